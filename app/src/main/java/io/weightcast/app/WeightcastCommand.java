@@ -1,0 +1,21 @@
+package io.weightcast.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code weightcast} command. */
+@Command(name = "weightcast", mixinStandardHelpOptions = true, version = "weightcast 0.1.0",
+        description = "Event-driven streaming monitor for neural-network training runs.",
+        subcommands = {DemoCommand.class, LocalCommand.class, ZooCommand.class, ServiceCommand.class})
+public final class WeightcastCommand implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new WeightcastCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        System.exit(code);
+    }
+}

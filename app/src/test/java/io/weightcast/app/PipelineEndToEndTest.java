@@ -1,0 +1,170 @@
+package io.weightcast.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.DeadLetter;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.records.ModelVersion;
+import io.weightcast.core.records.Score;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole spine on real parts: an embedded KRaft broker, the four services, and a zoo of real
+ * PyTorch training runs published by the Python client in /usr/bin/python3 processes.
+ */
+class PipelineEndToEndTest {
+    private static final int RUNS = 30;
+    private static final int EPOCHS = 5;
+
+    private static Path dataDir;
+    private static LocalStack stack;
+    private static HttpServer webhook;
+    private static final List<String> webhookBodies = new CopyOnWriteArrayList<>();
+    private static int zooExit;
+    private static final String PREFIX = "e2e-";
+
+    @BeforeAll
+    static void runZooThroughThePipeline() throws Exception {
+        System.setProperty("weightcast.home", System.getProperty("weightcast.projectRoot", "..") );
+        webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        webhook.createContext("/hook", ex -> {
+            webhookBodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        webhook.start();
+        dataDir = Files.createTempDirectory("weightcast-e2e");
+        stack = LocalStack.start(dataDir, 0, 0, Map.of(
+                "trainer.min.runs", "10",
+                "trainer.refit.every", "5",
+                "scorer.webhooks", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"));
+        assertThat(stack.awaitReady(90_000)).as("all services ready").isTrue();
+
+        // A malformed checkpoint first: it must be dead-lettered and must not stop the pipeline.
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+                KafkaConfigs.producer(stack.bootstrapServers(), "e2e-test"), new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(stack.settings().topics().checkpoints(), PREFIX + "garbage",
+                    "this is not a safetensors file".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        try (ZooProcess zoo = ZooProcess.start(stack.bootstrapServers(),
+                new ZooProcess.Spec(RUNS, EPOCHS, 2, 7, "digits", PREFIX, stack.settings().topics().prefix(), true),
+                dataDir.resolve("zoo.log"), p -> { })) {
+            zooExit = zoo.waitFor();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+        if (webhook != null) {
+            webhook.stop(0);
+        }
+    }
+
+    private static <T> List<T> readAll(String topic, Class<T> type, Predicate<List<T>> until) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 120_000;
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(stack.bootstrapServers(), null),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            while (System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    out.add(Json.read(r.value(), type));
+                }
+                if (until.test(out)) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyCheckpointIsScoredAndLaterOnesWithTheTrainersModel() throws Exception {
+        assertThat(zooExit).as("zoo exit code (see zoo.log in %s)", dataDir).isZero();
+        int checkpoints = RUNS * EPOCHS;
+        List<Score> scores = readAll(stack.settings().topics().scores(), Score.class,
+                l -> l.stream().filter(s -> s.runId().startsWith(PREFIX)).count() >= checkpoints);
+        assertThat(scores.stream().filter(s -> s.runId().startsWith(PREFIX))).hasSize(checkpoints);
+        List<ModelVersion> models = readAll(stack.settings().topics().models(), ModelVersion.class, l -> !l.isEmpty());
+        assertThat(models).isNotEmpty();
+        assertThat(models.get(0).holdout().runs()).isGreaterThanOrEqualTo(2);
+        List<Score> withModel = scores.stream().filter(s -> s.modelVersion() != null).toList();
+        assertThat(withModel).as("scores made after the first model version").isNotEmpty();
+        assertThat(withModel).allSatisfy(s -> {
+            assertThat(s.predictedFinalAccuracy()).isBetween(0.0, 1.0);
+            assertThat(s.interval()).isNotNull();
+            assertThat(s.interval().low()).isLessThanOrEqualTo(s.predictedFinalAccuracy());
+        });
+        assertThat(scores.stream().filter(s -> s.modelVersion() == null))
+                .allSatisfy(s -> assertThat(s.note()).isNotBlank());
+    }
+
+    @Test
+    void aNaNCheckpointRaisesNonfiniteWeightsOnTheTopicAndAtTheWebhook() throws Exception {
+        List<Alert> alerts = readAll(stack.settings().topics().alerts(), Alert.class,
+                l -> l.stream().anyMatch(a -> a.kind().equals(Alert.NONFINITE_WEIGHTS)));
+        assertThat(alerts).extracting(Alert::kind).contains(Alert.NONFINITE_WEIGHTS);
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (webhookBodies.stream().noneMatch(b -> b.contains(Alert.NONFINITE_WEIGHTS)) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(webhookBodies).anySatisfy(b -> assertThat(b).contains(Alert.NONFINITE_WEIGHTS).contains("\"run_id\""));
+    }
+
+    @Test
+    void aMalformedRecordLandsInDeadLettersWithItsReason() throws Exception {
+        List<DeadLetter> letters = readAll(stack.settings().topics().deadLetters(), DeadLetter.class,
+                l -> l.stream().anyMatch(d -> (PREFIX + "garbage").equals(d.key())));
+        assertThat(letters).anySatisfy(d -> {
+            assertThat(d.key()).isEqualTo(PREFIX + "garbage");
+            assertThat(d.reason()).contains("header length");
+            assertThat(d.sourceTopic()).isEqualTo(stack.settings().topics().checkpoints());
+        });
+    }
+
+    @Test
+    void theMonitorCountsWhatTheTopicsHold() throws Exception {
+        try (PipelineMonitor monitor = new PipelineMonitor(stack.bootstrapServers(), stack.settings().topics(),
+                r -> r.startsWith(PREFIX))) {
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (monitor.scores() < RUNS * EPOCHS && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(monitor.checkpoints()).isEqualTo(RUNS * EPOCHS);
+            assertThat(monitor.runsFinished()).isEqualTo(RUNS);
+            assertThat(monitor.features()).isEqualTo(RUNS * EPOCHS);
+            assertThat(monitor.scores()).isEqualTo(RUNS * EPOCHS);
+            assertThat(monitor.deadLetters()).isGreaterThanOrEqualTo(1);
+            assertThat(monitor.model()).isNotNull();
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package io.weightcast.broker;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (combined broker + controller), run in this JVM
+ * from the Maven Central {@code kafka_2.13} artifact. Used by local mode and integration tests.
+ * Listeners bind 127.0.0.1 only. A data dir that was formatted before is reused, with its topics
+ * and offsets, and with the same port when that port is still free.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final Path dataDir;
+    private final int port;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+
+    private EmbeddedKafka(Path dataDir, int port, int controllerPort) {
+        this.dataDir = dataDir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    /** Starts a broker on free loopback ports, keeping its log in {@code dataDir}. */
+    public static EmbeddedKafka start(Path dataDir) {
+        return start(dataDir, 0);
+    }
+
+    /** Starts a broker on {@code port} (0: a free one; a reused data dir prefers its previous port). */
+    public static EmbeddedKafka start(Path dataDir, int port) {
+        int[] previous = previousPorts(dataDir);
+        int chosen = port != 0 ? port : previous[0];
+        if (chosen == 0 || !isFree(chosen)) {
+            chosen = freePort();
+        }
+        int controller = previous[1] != 0 && previous[1] != chosen && isFree(previous[1]) ? previous[1] : freePort();
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, chosen, controller);
+        kafka.startServer();
+        return kafka;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    private void startServer() {
+        long t0 = System.nanoTime();
+        try {
+            Files.createDirectories(dataDir);
+            Path logDir = dataDir.resolve("kraft-logs");
+            Properties props = properties(logDir);
+            Path cfg = dataDir.resolve("server.properties");
+            try (var w = Files.newBufferedWriter(cfg)) {
+                props.store(w, "Weightcast embedded KRaft broker");
+            }
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(cfg);
+            }
+            server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            server.startup();
+            awaitReady();
+            Files.writeString(dataDir.resolve("port"), port + " " + controllerPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the embedded broker in " + dataDir, e);
+        }
+        LOG.info("Kafka broker (KRaft) ready at {} in {} ms, data in {}", bootstrapServers(),
+                (System.nanoTime() - t0) / 1_000_000, dataDir);
+    }
+
+    private Properties properties(Path logDir) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        p.put("num.partitions", "4");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("default.replication.factor", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
+        p.put("message.max.bytes", Integer.toString(9 * 1024 * 1024));
+        p.put("replica.fetch.max.bytes", Integer.toString(9 * 1024 * 1024));
+        p.put("auto.create.topics.enable", "false");
+        p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        return p;
+    }
+
+    private void format(Path cfg) {
+        String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", cfg.toString()}, ps);
+        } catch (Exception e) {
+            throw new IllegalStateException("formatting KRaft storage failed: " + out.toString(StandardCharsets.UTF_8), e);
+        }
+        LOG.debug("formatted KRaft storage: {}", out.toString(StandardCharsets.UTF_8).strip());
+    }
+
+    private void awaitReady() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (Admin admin = Admin.create(p)) {
+            while (true) {
+                try {
+                    admin.describeCluster().nodes().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    admin.listTopics().names().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    return;
+                } catch (Exception e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("broker did not become ready in 60 s", e);
+                    }
+                    sleep(200);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            long t0 = System.nanoTime();
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+            LOG.info("Kafka broker stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    /** The broker and controller ports a reused data dir ran on, or zeros. */
+    private static int[] previousPorts(Path dataDir) {
+        try {
+            Path f = dataDir.resolve("port");
+            if (!Files.exists(f)) {
+                return new int[2];
+            }
+            String[] parts = Files.readString(f).strip().split("\\s+");
+            return new int[] {Integer.parseInt(parts[0]), parts.length > 1 ? Integer.parseInt(parts[1]) : 0};
+        } catch (IOException | NumberFormatException e) {
+            return new int[2];
+        }
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A fresh temporary data dir, for tests. */
+    public static Path tempDir() {
+        try {
+            return Files.createTempDirectory("weightcast-kafka-" + UUID.randomUUID().toString().substring(0, 8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.weightcast.core.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Layered configuration: documented defaults &lt; properties file &lt; environment variables
+ * ({@code WEIGHTCAST_INGEST_PORT} → {@code ingest.port}) &lt; command-line flags. Keys are dotted
+ * lower case; every service reads its keys through one instance.
+ */
+public final class Settings {
+    public static final String BOOTSTRAP = "kafka.bootstrap.servers";
+    public static final String TOPIC_PREFIX = "topic.prefix";
+
+    private final Map<String, String> values;
+
+    private Settings(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    public static Settings of(Map<String, String> values) {
+        return new Settings(values);
+    }
+
+    /** Defaults, then {@code file} (may be null), then the environment, then {@code overrides}. */
+    public static Settings load(Map<String, String> defaults, Path file, Map<String, String> env, Map<String, String> overrides) {
+        Map<String, String> v = new LinkedHashMap<>(defaults);
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+            }
+            p.stringPropertyNames().forEach(k -> v.put(k, p.getProperty(k)));
+        }
+        env.forEach((k, value) -> {
+            if (k.startsWith("WEIGHTCAST_")) {
+                v.put(k.substring("WEIGHTCAST_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        v.putAll(overrides);
+        return new Settings(v);
+    }
+
+    public Settings with(String key, String value) {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        v.put(key, value);
+        return new Settings(v);
+    }
+
+    public String get(String key, String fallback) {
+        return values.getOrDefault(key, fallback);
+    }
+
+    public String require(String key) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("missing setting '" + key + "' (env WEIGHTCAST_"
+                    + key.toUpperCase(Locale.ROOT).replace('.', '_') + ")");
+        }
+        return v;
+    }
+
+    public int getInt(String key, int fallback) {
+        String v = values.get(key);
+        try {
+            return v == null ? fallback : Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting '" + key + "' must be an integer, was '" + v + "'");
+        }
+    }
+
+    public double getDouble(String key, double fallback) {
+        String v = values.get(key);
+        try {
+            return v == null ? fallback : Double.parseDouble(v.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting '" + key + "' must be a number, was '" + v + "'");
+        }
+    }
+
+    public String bootstrap() {
+        return require(BOOTSTRAP);
+    }
+
+    public io.weightcast.core.kafka.Topics topics() {
+        return new io.weightcast.core.kafka.Topics(get(TOPIC_PREFIX, io.weightcast.core.kafka.Topics.DEFAULT_PREFIX));
+    }
+
+    /** Settings under {@code prefix.} with the prefix removed (e.g. Kafka client overrides under {@code kafka.}). */
+    public Map<String, String> under(String prefix) {
+        Map<String, String> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix + ".")) {
+                out.put(k.substring(prefix.length() + 1), v);
+            }
+        });
+        return out;
+    }
+
+    public Map<String, String> asMap() {
+        return values;
+    }
+}

@@ -1,0 +1,106 @@
+package io.weightcast.core.features;
+
+import io.weightcast.core.safetensors.SafeTensors;
+import io.weightcast.core.safetensors.TensorInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Computes the per-layer features of design §5 (statistics, norms, dead units, max bias) for one
+ * checkpoint. Stateless and thread-safe; the one place this math lives.
+ */
+public final class CheckpointAnalyzer {
+    private CheckpointAnalyzer() {
+    }
+
+    /**
+     * @param activation the net's hidden activation (metadata {@code activation}); dead units are
+     *                   only defined for ReLU-family nets and are NaN otherwise
+     */
+    public static CheckpointFeatures analyze(SafeTensors file, String activation) {
+        CheckpointTopology topology = CheckpointTopology.of(file);
+        boolean relu = isRelu(activation);
+        List<LayerFeatures> layers = new ArrayList<>();
+        Map<String, Double> dead = new LinkedHashMap<>();
+        List<String> nonfiniteTensors = new ArrayList<>();
+        long nonfinite = 0;
+        int index = 0;
+        for (CheckpointTopology.Layer layer : topology.layers()) {
+            double[] kernel = file.values(layer.kernel());
+            double[] bias = layer.bias() == null ? null : file.values(layer.bias());
+            TensorSummary k = TensorSummary.of(kernel);
+            TensorSummary b = bias == null ? TensorSummary.EMPTY : TensorSummary.of(bias);
+            nonfinite += k.nonfinite() + b.nonfinite();
+            if (k.nonfinite() > 0) {
+                nonfiniteTensors.add(layer.kernel().name());
+            }
+            if (b.nonfinite() > 0) {
+                nonfiniteTensors.add(layer.bias().name());
+            }
+            // The first layer's input is the data, not a ReLU output, so the criterion does not apply there.
+            double deadFraction = relu && index > 0 ? DeadUnits.fraction(kernel, (int) layer.units(), bias) : Double.NaN;
+            if (relu && index > 0) {
+                dead.put(layer.name(), deadFraction);
+            }
+            layers.add(new LayerFeatures(layer.name(), index, layer.parameters(), values(k, b, deadFraction)));
+            index++;
+        }
+        // Non-finite values in tensors outside weight layers (e.g. BatchNorm statistics) count too.
+        for (TensorInfo t : file.tensors()) {
+            if (t.dtype().isFloatingPoint() && !nonfiniteTensors.contains(t.name()) && !inLayers(topology, t)) {
+                long bad = countNonfinite(file.values(t));
+                if (bad > 0) {
+                    nonfinite += bad;
+                    nonfiniteTensors.add(t.name());
+                }
+            }
+        }
+        return new CheckpointFeatures(List.copyOf(layers), topology.parameters(), nonfinite, nonfiniteTensors, dead);
+    }
+
+    private static Map<String, Double> values(TensorSummary k, TensorSummary b, double deadFraction) {
+        Map<String, Double> v = new LinkedHashMap<>();
+        put(v, "kernel", k);
+        put(v, "bias", b);
+        v.put("dead_fraction", deadFraction);
+        v.put("max_bias", b.p100());
+        return v;
+    }
+
+    private static void put(Map<String, Double> v, String prefix, TensorSummary s) {
+        v.put(prefix + "_mean", s.mean());
+        v.put(prefix + "_std", s.std());
+        v.put(prefix + "_p0", s.p0());
+        v.put(prefix + "_p25", s.p25());
+        v.put(prefix + "_p50", s.p50());
+        v.put(prefix + "_p75", s.p75());
+        v.put(prefix + "_p100", s.p100());
+        v.put(prefix + "_l1", s.l1());
+        v.put(prefix + "_l2", s.l2());
+    }
+
+    private static boolean inLayers(CheckpointTopology topology, TensorInfo t) {
+        return topology.layers().stream().anyMatch(l -> l.kernel().equals(t) || t.equals(l.bias()));
+    }
+
+    private static long countNonfinite(double[] values) {
+        long n = 0;
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public static boolean isRelu(String activation) {
+        if (activation == null) {
+            return false;
+        }
+        String a = activation.toLowerCase(Locale.ROOT);
+        return a.equals("relu") || a.equals("relu6");
+    }
+}

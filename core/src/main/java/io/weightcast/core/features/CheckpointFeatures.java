@@ -1,0 +1,13 @@
+package io.weightcast.core.features;
+
+import java.util.List;
+import java.util.Map;
+
+/** Everything Weightcast computes from one checkpoint's weights, before it is flattened by a {@link FeatureLayout}. */
+public record CheckpointFeatures(
+        List<LayerFeatures> layers,
+        long parameters,
+        long nonfiniteValues,
+        List<String> nonfiniteTensors,
+        Map<String, Double> deadFractions) {
+}

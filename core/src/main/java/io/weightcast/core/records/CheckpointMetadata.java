@@ -1,0 +1,74 @@
+package io.weightcast.core.records;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code __metadata__} of a checkpoint (design §4): {@code run_id}, {@code step},
+ * {@code planned_steps}, {@code framework}, {@code activation}, optional {@code study},
+ * {@code metrics} (a JSON object of numbers), and {@code part}/{@code parts} for split checkpoints.
+ */
+public record CheckpointMetadata(
+        String runId, long step, Integer plannedSteps, String framework, String activation, String study,
+        Map<String, Double> metrics, int part, int parts) {
+
+    public static CheckpointMetadata parse(Map<String, String> meta, String keyRunId) {
+        String runId = meta.getOrDefault("run_id", keyRunId);
+        if (runId == null || runId.isBlank()) {
+            throw new MalformedRecordException("checkpoint has no run_id (neither metadata nor record key)");
+        }
+        if (keyRunId != null && !keyRunId.equals(runId)) {
+            throw new MalformedRecordException("metadata run_id '" + runId + "' differs from record key '" + keyRunId + "'");
+        }
+        long step = parseLong(meta, "step", null);
+        if (step < 0) {
+            throw new MalformedRecordException("step must be >= 0, was " + step);
+        }
+        Integer planned = meta.containsKey("planned_steps") ? (int) parseLong(meta, "planned_steps", null) : null;
+        if (planned != null && planned <= 0) {
+            throw new MalformedRecordException("planned_steps must be positive, was " + planned);
+        }
+        int part = (int) parseLong(meta, "part", 0L);
+        int parts = (int) parseLong(meta, "parts", 1L);
+        if (parts < 1 || part < 0 || part >= parts) {
+            throw new MalformedRecordException("part " + part + " of " + parts + " is out of range");
+        }
+        return new CheckpointMetadata(runId, step, planned, meta.get("framework"), meta.get("activation"),
+                meta.get("study"), parseMetrics(meta.get("metrics")), part, parts);
+    }
+
+    private static long parseLong(Map<String, String> meta, String key, Long fallback) {
+        String v = meta.get(key);
+        if (v == null) {
+            if (fallback == null) {
+                throw new MalformedRecordException("checkpoint metadata lacks '" + key + "'");
+            }
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            throw new MalformedRecordException("metadata '" + key + "' is not an integer: '" + v + "'");
+        }
+    }
+
+    private static Map<String, Double> parseMetrics(String json) {
+        if (json == null || json.isBlank()) {
+            return Map.of();
+        }
+        try {
+            Map<String, Object> raw = Json.MAPPER.readValue(json, new TypeReference<Map<String, Object>>() { });
+            Map<String, Double> out = new LinkedHashMap<>();
+            raw.forEach((k, v) -> {
+                if (v instanceof Number n) {
+                    out.put(k, n.doubleValue());
+                }
+            });
+            return out;
+        } catch (IOException e) {
+            throw new MalformedRecordException("metadata 'metrics' is not a JSON object: " + Json.originalMessage(e));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.weightcast.core.records;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Weight-health facts of one checkpoint that policies act on directly.
+ *
+ * @param nonfiniteValues  count of NaN/Inf elements over all tensors
+ * @param nonfiniteTensors names of tensors holding any
+ * @param deadFractions    per layer, fraction of units dead for every non-negative input (ReLU nets only)
+ */
+public record Health(long nonfiniteValues, List<String> nonfiniteTensors, Map<String, Double> deadFractions) {
+
+    public double maxDeadFraction() {
+        return deadFractions == null ? 0.0
+                : deadFractions.values().stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).max().orElse(0.0);
+    }
+}

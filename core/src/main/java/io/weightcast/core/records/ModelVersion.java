@@ -1,0 +1,27 @@
+package io.weightcast.core.records;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A value of the compacted {@code models} topic, keyed by model name.
+ *
+ * @param modelText          LightGBM model as text (bit-exact save/load)
+ * @param residualQuantiles  interval level (e.g. "0.8") → half-width from held-out absolute residuals
+ * @param studyReferences    study → reference final accuracy for early stopping (75th percentile of finished runs)
+ */
+public record ModelVersion(
+        String name,
+        int version,
+        int layoutVersion,
+        List<String> featureNames,
+        String modelText,
+        int trainingRuns,
+        int trainingRows,
+        HoldoutMetrics holdout,
+        Map<String, Double> residualQuantiles,
+        Map<String, Double> studyReferences,
+        long createdAt) {
+
+    public static final String ACCURACY_MODEL = "final-accuracy";
+}

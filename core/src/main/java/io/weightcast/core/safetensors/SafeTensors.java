@@ -1,0 +1,98 @@
+package io.weightcast.core.safetensors;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A parsed safetensors file: its {@code __metadata__}, its tensors in header order, and a read-only
+ * view of the data section. Element values are decoded on demand, so a large file costs one copy.
+ */
+public final class SafeTensors {
+    private final Map<String, String> metadata;
+    private final Map<String, TensorInfo> tensors;
+    private final ByteBuffer data;
+
+    SafeTensors(Map<String, String> metadata, Map<String, TensorInfo> tensors, ByteBuffer data) {
+        this.metadata = Collections.unmodifiableMap(metadata);
+        this.tensors = Collections.unmodifiableMap(tensors);
+        this.data = data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    public static SafeTensors read(byte[] bytes) {
+        return SafeTensorsReader.read(bytes);
+    }
+
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    public Optional<String> meta(String key) {
+        return Optional.ofNullable(metadata.get(key));
+    }
+
+    /** Tensors in the order of the header. */
+    public List<TensorInfo> tensors() {
+        return List.copyOf(tensors.values());
+    }
+
+    /** Tensors in the order of their bytes, which is the writer's (state_dict) order for our clients. */
+    public List<TensorInfo> tensorsByOffset() {
+        List<TensorInfo> list = new ArrayList<>(tensors.values());
+        list.sort(Comparator.comparingLong(TensorInfo::begin));
+        return list;
+    }
+
+    public TensorInfo tensor(String name) {
+        TensorInfo t = tensors.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no tensor named '" + name + "'");
+        }
+        return t;
+    }
+
+    public int size() {
+        return tensors.size();
+    }
+
+    /** All elements of a tensor as doubles (row-major). */
+    public double[] values(TensorInfo t) {
+        long count = t.elementCount();
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("tensor " + t.name() + " has " + count + " elements, too many for one array");
+        }
+        double[] out = new double[(int) count];
+        int width = t.dtype().bytes();
+        int base = (int) t.begin();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = t.dtype().read(data, base + i * width);
+        }
+        return out;
+    }
+
+    public double[] values(String name) {
+        return values(tensor(name));
+    }
+
+    /** The raw little-endian bytes of one tensor. */
+    public byte[] rawBytes(TensorInfo t) {
+        byte[] out = new byte[(int) (t.end() - t.begin())];
+        data.get((int) t.begin(), out);
+        return out;
+    }
+
+    /** Data-section size in bytes. */
+    public long dataBytes() {
+        return data.capacity();
+    }
+
+    public static Map<String, String> orderedMetadata() {
+        return new LinkedHashMap<>();
+    }
+}

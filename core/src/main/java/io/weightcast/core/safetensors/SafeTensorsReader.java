@@ -1,0 +1,168 @@
+package io.weightcast.core.safetensors;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses the Hugging Face safetensors format: an 8-byte little-endian header length N, N bytes of
+ * JSON header, then the data section. Every structural rule of the format is checked so that a bad
+ * record fails here with a precise reason instead of producing garbage features downstream.
+ */
+public final class SafeTensorsReader {
+    /** Same bound as the reference implementation (100 MB of header). */
+    public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+
+    private static final ObjectMapper STRICT = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private SafeTensorsReader() {
+    }
+
+    public static SafeTensors read(byte[] bytes) {
+        if (bytes == null) {
+            throw new SafeTensorsFormatException("no data");
+        }
+        if (bytes.length < 8) {
+            throw new SafeTensorsFormatException("truncated: " + bytes.length + " bytes, need at least 8 for the header length");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLen = buf.getLong(0);
+        if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
+            throw new SafeTensorsFormatException("header length " + headerLen + " outside [2, " + MAX_HEADER_BYTES + "]");
+        }
+        if (8 + headerLen > bytes.length) {
+            throw new SafeTensorsFormatException("truncated: header length says " + headerLen + " bytes but only "
+                    + (bytes.length - 8) + " follow");
+        }
+        String headerText = new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8);
+        if (!headerText.startsWith("{")) {
+            throw new SafeTensorsFormatException("header does not start with '{'");
+        }
+        JsonNode header;
+        try {
+            header = STRICT.readTree(headerText.strip());
+        } catch (JsonProcessingException e) {
+            throw new SafeTensorsFormatException("header is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (header == null || !header.isObject()) {
+            throw new SafeTensorsFormatException("header is not a JSON object");
+        }
+        int dataStart = (int) (8 + headerLen);
+        long dataLen = bytes.length - dataStart;
+
+        Map<String, String> metadata = new LinkedHashMap<>();
+        Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = header.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> e = fields.next();
+            if (e.getKey().equals("__metadata__")) {
+                readMetadata(e.getValue(), metadata);
+            } else {
+                tensors.put(e.getKey(), readTensor(e.getKey(), e.getValue(), dataLen));
+            }
+        }
+        checkCoverage(tensors, dataLen);
+        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) dataLen).slice();
+        return new SafeTensors(metadata, tensors, data);
+    }
+
+    private static void readMetadata(JsonNode node, Map<String, String> out) {
+        if (!node.isObject()) {
+            throw new SafeTensorsFormatException("__metadata__ must be an object of strings");
+        }
+        node.fields().forEachRemaining(m -> {
+            if (!m.getValue().isTextual()) {
+                throw new SafeTensorsFormatException("__metadata__ value of '" + m.getKey() + "' is not a string");
+            }
+            out.put(m.getKey(), m.getValue().asText());
+        });
+    }
+
+    private static TensorInfo readTensor(String name, JsonNode node, long dataLen) {
+        if (!node.isObject()) {
+            throw new SafeTensorsFormatException("tensor '" + name + "': entry is not an object");
+        }
+        JsonNode dtype = node.get("dtype");
+        JsonNode shape = node.get("shape");
+        JsonNode offsets = node.get("data_offsets");
+        if (dtype == null || !dtype.isTextual()) {
+            throw new SafeTensorsFormatException("tensor '" + name + "': missing dtype");
+        }
+        if (shape == null || !shape.isArray()) {
+            throw new SafeTensorsFormatException("tensor '" + name + "': missing shape");
+        }
+        if (offsets == null || !offsets.isArray() || offsets.size() != 2) {
+            throw new SafeTensorsFormatException("tensor '" + name + "': data_offsets must be [begin, end]");
+        }
+        DType type;
+        try {
+            type = DType.parse(dtype.asText());
+        } catch (SafeTensorsFormatException ex) {
+            throw new SafeTensorsFormatException("tensor '" + name + "': " + ex.getMessage());
+        }
+        long[] dims = new long[shape.size()];
+        for (int i = 0; i < dims.length; i++) {
+            JsonNode d = shape.get(i);
+            if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
+                throw new SafeTensorsFormatException("tensor '" + name + "': shape entry " + i + " is not a non-negative integer");
+            }
+            dims[i] = d.asLong();
+        }
+        long begin = offset(name, offsets.get(0));
+        long end = offset(name, offsets.get(1));
+        if (end < begin) {
+            throw new SafeTensorsFormatException("tensor '" + name + "': data_offsets end " + end + " < begin " + begin);
+        }
+        if (end > dataLen) {
+            throw new SafeTensorsFormatException("truncated: tensor '" + name + "' ends at byte " + end
+                    + " but the data section has " + dataLen);
+        }
+        TensorInfo info = new TensorInfo(name, type, dims, begin, end);
+        long expected;
+        try {
+            expected = Math.multiplyExact(info.elementCount(), type.bytes());
+        } catch (ArithmeticException ex) {
+            throw new SafeTensorsFormatException("tensor '" + name + "': shape overflows");
+        }
+        if (end - begin != expected) {
+            throw new SafeTensorsFormatException("tensor '" + name + "': " + (end - begin) + " bytes for shape "
+                    + java.util.Arrays.toString(dims) + " of " + type + " (needs " + expected + ")");
+        }
+        return info;
+    }
+
+    private static long offset(String name, JsonNode n) {
+        if (n == null || !n.isIntegralNumber() || n.asLong() < 0) {
+            throw new SafeTensorsFormatException("tensor '" + name + "': data_offsets must be non-negative integers");
+        }
+        return n.asLong();
+    }
+
+    /** The tensors must tile the data section exactly: no gap, no overlap, nothing trailing. */
+    private static void checkCoverage(Map<String, TensorInfo> tensors, long dataLen) {
+        List<TensorInfo> sorted = new ArrayList<>(tensors.values());
+        sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        long pos = 0;
+        for (TensorInfo t : sorted) {
+            if (t.begin() != pos) {
+                throw new SafeTensorsFormatException("tensor '" + t.name() + "' starts at byte " + t.begin()
+                        + (t.begin() < pos ? ", overlapping the previous tensor" : ", leaving a gap after byte " + pos));
+            }
+            pos = t.end();
+        }
+        if (pos != dataLen) {
+            throw new SafeTensorsFormatException((dataLen - pos) + " trailing bytes after the last tensor");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.weightcast.core.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightcast.core.records.CheckpointMetadata;
+import io.weightcast.core.records.FeatureVector;
+import io.weightcast.core.safetensors.DType;
+import io.weightcast.core.safetensors.SafeTensors;
+import io.weightcast.core.safetensors.SafeTensorsWriter;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FeatureLayoutTest {
+
+    /** A two-layer ReLU net where the second layer has one of two units dead. */
+    static SafeTensors tinyNet(double nanAt) {
+        return SafeTensors.read(new SafeTensorsWriter()
+                .metadata("run_id", "r1").metadata("step", "2").metadata("planned_steps", "4")
+                .metadata("activation", "relu").metadata("metrics", "{\"val_acc\":0.5,\"train_loss\":1.25}")
+                .tensor("fc1.weight", DType.F32, new long[] {2, 2}, new double[] {1, 2, 3, nanAt})
+                .tensor("fc1.bias", DType.F32, new long[] {2}, new double[] {0.5, -0.5})
+                .tensor("bn.weight", DType.F32, new long[] {2}, new double[] {1, 1})
+                .tensor("fc2.weight", DType.F32, new long[] {2, 2}, new double[] {-1, -1, 1, 1})
+                .tensor("fc2.bias", DType.F32, new long[] {2}, new double[] {-0.25, 0.75})
+                .toBytes());
+    }
+
+    @Test
+    void namesAreFixedAndUnique() {
+        assertThat(FeatureLayout.size()).isEqualTo(20 * 5 + 5 + 4);
+        assertThat(FeatureLayout.names()).doesNotHaveDuplicates();
+        assertThat(FeatureLayout.names().get(0)).isEqualTo("kernel_mean_first");
+    }
+
+    @Test
+    void flattensLayersIntoFirstLastMeanMinMax() {
+        SafeTensors file = tinyNet(4);
+        CheckpointMetadata meta = CheckpointMetadata.parse(file.metadata(), "r1");
+        FeatureVector v = FeatureExtractor.extract(file, meta, 123L);
+        double[] x = v.values();
+        assertThat(x).hasSize(FeatureLayout.size());
+        assertThat(x[FeatureLayout.indexOf("kernel_mean_first")]).isEqualTo(2.5);
+        assertThat(x[FeatureLayout.indexOf("kernel_mean_last")]).isEqualTo(0.0);
+        assertThat(x[FeatureLayout.indexOf("kernel_mean_mean")]).isEqualTo(1.25);
+        assertThat(x[FeatureLayout.indexOf("kernel_p100_max")]).isEqualTo(4.0);
+        assertThat(x[FeatureLayout.indexOf("max_bias_min")]).isEqualTo(0.5);
+        assertThat(x[FeatureLayout.indexOf("dead_fraction_max")]).isEqualTo(0.5);
+        assertThat(x[FeatureLayout.indexOf("dead_fraction_first")]).isNaN();
+        assertThat(x[FeatureLayout.indexOf("layer_count")]).isEqualTo(2);
+        assertThat(x[FeatureLayout.indexOf("param_count")]).isEqualTo(12);
+        assertThat(x[FeatureLayout.indexOf("step_fraction")]).isEqualTo(0.5);
+        assertThat(x[FeatureLayout.indexOf("metric_val_acc")]).isEqualTo(0.5);
+        assertThat(x[FeatureLayout.indexOf("metric_train_acc")]).isNaN();
+        assertThat(v.health().deadFractions()).isEqualTo(Map.of("fc2", 0.5));
+        assertThat(v.health().nonfiniteValues()).isZero();
+        assertThat(v.checkpointTimestamp()).isEqualTo(123L);
+    }
+
+    @Test
+    void reportsNonFiniteWeights() {
+        SafeTensors file = tinyNet(Double.NaN);
+        FeatureVector v = FeatureExtractor.extract(file, CheckpointMetadata.parse(file.metadata(), "r1"), 0L);
+        assertThat(v.health().nonfiniteValues()).isEqualTo(1);
+        assertThat(v.health().nonfiniteTensors()).containsExactly("fc1.weight");
+    }
+
+    @Test
+    void layerOrderFromMetadataOverridesByteOrder() {
+        SafeTensors file = SafeTensors.read(new SafeTensorsWriter().metadata("layers", "b,a")
+                .tensor("a.weight", DType.F32, new long[] {1, 2}, new double[] {1, 1})
+                .tensor("b.weight", DType.F32, new long[] {1, 2}, new double[] {2, 2})
+                .toBytes());
+        assertThat(CheckpointTopology.of(file).layers()).extracting(CheckpointTopology.Layer::name).containsExactly("b", "a");
+    }
+}

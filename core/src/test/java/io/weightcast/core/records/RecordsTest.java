@@ -1,0 +1,60 @@
+package io.weightcast.core.records;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RecordsTest {
+
+    @Test
+    void runEventsUseTheContractFieldNames() {
+        String json = "{\"type\":\"finished\",\"run_id\":\"r7\",\"final\":{\"test_accuracy\":0.93},\"extra\":1}";
+        RunEvent e = Json.read(json.getBytes(StandardCharsets.UTF_8), RunEvent.class).validate();
+        assertThat(e.runId()).isEqualTo("r7");
+        assertThat(e.finalTestAccuracy()).isEqualTo(0.93);
+        assertThat(Json.string(RunEvent.started("r1", "s", Map.of("lr", 0.1), 18)))
+                .contains("\"run_id\":\"r1\"", "\"planned_steps\":18", "\"hparams\":{\"lr\":0.1}");
+    }
+
+    @Test
+    void invalidEventsAreRejectedWithAReason() {
+        assertThatThrownBy(() -> Json.read("{\"type\":".getBytes(StandardCharsets.UTF_8), RunEvent.class))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("not a valid RunEvent");
+        assertThatThrownBy(() -> new RunEvent("finished", "r", null, null, null, null, null, Map.of(), null).validate())
+                .hasMessageContaining("final.test_accuracy");
+        assertThatThrownBy(() -> new RunEvent("bogus", "r", null, null, null, null, null, null, null).validate())
+                .hasMessageContaining("started, metrics or finished");
+    }
+
+    @Test
+    void featureVectorsSurviveJsonWithNaN() {
+        FeatureVector v = new FeatureVector("r", 3, 18, "s", "relu", 1, new double[] {1.5, Double.NaN},
+                new Health(0, List.of(), Map.of("conv2", 0.25)), 10, 11);
+        FeatureVector back = Json.read(Json.bytes(v), FeatureVector.class);
+        assertThat(back.values()[0]).isEqualTo(1.5);
+        assertThat(back.values()[1]).isNaN();
+        assertThat(back.health().maxDeadFraction()).isEqualTo(0.25);
+    }
+
+    @Test
+    void scoreWithoutModelKeepsNullPrediction() {
+        Score s = new Score("r", 1, 18, "s", null, null, List.of(), null, List.of(), 1, 5, 6, "no model yet");
+        assertThat(Json.string(s)).contains("\"predicted_final_accuracy\":null", "\"model_version\":null");
+    }
+
+    @Test
+    void checkpointMetadataIsValidated() {
+        assertThat(CheckpointMetadata.parse(Map.of("step", "4", "metrics", "{\"val_acc\":0.5}"), "r").metrics())
+                .containsEntry("val_acc", 0.5);
+        assertThatThrownBy(() -> CheckpointMetadata.parse(Map.of(), "r")).hasMessageContaining("lacks 'step'");
+        assertThatThrownBy(() -> CheckpointMetadata.parse(Map.of("step", "x"), "r")).hasMessageContaining("not an integer");
+        assertThatThrownBy(() -> CheckpointMetadata.parse(Map.of("step", "1", "run_id", "a"), "b"))
+                .hasMessageContaining("differs from record key");
+        assertThatThrownBy(() -> CheckpointMetadata.parse(Map.of("step", "1", "part", "3", "parts", "2"), "r"))
+                .hasMessageContaining("out of range");
+    }
+}

@@ -1,0 +1,43 @@
+package io.weightcast.streams;
+
+import io.weightcast.core.kafka.JsonSerde;
+import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.records.DeadLetter;
+import io.weightcast.core.records.FeatureVector;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * checkpoints → features (and dead-letters). The Processor API rather than the DSL because a
+ * split checkpoint must be held in a store until its last part arrives, and because records are
+ * decoded inside the processor (as raw bytes at the source), so a malformed one becomes a
+ * dead-letter with its reason instead of a deserialization failure.
+ */
+public final class FeatureTopology {
+    static final String PARTS_STORE = "checkpoint-parts";
+
+    private FeatureTopology() {
+    }
+
+    public static Topology build(Topics topics, StreamsMetrics metrics) {
+        Serializer<Object> json = new Serializer<>() {
+            private final Serializer<FeatureVector> features = JsonSerde.of(FeatureVector.class).serializer();
+            private final Serializer<DeadLetter> letters = JsonSerde.of(DeadLetter.class).serializer();
+
+            @Override
+            public byte[] serialize(String topic, Object value) {
+                return value instanceof DeadLetter d ? letters.serialize(topic, d) : features.serialize(topic, (FeatureVector) value);
+            }
+        };
+        Topology topology = new Topology();
+        topology.addSource("checkpoints", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.checkpoints());
+        topology.addProcessor("features", () -> new CheckpointProcessor(PARTS_STORE, metrics), "checkpoints");
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PARTS_STORE), Serdes.String(), Serdes.ByteArray()), "features");
+        topology.addSink(CheckpointProcessor.FEATURES, topics.features(), Serdes.String().serializer(), json, "features");
+        topology.addSink(CheckpointProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), json, "features");
+        return topology;
+    }
+}

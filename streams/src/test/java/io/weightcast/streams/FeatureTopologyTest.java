@@ -1,0 +1,119 @@
+package io.weightcast.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightcast.core.kafka.JsonSerde;
+import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.records.DeadLetter;
+import io.weightcast.core.records.FeatureVector;
+import io.weightcast.core.safetensors.CheckpointParts;
+import io.weightcast.core.safetensors.DType;
+import io.weightcast.core.safetensors.SafeTensorsWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FeatureTopologyTest {
+    private final Topics topics = Topics.defaults();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> checkpoints;
+    private TestOutputTopic<String, FeatureVector> features;
+    private TestOutputTopic<String, DeadLetter> deadLetters;
+    private StreamsMetrics metrics;
+
+    /** A small ReLU MLP checkpoint with {@code rows} hidden units. */
+    static byte[] checkpoint(String run, int step, int rows) {
+        double[] w1 = new double[rows * 8];
+        for (int i = 0; i < w1.length; i++) {
+            w1[i] = Math.sin(i + step) * 0.1;
+        }
+        double[] w2 = new double[4 * rows];
+        for (int i = 0; i < w2.length; i++) {
+            w2[i] = Math.cos(i) * 0.2;
+        }
+        return new SafeTensorsWriter()
+                .metadata("run_id", run).metadata("step", Integer.toString(step)).metadata("planned_steps", "10")
+                .metadata("activation", "relu").metadata("framework", "test")
+                .tensor("fc1.weight", DType.F32, new long[] {rows, 8}, w1)
+                .tensor("fc1.bias", DType.F32, new long[] {rows}, new double[rows])
+                .tensor("fc2.weight", DType.F32, new long[] {4, rows}, w2)
+                .toBytes();
+    }
+
+    @BeforeEach
+    void setUp() {
+        metrics = new StreamsMetrics();
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+        driver = new TopologyTestDriver(FeatureTopology.build(topics, metrics), p);
+        checkpoints = driver.createInputTopic(topics.checkpoints(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        features = driver.createOutputTopic(topics.features(), Serdes.String().deserializer(),
+                JsonSerde.of(FeatureVector.class).deserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetters(), Serdes.String().deserializer(),
+                JsonSerde.of(DeadLetter.class).deserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    @Test
+    void everyCheckpointBecomesOneFeatureVector() {
+        checkpoints.pipeInput("run-1", checkpoint("run-1", 1, 16), 1000L);
+        checkpoints.pipeInput("run-1", checkpoint("run-1", 2, 16), 2000L);
+        List<FeatureVector> out = features.readValuesToList();
+        assertThat(out).extracting(FeatureVector::step).containsExactly(1L, 2L);
+        assertThat(out.get(0).runId()).isEqualTo("run-1");
+        assertThat(out.get(0).plannedSteps()).isEqualTo(10);
+        assertThat(out.get(0).checkpointTimestamp()).isEqualTo(1000L);
+        assertThat(out.get(0).values()).hasSize(io.weightcast.core.features.FeatureLayout.size());
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void malformedRecordsAreDeadLetteredAndTheStreamGoesOn() {
+        byte[] garbage = "not a checkpoint".getBytes(StandardCharsets.UTF_8);
+        checkpoints.pipeInput("run-x", garbage);
+        checkpoints.pipeInput("run-y", checkpoint("run-z", 1, 4)); // key and metadata disagree
+        checkpoints.pipeInput("run-2", checkpoint("run-2", 1, 4));
+        List<DeadLetter> letters = deadLetters.readValuesToList();
+        assertThat(letters).hasSize(2);
+        assertThat(letters.get(0).reason()).contains("header length");
+        assertThat(letters.get(0).sourceTopic()).isEqualTo(topics.checkpoints());
+        assertThat(Base64.getDecoder().decode(letters.get(0).valueBase64())).isEqualTo(garbage);
+        assertThat(letters.get(1).reason()).contains("differs from record key");
+        assertThat(features.readValuesToList()).extracting(FeatureVector::runId).containsExactly("run-2");
+        assertThat(metrics.deadLetters.labelValues("safetensors").get()).isEqualTo(1.0);
+    }
+
+    @Test
+    void splitCheckpointsAreReassembledBeforeFeaturesAreComputed() {
+        byte[] whole = checkpoint("run-3", 5, 400);
+        List<byte[]> parts = CheckpointParts.split(whole, 8_000);
+        assertThat(parts.size()).isGreaterThan(2);
+        for (int i = parts.size() - 1; i >= 1; i--) {
+            checkpoints.pipeInput("run-3", parts.get(i));
+        }
+        assertThat(features.isEmpty()).isTrue();
+        checkpoints.pipeInput("run-3", parts.get(0));
+        FeatureVector merged = features.readValue();
+        assertThat(features.isEmpty()).isTrue();
+
+        checkpoints.pipeInput("run-4", checkpoint("run-4", 5, 400));
+        FeatureVector direct = features.readValue();
+        assertThat(merged.step()).isEqualTo(5);
+        assertThat(merged.values()).containsExactly(direct.values());
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+}
