@@ -1,0 +1,473 @@
+"""Publishing a training run to Weightcast: checkpoints and run events (design §4).
+
+A loop needs three calls::
+
+    run = weightcast.start_run("127.0.0.1:9092", study="digits", hparams={...}, planned_steps=18,
+                               activation="relu")
+    for epoch in range(1, 19):
+        ...train...
+        run.log_checkpoint(model.state_dict(), step=epoch, metrics={"val_acc": acc})
+    run.finish(test_accuracy=test_acc, train_accuracy=train_acc)
+
+Checkpoints go to ``<prefix>checkpoints`` as safetensors bytes, run events to ``<prefix>runs`` as
+JSON, both keyed by the run id, through an idempotent acks=all producer. Sends are asynchronous;
+a failed delivery is raised (``DeliveryError``) by the next call, and ``finish``/``flush`` wait for
+every record to be acknowledged, so a run that finished without an exception was delivered.
+"""
+
+import json
+import logging
+import math
+import numbers
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from typing import Dict, List, Mapping, Optional, Sequence
+
+from . import safetensors
+
+#: Largest record the platform's topics accept (``KafkaConfigs.MAX_RECORD_BYTES`` in Java);
+#: larger checkpoints are split into parts.
+MAX_RECORD_BYTES = 8 * 1024 * 1024
+DEFAULT_TOPIC_PREFIX = "weightcast."
+
+log = logging.getLogger("weightcast")
+
+
+class WeightcastError(RuntimeError):
+    """Weightcast could not be reached or used (unreachable broker, missing topic, bad argument)."""
+
+
+class DeliveryError(WeightcastError):
+    """At least one record was not acknowledged by the broker (or the HTTP gateway)."""
+
+
+# ------------------------------------------------------------------------------------ JSON helpers
+
+def _number(name: str, value) -> float:
+    """Any real scalar (int, float, numpy, 0-d torch tensor) as a float."""
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"metric '{name}' must be a number, got {type(value).__name__}")
+    return float(value)
+
+
+def _json_value(value):
+    """Makes a value JSON-safe the way the Java side writes it: non-finite floats become the
+    strings "NaN", "Infinity", "-Infinity" (Jackson's convention; JSON has no such numbers)."""
+    if hasattr(value, "item") and callable(value.item) and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()
+        except (ValueError, RuntimeError):
+            value = value.tolist()
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return value
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    return str(value)
+
+
+def _metrics(metrics: Optional[Mapping[str, object]]) -> Dict[str, float]:
+    return {str(k): _number(str(k), v) for k, v in (metrics or {}).items()}
+
+
+def _dumps(obj) -> bytes:
+    return json.dumps(_json_value(obj), allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def layer_order(names: Sequence[str]) -> List[str]:
+    """Layers in order of first appearance: 'conv1.weight', 'conv1.bias' -> 'conv1'."""
+    out: List[str] = []
+    for n in names:
+        layer = n.rsplit(".", 1)[0] if "." in n else n
+        if layer not in out:
+            out.append(layer)
+    return out
+
+
+# ------------------------------------------------------------------------------------ transports
+
+class KafkaTransport:
+    """Sends through one confluent_kafka Producer: idempotent, acks=all, lz4."""
+
+    def __init__(self, bootstrap_servers: str, topic_prefix: str = DEFAULT_TOPIC_PREFIX,
+                 client_id: Optional[str] = None, connect_timeout: float = 10.0,
+                 delivery_timeout: float = 30.0, max_record_bytes: int = MAX_RECORD_BYTES,
+                 producer_config: Optional[Mapping[str, object]] = None, check: bool = True):
+        from confluent_kafka import Producer  # imported here so dry runs work without librdkafka
+
+        self.bootstrap_servers = bootstrap_servers
+        self.checkpoints_topic = topic_prefix + "checkpoints"
+        self.runs_topic = topic_prefix + "runs"
+        self.max_record_bytes = max_record_bytes
+        self.connect_timeout = connect_timeout
+        self.delivery_timeout = delivery_timeout
+        self._errors: List[str] = []
+        self._lock = threading.Lock()
+        config = {
+            "bootstrap.servers": bootstrap_servers,
+            "client.id": client_id or "weightcast-python",
+            "enable.idempotence": True,
+            "acks": "all",
+            "compression.type": "lz4",
+            # The Java clients' partitioner (murmur2): a run id lands on the same partition number
+            # whichever client produced it, which Kafka Streams' co-partitioned joins rely on.
+            "partitioner": "murmur2_random",
+            "linger.ms": 5,
+            # 9 MiB: room for an 8 MiB record plus protocol overhead; bigger checkpoints are split.
+            "message.max.bytes": 9 * 1024 * 1024,
+            # Bounded: an unreachable broker fails the delivery instead of retrying forever.
+            "message.timeout.ms": int(delivery_timeout * 1000),
+            "socket.connection.setup.timeout.ms": int(max(1.0, connect_timeout) * 1000),
+            "error_cb": self._on_error,
+            "logger": logging.getLogger("weightcast.kafka"),
+        }
+        config.update(producer_config or {})
+        try:
+            self._producer = Producer(config)
+        except Exception as e:  # KafkaException for a bad configuration
+            raise WeightcastError(f"cannot create a Kafka producer for {bootstrap_servers}: {e}") from e
+        if check:
+            self.check()
+
+    def check(self) -> None:
+        """Fails fast (within ``connect_timeout``) when the broker or our topics are missing."""
+        from confluent_kafka import KafkaException
+
+        try:
+            md = self._producer.list_topics(timeout=self.connect_timeout)
+        except KafkaException as e:
+            raise WeightcastError(
+                f"cannot reach Kafka at {self.bootstrap_servers} within {self.connect_timeout:g} s "
+                f"({e.args[0].str() if e.args else e}); is the broker (e.g. `weightcast local`) running?") from None
+        for topic in (self.checkpoints_topic, self.runs_topic):
+            t = md.topics.get(topic)
+            if t is None or t.error is not None:
+                raise WeightcastError(
+                    f"topic '{topic}' does not exist at {self.bootstrap_servers}; start the platform "
+                    f"(`weightcast local` creates the topics) or check the topic prefix")
+
+    def _on_error(self, err) -> None:
+        # Fatal errors (e.g. the idempotent producer lost its sequence) can never recover.
+        if err.fatal():
+            with self._lock:
+                self._errors.append(f"fatal producer error: {err.str()}")
+        else:
+            log.debug("kafka: %s", err.str())
+
+    def _on_delivery(self, err, msg) -> None:
+        if err is not None:
+            with self._lock:
+                self._errors.append(f"{msg.topic()} key={msg.key()!r}: {err.str()}")
+
+    def raise_pending(self) -> None:
+        with self._lock:
+            errors, self._errors = self._errors, []
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise DeliveryError(f"delivery to Kafka at {self.bootstrap_servers} failed: {errors[0]}{more}")
+
+    def _produce(self, topic: str, key: str, value: bytes) -> None:
+        deadline = time.monotonic() + self.delivery_timeout
+        while True:
+            try:
+                self._producer.produce(topic, value=value, key=key.encode("utf-8"), on_delivery=self._on_delivery)
+                break
+            except BufferError:  # local queue full: let deliveries drain, bounded by the delivery timeout
+                if time.monotonic() > deadline:
+                    raise DeliveryError(f"producer queue stayed full for {self.delivery_timeout:g} s "
+                                        f"(Kafka at {self.bootstrap_servers} not keeping up or unreachable)")
+                self._producer.poll(0.1)
+        self._producer.poll(0)
+        self.raise_pending()
+
+    def send_checkpoint(self, run_id: str, step: int, value: bytes) -> int:
+        parts = safetensors.split(value, self.max_record_bytes)
+        for part in parts:
+            self._produce(self.checkpoints_topic, run_id, part)
+        return len(parts)
+
+    def send_event(self, run_id: str, value: bytes) -> None:
+        self._produce(self.runs_topic, run_id, value)
+
+    def flush(self, timeout: Optional[float] = None) -> None:
+        timeout = self.delivery_timeout + 5 if timeout is None else timeout
+        remaining = self._producer.flush(timeout)
+        self.raise_pending()
+        if remaining:
+            raise DeliveryError(f"{remaining} record(s) not acknowledged by Kafka at {self.bootstrap_servers} "
+                                f"within {timeout:g} s")
+
+    def close(self) -> None:
+        self.flush()
+
+
+class HttpTransport:
+    """Sends through the ingest gateway: POST /v1/runs/{run}/checkpoints and /v1/runs/{run}/events.
+    Each call returns only after the gateway answered 2xx (it answers after Kafka acked)."""
+
+    def __init__(self, url: str, token: Optional[str] = None, timeout: float = 30.0):
+        self.url = url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def _post(self, path: str, body: bytes, content_type: str) -> None:
+        req = urllib.request.Request(self.url + path, data=body, method="POST")
+        req.add_header("Content-Type", content_type)
+        if self.token:
+            req.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                resp.read()
+        except urllib.error.HTTPError as e:
+            reason = e.read().decode("utf-8", "replace")[:500]
+            raise DeliveryError(f"POST {self.url}{path} answered {e.code}: {reason}") from None
+        except (urllib.error.URLError, OSError) as e:
+            raise DeliveryError(f"POST {self.url}{path} failed: {getattr(e, 'reason', e)}") from None
+
+    def send_checkpoint(self, run_id: str, step: int, value: bytes) -> int:
+        run = urllib.parse.quote(run_id, safe="")
+        self._post(f"/v1/runs/{run}/checkpoints?step={int(step)}", value, "application/octet-stream")
+        return 1
+
+    def send_event(self, run_id: str, value: bytes) -> None:
+        self._post(f"/v1/runs/{urllib.parse.quote(run_id, safe='')}/events", value, "application/json")
+
+    def flush(self, timeout: Optional[float] = None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class MemoryTransport:
+    """Keeps what would have been sent (dry runs and tests). ``keep_values=False`` keeps sizes only."""
+
+    def __init__(self, keep_values: bool = True, max_record_bytes: int = MAX_RECORD_BYTES):
+        self.keep_values = keep_values
+        self.max_record_bytes = max_record_bytes
+        self.records: List[tuple] = []  # (kind "checkpoint"|"event", run_id, value bytes or size)
+
+    def send_checkpoint(self, run_id: str, step: int, value: bytes) -> int:
+        parts = safetensors.split(value, self.max_record_bytes)
+        for part in parts:
+            self.records.append(("checkpoint", run_id, part if self.keep_values else len(part)))
+        return len(parts)
+
+    def send_event(self, run_id: str, value: bytes) -> None:
+        self.records.append(("event", run_id, value if self.keep_values else len(value)))
+
+    def events(self, run_id: Optional[str] = None) -> List[dict]:
+        return [json.loads(v) for kind, r, v in self.records
+                if kind == "event" and (run_id is None or r == run_id)]
+
+    def checkpoints(self, run_id: Optional[str] = None) -> List[bytes]:
+        return [v for kind, r, v in self.records if kind == "checkpoint" and (run_id is None or r == run_id)]
+
+    def flush(self, timeout: Optional[float] = None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+# ------------------------------------------------------------------------------------ public API
+
+class Weightcast:
+    """A connection to Weightcast (one producer) that any number of runs share.
+
+    Give exactly one of ``bootstrap_servers`` (Kafka, the default path), ``http_url`` (the ingest
+    gateway, with an optional bearer ``token``), ``dry_run=True`` (build every record, send
+    nothing) or ``transport`` (an object with send_checkpoint/send_event/flush/close).
+    """
+
+    def __init__(self, bootstrap_servers: Optional[str] = None, *, topic_prefix: str = DEFAULT_TOPIC_PREFIX,
+                 client_id: Optional[str] = None, http_url: Optional[str] = None, token: Optional[str] = None,
+                 dry_run: bool = False, transport=None, connect_timeout: float = 10.0,
+                 delivery_timeout: float = 30.0, producer_config: Optional[Mapping[str, object]] = None):
+        chosen = [x for x in (bootstrap_servers, http_url, transport, dry_run or None) if x is not None and x != ""]
+        if len(chosen) != 1:
+            raise WeightcastError("give exactly one of bootstrap_servers, http_url, dry_run=True or transport")
+        if transport is not None:
+            self.transport = transport
+        elif dry_run:
+            self.transport = MemoryTransport(keep_values=False)
+        elif http_url:
+            self.transport = HttpTransport(http_url, token, delivery_timeout)
+        else:
+            self.transport = KafkaTransport(bootstrap_servers, topic_prefix, client_id, connect_timeout,
+                                            delivery_timeout, producer_config=producer_config)
+        self._closed = False
+
+    def start_run(self, study: Optional[str] = None, hparams: Optional[Mapping[str, object]] = None,
+                  planned_steps: Optional[int] = None, activation: Optional[str] = None,
+                  run_id: Optional[str] = None, framework: str = "pytorch",
+                  layers: Optional[Sequence[str]] = None) -> "Run":
+        """Publishes the ``started`` event and returns the run to log checkpoints to."""
+        return Run(self, run_id or f"{study or 'run'}-{uuid.uuid4().hex[:12]}", study, hparams, planned_steps,
+                   activation, framework, layers, owns_client=False)
+
+    def flush(self, timeout: Optional[float] = None) -> None:
+        """Waits until every record sent so far is acknowledged; raises DeliveryError otherwise."""
+        self.transport.flush(timeout)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.transport.close()
+
+    def __enter__(self) -> "Weightcast":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:  # keep the original exception; still try to deliver what was sent
+            try:
+                self.close()
+            except WeightcastError as e:
+                log.warning("while closing after an error: %s", e)
+
+
+class Run:
+    """One training run: log a checkpoint per epoch, then ``finish`` with the final accuracy."""
+
+    def __init__(self, client: Weightcast, run_id: str, study: Optional[str], hparams, planned_steps: Optional[int],
+                 activation: Optional[str], framework: str, layers: Optional[Sequence[str]], owns_client: bool):
+        if not run_id or not isinstance(run_id, str):
+            raise WeightcastError("run_id must be a non-empty string")
+        if planned_steps is not None and (not isinstance(planned_steps, int) or planned_steps <= 0):
+            raise WeightcastError(f"planned_steps must be a positive integer, was {planned_steps!r}")
+        self.client = client
+        self.run_id = run_id
+        self.study = study
+        self.hparams = dict(hparams or {})
+        self.planned_steps = planned_steps
+        self.activation = activation
+        self.framework = framework
+        self.layers = list(layers) if layers else None
+        self.finished = False
+        self._owns_client = owns_client
+        self._event({"type": "started", "run_id": run_id, "study": study, "hparams": self.hparams,
+                     "planned_steps": planned_steps, "timestamp": _now_ms()})
+
+    def _event(self, event: dict) -> None:
+        self.client.transport.send_event(self.run_id, _dumps({k: v for k, v in event.items() if v is not None}))
+
+    def checkpoint_bytes(self, state_dict: Mapping[str, object], step: int,
+                         metrics: Optional[Mapping[str, object]] = None) -> bytes:
+        """The safetensors record ``log_checkpoint`` sends (useful to save the same file locally)."""
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise WeightcastError(f"step must be a non-negative integer, was {step!r}")
+        meta = {"run_id": self.run_id, "step": str(step), "framework": self.framework}
+        if self.planned_steps is not None:
+            meta["planned_steps"] = str(self.planned_steps)
+        if self.activation:
+            meta["activation"] = self.activation
+        if self.study:
+            meta["study"] = self.study
+        if metrics:
+            meta["metrics"] = _dumps(_metrics(metrics)).decode("utf-8")
+        meta["layers"] = ",".join(self.layers or layer_order(list(state_dict.keys())))
+        return safetensors.save_state_dict(state_dict, meta)
+
+    def log_checkpoint(self, state_dict: Mapping[str, object], step: int,
+                       metrics: Optional[Mapping[str, object]] = None) -> int:
+        """Sends the weights (a state_dict: name -> tensor) of ``step`` (epoch index from 1) with
+        the metrics the loop measured (train_loss, train_acc, val_loss, val_acc, ...).
+        Returns the checkpoint's size in bytes. Asynchronous: see ``flush``."""
+        self._check_open()
+        value = self.checkpoint_bytes(state_dict, step, metrics)
+        self.client.transport.send_checkpoint(self.run_id, step, value)
+        return len(value)
+
+    def log_metrics(self, step: int, metrics: Mapping[str, object]) -> None:
+        """Sends a ``metrics`` run event (no weights)."""
+        self._check_open()
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise WeightcastError(f"step must be a non-negative integer, was {step!r}")
+        self._event({"type": "metrics", "run_id": self.run_id, "study": self.study, "step": step,
+                     "metrics": _metrics(metrics), "timestamp": _now_ms()})
+
+    def finish(self, test_accuracy: float, train_accuracy: Optional[float] = None, **final: float) -> None:
+        """Sends ``finished`` with the final accuracies (the label that makes the run a zoo member),
+        then waits until everything of this client was acknowledged."""
+        self._check_open()
+        acc = _number("test_accuracy", test_accuracy)
+        if not math.isfinite(acc):
+            raise WeightcastError(f"test_accuracy must be finite, was {acc}")
+        values = {"test_accuracy": acc}
+        if train_accuracy is not None:
+            values["train_accuracy"] = _number("train_accuracy", train_accuracy)
+        values.update(_metrics(final))
+        self._event({"type": "finished", "run_id": self.run_id, "study": self.study, "final": values,
+                     "timestamp": _now_ms()})
+        self.finished = True
+        if self._owns_client:
+            self.client.close()
+        else:
+            self.client.flush()
+
+    def flush(self, timeout: Optional[float] = None) -> None:
+        self.client.flush(timeout)
+
+    def close(self) -> None:
+        """Delivers what was sent; closes the client if ``start_run`` created it for this run."""
+        if self._owns_client:
+            self.client.close()
+        else:
+            self.client.flush()
+
+    def _check_open(self) -> None:
+        if self.finished:
+            raise WeightcastError(f"run {self.run_id} is already finished")
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        # A run that raised gets no `finished` event (it has no label), but what it sent is delivered.
+        if exc_type is None:
+            self.close()
+        else:
+            try:
+                self.close()
+            except WeightcastError as e:
+                log.warning("while closing run %s after an error: %s", self.run_id, e)
+
+
+def start_run(bootstrap_servers: Optional[str] = None, *, study: Optional[str] = None,
+              hparams: Optional[Mapping[str, object]] = None, planned_steps: Optional[int] = None,
+              activation: Optional[str] = None, run_id: Optional[str] = None, framework: str = "pytorch",
+              layers: Optional[Sequence[str]] = None, **client_options) -> Run:
+    """Connects (a client of its own, closed by ``finish``) and starts one run.
+
+    ``client_options`` are those of ``Weightcast`` (topic_prefix, http_url, token, dry_run,
+    connect_timeout, delivery_timeout, producer_config, ...).
+    """
+    client = Weightcast(bootstrap_servers, **client_options)
+    try:
+        return Run(client, run_id or f"{study or 'run'}-{uuid.uuid4().hex[:12]}", study, hparams, planned_steps,
+                   activation, framework, layers, owns_client=True)
+    except BaseException:
+        try:
+            client.close()
+        except WeightcastError as e:
+            log.warning("while closing after a failed start: %s", e)
+        raise

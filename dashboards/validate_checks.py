@@ -1,0 +1,709 @@
+#!/usr/bin/python3
+"""Structural and cross-file checks behind dashboards/validate.sh.
+
+Standard library plus PyYAML only (Debian's python3-yaml; PyPI is out of reach). One subcommand per
+check; each prints what it verified, one line per problem, and exits 0 (pass), 1 (fail) or
+3 (skipped: a prerequisite is missing). The checks tie the files together: dashboard queries to
+dashboards/metrics.txt, Prometheus targets to compose ports, k8s topics to core's Topics.java, etc.
+"""
+import base64
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DASH = ROOT / "dashboards"
+SERVICES = {"ingest": 8080, "scorer": 8081, "streams": 8082, "trainer": 8083}
+SKIP = 3
+
+try:
+    import yaml
+except ImportError:  # handled per subcommand: the YAML checks report a skip
+    yaml = None
+
+
+class Problems:
+    def __init__(self):
+        self.items = []
+
+    def add(self, msg):
+        self.items.append(msg)
+
+    def check(self, cond, msg):
+        if not cond:
+            self.add(msg)
+        return cond
+
+    def finish(self, verified):
+        for p in self.items:
+            print(f"  - {p}")
+        if not self.items:
+            print(f"  ok: {verified}")
+        return 1 if self.items else 0
+
+
+def need_yaml():
+    if yaml is None:
+        print("  PyYAML is not importable by this python (Debian package python3-yaml)")
+        sys.exit(SKIP)
+
+
+def load_yaml(path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def load_yaml_all(path):
+    with open(path, encoding="utf-8") as f:
+        return [d for d in yaml.safe_load_all(f) if d is not None]
+
+
+# ---------------------------------------------------------------- metrics
+
+METRIC_TOKEN = re.compile(r"(?<![A-Za-z0-9_:])weightcast_[A-Za-z0-9_:]*")
+HISTOGRAM_SUFFIXES = ("_bucket", "_count", "_sum")
+
+
+def known_metrics():
+    return [line.strip() for line in (DASH / "metrics.txt").read_text().splitlines() if line.strip()]
+
+
+def unknown_metric_tokens(expr, known):
+    """Metric names in a PromQL expression that metrics.txt does not list (histogram series allowed)."""
+    bad, used = [], set()
+    for token in METRIC_TOKEN.findall(expr):
+        base = token
+        for suffix in HISTOGRAM_SUFFIXES:
+            if token.endswith(suffix) and token[: -len(suffix)] in known:
+                base = token[: -len(suffix)]
+        if base in known:
+            used.add(base)
+        else:
+            bad.append(token)
+    return bad, used
+
+
+def cmd_metrics():
+    p = Problems()
+    lines = (DASH / "metrics.txt").read_text().splitlines()
+    names = [l.strip() for l in lines if l.strip()]
+    for n in names:
+        p.check(re.fullmatch(r"weightcast_[a-z0-9_]+", n), f"metrics.txt: '{n}' is not a weightcast_ metric name")
+    p.check(len(names) == len(set(names)), "metrics.txt: duplicate names")
+    p.check(len(names) > 0, "metrics.txt is empty")
+    return p.finish(f"{len(names)} metric names")
+
+
+# ---------------------------------------------------------------- parsing
+
+def cmd_json():
+    p = Problems()
+    files = sorted(ROOT.glob("dashboards/**/*.json"))
+    for f in files:
+        try:
+            json.loads(f.read_text(encoding="utf-8"))
+        except ValueError as e:
+            p.add(f"{f.relative_to(ROOT)}: {e}")
+    p.check(files, "no JSON files under dashboards/")
+    return p.finish(f"{len(files)} JSON files parse")
+
+
+def yaml_files():
+    files = sorted(ROOT.glob("dashboards/**/*.yml")) + sorted(ROOT.glob("dashboards/**/*.yaml"))
+    files += sorted(ROOT.glob("k8s/**/*.yaml")) + sorted(ROOT.glob("k8s/**/*.yml"))
+    return files + [ROOT / "docker-compose.yml"]
+
+
+def cmd_yaml():
+    need_yaml()
+    p = Problems()
+    docs = 0
+    for f in yaml_files():
+        try:
+            docs += len(load_yaml_all(f))
+        except (yaml.YAMLError, OSError) as e:
+            p.add(f"{f.relative_to(ROOT)}: {e}")
+    return p.finish(f"{len(yaml_files())} YAML files ({docs} documents) parse")
+
+
+# ---------------------------------------------------------------- dashboards
+
+GRAFANA_BUILTINS = {"__rate_interval", "__interval", "__interval_ms", "__range", "__range_s",
+                    "__range_ms", "__from", "__to", "__dashboard", "__org", "__user"}
+VAR_REF = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)|\[\[(\w+)\]\]")
+PANEL_TYPES = {"row", "stat", "timeseries", "table", "bargauge", "gauge", "text", "barchart",
+               "heatmap", "piechart", "state-timeline", "status-history", "histogram"}
+
+
+def datasource_uids():
+    uids = set()
+    for f in (DASH / "grafana/provisioning/datasources").glob("*.y*ml"):
+        for ds in (load_yaml(f) or {}).get("datasources", []):
+            if ds.get("type") == "prometheus":
+                uids.add(ds.get("uid"))
+    return uids
+
+
+def dashboard_files():
+    return sorted((DASH / "grafana/dashboards").glob("*.json"))
+
+
+def variable_query(var):
+    q = var.get("query", "")
+    return q.get("query", "") if isinstance(q, dict) else q
+
+
+def iter_panels(panels):
+    for panel in panels:
+        yield panel
+        yield from iter_panels(panel.get("panels", []))  # collapsed rows keep their panels inside
+
+
+def balanced(expr):
+    depth = {"(": 0, "[": 0, "{": 0}
+    pairs = {")": "(", "]": "[", "}": "{"}
+    in_str = False
+    for i, ch in enumerate(expr):
+        if ch == '"' and (i == 0 or expr[i - 1] != "\\"):
+            in_str = not in_str
+        elif not in_str and ch in depth:
+            depth[ch] += 1
+        elif not in_str and ch in pairs:
+            depth[pairs[ch]] -= 1
+            if depth[pairs[ch]] < 0:
+                return False
+    return not in_str and all(v == 0 for v in depth.values())
+
+
+def check_dashboard(path, ds_uids, known, p, used):
+    name = path.name
+    d = json.loads(path.read_text(encoding="utf-8"))
+    p.check(isinstance(d.get("uid"), str) and re.fullmatch(r"[A-Za-z0-9_-]{1,40}", d.get("uid", "")),
+            f"{name}: uid must be 1-40 characters of [A-Za-z0-9_-]")
+    p.check(d.get("title"), f"{name}: no title")
+    p.check(isinstance(d.get("schemaVersion"), int) and 36 <= d["schemaVersion"] <= 41,
+            f"{name}: schemaVersion {d.get('schemaVersion')} is not a current one (36-41)")
+    variables = {v.get("name"): v for v in d.get("templating", {}).get("list", [])}
+    for vname, var in variables.items():
+        if var.get("type") == "query":
+            q = variable_query(var)
+            bad, u = unknown_metric_tokens(q, known)
+            used |= u
+            p.check(not bad, f"{name}: variable ${vname} names metrics missing from metrics.txt: {bad}")
+            p.check(u, f"{name}: variable ${vname} names no metric from metrics.txt: {q!r}")
+            ds = var.get("datasource") or {}
+            p.check(ds.get("uid") in ds_uids, f"{name}: variable ${vname} datasource uid {ds.get('uid')!r} is not provisioned")
+
+    panels = list(iter_panels(d.get("panels", [])))
+    p.check(panels, f"{name}: no panels")
+    ids = [pl.get("id") for pl in panels]
+    p.check(len(ids) == len(set(ids)) and all(isinstance(i, int) for i in ids), f"{name}: panel ids must be unique integers")
+    rects = []
+    exprs = []
+    for pl in panels:
+        title = f"{name}: panel {pl.get('id')} '{pl.get('title')}'"
+        p.check(pl.get("type") in PANEL_TYPES, f"{title}: unknown type {pl.get('type')!r}")
+        g = pl.get("gridPos", {})
+        if p.check(all(isinstance(g.get(k), int) for k in "hwxy"), f"{title}: gridPos needs integer h, w, x, y"):
+            p.check(g["w"] >= 1 and g["h"] >= 1 and g["x"] >= 0 and g["y"] >= 0 and g["x"] + g["w"] <= 24,
+                    f"{title}: gridPos {g} is outside the 24-column grid")
+            rects.append((title, g))
+        if pl.get("type") in ("row", "text"):
+            continue
+        targets = pl.get("targets", [])
+        p.check(targets, f"{title}: no targets")
+        refs = [t.get("refId") for t in targets]
+        p.check(len(refs) == len(set(refs)) and all(refs), f"{title}: refIds must be present and unique")
+        if "datasource" in pl:
+            p.check((pl["datasource"] or {}).get("uid") in ds_uids, f"{title}: panel datasource uid is not provisioned")
+        for t in targets:
+            expr = t.get("expr", "")
+            ds = t.get("datasource") or {}
+            p.check(ds.get("uid") in ds_uids and ds.get("type") == "prometheus",
+                    f"{title} {t.get('refId')}: datasource must be the provisioned Prometheus uid {sorted(ds_uids)}")
+            if not p.check(isinstance(expr, str) and expr.strip(), f"{title} {t.get('refId')}: empty expr"):
+                continue
+            exprs.append((title, expr))
+            bad, u = unknown_metric_tokens(expr, known)
+            used |= u
+            p.check(not bad, f"{title}: metrics missing from metrics.txt: {bad}")
+            p.check(u, f"{title}: expr names no metric from metrics.txt: {expr}")
+            p.check(balanced(expr), f"{title}: unbalanced brackets or quotes: {expr}")
+            for m in VAR_REF.finditer(expr):
+                var = next(g for g in m.groups() if g)
+                p.check(var in GRAFANA_BUILTINS or var in variables, f"{title}: undefined variable ${var}")
+    for i, (t1, a) in enumerate(rects):
+        for t2, b in rects[i + 1:]:
+            overlap = a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+            p.check(not overlap, f"{t1} overlaps {t2}")
+    return exprs
+
+
+def cmd_dashboards():
+    need_yaml()
+    p = Problems()
+    known = set(known_metrics())
+    ds_uids = datasource_uids()
+    p.check(ds_uids, "no Prometheus datasource with a uid in grafana/provisioning/datasources")
+    used, n = set(), 0
+    files = dashboard_files()
+    p.check(files, "no dashboards in grafana/dashboards")
+    for f in files:
+        n += len(check_dashboard(f, ds_uids, known, p, used))
+    provider = load_yaml(DASH / "grafana/provisioning/dashboards/weightcast.yml")
+    p.check(provider.get("apiVersion") == 1 and provider.get("providers"), "dashboard provider file has no providers")
+    unused = sorted(known - used)
+    if unused:
+        print(f"  note: metrics not on any dashboard: {', '.join(unused)}")
+    return p.finish(f"{len(files)} dashboard(s), {n} queries, all metrics from metrics.txt, datasource uid {sorted(ds_uids)}")
+
+
+def grafana_to_promql(expr):
+    """Make a dashboard query plain PromQL for promtool: fixed ranges for $__ variables, '.*' for template variables."""
+    def sub(m):
+        var = next(g for g in m.groups() if g)
+        return {"__rate_interval": "1m", "__interval": "1m", "__range": "1h"}.get(var, ".*")
+    return VAR_REF.sub(sub, expr)
+
+
+def cmd_dashboard_rules(out):
+    """Write the dashboards' queries as recording rules, so `promtool check rules` parses each one."""
+    rules = []
+    for f in dashboard_files():
+        d = json.loads(f.read_text(encoding="utf-8"))
+        for pl in iter_panels(d.get("panels", [])):
+            for t in pl.get("targets", []):
+                if t.get("expr"):
+                    rules.append({"record": f"dashboard:{f.stem}:panel{pl['id']}_{t.get('refId', 'A')}".replace("-", "_"),
+                                  "expr": grafana_to_promql(t["expr"])})
+    Path(out).write_text(json.dumps({"groups": [{"name": "dashboard-queries", "rules": rules}]}, indent=1))
+    print(f"  wrote {len(rules)} dashboard queries as recording rules")
+    return 0
+
+
+# ---------------------------------------------------------------- alert rules
+
+def cmd_rules():
+    need_yaml()
+    p = Problems()
+    known = set(known_metrics())
+    doc = load_yaml(DASH / "prometheus/alerts.yml")
+    n = 0
+    for group in doc.get("groups", []):
+        for rule in group.get("rules", []):
+            n += 1
+            name = rule.get("alert") or rule.get("record")
+            bad, _ = unknown_metric_tokens(rule.get("expr", ""), known)
+            p.check(not bad, f"rule {name}: metrics missing from metrics.txt: {bad}")
+            if "alert" in rule:
+                p.check(rule.get("labels", {}).get("severity") in ("info", "warning", "critical"),
+                        f"rule {name}: severity label must be info, warning or critical")
+                p.check(rule.get("annotations", {}).get("summary"), f"rule {name}: no summary annotation")
+                p.check(name.startswith("Weightcast"), f"rule {name}: alert names start with Weightcast")
+    tests = load_yaml(DASH / "prometheus/alerts_test.yml")
+    tested = {t["alertname"] for case in tests.get("tests", []) for t in case.get("alert_rule_test", [])}
+    alerts = {r["alert"] for g in doc.get("groups", []) for r in g.get("rules", []) if "alert" in r}
+    p.check(not (alerts - tested), f"alerts without a unit test in alerts_test.yml: {sorted(alerts - tested)}")
+    return p.finish(f"{n} rules name only metrics from metrics.txt; every alert has a unit test")
+
+
+# ---------------------------------------------------------------- topics (contract)
+
+def contract_topics():
+    """Topic suffixes from core's Topics.java (the contract), or None when core is not there."""
+    src = ROOT / "core/src/main/java/io/weightcast/core/kafka/Topics.java"
+    if not src.exists():
+        return None
+    return set(re.findall(r'return prefix \+ "([\w.-]+)";', src.read_text()))
+
+
+def cmd_topics():
+    p = Problems()
+    topics = contract_topics()
+    if topics is None:
+        print("  core/src/main/java/io/weightcast/core/kafka/Topics.java not found")
+        return SKIP
+    script = (ROOT / "deploy/create-topics.sh").read_text()
+    created = set(re.findall(r"^create\s+([\w.-]+)\s", script, re.M))
+    p.check(created == topics, f"deploy/create-topics.sh creates {sorted(created)}, Topics.java has {sorted(topics)}")
+    p.check(re.search(r"^create\s+models\s+1\s.*cleanup\.policy=compact", script, re.M),
+            "deploy/create-topics.sh: models must be compacted with 1 partition")
+    return p.finish(f"create-topics.sh creates exactly Topics.java's {len(topics)} topics")
+
+
+# ---------------------------------------------------------------- docker-compose
+
+INTERPOLATION = re.compile(r"\$(\$|\{[A-Za-z_][A-Za-z0-9_]*(?:(?::?[-?+])[^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)")
+DURATION = re.compile(r"(\d+(\.\d+)?(us|ms|s|m|h))+")
+
+
+def strings(node):
+    if isinstance(node, dict):
+        for v in node.values():
+            yield from strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from strings(v)
+    elif isinstance(node, str):
+        yield node
+
+
+def interpolate(value):
+    """Compose's ${VAR:-default} with the defaults taken (the environment is not read)."""
+    return re.sub(r"\$\{[A-Za-z_]\w*(?::?-([^}]*))?\}", lambda m: m.group(1) or "", str(value))
+
+
+def host_port(url):
+    m = re.match(r"(?:\w+://)?([^:/]+):(\d+)", url)
+    return (m.group(1), int(m.group(2))) if m else (None, None)
+
+
+def cmd_compose():
+    need_yaml()
+    p = Problems()
+    c = load_yaml(ROOT / "docker-compose.yml")
+    services = c.get("services", {})
+    volumes = set((c.get("volumes") or {}).keys())
+    for s in strings(c):
+        rest = INTERPOLATION.sub("", s)
+        p.check("$" not in rest, f"bad variable interpolation in {s!r} (use $$ for a literal $)")
+    for name in ("kafka", "prometheus", "grafana", *SERVICES):
+        p.check(name in services, f"service {name} missing")
+    for name, svc in services.items():
+        p.check("image" in svc or "build" in svc, f"{name}: needs image or build")
+        build = svc.get("build")
+        if isinstance(build, dict):
+            ctx = ROOT / build.get("context", ".")
+            p.check((ctx / build.get("dockerfile", "Dockerfile")).is_file(), f"{name}: Dockerfile {build.get('dockerfile')} not found")
+        for dep, cond in (svc.get("depends_on") or {}).items():
+            p.check(dep in services, f"{name}: depends on unknown service {dep}")
+            cond = (cond or {}).get("condition", "service_started")
+            p.check(cond in ("service_started", "service_healthy", "service_completed_successfully"), f"{name}: bad condition {cond}")
+            if cond == "service_healthy":
+                p.check("healthcheck" in services.get(dep, {}), f"{name}: waits for {dep} to be healthy, which has no healthcheck")
+        for v in svc.get("volumes", []):
+            src = str(v).split(":")[0]
+            if src.startswith("."):
+                p.check((ROOT / src).exists(), f"{name}: bind mount source {src} does not exist")
+            else:
+                p.check(src in volumes, f"{name}: named volume {src} is not declared under volumes:")
+        hc = svc.get("healthcheck")
+        if hc:
+            p.check(isinstance(hc.get("test"), list) and hc["test"][0] in ("CMD", "CMD-SHELL", "NONE"), f"{name}: healthcheck.test must be a CMD list")
+            for k in ("interval", "timeout", "start_period"):
+                if k in hc:
+                    p.check(DURATION.fullmatch(str(hc[k])), f"{name}: healthcheck {k} {hc[k]!r} is not a duration")
+        for port in svc.get("ports", []):
+            p.check(re.fullmatch(r"(\d+:)?\d+", str(port)), f"{name}: port {port!r} is not HOST:CONTAINER")
+
+    kafka = services.get("kafka", {})
+    kenv = {k: str(v) for k, v in (kafka.get("environment") or {}).items()}
+    p.check(str(kafka.get("image", "")).startswith("apache/kafka:4.1."), "kafka: image must be apache/kafka:4.1.x")
+    p.check(set(kenv.get("KAFKA_PROCESS_ROLES", "").split(",")) == {"broker", "controller"}, "kafka: KRaft combined mode needs KAFKA_PROCESS_ROLES=broker,controller")
+    for key in ("KAFKA_NODE_ID", "KAFKA_LISTENERS", "KAFKA_ADVERTISED_LISTENERS", "KAFKA_CONTROLLER_LISTENER_NAMES",
+                "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "KAFKA_CONTROLLER_QUORUM_VOTERS", "CLUSTER_ID"):
+        p.check(key in kenv, f"kafka: {key} missing")
+    listeners = dict(re.findall(r"(\w+)://[^:,]*:(\d+)", kenv.get("KAFKA_LISTENERS", "")))
+    voters = re.fullmatch(r"(\d+)@([\w.-]+):(\d+)", kenv.get("KAFKA_CONTROLLER_QUORUM_VOTERS", ""))
+    ctrl = kenv.get("KAFKA_CONTROLLER_LISTENER_NAMES", "")
+    if p.check(voters, "kafka: KAFKA_CONTROLLER_QUORUM_VOTERS must be id@host:port"):
+        p.check(voters.group(1) == kenv.get("KAFKA_NODE_ID"), "kafka: the quorum voter id must be KAFKA_NODE_ID")
+        p.check(listeners.get(ctrl) == voters.group(3), "kafka: the quorum voter port must be the controller listener's")
+    protocols = dict(x.split(":") for x in kenv.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").split(",") if ":" in x)
+    p.check(set(listeners) <= set(protocols), "kafka: every listener needs a security protocol")
+    try:
+        raw = base64.urlsafe_b64decode(kenv.get("CLUSTER_ID", "") + "==")
+        p.check(len(raw) == 16 and len(kenv["CLUSTER_ID"]) == 22, "kafka: CLUSTER_ID must be a 22-character base64url UUID")
+    except (ValueError, KeyError):
+        p.add("kafka: CLUSTER_ID is not base64url")
+
+    images = set()
+    for svc_name, default_port in SERVICES.items():
+        svc = services.get(svc_name, {})
+        env = {k: interpolate(v) for k, v in (svc.get("environment") or {}).items()}
+        up = svc_name.upper()
+        port = int(env.get(f"WEIGHTCAST_{up}_PORT", default_port))
+        images.add((svc.get("image"), json.dumps(svc.get("build"), sort_keys=True)))
+        p.check(svc.get("command") == [svc_name], f"{svc_name}: command must be [{svc_name}]")
+        p.check(env.get(f"WEIGHTCAST_{up}_HOST") == "0.0.0.0", f"{svc_name}: WEIGHTCAST_{up}_HOST must be 0.0.0.0 in a container")
+        test = " ".join(map(str, (svc.get("healthcheck") or {}).get("test", [])))
+        p.check(f"localhost:{port}/ready" in test, f"{svc_name}: healthcheck must probe localhost:{port}/ready")
+        host, bport = host_port(env.get("WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS", ""))
+        p.check(host == "kafka" and str(bport) in kenv.get("KAFKA_ADVERTISED_LISTENERS", ""),
+                f"{svc_name}: WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS must name an advertised kafka listener")
+        p.check((svc.get("depends_on") or {}).get("kafka", {}).get("condition") == "service_healthy", f"{svc_name}: must wait for a healthy kafka")
+    p.check(len(images) == 1, "the four services must share one image and build")
+
+    # Prometheus scrapes every service on the port it listens on.
+    prom = load_yaml(DASH / "prometheus/prometheus.yml")
+    ports = {n: int(interpolate((services.get(n, {}).get("environment") or {}).get(f"WEIGHTCAST_{n.upper()}_PORT", d)))
+             for n, d in SERVICES.items()}
+    scraped = set()
+    for job in prom.get("scrape_configs", []):
+        for sc in job.get("static_configs", []):
+            for target in sc.get("targets", []):
+                host, port = host_port(target)
+                if host in SERVICES:
+                    scraped.add(host)
+                    p.check(port == ports[host], f"prometheus: target {target} but {host} listens on {ports[host]}")
+                elif host != "localhost":
+                    p.check(host in services, f"prometheus: target {target} is no compose service")
+    p.check(scraped == set(SERVICES), f"prometheus scrapes {sorted(scraped)}, not all four services")
+    pvols = [str(v) for v in services.get("prometheus", {}).get("volumes", [])]
+    cfg = next((a.split("=", 1)[1] for a in services.get("prometheus", {}).get("command", []) if a.startswith("--config.file=")),
+               "/etc/prometheus/prometheus.yml")
+    p.check(any(v.startswith("./dashboards/prometheus:") and v.split(":")[1] == str(Path(cfg).parent) for v in pvols),
+            f"prometheus: ./dashboards/prometheus must be mounted at {Path(cfg).parent}")
+
+    # Grafana reads the provisioning and dashboards this repository holds, where the provider looks.
+    gvols = {str(v).split(":")[0]: str(v).split(":")[1] for v in services.get("grafana", {}).get("volumes", [])}
+    provider_path = load_yaml(DASH / "grafana/provisioning/dashboards/weightcast.yml")["providers"][0]["options"]["path"]
+    p.check(gvols.get("./dashboards/grafana/provisioning") == "/etc/grafana/provisioning", "grafana: provisioning must be mounted at /etc/grafana/provisioning")
+    p.check(gvols.get("./dashboards/grafana/dashboards") == provider_path, f"grafana: dashboards must be mounted where the provider reads ({provider_path})")
+    home = (services.get("grafana", {}).get("environment") or {}).get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH")
+    if home:
+        p.check(home.startswith(provider_path + "/") and (DASH / "grafana/dashboards" / Path(home).name).is_file(),
+                f"grafana: home dashboard {home} is not a mounted file")
+    for f in (DASH / "grafana/provisioning/datasources").glob("*.y*ml"):
+        for ds in load_yaml(f).get("datasources", []):
+            host, port = host_port(ds.get("url", ""))
+            p.check(host in services, f"grafana datasource {ds.get('name')}: {ds.get('url')} is no compose service")
+
+    topics = services.get("topics")
+    if topics:
+        mounts = {str(v).split(":")[0]: str(v).split(":")[1] for v in topics.get("volumes", [])}
+        p.check(mounts.get("./deploy/create-topics.sh") in " ".join(map(str, topics.get("entrypoint", []))), "topics: must run the mounted create-topics.sh")
+    return p.finish(f"{len(services)} services: dependencies, mounts, healthchecks, ports, KRaft settings, Prometheus and Grafana wiring agree")
+
+
+# ---------------------------------------------------------------- Dockerfile
+
+def dockerfile_instructions(text):
+    joined = re.sub(r"\\\n", " ", text)
+    out = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            out.append((word.upper(), rest.strip()))
+    return out
+
+
+def cmd_dockerfile():
+    p = Problems()
+    ins = dockerfile_instructions((ROOT / "deploy/Dockerfile").read_text())
+    args, stages = {}, []
+    for word, rest in ins:
+        if word == "ARG" and not stages:
+            k, _, v = rest.partition("=")
+            args[k] = v
+        elif word == "FROM":
+            image = re.sub(r"\$\{(\w+)\}", lambda m: args.get(m.group(1), m.group(0)), rest.split()[0])
+            alias = rest.split()[2] if len(rest.split()) >= 3 and rest.split()[1].upper() == "AS" else None
+            stages.append({"image": image, "alias": alias, "ins": []})
+        elif stages:
+            stages[-1]["ins"].append((word, rest))
+    if not p.check(len(stages) >= 2, "Dockerfile must be multi-stage (build, runtime)"):
+        return p.finish("")
+    build, final = stages[0], stages[-1]
+    p.check(build["image"] == "maven:3.9-eclipse-temurin-17", f"build stage is {build['image']}, want maven:3.9-eclipse-temurin-17")
+    p.check(final["image"] == "eclipse-temurin:17-jre", f"runtime stage is {final['image']}, want eclipse-temurin:17-jre")
+    p.check(any(w == "RUN" and "app/target/weightcast.jar" in r and "mvn" in r for w, r in build["ins"]), "build stage must run mvn and take app/target/weightcast.jar")
+    aliases = {s["alias"] for s in stages if s["alias"]}
+    for w, r in final["ins"]:
+        m = re.search(r"--from=(\S+)", r) if w == "COPY" else None
+        if m:
+            p.check(m.group(1) in aliases, f"COPY --from={m.group(1)} names no stage")
+    p.check(any(w == "RUN" and "libgomp1" in r for w, r in final["ins"]), "runtime stage must install libgomp1 (LightGBM)")
+    users = [r for w, r in final["ins"] if w == "USER"]
+    p.check(users and users[-1].split(":")[0] not in ("root", "0"), "runtime must switch to a non-root USER")
+    entry = [r for w, r in final["ins"] if w == "ENTRYPOINT"]
+    p.check(entry and json.loads(entry[-1]) == ["java", "-jar", "/app/weightcast.jar"], "ENTRYPOINT must be [java, -jar, /app/weightcast.jar]")
+    p.check(any(w == "COPY" and r.split()[-1] == "/app/weightcast.jar" for w, r in final["ins"]), "the jar must land at /app/weightcast.jar")
+    exposed = {int(x) for w, r in final["ins"] if w == "EXPOSE" for x in r.split()}
+    p.check(set(SERVICES.values()) <= exposed, f"EXPOSE must list {sorted(SERVICES.values())}")
+
+    # The build context must still hold every Maven module.
+    ignore = (ROOT / ".dockerignore").read_text().splitlines() if (ROOT / ".dockerignore").exists() else []
+    ignored = [l.strip().rstrip("/").lstrip("/") for l in ignore if l.strip() and not l.startswith("#")]
+    modules = re.findall(r"<module>([^<]+)</module>", (ROOT / "pom.xml").read_text())
+    for mod in modules + ["pom.xml"]:
+        p.check(not any(mod == i or mod.startswith(i + "/") for i in ignored), f".dockerignore excludes Maven module {mod}")
+    p.check(any("target" in i for i in ignored), ".dockerignore should exclude target/")
+    return p.finish(f"{len(stages)} stages; runtime {final['image']} non-root with libgomp1; context keeps {len(modules)} modules")
+
+
+# ---------------------------------------------------------------- Kubernetes
+
+KNOWN_KINDS = {
+    ("apps/v1", "Deployment"), ("v1", "Service"), ("v1", "ConfigMap"), ("v1", "Secret"),
+    ("policy/v1", "PodDisruptionBudget"), ("autoscaling/v2", "HorizontalPodAutoscaler"),
+    ("kafka.strimzi.io/v1beta2", "Kafka"), ("kafka.strimzi.io/v1beta2", "KafkaNodePool"),
+    ("kafka.strimzi.io/v1beta2", "KafkaTopic"), ("kafka.strimzi.io/v1", "Kafka"),
+    ("kafka.strimzi.io/v1", "KafkaNodePool"), ("kafka.strimzi.io/v1", "KafkaTopic"),
+}
+DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+
+
+def selects(selector, labels):
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def cmd_k8s(rendered):
+    need_yaml()
+    p = Problems()
+    raw = rendered == "--raw"
+    if raw:  # no kustomize: the files as written (generators not applied)
+        docs = [d for f in sorted((ROOT / "k8s").glob("*.yaml")) if f.name != "kustomization.yaml" for d in load_yaml_all(f)]
+    else:
+        docs = load_yaml_all(rendered)
+    by_kind = {}
+    seen = set()
+    for d in docs:
+        kind, api, name = d.get("kind"), d.get("apiVersion"), (d.get("metadata") or {}).get("name")
+        if not p.check(kind and api and name, f"resource without apiVersion/kind/metadata.name: {str(d)[:80]}"):
+            continue
+        p.check((api, kind) in KNOWN_KINDS, f"{kind}/{name}: unexpected apiVersion {api}")
+        p.check(DNS_SUBDOMAIN.fullmatch(name), f"{kind}/{name}: name is not a DNS-1123 subdomain")
+        if kind in ("Service", "Deployment"):
+            p.check(DNS_LABEL.fullmatch(name), f"{kind}/{name}: name must be a DNS-1123 label")
+        p.check((kind, name) not in seen, f"{kind}/{name} defined twice")
+        seen.add((kind, name))
+        by_kind.setdefault(kind, {})[name] = d
+
+    deployments = by_kind.get("Deployment", {})
+    configmaps = by_kind.get("ConfigMap", {})
+    cm_env = {}
+    for cm in configmaps.values():
+        cm_env.update(cm.get("data") or {})
+    hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in by_kind.get("HorizontalPodAutoscaler", {}).values()}
+    pod_labels = {n: d["spec"]["template"]["metadata"].get("labels", {}) for n, d in deployments.items()}
+    ports_of = {n: {pt.get("name"): pt.get("containerPort") for c in d["spec"]["template"]["spec"]["containers"] for pt in c.get("ports", [])}
+                for n, d in deployments.items()}
+
+    commands = set()
+    for name, d in deployments.items():
+        spec = d["spec"]
+        p.check(selects(spec["selector"].get("matchLabels"), pod_labels[name]), f"Deployment/{name}: selector does not match its pod labels")
+        if name in hpas:
+            p.check("replicas" not in spec, f"Deployment/{name}: spec.replicas fights its HorizontalPodAutoscaler")
+        pod = spec["template"]["spec"]
+        volumes = {v["name"] for v in pod.get("volumes", [])}
+        p.check((pod.get("securityContext") or {}).get("runAsNonRoot") is True, f"Deployment/{name}: runAsNonRoot must be true")
+        for c in pod["containers"]:
+            cname = f"Deployment/{name} container {c.get('name')}"
+            p.check(c.get("image"), f"{cname}: no image")
+            cmd = (c.get("args") or [None])[0]
+            commands.add(cmd)
+            p.check(cmd in SERVICES, f"{cname}: args[0] must be a service command, is {cmd!r}")
+            for ef in c.get("envFrom", []):
+                if "configMapRef" in ef and not raw:
+                    p.check(ef["configMapRef"]["name"] in configmaps, f"{cname}: ConfigMap {ef['configMapRef']['name']} is not in the output")
+                if "secretRef" in ef:
+                    p.check(ef["secretRef"].get("optional") is True or ef["secretRef"]["name"] in by_kind.get("Secret", {}),
+                            f"{cname}: Secret {ef['secretRef']['name']} is neither defined nor optional")
+            ports = {pt.get("name"): pt.get("containerPort") for pt in c.get("ports", [])}
+            if cmd in SERVICES:
+                want = int(cm_env.get(f"WEIGHTCAST_{cmd.upper()}_PORT", SERVICES[cmd]))
+                p.check(want in ports.values(), f"{cname}: containerPort must be {want} (WEIGHTCAST_{cmd.upper()}_PORT)")
+                if not raw:
+                    p.check(cm_env.get(f"WEIGHTCAST_{cmd.upper()}_HOST") == "0.0.0.0", f"{cname}: WEIGHTCAST_{cmd.upper()}_HOST must be 0.0.0.0")
+            for probe, path in (("livenessProbe", "/health"), ("readinessProbe", "/ready"), ("startupProbe", "/health")):
+                get = (c.get(probe) or {}).get("httpGet") or {}
+                p.check(get.get("path") == path, f"{cname}: {probe} must GET {path}")
+                p.check(get.get("port") in ports or get.get("port") in ports.values(), f"{cname}: {probe} port {get.get('port')} is not a container port")
+            res = c.get("resources") or {}
+            p.check({"cpu", "memory"} <= set((res.get("requests") or {})) and "memory" in (res.get("limits") or {}),
+                    f"{cname}: needs cpu and memory requests and a memory limit")
+            for m in c.get("volumeMounts", []):
+                p.check(m["name"] in volumes, f"{cname}: volumeMount {m['name']} has no volume")
+    p.check(commands >= set(SERVICES), f"Deployments run {sorted(c for c in commands if c)}, need all of {sorted(SERVICES)}")
+
+    for name, s in by_kind.get("Service", {}).items():
+        targets = [n for n, labels in pod_labels.items() if selects(s["spec"].get("selector"), labels)]
+        if p.check(targets, f"Service/{name}: selector matches no Deployment"):
+            for pt in s["spec"].get("ports", []):
+                tp = pt.get("targetPort", pt.get("port"))
+                p.check(tp in ports_of[targets[0]] or tp in ports_of[targets[0]].values(), f"Service/{name}: targetPort {tp} is not a container port")
+    for name, pdb in by_kind.get("PodDisruptionBudget", {}).items():
+        spec = pdb["spec"]
+        targets = [n for n, labels in pod_labels.items() if selects(spec["selector"].get("matchLabels"), labels)]
+        p.check(targets, f"PodDisruptionBudget/{name}: selector matches no Deployment")
+        p.check(("minAvailable" in spec) != ("maxUnavailable" in spec), f"PodDisruptionBudget/{name}: set exactly one of minAvailable, maxUnavailable")
+        for t in targets:
+            replicas = hpas[t]["spec"].get("minReplicas", 1) if t in hpas else deployments[t]["spec"].get("replicas", 1)
+            if isinstance(spec.get("minAvailable"), int):
+                p.check(replicas > spec["minAvailable"], f"PodDisruptionBudget/{name}: minAvailable {spec['minAvailable']} with {replicas} replicas blocks every drain")
+
+    # Strimzi: pools, cluster and topics belong together, and match the contract and the ConfigMap.
+    kafkas = by_kind.get("Kafka", {})
+    if p.check(len(kafkas) == 1, "need exactly one Strimzi Kafka"):
+        kname, kafka = next(iter(kafkas.items()))
+        pools = by_kind.get("KafkaNodePool", {})
+        roles, brokers = set(), 0
+        for pname, pool in pools.items():
+            p.check(pool["metadata"].get("labels", {}).get("strimzi.io/cluster") == kname, f"KafkaNodePool/{pname}: strimzi.io/cluster must be {kname}")
+            roles |= set(pool["spec"].get("roles", []))
+            brokers += pool["spec"]["replicas"] if "broker" in pool["spec"].get("roles", []) else 0
+            vols = pool["spec"].get("storage", {}).get("volumes", [pool["spec"].get("storage", {})])
+            p.check(any(v.get("kraftMetadata") == "shared" for v in vols) or pool["spec"].get("storage", {}).get("type") != "jbod",
+                    f"KafkaNodePool/{pname}: one JBOD volume needs kraftMetadata: shared")
+        p.check(roles == {"broker", "controller"}, "KRaft needs node pools with broker and controller roles")
+        p.check("zookeeper" not in kafka["spec"], f"Kafka/{kname}: KRaft only, no zookeeper")
+        plain = [l for l in kafka["spec"]["kafka"].get("listeners", []) if not l.get("tls")]
+        max_bytes = int(kafka["spec"]["kafka"].get("config", {}).get("message.max.bytes", 1048588))
+        if not raw and p.check(plain, f"Kafka/{kname}: needs a plaintext listener for the services"):
+            want = f"{kname}-kafka-bootstrap:{plain[0]['port']}"
+            p.check(cm_env.get("WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS") == want, f"ConfigMap: WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS must be {want}")
+        prefix = cm_env.get("WEIGHTCAST_TOPIC_PREFIX", "weightcast.")
+        names, partitions = set(), {}
+        for tname, t in by_kind.get("KafkaTopic", {}).items():
+            spec = t["spec"]
+            topic = spec.get("topicName", tname)
+            p.check(t["metadata"].get("labels", {}).get("strimzi.io/cluster") == kname, f"KafkaTopic/{tname}: strimzi.io/cluster must be {kname}")
+            p.check(spec.get("replicas", 1) <= brokers, f"KafkaTopic/{tname}: {spec.get('replicas')} replicas on {brokers} brokers")
+            cfg = spec.get("config", {})
+            p.check(int(cfg.get("min.insync.replicas", 1)) < spec.get("replicas", 1) or spec.get("replicas", 1) == 1,
+                    f"KafkaTopic/{tname}: min.insync.replicas must be below replicas, or a broker loss stops writes")
+            p.check(int(cfg.get("max.message.bytes", 0)) <= max_bytes, f"KafkaTopic/{tname}: max.message.bytes above the broker's message.max.bytes")
+            p.check(topic.startswith(prefix), f"KafkaTopic/{tname}: {topic} lacks prefix {prefix}")
+            suffix = topic[len(prefix):]
+            names.add(suffix)
+            partitions[suffix] = spec.get("partitions", 1)
+            if suffix == "models":
+                p.check(cfg.get("cleanup.policy") == "compact" and spec.get("partitions") == 1, f"KafkaTopic/{tname}: models must be compacted, 1 partition")
+        contract = contract_topics()
+        if contract is not None:
+            p.check(names == contract, f"KafkaTopics {sorted(names)} differ from Topics.java {sorted(contract)}")
+        scaled = [n for s, n in partitions.items() if s != "models"]
+        for target, hpa in hpas.items():
+            spec = hpa["spec"]
+            p.check(target in deployments, f"HorizontalPodAutoscaler/{hpa['metadata']['name']}: no Deployment {target}")
+            p.check(1 <= spec.get("minReplicas", 1) <= spec["maxReplicas"], f"HorizontalPodAutoscaler/{target}: minReplicas above maxReplicas")
+            if scaled:
+                p.check(spec["maxReplicas"] <= min(scaled), f"HorizontalPodAutoscaler/{target}: maxReplicas {spec['maxReplicas']} above the partition count {min(scaled)}")
+    return p.finish(f"{len(docs)} resources ({', '.join(f'{len(v)} {k}' for k, v in sorted(by_kind.items()))}) reference each other consistently"
+                    + (" [raw files, generators not applied]" if raw else ""))
+
+
+def main(argv):
+    commands = {
+        "metrics": cmd_metrics, "json": cmd_json, "yaml": cmd_yaml, "dashboards": cmd_dashboards,
+        "dashboard-rules": cmd_dashboard_rules, "rules": cmd_rules, "topics": cmd_topics,
+        "compose": cmd_compose, "dockerfile": cmd_dockerfile, "k8s": cmd_k8s,
+    }
+    if not argv or argv[0] not in commands:
+        print(f"usage: {Path(sys.argv[0]).name} {{{','.join(commands)}}} [arg]", file=sys.stderr)
+        return 2
+    try:
+        return commands[argv[0]](*argv[1:])
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+        # A missing or mistyped key in a file under check is a failure of that file, reported as such.
+        print(f"  - structure error: {type(e).__name__}: {e}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

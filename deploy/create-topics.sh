@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Creates the Weightcast topics (design §4) on a broker; idempotent. docker-compose runs it once in
+# the apache/kafka image before the services start (k8s uses KafkaTopic resources instead).
+# Env: BOOTSTRAP (kafka:9092), TOPIC_PREFIX (weightcast.), PARTITIONS (6), REPLICATION (1).
+set -euo pipefail
+
+bootstrap=${BOOTSTRAP:-kafka:9092}
+prefix=${TOPIC_PREFIX:-weightcast.}
+partitions=${PARTITIONS:-6}
+replication=${REPLICATION:-1}
+kafka_topics=${KAFKA_TOPICS:-/opt/kafka/bin/kafka-topics.sh}
+# 8 MiB records (KafkaConfigs.MAX_RECORD_BYTES) plus 64 KiB of headroom, as the services set it.
+max_bytes=8454144
+
+create() {
+  local name=$1 parts=$2
+  shift 2
+  "$kafka_topics" --bootstrap-server "$bootstrap" --create --if-not-exists \
+    --topic "$prefix$name" --partitions "$parts" --replication-factor "$replication" \
+    --config max.message.bytes=$max_bytes "$@"
+}
+
+create checkpoints  "$partitions" --config retention.ms=259200000    # 3 days: large; features are kept
+create runs         "$partitions" --config retention.ms=-1           # labels of the zoo
+create features     "$partitions" --config retention.ms=-1           # the zoo's training data
+create scores       "$partitions" --config retention.ms=2592000000   # 30 days
+create alerts       "$partitions" --config retention.ms=2592000000   # 30 days
+create models       1             --config cleanup.policy=compact    # latest version per model name
+create dead-letters "$partitions" --config retention.ms=1209600000   # 14 days
+
+"$kafka_topics" --bootstrap-server "$bootstrap" --list | grep -F "$prefix"

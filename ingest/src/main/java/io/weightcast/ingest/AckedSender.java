@@ -1,0 +1,47 @@
+package io.weightcast.ingest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Sends records with one key and completes once the broker acknowledged every one of them
+ * (acks=all on an idempotent producer: the in-sync replicas have them, in order, without duplicates
+ * from producer retries). Shared by the HTTP gateway and the SDK so both split and ack alike.
+ */
+public final class AckedSender {
+    private final Producer<String, byte[]> producer;
+
+    public AckedSender(Producer<String, byte[]> producer) {
+        this.producer = producer;
+    }
+
+    /**
+     * Sends {@code values} in order to {@code topic} under {@code key}. May block the calling thread
+     * while the producer waits for metadata or buffer space (bounded by {@code max.block.ms}).
+     */
+    public CompletableFuture<List<RecordMetadata>> sendAll(String topic, String key, List<byte[]> values) {
+        List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>(values.size());
+        for (byte[] value : values) {
+            CompletableFuture<RecordMetadata> ack = new CompletableFuture<>();
+            acks.add(ack);
+            try {
+                producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+                    if (error != null) {
+                        ack.completeExceptionally(error);
+                    } else {
+                        ack.complete(metadata);
+                    }
+                });
+            } catch (RuntimeException e) {
+                ack.completeExceptionally(e);
+                break; // later parts would only be orphans of an incomplete checkpoint
+            }
+        }
+        return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                .thenApply(done -> acks.stream().map(CompletableFuture::join).toList());
+    }
+}

@@ -1,0 +1,98 @@
+package io.weightcast.ingest;
+
+import io.weightcast.core.records.CheckpointMetadata;
+import io.weightcast.core.records.MalformedRecordException;
+import io.weightcast.core.safetensors.CheckpointParts;
+import io.weightcast.core.safetensors.SafeTensors;
+import io.weightcast.core.safetensors.SafeTensorsFormatException;
+import io.weightcast.core.safetensors.SafeTensorsWriter;
+import io.weightcast.core.safetensors.TensorInfo;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns an uploaded safetensors file into the records to produce (pure: no I/O), or refuses it with
+ * a precise reason. Checks, in order: size, the safetensors structure, run id agreement, the merged
+ * metadata, at least one floating-point tensor. Rewrites the header only when metadata was added
+ * (otherwise the client's bytes go through untouched) and splits files above the record limit (§4).
+ */
+public final class CheckpointValidator {
+    private final long maxCheckpointBytes;
+    private final int maxRecordBytes;
+
+    public CheckpointValidator(long maxCheckpointBytes, int maxRecordBytes) {
+        this.maxCheckpointBytes = maxCheckpointBytes;
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    public ValidCheckpoint validate(String runId, byte[] body, MetadataDefaults defaults) {
+        RunIds.require(runId);
+        if (body.length > maxCheckpointBytes) {
+            throw tooLarge(body.length);
+        }
+        SafeTensors file = parse(body);
+        String fileRunId = file.metadata().get("run_id");
+        if (fileRunId != null && !fileRunId.equals(runId)) {
+            throw new IngestRejection(RejectReason.RUN_ID_MISMATCH,
+                    "metadata run_id '" + fileRunId + "' differs from run '" + runId + "' in the path");
+        }
+        Map<String, String> merged = defaults.applyTo(runId, file.metadata());
+        CheckpointMetadata metadata = parseMetadata(merged, runId);
+        requireFloatTensor(file);
+        byte[] payload = merged.equals(file.metadata()) ? body : rewrite(file, merged);
+        return new ValidCheckpoint(metadata, split(payload, metadata));
+    }
+
+    public IngestRejection tooLarge(long bytes) {
+        return new IngestRejection(RejectReason.TOO_LARGE,
+                "checkpoint of " + bytes + " bytes exceeds the limit of " + maxCheckpointBytes + " bytes");
+    }
+
+    private static SafeTensors parse(byte[] body) {
+        try {
+            return SafeTensors.read(body);
+        } catch (SafeTensorsFormatException e) {
+            throw new IngestRejection(RejectReason.MALFORMED_SAFETENSORS, "malformed safetensors: " + e.getMessage());
+        }
+    }
+
+    private static CheckpointMetadata parseMetadata(Map<String, String> merged, String runId) {
+        try {
+            return CheckpointMetadata.parse(merged, runId);
+        } catch (MalformedRecordException e) {
+            String hint = merged.containsKey("step") ? "" : " (give ?step= or a 'step' metadata entry)";
+            throw new IngestRejection(RejectReason.INVALID_METADATA, e.getMessage() + hint);
+        }
+    }
+
+    private static void requireFloatTensor(SafeTensors file) {
+        for (TensorInfo t : file.tensors()) {
+            if (t.dtype().isFloatingPoint()) {
+                return;
+            }
+        }
+        throw new IngestRejection(RejectReason.NO_FLOAT_TENSOR, "no floating-point tensor (F64, F32, F16, BF16) among the "
+                + file.size() + " tensors");
+    }
+
+    /** Same tensors, same byte order, new header. */
+    static byte[] rewrite(SafeTensors file, Map<String, String> metadata) {
+        SafeTensorsWriter w = new SafeTensorsWriter().metadata(metadata);
+        for (TensorInfo t : file.tensorsByOffset()) {
+            w.raw(t.name(), t.dtype(), t.shape(), file.rawBytes(t));
+        }
+        return w.toBytes();
+    }
+
+    private List<byte[]> split(byte[] payload, CheckpointMetadata metadata) {
+        if (metadata.parts() > 1) {
+            // The client split it already; re-splitting would renumber its parts.
+            if (payload.length > maxRecordBytes) {
+                throw new IngestRejection(RejectReason.TOO_LARGE, "checkpoint part " + metadata.part() + "/" + metadata.parts()
+                        + " has " + payload.length + " bytes, above the record limit of " + maxRecordBytes);
+            }
+            return List.of(payload);
+        }
+        return CheckpointParts.split(payload, maxRecordBytes);
+    }
+}

@@ -1,0 +1,231 @@
+package io.weightcast.ingest;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.service.OpsServer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API (design §4): {@code POST /v1/runs/{run}/checkpoints}, {@code POST /v1/runs/{run}/events},
+ * and {@code /health}, {@code /ready}, {@code /metrics}. Auth runs before the body is read, so an
+ * unauthenticated client never makes us buffer its upload nor touch Kafka. Parsing and splitting
+ * run on worker threads; a request answers 202 only after Kafka acked every record.
+ */
+final class IngestHttpVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(IngestHttpVerticle.class);
+    private static final String ENDPOINT = "weightcast.endpoint";
+    private static final String JSON = "application/json";
+    /** Seconds a client should wait before retrying after Kafka was unavailable. */
+    static final int RETRY_AFTER_SECONDS = 5;
+
+    private final IngestSettings settings;
+    private final Topics topics;
+    private final IngestProducer producer;
+    private final IngestMetrics metrics;
+    private final PrometheusRegistry registry;
+    private final BearerAuth auth;
+    private final CheckpointValidator checkpoints;
+    private final EventValidator events;
+    private HttpServer server;
+
+    IngestHttpVerticle(IngestSettings settings, IngestProducer producer, IngestMetrics metrics, PrometheusRegistry registry) {
+        this.settings = settings;
+        this.topics = settings.topics();
+        this.producer = producer;
+        this.metrics = metrics;
+        this.registry = registry;
+        this.auth = BearerAuth.of(settings.tokens());
+        this.checkpoints = new CheckpointValidator(settings.maxCheckpointBytes(), settings.maxRecordBytes());
+        this.events = new EventValidator(System::currentTimeMillis);
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.route().handler(this::measure);
+        router.get("/health").handler(endpoint("health")).handler(ctx -> json(ctx, 200, Map.of("status", "UP")));
+        router.get("/ready").handler(endpoint("ready")).handler(this::ready);
+        router.get("/metrics").handler(endpoint("metrics")).handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(OpsServer.scrape(registry)));
+        router.post("/v1/runs/:run/checkpoints").handler(endpoint("checkpoints")).handler(this::authenticate)
+                .handler(new BoundedBody(settings.maxCheckpointBytes())).handler(this::checkpoint);
+        router.post("/v1/runs/:run/events").handler(endpoint("events")).handler(this::authenticate)
+                .handler(new BoundedBody(settings.maxEventBytes())).handler(this::event);
+        router.route().failureHandler(this::failure);
+        router.errorHandler(404, ctx -> error(ctx, 404, "no route for " + ctx.request().method() + " " + ctx.request().path()));
+        router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path()));
+        return vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port()))
+                .requestHandler(router)
+                .listen()
+                .onSuccess(s -> server = s);
+    }
+
+    int port() {
+        return server.actualPort();
+    }
+
+    private void measure(RoutingContext ctx) {
+        long start = System.nanoTime();
+        ctx.put(ENDPOINT, "other");
+        // Counted when the status line is written, before the client can see it (so a scrape right
+        // after a response includes it); a connection closed before any response counts as "aborted".
+        ctx.addHeadersEndHandler(v -> metrics.response(ctx.get(ENDPOINT), Integer.toString(ctx.response().getStatusCode()), start));
+        ctx.addEndHandler(done -> {
+            if (done.failed() && !ctx.response().headWritten()) {
+                metrics.response(ctx.get(ENDPOINT), "aborted", start);
+            }
+        });
+        ctx.next();
+    }
+
+    private static io.vertx.core.Handler<RoutingContext> endpoint(String name) {
+        return ctx -> {
+            ctx.put(ENDPOINT, name);
+            ctx.next();
+        };
+    }
+
+    private void ready(RoutingContext ctx) {
+        boolean ok = producer.ready();
+        json(ctx, ok ? 200 : 503, Map.of("ready", ok));
+    }
+
+    private void authenticate(RoutingContext ctx) {
+        String denied = auth.deny(ctx.request().getHeader("Authorization"));
+        if (denied == null) {
+            ctx.next();
+            return;
+        }
+        header(ctx, "WWW-Authenticate", "Bearer");
+        reject(ctx, new IngestRejection(RejectReason.UNAUTHORIZED, denied));
+    }
+
+    private void checkpoint(RoutingContext ctx) {
+        String run = ctx.pathParam("run");
+        Buffer body = BoundedBody.of(ctx);
+        MetadataDefaults defaults;
+        try {
+            defaults = MetadataDefaults.fromQuery(name -> first(ctx.queryParam(name)));
+        } catch (IngestRejection e) {
+            reject(ctx, e);
+            return;
+        }
+        // Parsing and splitting up to hundreds of MB must not run on the event loop.
+        vertx.executeBlocking(() -> checkpoints.validate(run, bytes(body), defaults), false)
+                .compose(valid -> Future.fromCompletionStage(
+                        producer.send(topics.checkpoints(), run, valid.parts()), context).map(acks -> valid))
+                .onSuccess(valid -> {
+                    metrics.checkpoint(valid.bytes());
+                    json(ctx, 202, valid.receipt());
+                })
+                .onFailure(e -> handle(ctx, e));
+    }
+
+    private void event(RoutingContext ctx) {
+        String run = ctx.pathParam("run");
+        EventValidator.ValidEvent valid;
+        try {
+            valid = events.validate(run, bytes(BoundedBody.of(ctx)));
+        } catch (IngestRejection e) {
+            reject(ctx, e);
+            return;
+        }
+        Future.fromCompletionStage(producer.send(topics.runs(), run, List.of(valid.value())), context)
+                .onSuccess(acks -> {
+                    metrics.event(valid.value().length);
+                    json(ctx, 202, Map.of("run_id", run, "type", valid.event().type(), "bytes", valid.value().length));
+                })
+                .onFailure(e -> handle(ctx, e));
+    }
+
+    /** Failures of a request's async chain: rejections, Kafka trouble, or our own bugs. */
+    private void handle(RoutingContext ctx, Throwable failure) {
+        Throwable e = unwrap(failure);
+        if (e instanceof IngestRejection r) {
+            reject(ctx, r);
+        } else if (e instanceof RecordTooLargeException) {
+            reject(ctx, new IngestRejection(RejectReason.TOO_LARGE, "Kafka refused the record as too large: " + e.getMessage()));
+        } else if (e instanceof KafkaException) {
+            LOG.warn("Kafka unavailable for {} {}: {}", ctx.request().method(), ctx.request().path(), e.toString());
+            header(ctx, "Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            reject(ctx, new IngestRejection(RejectReason.KAFKA_UNAVAILABLE, "Kafka unavailable: " + e.getMessage()));
+        } else {
+            LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), e);
+            error(ctx, 500, "internal error: " + e);
+        }
+    }
+
+    /** The router's failure route: body-limit hits from {@link BoundedBody}, and anything a handler threw. */
+    private void failure(RoutingContext ctx) {
+        if (ctx.statusCode() == 413) {
+            long limit = "events".equals(ctx.get(ENDPOINT)) ? settings.maxEventBytes() : settings.maxCheckpointBytes();
+            header(ctx, "Connection", "close"); // the rest of the upload is not read
+            reject(ctx, new IngestRejection(RejectReason.TOO_LARGE, "body larger than the limit of " + limit + " bytes"));
+        } else if (ctx.statusCode() == 400 && ctx.failure() != null) {
+            error(ctx, 400, "request body could not be read: " + ctx.failure().getMessage());
+        } else if (ctx.failure() != null) {
+            handle(ctx, ctx.failure());
+        } else {
+            error(ctx, ctx.statusCode(), "request failed with status " + ctx.statusCode());
+        }
+    }
+
+    private void reject(RoutingContext ctx, IngestRejection e) {
+        metrics.rejected(e.reason());
+        LOG.debug("rejected {} {}: {} ({})", ctx.request().method(), ctx.request().path(), e.getMessage(), e.reason().label());
+        error(ctx, e.reason().status(), e.getMessage());
+    }
+
+    private static void error(RoutingContext ctx, int status, String reason) {
+        json(ctx, status, Map.of("error", reason));
+    }
+
+    private static void header(RoutingContext ctx, String name, String value) {
+        if (writable(ctx.response())) {
+            ctx.response().putHeader(name, value);
+        }
+    }
+
+    private static void json(RoutingContext ctx, int status, Object body) {
+        HttpServerResponse response = ctx.response();
+        if (!writable(response)) {
+            return; // the client went away; nothing left to tell it
+        }
+        response.setStatusCode(status).putHeader("Content-Type", JSON).end(Buffer.buffer(Json.bytes(body)));
+    }
+
+    private static boolean writable(HttpServerResponse response) {
+        return !response.ended() && !response.closed() && !response.headWritten();
+    }
+
+    private static byte[] bytes(Buffer body) {
+        return body.getBytes();
+    }
+
+    private static String first(List<String> values) {
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}

@@ -1,0 +1,66 @@
+package io.weightcast.ingest;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * The gateway's Prometheus metrics, in the service's own registry:
+ * <ul>
+ *   <li>{@code weightcast_ingest_requests_total{endpoint,status}}: every HTTP response (status "aborted"
+ *       when the client's connection closed first)</li>
+ *   <li>{@code weightcast_ingest_request_duration_seconds{endpoint}}: histogram, request to response</li>
+ *   <li>{@code weightcast_ingest_checkpoints_total}: checkpoints acked by Kafka</li>
+ *   <li>{@code weightcast_ingest_events_total}: run events acked by Kafka</li>
+ *   <li>{@code weightcast_ingest_bytes_total}: record-value bytes acked by Kafka (checkpoint parts and events)</li>
+ *   <li>{@code weightcast_ingest_rejected_total{reason}}: refused requests, by {@link RejectReason#label()}</li>
+ * </ul>
+ * {@code endpoint} is one of checkpoints, events, health, ready, metrics, other (never the run id).
+ */
+final class IngestMetrics {
+    private final Counter requests;
+    private final Histogram duration;
+    private final Counter checkpoints;
+    private final Counter events;
+    private final Counter bytes;
+    private final Counter rejected;
+
+    IngestMetrics(PrometheusRegistry registry) {
+        requests = Counter.builder().name("weightcast_ingest_requests_total")
+                .help("HTTP responses by endpoint and status").labelNames("endpoint", "status").register(registry);
+        duration = Histogram.builder().name("weightcast_ingest_request_duration_seconds")
+                .help("Time from request to response, including the wait for Kafka acks").labelNames("endpoint")
+                .classicOnly().classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+                .register(registry);
+        checkpoints = Counter.builder().name("weightcast_ingest_checkpoints_total")
+                .help("Checkpoints acked by Kafka").register(registry);
+        events = Counter.builder().name("weightcast_ingest_events_total")
+                .help("Run events acked by Kafka").register(registry);
+        bytes = Counter.builder().name("weightcast_ingest_bytes_total")
+                .help("Record-value bytes acked by Kafka").register(registry);
+        rejected = Counter.builder().name("weightcast_ingest_rejected_total")
+                .help("Requests refused, by reason").labelNames("reason").register(registry);
+        for (RejectReason r : RejectReason.values()) {
+            rejected.labelValues(r.label()); // every reason shows up at 0, so rate() works from the start
+        }
+    }
+
+    void response(String endpoint, String status, long startNanos) {
+        requests.labelValues(endpoint, status).inc();
+        duration.labelValues(endpoint).observe((System.nanoTime() - startNanos) / 1e9);
+    }
+
+    void checkpoint(long recordBytes) {
+        checkpoints.inc();
+        bytes.inc(recordBytes);
+    }
+
+    void event(long recordBytes) {
+        events.inc();
+        bytes.inc(recordBytes);
+    }
+
+    void rejected(RejectReason reason) {
+        rejected.labelValues(reason.label()).inc();
+    }
+}

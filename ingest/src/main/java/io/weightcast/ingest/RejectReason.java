@@ -1,0 +1,34 @@
+package io.weightcast.ingest;
+
+/**
+ * Why a request was refused: the HTTP status it maps to and the {@code reason} label of
+ * {@code weightcast_ingest_rejected_total} (a small fixed set, so the metric's cardinality stays bounded).
+ */
+public enum RejectReason {
+    UNAUTHORIZED(401, "unauthorized"),
+    TOO_LARGE(413, "too_large"),
+    INVALID_PARAMETER(400, "invalid_parameter"),
+    MALFORMED_SAFETENSORS(400, "malformed_safetensors"),
+    INVALID_METADATA(400, "invalid_metadata"),
+    RUN_ID_MISMATCH(400, "run_id_mismatch"),
+    NO_FLOAT_TENSOR(400, "no_float_tensor"),
+    MALFORMED_EVENT(400, "malformed_event"),
+    INVALID_EVENT(400, "invalid_event"),
+    KAFKA_UNAVAILABLE(503, "kafka_unavailable");
+
+    private final int status;
+    private final String label;
+
+    RejectReason(int status, String label) {
+        this.status = status;
+        this.label = label;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String label() {
+        return label;
+    }
+}

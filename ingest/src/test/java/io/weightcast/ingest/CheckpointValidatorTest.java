@@ -1,0 +1,157 @@
+package io.weightcast.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.weightcast.core.safetensors.CheckpointParts;
+import io.weightcast.core.safetensors.DType;
+import io.weightcast.core.safetensors.SafeTensors;
+import io.weightcast.core.safetensors.SafeTensorsWriter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CheckpointValidatorTest {
+    private final CheckpointValidator validator = new CheckpointValidator(1 << 20, 16 * 1024);
+
+    @Test
+    void completeMetadataPassesTheClientBytesThroughUntouched() {
+        byte[] body = TestCheckpoints.cnn(1, 32, TestCheckpoints.metadata("run-a", 3));
+
+        ValidCheckpoint valid = validator.validate("run-a", body, MetadataDefaults.NONE);
+
+        assertThat(valid.parts()).hasSize(1);
+        assertThat(valid.parts().get(0)).isSameAs(body);
+        assertThat(valid.metadata().step()).isEqualTo(3);
+        assertThat(valid.receipt()).isEqualTo(new CheckpointReceipt("run-a", 3, 1, body.length));
+    }
+
+    @Test
+    void queryParametersFillMissingMetadataAndTheTensorsSurviveTheRewrite() {
+        byte[] body = TestCheckpoints.cnn(2, 32, Map.of("activation", "tanh"));
+        MetadataDefaults query = MetadataDefaults.fromQuery(Map.of("step", "7", "planned_steps", "18",
+                "activation", "relu", "study", "lr-sweep", "framework", "pytorch")::get);
+
+        ValidCheckpoint valid = validator.validate("run-b", body, query);
+
+        SafeTensors produced = SafeTensors.read(valid.parts().get(0));
+        assertThat(produced.metadata()).containsEntry("run_id", "run-b").containsEntry("step", "7")
+                .containsEntry("planned_steps", "18").containsEntry("study", "lr-sweep")
+                .containsEntry("framework", "pytorch")
+                .containsEntry("activation", "tanh"); // the file's own value wins
+        assertThat(valid.metadata().plannedSteps()).isEqualTo(18);
+        assertThat(TestCheckpoints.sameTensors(produced, SafeTensors.read(body))).isTrue();
+        assertThat(produced.tensorsByOffset().stream().map(t -> t.name()).toList())
+                .containsExactly("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc.weight", "fc.bias");
+    }
+
+    @Test
+    void aStepInTheQueryThatContradictsTheFileIsRefused() {
+        byte[] body = TestCheckpoints.cnn(3, 32, TestCheckpoints.metadata("run-c", 4));
+        assertRejected(() -> validator.validate("run-c", body, MetadataDefaults.fromQuery(Map.of("step", "5")::get)),
+                RejectReason.INVALID_METADATA, "step 5 in the request differs from step '4'");
+    }
+
+    @Test
+    void noStepAnywhereIsRefusedWithAHint() {
+        byte[] body = TestCheckpoints.cnn(3, 32, Map.of("run_id", "run-c"));
+        assertRejected(() -> validator.validate("run-c", body, MetadataDefaults.NONE),
+                RejectReason.INVALID_METADATA, "lacks 'step'");
+    }
+
+    @Test
+    void metadataRunIdMustMatchThePath() {
+        byte[] body = TestCheckpoints.cnn(4, 32, TestCheckpoints.metadata("run-x", 1));
+        assertRejected(() -> validator.validate("run-y", body, MetadataDefaults.NONE),
+                RejectReason.RUN_ID_MISMATCH, "metadata run_id 'run-x' differs from run 'run-y'");
+    }
+
+    @Test
+    void brokenMetadataValuesCarryCoresReason() {
+        Map<String, String> meta = TestCheckpoints.metadata("run-d", 1);
+        meta.put("planned_steps", "many");
+        byte[] body = TestCheckpoints.cnn(5, 32, meta);
+        assertRejected(() -> validator.validate("run-d", body, MetadataDefaults.NONE),
+                RejectReason.INVALID_METADATA, "metadata 'planned_steps' is not an integer: 'many'");
+    }
+
+    @Test
+    void truncatedBodyIsMalformedWithThePreciseReason() {
+        byte[] body = TestCheckpoints.cnn(6, 32, TestCheckpoints.metadata("run-e", 1));
+        byte[] cut = Arrays.copyOf(body, body.length - 100);
+        assertRejected(() -> validator.validate("run-e", cut, MetadataDefaults.NONE),
+                RejectReason.MALFORMED_SAFETENSORS, "truncated");
+        assertRejected(() -> validator.validate("run-e", new byte[5], MetadataDefaults.NONE),
+                RejectReason.MALFORMED_SAFETENSORS, "need at least 8");
+    }
+
+    @Test
+    void brokenHeaderJsonAndUnknownDtypeAreMalformed() {
+        byte[] broken = TestCheckpoints.rawFile("{\"w\": {\"dtype\": \"F32\", \"shape\": [1]", 4);
+        assertRejected(() -> validator.validate("run-f", broken, MetadataDefaults.NONE),
+                RejectReason.MALFORMED_SAFETENSORS, "header is not valid JSON");
+        byte[] badDtype = TestCheckpoints.rawFile(
+                "{\"__metadata__\":{\"step\":\"1\"},\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2);
+        assertRejected(() -> validator.validate("run-f", badDtype, MetadataDefaults.NONE),
+                RejectReason.MALFORMED_SAFETENSORS, "tensor 'w': unsupported dtype 'F8_E4M3'");
+    }
+
+    @Test
+    void aFileWithoutFloatingPointTensorsIsRefused() {
+        byte[] body = new SafeTensorsWriter().metadata(TestCheckpoints.metadata("run-g", 1))
+                .raw("num_batches_tracked", DType.I64, new long[] {1}, new byte[8]).toBytes();
+        assertRejected(() -> validator.validate("run-g", body, MetadataDefaults.NONE),
+                RejectReason.NO_FLOAT_TENSOR, "no floating-point tensor");
+    }
+
+    @Test
+    void aBodyAboveTheCheckpointLimitIsTooLarge() {
+        CheckpointValidator small = new CheckpointValidator(1000, 16 * 1024);
+        byte[] body = TestCheckpoints.cnn(7, 32, TestCheckpoints.metadata("run-h", 1));
+        assertRejected(() -> small.validate("run-h", body, MetadataDefaults.NONE), RejectReason.TOO_LARGE, "exceeds the limit of 1000");
+    }
+
+    @Test
+    void aCheckpointAboveTheRecordLimitIsSplitIntoPartsThatMergeBack() {
+        byte[] body = TestCheckpoints.cnn(8, 2048, TestCheckpoints.metadata("run-i", 2)); // fc.weight alone is 80 KiB
+
+        ValidCheckpoint valid = validator.validate("run-i", body, MetadataDefaults.NONE);
+
+        assertThat(valid.parts().size()).isGreaterThan(5);
+        assertThat(valid.parts()).allSatisfy(p -> assertThat(p.length).isLessThanOrEqualTo(16 * 1024));
+        List<SafeTensors> parts = valid.parts().stream().map(SafeTensors::read).toList();
+        assertThat(parts).allSatisfy(p -> assertThat(p.metadata()).containsEntry("parts", Integer.toString(parts.size())));
+        SafeTensors merged = CheckpointParts.merge(parts);
+        assertThat(TestCheckpoints.sameTensors(merged, SafeTensors.read(body))).isTrue();
+        assertThat(merged.metadata()).isEqualTo(TestCheckpoints.metadata("run-i", 2));
+    }
+
+    @Test
+    void aPartTheClientAlreadySplitIsForwardedAsIs() {
+        Map<String, String> meta = TestCheckpoints.metadata("run-j", 2);
+        meta.put("part", "1");
+        meta.put("parts", "3");
+        byte[] body = TestCheckpoints.cnn(9, 32, meta);
+
+        ValidCheckpoint valid = validator.validate("run-j", body, MetadataDefaults.NONE);
+
+        assertThat(valid.parts()).containsExactly(body);
+        assertThat(valid.metadata().part()).isEqualTo(1);
+    }
+
+    @Test
+    void runIdsMustBeUsableAsKeys() {
+        byte[] body = TestCheckpoints.cnn(10, 32, TestCheckpoints.metadata("x", 1));
+        assertRejected(() -> validator.validate(" ", body, MetadataDefaults.NONE), RejectReason.INVALID_PARAMETER, "run id is empty");
+        assertRejected(() -> validator.validate("a\nb", body, MetadataDefaults.NONE), RejectReason.INVALID_PARAMETER, "control");
+        assertRejected(() -> validator.validate("r".repeat(300), body, MetadataDefaults.NONE), RejectReason.INVALID_PARAMETER, "longer");
+    }
+
+    static void assertRejected(Runnable call, RejectReason reason, String messagePart) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(IngestRejection.class, e -> {
+            assertThat(e.reason()).isEqualTo(reason);
+            assertThat(e.getMessage()).contains(messagePart);
+        });
+    }
+}

@@ -1,0 +1,70 @@
+package io.weightcast.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightcast.core.config.Settings;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The real gateway pointed at a port where no broker listens: not ready, and 503 + Retry-After instead of hanging. */
+class IngestServiceKafkaDownTest {
+    private static IngestService service;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        service = new IngestService(Settings.of(Map.of(
+                "kafka.bootstrap.servers", "127.0.0.1:" + deadPort,
+                "ingest.port", "0",
+                "ingest.ack.timeout.ms", "1500")));
+        service.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    @Test
+    void notReadyAndEveryPublishGets503WithRetryAfter() throws Exception {
+        assertThat(service.ready()).isFalse();
+        assertThat(send(HttpRequest.newBuilder(uri("/ready")).GET()).statusCode()).isEqualTo(503);
+
+        byte[] checkpoint = TestCheckpoints.cnn(21, 16, TestCheckpoints.metadata("run-down", 1));
+        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/v1/runs/run-down/checkpoints"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(checkpoint)));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue(Integer.toString(IngestHttpVerticle.RETRY_AFTER_SECONDS));
+        assertThat(r.body()).contains("Kafka unavailable");
+
+        HttpResponse<String> bad = send(HttpRequest.newBuilder(uri("/v1/runs/run-down/checkpoints"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {9})));
+        assertThat(bad.statusCode()).as("validation still answers without Kafka").isEqualTo(400);
+        assertThat(send(HttpRequest.newBuilder(uri("/metrics")).GET()).body())
+                .contains("weightcast_ingest_rejected_total{reason=\"kafka_unavailable\"} 1.0");
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return HTTP.send(b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + service.port() + path);
+    }
+}

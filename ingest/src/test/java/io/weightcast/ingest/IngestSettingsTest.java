@@ -1,0 +1,40 @@
+package io.weightcast.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.KafkaConfigs;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IngestSettingsTest {
+
+    @Test
+    void documentedDefaults() {
+        IngestSettings s = IngestSettings.from(Settings.of(Map.of("kafka.bootstrap.servers", "k:9092")));
+        assertThat(s.port()).isEqualTo(8080);
+        assertThat(s.host()).isEqualTo("127.0.0.1");
+        assertThat(s.tokens()).isEmpty();
+        assertThat(s.maxCheckpointBytes()).isEqualTo(256L * 1024 * 1024);
+        assertThat(s.maxRecordBytes()).isEqualTo(KafkaConfigs.MAX_RECORD_BYTES);
+        assertThat(s.ackTimeoutMs()).isEqualTo(30_000);
+        assertThat(s.topics().checkpoints()).isEqualTo("weightcast.checkpoints");
+    }
+
+    @Test
+    void refusesRecordLimitsTheTopicsWouldNotAccept() {
+        Settings base = Settings.of(Map.of("kafka.bootstrap.servers", "k:9092"));
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.max.record.bytes", "9000000")))
+                .hasMessageContaining("ingest.max.record.bytes");
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.max.checkpoint.bytes", "lots")))
+                .hasMessageContaining("must be an integer");
+        assertThatThrownBy(() -> IngestSettings.from(Settings.of(Map.of()))).hasMessageContaining("kafka.bootstrap.servers");
+    }
+
+    @Test
+    void toStringHidesTheTokens() {
+        IngestSettings s = IngestSettings.from(Settings.of(Map.of("kafka.bootstrap.servers", "k:9092", "ingest.tokens", "s3cret")));
+        assertThat(s.toString()).doesNotContain("s3cret").contains("redacted");
+    }
+}

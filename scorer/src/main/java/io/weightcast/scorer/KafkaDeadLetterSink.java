@@ -1,0 +1,38 @@
+package io.weightcast.scorer;
+
+import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.records.DeadLetter;
+import io.weightcast.core.records.Json;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Dead letters produced outside a stream transaction (idempotent, acks=all). */
+public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaDeadLetterSink.class);
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+
+    public KafkaDeadLetterSink(String bootstrap, String clientId, String topic) {
+        this.producer = new KafkaProducer<>(KafkaConfigs.producer(bootstrap, clientId), new StringSerializer(), new ByteArraySerializer());
+        this.topic = topic;
+    }
+
+    @Override
+    public void publish(String key, DeadLetter letter) {
+        producer.send(new ProducerRecord<>(topic, key, Json.bytes(letter)), (meta, e) -> {
+            if (e != null) {
+                LOG.error("could not write dead letter for {}-{}@{}: {}", letter.sourceTopic(), letter.partition(), letter.offset(), e.toString());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,97 @@
+package io.weightcast.scorer;
+
+import io.weightcast.core.records.Json;
+import io.weightcast.core.records.MalformedRecordException;
+import io.weightcast.core.records.ModelVersion;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Global-store processor of the models topic: keeps each model name's newest version in the store and
+ * swaps the live accuracy model when a newer version arrives. Kafka Streams also runs it when it
+ * rebuilds the store at start, which is how a restarted scorer finds its model again.
+ * A global processor cannot forward, so undecodable versions go to the {@link DeadLetterSink}.
+ */
+final class ModelUpdater implements Processor<String, byte[], Void, Void> {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelUpdater.class);
+
+    private final ModelCache models;
+    private final ScorerMetrics metrics;
+    private final DeadLetterSink deadLetters;
+    private ProcessorContext<Void, Void> context;
+    private KeyValueStore<String, ModelVersion> store;
+
+    ModelUpdater(ModelCache models, ScorerMetrics metrics, DeadLetterSink deadLetters) {
+        this.models = models;
+        this.metrics = metrics;
+        this.deadLetters = deadLetters;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        this.context = context;
+        this.store = context.getStateStore(ScoringTopology.MODEL_STORE);
+        ModelVersion restored = store.get(ModelVersion.ACCURACY_MODEL);
+        if (restored != null) {
+            makeLive(restored, null);
+        }
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        if (record.value() == null) {
+            // A tombstone retires a name from the store; the live model keeps serving until a newer one arrives.
+            if (record.key() != null) {
+                store.delete(record.key());
+            }
+            return;
+        }
+        ModelVersion version;
+        try {
+            version = validate(Json.read(record.value(), ModelVersion.class));
+        } catch (MalformedRecordException e) {
+            reject(record, "malformed_model_version", e.getMessage());
+            return;
+        }
+        if (ModelVersion.ACCURACY_MODEL.equals(version.name()) && !makeLive(version, record)) {
+            return; // not stored either, so a restart does not try it again
+        }
+        ModelVersion stored = store.get(version.name());
+        if (stored == null || version.version() > stored.version()) {
+            store.put(version.name(), version);
+        }
+    }
+
+    /** @return false if the version does not load (the live model stays) */
+    private boolean makeLive(ModelVersion version, Record<String, byte[]> record) {
+        try {
+            if (models.offer(version)) {
+                metrics.modelVersion(version.version());
+            }
+            return true;
+        } catch (IllegalArgumentException e) {
+            LOG.error("model version {} does not load: {}", version.version(), e.getMessage());
+            if (record != null) {
+                reject(record, "model_not_loadable", e.getMessage());
+            }
+            return false;
+        }
+    }
+
+    private static ModelVersion validate(ModelVersion v) {
+        if (v.name() == null || v.modelText() == null || v.featureNames() == null) {
+            throw new MalformedRecordException("model version needs name, model_text and feature_names");
+        }
+        return v;
+    }
+
+    private void reject(Record<String, byte[]> record, String category, String reason) {
+        LOG.warn("models record with key {} rejected: {}", record.key(), reason);
+        metrics.deadLetter(category);
+        deadLetters.publish(record.key(), DeadLetters.of(context, record, reason));
+    }
+}

@@ -1,0 +1,46 @@
+package io.weightcast.scorer;
+
+import io.weightcast.core.records.RunEvent;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the scorer remembers per run (the run store, changelogged): facts from the runs topic and the
+ * policies' memory, so an alert is raised once per run and kind (again only if it worsens).
+ *
+ * @param raised         alert kind → magnitude it was last raised at
+ * @param lowStreak      consecutive judged checkpoints whose interval lay below the early-stop reference
+ * @param lastJudgedStep the last step the early-stop policy counted (replays and duplicates do not count twice)
+ */
+public record RunState(String study, Integer plannedSteps, boolean finished, Map<String, Double> raised,
+                       int lowStreak, long lastJudgedStep) {
+
+    public RunState {
+        raised = raised == null ? Map.of() : Map.copyOf(raised);
+    }
+
+    public static RunState empty() {
+        return new RunState(null, null, false, Map.of(), 0, -1);
+    }
+
+    public RunState apply(RunEvent event) {
+        String s = event.study() != null ? event.study() : study;
+        Integer planned = event.plannedSteps() != null ? event.plannedSteps() : plannedSteps;
+        return new RunState(s, planned, finished || event.isFinished(), raised, lowStreak, lastJudgedStep);
+    }
+
+    /** The magnitude {@code kind} was last raised at, or null if it never was. */
+    public Double raisedAt(String kind) {
+        return raised.get(kind);
+    }
+
+    public RunState withRaised(String kind, double magnitude) {
+        Map<String, Double> r = new LinkedHashMap<>(raised);
+        r.put(kind, magnitude);
+        return new RunState(study, plannedSteps, finished, r, lowStreak, lastJudgedStep);
+    }
+
+    public RunState withStreak(int streak, long step) {
+        return new RunState(study, plannedSteps, finished, raised, streak, step);
+    }
+}

@@ -1,0 +1,87 @@
+package io.weightcast.scorer;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * The scorer's Prometheus metrics, in its own registry (several services share one JVM in local mode).
+ * Counted where the work happens (the stream processors and the webhook notifier), so with several
+ * scorer instances Prometheus sums them; the per-run gauge covers the runs of this instance's partitions.
+ */
+public final class ScorerMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+
+    private final Counter scores = Counter.builder()
+            .name("weightcast_scorer_scores_total")
+            .help("Scores emitted (one per feature vector)")
+            .register(registry);
+    private final Counter alerts = Counter.builder()
+            .name("weightcast_scorer_alerts_total")
+            .help("Alerts raised, by kind")
+            .labelNames("kind")
+            .register(registry);
+    private final Histogram ingestToScore = Histogram.builder()
+            .name("weightcast_scorer_ingest_to_score_seconds")
+            .help("Time from the checkpoint record's timestamp to its score (scored_at - checkpoint_timestamp)")
+            .classicOnly()
+            .classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
+            .register(registry);
+    private final Gauge modelVersion = Gauge.builder()
+            .name("weightcast_scorer_model_version")
+            .help("Version of the accuracy model in use (0 before any model exists)")
+            .register(registry);
+    private final Gauge predicted = Gauge.builder()
+            .name("weightcast_run_predicted_final_accuracy")
+            .help("Latest predicted final accuracy per active (not finished) run")
+            .labelNames("run_id", "study")
+            .register(registry);
+    private final Counter deadLetters = Counter.builder()
+            .name("weightcast_scorer_dead_letters_total")
+            .help("Records sent to the dead-letters topic, by reason")
+            .labelNames("reason")
+            .register(registry);
+    private final Counter webhookDeliveries = Counter.builder()
+            .name("weightcast_webhook_deliveries_total")
+            .help("Alert deliveries to webhook URLs, by outcome (delivered|failed, after retries)")
+            .labelNames("outcome")
+            .register(registry);
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    public void scored(long checkpointTimestamp, long scoredAt) {
+        scores.inc();
+        if (checkpointTimestamp > 0) {
+            ingestToScore.observe(Math.max(0, scoredAt - checkpointTimestamp) / 1000.0);
+        }
+    }
+
+    public void alert(String kind) {
+        alerts.labelValues(kind).inc();
+    }
+
+    public void modelVersion(int version) {
+        modelVersion.set(version);
+    }
+
+    public void predicted(String runId, String study, double value) {
+        predicted.labelValues(runId, study == null ? "" : study).set(value);
+    }
+
+    /** A finished run leaves the fleet view. */
+    public void runFinished(String runId) {
+        predicted.removeIf(labels -> labels.get(0).equals(runId));
+    }
+
+    /** @param reason a short, fixed category (label values must stay few), not the detailed message */
+    public void deadLetter(String reason) {
+        deadLetters.labelValues(reason).inc();
+    }
+
+    public void webhookDelivery(boolean delivered) {
+        webhookDeliveries.labelValues(delivered ? "delivered" : "failed").inc();
+    }
+}

@@ -1,0 +1,211 @@
+package io.weightcast.scorer;
+
+import io.vertx.core.Vertx;
+import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.TopicSetup;
+import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.service.Service;
+import io.weightcast.scorer.http.RunsView;
+import io.weightcast.scorer.http.RunsViewFeeder;
+import io.weightcast.scorer.http.ScorerHttpVerticle;
+import io.weightcast.scorer.webhook.WebhookNotifier;
+import io.weightcast.scorer.webhook.WebhookPoster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scorer service: features + the latest model version → scores and alerts (a Kafka Streams
+ * application, exactly-once v2, see {@link ScoringTopology}); alert webhooks; and a Vert.x HTTP API for
+ * runs, scores and alerts with the ops endpoints.
+ *
+ * <p>Settings (defaults):
+ * <ul>
+ * <li>{@code kafka.bootstrap.servers} (required), {@code topic.prefix} ({@code weightcast.}),
+ *     {@code topics.partitions} (4; used only when the scorer creates missing topics)</li>
+ * <li>{@code scorer.application.id} ({@code <prefix>scorer}), {@code scorer.threads} (1 stream thread),
+ *     {@code scorer.state.dir} ({@code <data.dir>/scorer-state}, or a new temp dir without {@code data.dir});
+ *     any {@code scorer.kafka.*} key is passed to Kafka Streams as is (e.g. {@code scorer.kafka.commit.interval.ms})</li>
+ * <li>{@code scorer.host} (127.0.0.1), {@code scorer.port} (8081; 0 = a free port, see {@link #port()})</li>
+ * <li>{@code scorer.dying.relu.threshold} (0.5): a layer's dead-unit fraction from which DYING_RELU is raised</li>
+ * <li>{@code scorer.early.stop.threshold} (unset): early-stop reference when the model has none for the run's
+ *     study; unset = no decision for such runs</li>
+ * <li>{@code scorer.early.stop.consecutive} (2): checkpoints in a row whose 80% interval lies below the reference</li>
+ * <li>{@code scorer.early.stop.min.step.fraction} (0.0): step / planned_steps from which the early-stop rule counts</li>
+ * <li>{@code scorer.webhooks} (empty = off): comma-separated URLs each alert is POSTed to as JSON</li>
+ * <li>{@code scorer.webhook.retries} (5), {@code scorer.webhook.backoff.ms} (200, doubled per retry),
+ *     {@code scorer.webhook.timeout.ms} (10000, per request)</li>
+ * </ul>
+ */
+public final class ScorerService implements Service {
+    private static final Logger LOG = LoggerFactory.getLogger(ScorerService.class);
+
+    private final Settings settings;
+    private final Topics topics;
+    private final ScorerMetrics metrics = new ScorerMetrics();
+    private final ModelCache models = new ModelCache();
+    private final RunsView view = new RunsView();
+    private KafkaDeadLetterSink deadLetters;
+    private KafkaStreams streams;
+    private RunsViewFeeder feeder;
+    private WebhookNotifier webhooks;
+    private Vertx vertx;
+    private ScorerHttpVerticle http;
+
+    public ScorerService(Settings settings) {
+        this.settings = settings;
+        this.topics = settings.topics();
+    }
+
+    @Override
+    public String name() {
+        return "scorer";
+    }
+
+    @Override
+    public void start() {
+        String bootstrap = settings.bootstrap();
+        TopicSetup.ensure(bootstrap, topics, settings.getInt("topics.partitions", 4), (short) 1);
+        requireCoPartitioned(bootstrap);
+        deadLetters = new KafkaDeadLetterSink(bootstrap, topics.prefix() + "scorer-dead-letters", topics.deadLetters());
+
+        streams = new KafkaStreams(
+                ScoringTopology.build(topics, ScorerConfig.from(settings), models, metrics, deadLetters), streamsProperties());
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("scorer stream thread failed; replacing it", e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+
+        feeder = new RunsViewFeeder(bootstrap, topics, view);
+        feeder.start();
+
+        List<String> urls = webhookUrls();
+        if (!urls.isEmpty()) {
+            WebhookPoster poster = new WebhookPoster(settings.getInt("scorer.webhook.retries", 5),
+                    settings.getInt("scorer.webhook.backoff.ms", 200), Duration.ofMillis(settings.getInt("scorer.webhook.timeout.ms", 10_000)));
+            webhooks = new WebhookNotifier(bootstrap, topics.prefix() + "scorer-webhooks", topics.alerts(), urls, poster, metrics, deadLetters);
+            webhooks.start();
+        }
+
+        vertx = Vertx.vertx();
+        http = new ScorerHttpVerticle(settings.get("scorer.host", "127.0.0.1"), settings.getInt("scorer.port", 8081),
+                view, metrics.registry(), this::ready);
+        try {
+            vertx.deployVerticle(http).await();
+        } catch (RuntimeException e) {
+            close();
+            throw new IllegalStateException("scorer HTTP server did not start: " + e.getMessage(), e);
+        }
+        LOG.info("scorer started: {} + {} → {}, {}; {} webhook(s); HTTP on port {}", topics.features(), topics.models(),
+                topics.scores(), topics.alerts(), urls.size(), port());
+    }
+
+    /** runs and features share the run store by run id: the same key must land in the same task for both. */
+    private void requireCoPartitioned(String bootstrap) {
+        try (Admin admin = Admin.create(KafkaConfigs.admin(bootstrap))) {
+            Map<String, TopicDescription> d = admin.describeTopics(List.of(topics.runs(), topics.features())).allTopicNames().get();
+            int runs = d.get(topics.runs()).partitions().size();
+            int features = d.get(topics.features()).partitions().size();
+            if (runs != features) {
+                throw new IllegalStateException(topics.runs() + " has " + runs + " partitions but " + topics.features() + " has "
+                        + features + ": the scorer needs them co-partitioned (same count, keyed by run id)");
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe " + topics.runs() + " and " + topics.features() + ": " + e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing topics", e);
+        }
+    }
+
+    Properties streamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.get("scorer.application.id", topics.prefix() + "scorer"));
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.getInt("scorer.threads", 1));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir().toString());
+        // Model versions carry the LightGBM text and dead letters carry the bad record: allow large records.
+        p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
+        p.putAll(settings.under("scorer.kafka"));
+        return p;
+    }
+
+    private Path stateDir() {
+        try {
+            String configured = settings.get("scorer.state.dir", null);
+            if (configured != null) {
+                return Files.createDirectories(Path.of(configured));
+            }
+            String dataDir = settings.get("data.dir", null);
+            return dataDir != null ? Files.createDirectories(Path.of(dataDir, "scorer-state"))
+                    : Files.createTempDirectory("weightcast-scorer");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the scorer state dir", e);
+        }
+    }
+
+    private List<String> webhookUrls() {
+        return Arrays.stream(settings.get("scorer.webhooks", "").split(","))
+                .map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    @Override
+    public boolean ready() {
+        return streams != null && streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** The HTTP port (the chosen one when {@code scorer.port} is 0). */
+    public int port() {
+        return http.port();
+    }
+
+    public ScorerMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        if (vertx != null) {
+            vertx.close().await();
+            vertx = null;
+        }
+        if (webhooks != null) {
+            webhooks.close();
+            webhooks = null;
+        }
+        if (feeder != null) {
+            feeder.close();
+            feeder = null;
+        }
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            streams = null;
+        }
+        if (deadLetters != null) {
+            deadLetters.close();
+            deadLetters = null;
+        }
+        models.close();
+    }
+}

@@ -1,0 +1,60 @@
+package io.weightcast.scorer.http;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.service.OpsServer;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The scorer's HTTP API: {@code GET /v1/runs} (latest score per run), {@code GET /v1/runs/{run}}
+ * (scores by step and alerts), and the ops endpoints {@code /health}, {@code /ready}, {@code /metrics}.
+ */
+public final class ScorerHttpVerticle extends VerticleBase {
+    private final String host;
+    private final int port;
+    private final RunsView view;
+    private final PrometheusRegistry registry;
+    private final BooleanSupplier ready;
+    private volatile HttpServer server;
+
+    public ScorerHttpVerticle(String host, int port, RunsView view, PrometheusRegistry registry, BooleanSupplier ready) {
+        this.host = host;
+        this.port = port;
+        this.view = view;
+        this.registry = registry;
+        this.ready = ready;
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.get("/v1/runs").handler(ctx -> json(ctx, 200, Map.of("runs", view.list())));
+        router.get("/v1/runs/:run").handler(ctx -> view.run(ctx.pathParam("run")).ifPresentOrElse(
+                run -> json(ctx, 200, run),
+                () -> json(ctx, 404, Map.of("error", "unknown run '" + ctx.pathParam("run") + "'"))));
+        router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "UP")));
+        router.get("/ready").handler(ctx -> {
+            boolean ok = ready.getAsBoolean();
+            json(ctx, ok ? 200 : 503, Map.of("ready", ok));
+        });
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(OpsServer.scrape(registry)));
+        return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> server = s);
+    }
+
+    /** The bound port (the chosen one when configured as 0). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    private static void json(RoutingContext ctx, int status, Object body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.string(body));
+    }
+}

@@ -1,0 +1,44 @@
+package io.weightcast.scorer.policy;
+
+import io.weightcast.core.records.Alert;
+import io.weightcast.scorer.RunState;
+import io.weightcast.scorer.ScorerConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/** All policies in order; a finished run keeps its flags but gets no new alerts. */
+public final class Policies {
+    private final List<Policy> policies;
+
+    public Policies(List<Policy> policies) {
+        this.policies = List.copyOf(policies);
+    }
+
+    public static Policies from(ScorerConfig config) {
+        return new Policies(List.of(
+                new NonfiniteWeightsPolicy(),
+                new DyingReluPolicy(config.dyingReluThreshold()),
+                new EarlyStopPolicy(config.earlyStopConsecutive(), config.earlyStopMinStepFraction(), config.earlyStopThreshold())));
+    }
+
+    /** The policies' verdict on one checkpoint: the run's new state, the score's flags and the alerts to raise. */
+    public record Judgement(RunState run, List<String> flags, List<Alert> alerts) {
+    }
+
+    public Judgement apply(Checkpoint checkpoint, RunState run) {
+        RunState state = run;
+        List<String> flags = new ArrayList<>();
+        List<Alert> alerts = new ArrayList<>();
+        for (Policy policy : policies) {
+            Outcome o = policy.apply(checkpoint, state);
+            state = o.run();
+            if (o.flag() != null) {
+                flags.add(o.flag());
+            }
+            if (o.alert() != null && !run.finished()) {
+                alerts.add(o.alert());
+            }
+        }
+        return new Judgement(state, List.copyOf(flags), List.copyOf(alerts));
+    }
+}

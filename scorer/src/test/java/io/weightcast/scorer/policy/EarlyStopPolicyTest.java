@@ -1,0 +1,97 @@
+package io.weightcast.scorer.policy;
+
+import static io.weightcast.scorer.policy.PolicyFixtures.checkpoint;
+import static io.weightcast.scorer.policy.PolicyFixtures.healthy;
+import static io.weightcast.scorer.policy.PolicyFixtures.model;
+import static io.weightcast.scorer.policy.PolicyFixtures.predicted;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.ModelVersion;
+import io.weightcast.scorer.Prediction;
+import io.weightcast.scorer.RunState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EarlyStopPolicyTest {
+    private final ModelVersion withReference = model(4, Map.of("digits", 0.8));
+
+    /** Runs the policy over predictions at steps 1..n; returns the outcomes. */
+    private static List<Outcome> run(EarlyStopPolicy policy, Integer planned, String study, List<Prediction> predictions) {
+        List<Outcome> out = new ArrayList<>();
+        RunState state = RunState.empty();
+        for (int i = 0; i < predictions.size(); i++) {
+            Outcome o = policy.apply(checkpoint(i + 1, planned, study, healthy(), predictions.get(i)), state);
+            out.add(o);
+            state = o.run();
+        }
+        return out;
+    }
+
+    @Test
+    void raisedOnceAfterKConsecutiveCheckpointsBelowTheStudyReference() {
+        EarlyStopPolicy policy = new EarlyStopPolicy(3, 0.0, null);
+        Prediction low = predicted(0.5, 0.1, withReference); // upper 0.6 < 0.8
+        List<Outcome> o = run(policy, 18, "digits", List.of(low, low, low, low));
+
+        assertThat(o).extracting(Outcome::flag).containsExactly(null, null, "early_stop_candidate", "early_stop_candidate");
+        assertThat(o.get(2).alert()).isNotNull();
+        assertThat(o.get(3).alert()).as("once per run").isNull();
+        Alert a = o.get(2).alert();
+        assertThat(a.kind()).isEqualTo(Alert.EARLY_STOP_CANDIDATE);
+        assertThat(a.severity()).isEqualTo("info");
+        assertThat(a.modelVersion()).isEqualTo(4);
+        assertThat(a.evidence()).containsEntry("upper", 0.6).containsEntry("reference", 0.8)
+                .containsEntry("consecutive", 3).containsEntry("predicted", 0.5);
+    }
+
+    @Test
+    void aCheckpointAtOrAboveTheReferenceRestartsTheCount() {
+        EarlyStopPolicy policy = new EarlyStopPolicy(2, 0.0, null);
+        Prediction low = predicted(0.5, 0.1, withReference);
+        Prediction reaching = predicted(0.75, 0.05, withReference); // upper 0.8 is not below 0.8
+        List<Outcome> o = run(policy, 18, "digits", List.of(low, reaching, low, reaching));
+        assertThat(o).allSatisfy(x -> assertThat(x.alert()).isNull());
+        assertThat(o.get(2).run().lowStreak()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutAStudyReferenceTheUserThresholdDecidesAndWithoutEitherNothingDoes() {
+        Prediction low = predicted(0.5, 0.1, withReference);
+        assertThat(run(new EarlyStopPolicy(2, 0.0, 0.7), 18, "other-study", List.of(low, low)).get(1).alert())
+                .satisfies(a -> assertThat(a.evidence()).containsEntry("reference", 0.7));
+        assertThat(run(new EarlyStopPolicy(2, 0.0, null), 18, "other-study", List.of(low, low, low)))
+                .allSatisfy(x -> assertThat(x.alert()).isNull());
+        assertThat(run(new EarlyStopPolicy(1, 0.0, null), 18, null, List.of(low))).allSatisfy(x -> assertThat(x.alert()).isNull());
+    }
+
+    @Test
+    void noPredictionMeansNoDecision() {
+        List<Outcome> o = run(new EarlyStopPolicy(1, 0.0, 0.99), 18, "digits", List.of(Prediction.none("no model yet")));
+        assertThat(o.get(0).alert()).isNull();
+        assertThat(o.get(0).run().lowStreak()).isZero();
+    }
+
+    @Test
+    void countsOnlyFromTheMinimalStepFraction() {
+        EarlyStopPolicy policy = new EarlyStopPolicy(2, 0.5, null);
+        Prediction low = predicted(0.5, 0.1, withReference);
+        List<Outcome> o = run(policy, 8, "digits", List.of(low, low, low, low, low, low));
+        // steps 4 and 5 are the first two at ≥ 4/8 of the planned steps
+        assertThat(o).extracting(x -> x.alert() != null).containsExactly(false, false, false, false, true, false);
+        assertThat(run(policy, null, "digits", List.of(low, low, low))).as("planned steps unknown: no fraction, no decision")
+                .allSatisfy(x -> assertThat(x.alert()).isNull());
+    }
+
+    @Test
+    void aReplayedStepDoesNotCountTwice() {
+        EarlyStopPolicy policy = new EarlyStopPolicy(2, 0.0, null);
+        Prediction low = predicted(0.5, 0.1, withReference);
+        Outcome first = policy.apply(checkpoint(1, 18, "digits", healthy(), low), RunState.empty());
+        Outcome replay = policy.apply(checkpoint(1, 18, "digits", healthy(), low), first.run());
+        assertThat(replay.alert()).isNull();
+        assertThat(replay.run().lowStreak()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,46 @@
+package io.weightcast.scorer.policy;
+
+import static io.weightcast.scorer.policy.PolicyFixtures.checkpoint;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.Health;
+import io.weightcast.core.records.RunEvent;
+import io.weightcast.scorer.Prediction;
+import io.weightcast.scorer.RunState;
+import io.weightcast.scorer.ScorerConfig;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PoliciesTest {
+    private final Policies policies = Policies.from(ScorerConfig.defaults());
+    private final Health broken = new Health(2, List.of("fc.weight"), Map.of("fc2", 0.9));
+
+    @Test
+    void allPoliciesFlagAndAlertTogether() {
+        Policies.Judgement j = policies.apply(checkpoint(1, 10, "s", broken, Prediction.none("no model")), RunState.empty());
+        assertThat(j.flags()).containsExactly("nonfinite_weights", "dying_relu");
+        assertThat(j.alerts()).extracting(Alert::kind).containsExactly(Alert.NONFINITE_WEIGHTS, Alert.DYING_RELU);
+        assertThat(j.run().raisedAt(Alert.DYING_RELU)).isEqualTo(0.9);
+    }
+
+    @Test
+    void aFinishedRunKeepsItsFlagsButGetsNoNewAlerts() {
+        RunState finished = RunState.empty().apply(RunEvent.finished("run", "s", Map.of("test_accuracy", 0.5)));
+        Policies.Judgement j = policies.apply(checkpoint(1, 10, "s", broken, Prediction.none("no model")), finished);
+        assertThat(j.flags()).contains("nonfinite_weights");
+        assertThat(j.alerts()).isEmpty();
+    }
+
+    @Test
+    void settingsReachThePolicies() {
+        ScorerConfig c = ScorerConfig.from(io.weightcast.core.config.Settings.of(Map.of(
+                "scorer.dying.relu.threshold", "0.95", "scorer.early.stop.threshold", "0.6",
+                "scorer.early.stop.consecutive", "3", "scorer.early.stop.min.step.fraction", "0.25")));
+        assertThat(c).isEqualTo(new ScorerConfig(0.95, 0.6, 3, 0.25));
+        assertThat(ScorerConfig.from(io.weightcast.core.config.Settings.of(Map.of()))).isEqualTo(ScorerConfig.defaults());
+        Policies.Judgement j = Policies.from(c).apply(checkpoint(1, 10, "s", broken, Prediction.none("x")), RunState.empty());
+        assertThat(j.flags()).as("0.9 dead is below a 0.95 threshold").doesNotContain("dying_relu");
+    }
+}

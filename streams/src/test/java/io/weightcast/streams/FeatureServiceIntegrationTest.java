@@ -1,0 +1,95 @@
+package io.weightcast.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightcast.broker.EmbeddedKafka;
+import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.records.DeadLetter;
+import io.weightcast.core.records.FeatureVector;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.safetensors.CheckpointParts;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** The streams service on a real broker with exactly-once processing. */
+class FeatureServiceIntegrationTest {
+
+    @Test
+    void checkpointsBecomeFeaturesExactlyOnceAndBadOnesDeadLetters() throws Exception {
+        Path dir = EmbeddedKafka.tempDir();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir)) {
+            Settings settings = Settings.of(Map.of(Settings.BOOTSTRAP, kafka.bootstrapServers(),
+                    "streams.port", "0", "streams.state.dir", dir.resolve("state").toString()));
+            Topics topics = settings.topics();
+            try (FeatureService service = new FeatureService(settings)) {
+                service.start();
+                try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaConfigs.producer(kafka.bootstrapServers(), "t"),
+                        new StringSerializer(), new ByteArraySerializer())) {
+                    for (int step = 1; step <= 5; step++) {
+                        p.send(new ProducerRecord<>(topics.checkpoints(), "run-a", FeatureTopologyTest.checkpoint("run-a", step, 8)));
+                    }
+                    p.send(new ProducerRecord<>(topics.checkpoints(), "run-b", "{}".getBytes(StandardCharsets.UTF_8)));
+                    for (byte[] part : CheckpointParts.split(FeatureTopologyTest.checkpoint("run-c", 1, 300), 6_000)) {
+                        p.send(new ProducerRecord<>(topics.checkpoints(), "run-c", part));
+                    }
+                    p.flush();
+                }
+                List<FeatureVector> features = read(kafka, topics.features(), FeatureVector.class, 6);
+                assertThat(features).extracting(f -> f.runId() + "/" + f.step())
+                        .containsExactlyInAnyOrder("run-a/1", "run-a/2", "run-a/3", "run-a/4", "run-a/5", "run-c/1");
+                List<DeadLetter> letters = read(kafka, topics.deadLetters(), DeadLetter.class, 1);
+                assertThat(letters).singleElement().satisfies(d -> {
+                    assertThat(d.key()).isEqualTo("run-b");
+                    assertThat(d.reason()).contains("truncated");
+                });
+                HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.body()).contains("weightcast_streams_checkpoints_processed_total 6.0");
+                assertThat(service.ready()).isTrue();
+            }
+        }
+    }
+
+    /** Reads a topic from the beginning (read_committed) until {@code expected} records, then 2 s more to catch duplicates. */
+    static <T> List<T> read(EmbeddedKafka kafka, String topic, Class<T> type, int expected) {
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(kafka.bootstrapServers(), null),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long deadline = System.currentTimeMillis() + 60_000;
+            long settle = Long.MAX_VALUE;
+            while (System.currentTimeMillis() < Math.min(deadline, settle)) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    out.add(Json.read(r.value(), type));
+                }
+                if (out.size() >= expected && settle == Long.MAX_VALUE) {
+                    settle = System.currentTimeMillis() + 2000;
+                }
+            }
+        }
+        return out;
+    }
+}

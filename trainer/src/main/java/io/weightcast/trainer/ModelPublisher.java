@@ -1,0 +1,47 @@
+package io.weightcast.trainer;
+
+import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.records.ModelVersion;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Writes model versions to the compacted models topic, keyed by model name; returns after the broker acked. */
+final class ModelPublisher implements AutoCloseable {
+    private static final long ACK_TIMEOUT_SECONDS = 60;
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+
+    ModelPublisher(String bootstrap, String topic, Map<String, String> overrides) {
+        Properties p = KafkaConfigs.producer(bootstrap, "weightcast-trainer");
+        p.putAll(overrides);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.topic = topic;
+    }
+
+    void publish(ModelVersion mv) {
+        try {
+            producer.send(new ProducerRecord<>(topic, mv.name(), Json.bytes(mv))).get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing model version " + mv.version(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("model version " + mv.version() + " was not acknowledged by " + topic
+                    + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,68 @@
+package io.weightcast.trainer;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.weightcast.core.records.ModelVersion;
+
+/**
+ * The trainer's Prometheus metrics, in its own registry (several services share a JVM in local
+ * mode). The holdout gauges describe the CURRENT model (the one the scorer uses), not the last
+ * candidate; rejected candidates show up in the log and in {@code fits_total{outcome="rejected"}}.
+ */
+public final class TrainerMetrics {
+    public static final String PUBLISHED = "published";
+    public static final String REJECTED = "rejected";
+    public static final String FAILED = "failed";
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    final Gauge zooRuns = Gauge.builder().name("weightcast_trainer_zoo_runs")
+            .help("Finished runs with at least one feature vector").register(registry);
+    final Gauge featureVectors = Gauge.builder().name("weightcast_trainer_feature_vectors")
+            .help("Feature vectors held, one per (run, step)").register(registry);
+    final Gauge modelVersion = Gauge.builder().name("weightcast_trainer_model_version")
+            .help("Version of the current accuracy model (0: none)").register(registry);
+    final Gauge holdoutR2 = Gauge.builder().name("weightcast_trainer_holdout_r2")
+            .help("Current model's R² on the final checkpoint of held-out runs").register(registry);
+    final Gauge holdoutMae = Gauge.builder().name("weightcast_trainer_holdout_mae")
+            .help("Current model's mean absolute error on the final checkpoint of held-out runs").register(registry);
+    final Gauge holdoutTau = Gauge.builder().name("weightcast_trainer_holdout_kendall_tau")
+            .help("Current model's Kendall tau-b on the final checkpoint of held-out runs").register(registry);
+    final Counter fits = Counter.builder().name("weightcast_trainer_fits_total")
+            .help("Fits by outcome").labelNames("outcome").register(registry);
+    final Histogram fitDuration = Histogram.builder().name("weightcast_trainer_fit_duration_seconds")
+            .help("Wall time of a fit, evaluation included")
+            .classicOnly().classicUpperBounds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60).register(registry);
+    final Counter malformed = Counter.builder().name("weightcast_trainer_malformed_records_total")
+            .help("Records skipped because they could not be decoded or used").labelNames("topic").register(registry);
+
+    public TrainerMetrics(String... topics) {
+        fits.initLabelValues(PUBLISHED);
+        fits.initLabelValues(REJECTED);
+        fits.initLabelValues(FAILED);
+        for (String t : topics) {
+            malformed.initLabelValues(t);
+        }
+        holdoutR2.set(Double.NaN);
+        holdoutMae.set(Double.NaN);
+        holdoutTau.set(Double.NaN);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    void current(ModelVersion mv) {
+        modelVersion.set(mv.version());
+        if (mv.holdout() != null) {
+            holdoutR2.set(mv.holdout().r2());
+            holdoutMae.set(mv.holdout().mae());
+            holdoutTau.set(mv.holdout().kendallTau());
+        }
+    }
+
+    long fitCount(String outcome) {
+        return (long) fits.labelValues(outcome).get();
+    }
+}

@@ -1,0 +1,370 @@
+package io.weightcast.trainer;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.weightcast.core.config.Settings;
+import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.records.FeatureVector;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.records.ModelVersion;
+import io.weightcast.core.records.RunEvent;
+import io.weightcast.core.service.OpsServer;
+import io.weightcast.core.service.Service;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the zoo and refits the final-accuracy predictor (design §2, §6).
+ *
+ * <h2>Why a plain consumer, not Kafka Streams</h2>
+ * The trainer is a singleton batch learner: every fit needs the WHOLE zoo (all finished runs and
+ * all their checkpoints), which no key-partitioned topology gives one instance. So it assigns
+ * itself every partition of {@code features}, {@code runs} and the compacted {@code models} topic,
+ * reads them from the beginning (read_committed, no consumer group, no offset commits: the topics
+ * are the source of truth) and keeps polling. A restart is a replay: a feature record is ~2 KB of
+ * JSON, and 1,000 runs × 18 checkpoints (19,000 records) replayed in 4–8 s on a busy 2-core
+ * machine, so thousands of runs take seconds to tens of seconds. The models topic tells it
+ * the current version, so a restart neither renumbers nor republishes (see {@link RefitPolicy}).
+ * Fits are not attempted until the start-up replay has caught up with the end offsets seen at
+ * start; {@link #ready()} turns true then.
+ *
+ * <h2>Refit and publish</h2>
+ * {@link RefitPolicy} decides when ({@code trainer.min.runs}, {@code trainer.refit.every});
+ * {@link AccuracyModelFitter} fits and evaluates on held-out runs. The poll thread fits
+ * synchronously: with no consumer group there is no poll-interval deadline or rebalance to
+ * miss, and new records simply wait in Kafka meanwhile. Measured on a busy 2-core machine (one
+ * LightGBM thread, 200 rounds, evaluation included): 40 runs / 720 rows 0.6 s, 200 runs / 3,600
+ * rows 1.1 s, 1,000 runs / 18,000 rows 2.7 s, 3,000 runs / 54,000 rows 7 s of CPU.
+ * A candidate is published as version current+1 only if its holdout metrics are {@link
+ * io.weightcast.core.records.HoldoutMetrics#notWorseThan not worse} than the current version's, or
+ * when there is no current version or it was fit on another feature layout. Limitation: the two
+ * holdout sets differ (the zoo grew between fits; each run keeps its side, new runs join one), so
+ * the comparison is between estimates on overlapping, not identical, run sets.
+ *
+ * <h2>Bad input</h2>
+ * A record that cannot be decoded or used (wrong layout version, run id disagreeing with the key,
+ * a {@code finished} event without a label) is logged, counted in
+ * {@code weightcast_trainer_malformed_records_total{topic}} and skipped; the streams service has
+ * already dead-lettered what it could not process upstream. A fit that throws counts as
+ * {@code fits_total{outcome="failed"}} and is retried when the zoo next grows.
+ *
+ * <h2>Settings</h2>
+ * {@code kafka.bootstrap.servers} (required), {@code topic.prefix} (default {@code weightcast.}),
+ * other {@code kafka.*} keys passed to the Kafka clients (e.g. security), and the trainer's own
+ * keys documented in {@link TrainerSettings}: {@code trainer.refit.every} (5), {@code trainer.min.runs}
+ * (10), {@code trainer.holdout.fraction} (0.25), {@code trainer.seed} (42), {@code trainer.num.threads}
+ * (1), {@code trainer.num.iterations} (200), {@code trainer.host} (127.0.0.1), {@code trainer.port}
+ * (8083; 0 = free port, see {@link #port()}).
+ *
+ * <h2>Metrics</h2>
+ * {@code weightcast_trainer_zoo_runs}, {@code _feature_vectors}, {@code _model_version},
+ * {@code _holdout_r2}, {@code _holdout_mae}, {@code _holdout_kendall_tau} (of the current model),
+ * {@code _fits_total{outcome=published|rejected|failed}}, {@code _fit_duration_seconds},
+ * {@code _malformed_records_total{topic}}; served with /health and /ready by {@link OpsServer}.
+ */
+public final class TrainerService implements Service {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Settings settings;
+    private final TrainerSettings config;
+    private final Topics topics;
+    private final TrainerMetrics metrics;
+    private final ZooState zoo = new ZooState();
+    private final RefitPolicy policy;
+    private final AccuracyModelFitter fitter;
+
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private ModelPublisher publisher;
+    private OpsServer ops;
+    private Thread thread;
+    private Map<TopicPartition, Long> startEndOffsets;
+    private long replayStartNanos;
+    private long recordsReplayed;
+    private int maxVersionSeen;
+
+    private volatile boolean running;
+    private volatile boolean loopAlive;
+    private volatile boolean caughtUp;
+    private volatile ModelVersion current;
+    private volatile ZooSnapshot snapshot = ZooSnapshot.EMPTY;
+
+    public TrainerService(Settings settings) {
+        this.settings = settings;
+        this.config = TrainerSettings.from(settings);
+        this.topics = settings.topics();
+        this.metrics = new TrainerMetrics(topics.features(), topics.runs(), topics.models());
+        this.policy = config.refitPolicy();
+        this.fitter = new AccuracyModelFitter(config.fitParams());
+    }
+
+    @Override
+    public String name() {
+        return "trainer";
+    }
+
+    @Override
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("trainer already started");
+        }
+        String bootstrap = settings.bootstrap();
+        try {
+            consumer = new KafkaConsumer<>(consumerProperties(bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> partitions = partitions(List.of(topics.features(), topics.runs(), topics.models()));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            startEndOffsets = consumer.endOffsets(partitions, END_OFFSETS_TIMEOUT);
+            publisher = new ModelPublisher(bootstrap, topics.models(), settings.under("kafka"));
+            ops = OpsServer.start(config.host(), config.port(), metrics.registry(), this::ready);
+        } catch (RuntimeException e) {
+            if (consumer != null) {
+                consumer.close();
+                consumer = null;
+            }
+            closeQuietly();
+            throw e;
+        }
+        running = true;
+        loopAlive = true;
+        replayStartNanos = System.nanoTime();
+        thread = new Thread(this::loop, "weightcast-trainer");
+        thread.start();
+        LOG.info("trainer started: replaying {} partitions of {}, {}, {}; ops on {}:{}", startEndOffsets.size(),
+                topics.features(), topics.runs(), topics.models(), config.host(), ops.port());
+    }
+
+    @Override
+    public boolean ready() {
+        return running && caughtUp && loopAlive;
+    }
+
+    /** The ops endpoints' port (useful with {@code trainer.port=0}). */
+    public int port() {
+        if (ops == null) {
+            throw new IllegalStateException("trainer not started");
+        }
+        return ops.port();
+    }
+
+    public PrometheusRegistry registry() {
+        return metrics.registry();
+    }
+
+    /** The model the scorer should be using: the newest version read or published. */
+    public Optional<ModelVersion> currentModel() {
+        return Optional.ofNullable(current);
+    }
+
+    public ZooSnapshot snapshot() {
+        return snapshot;
+    }
+
+    @Override
+    public synchronized void close() {
+        running = false;
+        Thread t = thread;
+        thread = null;
+        if (t != null) {
+            consumer.wakeup(); // the loop closes the consumer on its way out
+            try {
+                t.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeQuietly();
+        LOG.info("trainer stopped");
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                try {
+                    for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(POLL)) {
+                        handle(rec);
+                    }
+                    if (!caughtUp) {
+                        checkCaughtUp();
+                    }
+                    if (caughtUp) {
+                        maybeFit();
+                    }
+                    refreshSnapshot();
+                } catch (WakeupException | InterruptException e) {
+                    if (running) {
+                        throw e;
+                    }
+                } catch (KafkaException e) {
+                    // e.g. broker unreachable for longer than the client's own retries: keep trying
+                    LOG.warn("trainer poll failed, retrying in 1 s: {}", e.toString());
+                    Thread.sleep(1000);
+                }
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            if (running) {
+                LOG.error("trainer loop stopped: {}", e.toString(), e);
+            }
+        } finally {
+            loopAlive = false;
+            consumer.close();
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> rec) {
+        if (!caughtUp) {
+            recordsReplayed++;
+        }
+        String key = rec.key() == null ? null : new String(rec.key(), StandardCharsets.UTF_8);
+        try {
+            if (rec.topic().equals(topics.features())) {
+                zoo.addFeatures(Json.read(rec.value(), FeatureVector.class), key);
+            } else if (rec.topic().equals(topics.runs())) {
+                zoo.addRunEvent(Json.read(rec.value(), RunEvent.class), key);
+            } else if (rec.topic().equals(topics.models()) && ModelVersion.ACCURACY_MODEL.equals(key) && rec.value() != null) {
+                adopt(Json.read(rec.value(), ModelVersion.class));
+            }
+        } catch (RuntimeException e) {
+            // never let one record stop the zoo: count, log where it is, move on
+            metrics.malformed.labelValues(rec.topic()).inc();
+            LOG.warn("skipping malformed record {}-{}@{} (key {}): {}", rec.topic(), rec.partition(), rec.offset(), key, e.getMessage());
+        }
+    }
+
+    private void adopt(ModelVersion mv) {
+        maxVersionSeen = Math.max(maxVersionSeen, mv.version());
+        if (current == null || mv.version() >= current.version()) {
+            current = mv;
+            metrics.current(mv);
+        }
+    }
+
+    private void checkCaughtUp() {
+        for (Map.Entry<TopicPartition, Long> e : startEndOffsets.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return;
+            }
+        }
+        caughtUp = true;
+        policy.resumeFrom(current);
+        LOG.info("replayed {} records in {} s: zoo {} runs ({} runs seen, {} feature vectors), current model version {}",
+                recordsReplayed, String.format("%.2f", (System.nanoTime() - replayStartNanos) / 1e9), zoo.zooSize(),
+                zoo.runsSeen(), zoo.featureVectors(), current == null ? "none" : current.version());
+    }
+
+    private void maybeFit() {
+        int size = zoo.zooSize();
+        if (!policy.due(size)) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            List<ZooRun> runs = zoo.zooRuns();
+            FitResult fit = fitter.fit(runs);
+            ModelVersion candidate = new ModelVersion(ModelVersion.ACCURACY_MODEL, maxVersionSeen + 1,
+                    FeatureLayout.VERSION, FeatureLayout.names(), fit.modelText(), fit.trainingRuns(), fit.trainingRows(),
+                    fit.holdout(), fit.residualQuantiles(), StudyReferences.of(runs), System.currentTimeMillis());
+            ModelVersion cur = current;
+            boolean publish = cur == null || cur.layoutVersion() != FeatureLayout.VERSION
+                    || candidate.holdout().notWorseThan(cur.holdout());
+            if (publish) {
+                maxVersionSeen = candidate.version(); // even if the ack is lost: never reuse a number
+                publisher.publish(candidate);
+                adopt(candidate);
+                metrics.fits.labelValues(TrainerMetrics.PUBLISHED).inc();
+            } else {
+                metrics.fits.labelValues(TrainerMetrics.REJECTED).inc();
+            }
+            policy.fitted(size);
+            log(fit, runs.size(), publish, candidate, cur, (System.nanoTime() - t0) / 1e9);
+        } catch (RuntimeException e) {
+            metrics.fits.labelValues(TrainerMetrics.FAILED).inc();
+            policy.failed(size);
+            LOG.error("fit on {} zoo runs failed (retried when the zoo grows): {}", size, e.toString(), e);
+        } finally {
+            metrics.fitDuration.observe((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static void log(FitResult fit, int zooRuns, boolean published, ModelVersion candidate, ModelVersion cur, double seconds) {
+        var h = fit.holdout();
+        var all = fit.holdoutAllRows();
+        String outcome = published ? "published version " + candidate.version()
+                : "rejected: current version " + cur.version() + " has holdout R² " + String.format("%.4f", cur.holdout().r2());
+        LOG.info("fit on {} zoo runs: train {} runs / {} rows, holdout {} runs / {} rows; final checkpoint R² {} MAE {} τ {};"
+                        + " all holdout rows R² {} MAE {}; {} s; {}",
+                zooRuns, fit.trainingRuns(), fit.trainingRows(), h.runs(), h.rows(), f(h.r2()), f(h.mae()), f(h.kendallTau()),
+                f(all.r2()), f(all.mae()), String.format("%.3f", seconds), outcome);
+    }
+
+    private static String f(double v) {
+        return String.format("%.4f", v);
+    }
+
+    private void refreshSnapshot() {
+        int zooSize = zoo.zooSize();
+        metrics.zooRuns.set(zooSize);
+        metrics.featureVectors.set(zoo.featureVectors());
+        ModelVersion cur = current;
+        snapshot = new ZooSnapshot(zooSize, zoo.runsSeen(), zoo.featureVectors(), cur == null ? 0 : cur.version(),
+                metrics.fitCount(TrainerMetrics.PUBLISHED), metrics.fitCount(TrainerMetrics.REJECTED),
+                metrics.fitCount(TrainerMetrics.FAILED), caughtUp);
+    }
+
+    private Properties consumerProperties(String bootstrap) {
+        Properties p = KafkaConfigs.consumer(bootstrap, null);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "weightcast-trainer");
+        // a missing topic is a deployment error to report, not something to auto-create uncompacted
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        p.putAll(settings.under("kafka"));
+        return p;
+    }
+
+    private List<TopicPartition> partitions(List<String> names) {
+        List<TopicPartition> out = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        Map<String, List<PartitionInfo>> all = consumer.listTopics(END_OFFSETS_TIMEOUT);
+        for (String t : names) {
+            List<PartitionInfo> infos = all.get(t);
+            if (infos == null || infos.isEmpty()) {
+                missing.add(t);
+            } else {
+                infos.forEach(i -> out.add(new TopicPartition(i.topic(), i.partition())));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("trainer needs topics " + missing + " on " + settings.bootstrap()
+                    + "; create them first (TopicSetup.ensure, as weightcast local does)");
+        }
+        return out;
+    }
+
+    private void closeQuietly() {
+        if (publisher != null) {
+            publisher.close();
+            publisher = null;
+        }
+        if (ops != null) {
+            ops.close();
+            ops = null;
+        }
+    }
+}

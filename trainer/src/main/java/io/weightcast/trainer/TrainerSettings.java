@@ -1,0 +1,69 @@
+package io.weightcast.trainer;
+
+import io.weightcast.core.config.Settings;
+
+/**
+ * The trainer's settings, read once from {@link Settings} and validated up front so a bad value
+ * fails {@code start()} with the key's name rather than a fit later.
+ *
+ * <table>
+ * <caption>keys</caption>
+ * <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@code trainer.refit.every}</td><td>5</td><td>refit after this many newly finished zoo runs since the last fit</td></tr>
+ * <tr><td>{@code trainer.min.runs}</td><td>10</td><td>no model before this many zoo runs (≥ 3: 2 holdout + 1 train)</td></tr>
+ * <tr><td>{@code trainer.holdout.fraction}</td><td>0.25</td><td>share of runs held out (by run, never by row)</td></tr>
+ * <tr><td>{@code trainer.seed}</td><td>42</td><td>seeds the run split and LightGBM's bagging</td></tr>
+ * <tr><td>{@code trainer.num.threads}</td><td>1</td><td>LightGBM threads (1 was fastest on 2 busy cores)</td></tr>
+ * <tr><td>{@code trainer.num.iterations}</td><td>200</td><td>boosting rounds</td></tr>
+ * <tr><td>{@code trainer.host}</td><td>127.0.0.1</td><td>bind host of /metrics, /health, /ready</td></tr>
+ * <tr><td>{@code trainer.port}</td><td>8083</td><td>their port; 0 picks a free one</td></tr>
+ * </table>
+ */
+public record TrainerSettings(
+        int refitEvery, int minRuns, double holdoutFraction, int seed, int numThreads, int numIterations,
+        String host, int port) {
+
+    public static final String REFIT_EVERY = "trainer.refit.every";
+    public static final String MIN_RUNS = "trainer.min.runs";
+    public static final String HOLDOUT_FRACTION = "trainer.holdout.fraction";
+    public static final String SEED = "trainer.seed";
+    public static final String NUM_THREADS = "trainer.num.threads";
+    public static final String NUM_ITERATIONS = "trainer.num.iterations";
+    public static final String HOST = "trainer.host";
+    public static final String PORT = "trainer.port";
+
+    public TrainerSettings {
+        require(refitEvery >= 1, REFIT_EVERY + " must be >= 1, was " + refitEvery);
+        require(minRuns >= RunSplit.MIN_RUNS, MIN_RUNS + " must be >= " + RunSplit.MIN_RUNS + ", was " + minRuns);
+        require(holdoutFraction > 0 && holdoutFraction < 1, HOLDOUT_FRACTION + " must be in (0, 1), was " + holdoutFraction);
+        require(numThreads >= 1, NUM_THREADS + " must be >= 1, was " + numThreads);
+        require(numIterations >= 1, NUM_ITERATIONS + " must be >= 1, was " + numIterations);
+        require(port >= 0 && port <= 65535, PORT + " must be in 0..65535, was " + port);
+    }
+
+    public static TrainerSettings from(Settings s) {
+        return new TrainerSettings(
+                s.getInt(REFIT_EVERY, 5),
+                s.getInt(MIN_RUNS, 10),
+                s.getDouble(HOLDOUT_FRACTION, 0.25),
+                s.getInt(SEED, 42),
+                s.getInt(NUM_THREADS, 1),
+                s.getInt(NUM_ITERATIONS, 200),
+                s.get(HOST, "127.0.0.1"),
+                s.getInt(PORT, 8083));
+    }
+
+    public FitParams fitParams() {
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations);
+    }
+
+    public RefitPolicy refitPolicy() {
+        return new RefitPolicy(minRuns, refitEvery);
+    }
+
+    private static void require(boolean ok, String reason) {
+        if (!ok) {
+            throw new IllegalArgumentException(reason);
+        }
+    }
+}

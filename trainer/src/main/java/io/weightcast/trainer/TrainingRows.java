@@ -1,0 +1,55 @@
+package io.weightcast.trainer;
+
+import io.weightcast.core.features.FeatureLayout;
+import java.util.List;
+
+/**
+ * Zoo runs as a LightGBM matrix: one row per (run, step) checkpoint, row-major, every layout
+ * feature (step and planned_steps included); the target is the run's final test accuracy.
+ * Non-finite values become NaN, which LightGBM treats as missing.
+ *
+ * @param labels    float because LightGBM's label field is float32
+ * @param runOf     row → index of its run in the input list
+ * @param finalRow  row → true for the run's last checkpoint (the headline holdout metric)
+ */
+public record TrainingRows(double[] matrix, float[] labels, double[] targets, int rows, int cols,
+                           int[] runOf, boolean[] finalRow) {
+
+    public static TrainingRows of(List<ZooRun> runs) {
+        int cols = FeatureLayout.size();
+        int rows = runs.stream().mapToInt(r -> r.checkpoints().size()).sum();
+        double[] matrix = new double[rows * cols];
+        float[] labels = new float[rows];
+        double[] targets = new double[rows];
+        int[] runOf = new int[rows];
+        boolean[] finalRow = new boolean[rows];
+        int row = 0;
+        for (int r = 0; r < runs.size(); r++) {
+            ZooRun run = runs.get(r);
+            List<ZooRun.Checkpoint> cps = run.checkpoints();
+            for (int c = 0; c < cps.size(); c++) {
+                double[] v = cps.get(c).values();
+                if (v.length != cols) {
+                    throw new IllegalArgumentException("run " + run.runId() + " step " + cps.get(c).step()
+                            + " has " + v.length + " features, layout has " + cols);
+                }
+                for (int j = 0; j < cols; j++) {
+                    matrix[row * cols + j] = Double.isFinite(v[j]) ? v[j] : Double.NaN;
+                }
+                labels[row] = (float) run.finalAccuracy();
+                targets[row] = run.finalAccuracy();
+                runOf[row] = r;
+                finalRow[row] = c == cps.size() - 1;
+                row++;
+            }
+        }
+        return new TrainingRows(matrix, labels, targets, rows, cols, runOf, finalRow);
+    }
+
+    /** One row's features (a copy). */
+    public double[] row(int i) {
+        double[] out = new double[cols];
+        System.arraycopy(matrix, i * cols, out, 0, cols);
+        return out;
+    }
+}

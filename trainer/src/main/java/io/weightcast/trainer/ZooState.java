@@ -1,0 +1,121 @@
+package io.weightcast.trainer;
+
+import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.records.FeatureVector;
+import io.weightcast.core.records.MalformedRecordException;
+import io.weightcast.core.records.RunEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything the trainer knows about runs, rebuilt by replaying the {@code features} and
+ * {@code runs} topics: per run its feature vectors by step (the latest record for a step wins,
+ * so a re-processed checkpoint replaces the old one), its study and its label. A run is a zoo
+ * member once it has finished with a label AND has at least one feature vector; the two topics
+ * arrive in any order. Runs that never finish keep their vectors in memory (~1 KB of doubles per
+ * checkpoint; a crashed run is cheap until there are very many). Not thread-safe: owned by the
+ * trainer's poll thread.
+ */
+public final class ZooState {
+    private static final class RunEntry {
+        String study;
+        Double finalAccuracy;
+        final TreeMap<Long, double[]> steps = new TreeMap<>();
+    }
+
+    private final Map<String, RunEntry> runs = new HashMap<>();
+    private int featureVectors;
+
+    /**
+     * Adds one checkpoint's features.
+     *
+     * @param keyRunId the record key (used when the value lacks a run id; must agree otherwise)
+     * @throws MalformedRecordException if the vector cannot be used by this trainer's layout
+     */
+    public void addFeatures(FeatureVector fv, String keyRunId) {
+        String runId = runId(fv.runId(), keyRunId);
+        if (fv.layoutVersion() != FeatureLayout.VERSION) {
+            throw new MalformedRecordException("feature layout version " + fv.layoutVersion()
+                    + ", this trainer fits layout " + FeatureLayout.VERSION);
+        }
+        if (fv.values() == null || fv.values().length != FeatureLayout.size()) {
+            throw new MalformedRecordException("feature vector has " + (fv.values() == null ? 0 : fv.values().length)
+                    + " values, layout " + FeatureLayout.VERSION + " has " + FeatureLayout.size());
+        }
+        if (fv.step() < 0) {
+            throw new MalformedRecordException("step must be >= 0, was " + fv.step());
+        }
+        RunEntry run = runs.computeIfAbsent(runId, k -> new RunEntry());
+        if (run.steps.put(fv.step(), fv.values().clone()) == null) {
+            featureVectors++;
+        }
+        if (fv.study() != null) {
+            run.study = fv.study();
+        }
+    }
+
+    /** Applies a run event; only {@code finished} (the label) and the study matter here. */
+    public void addRunEvent(RunEvent event, String keyRunId) {
+        RunEvent e = event.validate();
+        RunEntry run = runs.computeIfAbsent(runId(e.runId(), keyRunId), k -> new RunEntry());
+        if (e.study() != null) {
+            run.study = e.study();
+        }
+        if (e.isFinished()) {
+            run.finalAccuracy = e.finalTestAccuracy();
+        }
+    }
+
+    public int zooSize() {
+        int n = 0;
+        for (RunEntry r : runs.values()) {
+            if (isMember(r)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Runs seen in either topic, finished or not. */
+    public int runsSeen() {
+        return runs.size();
+    }
+
+    /** Feature vectors held, one per (run, step), zoo members or not. */
+    public int featureVectors() {
+        return featureVectors;
+    }
+
+    /** The zoo members, sorted by run id so a fit sees its rows in a reproducible order. */
+    public List<ZooRun> zooRuns() {
+        List<ZooRun> out = new ArrayList<>();
+        new TreeMap<>(runs).forEach((id, r) -> {
+            if (isMember(r)) {
+                List<ZooRun.Checkpoint> cps = new ArrayList<>(r.steps.size());
+                r.steps.forEach((step, values) -> cps.add(new ZooRun.Checkpoint(step, values)));
+                out.add(new ZooRun(id, r.study, r.finalAccuracy, cps));
+            }
+        });
+        return out;
+    }
+
+    private static boolean isMember(RunEntry r) {
+        return r.finalAccuracy != null && !r.steps.isEmpty();
+    }
+
+    private static String runId(String valueRunId, String keyRunId) {
+        if (valueRunId == null || valueRunId.isBlank()) {
+            if (keyRunId == null || keyRunId.isBlank()) {
+                throw new MalformedRecordException("record has no run id (neither value nor key)");
+            }
+            return keyRunId;
+        }
+        if (keyRunId != null && !keyRunId.equals(valueRunId)) {
+            throw new MalformedRecordException("run id '" + valueRunId + "' differs from record key '" + keyRunId + "'");
+        }
+        return valueRunId;
+    }
+}

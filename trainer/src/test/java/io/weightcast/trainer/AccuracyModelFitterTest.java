@@ -1,0 +1,97 @@
+package io.weightcast.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.model.AccuracyModel;
+import io.weightcast.core.records.ModelVersion;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+class AccuracyModelFitterTest {
+    private static final Logger LOG = LoggerFactory.getLogger(AccuracyModelFitterTest.class);
+
+    private static ModelVersion version(FitResult fit) {
+        return new ModelVersion(ModelVersion.ACCURACY_MODEL, 1, FeatureLayout.VERSION, FeatureLayout.names(),
+                fit.modelText(), fit.trainingRuns(), fit.trainingRows(), fit.holdout(), fit.residualQuantiles(), null, 0L);
+    }
+
+    @Test
+    void learnsAKnownFunctionOfAFewFeaturesAndSplitsByRun() {
+        List<ZooRun> zoo = new SyntheticZoo(11).zoo(160, 12);
+        FitResult fit = new AccuracyModelFitter(FitParams.defaults()).fit(zoo);
+        LOG.info("synthetic 160 runs x 12: final R² {} MAE {} τ {}; all rows R² {}; {} s", fit.holdout().r2(),
+                fit.holdout().mae(), fit.holdout().kendallTau(), fit.holdoutAllRows().r2(), fit.seconds());
+
+        assertThat(fit.holdout().r2()).isGreaterThan(0.8);
+        assertThat(fit.holdout().kendallTau()).isGreaterThan(0.6);
+        assertThat(fit.holdout().runs()).isGreaterThanOrEqualTo(2);
+        assertThat(fit.trainingRuns() + fit.holdout().runs()).isEqualTo(160);
+        assertThat(fit.trainingRows() + fit.holdout().rows()).isEqualTo(160 * 12);
+        assertThat(fit.holdout().rows()).isEqualTo(fit.holdout().runs() * 12);
+        assertThat(fit.holdoutAllRows().runs()).isEqualTo(fit.holdout().runs());
+        double q80 = fit.residualQuantiles().get("0.8");
+        double q95 = fit.residualQuantiles().get("0.95");
+        assertThat(q80).isPositive().isLessThanOrEqualTo(q95);
+    }
+
+    @Test
+    void theModelTextLoadsInCoreAndPredictsAccuracies() {
+        List<ZooRun> zoo = new SyntheticZoo(5).zoo(40, 18);
+        FitResult fit = new AccuracyModelFitter(FitParams.defaults()).fit(zoo);
+        Random rnd = new Random(3);
+        try (AccuracyModel model = AccuracyModel.load(version(fit))) {
+            for (int i = 0; i < 200; i++) {
+                double[] v = new double[FeatureLayout.size()];
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = rnd.nextGaussian() * 50;
+                }
+                assertThat(model.predict(v)).isBetween(0.0, 1.0);
+            }
+            double[] missing = new double[FeatureLayout.size()];
+            Arrays.fill(missing, Double.NaN);
+            assertThat(model.predict(missing)).isBetween(0.0, 1.0);
+            assertThat(model.intervals(0.5)).hasSize(2);
+        }
+    }
+
+    @Test
+    void theSameZooAndSeedGiveTheSameModel() {
+        List<ZooRun> zoo = new SyntheticZoo(9).zoo(30, 18);
+        AccuracyModelFitter fitter = new AccuracyModelFitter(FitParams.defaults());
+        FitResult a = fitter.fit(zoo);
+        FitResult b = fitter.fit(zoo);
+        assertThat(b.modelText()).isEqualTo(a.modelText());
+        assertThat(b.holdout()).isEqualTo(a.holdout());
+    }
+
+    @Test
+    void fitsTheSmallestZooTheTrainerAccepts() {
+        List<ZooRun> zoo = new SyntheticZoo(2).zoo(10, 18);
+        FitResult fit = new AccuracyModelFitter(FitParams.defaults()).fit(zoo);
+        assertThat(fit.holdout().runs()).isGreaterThanOrEqualTo(2);
+        assertThat(fit.trainingRuns()).isGreaterThanOrEqualTo(1);
+        assertThat(fit.modelText()).contains("Tree=");
+    }
+
+    /** Measures fit time at demo and fleet scale (one thread, 200 rounds); the numbers go to the log. */
+    @Test
+    void fitTimings() {
+        for (int runs : new int[] {40, 200, 1000}) {
+            List<ZooRun> zoo = new SyntheticZoo(runs).zoo(runs, SyntheticZoo.STEPS);
+            long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            FitResult fit = new AccuracyModelFitter(FitParams.defaults()).fit(zoo);
+            double cpu = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0) / 1e9;
+            LOG.info("fit timing: {} runs, {} train rows + {} holdout rows: {} s wall, {} s cpu (R² {})", runs,
+                    fit.trainingRows(), fit.holdout().rows(), String.format("%.3f", fit.seconds()),
+                    String.format("%.3f", cpu), String.format("%.3f", fit.holdout().r2()));
+            assertThat(fit.trainingRows() + fit.holdout().rows()).isEqualTo(runs * SyntheticZoo.STEPS);
+            assertThat(fit.holdout().r2()).isGreaterThan(0.8);
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package io.weightcast.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.weightcast.broker.EmbeddedKafka;
+import io.weightcast.core.config.Settings;
+import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.TopicSetup;
+import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.model.AccuracyModel;
+import io.weightcast.core.records.FeatureVector;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.records.ModelVersion;
+import io.weightcast.core.records.RunEvent;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The trainer against one real broker: first model, restart recovery, refit, bad records. */
+class TrainerServiceIntegrationTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static EmbeddedKafka kafka;
+    private static KafkaProducer<String, byte[]> producer;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
+        producer = new KafkaProducer<>(KafkaConfigs.producer(kafka.bootstrapServers(), "trainer-it"),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (producer != null) {
+            producer.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static Topics topics(String prefix) {
+        Topics t = new Topics(prefix);
+        TopicSetup.ensure(kafka.bootstrapServers(), t, 3, (short) 1);
+        return t;
+    }
+
+    private static Settings settings(Topics topics) {
+        return Settings.of(Map.of(
+                Settings.BOOTSTRAP, kafka.bootstrapServers(),
+                Settings.TOPIC_PREFIX, topics.prefix(),
+                TrainerSettings.PORT, "0",
+                TrainerSettings.MIN_RUNS, "10",
+                TrainerSettings.REFIT_EVERY, "5"));
+    }
+
+    private static void send(String topic, String key, byte[] value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A whole run as a training loop and the streams service would leave it: started, 18 feature vectors, finished. */
+    private static void produceRun(Topics topics, SyntheticZoo gen, SyntheticZoo.Run run) {
+        send(topics.runs(), run.runId(), Json.bytes(RunEvent.started(run.runId(), run.study(), Map.of("lr", 0.01), SyntheticZoo.STEPS)));
+        for (int step = 1; step <= SyntheticZoo.STEPS; step++) {
+            send(topics.features(), run.runId(), Json.bytes(gen.vector(run, step, SyntheticZoo.STEPS)));
+        }
+        send(topics.runs(), run.runId(), Json.bytes(RunEvent.finished(run.runId(), run.study(),
+                Map.of("test_accuracy", run.accuracy(), "train_accuracy", Math.min(1, run.accuracy() + 0.05)))));
+    }
+
+    private static List<SyntheticZoo.Run> produceRuns(Topics topics, SyntheticZoo gen, int from, int to) {
+        List<SyntheticZoo.Run> runs = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            SyntheticZoo.Run run = gen.nextRun(String.format("run-%04d", i), i % 2 == 0 ? "study-a" : "study-b");
+            produceRun(topics, gen, run);
+            runs.add(run);
+        }
+        return runs;
+    }
+
+    /** Every record of the models topic, in order. */
+    private static List<ModelVersion> models(Topics topics) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(kafka.bootstrapServers(), null),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topics.models(), 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            List<ModelVersion> out = new ArrayList<>();
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (c.position(tp) < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    assertThat(r.key()).isEqualTo(ModelVersion.ACCURACY_MODEL);
+                    out.add(Json.read(r.value(), ModelVersion.class));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private HttpResponse<String> get(TrainerService service, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private double metric(TrainerService service, String seriesPrefix) throws Exception {
+        String body = get(service, "/metrics").body();
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(seriesPrefix) + "\\s+(\\S+)$").matcher(body);
+        assertThat(m.find()).as("series %s in /metrics", seriesPrefix).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static void assertUsable(ModelVersion mv, SyntheticZoo gen, SyntheticZoo.Run probe) {
+        assertThat(mv.name()).isEqualTo(ModelVersion.ACCURACY_MODEL);
+        assertThat(mv.layoutVersion()).isEqualTo(FeatureLayout.VERSION);
+        assertThat(mv.featureNames()).isEqualTo(FeatureLayout.names());
+        assertThat(mv.modelText()).isNotBlank();
+        assertThat(mv.holdout().runs()).isGreaterThanOrEqualTo(2);
+        assertThat(mv.residualQuantiles()).containsOnlyKeys("0.8", "0.95");
+        assertThat(mv.residualQuantiles().get("0.8")).isLessThanOrEqualTo(mv.residualQuantiles().get("0.95"));
+        assertThat(mv.studyReferences()).containsKeys("study-a", "study-b", StudyReferences.ALL_STUDIES);
+        try (AccuracyModel model = AccuracyModel.load(mv)) {
+            double p = model.predict(gen.values(probe, SyntheticZoo.STEPS, SyntheticZoo.STEPS));
+            assertThat(p).isBetween(0.0, 1.0);
+        }
+    }
+
+    @Test
+    void publishesRecoversAfterRestartAndRefitsDespiteMalformedRecords() throws Exception {
+        Topics topics = topics("it-zoo.");
+        SyntheticZoo gen = new SyntheticZoo(21);
+        produceRuns(topics, gen, 0, 15);
+        // bad input mid-stream, keyed like a later run so its partition holds good records after it
+        send(topics.features(), "run-0020", "{not json".getBytes(StandardCharsets.UTF_8));
+        FeatureVector otherLayout = new FeatureVector("run-0021", 1, 18, null, null, FeatureLayout.VERSION + 7,
+                new double[3], null, 0L, 0L);
+        send(topics.features(), "run-0021", Json.bytes(otherLayout));
+        send(topics.runs(), "run-0022", "{\"type\":\"finished\",\"run_id\":\"run-0022\",\"final\":{}}".getBytes(StandardCharsets.UTF_8));
+        List<SyntheticZoo.Run> runs = produceRuns(topics, gen, 15, 30);
+
+        // 1. replay of 30 finished runs → version 1
+        try (TrainerService service = new TrainerService(settings(topics))) {
+            service.start();
+            await("version 1", () -> service.snapshot().currentVersion() == 1);
+            ZooSnapshot s = service.snapshot();
+            assertThat(s.zooRuns()).isEqualTo(30);
+            assertThat(s.featureVectors()).isEqualTo(30 * SyntheticZoo.STEPS);
+            assertThat(s.fitsPublished()).isEqualTo(1);
+
+            List<ModelVersion> published = models(topics);
+            assertThat(published).extracting(ModelVersion::version).containsExactly(1);
+            ModelVersion v1 = published.get(0);
+            assertThat(v1.trainingRuns() + v1.holdout().runs()).isEqualTo(30);
+            assertThat(v1.trainingRows() + v1.holdout().rows()).isEqualTo(30 * SyntheticZoo.STEPS);
+            assertUsable(v1, gen, runs.get(0));
+            assertThat(service.currentModel()).contains(v1);
+
+            assertThat(get(service, "/ready").statusCode()).isEqualTo(200);
+            assertThat(metric(service, "weightcast_trainer_malformed_records_total{topic=\"it-zoo.features\"}")).isEqualTo(2.0);
+            assertThat(metric(service, "weightcast_trainer_malformed_records_total{topic=\"it-zoo.runs\"}")).isEqualTo(1.0);
+            assertThat(metric(service, "weightcast_trainer_zoo_runs")).isEqualTo(30.0);
+            assertThat(metric(service, "weightcast_trainer_model_version")).isEqualTo(1.0);
+            assertThat(metric(service, "weightcast_trainer_holdout_r2")).isCloseTo(v1.holdout().r2(), within(1e-9));
+            assertThat(metric(service, "weightcast_trainer_fits_total{outcome=\"published\"}")).isEqualTo(1.0);
+            assertThat(metric(service, "weightcast_trainer_fit_duration_seconds_count")).isEqualTo(1.0);
+        }
+
+        // 2. restart: the replay recovers version 1 from the models topic and publishes nothing
+        try (TrainerService service = new TrainerService(settings(topics))) {
+            service.start();
+            // the snapshot is refreshed after the fit decision of the same batch: caught up means decided
+            await("replay", () -> service.snapshot().caughtUp());
+            ZooSnapshot s = service.snapshot();
+            assertThat(s.currentVersion()).isEqualTo(1);
+            assertThat(s.zooRuns()).isEqualTo(30);
+            assertThat(s.fitsPublished() + s.fitsRejected() + s.fitsFailed()).isZero();
+            assertThat(models(topics)).extracting(ModelVersion::version).containsExactly(1);
+
+            // 3. ten more finished runs (and one more bad record) → a refit, published as 2 or rejected
+            send(topics.features(), "run-0031", new byte[] {0, 1, 2});
+            produceRuns(topics, gen, 30, 40);
+            await("zoo of 40", () -> service.snapshot().zooRuns() == 40);
+            s = service.snapshot();
+            assertThat(s.fitsPublished() + s.fitsRejected()).isGreaterThanOrEqualTo(1);
+            assertThat(s.fitsFailed()).isZero();
+            List<ModelVersion> all = models(topics);
+            assertThat(all).extracting(ModelVersion::version)
+                    .containsExactly(java.util.stream.IntStream.rangeClosed(1, 1 + (int) s.fitsPublished()).boxed().toArray(Integer[]::new));
+            ModelVersion latest = all.get(all.size() - 1);
+            assertThat(service.currentModel()).contains(latest);
+            if (s.fitsPublished() > 0) {
+                assertThat(latest.trainingRuns() + latest.holdout().runs()).isBetween(35, 40);
+                assertThat(latest.holdout().notWorseThan(all.get(all.size() - 2).holdout())).isTrue();
+                assertUsable(latest, gen, runs.get(1));
+            }
+            assertThat(metric(service, "weightcast_trainer_malformed_records_total{topic=\"it-zoo.features\"}")).isEqualTo(3.0);
+            assertThat(metric(service, "weightcast_trainer_fits_total{outcome=\"rejected\"}")).isEqualTo((double) s.fitsRejected());
+        }
+    }
+
+    @Test
+    void firstModelOnceTheZooReachesMinRuns() throws Exception {
+        Topics topics = topics("it-live.");
+        SyntheticZoo gen = new SyntheticZoo(5);
+        try (TrainerService service = new TrainerService(settings(topics))) {
+            service.start();
+            await("empty replay", () -> service.snapshot().caughtUp());
+            assertThat(get(service, "/ready").statusCode()).isEqualTo(200);
+
+            produceRuns(topics, gen, 0, 9);
+            await("9 zoo runs", () -> service.snapshot().zooRuns() == 9);
+            assertThat(service.snapshot().currentVersion()).isZero();
+            assertThat(service.currentModel()).isEmpty();
+            assertThat(metric(service, "weightcast_trainer_model_version")).isEqualTo(0.0);
+
+            List<SyntheticZoo.Run> tenth = produceRuns(topics, gen, 9, 10);
+            await("version 1", () -> service.snapshot().currentVersion() == 1);
+            ModelVersion v1 = service.currentModel().orElseThrow();
+            assertThat(v1.trainingRuns() + v1.holdout().runs()).isEqualTo(10);
+            assertUsable(v1, gen, tenth.get(0));
+            assertThat(models(topics)).containsExactly(v1);
+        }
+    }
+
+    @Test
+    void refusesToStartWithoutItsTopics() {
+        Topics missing = new Topics("it-missing.");
+        TrainerService service = new TrainerService(settings(missing));
+        assertThatThrownBy(service::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("it-missing.features").hasMessageContaining("create them first");
+        service.close();
+    }
+
+    @Test
+    void rejectsBadSettingsByName() {
+        Settings bad = Settings.of(Map.of(Settings.BOOTSTRAP, "127.0.0.1:1", TrainerSettings.MIN_RUNS, "2"));
+        assertThatThrownBy(() -> new TrainerService(bad)).hasMessageContaining("trainer.min.runs");
+    }
+}
