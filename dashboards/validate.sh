@@ -137,6 +137,7 @@ fi
 skip "docker build" "no Docker engine runs on this machine"
 run "bash -n deploy/create-topics.sh dashboards/validate.sh" shell_syntax
 command -v shellcheck >/dev/null || apt_install shellcheck || true
+command -v kubectl >/dev/null || apt_install kubectl || true
 if command -v shellcheck >/dev/null; then
   run "shellcheck deploy/create-topics.sh dashboards/validate.sh" shellcheck "$ROOT/deploy/create-topics.sh" "$DASH/validate.sh"
 else

@@ -520,7 +520,9 @@ def cmd_dockerfile():
     p.check(users and users[-1].split(":")[0] not in ("root", "0"), "runtime must switch to a non-root USER")
     entry = [r for w, r in final["ins"] if w == "ENTRYPOINT"]
     p.check(entry and json.loads(entry[-1]) == ["java", "-jar", "/app/weightcast.jar"], "ENTRYPOINT must be [java, -jar, /app/weightcast.jar]")
-    p.check(any(w == "COPY" and r.split()[-1] == "/app/weightcast.jar" for w, r in final["ins"]), "the jar must land at /app/weightcast.jar")
+    # The jar is thin: weightcast.jar and lib/ (its manifest's Class-Path) must land together in /app.
+    p.check(any(w == "COPY" and r.split()[-1] in ("/app/", "/app") for w, r in final["ins"]),
+            "weightcast.jar and its lib/ must land in /app/")
     exposed = {int(x) for w, r in final["ins"] if w == "EXPOSE" for x in r.split()}
     p.check(set(SERVICES.values()) <= exposed, f"EXPOSE must list {sorted(SERVICES.values())}")
 

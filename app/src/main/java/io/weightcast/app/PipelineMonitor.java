@@ -51,7 +51,8 @@ public final class PipelineMonitor implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    private final Map<String, RunView> runs = new ConcurrentHashMap<>();
+    /** Runs in the order they first appeared on a topic. */
+    private final Map<String, RunView> runs = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
     private final Map<String, Integer> alertsByKind = new ConcurrentHashMap<>();
     private final List<Double> latencies = new ArrayList<>();
     private volatile long checkpointRecords;
@@ -151,11 +152,13 @@ public final class PipelineMonitor implements AutoCloseable {
     }
 
     public List<RunView> runs() {
-        return new ArrayList<>(new TreeMap<>(runs).values());
+        synchronized (runs) {
+            return new ArrayList<>(runs.values());
+        }
     }
 
     public long runsFinished() {
-        return runs.values().stream().filter(v -> v.finished).count();
+        return runs().stream().filter(v -> v.finished).count();
     }
 
     public long checkpoints() {

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * What the scorer remembers per run (the run store, changelogged): facts from the runs topic and the
- * policies' memory, so an alert is raised once per run and kind (again only if it worsens).
+ * policies' memory, so an alert is raised once per run and kind (each policy says when it escalates).
  *
  * @param raised         alert kind → magnitude it was last raised at
  * @param lowStreak      consecutive judged checkpoints whose interval lay below the early-stop reference

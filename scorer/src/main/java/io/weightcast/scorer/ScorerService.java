@@ -11,10 +11,6 @@ import io.weightcast.scorer.http.RunsViewFeeder;
 import io.weightcast.scorer.http.ScorerHttpVerticle;
 import io.weightcast.scorer.webhook.WebhookNotifier;
 import io.weightcast.scorer.webhook.WebhookPoster;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -142,7 +138,7 @@ public final class ScorerService implements Service {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.getInt("scorer.threads", 1));
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir().toString());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir("scorer").toString());
         // Model versions carry the LightGBM text and dead letters carry the bad record: allow large records.
         p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
@@ -151,19 +147,6 @@ public final class ScorerService implements Service {
         return p;
     }
 
-    private Path stateDir() {
-        try {
-            String configured = settings.get("scorer.state.dir", null);
-            if (configured != null) {
-                return Files.createDirectories(Path.of(configured));
-            }
-            String dataDir = settings.get("data.dir", null);
-            return dataDir != null ? Files.createDirectories(Path.of(dataDir, "scorer-state"))
-                    : Files.createTempDirectory("weightcast-scorer");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the scorer state dir", e);
-        }
-    }
 
     private List<String> webhookUrls() {
         return Arrays.stream(settings.get("scorer.webhooks", "").split(","))

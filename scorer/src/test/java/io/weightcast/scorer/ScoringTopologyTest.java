@@ -176,7 +176,7 @@ class ScoringTopologyTest {
     }
 
     @Test
-    void dyingReluIsRaisedOncePerRunAndAgainOnlyWhenItWorsens() {
+    void dyingReluIsRaisedOncePerRunAndAgainOnlyWhenALayerIsEntirelyDead() {
         Health dead = new Health(0, List.of(), Map.of("conv2", 0.2, "conv3", 0.9));
         for (int step = 1; step <= 3; step++) {
             assertThat(scoreOf(TinyModels.vector("r1", step, 18, STUDY, 0.5, dead)).flags()).contains(DyingReluPolicy.FLAG);
@@ -192,8 +192,10 @@ class ScoringTopologyTest {
                 .containsEntry("dead_fractions", Map.of("conv2", 0.2, "conv3", 0.9));
 
         feature(TinyModels.vector("r1", 4, 18, STUDY, 0.5, new Health(0, List.of(), Map.of("conv3", 1.0))));
-        assertThat(alertsOut.readValuesToList()).singleElement()
-                .satisfies(w -> assertThat(w.evidence()).containsEntry("dead_fraction", 1.0));
+        assertThat(alertsOut.readValuesToList()).singleElement().satisfies(w -> {
+            assertThat(w.evidence()).containsEntry("dead_fraction", 1.0);
+            assertThat(w.severity()).isEqualTo("critical");
+        });
 
         feature(TinyModels.vector("r2", 1, 18, STUDY, 0.5, new Health(0, List.of(), Map.of("conv3", 0.3))));
         assertThat(alertsOut.isEmpty()).as("0.3 is below the 0.5 threshold").isTrue();

@@ -5,8 +5,6 @@ import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.service.OpsServer;
 import io.weightcast.core.service.Service;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -65,7 +63,7 @@ public final class FeatureService implements Service {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.getInt("streams.threads", 1));
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir().toString());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir("streams").toString());
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
@@ -74,19 +72,6 @@ public final class FeatureService implements Service {
         return p;
     }
 
-    private Path stateDir() {
-        try {
-            String configured = settings.get("streams.state.dir", null);
-            if (configured != null) {
-                return Files.createDirectories(Path.of(configured));
-            }
-            String dataDir = settings.get("data.dir", null);
-            return dataDir != null ? Files.createDirectories(Path.of(dataDir, "streams-state"))
-                    : Files.createTempDirectory("weightcast-streams");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot create the streams state dir", e);
-        }
-    }
 
     @Override
     public boolean ready() {

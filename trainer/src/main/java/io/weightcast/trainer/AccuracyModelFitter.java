@@ -56,7 +56,16 @@ public final class AccuracyModelFitter {
             quantiles.put(Double.toString(level), RegressionMetrics.quantile(absResiduals, level));
         }
         return new FitResult(modelText, train.size(), trainRows.rows(), headline, allRows, quantiles,
-                (System.nanoTime() - t0) / 1e9);
+                (System.nanoTime() - t0) / 1e9, holdout.stream().map(ZooRun::runId).toList(), holdoutRows);
+    }
+
+    /**
+     * Another model's headline metrics (final checkpoint) on the fit's held-out runs, computed as
+     * the candidate's own {@link FitResult#holdout()} is, so the two are comparable run for run.
+     */
+    public static HoldoutMetrics evaluate(AccuracyModel model, FitResult fit) {
+        TrainingRows rows = fit.holdoutData();
+        return metrics(rows, model.predict(rows.matrix(), rows.rows()), true, fit.holdoutRunIds().size());
     }
 
     /** LightGBM parameters; {@code min_data_in_leaf} shrinks with the data so small zoos still split. */

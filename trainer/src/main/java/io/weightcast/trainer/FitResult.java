@@ -1,6 +1,7 @@
 package io.weightcast.trainer;
 
 import io.weightcast.core.records.HoldoutMetrics;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,6 +12,9 @@ import java.util.Map;
  * @param holdoutAllRows    on every checkpoint of the holdout runs (how it does mid-run); τ is NaN
  *                          above {@value AccuracyModelFitter#MAX_TAU_ROWS} rows (O(n²))
  * @param residualQuantiles "0.8"/"0.95" → that quantile of |residual| over all holdout rows
+ * @param holdoutRunIds     the held-out runs, in zoo order
+ * @param holdoutData       their rows, kept so another model (the current version) can be scored on
+ *                          exactly the same runs: {@link AccuracyModelFitter#evaluate}
  */
 public record FitResult(
         String modelText,
@@ -19,5 +23,7 @@ public record FitResult(
         HoldoutMetrics holdout,
         HoldoutMetrics holdoutAllRows,
         Map<String, Double> residualQuantiles,
-        double seconds) {
+        double seconds,
+        List<String> holdoutRunIds,
+        TrainingRows holdoutData) {
 }

@@ -10,6 +10,8 @@ import io.weightcast.core.records.ModelVersion;
  * The trainer's Prometheus metrics, in its own registry (several services share a JVM in local
  * mode). The holdout gauges describe the CURRENT model (the one the scorer uses), not the last
  * candidate; rejected candidates show up in the log and in {@code fits_total{outcome="rejected"}}.
+ * {@code candidate_holdout_r2} and {@code current_on_holdout_r2} are the two numbers the last fit's
+ * publish decision compared (both on the candidate's held-out runs).
  */
 public final class TrainerMetrics {
     public static final String PUBLISHED = "published";
@@ -29,6 +31,11 @@ public final class TrainerMetrics {
             .help("Current model's mean absolute error on the final checkpoint of held-out runs").register(registry);
     final Gauge holdoutTau = Gauge.builder().name("weightcast_trainer_holdout_kendall_tau")
             .help("Current model's Kendall tau-b on the final checkpoint of held-out runs").register(registry);
+    final Gauge candidateHoldoutR2 = Gauge.builder().name("weightcast_trainer_candidate_holdout_r2")
+            .help("Last fit's candidate: R² on the final checkpoint of its held-out runs (published or not)").register(registry);
+    final Gauge currentOnHoldoutR2 = Gauge.builder().name("weightcast_trainer_current_on_holdout_r2")
+            .help("Last fit: R² of the version then current on the candidate's held-out runs"
+                    + " (NaN: no comparable current version)").register(registry);
     final Counter fits = Counter.builder().name("weightcast_trainer_fits_total")
             .help("Fits by outcome").labelNames("outcome").register(registry);
     final Histogram fitDuration = Histogram.builder().name("weightcast_trainer_fit_duration_seconds")
@@ -47,6 +54,8 @@ public final class TrainerMetrics {
         holdoutR2.set(Double.NaN);
         holdoutMae.set(Double.NaN);
         holdoutTau.set(Double.NaN);
+        candidateHoldoutR2.set(Double.NaN);
+        currentOnHoldoutR2.set(Double.NaN);
     }
 
     public PrometheusRegistry registry() {
@@ -60,6 +69,12 @@ public final class TrainerMetrics {
             holdoutMae.set(mv.holdout().mae());
             holdoutTau.set(mv.holdout().kendallTau());
         }
+    }
+
+    /** A fit reached a decision: the two R² it compared (the current's NaN when nothing was compared). */
+    void compared(FitResult candidate, PublishDecision decision) {
+        candidateHoldoutR2.set(candidate.holdout().r2());
+        currentOnHoldoutR2.set(decision.currentOnHoldout() == null ? Double.NaN : decision.currentOnHoldout().r2());
     }
 
     long fitCount(String outcome) {

@@ -52,11 +52,19 @@ import org.slf4j.LoggerFactory;
  * miss, and new records simply wait in Kafka meanwhile. Measured on a busy 2-core machine (one
  * LightGBM thread, 200 rounds, evaluation included): 40 runs / 720 rows 0.6 s, 200 runs / 3,600
  * rows 1.1 s, 1,000 runs / 18,000 rows 2.7 s, 3,000 runs / 54,000 rows 7 s of CPU.
- * A candidate is published as version current+1 only if its holdout metrics are {@link
- * io.weightcast.core.records.HoldoutMetrics#notWorseThan not worse} than the current version's, or
- * when there is no current version or it was fit on another feature layout. Limitation: the two
- * holdout sets differ (the zoo grew between fits; each run keeps its side, new runs join one), so
- * the comparison is between estimates on overlapping, not identical, run sets.
+ * A candidate is published as version current+1 only if it is not worse than the current version
+ * ON THE SAME HELD-OUT RUNS ({@link PublishGate}): both are scored on the candidate's holdout runs
+ * (final checkpoint), and the candidate's R² there may be below the current's by at most
+ * {@code trainer.publish.tolerance} (default 0). Each model's own holdout metrics are not compared:
+ * they come from different run sets (the zoo grew between the fits), and with a few held-out runs
+ * that difference is mostly noise. Scoring the current version on the candidate's holdout runs does
+ * not leak: {@link RunSplit} keeps each run on its side as the zoo grows, so no earlier version
+ * trained on any of them (the one exception, every run of a tiny zoo hashing to the holdout side,
+ * cannot happen at {@code trainer.min.runs} 10 in practice). With no current version, or one of
+ * another feature layout (or one that does not load), the candidate is always published. The
+ * published version's {@code holdout} stays the candidate's metrics on its own holdout runs; the
+ * fit's log line gives both numbers of the comparison. The current version's booster stays loaded
+ * between fits and is replaced (and freed) when the current version changes.
  *
  * <h2>Bad input</h2>
  * A record that cannot be decoded or used (wrong layout version, run id disagreeing with the key,
@@ -70,12 +78,14 @@ import org.slf4j.LoggerFactory;
  * other {@code kafka.*} keys passed to the Kafka clients (e.g. security), and the trainer's own
  * keys documented in {@link TrainerSettings}: {@code trainer.refit.every} (5), {@code trainer.min.runs}
  * (10), {@code trainer.holdout.fraction} (0.25), {@code trainer.seed} (42), {@code trainer.num.threads}
- * (1), {@code trainer.num.iterations} (200), {@code trainer.host} (127.0.0.1), {@code trainer.port}
+ * (1), {@code trainer.num.iterations} (200), {@code trainer.publish.tolerance} (0.0),
+ * {@code trainer.host} (127.0.0.1), {@code trainer.port}
  * (8083; 0 = free port, see {@link #port()}).
  *
  * <h2>Metrics</h2>
  * {@code weightcast_trainer_zoo_runs}, {@code _feature_vectors}, {@code _model_version},
  * {@code _holdout_r2}, {@code _holdout_mae}, {@code _holdout_kendall_tau} (of the current model),
+ * {@code _candidate_holdout_r2} and {@code _current_on_holdout_r2} (the last fit's comparison),
  * {@code _fits_total{outcome=published|rejected|failed}}, {@code _fit_duration_seconds},
  * {@code _malformed_records_total{topic}}; served with /health and /ready by {@link OpsServer}.
  */
@@ -91,6 +101,7 @@ public final class TrainerService implements Service {
     private final ZooState zoo = new ZooState();
     private final RefitPolicy policy;
     private final AccuracyModelFitter fitter;
+    private final PublishGate gate;
 
     private KafkaConsumer<byte[], byte[]> consumer;
     private ModelPublisher publisher;
@@ -114,6 +125,7 @@ public final class TrainerService implements Service {
         this.metrics = new TrainerMetrics(topics.features(), topics.runs(), topics.models());
         this.policy = config.refitPolicy();
         this.fitter = new AccuracyModelFitter(config.fitParams());
+        this.gate = config.publishGate();
     }
 
     @Override
@@ -226,6 +238,7 @@ public final class TrainerService implements Service {
         } finally {
             loopAlive = false;
             consumer.close();
+            gate.close(); // only this thread uses the current model's booster
         }
     }
 
@@ -283,8 +296,9 @@ public final class TrainerService implements Service {
                     FeatureLayout.VERSION, FeatureLayout.names(), fit.modelText(), fit.trainingRuns(), fit.trainingRows(),
                     fit.holdout(), fit.residualQuantiles(), StudyReferences.of(runs), System.currentTimeMillis());
             ModelVersion cur = current;
-            boolean publish = cur == null || cur.layoutVersion() != FeatureLayout.VERSION
-                    || candidate.holdout().notWorseThan(cur.holdout());
+            PublishDecision decision = gate.judge(fit, cur);
+            boolean publish = decision.publish();
+            metrics.compared(fit, decision);
             if (publish) {
                 maxVersionSeen = candidate.version(); // even if the ack is lost: never reuse a number
                 publisher.publish(candidate);
@@ -294,7 +308,7 @@ public final class TrainerService implements Service {
                 metrics.fits.labelValues(TrainerMetrics.REJECTED).inc();
             }
             policy.fitted(size);
-            log(fit, runs.size(), publish, candidate, cur, (System.nanoTime() - t0) / 1e9);
+            log(fit, runs.size(), decision, candidate, (System.nanoTime() - t0) / 1e9);
         } catch (RuntimeException e) {
             metrics.fits.labelValues(TrainerMetrics.FAILED).inc();
             policy.failed(size);
@@ -304,11 +318,10 @@ public final class TrainerService implements Service {
         }
     }
 
-    private static void log(FitResult fit, int zooRuns, boolean published, ModelVersion candidate, ModelVersion cur, double seconds) {
+    private static void log(FitResult fit, int zooRuns, PublishDecision decision, ModelVersion candidate, double seconds) {
         var h = fit.holdout();
         var all = fit.holdoutAllRows();
-        String outcome = published ? "published version " + candidate.version()
-                : "rejected: current version " + cur.version() + " has holdout R² " + String.format("%.4f", cur.holdout().r2());
+        String outcome = (decision.publish() ? "published version " + candidate.version() : "rejected") + ": " + decision.reason();
         LOG.info("fit on {} zoo runs: train {} runs / {} rows, holdout {} runs / {} rows; final checkpoint R² {} MAE {} τ {};"
                         + " all holdout rows R² {} MAE {}; {} s; {}",
                 zooRuns, fit.trainingRuns(), fit.trainingRows(), h.runs(), h.rows(), f(h.r2()), f(h.mae()), f(h.kendallTau()),

@@ -15,13 +15,15 @@ import io.weightcast.core.config.Settings;
  * <tr><td>{@code trainer.seed}</td><td>42</td><td>seeds the run split and LightGBM's bagging</td></tr>
  * <tr><td>{@code trainer.num.threads}</td><td>1</td><td>LightGBM threads (1 was fastest on 2 busy cores)</td></tr>
  * <tr><td>{@code trainer.num.iterations}</td><td>200</td><td>boosting rounds</td></tr>
+ * <tr><td>{@code trainer.publish.tolerance}</td><td>0.0</td><td>publish a candidate unless its R² on its held-out
+ * runs is below the current version's R² on those same runs by more than this (see {@link PublishGate})</td></tr>
  * <tr><td>{@code trainer.host}</td><td>127.0.0.1</td><td>bind host of /metrics, /health, /ready</td></tr>
  * <tr><td>{@code trainer.port}</td><td>8083</td><td>their port; 0 picks a free one</td></tr>
  * </table>
  */
 public record TrainerSettings(
         int refitEvery, int minRuns, double holdoutFraction, int seed, int numThreads, int numIterations,
-        String host, int port) {
+        double publishTolerance, String host, int port) {
 
     public static final String REFIT_EVERY = "trainer.refit.every";
     public static final String MIN_RUNS = "trainer.min.runs";
@@ -29,6 +31,7 @@ public record TrainerSettings(
     public static final String SEED = "trainer.seed";
     public static final String NUM_THREADS = "trainer.num.threads";
     public static final String NUM_ITERATIONS = "trainer.num.iterations";
+    public static final String PUBLISH_TOLERANCE = "trainer.publish.tolerance";
     public static final String HOST = "trainer.host";
     public static final String PORT = "trainer.port";
 
@@ -38,6 +41,8 @@ public record TrainerSettings(
         require(holdoutFraction > 0 && holdoutFraction < 1, HOLDOUT_FRACTION + " must be in (0, 1), was " + holdoutFraction);
         require(numThreads >= 1, NUM_THREADS + " must be >= 1, was " + numThreads);
         require(numIterations >= 1, NUM_ITERATIONS + " must be >= 1, was " + numIterations);
+        require(publishTolerance >= 0 && publishTolerance < Double.POSITIVE_INFINITY,
+                PUBLISH_TOLERANCE + " must be finite and >= 0, was " + publishTolerance);
         require(port >= 0 && port <= 65535, PORT + " must be in 0..65535, was " + port);
     }
 
@@ -49,12 +54,17 @@ public record TrainerSettings(
                 s.getInt(SEED, 42),
                 s.getInt(NUM_THREADS, 1),
                 s.getInt(NUM_ITERATIONS, 200),
+                s.getDouble(PUBLISH_TOLERANCE, 0.0),
                 s.get(HOST, "127.0.0.1"),
                 s.getInt(PORT, 8083));
     }
 
     public FitParams fitParams() {
         return new FitParams(holdoutFraction, seed, numThreads, numIterations);
+    }
+
+    PublishGate publishGate() {
+        return new PublishGate(publishTolerance);
     }
 
     public RefitPolicy refitPolicy() {

@@ -229,8 +229,17 @@ class TrainerServiceIntegrationTest {
             assertThat(service.currentModel()).contains(latest);
             if (s.fitsPublished() > 0) {
                 assertThat(latest.trainingRuns() + latest.holdout().runs()).isBetween(35, 40);
-                assertThat(latest.holdout().notWorseThan(all.get(all.size() - 2).holdout())).isTrue();
                 assertUsable(latest, gen, runs.get(1));
+            }
+            // the last fit's decision compared both models on the candidate's held-out runs
+            double candidateR2 = metric(service, "weightcast_trainer_candidate_holdout_r2");
+            double currentR2 = metric(service, "weightcast_trainer_current_on_holdout_r2");
+            assertThat(currentR2).isFinite();
+            if (candidateR2 >= currentR2 - 1e-9) {
+                assertThat(latest.holdout().r2()).isEqualTo(candidateR2);
+                assertThat(latest.version()).isGreaterThan(1);
+            } else {
+                assertThat(s.fitsRejected()).isGreaterThanOrEqualTo(1);
             }
             assertThat(metric(service, "weightcast_trainer_malformed_records_total{topic=\"it-zoo.features\"}")).isEqualTo(3.0);
             assertThat(metric(service, "weightcast_trainer_fits_total{outcome=\"rejected\"}")).isEqualTo((double) s.fitsRejected());

@@ -105,6 +105,25 @@ public final class Settings {
         return out;
     }
 
+    /**
+     * A service's state directory, created if missing: the setting {@code <service>.state.dir}, else
+     * {@code <data.dir>/<service>-state}, else a new temp dir (state then does not survive a restart).
+     */
+    public java.nio.file.Path stateDir(String service) {
+        try {
+            String configured = get(service + ".state.dir", null);
+            if (configured != null) {
+                return java.nio.file.Files.createDirectories(java.nio.file.Path.of(configured));
+            }
+            String dataDir = get("data.dir", null);
+            return dataDir != null
+                    ? java.nio.file.Files.createDirectories(java.nio.file.Path.of(dataDir, service + "-state"))
+                    : java.nio.file.Files.createTempDirectory("weightcast-" + service);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the " + service + " state dir", e);
+        }
+    }
+
     public Map<String, String> asMap() {
         return values;
     }

@@ -8,7 +8,9 @@ import java.util.Map;
  *
  * @param nonfiniteValues  count of NaN/Inf elements over all tensors
  * @param nonfiniteTensors names of tensors holding any
- * @param deadFractions    per layer, fraction of units dead for every non-negative input (ReLU nets only)
+ * @param deadFractions    per layer, fraction of dead units (ReLU nets only): the larger of the weight
+ *                         criterion (dead for every non-negative input) and the fraction the loop
+ *                         measured on data, when it reported one ({@code dead_fraction/<layer>})
  */
 public record Health(long nonfiniteValues, List<String> nonfiniteTensors, Map<String, Double> deadFractions) {
 

@@ -57,6 +57,21 @@ class FeatureLayoutTest {
     }
 
     @Test
+    void measuredDeadFractionsReportedByTheLoopRaiseTheWeightCriterion() {
+        SafeTensors file = SafeTensors.read(new SafeTensorsWriter()
+                .metadata("step", "1").metadata("activation", "relu")
+                .metadata("metrics", "{\"dead_fraction/fc2\":1.0,\"dead_fraction/fc1\":0.25}")
+                .tensor("fc1.weight", DType.F32, new long[] {2, 2}, new double[] {1, 2, 3, 4})
+                .tensor("fc2.weight", DType.F32, new long[] {2, 2}, new double[] {-1, -1, 1, 1})
+                .toBytes());
+        FeatureVector v = FeatureExtractor.extract(file, CheckpointMetadata.parse(file.metadata(), "r"), 0L);
+        assertThat(v.health().deadFractions()).containsEntry("fc2", 1.0).containsEntry("fc1", 0.25);
+        assertThat(v.health().maxDeadFraction()).isEqualTo(1.0);
+        // the feature vector itself keeps the weight criterion only, so it means the same with or without reports
+        assertThat(v.values()[FeatureLayout.indexOf("dead_fraction_max")]).isEqualTo(0.5);
+    }
+
+    @Test
     void reportsNonFiniteWeights() {
         SafeTensors file = tinyNet(Double.NaN);
         FeatureVector v = FeatureExtractor.extract(file, CheckpointMetadata.parse(file.metadata(), "r1"), 0L);

@@ -42,14 +42,26 @@ class DyingReluPolicyTest {
     }
 
     @Test
-    void notRaisedAgainUnlessItWorsens() {
+    void raisedOnceAsWarningAndOnceMoreAsCriticalWhenALayerIsEntirelyDead() {
         RunState run = policy.apply(checkpoint(2, 10, "s", dead(Map.of("conv3", 0.75)), none), RunState.empty()).run();
         Outcome same = policy.apply(checkpoint(3, 10, "s", dead(Map.of("conv3", 0.75)), none), run);
         Outcome better = policy.apply(checkpoint(4, 10, "s", dead(Map.of("conv3", 0.6)), none), same.run());
         Outcome worse = policy.apply(checkpoint(5, 10, "s", dead(Map.of("conv3", 0.8)), none), better.run());
+        Outcome allDead = policy.apply(checkpoint(6, 10, "s", dead(Map.of("conv3", 1.0)), none), worse.run());
+        Outcome stillDead = policy.apply(checkpoint(7, 10, "s", dead(Map.of("conv3", 1.0)), none), allDead.run());
         assertThat(same.alert()).isNull();
         assertThat(same.flag()).isEqualTo("dying_relu");
         assertThat(better.alert()).isNull();
-        assertThat(worse.alert()).isNotNull();
+        assertThat(worse.alert()).as("a wobble upwards is not news").isNull();
+        assertThat(allDead.alert().severity()).isEqualTo("critical");
+        assertThat(stillDead.alert()).isNull();
+        assertThat(stillDead.flag()).isEqualTo("dying_relu");
+    }
+
+    @Test
+    void aLayerDeadFromTheStartIsOneCriticalAlert() {
+        Outcome first = policy.apply(checkpoint(1, 10, "s", dead(Map.of("conv3", 1.0)), none), RunState.empty());
+        assertThat(first.alert().severity()).isEqualTo("critical");
+        assertThat(policy.apply(checkpoint(2, 10, "s", dead(Map.of("conv3", 1.0)), none), first.run()).alert()).isNull();
     }
 }
