@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,8 +69,19 @@ final class DemoCommand implements Callable<Integer> {
 
         out.println("Starting the Kafka broker and the four services (data in " + data + ") ...");
         AtomicBoolean stopping = new AtomicBoolean();
+        // Ctrl-C: the hook asks the main thread to stop and waits until it has closed the zoo, the
+        // services (committing their state) and the broker, so the next run starts from a clean log.
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopping.set(true);
+            awaitQuietly(closed, 60);
+        }, "demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
         try (LocalStack stack = LocalStack.start(data, 0, httpBase, settings.merged(defaults))) {
-            stack.awaitReady(90_000);
+            stack.awaitReady(90_000, stopping::get);
+            if (stopping.get()) {
+                return 130;
+            }
             out.println(stack.describe());
             try (PipelineMonitor monitor = new PipelineMonitor(stack.bootstrapServers(), stack.settings().topics(),
                     run -> run.startsWith(runPrefix));
@@ -76,11 +89,6 @@ final class DemoCommand implements Callable<Integer> {
                          new ZooProcess.Spec(runs, epochs, parallel, zooSeed, "digits", runPrefix,
                                  stack.settings().topics().prefix(), nanRun),
                          data.resolve("zoo.log"), p -> { })) {
-                Thread hook = new Thread(() -> {
-                    stopping.set(true);
-                    zoo.close();
-                }, "demo-stop");
-                Runtime.getRuntime().addShutdownHook(hook);
                 out.println("Training " + runs + " runs x " + epochs + " epochs with " + parallel
                         + " PyTorch processes; run ids start with " + runPrefix + (untilDone ? "" : ". Ctrl-C stops."));
                 long zooStart = System.nanoTime();
@@ -117,8 +125,20 @@ final class DemoCommand implements Callable<Integer> {
                     }
                     Thread.sleep(250);
                 }
-                return finish(out, monitor, runPrefix, t0, zooSeconds, exitCode == null ? -1 : exitCode, false);
+                out.println("\nstopping: the zoo, the services and the broker ...");
+                zoo.close();
+                return finish(out, monitor, runPrefix, t0, zooSeconds, exitCode == null ? 130 : exitCode, false);
             }
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch, int seconds) {
+        try {
+            latch.await(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

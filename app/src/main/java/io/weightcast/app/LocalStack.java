@@ -83,8 +83,13 @@ public final class LocalStack implements AutoCloseable {
 
     /** Blocks until every service reports ready, or the timeout passes. */
     public boolean awaitReady(long timeoutMillis) throws InterruptedException {
+        return awaitReady(timeoutMillis, () -> false);
+    }
+
+    /** As {@link #awaitReady(long)}, giving up early when {@code cancelled} turns true (Ctrl-C). */
+    public boolean awaitReady(long timeoutMillis, java.util.function.BooleanSupplier cancelled) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (System.currentTimeMillis() < deadline) {
+        while (System.currentTimeMillis() < deadline && !cancelled.getAsBoolean()) {
             if (started.stream().allMatch(Service::ready)) {
                 return true;
             }

@@ -124,6 +124,26 @@ public final class Settings {
         }
     }
 
+    /**
+     * A stable consumer-group instance id for a service's Kafka Streams app ({@code <service>.instance.id},
+     * else host name + a hash of its state dir): with static membership a restarted instance takes
+     * its partitions back at once instead of waiting out the old member's session timeout (45 s).
+     * Two instances on one host have different state dirs, so their ids differ.
+     */
+    public String instanceId(String service, java.nio.file.Path stateDir) {
+        String configured = get(service + ".instance.id", null);
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return service + "-" + host + "-" + Integer.toHexString(stateDir.toAbsolutePath().normalize().toString().hashCode());
+    }
+
     public Map<String, String> asMap() {
         return values;
     }
