@@ -40,12 +40,23 @@ def accuracy(model, x, y):
     return float((logits.argmax(1) == y).float().mean()), float(F.cross_entropy(logits, y))
 
 
+def stopped(run, args) -> bool:
+    if args.stop_on_alert and run.should_stop():
+        return True
+    # the file name stop_receiver.py writes: the run id with unusual characters replaced by "_"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in run.run_id)
+    return bool(args.stop_dir) and (args.stop_dir / f"{safe}.stop").exists()
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--bootstrap", help="Kafka HOST:PORT, as printed by `weightcast local`")
     p.add_argument("--epochs", type=int, default=18)
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--dry-run", action="store_true", help="build the records but send nothing")
+    p.add_argument("--stop-on-alert", action="store_true",
+                   help="stop early when Weightcast raises a stop alert for this run (run.should_stop())")
+    p.add_argument("--stop-dir", type=Path, help="also stop when stop_receiver.py wrote <run id>.stop here")
     args = p.parse_args()
     if not (args.bootstrap or args.dry_run):
         p.error("--bootstrap HOST:PORT is required (or --dry-run)")
@@ -76,6 +87,12 @@ def main():
             print(f"epoch {epoch}: val_acc {val_acc:.3f}")
             # WEIGHTCAST: the weights of this epoch, with whatever metrics the loop already has.
             run.log_checkpoint(model.state_dict(), step=epoch, metrics={"val_acc": val_acc, "val_loss": val_loss})
+            # WEIGHTCAST (optional): give up on a run Weightcast flagged (early-stop candidate, dead ReLUs, NaNs).
+            if stopped(run, args):
+                reason = run.stop_reason() or {}
+                print(f"stopping after epoch {epoch}: {reason.get('kind', 'stop file')} {reason.get('evidence', '')}")
+                # no finish(): a run cut short is not a label for the predictor; `with run` delivers what was sent
+                return
         test_acc, _ = accuracy(model, x_test, y_test)
         train_acc, _ = accuracy(model, x_train, y_train)
         # WEIGHTCAST: the final accuracy is the label that teaches Weightcast's predictor; finish()

@@ -8,6 +8,7 @@
 
 from .client import (DEFAULT_TOPIC_PREFIX, MAX_RECORD_BYTES, DeliveryError, HttpTransport, KafkaTransport,
                      MemoryTransport, Run, Weightcast, WeightcastError, start_run)
+from .alerts import DEFAULT_STOP_ON, AlertWatcher, StopRules
 from .safetensors import SafeTensorsFormatError, load_state_dict, save_state_dict
 
 __version__ = "0.1.0"
@@ -21,4 +22,5 @@ __all__ = [
     "start_run", "Weightcast", "Run", "WeightcastError", "DeliveryError",
     "KafkaTransport", "HttpTransport", "MemoryTransport", "MAX_RECORD_BYTES", "DEFAULT_TOPIC_PREFIX",
     "save_state_dict", "load_state_dict", "SafeTensorsFormatError", "__version__",
+    "AlertWatcher", "StopRules", "DEFAULT_STOP_ON",
 ]

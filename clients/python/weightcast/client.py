@@ -27,7 +27,7 @@ import urllib.request
 import uuid
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from . import safetensors
+from . import alerts, safetensors
 
 #: Largest record the platform's topics accept (``KafkaConfigs.MAX_RECORD_BYTES`` in Java);
 #: larger checkpoints are split into parts.
@@ -300,7 +300,9 @@ class Weightcast:
     def __init__(self, bootstrap_servers: Optional[str] = None, *, topic_prefix: str = DEFAULT_TOPIC_PREFIX,
                  client_id: Optional[str] = None, http_url: Optional[str] = None, token: Optional[str] = None,
                  dry_run: bool = False, transport=None, connect_timeout: float = 10.0,
-                 delivery_timeout: float = 30.0, producer_config: Optional[Mapping[str, object]] = None):
+                 delivery_timeout: float = 30.0, producer_config: Optional[Mapping[str, object]] = None,
+                 stop_on: Sequence[str] = alerts.DEFAULT_STOP_ON, alerts_bootstrap_servers: Optional[str] = None,
+                 alert_watcher=None):
         chosen = [x for x in (bootstrap_servers, http_url, transport, dry_run or None) if x is not None and x != ""]
         if len(chosen) != 1:
             raise WeightcastError("give exactly one of bootstrap_servers, http_url, dry_run=True or transport")
@@ -314,6 +316,20 @@ class Weightcast:
             self.transport = KafkaTransport(bootstrap_servers, topic_prefix, client_id, connect_timeout,
                                             delivery_timeout, producer_config=producer_config)
         self._closed = False
+        # should_stop(): one alerts consumer for all runs of this client, created on first use
+        self._alerts_bootstrap = alerts_bootstrap_servers or bootstrap_servers
+        self._alerts_topic = topic_prefix + "alerts"
+        self._stop_on = tuple(stop_on)
+        alerts.StopRules(self._stop_on)  # a bad rule fails here, not in the training loop
+        self._watcher = alert_watcher
+        self._watcher_lock = threading.Lock()
+
+    def alert_watcher(self) -> Optional["alerts.AlertWatcher"]:
+        """The shared alerts watcher, or None without a Kafka to watch (dry run, HTTP without alerts_bootstrap_servers)."""
+        with self._watcher_lock:
+            if self._watcher is None and self._alerts_bootstrap:
+                self._watcher = alerts.AlertWatcher(self._alerts_bootstrap, self._alerts_topic, self._stop_on)
+            return self._watcher
 
     def start_run(self, study: Optional[str] = None, hparams: Optional[Mapping[str, object]] = None,
                   planned_steps: Optional[int] = None, activation: Optional[str] = None,
@@ -330,6 +346,8 @@ class Weightcast:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
+            if self._watcher is not None:
+                self._watcher.close()
             self.transport.close()
 
     def __enter__(self) -> "Weightcast":
@@ -423,6 +441,25 @@ class Run:
             self.client.close()
         else:
             self.client.flush()
+
+    def should_stop(self) -> bool:
+        """True once Weightcast raised an alert for this run that matches the client's ``stop_on`` rules
+        (default: EARLY_STOP_CANDIDATE, critical DYING_RELU, NONFINITE_WEIGHTS). The first call starts a
+        background consumer of ``<prefix>alerts``; calls are cheap (no I/O). Always False without Kafka
+        to watch (a warning is logged once)."""
+        watcher = self.client.alert_watcher()
+        if watcher is None:
+            if not getattr(self, "_warned_no_alerts", False):
+                self._warned_no_alerts = True
+                log.warning("run %s: should_stop() has no alerts topic to watch (dry run or HTTP transport without "
+                            "alerts_bootstrap_servers); it stays False", self.run_id)
+            return False
+        return watcher.should_stop(self.run_id)
+
+    def stop_reason(self) -> Optional[dict]:
+        """The alert that made ``should_stop()`` true (its JSON record), or None."""
+        watcher = self.client.alert_watcher()
+        return watcher.stop_reason(self.run_id) if watcher is not None else None
 
     def flush(self, timeout: Optional[float] = None) -> None:
         self.client.flush(timeout)

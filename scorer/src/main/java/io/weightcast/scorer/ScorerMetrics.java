@@ -44,8 +44,8 @@ public final class ScorerMetrics {
             .register(registry);
     private final Counter webhookDeliveries = Counter.builder()
             .name("weightcast_webhook_deliveries_total")
-            .help("Alert deliveries to webhook URLs, by outcome (delivered|failed, after retries)")
-            .labelNames("outcome")
+            .help("Alert deliveries to webhooks, by hook name and outcome (delivered|failed, after retries)")
+            .labelNames("hook", "outcome")
             .register(registry);
 
     public PrometheusRegistry registry() {
@@ -81,7 +81,8 @@ public final class ScorerMetrics {
         deadLetters.labelValues(reason).inc();
     }
 
-    public void webhookDelivery(boolean delivered) {
-        webhookDeliveries.labelValues(delivered ? "delivered" : "failed").inc();
+    /** @param hook the hook's configured name (few, fixed by the operator), never its URL */
+    public void webhookDelivery(String hook, boolean delivered) {
+        webhookDeliveries.labelValues(hook, delivered ? "delivered" : "failed").inc();
     }
 }

@@ -9,10 +9,12 @@ import io.weightcast.core.service.Service;
 import io.weightcast.scorer.http.RunsView;
 import io.weightcast.scorer.http.RunsViewFeeder;
 import io.weightcast.scorer.http.ScorerHttpVerticle;
+import io.weightcast.scorer.webhook.Hook;
+import io.weightcast.scorer.webhook.HookBodies;
+import io.weightcast.scorer.webhook.HookSettings;
 import io.weightcast.scorer.webhook.WebhookNotifier;
 import io.weightcast.scorer.webhook.WebhookPoster;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -45,9 +47,41 @@ import org.slf4j.LoggerFactory;
  *     study; unset = no decision for such runs</li>
  * <li>{@code scorer.early.stop.consecutive} (2): checkpoints in a row whose 80% interval lies below the reference</li>
  * <li>{@code scorer.early.stop.min.step.fraction} (0.0): step / planned_steps from which the early-stop rule counts</li>
- * <li>{@code scorer.webhooks} (empty = off): comma-separated URLs each alert is POSTed to as JSON</li>
- * <li>{@code scorer.webhook.retries} (5), {@code scorer.webhook.backoff.ms} (200, doubled per retry),
- *     {@code scorer.webhook.timeout.ms} (10000, per request)</li>
+ * <li>Alert hooks (see {@link io.weightcast.scorer.webhook.HookSettings}); each committed alert is POSTed to every
+ *     hook whose filters match it:
+ *   <ul>
+ *   <li>{@code scorer.webhooks} (empty = none): comma-separated URLs that receive every alert as generic JSON
+ *       (kept for compatibility; named {@code webhooks-1}, {@code webhooks-2}, ... in metrics and dead letters);
+ *       {@code scorer.webhook.secret} (unset) signs their requests</li>
+ *   <li>{@code scorer.hook.<name>.url} (required per named hook; {@code <name>} without dots, e.g. {@code slack}; from
+ *       the environment: {@code WEIGHTCAST_SCORER_HOOK_SLACK_URL})</li>
+ *   <li>{@code scorer.hook.<name>.format} ({@code json}): {@code json} = the alert record exactly as on the alerts topic;
+ *       {@code slack} = a Slack incoming-webhook message {@code {"text": ..., "blocks": [...]}}; {@code alertmanager} =
+ *       an Alertmanager API v2 {@code POST /api/v2/alerts} body, {@code [{labels: {alertname, run_id, study, severity,
+ *       kind}, annotations: {summary, description, evidence}, startsAt, generatorURL}]} (alertname
+ *       {@code Weightcast<CamelCaseKind>}, evidence as a JSON string, startsAt = raised_at; point the URL at
+ *       {@code http://alertmanager:9093/api/v2/alerts})</li>
+ *   <li>{@code scorer.hook.<name>.kinds} (empty = all): comma-separated alert kinds</li>
+ *   <li>{@code scorer.hook.<name>.min.severity} ({@code info}): info &lt; warning &lt; critical; an alert with an unknown
+ *       severity counts as info</li>
+ *   <li>{@code scorer.hook.<name>.studies} (empty = all): comma-separated studies; alerts without a study then never match</li>
+ *   <li>{@code scorer.hook.<name>.secret} (unset = unsigned): HMAC-SHA256 key. Signed requests carry
+ *       {@code X-Weightcast-Signature: sha256=<hex HMAC(secret, body)>} over the exact body bytes,
+ *       {@code X-Weightcast-Timestamp: <unix seconds>} (fresh per attempt) and
+ *       {@code X-Weightcast-Signature-Timestamped: sha256=<hex HMAC(secret, "<timestamp>." + body)>}. A receiver
+ *       recomputes the HMAC over the raw body it read (before parsing), compares in constant time, and, to refuse
+ *       replays, verifies the timestamped signature and rejects timestamps more than its window (e.g. 300 s) away from
+ *       its clock; as delivery is at-least-once it stays idempotent per (run_id, kind, step). See
+ *       {@link io.weightcast.scorer.webhook.WebhookSignature} and {@code clients/python/examples/stop_receiver.py}.</li>
+ *   <li>Unknown {@code scorer.hook.*} keys, a missing URL, an unknown format or severity fail the start.</li>
+ *   <li>{@code scorer.webhook.retries} (5), {@code scorer.webhook.backoff.ms} (200, doubled per retry),
+ *       {@code scorer.webhook.timeout.ms} (10000, per request): for every hook; after the last retry the alert
+ *       goes to the dead-letters topic with the hook's name and the reason, and the next alert is delivered</li>
+ *   <li>{@code scorer.public.url} ({@code http://<scorer.host>:<port>}): the scorer's URL as receivers reach it,
+ *       for the run links (Slack) and generatorURL (Alertmanager): {@code <url>/v1/runs/<run id>}</li>
+ *   <li>Metric {@code weightcast_webhook_deliveries_total{hook, outcome}} (outcome delivered|failed); alerts a
+ *       hook's filters skip are not counted.</li>
+ *   </ul></li>
  * </ul>
  */
 public final class ScorerService implements Service {
@@ -78,6 +112,7 @@ public final class ScorerService implements Service {
     @Override
     public void start() {
         String bootstrap = settings.bootstrap();
+        List<Hook> hooks = HookSettings.from(settings); // a bad hook setting fails before anything starts
         TopicSetup.ensure(bootstrap, topics, settings.getInt("topics.partitions", 4), (short) 1);
         requireCoPartitioned(bootstrap);
         deadLetters = new KafkaDeadLetterSink(bootstrap, topics.prefix() + "scorer-dead-letters", topics.deadLetters());
@@ -93,14 +128,6 @@ public final class ScorerService implements Service {
         feeder = new RunsViewFeeder(bootstrap, topics, view);
         feeder.start();
 
-        List<String> urls = webhookUrls();
-        if (!urls.isEmpty()) {
-            WebhookPoster poster = new WebhookPoster(settings.getInt("scorer.webhook.retries", 5),
-                    settings.getInt("scorer.webhook.backoff.ms", 200), Duration.ofMillis(settings.getInt("scorer.webhook.timeout.ms", 10_000)));
-            webhooks = new WebhookNotifier(bootstrap, topics.prefix() + "scorer-webhooks", topics.alerts(), urls, poster, metrics, deadLetters);
-            webhooks.start();
-        }
-
         vertx = Vertx.vertx();
         http = new ScorerHttpVerticle(settings.get("scorer.host", "127.0.0.1"), settings.getInt("scorer.port", 8081),
                 view, metrics.registry(), this::ready);
@@ -110,8 +137,9 @@ public final class ScorerService implements Service {
             close();
             throw new IllegalStateException("scorer HTTP server did not start: " + e.getMessage(), e);
         }
-        LOG.info("scorer started: {} + {} → {}, {}; {} webhook(s); HTTP on port {}", topics.features(), topics.models(),
-                topics.scores(), topics.alerts(), urls.size(), port());
+        startWebhooks(bootstrap, hooks);
+        LOG.info("scorer started: {} + {} → {}, {}; hooks {}; HTTP on port {}", topics.features(), topics.models(),
+                topics.scores(), topics.alerts(), hooks, port());
     }
 
     /** runs and features share the run store by run id: the same key must land in the same task for both. */
@@ -151,9 +179,18 @@ public final class ScorerService implements Service {
     }
 
 
-    private List<String> webhookUrls() {
-        return Arrays.stream(settings.get("scorer.webhooks", "").split(","))
-                .map(String::strip).filter(s -> !s.isEmpty()).toList();
+    /** After the HTTP server: the default public URL (run links in hook bodies) needs the bound port. */
+    private void startWebhooks(String bootstrap, List<Hook> hooks) {
+        if (hooks.isEmpty()) {
+            return;
+        }
+        WebhookPoster poster = new WebhookPoster(settings.getInt("scorer.webhook.retries", 5),
+                settings.getInt("scorer.webhook.backoff.ms", 200), Duration.ofMillis(settings.getInt("scorer.webhook.timeout.ms", 10_000)));
+        HookBodies bodies = new HookBodies(settings.get("scorer.public.url",
+                "http://" + settings.get("scorer.host", "127.0.0.1") + ":" + port()));
+        webhooks = new WebhookNotifier(bootstrap, topics.prefix() + "scorer-webhooks", topics.alerts(), hooks, poster, bodies,
+                metrics, deadLetters);
+        webhooks.start();
     }
 
     @Override

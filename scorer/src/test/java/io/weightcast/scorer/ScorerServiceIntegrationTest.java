@@ -233,7 +233,9 @@ class ScorerServiceIntegrationTest {
         Alert received = Json.read(delivered.get(0).getBytes(StandardCharsets.UTF_8), Alert.class);
         assertThat(received.runId()).isEqualTo("run-a");
         await("delivery metric", () -> MetricsText.value(scorer.metrics().registry(),
-                "weightcast_webhook_deliveries_total{outcome=\"delivered\"}") >= 2.0);
+                "weightcast_webhook_deliveries_total{hook=\"webhooks-1\",outcome=\"delivered\"}") >= 1.0
+                && MetricsText.value(scorer.metrics().registry(),
+                "weightcast_webhook_deliveries_total{hook=\"webhooks-2\",outcome=\"delivered\"}") >= 1.0);
     }
 
     @Test
@@ -253,10 +255,11 @@ class ScorerServiceIntegrationTest {
                 l -> l.stream().anyMatch(d -> d.sourceTopic().equals(TOPICS.alerts())));
         DeadLetter d = letters.stream().filter(x -> x.sourceTopic().equals(TOPICS.alerts())).findFirst().orElseThrow();
         assertThat(d.service()).isEqualTo("scorer-webhooks");
-        assertThat(d.reason()).contains("/down gave up after 6 attempts: HTTP 503");
+        assertThat(d.reason()).contains("webhook 'webhooks-3' (http://127.0.0.1:" + receiver.getAddress().getPort()
+                + ") gave up after 6 attempts: HTTP 503");
         assertThat(new String(java.util.Base64.getDecoder().decode(d.valueBase64()), StandardCharsets.UTF_8)).contains(Alert.NONFINITE_WEIGHTS);
         assertThat(downRequests.get()).isGreaterThanOrEqualTo(6);
-        assertThat(MetricsText.value(scorer.metrics().registry(), "weightcast_webhook_deliveries_total{outcome=\"failed\"}")).isGreaterThanOrEqualTo(1.0);
+        assertThat(MetricsText.value(scorer.metrics().registry(), "weightcast_webhook_deliveries_total{hook=\"webhooks-3\",outcome=\"failed\"}")).isGreaterThanOrEqualTo(1.0);
 
         try (Admin admin = Admin.create(KafkaConfigs.admin(kafka.bootstrapServers()));
              KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(kafka.bootstrapServers(), null),

@@ -60,6 +60,9 @@ public record CheckpointMetadata(
         }
         try {
             Map<String, Object> raw = Json.MAPPER.readValue(json, new TypeReference<Map<String, Object>>() { });
+            if (raw == null) { // the JSON text "null" (found by IngestFuzzTest)
+                throw new MalformedRecordException("metadata 'metrics' is not a JSON object: null");
+            }
             Map<String, Double> out = new LinkedHashMap<>();
             raw.forEach((k, v) -> {
                 if (v instanceof Number n) {

@@ -143,7 +143,8 @@ public final class SafeTensorsReader {
     }
 
     private static long offset(String name, JsonNode n) {
-        if (n == null || !n.isIntegralNumber() || n.asLong() < 0) {
+        // canConvertToLong: an offset above 2^63 must not wrap around into the data (found by fuzzing)
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0) {
             throw new SafeTensorsFormatException("tensor '" + name + "': data_offsets must be non-negative integers");
         }
         return n.asLong();

@@ -51,6 +51,8 @@ class RecordsTest {
         assertThat(CheckpointMetadata.parse(Map.of("step", "4", "metrics", "{\"val_acc\":0.5}"), "r").metrics())
                 .containsEntry("val_acc", 0.5);
         assertThatThrownBy(() -> CheckpointMetadata.parse(Map.of(), "r")).hasMessageContaining("lacks 'step'");
+        assertThatThrownBy(() -> CheckpointMetadata.parse(Map.of("step", "1", "metrics", "null"), "r"))
+                .isInstanceOf(MalformedRecordException.class).hasMessageContaining("not a JSON object");
         assertThatThrownBy(() -> CheckpointMetadata.parse(Map.of("step", "x"), "r")).hasMessageContaining("not an integer");
         assertThatThrownBy(() -> CheckpointMetadata.parse(Map.of("step", "1", "run_id", "a"), "b"))
                 .hasMessageContaining("differs from record key");

@@ -78,6 +78,8 @@ class SafeTensorsTest {
         cases.add(new Object[] {file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                 + "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8), "Duplicate field 'w'"});
         cases.add(new Object[] {file("{\"__metadata__\":{\"step\":3}}", 0), "__metadata__ value of 'step' is not a string"});
+        cases.add(new Object[] {file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[18446744073709551616,18446744073709551620]}}", 4),
+                "data_offsets must be non-negative integers"});
         byte[] huge = new byte[16];
         ByteBuffer.wrap(huge).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE);
         cases.add(new Object[] {huge, "outside [2, "});

@@ -1,6 +1,9 @@
 package io.weightcast.scorer.webhook;
 
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.scorer.DeadLetterSink;
 import io.weightcast.scorer.DeadLetters;
 import io.weightcast.scorer.ScorerMetrics;
@@ -21,9 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers every committed alert to every webhook URL: its own consumer group on the alerts topic,
- * one record at a time, committing each record's offset once it was delivered everywhere or given up
- * on (then a dead letter says why). At-least-once: a receiver may see an alert twice after a crash.
+ * Delivers every committed alert to every hook whose filter wants it, in the hook's format: its own
+ * consumer group on the alerts topic, one record at a time, committing each record's offset once it
+ * was delivered to every interested hook or given up on (then a dead letter per failed hook says why).
+ * At-least-once: a receiver may see an alert twice after a crash.
  */
 public final class WebhookNotifier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookNotifier.class);
@@ -32,19 +36,21 @@ public final class WebhookNotifier implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
-    private final List<String> urls;
+    private final List<Hook> hooks;
     private final WebhookPoster poster;
+    private final HookBodies bodies;
     private final ScorerMetrics metrics;
     private final DeadLetterSink deadLetters;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public WebhookNotifier(String bootstrap, String groupId, String alertsTopic, List<String> urls, WebhookPoster poster,
-                           ScorerMetrics metrics, DeadLetterSink deadLetters) {
+    public WebhookNotifier(String bootstrap, String groupId, String alertsTopic, List<Hook> hooks, WebhookPoster poster,
+                           HookBodies bodies, ScorerMetrics metrics, DeadLetterSink deadLetters) {
         this.consumer = new KafkaConsumer<>(KafkaConfigs.consumer(bootstrap, groupId), new StringDeserializer(), new ByteArrayDeserializer());
         this.topic = alertsTopic;
-        this.urls = List.copyOf(urls);
+        this.hooks = List.copyOf(hooks);
         this.poster = poster;
+        this.bodies = bodies;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
         this.thread = new Thread(this::run, "scorer-webhooks");
@@ -75,17 +81,39 @@ public final class WebhookNotifier implements AutoCloseable {
     }
 
     private void deliver(ConsumerRecord<String, byte[]> r) throws InterruptedException {
-        for (String url : urls) {
-            WebhookPoster.Delivery d = poster.post(url, r.value());
-            metrics.webhookDelivery(d.delivered());
+        Alert alert;
+        try {
+            alert = parse(r.value());
+        } catch (MalformedRecordException e) {
+            deadLetter(r, "malformed_alert", "alert not deliverable to webhooks: " + e.getMessage());
+            return;
+        }
+        for (Hook hook : hooks) {
+            if (!hook.wants(alert)) {
+                continue;
+            }
+            WebhookPoster.Delivery d = poster.post(hook.url(), bodies.render(hook.format(), alert, r.value()), hook.secret());
+            metrics.webhookDelivery(hook.name(), d.delivered());
             if (!d.delivered()) {
-                String reason = "webhook " + url + " gave up after " + d.attempts() + " attempts: " + d.lastError();
-                LOG.warn("alert {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
-                metrics.deadLetter("webhook_undeliverable");
-                deadLetters.publish(r.key(), DeadLetters.of(SERVICE, r.topic(), r.partition(), r.offset(), r.key(), r.value(),
-                        reason, System.currentTimeMillis()));
+                deadLetter(r, "webhook_undeliverable", "webhook '" + hook.name() + "' (" + hook.origin() + ") gave up after "
+                        + d.attempts() + " attempts: " + d.lastError());
             }
         }
+    }
+
+    private static Alert parse(byte[] value) {
+        Alert alert = Json.read(value, Alert.class);
+        if (alert == null || alert.runId() == null || alert.kind() == null) {
+            throw new MalformedRecordException("alert lacks run_id or kind");
+        }
+        return alert;
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> r, String category, String reason) {
+        LOG.warn("alert {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
+        metrics.deadLetter(category);
+        deadLetters.publish(r.key(), DeadLetters.of(SERVICE, r.topic(), r.partition(), r.offset(), r.key(), r.value(),
+                reason, System.currentTimeMillis()));
     }
 
     @Override
