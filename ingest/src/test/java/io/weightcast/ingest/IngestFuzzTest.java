@@ -1,5 +1,6 @@
 package io.weightcast.ingest;
 
+import io.weightcast.core.safetensors.SafeTensorsMutator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightcast.core.safetensors.DType;
@@ -219,7 +220,7 @@ class IngestFuzzTest {
     void mutatedCheckpointsAreAcceptedOrRefusedWithA4xxReason() {
         Random r = new Random(SEED);
         List<byte[]> seeds = checkpointSeeds();
-        CheckpointMutator mutator = new CheckpointMutator(SEED, seeds);
+        SafeTensorsMutator mutator = new SafeTensorsMutator(SEED, seeds);
         // a low record limit so that accepted files are also split into parts
         CheckpointValidator validator = new CheckpointValidator(64 * 1024, 4096);
         Findings f = new Findings();
@@ -232,7 +233,7 @@ class IngestFuzzTest {
             if (kind == 0) {
                 body = oddMetadataCheckpoint(r, runId);
             } else if (kind == 1) {
-                body = new CheckpointMutator(r.nextLong(), List.of(oddMetadataCheckpoint(r, runId))).next(how);
+                body = new SafeTensorsMutator(r.nextLong(), List.of(oddMetadataCheckpoint(r, runId))).next(how);
             } else {
                 body = mutator.next(how);
             }

@@ -1,5 +1,6 @@
 package io.weightcast.ingest;
 
+import io.weightcast.core.safetensors.SafeTensorsMutator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightcast.broker.EmbeddedKafka;
@@ -87,7 +88,7 @@ class IngestHttpFuzzTest {
     @Test
     void everyMutatedRequestGetsA202Or4xxAndTheServiceStaysHealthy() throws Exception {
         Random r = new Random(IngestFuzzTest.SEED + 2);
-        CheckpointMutator mutator = new CheckpointMutator(IngestFuzzTest.SEED + 3, IngestFuzzTest.checkpointSeeds());
+        SafeTensorsMutator mutator = new SafeTensorsMutator(IngestFuzzTest.SEED + 3, IngestFuzzTest.checkpointSeeds());
         List<String> runIds = Arrays.stream(IngestFuzzTest.RUN_IDS).filter(id -> !id.isEmpty() && !id.contains("/") && !id.equals(".."))
                 .toList(); // "" and ".." change the route itself (404), which is the router's job, not ingest's
         Map<String, Integer> outcomes = new TreeMap<>();

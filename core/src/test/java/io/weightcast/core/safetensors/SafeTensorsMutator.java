@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * the JSON header (numbers, dtypes, shapes, offsets, structure) re-framed with a consistent length so
  * they reach the header checks. Stacks one to three mutations per input.
  */
-final class SafeTensorsMutator {
+public final class SafeTensorsMutator {
     private static final long[] INTERESTING_LENGTHS = {0, 1, 2, 7, 8, 9, 100L * 1024 * 1024, 100L * 1024 * 1024 + 1,
             Integer.MAX_VALUE, Integer.MAX_VALUE + 1L, Long.MAX_VALUE, -1, Long.MIN_VALUE, 1L << 32};
     private static final String[] INTERESTING_NUMBERS = {"-1", "0", "1", "3", "4", "7", "8", "255", "65535", "2147483647",
@@ -41,13 +41,13 @@ final class SafeTensorsMutator {
     private final Random random;
     private final List<byte[]> seeds;
 
-    SafeTensorsMutator(long seed, List<byte[]> seeds) {
+    public SafeTensorsMutator(long seed, List<byte[]> seeds) {
         this.random = new Random(seed);
         this.seeds = seeds;
     }
 
     /** A new mutated input; the name of the mutations applied is recorded in {@code how}. */
-    byte[] next(StringBuilder how) {
+    public byte[] next(StringBuilder how) {
         byte[] b = seeds.get(random.nextInt(seeds.size())).clone();
         int n = 1 + random.nextInt(3);
         for (int i = 0; i < n; i++) {
