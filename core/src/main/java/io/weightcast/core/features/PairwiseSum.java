@@ -1,17 +1,21 @@
 package io.weightcast.core.features;
 
-/** numpy's pairwise summation (blocks of 8 accumulators below 128 elements), so means match numpy's to the last bit in most cases. */
-final class PairwiseSum {
+/**
+ * numpy's pairwise summation order for float64 ({@code np.sum}: blocks of 8 accumulators below 128
+ * elements), so sums taken here round as numpy's do: the statistics' means, and the spectral sums
+ * WeightWatcher takes with numpy (Σλ, Σ ln λ over a tail, Σλ^α).
+ */
+public final class PairwiseSum {
     private static final int BLOCK = 128;
 
     private PairwiseSum() {
     }
 
-    static double sum(double[] a) {
+    public static double sum(double[] a) {
         return sum(a, 0, a.length);
     }
 
-    static double sum(double[] a, int from, int n) {
+    public static double sum(double[] a, int from, int n) {
         if (n < 8) {
             double res = 0.0;
             for (int i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 package io.weightcast.core.spectral;
 
+import io.weightcast.core.features.PairwiseSum;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -85,7 +86,7 @@ public record PowerLawFit(double alpha, double xmin, double xmax, double D, doub
         }
         int best = scan.best.get().index;
         int n = count - best;
-        double alpha = 1 + n / (NumpySum.sum(logs, best, n) - n * logs[best]);
+        double alpha = 1 + n / (PairwiseSum.sum(logs, best, n) - n * logs[best]);
         double d = alpha > 1 ? ksDistance(x, best, alpha) : 1.0;
         int spikes = ascending.length - lowerBound(ascending, x[best]);
         return new PowerLawFit(alpha, x[best], x[count - 1], d, (alpha - 1) / Math.sqrt(n), spikes, n);

@@ -1,5 +1,6 @@
 package io.weightcast.core.spectral;
 
+import io.weightcast.core.features.PairwiseSum;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.concurrent.ForkJoinPool;
@@ -75,7 +76,7 @@ public record SpectralMetrics(
     public static SpectralMetrics of(LayerMatrices layer, EigenSpectrum spectrum, SpectralOptions options, ForkJoinPool pool) {
         double[] evals = spectrum.eigenvalues();
         double lambdaMax = spectrum.max();
-        double norm = NumpySum.sum(evals);
+        double norm = PairwiseSum.sum(evals);
         int fittable = PowerLawFit.fittable(evals, options.fitThreshold());
         PowerLawFit fit = fittable >= 2 ? PowerLawFit.fit(evals, options.fitThreshold(), pool) : null;
         Double alpha = fit == null ? null : fit.alpha();
@@ -146,13 +147,13 @@ public record SpectralMetrics(
             double sv = Math.sqrt(evals[i]);
             squares[i] = sv * sv;
         }
-        double total = NumpySum.sum(squares);
+        double total = PairwiseSum.sum(squares);
         double[] terms = new double[evals.length];
         for (int i = 0; i < evals.length; i++) {
             double p = squares[i] / total + ENTROPY_EPSILON;
             terms[i] = p * Math.log(p);
         }
-        return finite(-NumpySum.sum(terms) / Math.log(rank));
+        return finite(-PairwiseSum.sum(terms) / Math.log(rank));
     }
 
     private static double powerSum(double[] evals, double alpha) {
@@ -160,7 +161,7 @@ public record SpectralMetrics(
         for (int i = 0; i < evals.length; i++) {
             powers[i] = Math.pow(evals[i], alpha);
         }
-        return NumpySum.sum(powers);
+        return PairwiseSum.sum(powers);
     }
 
     private static Double finite(double v) {

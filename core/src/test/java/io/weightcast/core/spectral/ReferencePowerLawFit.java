@@ -1,5 +1,6 @@
 package io.weightcast.core.spectral;
 
+import io.weightcast.core.features.PairwiseSum;
 import java.util.Arrays;
 
 /**
@@ -32,7 +33,7 @@ final class ReferencePowerLawFit {
         for (int i = 0; i < count - 1; i++) {
             double xmin = data[i];
             double n = count - i;
-            double alpha = 1 + n / (NumpySum.sum(logData, i, count - i) - n * logData[i]);
+            double alpha = 1 + n / (PairwiseSum.sum(logData, i, count - i) - n * logData[i]);
             alphas[i] = alpha;
             if (alpha > 1) {
                 double max = 0;
