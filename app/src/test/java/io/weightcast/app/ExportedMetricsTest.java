@@ -1,0 +1,271 @@
+package io.weightcast.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.safetensors.SafeTensorsWriter;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboards and alert rules may only name metrics listed in dashboards/metrics.txt; this test
+ * proves that list against what the four services really export. A real local stack gets enough
+ * traffic that every labelled metric has a series (the Prometheus client writes no TYPE line for a
+ * labelled metric that was never touched): finished runs so the trainer fits and publishes, a
+ * scored active run, a NaN checkpoint (alert, webhook delivery), a rejected request and malformed
+ * records on the checkpoints and features topics (dead letters).
+ */
+class ExportedMetricsTest {
+    private static final Pattern TYPE_LINE = Pattern.compile("^# TYPE (\\S+) (\\S+)$", Pattern.MULTILINE);
+    private static final Pattern SAMPLE = Pattern.compile("^(weightcast_\\w+)(?:\\{[^}]*})? (\\S+)", Pattern.MULTILINE);
+    private static final int FINISHED_RUNS = 6;
+    private static final int STEPS = 3;
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static LocalStack stack;
+    private static HttpServer webhook;
+
+    @BeforeAll
+    static void startStackAndPushTraffic() throws Exception {
+        webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        webhook.createContext("/hook", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        webhook.start();
+        Path dataDir = Files.createTempDirectory("weightcast-metrics");
+        stack = LocalStack.start(dataDir, 0, 0, Map.of(
+                "trainer.min.runs", "4",
+                "trainer.refit.every", "100",
+                "scorer.webhooks", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"));
+        assertThat(stack.awaitReady(60_000)).as("all services ready").isTrue();
+
+        // A zoo of finished runs whose final accuracy grows with their weight scale: the trainer fits on it.
+        for (int run = 0; run < FINISHED_RUNS; run++) {
+            String id = "metrics-" + run;
+            postEvent(id, Map.of("type", "started", "run_id", id, "study", "metrics", "planned_steps", STEPS,
+                    "hparams", Map.of("lr", 0.01 * (run + 1)), "timestamp", System.currentTimeMillis()));
+            for (int step = 1; step <= STEPS; step++) {
+                assertThat(postCheckpoint(id, step, checkpoint(id, step, 0.1 + 0.05 * run, false)).statusCode()).isEqualTo(202);
+            }
+            postEvent(id, Map.of("type", "finished", "run_id", id, "study", "metrics",
+                    "final", Map.of("test_accuracy", 0.5 + 0.07 * run), "timestamp", System.currentTimeMillis()));
+        }
+        // Refused at the door: counted in the rejected-by-reason counter.
+        assertThat(postCheckpoint("metrics-bad", 1, "not a safetensors file".getBytes(StandardCharsets.UTF_8)).statusCode())
+                .isBetween(400, 499);
+        // Malformed records behind ingest's back: streams and scorer dead-letter them, the trainer skips them.
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaConfigs.producer(stack.bootstrapServers(), "metrics-test"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(stack.settings().topics().checkpoints(), "metrics-garbage",
+                    "garbage".getBytes(StandardCharsets.UTF_8))).get();
+            p.send(new ProducerRecord<>(stack.settings().topics().features(), "metrics-garbage",
+                    "{not json".getBytes(StandardCharsets.UTF_8))).get();
+        }
+
+        await("the trainer published and the scorer loaded a model", 40_000,
+                () -> value(scrape(stack.scorer().port()), "weightcast_scorer_model_version") >= 1);
+
+        // An active run scored with the model (prediction gauge), then a NaN checkpoint (alert, webhook).
+        String active = "metrics-active";
+        postEvent(active, Map.of("type", "started", "run_id", active, "study", "metrics", "planned_steps", STEPS,
+                "timestamp", System.currentTimeMillis()));
+        assertThat(postCheckpoint(active, 1, checkpoint(active, 1, 0.2, false)).statusCode()).isEqualTo(202);
+        assertThat(postCheckpoint(active, 2, checkpoint(active, 2, 0.2, true)).statusCode()).isEqualTo(202);
+        await("scores for the active run at the scorer", 20_000, () -> get(stack.scorer().port(), "/v1/runs").contains(active));
+        await("a webhook delivery counted", 20_000,
+                () -> value(scrape(stack.scorer().port()), "weightcast_webhook_deliveries_total") >= 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+        if (webhook != null) {
+            webhook.stop(0);
+        }
+    }
+
+    @Test
+    void metricsTxtListsExactlyTheMetricsTheServicesExport() throws Exception {
+        Map<String, String> exported = new TreeMap<>();
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("ingest", stack.ingest().port());
+        ports.put("streams", stack.streams().port());
+        ports.put("scorer", stack.scorer().port());
+        ports.put("trainer", stack.trainer().port());
+        for (Map.Entry<String, Integer> service : ports.entrySet()) {
+            for (String name : exposedNames(scrape(service.getValue()))) {
+                exported.merge(name, service.getKey(), (a, b) -> a + "," + b);
+            }
+        }
+        List<String> listed = Files.readAllLines(metricsTxt()).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+
+        Set<String> missing = new TreeSet<>(listed);
+        missing.removeAll(exported.keySet());
+        Set<String> unlisted = new TreeSet<>(exported.keySet());
+        unlisted.removeAll(listed);
+        System.out.println("[ExportedMetricsTest] exported weightcast_ metrics (metric -> service): " + exported);
+        System.out.println("[ExportedMetricsTest] listed in metrics.txt but exported by no service: " + missing);
+        System.out.println("[ExportedMetricsTest] exported but not listed in metrics.txt: " + unlisted);
+
+        assertThat(listed).as("metrics.txt").isNotEmpty();
+        assertThat(missing).as("metrics.txt names metrics that no service exports").isEmpty();
+        // metrics.txt is the complete catalogue the dashboards draw from: a new metric must be listed.
+        assertThat(unlisted).as("metrics the services export that metrics.txt does not list").isEmpty();
+    }
+
+    @Test
+    void theTrafficShowsUpInTheCounters() throws Exception {
+        String ingest = scrape(stack.ingest().port());
+        assertThat(value(ingest, "weightcast_ingest_checkpoints_total")).isEqualTo(FINISHED_RUNS * STEPS + 2);
+        assertThat(value(scrape(stack.streams().port()), "weightcast_streams_dead_letters_total")).isGreaterThanOrEqualTo(1);
+        String scorer = scrape(stack.scorer().port());
+        assertThat(value(scorer, "weightcast_scorer_alerts_total")).isGreaterThanOrEqualTo(1);
+        assertThat(value(scorer, "weightcast_scorer_dead_letters_total")).isGreaterThanOrEqualTo(1);
+        assertThat(value(scrape(stack.trainer().port()), "weightcast_trainer_fits_total")).isGreaterThanOrEqualTo(1);
+    }
+
+    /**
+     * Base names as metrics.txt lists them, from the TYPE lines of a text exposition: counters end in
+     * {@code _total} (the 1.x client writes it in the TYPE line of the text format, OpenMetrics does not),
+     * histograms and gauges keep their name (their series add {@code _bucket/_count/_sum}).
+     */
+    static Set<String> exposedNames(String exposition) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = TYPE_LINE.matcher(exposition);
+        while (m.find()) {
+            String name = m.group(1);
+            if (!name.startsWith("weightcast_")) {
+                continue;
+            }
+            names.add("counter".equals(m.group(2)) && !name.endsWith("_total") ? name + "_total" : name);
+        }
+        return names;
+    }
+
+    @Test
+    void exposedNamesFollowTheClientsNaming() {
+        String text = String.join("\n",
+                "# TYPE weightcast_a_total counter", "weightcast_a_total 1.0",
+                "# TYPE weightcast_b counter", "weightcast_b_total 1.0",
+                "# TYPE weightcast_c_seconds histogram", "weightcast_c_seconds_bucket{le=\"+Inf\"} 1",
+                "# TYPE weightcast_d gauge", "# TYPE jvm_x gauge", "");
+        assertThat(exposedNames(text)).containsExactly("weightcast_a_total", "weightcast_b_total", "weightcast_c_seconds", "weightcast_d");
+    }
+
+    /** Sum of a metric's samples over all label sets (0 when absent). */
+    private static double value(String exposition, String sample) {
+        double sum = 0;
+        Matcher m = SAMPLE.matcher(exposition);
+        while (m.find()) {
+            if (m.group(1).equals(sample)) {
+                sum += Double.parseDouble(m.group(2));
+            }
+        }
+        return sum;
+    }
+
+    private static Path metricsTxt() {
+        Path root = Path.of(System.getProperty("weightcast.projectRoot", "..")).toAbsolutePath().normalize();
+        Path file = root.resolve("dashboards/metrics.txt");
+        return Files.exists(file) ? file : Path.of("..", "dashboards", "metrics.txt");
+    }
+
+    /** A small two-layer ReLU MLP; {@code scale} sets the weight spread, {@code nan} poisons one weight. */
+    private static byte[] checkpoint(String run, int step, double scale, boolean nan) {
+        Random random = new Random(run.hashCode() * 31L + step);
+        double[] w1 = gaussian(random, 16 * 8, scale * (1 + 0.1 * step));
+        double[] b1 = gaussian(random, 16, 0.01);
+        double[] w2 = gaussian(random, 4 * 16, scale);
+        double[] b2 = gaussian(random, 4, 0.01);
+        if (nan) {
+            w1[3] = Double.NaN;
+        }
+        String metrics = Json.MAPPER.valueToTree(Map.of("train_loss", 1.0 / step, "val_acc", 0.5 + 0.05 * step)).toString();
+        return new SafeTensorsWriter()
+                .metadata(Map.of("run_id", run, "step", Integer.toString(step), "planned_steps", Integer.toString(STEPS),
+                        "framework", "pytorch", "activation", "relu", "study", "metrics", "metrics", metrics))
+                .tensor("fc1.weight", io.weightcast.core.safetensors.DType.F32, new long[] {16, 8}, w1)
+                .tensor("fc1.bias", io.weightcast.core.safetensors.DType.F32, new long[] {16}, b1)
+                .tensor("fc2.weight", io.weightcast.core.safetensors.DType.F32, new long[] {4, 16}, w2)
+                .tensor("fc2.bias", io.weightcast.core.safetensors.DType.F32, new long[] {4}, b2)
+                .toBytes();
+    }
+
+    private static double[] gaussian(Random random, int n, double sd) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = random.nextGaussian() * sd;
+        }
+        return v;
+    }
+
+    private static HttpResponse<String> postCheckpoint(String run, int step, byte[] body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.ingest().port()
+                        + "/v1/runs/" + run + "/checkpoints?step=" + step))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void postEvent(String run, Map<String, Object> event) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.ingest().port()
+                        + "/v1/runs/" + run + "/events"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(event))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("event %s: %s", event.get("type"), r.body()).isEqualTo(202);
+    }
+
+    private static String get(int port, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    private static String scrape(int port) {
+        return get(port, "/metrics");
+    }
+
+    private static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.currentTimeMillis()).as("timed out waiting for " + what).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+}
