@@ -7,18 +7,31 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Reads a raw request body up to a limit, whatever its Content-Type. Vert.x's BodyHandler is not
+ * Admits a request into the {@link InflightBudget} and reads its raw body up to a limit, whatever its
+ * Content-Type. Admission happens before the body is read: the declared Content-Length is taken up
+ * front (a chunked body is counted as it streams), and a request that would cross a bound fails the
+ * context with an {@link RejectReason#OVERLOADED} rejection (429). The lease is released when the
+ * exchange ends (response sent or connection closed); handlers that keep the body for async work
+ * {@link InflightBudget.Lease#retain() retain} it. Reading: Vert.x's BodyHandler is not
  * used because it decodes form content types (curl's {@code --data-binary} default) as form fields,
  * which breaks binary safetensors uploads. A declared or actual size above the limit fails the
  * context with 413 without buffering the rest.
  */
 final class BoundedBody implements Handler<RoutingContext> {
     static final String KEY = "weightcast.body";
+    static final String LEASE = "weightcast.lease";
 
     private final long limit;
+    private final InflightBudget budget;
 
-    BoundedBody(long limit) {
+    BoundedBody(long limit, InflightBudget budget) {
         this.limit = limit;
+        this.budget = budget;
+    }
+
+    /** The request's share of the budget (set once admitted). */
+    static InflightBudget.Lease lease(RoutingContext ctx) {
+        return ctx.get(LEASE);
     }
 
     static Buffer of(RoutingContext ctx) {
@@ -34,6 +47,13 @@ final class BoundedBody implements Handler<RoutingContext> {
             ctx.fail(413);
             return;
         }
+        InflightBudget.Lease lease = budget.tryAcquire(Math.max(0, declared));
+        if (lease == null) {
+            ctx.fail(429, overloaded());
+            return;
+        }
+        ctx.put(LEASE, lease);
+        ctx.addEndHandler(done -> lease.release()); // every path: response sent, failure, or client gone
         if (request.isEnded()) {
             ctx.next(); // nothing (more) to read
             return;
@@ -47,9 +67,15 @@ final class BoundedBody implements Handler<RoutingContext> {
             if (failed[0]) {
                 return;
             }
-            if ((long) body.length() + chunk.length() > limit) {
+            long size = (long) body.length() + chunk.length();
+            if (size > limit) {
                 failed[0] = true;
                 ctx.fail(413);
+                return;
+            }
+            if (size > lease.bytes() && !lease.grow(size - lease.bytes())) { // chunked: no length taken up front
+                failed[0] = true;
+                ctx.fail(429, overloaded());
                 return;
             }
             body.appendBuffer(chunk);
@@ -67,6 +93,11 @@ final class BoundedBody implements Handler<RoutingContext> {
             }
         });
         request.resume();
+    }
+
+    private IngestRejection overloaded() {
+        return new IngestRejection(RejectReason.OVERLOADED, "ingest is overloaded (at most " + budget.maxRequests()
+                + " requests and " + budget.maxBytes() + " body bytes in flight); retry later");
     }
 
     private static long declaredLength(HttpServerRequest request) {

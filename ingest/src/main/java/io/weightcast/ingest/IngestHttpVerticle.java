@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * The HTTP API (design §4): {@code POST /v1/runs/{run}/checkpoints}, {@code POST /v1/runs/{run}/events},
  * and {@code /health}, {@code /ready}, {@code /metrics}. Auth runs before the body is read, so an
  * unauthenticated client never makes us buffer its upload nor touch Kafka. Parsing and splitting
- * run on worker threads; a request answers 202 only after Kafka acked every record.
+ * run on worker threads; a request answers 202 only after Kafka acked every record. Admission control
+ * ({@link InflightBudget}, in {@link BoundedBody}) refuses work beyond the in-flight bounds with 429 +
+ * Retry-After before reading the body.
  */
 final class IngestHttpVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(IngestHttpVerticle.class);
@@ -39,12 +41,15 @@ final class IngestHttpVerticle extends VerticleBase {
     private final IngestProducer producer;
     private final IngestMetrics metrics;
     private final PrometheusRegistry registry;
+    private final InflightBudget budget;
     private final BearerAuth auth;
     private final CheckpointValidator checkpoints;
     private final EventValidator events;
     private HttpServer server;
 
-    IngestHttpVerticle(IngestSettings settings, IngestProducer producer, IngestMetrics metrics, PrometheusRegistry registry) {
+    IngestHttpVerticle(IngestSettings settings, IngestProducer producer, InflightBudget budget, IngestMetrics metrics,
+                       PrometheusRegistry registry) {
+        this.budget = budget;
         this.settings = settings;
         this.topics = settings.topics();
         this.producer = producer;
@@ -64,9 +69,9 @@ final class IngestHttpVerticle extends VerticleBase {
         router.get("/metrics").handler(endpoint("metrics")).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(OpsServer.scrape(registry)));
         router.post("/v1/runs/:run/checkpoints").handler(endpoint("checkpoints")).handler(this::authenticate)
-                .handler(new BoundedBody(settings.maxCheckpointBytes())).handler(this::checkpoint);
+                .handler(new BoundedBody(settings.maxCheckpointBytes(), budget)).handler(this::checkpoint);
         router.post("/v1/runs/:run/events").handler(endpoint("events")).handler(this::authenticate)
-                .handler(new BoundedBody(settings.maxEventBytes())).handler(this::event);
+                .handler(new BoundedBody(settings.maxEventBytes(), budget)).handler(this::event);
         router.route().failureHandler(this::failure);
         router.errorHandler(404, ctx -> error(ctx, 404, "no route for " + ctx.request().method() + " " + ctx.request().path()));
         router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path()));
@@ -126,7 +131,9 @@ final class IngestHttpVerticle extends VerticleBase {
             reject(ctx, e);
             return;
         }
-        // Parsing and splitting up to hundreds of MB must not run on the event loop.
+        // Parsing and splitting up to hundreds of MB must not run on the event loop. The body's budget
+        // stays taken until the chain ends, even if the client hangs up meanwhile.
+        InflightBudget.Lease lease = BoundedBody.lease(ctx).retain();
         vertx.executeBlocking(() -> checkpoints.validate(run, bytes(body), defaults), false)
                 .compose(valid -> Future.fromCompletionStage(
                         producer.send(topics.checkpoints(), run, valid.parts()), context).map(acks -> valid))
@@ -134,7 +141,8 @@ final class IngestHttpVerticle extends VerticleBase {
                     metrics.checkpoint(valid.bytes());
                     json(ctx, 202, valid.receipt());
                 })
-                .onFailure(e -> handle(ctx, e));
+                .onFailure(e -> handle(ctx, e))
+                .onComplete(done -> lease.release());
     }
 
     private void event(RoutingContext ctx) {
@@ -146,12 +154,14 @@ final class IngestHttpVerticle extends VerticleBase {
             reject(ctx, e);
             return;
         }
+        InflightBudget.Lease lease = BoundedBody.lease(ctx).retain();
         Future.fromCompletionStage(producer.send(topics.runs(), run, List.of(valid.value())), context)
                 .onSuccess(acks -> {
                     metrics.event(valid.value().length);
                     json(ctx, 202, Map.of("run_id", run, "type", valid.event().type(), "bytes", valid.value().length));
                 })
-                .onFailure(e -> handle(ctx, e));
+                .onFailure(e -> handle(ctx, e))
+                .onComplete(done -> lease.release());
     }
 
     /** Failures of a request's async chain: rejections, Kafka trouble, or our own bugs. */
@@ -187,6 +197,10 @@ final class IngestHttpVerticle extends VerticleBase {
     }
 
     private void reject(RoutingContext ctx, IngestRejection e) {
+        if (e.reason() == RejectReason.OVERLOADED) {
+            header(ctx, "Retry-After", Integer.toString(settings.retryAfterSeconds()));
+            header(ctx, "Connection", "close"); // the body was not (fully) read; shedding the connection sheds load too
+        }
         metrics.rejected(e.reason());
         LOG.debug("rejected {} {}: {} ({})", ctx.request().method(), ctx.request().path(), e.getMessage(), e.reason().label());
         error(ctx, e.reason().status(), e.getMessage());

@@ -1,6 +1,7 @@
 package io.weightcast.ingest;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -13,7 +14,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *   <li>{@code weightcast_ingest_checkpoints_total}: checkpoints acked by Kafka</li>
  *   <li>{@code weightcast_ingest_events_total}: run events acked by Kafka</li>
  *   <li>{@code weightcast_ingest_bytes_total}: record-value bytes acked by Kafka (checkpoint parts and events)</li>
- *   <li>{@code weightcast_ingest_rejected_total{reason}}: refused requests, by {@link RejectReason#label()}</li>
+ *   <li>{@code weightcast_ingest_rejected_total{reason}}: refused requests, by {@link RejectReason#label()}
+ *       ({@code overloaded}: refused by admission control with 429)</li>
+ *   <li>{@code weightcast_ingest_inflight_bytes}, {@code weightcast_ingest_inflight_requests}: gauges of what
+ *       {@link InflightBudget} holds now (bodies being read or waiting for Kafka acks)</li>
  * </ul>
  * {@code endpoint} is one of checkpoints, events, health, ready, metrics, other (never the run id).
  */
@@ -25,7 +29,13 @@ final class IngestMetrics {
     private final Counter bytes;
     private final Counter rejected;
 
-    IngestMetrics(PrometheusRegistry registry) {
+    IngestMetrics(PrometheusRegistry registry, InflightBudget budget) {
+        GaugeWithCallback.builder().name("weightcast_ingest_inflight_bytes")
+                .help("Request-body bytes being read or waiting for Kafka acks")
+                .callback(cb -> cb.call(budget.bytes())).register(registry);
+        GaugeWithCallback.builder().name("weightcast_ingest_inflight_requests")
+                .help("Checkpoint and event requests admitted and not yet finished")
+                .callback(cb -> cb.call(budget.requests())).register(registry);
         requests = Counter.builder().name("weightcast_ingest_requests_total")
                 .help("HTTP responses by endpoint and status").labelNames("endpoint", "status").register(registry);
         duration = Histogram.builder().name("weightcast_ingest_request_duration_seconds")

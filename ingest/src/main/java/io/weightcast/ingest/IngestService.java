@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Kafka producer is its own component ({@link IngestProducer}). Settings are documented on
  * {@link IngestSettings} ({@code ingest.port}, {@code ingest.host}, {@code ingest.tokens},
  * {@code ingest.max.checkpoint.bytes}, {@code ingest.max.event.bytes}, {@code ingest.max.record.bytes},
- * {@code ingest.ack.timeout.ms}, {@code kafka.bootstrap.servers}, {@code topic.prefix}).
+ * {@code ingest.ack.timeout.ms}, {@code ingest.max.inflight.bytes}, {@code ingest.max.inflight.requests},
+ * {@code ingest.retry.after.seconds}, {@code kafka.bootstrap.servers}, {@code topic.prefix}).
  * The topics must exist ({@code TopicSetup.ensure}); until the producer has their metadata, {@code /ready} says 503.
  */
 public final class IngestService implements Service {
@@ -50,7 +51,8 @@ public final class IngestService implements Service {
         producer = new IngestProducer(settings.bootstrap(), settings.ackTimeoutMs(),
                 List.of(settings.topics().checkpoints(), settings.topics().runs()));
         vertx = Vertx.vertx();
-        verticle = new IngestHttpVerticle(settings, producer, new IngestMetrics(registry), registry);
+        InflightBudget budget = new InflightBudget(settings.maxInflightBytes(), settings.maxInflightRequests());
+        verticle = new IngestHttpVerticle(settings, producer, budget, new IngestMetrics(registry, budget), registry);
         try {
             vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -16,11 +16,21 @@ import io.weightcast.core.kafka.Topics;
  *       checkpoints above it are split into parts; lowered in tests to exercise splitting cheaply</li>
  *   <li>{@code ingest.ack.timeout.ms} (30000, at least 1000): how long a request may wait for Kafka
  *       (metadata, buffer space, acks) before it gets 503 with Retry-After</li>
+ *   <li>{@code ingest.max.inflight.bytes} (268435456 = 256 MiB): admission control; the request bodies being
+ *       read or waiting for Kafka acks may hold at most this many bytes. A request whose Content-Length would
+ *       cross it is refused with 429 before its body is read; a chunked body is counted as it streams and
+ *       refused when it crosses. Must be at least {@code ingest.max.checkpoint.bytes} and
+ *       {@code ingest.max.event.bytes} (else a maximal upload could never be admitted). Counts body bytes
+ *       only: parsing and splitting briefly hold about two more copies on worker threads.</li>
+ *   <li>{@code ingest.max.inflight.requests} (512): at most this many checkpoint/event requests in flight;
+ *       more get 429</li>
+ *   <li>{@code ingest.retry.after.seconds} (1): the {@code Retry-After} of those 429s</li>
  *   <li>{@code kafka.bootstrap.servers} (required), {@code topic.prefix} ({@value Topics#DEFAULT_PREFIX})</li>
  * </ul>
  */
 public record IngestSettings(String host, int port, String tokens, long maxCheckpointBytes, int maxEventBytes,
-                             int maxRecordBytes, int ackTimeoutMs, String bootstrap, Topics topics) {
+                             int maxRecordBytes, int ackTimeoutMs, long maxInflightBytes, int maxInflightRequests,
+                             int retryAfterSeconds, String bootstrap, Topics topics) {
     public static final String PORT = "ingest.port";
     public static final String HOST = "ingest.host";
     public static final String TOKENS = "ingest.tokens";
@@ -28,8 +38,12 @@ public record IngestSettings(String host, int port, String tokens, long maxCheck
     public static final String MAX_EVENT_BYTES = "ingest.max.event.bytes";
     public static final String MAX_RECORD_BYTES = "ingest.max.record.bytes";
     public static final String ACK_TIMEOUT_MS = "ingest.ack.timeout.ms";
+    public static final String MAX_INFLIGHT_BYTES = "ingest.max.inflight.bytes";
+    public static final String MAX_INFLIGHT_REQUESTS = "ingest.max.inflight.requests";
+    public static final String RETRY_AFTER_SECONDS = "ingest.retry.after.seconds";
 
     public static final long DEFAULT_MAX_CHECKPOINT_BYTES = 256L * 1024 * 1024;
+    public static final long DEFAULT_MAX_INFLIGHT_BYTES = 256L * 1024 * 1024;
 
     public static IngestSettings from(Settings s) {
         IngestSettings out = new IngestSettings(
@@ -40,6 +54,9 @@ public record IngestSettings(String host, int port, String tokens, long maxCheck
                 s.getInt(MAX_EVENT_BYTES, 1024 * 1024),
                 s.getInt(MAX_RECORD_BYTES, KafkaConfigs.MAX_RECORD_BYTES),
                 s.getInt(ACK_TIMEOUT_MS, 30_000),
+                positiveLong(s, MAX_INFLIGHT_BYTES, DEFAULT_MAX_INFLIGHT_BYTES),
+                s.getInt(MAX_INFLIGHT_REQUESTS, 512),
+                s.getInt(RETRY_AFTER_SECONDS, 1),
                 s.bootstrap(),
                 s.topics());
         out.check();
@@ -65,6 +82,17 @@ public record IngestSettings(String host, int port, String tokens, long maxCheck
         if (ackTimeoutMs < 1000) {
             throw new IllegalArgumentException("setting '" + ACK_TIMEOUT_MS + "' must be at least 1000, was " + ackTimeoutMs);
         }
+        if (maxInflightBytes < Math.max(maxCheckpointBytes, maxEventBytes)) {
+            throw new IllegalArgumentException("setting '" + MAX_INFLIGHT_BYTES + "' (" + maxInflightBytes + ") must be at least '"
+                    + MAX_CHECKPOINT_BYTES + "' (" + maxCheckpointBytes + ") and '" + MAX_EVENT_BYTES + "' (" + maxEventBytes
+                    + "), or a maximal upload could never be admitted");
+        }
+        if (maxInflightRequests <= 0) {
+            throw new IllegalArgumentException("setting '" + MAX_INFLIGHT_REQUESTS + "' must be positive, was " + maxInflightRequests);
+        }
+        if (retryAfterSeconds < 0) {
+            throw new IllegalArgumentException("setting '" + RETRY_AFTER_SECONDS + "' must not be negative, was " + retryAfterSeconds);
+        }
     }
 
     /** Never prints the tokens. */
@@ -72,7 +100,8 @@ public record IngestSettings(String host, int port, String tokens, long maxCheck
     public String toString() {
         return "IngestSettings[host=" + host + ", port=" + port + ", tokens=" + (tokens.isBlank() ? "none" : "<redacted>")
                 + ", maxCheckpointBytes=" + maxCheckpointBytes + ", maxEventBytes=" + maxEventBytes
-                + ", maxRecordBytes=" + maxRecordBytes + ", ackTimeoutMs=" + ackTimeoutMs + ", bootstrap=" + bootstrap
+                + ", maxRecordBytes=" + maxRecordBytes + ", ackTimeoutMs=" + ackTimeoutMs + ", maxInflightBytes=" + maxInflightBytes
+                + ", maxInflightRequests=" + maxInflightRequests + ", retryAfterSeconds=" + retryAfterSeconds + ", bootstrap=" + bootstrap
                 + ", topics=" + topics.prefix() + "*]";
     }
 

@@ -14,7 +14,9 @@ public enum RejectReason {
     NO_FLOAT_TENSOR(400, "no_float_tensor"),
     MALFORMED_EVENT(400, "malformed_event"),
     INVALID_EVENT(400, "invalid_event"),
-    KAFKA_UNAVAILABLE(503, "kafka_unavailable");
+    KAFKA_UNAVAILABLE(503, "kafka_unavailable"),
+    /** Admission control: too many requests or body bytes in flight (429 with Retry-After). */
+    OVERLOADED(429, "overloaded");
 
     private final int status;
     private final String label;

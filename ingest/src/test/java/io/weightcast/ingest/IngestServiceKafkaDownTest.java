@@ -46,8 +46,18 @@ class IngestServiceKafkaDownTest {
         assertThat(send(HttpRequest.newBuilder(uri("/ready")).GET()).statusCode()).isEqualTo(503);
 
         byte[] checkpoint = TestCheckpoints.cnn(21, 16, TestCheckpoints.metadata("run-down", 1));
-        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/v1/runs/run-down/checkpoints"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(checkpoint)));
+        var pending = HTTP.sendAsync(HttpRequest.newBuilder(uri("/v1/runs/run-down/checkpoints")).timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(checkpoint)).build(), HttpResponse.BodyHandlers.ofString());
+        // While the request waits for Kafka its body still counts against the admission budget.
+        long waitDeadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        boolean heldWhileWaiting = false;
+        while (!pending.isDone() && System.nanoTime() < waitDeadline && !heldWhileWaiting) {
+            heldWhileWaiting = send(HttpRequest.newBuilder(uri("/metrics")).GET()).body()
+                    .contains("weightcast_ingest_inflight_bytes " + (double) checkpoint.length);
+            Thread.sleep(20);
+        }
+        assertThat(heldWhileWaiting).as("the body's bytes are held while waiting for Kafka").isTrue();
+        HttpResponse<String> r = pending.join();
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
         assertThat(r.headers().firstValue("Retry-After")).hasValue(Integer.toString(IngestHttpVerticle.RETRY_AFTER_SECONDS));
@@ -58,6 +68,14 @@ class IngestServiceKafkaDownTest {
         assertThat(bad.statusCode()).as("validation still answers without Kafka").isEqualTo(400);
         assertThat(send(HttpRequest.newBuilder(uri("/metrics")).GET()).body())
                 .contains("weightcast_ingest_rejected_total{reason=\"kafka_unavailable\"} 1.0");
+        // The Kafka-timeout path gave its admission budget back (a leak would wedge the gateway).
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String metrics;
+        while (!(metrics = send(HttpRequest.newBuilder(uri("/metrics")).GET()).body()).contains("weightcast_ingest_inflight_requests 0.0")
+                || !metrics.contains("weightcast_ingest_inflight_bytes 0.0")) {
+            assertThat(System.nanoTime()).as("in-flight gauges back to 0 after 503s:\n" + metrics).isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {

@@ -20,6 +20,24 @@ class IngestSettingsTest {
         assertThat(s.maxRecordBytes()).isEqualTo(KafkaConfigs.MAX_RECORD_BYTES);
         assertThat(s.ackTimeoutMs()).isEqualTo(30_000);
         assertThat(s.topics().checkpoints()).isEqualTo("weightcast.checkpoints");
+        assertThat(s.maxInflightBytes()).isEqualTo(256L * 1024 * 1024);
+        assertThat(s.maxInflightRequests()).isEqualTo(512);
+        assertThat(s.retryAfterSeconds()).isEqualTo(1);
+    }
+
+    @Test
+    void admissionBoundsMustAdmitAMaximalUpload() {
+        Settings base = Settings.of(Map.of("kafka.bootstrap.servers", "k:9092"));
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.max.inflight.bytes", "1048576")))
+                .hasMessageContaining("ingest.max.inflight.bytes").hasMessageContaining("ingest.max.checkpoint.bytes");
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.max.inflight.requests", "0")))
+                .hasMessageContaining("ingest.max.inflight.requests");
+        IngestSettings small = IngestSettings.from(base.with("ingest.max.checkpoint.bytes", "1048576")
+                .with("ingest.max.inflight.bytes", "2097152").with("ingest.max.inflight.requests", "4")
+                .with("ingest.retry.after.seconds", "3"));
+        assertThat(small.maxInflightBytes()).isEqualTo(2 * 1024 * 1024);
+        assertThat(small.maxInflightRequests()).isEqualTo(4);
+        assertThat(small.retryAfterSeconds()).isEqualTo(3);
     }
 
     @Test
