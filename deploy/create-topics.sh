@@ -23,6 +23,7 @@ create() {
 create checkpoints  "$partitions" --config retention.ms=259200000    # 3 days: large; features are kept
 create runs         "$partitions" --config retention.ms=-1           # labels of the zoo
 create features     "$partitions" --config retention.ms=-1           # the zoo's training data
+create spectra      "$partitions" --config retention.ms=-1           # spectra of large checkpoints (join features)
 create scores       "$partitions" --config retention.ms=2592000000   # 30 days
 create alerts       "$partitions" --config retention.ms=2592000000   # 30 days
 create models       1             --config cleanup.policy=compact    # latest version per model name

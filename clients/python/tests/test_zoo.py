@@ -56,6 +56,12 @@ class ModelTest(unittest.TestCase):
                                                         "conv3.weight", "conv3.bias", "dense.weight", "dense.bias"])
             self.assertEqual(tuple(model(torch.zeros(5, 1, 16, 16)).shape), (5, 10))
 
+    def test_width_24_for_the_transfer_zoo(self):
+        model = zoo.ZooCNN("relu", 0.0, width=24)
+        self.assertEqual(zoo.count_parameters(model), 10906)
+        self.assertEqual(tuple(model(torch.zeros(3, 1, 28, 28)).shape), (3, 10))
+        self.assertEqual(zoo.sample_hparams(5, width=24), dict(zoo.sample_hparams(5), width=24))
+
     def test_every_init_kind(self):
         for init in zoo.INITS:
             model = zoo.DigitsCNN("relu")
@@ -134,6 +140,25 @@ class DeadUnitsTest(unittest.TestCase):
                          {"conv1": 0.0, "conv2": 0.0, "conv3": 0.0})
 
 
+class ProbeTest(unittest.TestCase):
+    def test_a_collapsed_model_predicts_one_class(self):
+        data = zoo.load_digits()
+        x, y = data.images[data.test], data.labels[data.test]
+        model = zoo.ZooCNN("relu")
+        with torch.no_grad():
+            model.dense.weight.zero_()
+            model.dense.bias.copy_(torch.arange(10.0) == 3)
+        p = zoo.probe(model, x, y)
+        self.assertEqual(p.distinct_predictions, 1)
+        self.assertAlmostEqual(p.accuracy, float((y == 3).float().mean()))
+        self.assertEqual(set(p.dead_fractions), set(zoo.CONV_LAYERS))
+        torch.manual_seed(1)
+        trained_like = zoo.ZooCNN("relu")
+        zoo.init_weights(trained_like, "he", None, "relu")
+        self.assertGreater(zoo.probe(trained_like, x, y).distinct_predictions, 1)
+        self.assertEqual(zoo.probe(trained_like, x, y).loss, zoo.evaluate(trained_like, x, y)[0])
+
+
 class TrainingRunTest(unittest.TestCase):
     def hparams(self, activation):
         return dict(zoo.sample_hparams(5, epochs=2), activation=activation, train_fraction=0.1, learning_rate=0.01,
@@ -161,6 +186,17 @@ class TrainingRunTest(unittest.TestCase):
                                         "dead_fraction/conv2", "dead_fraction/conv3"})
         self.assertEqual(sum(t.numpy().size for t in checkpoints[0].tensors), 4970)
         self.assertEqual([e["event"] for e in events], ["run_started", "checkpoint", "checkpoint", "run_finished"])
+
+    def test_eval_metrics_are_the_test_split_per_epoch(self):
+        transport = MemoryTransport()
+        summary = zoo.train_run(weightcast.Weightcast(transport=transport), "tiny-3", self.hparams("tanh"),
+                                zoo.load_digits(), eval_metrics=True)
+        metrics = [json.loads(st.load(c).metadata["metrics"]) for c in transport.checkpoints()]
+        self.assertEqual(set(metrics[0]), {"train_loss", "train_acc", "val_loss", "val_acc", "eval/test_loss",
+                                           "eval/test_acc", "eval/constant_prediction", "eval/distinct_predictions"})
+        self.assertEqual(metrics[-1]["eval/test_acc"], summary["test_accuracy"])
+        # test and validation are different splits: their accuracies differ (360 vs 180 images)
+        self.assertTrue(any(m["eval/test_acc"] != m["val_acc"] for m in metrics))
 
     def test_tanh_runs_report_no_dead_fractions(self):
         transport = MemoryTransport()

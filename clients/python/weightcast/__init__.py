@@ -6,8 +6,8 @@
     run.finish(test_accuracy=test_acc, train_accuracy=train_acc)
 """
 
-from .client import (DEFAULT_TOPIC_PREFIX, MAX_RECORD_BYTES, DeliveryError, HttpTransport, KafkaTransport,
-                     MemoryTransport, Run, Weightcast, WeightcastError, start_run)
+from .client import (DEFAULT_TOPIC_PREFIX, MAX_RECORD_BYTES, DeliveryError, DirectoryTransport, HttpTransport,
+                     KafkaTransport, MemoryTransport, Run, Weightcast, WeightcastError, start_run)
 from .alerts import DEFAULT_STOP_ON, AlertWatcher, StopRules
 from .safetensors import SafeTensorsFormatError, load_state_dict, save_state_dict
 
@@ -20,7 +20,7 @@ _logging.getLogger("weightcast").addHandler(_logging.NullHandler())
 
 __all__ = [
     "start_run", "Weightcast", "Run", "WeightcastError", "DeliveryError",
-    "KafkaTransport", "HttpTransport", "MemoryTransport", "MAX_RECORD_BYTES", "DEFAULT_TOPIC_PREFIX",
+    "KafkaTransport", "HttpTransport", "MemoryTransport", "DirectoryTransport", "MAX_RECORD_BYTES", "DEFAULT_TOPIC_PREFIX",
     "save_state_dict", "load_state_dict", "SafeTensorsFormatError", "__version__",
     "AlertWatcher", "StopRules", "DEFAULT_STOP_ON",
 ]

@@ -19,12 +19,15 @@ import json
 import logging
 import math
 import numbers
+import os
+import shutil
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
 from . import alerts, safetensors
@@ -287,27 +290,104 @@ class MemoryTransport:
         pass
 
 
+class DirectoryTransport:
+    """Writes exactly what would be published to a directory instead (zoos kept on disk, offline runs)::
+
+        DIR/<run_id>/events.jsonl         every run event, the runs topic's JSON, one per line
+        DIR/<run_id>/step-001.safetensors each checkpoint's bytes (unsplit), named by step
+
+    A run is written under ``DIR/.tmp-<run_id>/`` and renamed to ``DIR/<run_id>/`` by its
+    ``finished`` event, so a directory named after a run is always a complete run; a ``started``
+    event discards a partial ``.tmp-`` directory left by an interrupted writer (and a finished run
+    of the same id is replaced when the new one finishes).
+    """
+
+    TMP_PREFIX = ".tmp-"
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise WeightcastError(f"cannot create the output directory {self.directory}: {e}") from None
+        self._lock = threading.Lock()
+        self._open: Dict[str, Path] = {}  # run id -> its .tmp- directory
+
+    @staticmethod
+    def check_run_id(run_id: str) -> None:
+        # The id names a directory: no separators, no hidden/relative names.
+        if not run_id or run_id.startswith(".") or any(c in run_id for c in "/\\\0") or run_id != run_id.strip():
+            raise WeightcastError(f"run id {run_id!r} cannot name a directory (no '/', '\\', NUL, "
+                                  f"leading '.' or surrounding spaces)")
+
+    def run_dir(self, run_id: str) -> Path:
+        """Where a finished run is (``DIR/<run_id>``)."""
+        return self.directory / run_id
+
+    def _tmp(self, run_id: str, fresh: bool = False) -> Path:
+        with self._lock:
+            d = self._open.get(run_id)
+            if d is None or fresh:
+                self.check_run_id(run_id)
+                d = self.directory / (self.TMP_PREFIX + run_id)
+                if d.exists():  # left by an interrupted writer (or a restarted run): start over
+                    shutil.rmtree(d)
+                d.mkdir(parents=True)
+                self._open[run_id] = d
+            return d
+
+    def send_checkpoint(self, run_id: str, step: int, value: bytes) -> int:
+        (self._tmp(run_id) / f"step-{int(step):03d}.safetensors").write_bytes(value)
+        return 1
+
+    def send_event(self, run_id: str, value: bytes) -> None:
+        kind = json.loads(value).get("type")
+        d = self._tmp(run_id, fresh=kind == "started")
+        with open(d / "events.jsonl", "ab") as f:
+            f.write(value + b"\n")
+        if kind == "finished":
+            self._complete(run_id)
+
+    def _complete(self, run_id: str) -> None:
+        with self._lock:
+            tmp = self._open.pop(run_id)
+            final = self.run_dir(run_id)
+            if final.exists():
+                shutil.rmtree(final)
+            os.rename(tmp, final)
+
+    def flush(self, timeout: Optional[float] = None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 # ------------------------------------------------------------------------------------ public API
 
 class Weightcast:
     """A connection to Weightcast (one producer) that any number of runs share.
 
     Give exactly one of ``bootstrap_servers`` (Kafka, the default path), ``http_url`` (the ingest
-    gateway, with an optional bearer ``token``), ``dry_run=True`` (build every record, send
-    nothing) or ``transport`` (an object with send_checkpoint/send_event/flush/close).
+    gateway, with an optional bearer ``token``), ``directory`` (write the records to files, see
+    ``DirectoryTransport``), ``dry_run=True`` (build every record, send nothing) or ``transport``
+    (an object with send_checkpoint/send_event/flush/close).
     """
 
     def __init__(self, bootstrap_servers: Optional[str] = None, *, topic_prefix: str = DEFAULT_TOPIC_PREFIX,
                  client_id: Optional[str] = None, http_url: Optional[str] = None, token: Optional[str] = None,
-                 dry_run: bool = False, transport=None, connect_timeout: float = 10.0,
+                 dry_run: bool = False, transport=None, directory=None, connect_timeout: float = 10.0,
                  delivery_timeout: float = 30.0, producer_config: Optional[Mapping[str, object]] = None,
                  stop_on: Sequence[str] = alerts.DEFAULT_STOP_ON, alerts_bootstrap_servers: Optional[str] = None,
                  alert_watcher=None):
-        chosen = [x for x in (bootstrap_servers, http_url, transport, dry_run or None) if x is not None and x != ""]
+        chosen = [x for x in (bootstrap_servers, http_url, transport, directory, dry_run or None)
+                  if x is not None and x != ""]
         if len(chosen) != 1:
-            raise WeightcastError("give exactly one of bootstrap_servers, http_url, dry_run=True or transport")
+            raise WeightcastError("give exactly one of bootstrap_servers, http_url, directory, dry_run=True or transport")
         if transport is not None:
             self.transport = transport
+        elif directory is not None and directory != "":
+            self.transport = DirectoryTransport(directory)
         elif dry_run:
             self.transport = MemoryTransport(keep_values=False)
         elif http_url:

@@ -1,15 +1,18 @@
-"""The demo and test zoo (design §7): small CNNs trained on the UCI 8x8 digits, published per epoch.
+"""The demo, test and benchmark zoos (design §7): small CNNs trained per epoch, published per epoch.
 
     /usr/bin/python3 -m weightcast.zoo --bootstrap 127.0.0.1:9092 --runs 40 --parallel 2
+    /usr/bin/python3 -m weightcast.zoo --out ZOO --runs 1000 --epochs 18 --parallel 1 --seed 1
+    /usr/bin/python3 -m weightcast.zoo --out ZOO --runs 100 --dataset fashion-mnist   # width 24
 
 Each run samples its hyper-parameters from its own seed (the Small CNN Zoo's ranges), trains
-3 conv layers x 16 filters (4,970 parameters) on 16x16 upsampled digits for E epochs, and goes
-through the public client API exactly as a user's loop would: ``start_run``, one
-``log_checkpoint`` + ``log_metrics`` per epoch, ``finish`` with the test accuracy (the label).
+3 conv layers x W filters (W=16: 4,970 parameters) on 16x16 upsampled digits (or 28x28
+Fashion-MNIST) for E epochs, and goes through the public client API exactly as a user's loop
+would: ``start_run``, one ``log_checkpoint`` + ``log_metrics`` per epoch, ``finish`` with the
+test accuracy (the label). With ``--out`` the client writes to a directory instead of Kafka
+(``zoo_directory`` describes the layout); such a zoo resumes where an interrupted one stopped.
 """
 
 import argparse
-import gzip
 import json
 import logging
 import math
@@ -17,12 +20,12 @@ import multiprocessing as mp
 import os
 import queue
 import secrets
+import shlex
 import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -31,12 +34,18 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import client as wc
+from . import datasets
+from .datasets import Dataset, load_digits, stratified_order  # noqa: F401  (this module's API before datasets.py)
+from .zoo_directory import ZooDirectory, ZooDirectoryError
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "digits.csv.gz"
-SPLIT_SEED = 20251121  # the splits are fixed for every zoo, independent of --seed
-TEST_SIZE = 360
-VAL_SIZE = 180
+Digits = Dataset  # the name of the data record before Fashion-MNIST joined
+DATA_FILE = datasets.DIGITS_FILE
+SPLIT_SEED = datasets.DIGITS_SPLIT_SEED
+TEST_SIZE = datasets.DIGITS_TEST_SIZE
+VAL_SIZE = datasets.DIGITS_VAL_SIZE
 BATCH_SIZE = 32
+WIDTHS = (16, 24)
+DEFAULT_WIDTH = {"digits": 16, "fashion-mnist": 24}
 CONV_LAYERS = ("conv1", "conv2", "conv3")
 LAYERS = CONV_LAYERS + ("dense",)
 INITS = ("xavier", "he", "orthogonal", "normal", "truncated_normal")
@@ -48,58 +57,24 @@ DROPOUT_RANGE = (0.0, 0.7)
 STD_RANGE = (1e-3, 0.5)
 
 
-# ------------------------------------------------------------------------------------------ data
-
-@dataclass(frozen=True)
-class Digits:
-    images: torch.Tensor  # N x 1 x 16 x 16, float32 in [0, 1]
-    labels: torch.Tensor  # N, int64
-    train_pool: np.ndarray  # indices
-    val: np.ndarray
-    test: np.ndarray
-
-
-def load_digits(size: int = 16) -> Digits:
-    """The 1,797 digits (scaled /16, upsampled bilinearly to size x size) with the fixed splits."""
-    with gzip.open(DATA_FILE, "rt") as f:
-        table = np.loadtxt(f, delimiter=",", dtype=np.float32)
-    pixels, labels = table[:, :64] / 16.0, table[:, 64].astype(np.int64)
-    x = torch.from_numpy(pixels.reshape(-1, 1, 8, 8).copy())
-    if size != 8:
-        x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
-    order = stratified_order(labels, np.random.default_rng(SPLIT_SEED))
-    test, val, pool = order[:TEST_SIZE], order[TEST_SIZE:TEST_SIZE + VAL_SIZE], order[TEST_SIZE + VAL_SIZE:]
-    return Digits(x.contiguous(), torch.from_numpy(labels), np.sort(pool), np.sort(val), np.sort(test))
-
-
-def stratified_order(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A random order of the indices in which every prefix is (nearly) stratified: each item's
-    key is its rank within its class (shuffled) divided by the class size."""
-    keys = np.empty(len(labels))
-    for c in np.unique(labels):
-        idx = np.flatnonzero(labels == c)
-        ranks = rng.permutation(len(idx))
-        keys[idx] = (ranks + rng.random(len(idx)) * 0.5) / len(idx)
-    return np.argsort(keys, kind="stable")
-
-
 # ------------------------------------------------------------------------------------------ model
 
-class DigitsCNN(nn.Module):
-    """3 conv layers x 16 filters 3x3 stride 2, global average pooling, dense to 10 (4,970 params)."""
+class ZooCNN(nn.Module):
+    """3 conv layers x ``width`` filters 3x3 stride 2, global average pooling, dense to 10
+    (width 16: 4,970 parameters, the Small CNN Zoo's net; width 24: 10,906). Any input size."""
 
-    def __init__(self, activation: str = "relu", dropout: float = 0.0):
+    def __init__(self, activation: str = "relu", dropout: float = 0.0, width: int = 16):
         super().__init__()
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, was {activation!r}")
         act = nn.ReLU if activation == "relu" else nn.Tanh
-        self.conv1 = nn.Conv2d(1, 16, 3, stride=2, padding=1)
+        self.conv1 = nn.Conv2d(1, width, 3, stride=2, padding=1)
         self.act1, self.drop1 = act(), nn.Dropout(dropout)
-        self.conv2 = nn.Conv2d(16, 16, 3, stride=2, padding=1)
+        self.conv2 = nn.Conv2d(width, width, 3, stride=2, padding=1)
         self.act2, self.drop2 = act(), nn.Dropout(dropout)
-        self.conv3 = nn.Conv2d(16, 16, 3, stride=2, padding=1)
+        self.conv3 = nn.Conv2d(width, width, 3, stride=2, padding=1)
         self.act3, self.drop3 = act(), nn.Dropout(dropout)
-        self.dense = nn.Linear(16, 10)
+        self.dense = nn.Linear(width, 10)
 
     def forward_with_activations(self, x: torch.Tensor) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
         acts = {}
@@ -112,6 +87,9 @@ class DigitsCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward_with_activations(x)[0]
+
+
+DigitsCNN = ZooCNN  # the digits zoo's net is ZooCNN(width=16)
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -151,8 +129,9 @@ def _log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
     return float(math.exp(rng.uniform(math.log(lo), math.log(hi))))
 
 
-def sample_hparams(run_seed: int, epochs: int = 18) -> Dict[str, object]:
-    """The Small CNN Zoo's ranges (§A.2), drawn from the run's own seed."""
+def sample_hparams(run_seed: int, epochs: int = 18, width: int = 16) -> Dict[str, object]:
+    """The Small CNN Zoo's ranges (§A.2), drawn from the run's own seed (the width is the zoo's,
+    not drawn: a zoo of another width samples the same configurations)."""
     rng = np.random.default_rng(run_seed)
     init = INITS[rng.integers(len(INITS))]
     std = _log_uniform(rng, *STD_RANGE)  # drawn always, so the other draws do not depend on init
@@ -168,6 +147,7 @@ def sample_hparams(run_seed: int, epochs: int = 18) -> Dict[str, object]:
         "optimizer": "adam",
         "batch_size": BATCH_SIZE,
         "epochs": epochs,
+        "width": width,
     }
 
 
@@ -183,23 +163,51 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> Tuple[float,
     return float(F.cross_entropy(logits, y)), int((logits.argmax(1) == y).sum()) / len(y)
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What one eval-mode pass over a labelled split shows."""
+    loss: float
+    accuracy: float
+    dead_fractions: Dict[str, float]  # per conv layer (every layer whose activation feeds the next one)
+    distinct_predictions: int  # how many classes the model predicts at all (1: collapsed to a constant)
+
+
 @torch.no_grad()
-def dead_fractions(model: DigitsCNN, x: torch.Tensor) -> Dict[str, float]:
-    """Per conv layer, the fraction of channels whose post-activation output is 0 at every position
-    for every input in ``x`` (measured, in eval mode: meaningful for ReLU nets)."""
+def probe(model: ZooCNN, x: torch.Tensor, y: torch.Tensor) -> Probe:
+    """One eval-mode pass (no dropout): loss, accuracy, dead units and the predicted classes.
+    A channel is dead when its post-activation output is 0 at every position for every input
+    in ``x`` (meaningful for ReLU nets: a unit whose activation is 0 on every input)."""
     was_training = model.training
     model.eval()
-    _, acts = model.forward_with_activations(x)
+    logits, acts = model.forward_with_activations(x)
     model.train(was_training)
-    return {name: float((a.amax(dim=(0, 2, 3)) == 0).float().mean()) for name, a in acts.items()}
+    predicted = logits.argmax(1)
+    return Probe(float(F.cross_entropy(logits, y)), int((predicted == y).sum()) / len(y),
+                 {name: float((a.amax(dim=(0, 2, 3)) == 0).float().mean()) for name, a in acts.items()},
+                 int(predicted.unique().numel()))
+
+
+def dead_fractions(model: ZooCNN, x: torch.Tensor) -> Dict[str, float]:
+    """Per conv layer, the fraction of channels whose post-activation output is 0 at every position
+    for every input in ``x`` (measured, in eval mode: meaningful for ReLU nets)."""
+    return probe(model, x, torch.zeros(len(x), dtype=torch.long)).dead_fractions
 
 
 # ------------------------------------------------------------------------------------------ one run
 
-def train_run(client: wc.Weightcast, run_id: str, hparams: Dict[str, object], data: Digits, study: str = "digits",
-              nan_epoch: Optional[int] = None, on_event: Optional[Callable[[dict], None]] = None) -> dict:
+EVAL_PREFIX = "eval/"  # benchmark-only metrics (measured on the TEST split): never features, never reported by users
+
+
+def train_run(client: wc.Weightcast, run_id: str, hparams: Dict[str, object], data: Dataset, study: str = "digits",
+              nan_epoch: Optional[int] = None, on_event: Optional[Callable[[dict], None]] = None,
+              eval_metrics: bool = False) -> dict:
     """Trains one configuration, publishing through ``client`` exactly as a user's loop would.
-    Returns a summary (run_id, test_accuracy, train_accuracy, seconds)."""
+
+    Each epoch's metrics: train_loss and train_acc (running, over the epoch's batches), val_loss and
+    val_acc (the validation split), for ReLU nets ``dead_fraction/<layer>`` measured on the test
+    split, and with ``eval_metrics`` the benchmark's per-epoch test numbers ``eval/test_loss``,
+    ``eval/test_acc``, ``eval/constant_prediction`` (1.0 when every test input gets the same class)
+    and ``eval/distinct_predictions``. Returns a summary (run_id, test_accuracy, train_accuracy, seconds)."""
     emit = on_event or (lambda e: None)
     t0, cpu0 = time.perf_counter(), time.process_time()
     seed, epochs, activation = int(hparams["seed"]), int(hparams["epochs"]), str(hparams["activation"])
@@ -211,11 +219,11 @@ def train_run(client: wc.Weightcast, run_id: str, hparams: Dict[str, object], da
     x_val, y_val = data.images[data.val], data.labels[data.val]
     x_test, y_test = data.images[data.test], data.labels[data.test]
 
-    model = DigitsCNN(activation, float(hparams["dropout"]))
+    model = ZooCNN(activation, float(hparams["dropout"]), int(hparams.get("width", 16)))
     init_weights(model, str(hparams["init"]), hparams.get("init_std"), activation)
     optimizer = torch.optim.Adam(model.parameters(), lr=float(hparams["learning_rate"]),
                                  weight_decay=float(hparams["l2"]))
-    recorded = dict(hparams, train_size=len(train_idx))
+    recorded = dict(hparams, train_size=len(train_idx), dataset=data.name)
     run = client.start_run(study=study, hparams=recorded, planned_steps=epochs, activation=activation,
                            run_id=run_id, layers=LAYERS)
     emit({"event": "run_started", "run_id": run_id, "hparams": recorded})
@@ -237,9 +245,14 @@ def train_run(client: wc.Weightcast, run_id: str, hparams: Dict[str, object], da
         val_loss, val_acc = evaluate(model, x_val, y_val)
         metrics = {"train_loss": loss_sum / len(train_idx), "train_acc": correct / len(train_idx),
                    "val_loss": val_loss, "val_acc": val_acc}
+        test = probe(model, x_test, y_test) if activation == "relu" or eval_metrics else None
         if activation == "relu":
-            for layer, fraction in dead_fractions(model, x_test).items():
+            for layer, fraction in test.dead_fractions.items():
                 metrics[f"dead_fraction/{layer}"] = fraction
+        if eval_metrics:
+            metrics.update({EVAL_PREFIX + "test_loss": test.loss, EVAL_PREFIX + "test_acc": test.accuracy,
+                            EVAL_PREFIX + "constant_prediction": float(test.distinct_predictions == 1),
+                            EVAL_PREFIX + "distinct_predictions": float(test.distinct_predictions)})
         size = run.log_checkpoint(model.state_dict(), step=epoch, metrics=metrics)
         run.log_metrics(epoch, metrics)
         emit({"event": "checkpoint", "run_id": run_id, "step": epoch, "planned_steps": epochs, "bytes": size,
@@ -253,7 +266,7 @@ def train_run(client: wc.Weightcast, run_id: str, hparams: Dict[str, object], da
                "dead_conv3": activation == "relu" and dead_fractions(model, x_test)["conv3"] == 1.0,
                "train_fraction": hparams["train_fraction"], "learning_rate": hparams["learning_rate"]}
     emit({"event": "run_finished", "run_id": run_id, "test_accuracy": test_acc, "train_accuracy": train_acc,
-          "seconds": round(summary["seconds"], 3)})
+          "seconds": round(summary["seconds"], 3), "cpu_seconds": round(summary["cpu_seconds"], 3)})
     return summary
 
 
@@ -262,7 +275,8 @@ def train_run(client: wc.Weightcast, run_id: str, hparams: Dict[str, object], da
 _worker: dict = {}
 
 
-def _worker_init(client_options: dict, events: "mp.Queue", verbose: bool, parent_pid: int) -> None:
+def _worker_init(client_options: dict, events: "mp.Queue", verbose: bool, parent_pid: int,
+                 dataset: str = "digits") -> None:
     # Must not raise: a Pool replaces a worker whose initializer fails, forever. The error is kept
     # and raised by the first task instead, which ends the zoo.
     torch.set_num_threads(1)
@@ -271,7 +285,7 @@ def _worker_init(client_options: dict, events: "mp.Queue", verbose: bool, parent
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
     _worker["events"] = events
     try:
-        _worker["data"] = load_digits()
+        _worker["data"] = datasets.load(dataset)
         _worker["client"] = wc.Weightcast(**client_options)
     except Exception as e:
         _worker["error"] = f"{type(e).__name__}: {e}"
@@ -289,20 +303,24 @@ def _worker_run(task: dict) -> dict:
         raise RuntimeError(_worker["error"])
     try:
         return train_run(_worker["client"], task["run_id"], task["hparams"], _worker["data"], task["study"],
-                         task["nan_epoch"], _worker["events"].put)
+                         task["nan_epoch"], _worker["events"].put, task.get("eval_metrics", False))
     except wc.WeightcastError as e:  # picklable, with the message the parent shows
         raise RuntimeError(f"{type(e).__name__}: {e}") from None
 
 
-def plan(runs: int, seed: int, epochs: int, study: str, run_prefix: str, nan_run: Optional[int]) -> List[dict]:
+def plan(runs: int, seed: int, epochs: int, study: str, run_prefix: str, nan_run: Optional[int],
+         width: int = 16, eval_metrics: bool = False) -> List[dict]:
     nan_epoch = max(1, (epochs + 1) // 2)
-    return [{"run_id": f"{run_prefix}{seed}-{i}", "hparams": sample_hparams(config_seed(seed, i), epochs),
-             "study": study, "nan_epoch": nan_epoch if nan_run == i else None} for i in range(runs)]
+    return [{"run_id": f"{run_prefix}{seed}-{i}", "hparams": sample_hparams(config_seed(seed, i), epochs, width),
+             "study": study, "nan_epoch": nan_epoch if nan_run == i else None, "eval_metrics": eval_metrics}
+            for i in range(runs)]
 
 
 def run_zoo(tasks: List[dict], client_options: dict, parallel: int, on_event: Callable[[dict], None],
-            verbose: bool = False) -> List[dict]:
-    """Trains the tasks in ``parallel`` spawned worker processes (one core and one producer each)."""
+            verbose: bool = False, dataset: str = "digits",
+            on_result: Optional[Callable[[dict], None]] = None) -> List[dict]:
+    """Trains the tasks in ``parallel`` spawned worker processes (one core and one producer each);
+    ``on_result`` sees each run's summary, in the calling thread, as soon as it finished."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # inherited by the workers before torch starts
     ctx = mp.get_context("spawn")
     events = ctx.Queue()
@@ -317,11 +335,14 @@ def run_zoo(tasks: List[dict], client_options: dict, parallel: int, on_event: Ca
 
     printer = threading.Thread(target=relay, daemon=True)
     printer.start()
-    pool = ctx.Pool(max(1, parallel), initializer=_worker_init, initargs=(client_options, events, verbose, os.getpid()))
+    pool = ctx.Pool(max(1, parallel), initializer=_worker_init,
+                    initargs=(client_options, events, verbose, os.getpid(), dataset))
     try:
         results = []
         for result in pool.imap_unordered(_worker_run, tasks):
             results.append(result)
+            if on_result is not None:
+                on_result(result)
         pool.close()
         pool.join()
         return results
@@ -372,7 +393,7 @@ def _human(event: dict) -> str:
 def _progress_line(event: dict) -> str:
     keep = {"run_started": ("event", "run_id"),
             "checkpoint": ("event", "run_id", "step", "planned_steps", "bytes"),
-            "run_finished": ("event", "run_id", "test_accuracy", "train_accuracy", "seconds"),
+            "run_finished": ("event", "run_id", "test_accuracy", "train_accuracy", "seconds", "cpu_seconds"),
             "zoo_finished": tuple(event)}[event["event"]]
     out = {k: event[k] for k in keep if k in event}
     if event["event"] == "checkpoint":
@@ -382,32 +403,47 @@ def _progress_line(event: dict) -> str:
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python3 -m weightcast.zoo",
-                                description="Train a zoo of small digit CNNs and publish them to Weightcast.")
-    p.add_argument("--bootstrap", help="Kafka bootstrap servers, HOST:PORT (required unless --no-kafka)")
+                                description="Train a zoo of small CNNs and publish it to Weightcast (Kafka) "
+                                            "or write it to a directory (--out).")
+    p.add_argument("--bootstrap", help="Kafka bootstrap servers, HOST:PORT (required unless --no-kafka or --out)")
+    p.add_argument("--out", metavar="ZOO", help="write the zoo to this directory instead of Kafka "
+                                                "(resumable; progress on stderr)")
+    p.add_argument("--dataset", choices=datasets.DATASETS, default="digits",
+                   help="digits (16x16, the default) or fashion-mnist (28x28, a class-balanced 8k subset)")
+    p.add_argument("--width", type=int, choices=WIDTHS, help="filters per conv layer (default 16 for digits, "
+                                                             "24 for fashion-mnist)")
     p.add_argument("--runs", type=int, default=8, help="number of runs (default 8)")
     p.add_argument("--epochs", type=int, default=18, help="epochs per run = checkpoints per run (default 18)")
     p.add_argument("--parallel", type=int, default=2, help="worker processes, one core each (default 2)")
     p.add_argument("--seed", type=int, default=1, help="zoo seed; run i uses a seed derived from (seed, i)")
-    p.add_argument("--study", default="digits", help="study name (default digits)")
+    p.add_argument("--study", help="study name (default: the dataset's name)")
     p.add_argument("--topic-prefix", default=wc.DEFAULT_TOPIC_PREFIX, help="topic prefix (default weightcast.)")
-    p.add_argument("--run-prefix", help="run ids are <run-prefix><seed>-<index> "
-                                        "(default <study>-<random 8 hex>-, unique per invocation)")
+    p.add_argument("--run-prefix", help="run ids are <run-prefix><seed>-<index> (default <study>-<random 8 hex>-, "
+                                        "unique per invocation; with --out <study>-, so a generation can resume)")
     p.add_argument("--nan-run", type=int, nargs="?", const=0, default=None, metavar="INDEX",
                    help="run INDEX (default 0) gets a NaN weight from the middle epoch on (tests NONFINITE_WEIGHTS)")
+    p.add_argument("--eval-metrics", action="store_true",
+                   help="also report the benchmark's per-epoch test metrics (eval/...; always on with --out)")
     p.add_argument("--progress", choices=("human", "json"), default="human",
-                   help="json: one JSON line per event on stdout")
+                   help="json: one JSON line per event (on stdout; on stderr with --out)")
     p.add_argument("--no-kafka", "--dry-run", dest="no_kafka", action="store_true",
                    help="train and build every record, publish nothing")
     p.add_argument("--connect-timeout", type=float, default=10.0, help="seconds to reach the broker (default 10)")
     p.add_argument("--delivery-timeout", type=float, default=30.0, help="seconds per record delivery (default 30)")
     p.add_argument("--verbose", action="store_true", help="log the Kafka client's messages to stderr")
     args = p.parse_args(argv)
-    if not args.no_kafka and not args.bootstrap:
-        p.error("--bootstrap HOST:PORT is required (or --no-kafka)")
+    if args.out is not None and (args.bootstrap or args.no_kafka):
+        p.error("--out writes to a directory: give it without --bootstrap and --no-kafka")
+    if args.out is None and not args.no_kafka and not args.bootstrap:
+        p.error("--bootstrap HOST:PORT is required (or --out ZOO, or --no-kafka)")
     if args.runs < 1 or args.epochs < 1 or args.parallel < 1:
         p.error("--runs, --epochs and --parallel must be positive")
     if args.nan_run is not None and not 0 <= args.nan_run < args.runs:
         p.error(f"--nan-run must be a run index in [0, {args.runs})")
+    if args.width is None:
+        args.width = DEFAULT_WIDTH[args.dataset]
+    if args.study is None:
+        args.study = args.dataset
     return args
 
 
@@ -415,10 +451,29 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _train(tasks: List[dict], client_options: dict, args: argparse.Namespace, on_event: Callable[[dict], None],
+           on_result: Optional[Callable[[dict], None]] = None) -> Tuple[int, List[dict]]:
+    """Runs the zoo; (exit code, results). SIGTERM stops the workers as Ctrl-C does."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return 0, run_zoo(tasks, client_options, args.parallel, on_event, args.verbose, args.dataset, on_result)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130, []
+    except Exception as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1, []
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format="%(processName)s %(name)s: %(message)s")
+    if args.out is not None:
+        return _main_directory(args, argv)
     as_json = args.progress == "json"
     out = lambda line: print(line, flush=True)  # noqa: E731
     on_event = (lambda e: out(_progress_line(e))) if as_json else (lambda e: out(_human(e)))
@@ -433,21 +488,77 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"error: {e}", file=sys.stderr)
             return 1
     run_prefix = args.run_prefix if args.run_prefix is not None else f"{args.study}-{secrets.token_hex(4)}-"
-    tasks = plan(args.runs, args.seed, args.epochs, args.study, run_prefix, args.nan_run)
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # a terminated zoo stops its workers as Ctrl-C does
+    tasks = plan(args.runs, args.seed, args.epochs, args.study, run_prefix, args.nan_run, args.width,
+                 args.eval_metrics)
     t0 = time.perf_counter()
+    code, results = _train(tasks, client_options, args, on_event)
+    if code == 0:
+        on_event(summarize(results, time.perf_counter() - t0))
+    return code
+
+
+# ------------------------------------------------------------------------------------------ directory mode
+
+def _main_directory(args: argparse.Namespace, argv: List[str]) -> int:
+    """--out ZOO: the client writes every record to ZOO/runs (zoo_directory describes the layout);
+    runs already there are skipped, half-written ones discarded, so a generation resumes."""
+    zoo_dir = ZooDirectory(args.out)
+    run_prefix = args.run_prefix if args.run_prefix is not None else f"{args.study}-"
+    tasks = plan(args.runs, args.seed, args.epochs, args.study, run_prefix, args.nan_run, args.width, True)
+    identity = {"format": 1, "source": args.dataset, "epochs": args.epochs, "seed": args.seed, "width": args.width}
+    command = shlex.join([sys.executable, "-m", "weightcast.zoo"] + argv)
     try:
-        results = run_zoo(tasks, client_options, args.parallel, on_event, args.verbose)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except Exception as e:
+        session = zoo_dir.open(identity, [t["run_id"] for t in tasks], command, torch.__version__)
+    except (ZooDirectoryError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    on_event(summarize(results, time.perf_counter() - t0))
-    return 0
+    todo = [t for t in tasks if t["run_id"] not in session.finished]
+    lock = threading.Lock()
+
+    def err(line: str) -> None:
+        with lock:
+            print(line, file=sys.stderr, flush=True)
+
+    as_json = args.progress == "json"
+    state = {"done": len(tasks) - len(todo), "cpu": 0.0, "wall": []}
+    t0 = time.perf_counter()
+    opening = {"event": "zoo_started", "out": str(zoo_dir.root), "source": args.dataset, "width": args.width,
+               "epochs": args.epochs, "seed": args.seed, "runs": len(tasks), "finished": state["done"],
+               "to_train": len(todo), "discarded_partial": session.discarded}
+    err(json.dumps(opening) if as_json else
+        f"zoo {zoo_dir.root}: {len(tasks)} runs of {args.dataset} (width {args.width}, {args.epochs} epochs, "
+        f"seed {args.seed}); {state['done']} already finished, {len(todo)} to train"
+        + (f", {len(session.discarded)} partial run(s) discarded" if session.discarded else ""))
+
+    def on_result(result: dict) -> None:
+        state["done"] += 1
+        state["cpu"] += result["cpu_seconds"]
+        state["wall"].append(result["seconds"])
+        elapsed = time.perf_counter() - t0
+        zoo_dir.record(session, elapsed, state["cpu"], complete=state["done"] == len(tasks))
+        left = len(tasks) - state["done"]
+        eta = elapsed / len(state["wall"]) * left
+        progress = {"event": "zoo_progress", "run_id": result["run_id"], "done": state["done"], "total": len(tasks),
+                    "test_accuracy": result["test_accuracy"], "seconds": round(result["seconds"], 3),
+                    "seconds_per_run": round(elapsed / len(state["wall"]), 3), "eta_seconds": round(eta, 1)}
+        err(json.dumps(wc._json_value(progress), allow_nan=False) if as_json else
+            f"[{state['done']}/{len(tasks)}] {result['run_id']}: test accuracy {result['test_accuracy']:.3f} "
+            f"({result['seconds']:.1f} s); {progress['seconds_per_run']:.2f} s per run, ETA {eta / 60:.1f} min")
+
+    on_event = (lambda e: err(_progress_line(e))) if as_json else (lambda e: None)
+    code, results = _train(todo, {"directory": str(zoo_dir.runs_dir)}, args, on_event, on_result) if todo else (0, [])
+    if code != 0:
+        # keeps the time of the runs that finished; complete stays false
+        zoo_dir.record(session, time.perf_counter() - t0, state["cpu"], complete=False)
+        return code
+    complete = zoo_dir.finished_runs() >= {t["run_id"] for t in tasks}
+    zoo_dir.record(session, time.perf_counter() - t0, state["cpu"], complete=complete)
+    if results:
+        summary = summarize(results, time.perf_counter() - t0)
+        err(json.dumps(summary) if as_json else _human(summary))
+    err(json.dumps({"event": "zoo_written", "out": str(zoo_dir.root), "complete": complete}) if as_json else
+        f"zoo {zoo_dir.root}: {'complete' if complete else 'INCOMPLETE'} ({len(tasks)} runs)")
+    return 0 if complete else 1
 
 
 if __name__ == "__main__":

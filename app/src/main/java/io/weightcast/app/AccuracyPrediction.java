@@ -32,10 +32,12 @@ record AccuracyPrediction(String source, String modelName, int modelVersion, int
     record Overrides(Long step, Integer plannedSteps, String activation) {
     }
 
-    static AccuracyPrediction of(LoadedModel loaded, CheckpointFile file, Overrides overrides) {
+    /** @param spectra the checkpoint's per-layer spectra (the same features the stream computes), or null */
+    static AccuracyPrediction of(LoadedModel loaded, CheckpointFile file, Overrides overrides,
+                                 Map<String, io.weightcast.core.records.LayerSpectralHealth> spectra) {
         List<String> notes = new ArrayList<>();
         CheckpointMetadata meta = metadata(file, overrides, notes);
-        FeatureVector fv = FeatureExtractor.extract(file.tensors(), meta, System.currentTimeMillis());
+        FeatureVector fv = FeatureExtractor.extract(file.tensors(), meta, System.currentTimeMillis(), spectra);
         ModelVersion mv = loaded.version();
         int[] missing = new int[1];
         double[] x = aligned(fv.values(), FeatureLayout.names(), mv.featureNames(), missing);

@@ -145,7 +145,8 @@ final class AnalyzeCommand implements Callable<Integer> {
             List<LayerSpectrum> spectra = spectra(checkpoint, layers, new SpectralAnalyzer(spectral), bar);
             t = lap(seconds, "spectra", t);
             AccuracyPrediction prediction = model == null ? null
-                    : AccuracyPrediction.of(model, checkpoint, new AccuracyPrediction.Overrides(step, plannedSteps, activation));
+                    : AccuracyPrediction.of(model, checkpoint, new AccuracyPrediction.Overrides(step, plannedSteps, activation),
+                            new io.weightcast.core.spectral.SpectralReport(spectra).health());
             if (model != null) {
                 lap(seconds, "prediction", t);
             }

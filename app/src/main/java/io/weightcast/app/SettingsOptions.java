@@ -1,6 +1,7 @@
 package io.weightcast.app;
 
 import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.KafkaClientSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +16,11 @@ public final class SettingsOptions {
             description = "Override one setting, e.g. -s trainer.min.runs=20 (beats --config and WEIGHTCAST_* env vars).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
-    /** defaults < --config file < WEIGHTCAST_* env < command-specific values < -s overrides. */
+    /**
+     * defaults < --config file < WEIGHTCAST_* env < command-specific values < -s overrides. Also
+     * installs the {@code kafka.*} client settings (TLS, SASL, ...) for every Kafka client this
+     * process builds, commands' own readers and producers included, not only the services'.
+     */
     Map<String, String> merged(Map<String, String> commandValues) {
         Map<String, String> base = new LinkedHashMap<>();
         if (config != null) {
@@ -24,6 +29,7 @@ public final class SettingsOptions {
         base.putAll(Settings.load(Map.of(), null, System.getenv(), Map.of()).asMap());
         base.putAll(commandValues);
         base.putAll(overrides);
+        KafkaClientSettings.install(KafkaClientSettings.from(Settings.of(base)));
         return base;
     }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.ModelVersion;
@@ -138,6 +140,24 @@ class PipelineEndToEndTest {
             Thread.sleep(200);
         }
         assertThat(webhookBodies).anySatisfy(b -> assertThat(b).contains(Alert.NONFINITE_WEIGHTS).contains("\"run_id\""));
+    }
+
+    @Test
+    void everyFeatureVectorCarriesItsSpectraAndTheModelSaysWhatTheyAdd() throws Exception {
+        List<FeatureVector> features = readAll(stack.settings().topics().features(), FeatureVector.class,
+                l -> l.stream().filter(f -> f.runId().startsWith(PREFIX)).count() >= RUNS * EPOCHS);
+        int alphaMean = FeatureLayout.indexOf("alpha_mean");
+        // the digits CNN is small: its spectra are computed inline. conv1 (1 input channel: 9 eigenvalues)
+        // is below WeightWatcher's 10, so it is skipped and says so; conv2, conv3 (144) and fc (10) are fitted.
+        assertThat(features.stream().filter(f -> f.runId().startsWith(PREFIX) && f.health().nonfiniteValues() == 0))
+                .isNotEmpty().allSatisfy(f -> {
+                    assertThat(f.health().spectra()).containsKeys("conv1", "conv2", "conv3");
+                    assertThat(f.health().spectra().get("conv1").status()).isEqualTo("skipped");
+                    assertThat(f.health().spectra().get("conv2").numEvals()).isEqualTo(144);
+                    assertThat(f.values()[alphaMean]).isFinite();
+                });
+        List<ModelVersion> models = readAll(stack.settings().topics().models(), ModelVersion.class, l -> !l.isEmpty());
+        assertThat(models).allSatisfy(m -> assertThat(m.ablations()).containsKey("spectra"));
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import kafka.server.KafkaConfig;
@@ -17,6 +19,9 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * from the Maven Central {@code kafka_2.13} artifact. Used by local mode and integration tests.
  * Listeners bind 127.0.0.1 only. A data dir that was formatted before is reused, with its topics
  * and offsets, and with the same port when that port is still free.
+ *
+ * <p>{@link #startWithSasl} adds a SASL_PLAINTEXT listener (mechanisms PLAIN and SCRAM-SHA-256, no
+ * authorizer) next to the unchanged PLAINTEXT one, for tests of the clients' security settings.
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
@@ -33,12 +41,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
+    private final int saslPort; // 0: no SASL listener
+    private final Map<String, String> saslUsers;
     private KafkaRaftServer server;
 
     private EmbeddedKafka(Path dataDir, int port, int controllerPort) {
+        this(dataDir, port, controllerPort, 0, Map.of());
+    }
+
+    private EmbeddedKafka(Path dataDir, int port, int controllerPort, int saslPort, Map<String, String> saslUsers) {
         this.dataDir = dataDir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.saslPort = saslPort;
+        this.saslUsers = Map.copyOf(saslUsers);
     }
 
     /** Starts a broker on free loopback ports, keeping its log in {@code dataDir}. */
@@ -59,8 +75,30 @@ public final class EmbeddedKafka implements AutoCloseable {
         return kafka;
     }
 
+    /**
+     * A broker on free ports that also listens with SASL_PLAINTEXT ({@link #saslBootstrapServers()}): each of
+     * {@code users} (name → password) may log in with PLAIN or SCRAM-SHA-256. The PLAINTEXT listener stays.
+     */
+    public static EmbeddedKafka startWithSasl(Path dataDir, Map<String, String> users) {
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("a SASL listener needs at least one user");
+        }
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, freePort(), freePort(), freePort(), users);
+        kafka.startServer();
+        kafka.createScramUsers();
+        return kafka;
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The SASL_PLAINTEXT listener (only with {@link #startWithSasl}). */
+    public String saslBootstrapServers() {
+        if (saslPort == 0) {
+            throw new IllegalStateException("this broker has no SASL listener: start it with startWithSasl");
+        }
+        return "127.0.0.1:" + saslPort;
     }
 
     public Path dataDir() {
@@ -118,7 +156,37 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("replica.fetch.max.bytes", Integer.toString(9 * 1024 * 1024));
         p.put("auto.create.topics.enable", "false");
         p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        if (saslPort != 0) {
+            addSaslListener(p);
+        }
         return p;
+    }
+
+    private void addSaslListener(Properties p) {
+        p.put("listeners", p.get("listeners") + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+        p.put("advertised.listeners", p.get("advertised.listeners") + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+        p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+        p.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256");
+        StringBuilder plain = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+        saslUsers.forEach((user, password) -> plain.append(" user_").append(user).append("=\"").append(password).append('"'));
+        p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", plain.append(';').toString());
+        p.put("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    }
+
+    /** SCRAM credentials live in the metadata log: created through the PLAINTEXT listener after start. */
+    private void createScramUsers() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            List<org.apache.kafka.clients.admin.UserScramCredentialAlteration> upserts = saslUsers.entrySet().stream()
+                    .<org.apache.kafka.clients.admin.UserScramCredentialAlteration>map(e -> new UserScramCredentialUpsertion(e.getKey(),
+                            new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), e.getValue()))
+                    .toList();
+            admin.alterUserScramCredentials(upserts).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the SCRAM users of the SASL listener", e);
+        }
     }
 
     private void format(Path cfg) {

@@ -3,6 +3,7 @@ package io.weightcast.ingest;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Vertx;
 import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.service.Service;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@code ingest.ack.timeout.ms}, {@code ingest.max.inflight.bytes}, {@code ingest.max.inflight.requests},
  * {@code ingest.retry.after.seconds}, {@code kafka.bootstrap.servers}, {@code topic.prefix}).
  * The topics must exist ({@code TopicSetup.ensure}); until the producer has their metadata, {@code /ready} says 503.
+ * Other {@code kafka.*} keys (security: TLS, SASL) go to the producer: built from {@link Settings}, the service
+ * installs them ({@link KafkaClientSettings}); built from {@link IngestSettings}, the caller does.
  */
 public final class IngestService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
@@ -31,6 +34,7 @@ public final class IngestService implements Service {
 
     public IngestService(Settings settings) {
         this(IngestSettings.from(settings));
+        KafkaClientSettings.install(KafkaClientSettings.from(settings));
     }
 
     public IngestService(IngestSettings settings) {

@@ -65,7 +65,7 @@ final class FeatureScorer implements Processor<String, byte[], String, Emitted> 
         context.forward(new Record<>(fv.runId(), Emitted.of(scored.score()), record.timestamp()));
         metrics.scored(fv.checkpointTimestamp(), now);
         if (scored.score().predictedFinalAccuracy() != null && !run.finished()) {
-            metrics.predicted(fv.runId(), scored.score().study(), scored.score().predictedFinalAccuracy());
+            metrics.predicted(fv.runId(), scored.score().study(), scored.score().predictedFinalAccuracy(), scored.score().interval());
         }
         for (Alert alert : scored.judgement().alerts()) {
             context.forward(new Record<>(fv.runId(), Emitted.of(alert), record.timestamp()));

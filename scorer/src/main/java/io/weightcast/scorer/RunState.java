@@ -11,22 +11,28 @@ import java.util.Map;
  * @param raised         alert kind → magnitude it was last raised at
  * @param lowStreak      consecutive judged checkpoints whose interval lay below the early-stop reference
  * @param lastJudgedStep the last step the early-stop policy counted (replays and duplicates do not count twice)
+ * @param spectralSeen   per layer, what its spectra have shown so far (bits of the spectral-collapse policy)
  */
 public record RunState(String study, Integer plannedSteps, boolean finished, Map<String, Double> raised,
-                       int lowStreak, long lastJudgedStep) {
+                       int lowStreak, long lastJudgedStep, Map<String, Integer> spectralSeen) {
 
     public RunState {
         raised = raised == null ? Map.of() : Map.copyOf(raised);
+        spectralSeen = spectralSeen == null ? Map.of() : Map.copyOf(spectralSeen);
     }
 
     public static RunState empty() {
-        return new RunState(null, null, false, Map.of(), 0, -1);
+        return new RunState(null, null, false, Map.of(), 0, -1, Map.of());
     }
 
     public RunState apply(RunEvent event) {
         String s = event.study() != null ? event.study() : study;
         Integer planned = event.plannedSteps() != null ? event.plannedSteps() : plannedSteps;
-        return new RunState(s, planned, finished || event.isFinished(), raised, lowStreak, lastJudgedStep);
+        return new RunState(s, planned, finished || event.isFinished(), raised, lowStreak, lastJudgedStep, spectralSeen);
+    }
+
+    public RunState withSpectralSeen(Map<String, Integer> seen) {
+        return new RunState(study, plannedSteps, finished, raised, lowStreak, lastJudgedStep, seen);
     }
 
     /** The magnitude {@code kind} was last raised at, or null if it never was. */
@@ -37,10 +43,10 @@ public record RunState(String study, Integer plannedSteps, boolean finished, Map
     public RunState withRaised(String kind, double magnitude) {
         Map<String, Double> r = new LinkedHashMap<>(raised);
         r.put(kind, magnitude);
-        return new RunState(study, plannedSteps, finished, r, lowStreak, lastJudgedStep);
+        return new RunState(study, plannedSteps, finished, r, lowStreak, lastJudgedStep, spectralSeen);
     }
 
     public RunState withStreak(int streak, long step) {
-        return new RunState(study, plannedSteps, finished, raised, streak, step);
+        return new RunState(study, plannedSteps, finished, raised, streak, step, spectralSeen);
     }
 }

@@ -4,14 +4,28 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.weightcast.core.records.Interval;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The scorer's Prometheus metrics, in its own registry (several services share one JVM in local mode).
  * Counted where the work happens (the stream processors and the webhook notifier), so with several
  * scorer instances Prometheus sums them; the per-run gauge covers the runs of this instance's partitions.
+ * Per-run gauges (prediction and its 80% interval) leave when the run finishes, or after
+ * {@link #RUN_IDLE_MILLIS} without a score (a crashed run never sends {@code finished}): bounded cardinality.
  */
 public final class ScorerMetrics {
+    /** A run without a score for this long leaves the per-run gauges (24 h: longer than any epoch we expect). */
+    public static final long RUN_IDLE_MILLIS = TimeUnit.HOURS.toMillis(24);
+    private static final long SWEEP_EVERY_MILLIS = TimeUnit.MINUTES.toMillis(1);
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final LongSupplier clock;
+    private final Map<String, Long> lastPredicted = new ConcurrentHashMap<>();
+    private volatile long lastSweep;
 
     private final Counter scores = Counter.builder()
             .name("weightcast_scorer_scores_total")
@@ -37,6 +51,16 @@ public final class ScorerMetrics {
             .help("Latest predicted final accuracy per active (not finished) run")
             .labelNames("run_id", "study")
             .register(registry);
+    private final Gauge predictedLower = Gauge.builder()
+            .name("weightcast_run_predicted_final_accuracy_lower")
+            .help("Lower end of the latest 80% prediction interval per active run")
+            .labelNames("run_id", "study")
+            .register(registry);
+    private final Gauge predictedUpper = Gauge.builder()
+            .name("weightcast_run_predicted_final_accuracy_upper")
+            .help("Upper end of the latest 80% prediction interval per active run")
+            .labelNames("run_id", "study")
+            .register(registry);
     private final Counter deadLetters = Counter.builder()
             .name("weightcast_scorer_dead_letters_total")
             .help("Records sent to the dead-letters topic, by reason")
@@ -47,6 +71,15 @@ public final class ScorerMetrics {
             .help("Alert deliveries to webhooks, by hook name and outcome (delivered|failed, after retries)")
             .labelNames("hook", "outcome")
             .register(registry);
+
+    public ScorerMetrics() {
+        this(System::currentTimeMillis);
+    }
+
+    ScorerMetrics(LongSupplier clock) {
+        this.clock = clock;
+        this.lastSweep = clock.getAsLong();
+    }
 
     public PrometheusRegistry registry() {
         return registry;
@@ -68,12 +101,38 @@ public final class ScorerMetrics {
     }
 
     public void predicted(String runId, String study, double value) {
-        predicted.labelValues(runId, study == null ? "" : study).set(value);
+        predicted(runId, study, value, null);
+    }
+
+    /** @param interval the 80% interval, or null (its gauges then keep no stale value) */
+    public void predicted(String runId, String study, double value, Interval interval) {
+        String s = study == null ? "" : study;
+        predicted.labelValues(runId, s).set(value);
+        if (interval != null) {
+            predictedLower.labelValues(runId, s).set(interval.low());
+            predictedUpper.labelValues(runId, s).set(interval.high());
+        } else {
+            predictedLower.removeIf(labels -> labels.get(0).equals(runId));
+            predictedUpper.removeIf(labels -> labels.get(0).equals(runId));
+        }
+        long now = clock.getAsLong();
+        lastPredicted.put(runId, now);
+        if (now - lastSweep >= SWEEP_EVERY_MILLIS) {
+            lastSweep = now;
+            lastPredicted.forEach((run, at) -> {
+                if (now - at >= RUN_IDLE_MILLIS) {
+                    runFinished(run);
+                }
+            });
+        }
     }
 
     /** A finished run leaves the fleet view. */
     public void runFinished(String runId) {
         predicted.removeIf(labels -> labels.get(0).equals(runId));
+        predictedLower.removeIf(labels -> labels.get(0).equals(runId));
+        predictedUpper.removeIf(labels -> labels.get(0).equals(runId));
+        lastPredicted.remove(runId);
     }
 
     /** @param reason a short, fixed category (label values must stay few), not the detailed message */

@@ -2,6 +2,8 @@ package io.weightcast.scorer;
 
 import io.vertx.core.Vertx;
 import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.ConsumerLagMonitor;
+import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
@@ -40,7 +42,10 @@ import org.slf4j.LoggerFactory;
  *     {@code topics.partitions} (4; used only when the scorer creates missing topics)</li>
  * <li>{@code scorer.application.id} ({@code <prefix>scorer}), {@code scorer.threads} (1 stream thread),
  *     {@code scorer.state.dir} ({@code <data.dir>/scorer-state}, or a new temp dir without {@code data.dir});
- *     any {@code scorer.kafka.*} key is passed to Kafka Streams as is (e.g. {@code scorer.kafka.commit.interval.ms})</li>
+ *     any {@code scorer.kafka.*} key is passed to Kafka Streams as is (e.g. {@code scorer.kafka.commit.interval.ms});
+ *     other {@code kafka.*} keys (security: TLS, SASL) go to every Kafka client, see {@link KafkaClientSettings}</li>
+ * <li>Gauge {@code weightcast_consumer_lag_records{group,topic}} ({@link ConsumerLagMonitor}): the Streams app's lag
+ *     (group = its application id) and, with hooks, the webhook notifier's ({@code <prefix>scorer-webhooks})</li>
  * <li>{@code scorer.host} (127.0.0.1), {@code scorer.port} (8081; 0 = a free port, see {@link #port()})</li>
  * <li>{@code scorer.dying.relu.threshold} (0.5): a layer's dead-unit fraction from which DYING_RELU is raised</li>
  * <li>{@code scorer.early.stop.threshold} (unset): early-stop reference when the model has none for the run's
@@ -98,6 +103,7 @@ public final class ScorerService implements Service {
     private WebhookNotifier webhooks;
     private Vertx vertx;
     private ScorerHttpVerticle http;
+    private ConsumerLagMonitor lag;
 
     public ScorerService(Settings settings) {
         this.settings = settings;
@@ -112,6 +118,7 @@ public final class ScorerService implements Service {
     @Override
     public void start() {
         String bootstrap = settings.bootstrap();
+        KafkaClientSettings.install(KafkaClientSettings.from(settings));
         List<Hook> hooks = HookSettings.from(settings); // a bad hook setting fails before anything starts
         TopicSetup.ensure(bootstrap, topics, settings.getInt("topics.partitions", 4), (short) 1);
         requireCoPartitioned(bootstrap);
@@ -138,6 +145,12 @@ public final class ScorerService implements Service {
             throw new IllegalStateException("scorer HTTP server did not start: " + e.getMessage(), e);
         }
         startWebhooks(bootstrap, hooks);
+        ConsumerLagMonitor.Builder lagOf = ConsumerLagMonitor.builder(bootstrap, metrics.registry())
+                .group(applicationId(), topics.features(), topics.runs());
+        if (webhooks != null) {
+            lagOf.group(topics.prefix() + "scorer-webhooks", topics.alerts());
+        }
+        lag = lagOf.start();
         LOG.info("scorer started: {} + {} → {}, {}; hooks {}; HTTP on port {}", topics.features(), topics.models(),
                 topics.scores(), topics.alerts(), hooks, port());
     }
@@ -162,7 +175,7 @@ public final class ScorerService implements Service {
 
     Properties streamsProperties() {
         Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.get("scorer.application.id", topics.prefix() + "scorer"));
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.getInt("scorer.threads", 1));
@@ -174,8 +187,13 @@ public final class ScorerService implements Service {
         p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
+        KafkaClientSettings.from(settings).applyTo(p); // unprefixed: Streams gives them to all its clients
         p.putAll(settings.under("scorer.kafka"));
         return p;
+    }
+
+    String applicationId() {
+        return settings.get("scorer.application.id", topics.prefix() + "scorer");
     }
 
 
@@ -209,6 +227,10 @@ public final class ScorerService implements Service {
 
     @Override
     public void close() {
+        if (lag != null) {
+            lag.close();
+            lag = null;
+        }
         if (vertx != null) {
             vertx.close().await();
             vertx = null;

@@ -21,11 +21,12 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * models   ──▶ global store "models" (every instance reads the one compacted partition) ─▶ live model
  * runs     ──▶ track-runs     ──┐  run store (study, planned steps, finished, alert memory)
- * features ──▶ score-features ──┴──▶ scores, alerts; undecodable input ──▶ dead-letters
+ * features ──▶ score-features ──┤──▶ scores, alerts; undecodable input ──▶ dead-letters
+ * spectra  ──▶ judge-spectra  ──┘    (spectra of large checkpoints, after their score: alerts only)
  * </pre>
  * Inputs are consumed as bytes and decoded in the processors: a bad record becomes a dead letter
  * written in the same exactly-once transaction, and the stream thread never sees a deserialization error.
- * runs and features share the run store, so they must be co-partitioned (same partition count, keyed by run id).
+ * runs, features and spectra share the run store, so they must be co-partitioned (same partition count, keyed by run id).
  */
 public final class ScoringTopology {
     public static final String MODEL_STORE = "models";
@@ -56,7 +57,11 @@ public final class ScoringTopology {
         KStream<String, Emitted> fromFeatures = builder.stream(topics.features(), bytes.withName("features-source"))
                 .process(() -> new FeatureScorer(models, policies, metrics), Named.as("score-features"), RUN_STORE);
 
-        KStream<String, Emitted> emitted = fromFeatures.merge(fromRuns, Named.as("emitted"));
+        KStream<String, Emitted> fromSpectra = builder.stream(topics.spectra(), bytes.withName("spectra-source"))
+                .process(() -> new SpectraJudge(policies.spectral(), metrics), Named.as("judge-spectra"), RUN_STORE);
+
+        KStream<String, Emitted> emitted = fromFeatures.merge(fromRuns, Named.as("emitted-features-runs"))
+                .merge(fromSpectra, Named.as("emitted"));
         emitted.filter((run, e) -> e.hasScore(), Named.as("scores"))
                 .mapValues(Emitted::score, Named.as("score"))
                 .to(topics.scores(), Produced.with(Serdes.String(), JsonSerde.of(Score.class)).withName("scores-sink"));

@@ -13,10 +13,13 @@ import io.weightcast.core.records.Alert;
 import io.weightcast.core.records.CheckpointMetadata;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.FeatureVector;
+import io.weightcast.core.records.Health;
 import io.weightcast.core.records.Json;
+import io.weightcast.core.records.LayerSpectralHealth;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.records.Score;
+import io.weightcast.core.records.SpectralSummary;
 import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsWriter;
@@ -118,6 +121,22 @@ class ScorerServiceIntegrationTest {
         send(TOPICS.features(), "run-b", Json.bytes(features("run-b", 1, false)));
         send(TOPICS.features(), "run-a", "{\"run_id\":".getBytes(StandardCharsets.UTF_8));
         send(TOPICS.features(), "run-a", Json.bytes(features("run-a", 2, true)));
+        sendSpectralCollapse();
+    }
+
+    /** run-spectral: step 1 with inline spectra in band, step 2 large (no inline spectra), its spectra later, collapsed. */
+    private static void sendSpectralCollapse() throws Exception {
+        FeatureVector step1 = features("run-spectral", 1, false);
+        Map<String, LayerSpectralHealth> inBand = Map.of("fc1", new LayerSpectralHealth("success", 12, 0, 3.1, null, null, null, null, null, null));
+        Health h = step1.health();
+        send(TOPICS.features(), "run-spectral", Json.bytes(new FeatureVector(step1.runId(), 1, 4, STUDY, "relu", step1.layoutVersion(),
+                step1.values(), new Health(h.nonfiniteValues(), h.nonfiniteTensors(), h.deadFractions(), inBand),
+                step1.checkpointTimestamp(), step1.computedAt())));
+        send(TOPICS.features(), "run-spectral", Json.bytes(features("run-spectral", 2, false)));  // large: no inline spectra
+        Map<String, LayerSpectralHealth> collapsed = Map.of("fc1", new LayerSpectralHealth("success", 12, 0, 1.3, null, null, null, null, null, null));
+        send(TOPICS.spectra(), "run-spectral", Json.bytes(new SpectralSummary("run-spectral", 2, 4, STUDY,
+                io.weightcast.core.features.FeatureLayout.VERSION,
+                io.weightcast.core.features.FeatureLayout.spectralSection(collapsed), collapsed, 1.5, 0L, 0L)));
     }
 
     @AfterAll
@@ -202,7 +221,8 @@ class ScorerServiceIntegrationTest {
 
     @Test
     void everyFeatureVectorIsScoredWithThePublishedModelVersion() {
-        List<Score> scores = readUntil(TOPICS.scores(), Score.class, l -> l.size() >= 3);
+        List<Score> scores = readUntil(TOPICS.scores(), Score.class, l -> l.size() >= 5).stream()
+                .filter(s -> !s.runId().equals("run-spectral")).toList();
         assertThat(scores).hasSize(3);
         assertThat(scores).allSatisfy(s -> {
             assertThat(s.modelVersion()).isEqualTo(MODEL_VERSION);
@@ -236,6 +256,17 @@ class ScorerServiceIntegrationTest {
                 "weightcast_webhook_deliveries_total{hook=\"webhooks-1\",outcome=\"delivered\"}") >= 1.0
                 && MetricsText.value(scorer.metrics().registry(),
                 "weightcast_webhook_deliveries_total{hook=\"webhooks-2\",outcome=\"delivered\"}") >= 1.0);
+    }
+
+    @Test
+    void aSpectralCollapseArrivingOnTheSpectraTopicIsAlertedWithItsEvidence() throws Exception {
+        List<Alert> alerts = readUntil(TOPICS.alerts(), Alert.class,
+                l -> l.stream().anyMatch(a -> a.kind().equals(Alert.SPECTRAL_COLLAPSE)));
+        assertThat(alerts.stream().filter(a -> a.kind().equals(Alert.SPECTRAL_COLLAPSE))).singleElement().satisfies(a -> {
+            assertThat(a.runId()).isEqualTo("run-spectral");
+            assertThat(a.step()).isEqualTo(2);
+            assertThat(a.evidence().toString()).contains("fc1").contains("over-trained");
+        });
     }
 
     @Test
@@ -308,7 +339,7 @@ class ScorerServiceIntegrationTest {
         assertThat(get("/ready").statusCode()).isEqualTo(200);
         assertThat(get("/health").statusCode()).isEqualTo(200);
         String metrics = get("/metrics").body();
-        assertThat(metrics).contains("weightcast_scorer_scores_total 3.0")
+        assertThat(metrics).contains("weightcast_scorer_scores_total 5.0") // run-a 2, run-b 1, run-spectral 2
                 .contains("weightcast_scorer_model_version " + MODEL_VERSION + ".0")
                 .contains("weightcast_run_predicted_final_accuracy{run_id=\"run-b\",study=\"" + STUDY + "\"}")
                 .contains("weightcast_scorer_dead_letters_total{reason=\"malformed_feature_vector\"} 1.0");

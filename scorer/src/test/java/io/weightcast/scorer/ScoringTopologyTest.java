@@ -2,6 +2,7 @@ package io.weightcast.scorer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.kafka.JsonSerde;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Alert;
@@ -9,12 +10,15 @@ import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.Health;
 import io.weightcast.core.records.Json;
+import io.weightcast.core.records.LayerSpectralHealth;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.records.Score;
+import io.weightcast.core.records.SpectralSummary;
 import io.weightcast.scorer.policy.DyingReluPolicy;
 import io.weightcast.scorer.policy.EarlyStopPolicy;
 import io.weightcast.scorer.policy.NonfiniteWeightsPolicy;
+import io.weightcast.scorer.policy.SpectralCollapsePolicy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -51,6 +55,7 @@ class ScoringTopologyTest {
     private TestInputTopic<String, byte[]> modelsIn;
     private TestInputTopic<String, byte[]> runsIn;
     private TestInputTopic<String, byte[]> featuresIn;
+    private TestInputTopic<String, byte[]> spectraIn;
     private TestOutputTopic<String, Score> scoresOut;
     private TestOutputTopic<String, Alert> alertsOut;
     private TestOutputTopic<String, DeadLetter> deadLettersOut;
@@ -76,6 +81,7 @@ class ScoringTopologyTest {
         modelsIn = driver.createInputTopic(TOPICS.models(), keys, values);
         runsIn = driver.createInputTopic(TOPICS.runs(), keys, values);
         featuresIn = driver.createInputTopic(TOPICS.features(), keys, values);
+        spectraIn = driver.createInputTopic(TOPICS.spectra(), keys, values);
         scoresOut = driver.createOutputTopic(TOPICS.scores(), new StringDeserializer(), JsonSerde.of(Score.class).deserializer());
         alertsOut = driver.createOutputTopic(TOPICS.alerts(), new StringDeserializer(), JsonSerde.of(Alert.class).deserializer());
         deadLettersOut = driver.createOutputTopic(TOPICS.deadLetters(), new StringDeserializer(), JsonSerde.of(DeadLetter.class).deserializer());
@@ -111,7 +117,7 @@ class ScoringTopologyTest {
         assertThat(s.interval()).isNull();
         assertThat(s.modelVersion()).isNull();
         assertThat(s.note()).isEqualTo("no model yet: the trainer publishes one after trainer.min.runs finished runs");
-        assertThat(s.featuresVersion()).isEqualTo(1);
+        assertThat(s.featuresVersion()).isEqualTo(FeatureLayout.VERSION);
         assertThat(s.scoredAt()).isGreaterThan(s.checkpointTimestamp());
         assertThat(MetricsText.value(metrics.registry(), "weightcast_scorer_scores_total")).isEqualTo(1.0);
         assertThat(MetricsText.value(metrics.registry(), "weightcast_scorer_ingest_to_score_seconds_count")).isEqualTo(1.0);
@@ -153,7 +159,7 @@ class ScoringTopologyTest {
 
         assertThat(s.predictedFinalAccuracy()).isNull();
         assertThat(s.modelVersion()).isNull();
-        assertThat(s.note()).contains("layout 99").contains("layout 1");
+        assertThat(s.note()).contains("layout 99").contains("layout " + FeatureLayout.VERSION);
     }
 
     @Test
@@ -202,6 +208,37 @@ class ScoringTopologyTest {
     }
 
     @Test
+    void spectralCollapseIsJudgedFromInlineSpectraAndFromTheSpectraTopicWithOneMemory() {
+        Map<String, LayerSpectralHealth> inBand = Map.of("conv2", spectral(3.2, 0));
+        assertThat(scoreOf(TinyModels.vector("r1", 1, 18, STUDY, 0.5, new Health(0, List.of(), Map.of(), inBand))).flags())
+                .doesNotContain(SpectralCollapsePolicy.FLAG);
+        assertThat(alertsOut.isEmpty()).isTrue();
+        // step 2 was large: its features came without spectra, which arrive later on the spectra topic
+        Score s2 = scoreOf(TinyModels.vector("r1", 2, 18, STUDY, 0.5, new Health(0, List.of(), Map.of())));
+        assertThat(s2.flags()).doesNotContain(SpectralCollapsePolicy.FLAG);
+        Map<String, LayerSpectralHealth> collapsed = Map.of("conv2", spectral(1.4, 0));
+        spectraIn.pipeInput("r1", Json.bytes(new SpectralSummary("r1", 2, 18, STUDY, FeatureLayout.VERSION,
+                FeatureLayout.spectralSection(collapsed), collapsed, 0.5, 1L, 2L)));
+        assertThat(alertsOut.readValuesToList()).singleElement().satisfies(a -> {
+            assertThat(a.kind()).isEqualTo(Alert.SPECTRAL_COLLAPSE);
+            assertThat(a.step()).isEqualTo(2);
+            assertThat(a.study()).isEqualTo(STUDY);
+            assertThat(a.evidence().toString()).contains("conv2").contains("1.4");
+        });
+        // the next inline checkpoint is still collapsed: flagged, not alerted again
+        Score s3 = scoreOf(TinyModels.vector("r1", 3, 18, STUDY, 0.5, new Health(0, List.of(), Map.of(), collapsed)));
+        assertThat(s3.flags()).contains(SpectralCollapsePolicy.FLAG);
+        assertThat(alertsOut.isEmpty()).isTrue();
+        spectraIn.pipeInput("r1", "not json".getBytes(StandardCharsets.UTF_8));
+        assertThat(deadLettersOut.readValuesToList()).singleElement()
+                .satisfies(d -> assertThat(d.sourceTopic()).isEqualTo(TOPICS.spectra()));
+    }
+
+    private static LayerSpectralHealth spectral(double alpha, int rankLoss) {
+        return new LayerSpectralHealth("success", 144, rankLoss, alpha, null, null, null, null, null, null);
+    }
+
+    @Test
     void anEarlyStopCandidateIsRaisedAfterConsecutiveLowCheckpointsOnce() {
         publish(v1); // reference for the study: 0.8
         Score low1 = scoreOf(TinyModels.vector("slow", 1, 18, STUDY, 0.1, TinyModels.healthy()));
@@ -229,7 +266,7 @@ class ScoringTopologyTest {
     }
 
     @Test
-    void runEventsFillInStudyAndPlannedStepsAndAFinishedRunGetsNoAlerts() {
+    void runEventsFillInStudyAndPlannedStepsAndAFinishedRunScoredLateStillGetsHealthAlerts() {
         runsIn.pipeInput("r1", Json.bytes(RunEvent.started("r1", "from-runs", Map.of("lr", 0.1), 10)));
         Score s = scoreOf(TinyModels.vector("r1", 1, null, null, 0.5, TinyModels.healthy()));
         assertThat(s.study()).isEqualTo("from-runs");
@@ -238,7 +275,7 @@ class ScoringTopologyTest {
         runsIn.pipeInput("r1", Json.bytes(RunEvent.finished("r1", "from-runs", Map.of("test_accuracy", 0.9))));
         Score late = scoreOf(TinyModels.vector("r1", 10, null, null, 0.5, new Health(5, List.of("fc.weight"), Map.of())));
         assertThat(late.flags()).contains(NonfiniteWeightsPolicy.FLAG);
-        assertThat(alertsOut.isEmpty()).isTrue();
+        assertThat(alertsOut.readValuesToList()).extracting(Alert::kind).containsExactly(Alert.NONFINITE_WEIGHTS);
     }
 
     @Test

@@ -6,25 +6,22 @@ import io.weightcast.core.records.CheckpointMetadata;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.MalformedRecordException;
-import io.weightcast.core.safetensors.CheckpointParts;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.kafka.streams.KeyValue;
+import io.weightcast.core.records.LayerSpectralHealth;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checkpoint record → feature vector. Split checkpoints wait in a changelogged store until every
- * part of their (run, step) arrived. Anything that cannot be decoded goes to the dead-letter
+ * Checkpoint record → feature vector, with the spectra inline when the checkpoint is small
+ * ({@link SpectraStage}). Split checkpoints wait in a changelogged store until every part of their
+ * (run, step) arrived. Anything that cannot be decoded goes to the dead-letter
  * child with its reason; nothing here throws, so one bad record never stops the stream thread.
  */
 final class CheckpointProcessor implements Processor<String, byte[], String, Object> {
@@ -35,18 +32,20 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
 
     private final String partsStoreName;
     private final StreamsMetrics metrics;
+    private final SpectraStage spectra;
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, byte[]> parts;
+    private CheckpointAssembler assembler;
 
-    CheckpointProcessor(String partsStoreName, StreamsMetrics metrics) {
+    CheckpointProcessor(String partsStoreName, StreamsMetrics metrics, SpectraStage spectra) {
         this.partsStoreName = partsStoreName;
         this.metrics = metrics;
+        this.spectra = spectra;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.parts = context.getStateStore(partsStoreName);
+        this.assembler = new CheckpointAssembler(context.getStateStore(partsStoreName));
     }
 
     @Override
@@ -57,11 +56,11 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
         try {
             SafeTensors file = SafeTensors.read(record.value());
             CheckpointMetadata meta = CheckpointMetadata.parse(file.metadata(), record.key());
-            SafeTensors whole = meta.parts() == 1 ? file : collect(record, meta);
+            SafeTensors whole = assembler.offer(file, record.value(), meta);
             if (whole == null) {
                 return; // more parts to come
             }
-            FeatureVector features = FeatureExtractor.extract(whole, meta, record.timestamp());
+            FeatureVector features = FeatureExtractor.extract(whole, meta, record.timestamp(), inlineSpectra(whole, meta));
             if (features.values()[FeatureLayout.indexOf("layer_count")] == 0) {
                 deadLetter(record, "no_layers", "checkpoint has no weight layer (no floating-point tensor with >= 2 dims)");
                 return;
@@ -79,23 +78,26 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
         }
     }
 
-    /** Stores this part; returns the merged checkpoint once all parts of (run, step) are in, else null. */
-    private SafeTensors collect(Record<String, byte[]> record, CheckpointMetadata meta) {
-        String prefix = meta.runId() + '\u0000' + meta.step() + '\u0000';
-        parts.put(prefix + String.format("%06d", meta.part()), record.value());
-        List<KeyValue<String, byte[]>> received = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = parts.prefixScan(prefix, new StringSerializer())) {
-            it.forEachRemaining(received::add);
-        }
-        if (received.size() < meta.parts()) {
+    /**
+     * The spectra when this checkpoint gets them inline, else null (deferred to the spectra topic, or off).
+     * A failure here costs the spectra, never the features record.
+     */
+    private Map<String, LayerSpectralHealth> inlineSpectra(SafeTensors whole, CheckpointMetadata meta) {
+        SpectraStage.Path path = spectra.path(whole);
+        metrics.spectra.labelValues(path.name().toLowerCase(Locale.ROOT)).inc();
+        if (path != SpectraStage.Path.INLINE) {
             return null;
         }
-        List<SafeTensors> files = new ArrayList<>();
-        for (KeyValue<String, byte[]> kv : received) {
-            files.add(SafeTensors.read(kv.value));
-            parts.delete(kv.key);
+        long t0 = System.nanoTime();
+        try {
+            return spectra.compute(whole, null);
+        } catch (RuntimeException e) {
+            metrics.spectraFailures.inc();
+            LOG.warn("spectra of run {} step {} failed; its features go out without them: {}", meta.runId(), meta.step(), e.toString());
+            return null;
+        } finally {
+            metrics.spectraSeconds.labelValues("inline").observe((System.nanoTime() - t0) / 1e9);
         }
-        return CheckpointParts.merge(files);
     }
 
     private void deadLetter(Record<String, byte[]> record, String category, String reason) {

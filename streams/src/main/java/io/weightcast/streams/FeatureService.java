@@ -1,12 +1,15 @@
 package io.weightcast.streams;
 
 import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.ConsumerLagMonitor;
+import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.service.OpsServer;
 import io.weightcast.core.service.Service;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.ForkJoinPool;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -15,14 +18,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The streams service: a Kafka Streams application (exactly-once v2) computing every checkpoint's
- * feature vector.
+ * feature vector, and a second one, with its own threads, computing the spectra of checkpoints too
+ * large to get them inline ({@link SpectraStage}, {@link SpectraTopology}).
  *
  * <p>Settings (defaults): {@code kafka.bootstrap.servers} (required), {@code topic.prefix}
  * ({@code weightcast.}), {@code topics.partitions} (4), {@code streams.application.id}
  * ({@code <prefix>streams}), {@code streams.threads} (1), {@code streams.state.dir}
  * ({@code <data.dir>/streams-state}, or a temp dir), {@code streams.host} (127.0.0.1),
  * {@code streams.port} (8082; 0 = free) for /metrics, /health, /ready. Any {@code streams.kafka.*}
- * key is passed to Kafka Streams as is.
+ * key is passed to Kafka Streams as is. The spectral worker: {@code streams.spectra.application.id}
+ * ({@code <prefix>streams-spectra}), {@code streams.spectra.threads} (1) and the keys of {@link SpectraStage}.
+ * Other {@code kafka.*} keys (security: TLS, SASL) go to every Kafka client, see {@link KafkaClientSettings}.
+ * Gauge {@code weightcast_consumer_lag_records{group,topic}} ({@link ConsumerLagMonitor}) shows both apps' lag.
  */
 public final class FeatureService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(FeatureService.class);
@@ -30,7 +37,10 @@ public final class FeatureService implements Service {
     private final Settings settings;
     private final StreamsMetrics metrics = new StreamsMetrics();
     private KafkaStreams streams;
+    private KafkaStreams spectraStreams;
+    private ForkJoinPool spectraPool;
     private OpsServer ops;
+    private ConsumerLagMonitor lag;
 
     public FeatureService(Settings settings) {
         this.settings = settings;
@@ -43,34 +53,69 @@ public final class FeatureService implements Service {
 
     @Override
     public void start() {
+        KafkaClientSettings.install(KafkaClientSettings.from(settings));
         TopicSetup.ensure(settings.bootstrap(), settings.topics(), settings.getInt("topics.partitions", 4), (short) 1);
-        streams = new KafkaStreams(FeatureTopology.build(settings.topics(), metrics), properties());
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.start();
+        SpectraStage spectra = SpectraStage.from(settings);
+        streams = start(FeatureTopology.build(settings.topics(), metrics, spectra), properties());
+        if (spectra.enabled()) {
+            int threads = settings.getInt("streams.spectra.threads", 1);
+            spectraPool = threads > 1 ? new ForkJoinPool(threads) : null;
+            spectraStreams = start(SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool), spectraProperties());
+        }
         ops = OpsServer.start(settings.get("streams.host", "127.0.0.1"), settings.getInt("streams.port", 8082),
                 metrics.registry(), this::ready);
+        ConsumerLagMonitor.Builder lagOf = ConsumerLagMonitor.builder(settings.bootstrap(), metrics.registry())
+                .group(applicationId(), settings.topics().checkpoints());
+        if (spectraStreams != null) {
+            lagOf.group(spectraApplicationId(), settings.topics().checkpoints());
+        }
+        lag = lagOf.start();
         LOG.info("streams service started: {} → {}, ops on port {}", settings.topics().checkpoints(),
                 settings.topics().features(), ops.port());
     }
 
+    private static KafkaStreams start(org.apache.kafka.streams.Topology topology, Properties properties) {
+        KafkaStreams app = new KafkaStreams(topology, properties);
+        app.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        app.start();
+        return app;
+    }
+
     Properties properties() {
+        return properties(applicationId(), "streams", settings.getInt("streams.threads", 1));
+    }
+
+    String applicationId() {
+        return settings.get("streams.application.id", settings.topics().prefix() + "streams");
+    }
+
+    String spectraApplicationId() {
+        return settings.get("streams.spectra.application.id", settings.topics().prefix() + "streams-spectra");
+    }
+
+    /** The spectral worker's: its own group, one stream thread (its pool parallelises within a checkpoint). */
+    Properties spectraProperties() {
+        return properties(spectraApplicationId(), "streams-spectra", 1);
+    }
+
+    private Properties properties(String applicationId, String instance, int threads) {
         Properties p = new Properties();
-        String prefix = settings.topics().prefix();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.get("streams.application.id", prefix + "streams"));
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.getInt("streams.threads", 1));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         java.nio.file.Path stateDir = settings.stateDir("streams");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
-                settings.instanceId("streams", stateDir));
+                settings.instanceId(instance, stateDir));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
         p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(KafkaConfigs.MAX_RECORD_BYTES * 2));
+        KafkaClientSettings.from(settings).applyTo(p); // unprefixed: Streams gives them to all its clients
         p.putAll(settings.under("streams.kafka"));
         return p;
     }
@@ -78,7 +123,8 @@ public final class FeatureService implements Service {
 
     @Override
     public boolean ready() {
-        return streams != null && streams.state() == KafkaStreams.State.RUNNING;
+        return streams != null && streams.state() == KafkaStreams.State.RUNNING
+                && (spectraStreams == null || spectraStreams.state() == KafkaStreams.State.RUNNING);
     }
 
     public int port() {
@@ -91,9 +137,21 @@ public final class FeatureService implements Service {
 
     @Override
     public void close() {
+        if (lag != null) {
+            lag.close();
+            lag = null;
+        }
+        // Leave the group on close: a restarted instance (local mode, a redeploy) then gets its
+        // partitions at once instead of after the old member's session timeout (45 s).
+        if (spectraStreams != null) {
+            spectraStreams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+            spectraStreams = null;
+        }
+        if (spectraPool != null) {
+            spectraPool.shutdownNow();
+            spectraPool = null;
+        }
         if (streams != null) {
-            // Leave the group on close: a restarted instance (local mode, a redeploy) then gets its
-            // partitions at once instead of after the old member's session timeout (45 s).
             streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
             streams = null;
         }

@@ -20,6 +20,16 @@ public final class StreamsMetrics {
             .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
             .register(registry);
 
+    final Counter spectra = Counter.builder().name("weightcast_streams_spectra_total")
+            .help("Checkpoints by where their spectra were computed: inline (with the features), deferred (spectra topic), off")
+            .labelNames("path").register(registry);
+    final Counter spectraFailures = Counter.builder().name("weightcast_streams_spectra_failures_total")
+            .help("Spectral computations that failed (the features still went out, without spectra)").register(registry);
+    final Histogram spectraSeconds = Histogram.builder().name("weightcast_streams_spectra_duration_seconds")
+            .help("Time to compute a checkpoint's spectra, by path (inline or deferred)").labelNames("path")
+            .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+            .register(registry);
+
     public PrometheusRegistry registry() {
         return registry;
     }

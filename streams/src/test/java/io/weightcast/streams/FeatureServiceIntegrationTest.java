@@ -9,6 +9,7 @@ import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.Json;
+import io.weightcast.core.records.SpectralSummary;
 import io.weightcast.core.safetensors.CheckpointParts;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,8 +39,11 @@ class FeatureServiceIntegrationTest {
     void checkpointsBecomeFeaturesExactlyOnceAndBadOnesDeadLetters() throws Exception {
         Path dir = EmbeddedKafka.tempDir();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir)) {
+            // min evals 4 so these small layers get spectra; run-a (8×8) is cheap enough for inline
+            // spectra, run-c (300×8) is not: its spectra come from the spectral worker.
             Settings settings = Settings.of(Map.of(Settings.BOOTSTRAP, kafka.bootstrapServers(),
-                    "streams.port", "0", "streams.state.dir", dir.resolve("state").toString()));
+                    "streams.port", "0", "streams.state.dir", dir.resolve("state").toString(),
+                    "spectral.min.evals", "4", "streams.spectra.inline.max.flops", "5000"));
             Topics topics = settings.topics();
             try (FeatureService service = new FeatureService(settings)) {
                 service.start();
@@ -57,6 +61,15 @@ class FeatureServiceIntegrationTest {
                 List<FeatureVector> features = read(kafka, topics.features(), FeatureVector.class, 6);
                 assertThat(features).extracting(f -> f.runId() + "/" + f.step())
                         .containsExactlyInAnyOrder("run-a/1", "run-a/2", "run-a/3", "run-a/4", "run-a/5", "run-c/1");
+                assertThat(features).filteredOn(f -> f.runId().equals("run-a"))
+                        .allSatisfy(f -> assertThat(f.health().spectra().get("fc1").alpha()).isNotNull());
+                assertThat(features).filteredOn(f -> f.runId().equals("run-c"))
+                        .singleElement().satisfies(f -> assertThat(f.health().spectra()).isNull());
+                List<SpectralSummary> spectra = read(kafka, topics.spectra(), SpectralSummary.class, 1);
+                assertThat(spectra).singleElement().satisfies(s -> {
+                    assertThat(s.runId() + "/" + s.step()).isEqualTo("run-c/1");
+                    assertThat(s.layers().get("fc1").alpha()).isNotNull();
+                });
                 List<DeadLetter> letters = read(kafka, topics.deadLetters(), DeadLetter.class, 1);
                 assertThat(letters).singleElement().satisfies(d -> {
                     assertThat(d.key()).isEqualTo("run-b");

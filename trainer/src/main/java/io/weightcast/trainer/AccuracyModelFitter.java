@@ -44,6 +44,10 @@ public final class AccuracyModelFitter {
         String modelText = train(trainRows);
         TrainingRows holdoutRows = TrainingRows.of(holdout);
         double[] pred = predict(modelText, holdoutRows);
+        Map<String, HoldoutMetrics> ablations = new LinkedHashMap<>();
+        if (params.ablateSpectra()) {
+            ablations.put("spectra", withoutSpectra(trainRows, holdoutRows, holdout.size()));
+        }
 
         HoldoutMetrics headline = metrics(holdoutRows, pred, true, holdout.size());
         HoldoutMetrics allRows = metrics(holdoutRows, pred, false, holdout.size());
@@ -56,7 +60,17 @@ public final class AccuracyModelFitter {
             quantiles.put(Double.toString(level), RegressionMetrics.quantile(absResiduals, level));
         }
         return new FitResult(modelText, train.size(), trainRows.rows(), headline, allRows, quantiles,
-                (System.nanoTime() - t0) / 1e9, holdout.stream().map(ZooRun::runId).toList(), holdoutRows);
+                (System.nanoTime() - t0) / 1e9, holdout.stream().map(ZooRun::runId).toList(), holdoutRows, ablations);
+    }
+
+    /**
+     * The same fit with the spectral columns blanked (NaN: LightGBM then never splits on them), on
+     * the same split: the difference to the headline metrics is what the spectra add.
+     */
+    private HoldoutMetrics withoutSpectra(TrainingRows train, TrainingRows holdout, int holdoutRuns) {
+        TrainingRows blankTrain = train.without(FeatureLayout::isSpectralFeature);
+        TrainingRows blankHoldout = holdout.without(FeatureLayout::isSpectralFeature);
+        return metrics(blankHoldout, predict(train(blankTrain), blankHoldout), true, holdoutRuns);
     }
 
     /**

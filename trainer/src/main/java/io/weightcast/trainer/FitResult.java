@@ -15,6 +15,7 @@ import java.util.Map;
  * @param holdoutRunIds     the held-out runs, in zoo order
  * @param holdoutData       their rows, kept so another model (the current version) can be scored on
  *                          exactly the same runs: {@link AccuracyModelFitter#evaluate}
+ * @param ablations         feature family left out → headline holdout metrics of the same fit without it
  */
 public record FitResult(
         String modelText,
@@ -25,5 +26,6 @@ public record FitResult(
         Map<String, Double> residualQuantiles,
         double seconds,
         List<String> holdoutRunIds,
-        TrainingRows holdoutData) {
+        TrainingRows holdoutData,
+        Map<String, HoldoutMetrics> ablations) {
 }

@@ -36,6 +36,9 @@ public final class TrainerMetrics {
     final Gauge currentOnHoldoutR2 = Gauge.builder().name("weightcast_trainer_current_on_holdout_r2")
             .help("Last fit: R² of the version then current on the candidate's held-out runs"
                     + " (NaN: no comparable current version)").register(registry);
+    final Gauge holdoutR2Without = Gauge.builder().name("weightcast_trainer_holdout_r2_without")
+            .help("Current model's fit repeated without a feature family (label family), R² on the same held-out runs:"
+                    + " the gap to weightcast_trainer_holdout_r2 is what the family adds").labelNames("family").register(registry);
     final Counter fits = Counter.builder().name("weightcast_trainer_fits_total")
             .help("Fits by outcome").labelNames("outcome").register(registry);
     final Histogram fitDuration = Histogram.builder().name("weightcast_trainer_fit_duration_seconds")
@@ -69,6 +72,7 @@ public final class TrainerMetrics {
             holdoutMae.set(mv.holdout().mae());
             holdoutTau.set(mv.holdout().kendallTau());
         }
+        mv.ablations().forEach((family, m) -> holdoutR2Without.labelValues(family).set(m.r2()));
     }
 
     /** A fit reached a decision: the two R² it compared (the current's NaN when nothing was compared). */

@@ -3,6 +3,8 @@ package io.weightcast.trainer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.kafka.ConsumerLagMonitor;
+import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.FeatureVector;
@@ -75,7 +77,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Settings</h2>
  * {@code kafka.bootstrap.servers} (required), {@code topic.prefix} (default {@code weightcast.}),
- * other {@code kafka.*} keys passed to the Kafka clients (e.g. security), and the trainer's own
+ * other {@code kafka.*} keys passed to the Kafka clients (security: TLS, SASL; see {@link KafkaClientSettings}), and the trainer's own
  * keys documented in {@link TrainerSettings}: {@code trainer.refit.every} (5), {@code trainer.min.runs}
  * (10), {@code trainer.holdout.fraction} (0.25), {@code trainer.seed} (42), {@code trainer.num.threads}
  * (1), {@code trainer.num.iterations} (200), {@code trainer.publish.tolerance} (0.0),
@@ -87,7 +89,9 @@ import org.slf4j.LoggerFactory;
  * {@code _holdout_r2}, {@code _holdout_mae}, {@code _holdout_kendall_tau} (of the current model),
  * {@code _candidate_holdout_r2} and {@code _current_on_holdout_r2} (the last fit's comparison),
  * {@code _fits_total{outcome=published|rejected|failed}}, {@code _fit_duration_seconds},
- * {@code _malformed_records_total{topic}}; served with /health and /ready by {@link OpsServer}.
+ * {@code _malformed_records_total{topic}}; {@code weightcast_consumer_lag_records{group="weightcast-trainer",topic}}
+ * (no consumer group: its positions against the read_committed end offsets, see {@link ConsumerLagMonitor});
+ * served with /health and /ready by {@link OpsServer}.
  */
 public final class TrainerService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
@@ -106,6 +110,8 @@ public final class TrainerService implements Service {
     private KafkaConsumer<byte[], byte[]> consumer;
     private ModelPublisher publisher;
     private OpsServer ops;
+    private ConsumerLagMonitor lag;
+    private volatile Map<TopicPartition, Long> positions = Map.of(); // the poll thread's copy, for the lag monitor
     private Thread thread;
     private Map<TopicPartition, Long> startEndOffsets;
     private long replayStartNanos;
@@ -139,6 +145,7 @@ public final class TrainerService implements Service {
             throw new IllegalStateException("trainer already started");
         }
         String bootstrap = settings.bootstrap();
+        KafkaClientSettings.install(KafkaClientSettings.from(settings));
         try {
             consumer = new KafkaConsumer<>(consumerProperties(bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             List<TopicPartition> partitions = partitions(List.of(topics.features(), topics.runs(), topics.models()));
@@ -147,6 +154,7 @@ public final class TrainerService implements Service {
             startEndOffsets = consumer.endOffsets(partitions, END_OFFSETS_TIMEOUT);
             publisher = new ModelPublisher(bootstrap, topics.models(), settings.under("kafka"));
             ops = OpsServer.start(config.host(), config.port(), metrics.registry(), this::ready);
+            lag = ConsumerLagMonitor.builder(bootstrap, metrics.registry()).positions("weightcast-trainer", () -> positions).start();
         } catch (RuntimeException e) {
             if (consumer != null) {
                 consumer.close();
@@ -221,6 +229,7 @@ public final class TrainerService implements Service {
                         maybeFit();
                     }
                     refreshSnapshot();
+                    publishPositions();
                 } catch (WakeupException | InterruptException e) {
                     if (running) {
                         throw e;
@@ -294,7 +303,7 @@ public final class TrainerService implements Service {
             FitResult fit = fitter.fit(runs);
             ModelVersion candidate = new ModelVersion(ModelVersion.ACCURACY_MODEL, maxVersionSeen + 1,
                     FeatureLayout.VERSION, FeatureLayout.names(), fit.modelText(), fit.trainingRuns(), fit.trainingRows(),
-                    fit.holdout(), fit.residualQuantiles(), StudyReferences.of(runs), System.currentTimeMillis());
+                    fit.holdout(), fit.residualQuantiles(), StudyReferences.of(runs), System.currentTimeMillis(), fit.ablations());
             ModelVersion cur = current;
             PublishDecision decision = gate.judge(fit, cur);
             boolean publish = decision.publish();
@@ -322,10 +331,13 @@ public final class TrainerService implements Service {
         var h = fit.holdout();
         var all = fit.holdoutAllRows();
         String outcome = (decision.publish() ? "published version " + candidate.version() : "rejected") + ": " + decision.reason();
+        StringBuilder ablations = new StringBuilder();
+        fit.ablations().forEach((family, m) -> ablations.append("; without ").append(family).append(": R² ").append(f(m.r2()))
+                .append(" MAE ").append(f(m.mae())).append(" τ ").append(f(m.kendallTau())));
         LOG.info("fit on {} zoo runs: train {} runs / {} rows, holdout {} runs / {} rows; final checkpoint R² {} MAE {} τ {};"
-                        + " all holdout rows R² {} MAE {}; {} s; {}",
+                        + " all holdout rows R² {} MAE {}{}; {} s; {}",
                 zooRuns, fit.trainingRuns(), fit.trainingRows(), h.runs(), h.rows(), f(h.r2()), f(h.mae()), f(h.kendallTau()),
-                f(all.r2()), f(all.mae()), String.format("%.3f", seconds), outcome);
+                f(all.r2()), f(all.mae()), ablations, String.format("%.3f", seconds), outcome);
     }
 
     private static String f(double v) {
@@ -340,6 +352,14 @@ public final class TrainerService implements Service {
         snapshot = new ZooSnapshot(zooSize, zoo.runsSeen(), zoo.featureVectors(), cur == null ? 0 : cur.version(),
                 metrics.fitCount(TrainerMetrics.PUBLISHED), metrics.fitCount(TrainerMetrics.REJECTED),
                 metrics.fitCount(TrainerMetrics.FAILED), caughtUp);
+    }
+
+    private void publishPositions() {
+        Map<TopicPartition, Long> p = new java.util.HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            p.put(tp, consumer.position(tp));
+        }
+        positions = p;
     }
 
     private Properties consumerProperties(String bootstrap) {
@@ -371,6 +391,10 @@ public final class TrainerService implements Service {
     }
 
     private void closeQuietly() {
+        if (lag != null) {
+            lag.close();
+            lag = null;
+        }
         if (publisher != null) {
             publisher.close();
             publisher = null;

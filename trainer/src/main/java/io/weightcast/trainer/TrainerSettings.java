@@ -15,6 +15,8 @@ import io.weightcast.core.config.Settings;
  * <tr><td>{@code trainer.seed}</td><td>42</td><td>seeds the run split and LightGBM's bagging</td></tr>
  * <tr><td>{@code trainer.num.threads}</td><td>1</td><td>LightGBM threads (1 was fastest on 2 busy cores)</td></tr>
  * <tr><td>{@code trainer.num.iterations}</td><td>200</td><td>boosting rounds</td></tr>
+ * <tr><td>{@code trainer.ablation.spectra}</td><td>true</td><td>at each fit, also fit without the spectral
+ * features on the same split and publish both holdout metrics (what the spectra are worth)</td></tr>
  * <tr><td>{@code trainer.publish.tolerance}</td><td>0.0</td><td>publish a candidate unless its R² on its held-out
  * runs is below the current version's R² on those same runs by more than this (see {@link PublishGate})</td></tr>
  * <tr><td>{@code trainer.host}</td><td>127.0.0.1</td><td>bind host of /metrics, /health, /ready</td></tr>
@@ -23,7 +25,7 @@ import io.weightcast.core.config.Settings;
  */
 public record TrainerSettings(
         int refitEvery, int minRuns, double holdoutFraction, int seed, int numThreads, int numIterations,
-        double publishTolerance, String host, int port) {
+        double publishTolerance, String host, int port, boolean ablateSpectra) {
 
     public static final String REFIT_EVERY = "trainer.refit.every";
     public static final String MIN_RUNS = "trainer.min.runs";
@@ -32,6 +34,7 @@ public record TrainerSettings(
     public static final String NUM_THREADS = "trainer.num.threads";
     public static final String NUM_ITERATIONS = "trainer.num.iterations";
     public static final String PUBLISH_TOLERANCE = "trainer.publish.tolerance";
+    public static final String ABLATION_SPECTRA = "trainer.ablation.spectra";
     public static final String HOST = "trainer.host";
     public static final String PORT = "trainer.port";
 
@@ -56,11 +59,12 @@ public record TrainerSettings(
                 s.getInt(NUM_ITERATIONS, 200),
                 s.getDouble(PUBLISH_TOLERANCE, 0.0),
                 s.get(HOST, "127.0.0.1"),
-                s.getInt(PORT, 8083));
+                s.getInt(PORT, 8083),
+                s.getBoolean(ABLATION_SPECTRA, true));
     }
 
     public FitParams fitParams() {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra);
     }
 
     PublishGate publishGate() {

@@ -46,6 +46,20 @@ public record TrainingRows(double[] matrix, float[] labels, double[] targets, in
         return new TrainingRows(matrix, labels, targets, rows, cols, runOf, finalRow);
     }
 
+    /** A copy whose columns named by {@code drop} are NaN (missing), e.g. to measure what they add. */
+    public TrainingRows without(java.util.function.Predicate<String> drop) {
+        double[] m = matrix.clone();
+        List<String> names = FeatureLayout.names();
+        for (int j = 0; j < cols; j++) {
+            if (drop.test(names.get(j))) {
+                for (int i = 0; i < rows; i++) {
+                    m[i * cols + j] = Double.NaN;
+                }
+            }
+        }
+        return new TrainingRows(m, labels, targets, rows, cols, runOf, finalRow);
+    }
+
     /** One row's features (a copy). */
     public double[] row(int i) {
         double[] out = new double[cols];

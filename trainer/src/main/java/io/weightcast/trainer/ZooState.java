@@ -18,6 +18,10 @@ import java.util.TreeMap;
  * arrive in any order. Runs that never finish keep their vectors in memory (~1 KB of doubles per
  * checkpoint; a crashed run is cheap until there are very many). Not thread-safe: owned by the
  * trainer's poll thread.
+ *
+ * <p>The vectors are fitted exactly as the scorer saw them: a large checkpoint's spectra arrive on
+ * the {@code spectra} topic after it was scored, so its spectral section stays missing here too
+ * (joining them would train on features the scorer never has: train/serve skew).
  */
 public final class ZooState {
     private static final class RunEntry {
@@ -27,6 +31,7 @@ public final class ZooState {
     }
 
     private final Map<String, RunEntry> runs = new HashMap<>();
+
     private int featureVectors;
 
     /**

@@ -41,6 +41,34 @@ class AccuracyModelFitterTest {
     }
 
     @Test
+    void theSpectraAblationMeasuresWhatTheSpectralFeaturesAddOnTheSameRuns() {
+        // the label is a function of alpha_mean alone: blanking the spectral columns must cost most of the R²
+        java.util.Random rnd = new java.util.Random(3);
+        int alpha = FeatureLayout.indexOf("alpha_mean");
+        List<ZooRun> zoo = new java.util.ArrayList<>();
+        for (int r = 0; r < 120; r++) {
+            double a = 2 + 4 * rnd.nextDouble();
+            double acc = 0.2 + 0.7 * (a - 2) / 4;
+            List<ZooRun.Checkpoint> cps = new java.util.ArrayList<>();
+            for (int step = 1; step <= 6; step++) {
+                double[] v = new double[FeatureLayout.size()];
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = rnd.nextGaussian();
+                }
+                v[alpha] = a + 0.05 * rnd.nextGaussian();
+                cps.add(new ZooRun.Checkpoint(step, v));
+            }
+            zoo.add(new ZooRun(String.format("run-%03d", r), "s", acc, cps));
+        }
+        FitResult fit = new AccuracyModelFitter(new FitParams(0.25, 42, 1, 200, true)).fit(zoo);
+        assertThat(fit.holdout().r2()).isGreaterThan(0.8);
+        assertThat(fit.ablations()).containsOnlyKeys("spectra");
+        assertThat(fit.ablations().get("spectra").r2()).isLessThan(fit.holdout().r2() - 0.5);
+        assertThat(fit.ablations().get("spectra").runs()).isEqualTo(fit.holdout().runs());
+        assertThat(new AccuracyModelFitter(new FitParams(0.25, 42, 1, 50)).fit(zoo).ablations()).isEmpty();
+    }
+
+    @Test
     void theModelTextLoadsInCoreAndPredictsAccuracies() {
         List<ZooRun> zoo = new SyntheticZoo(5).zoo(40, 18);
         FitResult fit = new AccuracyModelFitter(FitParams.defaults()).fit(zoo);

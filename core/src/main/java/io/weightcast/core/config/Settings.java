@@ -77,6 +77,19 @@ public final class Settings {
         }
     }
 
+    /** true/false (also yes/no, on/off, 1/0), case-insensitive. */
+    public boolean getBoolean(String key, boolean fallback) {
+        String v = values.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        return switch (v.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("setting '" + key + "' must be true or false, was '" + v + "'");
+        };
+    }
+
     public double getDouble(String key, double fallback) {
         String v = values.get(key);
         try {

@@ -3,6 +3,7 @@ package io.weightcast.core.features;
 import io.weightcast.core.records.CheckpointMetadata;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.Health;
+import io.weightcast.core.records.LayerSpectralHealth;
 import io.weightcast.core.safetensors.SafeTensors;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,10 +33,20 @@ public final class FeatureExtractor {
         return dead;
     }
 
+    /** Without spectra (their section NaN): for callers without the ND4J backend or whose spectra come later. */
     public static FeatureVector extract(SafeTensors file, CheckpointMetadata meta, long checkpointTimestamp) {
+        return extract(file, meta, checkpointTimestamp, null);
+    }
+
+    /**
+     * @param spectra per-layer spectra (in layer order) computed by the caller, e.g.
+     *                {@code new SpectralAnalyzer().analyze(file).health()}; null when not computed
+     */
+    public static FeatureVector extract(SafeTensors file, CheckpointMetadata meta, long checkpointTimestamp,
+                                        Map<String, LayerSpectralHealth> spectra) {
         CheckpointFeatures f = CheckpointAnalyzer.analyze(file, meta.activation());
-        double[] values = FeatureLayout.vector(f, meta.step(), meta.plannedSteps(), meta.metrics());
-        Health health = new Health(f.nonfiniteValues(), f.nonfiniteTensors(), deadFractions(f, meta.metrics()));
+        double[] values = FeatureLayout.vector(f, spectra, meta.step(), meta.plannedSteps(), meta.metrics());
+        Health health = new Health(f.nonfiniteValues(), f.nonfiniteTensors(), deadFractions(f, meta.metrics()), spectra);
         return new FeatureVector(meta.runId(), meta.step(), meta.plannedSteps(), meta.study(), meta.activation(),
                 FeatureLayout.VERSION, values, health, checkpointTimestamp, System.currentTimeMillis());
     }

@@ -1,5 +1,6 @@
 package io.weightcast.core.features;
 
+import io.weightcast.core.records.LayerSpectralHealth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -7,12 +8,17 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The fixed-size, architecture-agnostic feature vector (design §5): each per-layer feature
- * aggregated as first layer, last layer, mean, min and max over layers; then global features and
- * the metrics the loop reported (NaN, which LightGBM treats as missing, when absent).
+ * aggregated as first layer, last layer, mean, min and max over layers; then the spectral features
+ * aggregated the same way; then global features and the metrics the loop reported (NaN, which
+ * LightGBM treats as missing, when absent).
  * A change of names or order is a new {@link #VERSION}: models record the version they were fit on.
+ *
+ * <p>Version 2 added the spectral section. It is NaN where no spectrum exists (a layer skipped by
+ * WeightWatcher's rules, spectra disabled) or where the spectra are computed later, off the features
+ * path ({@link #spectralNames()} is then filled from the {@code spectra} topic by whoever joins it).
  */
 public final class FeatureLayout {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     public static final List<String> LAYER_FEATURES = List.of(
             "kernel_mean", "kernel_std", "kernel_p0", "kernel_p25", "kernel_p50", "kernel_p75", "kernel_p100",
@@ -20,6 +26,10 @@ public final class FeatureLayout {
             "bias_mean", "bias_std", "bias_p0", "bias_p25", "bias_p50", "bias_p75", "bias_p100",
             "bias_l1", "bias_l2",
             "dead_fraction", "max_bias");
+    /** Per-layer spectral features (WeightWatcher's names; {@code ks_distance} is its {@code D}). */
+    public static final List<String> SPECTRAL_FEATURES = List.of(
+            "alpha", "alpha_weighted", "log_norm", "log_spectral_norm", "log_alpha_norm", "stable_rank",
+            "rank_loss", "ks_distance");
     public static final List<String> AGGREGATES = List.of("first", "last", "mean", "min", "max");
     public static final List<String> GLOBAL_FEATURES = List.of(
             "layer_count", "param_count", "step", "planned_steps", "step_fraction");
@@ -27,6 +37,8 @@ public final class FeatureLayout {
     public static final List<String> METRIC_FEATURES = List.of("train_loss", "train_acc", "val_loss", "val_acc");
 
     private static final List<String> NAMES = buildNames();
+    private static final List<String> SPECTRAL_NAMES = NAMES.stream().filter(FeatureLayout::isSpectralFeature).toList();
+    private static final int SPECTRAL_OFFSET = NAMES.indexOf(SPECTRAL_NAMES.get(0));
 
     private FeatureLayout() {
     }
@@ -48,9 +60,65 @@ public final class FeatureLayout {
         return METRIC_FEATURES.stream().noneMatch(m -> name.equals("metric_" + m));
     }
 
+    /** Names of the spectral section, in vector order (a contiguous block). */
+    public static List<String> spectralNames() {
+        return SPECTRAL_NAMES;
+    }
+
+    public static boolean isSpectralFeature(String name) {
+        return SPECTRAL_FEATURES.stream().anyMatch(f -> AGGREGATES.stream().anyMatch(a -> name.equals(f + "_" + a)));
+    }
+
+    /** A copy of {@code vector} whose spectral section is {@code spectral} ({@link #spectralNames()} order). */
+    public static double[] withSpectra(double[] vector, double[] spectral) {
+        if (vector.length != NAMES.size() || spectral.length != SPECTRAL_NAMES.size()) {
+            throw new IllegalArgumentException("expected a vector of " + NAMES.size() + " and a spectral section of "
+                    + SPECTRAL_NAMES.size() + ", got " + vector.length + " and " + spectral.length);
+        }
+        double[] out = vector.clone();
+        System.arraycopy(spectral, 0, out, SPECTRAL_OFFSET, spectral.length);
+        return out;
+    }
+
+    /** The spectral section of a checkpoint's vector from its per-layer spectra (in layer order). */
+    public static double[] spectralSection(Map<String, LayerSpectralHealth> spectra) {
+        List<Map<String, Double>> layers = spectra == null ? List.of()
+                : spectra.values().stream().map(FeatureLayout::spectralValues).toList();
+        double[] v = new double[SPECTRAL_NAMES.size()];
+        int i = 0;
+        for (String feature : SPECTRAL_FEATURES) {
+            i = aggregateInto(v, i, layers, l -> l.getOrDefault(feature, Double.NaN));
+        }
+        return v;
+    }
+
+    private static Map<String, Double> spectralValues(LayerSpectralHealth h) {
+        Map<String, Double> v = new java.util.HashMap<>();
+        put(v, "alpha", h.alpha());
+        put(v, "alpha_weighted", h.alphaWeighted());
+        put(v, "log_norm", h.logNorm());
+        put(v, "log_spectral_norm", h.logSpectralNorm());
+        put(v, "log_alpha_norm", h.logAlphaNorm());
+        put(v, "stable_rank", h.stableRank());
+        put(v, "rank_loss", h.rankLoss() == null ? null : h.rankLoss().doubleValue());
+        put(v, "ks_distance", h.d());
+        return v;
+    }
+
+    private static void put(Map<String, Double> v, String name, Double value) {
+        if (value != null) {
+            v.put(name, value);
+        }
+    }
+
     private static List<String> buildNames() {
         List<String> names = new ArrayList<>();
         for (String f : LAYER_FEATURES) {
+            for (String agg : AGGREGATES) {
+                names.add(f + "_" + agg);
+            }
+        }
+        for (String f : SPECTRAL_FEATURES) {
             for (String agg : AGGREGATES) {
                 names.add(f + "_" + agg);
             }
@@ -67,17 +135,23 @@ public final class FeatureLayout {
      * @param metrics      reported metrics, or null
      */
     public static double[] vector(CheckpointFeatures f, long step, Integer plannedSteps, Map<String, Double> metrics) {
+        return vector(f, null, step, plannedSteps, metrics);
+    }
+
+    /**
+     * @param spectra per-layer spectra in layer order, or null when not computed here (NaN section)
+     */
+    public static double[] vector(CheckpointFeatures f, Map<String, LayerSpectralHealth> spectra, long step,
+                                  Integer plannedSteps, Map<String, Double> metrics) {
         double[] v = new double[NAMES.size()];
         int i = 0;
         List<LayerFeatures> layers = f.layers();
         for (String feature : LAYER_FEATURES) {
-            ToDoubleFunction<LayerFeatures> get = l -> l.get(feature);
-            v[i++] = layers.isEmpty() ? Double.NaN : get.applyAsDouble(layers.get(0));
-            v[i++] = layers.isEmpty() ? Double.NaN : get.applyAsDouble(layers.get(layers.size() - 1));
-            v[i++] = aggregate(layers, get, Agg.MEAN);
-            v[i++] = aggregate(layers, get, Agg.MIN);
-            v[i++] = aggregate(layers, get, Agg.MAX);
+            i = aggregateInto(v, i, layers, l -> l.get(feature));
         }
+        double[] spectral = spectralSection(spectra);
+        System.arraycopy(spectral, 0, v, i, spectral.length);
+        i += spectral.length;
         v[i++] = layers.size();
         v[i++] = f.parameters();
         v[i++] = step;
@@ -90,15 +164,25 @@ public final class FeatureLayout {
         return v;
     }
 
+    /** Writes first, last, mean, min, max of {@code get} over {@code layers} at {@code v[i..]}; returns the next index. */
+    private static <T> int aggregateInto(double[] v, int i, List<T> layers, ToDoubleFunction<T> get) {
+        v[i++] = layers.isEmpty() ? Double.NaN : get.applyAsDouble(layers.get(0));
+        v[i++] = layers.isEmpty() ? Double.NaN : get.applyAsDouble(layers.get(layers.size() - 1));
+        v[i++] = aggregate(layers, get, Agg.MEAN);
+        v[i++] = aggregate(layers, get, Agg.MIN);
+        v[i++] = aggregate(layers, get, Agg.MAX);
+        return i;
+    }
+
     private enum Agg { MEAN, MIN, MAX }
 
     /** Aggregates over the layers where the feature is defined (finite); NaN when none is. */
-    private static double aggregate(List<LayerFeatures> layers, ToDoubleFunction<LayerFeatures> get, Agg agg) {
+    private static <T> double aggregate(List<T> layers, ToDoubleFunction<T> get, Agg agg) {
         double sum = 0;
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         int n = 0;
-        for (LayerFeatures l : layers) {
+        for (T l : layers) {
             double x = get.applyAsDouble(l);
             if (Double.isFinite(x)) {
                 sum += x;

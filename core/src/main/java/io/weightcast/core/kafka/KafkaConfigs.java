@@ -6,7 +6,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
-/** Client settings every service shares: idempotent acks=all producers, read_committed consumers. */
+/**
+ * Client settings every service shares: idempotent acks=all producers, read_committed consumers. Each
+ * also gets the process's {@link KafkaClientSettings#installed() installed} {@code kafka.*} settings
+ * (security: TLS, SASL), which each service installs from its {@code Settings} when it starts.
+ */
 public final class KafkaConfigs {
     /** Largest record our producers send (and our topics accept); checkpoints above it are split. */
     public static final int MAX_RECORD_BYTES = 8 * 1024 * 1024;
@@ -25,7 +29,7 @@ public final class KafkaConfigs {
         // A zoo checkpoint is ~20 KB, above the default 16 KB batch: batch several per request.
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        return p;
+        return KafkaClientSettings.installed().applyTo(p);
     }
 
     public static Properties consumer(String bootstrap, String groupId) {
@@ -38,13 +42,13 @@ public final class KafkaConfigs {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_RECORD_BYTES + 64 * 1024);
-        return p;
+        return KafkaClientSettings.installed().applyTo(p);
     }
 
     public static Properties admin(String bootstrap) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        return p;
+        return KafkaClientSettings.installed().applyTo(p);
     }
 
     /** Topic configs of the contract: compaction for models, large-enough messages for checkpoints. */

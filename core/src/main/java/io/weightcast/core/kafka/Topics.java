@@ -34,12 +34,17 @@ public record Topics(String prefix) {
         return prefix + "models";
     }
 
+    /** Spectra of large checkpoints, computed off the features path (design §5 "Spectra"; streams service). */
+    public String spectra() {
+        return prefix + "spectra";
+    }
+
     public String deadLetters() {
         return prefix + "dead-letters";
     }
 
     public List<String> all() {
-        return List.of(checkpoints(), runs(), features(), scores(), alerts(), models(), deadLetters());
+        return List.of(checkpoints(), runs(), features(), spectra(), scores(), alerts(), models(), deadLetters());
     }
 
     /** Topics that are compacted (latest value per key is what matters). */

@@ -90,6 +90,14 @@ public final class SpectralAnalyzer {
         return new SpectralReport(List.of(out));
     }
 
+    /**
+     * Estimated flops of {@link #analyze(SafeTensors)} for this checkpoint, from the tensor shapes
+     * alone (no weights read): what a caller uses to decide where to compute the spectra.
+     */
+    public double estimatedFlops(SafeTensors file) {
+        return CheckpointTopology.of(file).layers().stream().mapToDouble(l -> cost(l.kernel())).sum();
+    }
+
     /** Flops of a layer's Gram matrices and eigenvalues, rf·(N·M² + 4/3·M³); 0 when it is skipped. */
     private double cost(TensorInfo kernel) {
         if (!LayerMatrices.supports(kernel)) {

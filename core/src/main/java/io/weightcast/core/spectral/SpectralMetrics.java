@@ -57,6 +57,12 @@ public record SpectralMetrics(
     private static final double EPS = Math.ulp(1.0);
     private static final double ENTROPY_EPSILON = 1e-10;
 
+    /** The compact subset that travels with a checkpoint's features. */
+    public io.weightcast.core.records.LayerSpectralHealth health() {
+        return new io.weightcast.core.records.LayerSpectralHealth(status.json(), numEvals, rankLoss, alpha, alphaWeighted,
+                logNorm, logSpectralNorm, logAlphaNorm, stableRank, d);
+    }
+
     public boolean fitted() {
         return status == SpectralStatus.SUCCESS;
     }

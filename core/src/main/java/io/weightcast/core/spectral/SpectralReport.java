@@ -18,6 +18,13 @@ public record SpectralReport(List<LayerSpectrum> layers) {
         return out;
     }
 
+    /** Per layer (in layer order) the compact facts that travel with a checkpoint's features. */
+    public Map<String, io.weightcast.core.records.LayerSpectralHealth> health() {
+        Map<String, io.weightcast.core.records.LayerSpectralHealth> out = new LinkedHashMap<>();
+        layers.forEach(l -> out.put(l.name(), l.metrics().health()));
+        return out;
+    }
+
     public SpectralMetrics metrics(String layer) {
         return layers.stream().filter(l -> l.name().equals(layer)).map(LayerSpectrum::metrics).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no layer named '" + layer + "'"));

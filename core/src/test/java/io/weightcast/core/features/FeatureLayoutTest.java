@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightcast.core.records.CheckpointMetadata;
 import io.weightcast.core.records.FeatureVector;
+import io.weightcast.core.records.LayerSpectralHealth;
 import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsWriter;
@@ -27,7 +28,7 @@ class FeatureLayoutTest {
 
     @Test
     void namesAreFixedAndUnique() {
-        assertThat(FeatureLayout.size()).isEqualTo(20 * 5 + 5 + 4);
+        assertThat(FeatureLayout.size()).isEqualTo(20 * 5 + 8 * 5 + 5 + 4);
         assertThat(FeatureLayout.names()).doesNotHaveDuplicates();
         assertThat(FeatureLayout.names().get(0)).isEqualTo("kernel_mean_first");
     }
@@ -54,6 +55,41 @@ class FeatureLayoutTest {
         assertThat(v.health().deadFractions()).isEqualTo(Map.of("fc2", 0.5));
         assertThat(v.health().nonfiniteValues()).isZero();
         assertThat(v.checkpointTimestamp()).isEqualTo(123L);
+    }
+
+    @Test
+    void spectraFillTheirSectionAggregatedOverLayersAndTravelInHealth() {
+        SafeTensors file = tinyNet(4);
+        CheckpointMetadata meta = CheckpointMetadata.parse(file.metadata(), "r1");
+        Map<String, LayerSpectralHealth> spectra = new java.util.LinkedHashMap<>();
+        spectra.put("fc1", new LayerSpectralHealth("skipped", null, null, null, null, null, null, null, null, null));
+        spectra.put("fc2", new LayerSpectralHealth("success", 12, 0, 3.0, 1.5, 0.7, 0.5, 2.1, 1.4, 0.08));
+        spectra.put("fc3", new LayerSpectralHealth("success", 20, 2, 5.0, 4.0, 0.9, 0.8, 4.5, 1.1, 0.05));
+        FeatureVector v = FeatureExtractor.extract(file, meta, 0L, spectra);
+        double[] x = v.values();
+        assertThat(x[FeatureLayout.indexOf("alpha_first")]).isNaN(); // the first layer was skipped: no number invented
+        assertThat(x[FeatureLayout.indexOf("alpha_last")]).isEqualTo(5.0);
+        assertThat(x[FeatureLayout.indexOf("alpha_mean")]).isEqualTo(4.0);
+        assertThat(x[FeatureLayout.indexOf("alpha_min")]).isEqualTo(3.0);
+        assertThat(x[FeatureLayout.indexOf("rank_loss_max")]).isEqualTo(2.0);
+        assertThat(x[FeatureLayout.indexOf("ks_distance_min")]).isEqualTo(0.05);
+        assertThat(v.health().spectra()).containsOnlyKeys("fc1", "fc2", "fc3");
+
+        FeatureVector without = FeatureExtractor.extract(file, meta, 0L);
+        assertThat(FeatureLayout.spectralNames()).allSatisfy(n -> assertThat(without.values()[FeatureLayout.indexOf(n)]).isNaN());
+        assertThat(without.health().spectra()).isNull();
+        // filling the section later (the spectra topic) gives the same vector as computing it inline
+        assertThat(FeatureLayout.withSpectra(without.values(), FeatureLayout.spectralSection(spectra))).containsExactly(x);
+    }
+
+    @Test
+    void spectralNamesAreOneContiguousBlockAndNotMetrics() {
+        int first = FeatureLayout.indexOf(FeatureLayout.spectralNames().get(0));
+        for (int i = 0; i < FeatureLayout.spectralNames().size(); i++) {
+            assertThat(FeatureLayout.names().get(first + i)).isEqualTo(FeatureLayout.spectralNames().get(i));
+        }
+        assertThat(FeatureLayout.spectralNames()).hasSize(40).allMatch(FeatureLayout::isWeightFeature);
+        assertThat(FeatureLayout.isSpectralFeature("kernel_l2_mean")).isFalse();
     }
 
     @Test

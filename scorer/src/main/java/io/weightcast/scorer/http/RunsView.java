@@ -3,8 +3,15 @@ package io.weightcast.scorer.http;
 import io.weightcast.core.records.Alert;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.records.Score;
+import io.weightcast.scorer.http.LiveMessages.AlertRaised;
+import io.weightcast.scorer.http.LiveMessages.Row;
+import io.weightcast.scorer.http.LiveMessages.RunChange;
+import io.weightcast.scorer.http.LiveMessages.ScoreChange;
+import io.weightcast.scorer.http.LiveMessages.Snapshot;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,63 +19,125 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * In-memory view of runs for the query API, fed by the committed scores, alerts and run events
- * ({@link RunsViewFeeder}). Holds every run; per run the latest score per step and the last alerts.
+ * In-memory view of runs for the query API and the live page, fed by the committed scores, alerts and
+ * run events ({@link RunsViewFeeder}). Holds every run; per run the latest score per step, the reported
+ * metrics per step and the last alerts. Every change is also published to {@link #live()}.
+ *
+ * <p>Changes and their publication happen under the hub's lock, and a live client takes its snapshot
+ * under the same lock: the snapshot plus the events after it are exactly the view, nothing missed or
+ * doubled. The feeder is the only writer, so the lock costs it nothing but a snapshot's copy time.
  */
 public final class RunsView {
     static final int MAX_ALERTS_PER_RUN = 1000;
     static final int MAX_STEPS_PER_RUN = 10_000;
+    static final int RECENT_ALERTS = 100;
 
     /** One run in the list: its latest score and how many alerts it raised. */
     public record RunSummary(String runId, String study, Integer plannedSteps, boolean finished, Score latestScore, int alerts) {
     }
 
-    /** One run in full: scores by step and its alerts, oldest first. */
-    public record RunDetail(String runId, String study, Integer plannedSteps, boolean finished, List<Score> scores, List<Alert> alerts) {
+    /**
+     * One run in full: scores by step and its alerts, oldest first; the final test accuracy once finished;
+     * the metrics the training loop reported per step (run events of type metrics), oldest first.
+     */
+    public record RunDetail(String runId, String study, Integer plannedSteps, boolean finished, List<Score> scores, List<Alert> alerts,
+                            Double finalAccuracy, List<Reported> reported) {
+    }
+
+    /** The metrics a run reported at one step (e.g. val_acc, train_loss). */
+    public record Reported(long step, Map<String, Double> metrics) {
     }
 
     private static final class Run {
         String study;
         Integer plannedSteps;
         boolean finished;
+        Double finalAccuracy;
         final TreeMap<Long, Score> scores = new TreeMap<>();
+        final TreeMap<Long, Map<String, Double>> reported = new TreeMap<>();
         final List<Alert> alerts = new ArrayList<>();
+        int alertCount;
         Score latest;
+
+        Row row(String runId) {
+            return Row.of(runId, study, plannedSteps, latest, finished, finalAccuracy, alertCount,
+                    alerts.isEmpty() ? null : alerts.get(alerts.size() - 1));
+        }
     }
 
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final LiveHub live = new LiveHub();
+    private final Deque<Alert> recentAlerts = new ArrayDeque<>(); // guarded by live
+    private Integer modelVersion; // guarded by live; the newest seen (versions only grow)
+
+    /** Where the view's changes are published, for {@code GET /v1/events}. */
+    public LiveHub live() {
+        return live;
+    }
 
     public void onScore(Score s) {
-        Run run = runs.computeIfAbsent(s.runId(), id -> new Run());
-        synchronized (run) {
-            run.scores.put(s.step(), s);
-            if (run.scores.size() > MAX_STEPS_PER_RUN) {
-                run.scores.pollFirstEntry();
+        synchronized (live) {
+            Run run = runs.computeIfAbsent(s.runId(), id -> new Run());
+            Row row;
+            synchronized (run) {
+                run.scores.put(s.step(), s);
+                if (run.scores.size() > MAX_STEPS_PER_RUN) {
+                    run.scores.pollFirstEntry();
+                }
+                if (run.latest == null || s.step() >= run.latest.step()) {
+                    run.latest = s;
+                }
+                run.study = s.study() != null ? s.study() : run.study;
+                run.plannedSteps = s.plannedSteps() != null ? s.plannedSteps() : run.plannedSteps;
+                row = run.row(s.runId());
             }
-            if (run.latest == null || s.step() >= run.latest.step()) {
-                run.latest = s;
+            if (s.modelVersion() != null && (modelVersion == null || s.modelVersion() > modelVersion)) {
+                modelVersion = s.modelVersion();
             }
-            run.study = s.study() != null ? s.study() : run.study;
-            run.plannedSteps = s.plannedSteps() != null ? s.plannedSteps() : run.plannedSteps;
+            live.publish("score", new ScoreChange(row, s));
         }
     }
 
     public void onAlert(Alert a) {
-        Run run = runs.computeIfAbsent(a.runId(), id -> new Run());
-        synchronized (run) {
-            run.alerts.add(a);
-            if (run.alerts.size() > MAX_ALERTS_PER_RUN) {
-                run.alerts.remove(0);
+        synchronized (live) {
+            Run run = runs.computeIfAbsent(a.runId(), id -> new Run());
+            Row row;
+            synchronized (run) {
+                run.alerts.add(a);
+                run.alertCount++;
+                if (run.alerts.size() > MAX_ALERTS_PER_RUN) {
+                    run.alerts.remove(0);
+                }
+                row = run.row(a.runId());
             }
+            recentAlerts.addFirst(a);
+            if (recentAlerts.size() > RECENT_ALERTS) {
+                recentAlerts.removeLast();
+            }
+            live.publish("alert", new AlertRaised(row, a));
         }
     }
 
     public void onRunEvent(String runId, RunEvent e) {
-        Run run = runs.computeIfAbsent(runId, id -> new Run());
-        synchronized (run) {
-            run.study = e.study() != null ? e.study() : run.study;
-            run.plannedSteps = e.plannedSteps() != null ? e.plannedSteps() : run.plannedSteps;
-            run.finished |= e.isFinished();
+        synchronized (live) {
+            Run run = runs.computeIfAbsent(runId, id -> new Run());
+            Row row;
+            synchronized (run) {
+                run.study = e.study() != null ? e.study() : run.study;
+                run.plannedSteps = e.plannedSteps() != null ? e.plannedSteps() : run.plannedSteps;
+                run.finished |= e.isFinished();
+                if (e.isFinished()) {
+                    run.finalAccuracy = e.finalTestAccuracy();
+                }
+                if (RunEvent.METRICS.equals(e.type())) {
+                    run.reported.put(e.step(), e.metrics());
+                    if (run.reported.size() > MAX_STEPS_PER_RUN) {
+                        run.reported.pollFirstEntry();
+                    }
+                }
+                row = run.row(runId);
+            }
+            live.publish("run", new RunChange(row, e.type(), e.step(), e.metrics()));
         }
     }
 
@@ -76,7 +145,7 @@ public final class RunsView {
         List<RunSummary> out = new ArrayList<>();
         runs.forEach((id, run) -> {
             synchronized (run) {
-                out.add(new RunSummary(id, run.study, run.plannedSteps, run.finished, run.latest, run.alerts.size()));
+                out.add(new RunSummary(id, run.study, run.plannedSteps, run.finished, run.latest, run.alertCount));
             }
         });
         out.sort(Comparator.comparing(RunSummary::runId));
@@ -89,8 +158,24 @@ public final class RunsView {
             return Optional.empty();
         }
         synchronized (run) {
+            List<Reported> reported = new ArrayList<>();
+            run.reported.forEach((step, metrics) -> reported.add(new Reported(step, metrics)));
             return Optional.of(new RunDetail(runId, run.study, run.plannedSteps, run.finished,
-                    List.copyOf(run.scores.values()), List.copyOf(run.alerts)));
+                    List.copyOf(run.scores.values()), List.copyOf(run.alerts), run.finalAccuracy, reported));
+        }
+    }
+
+    /** The whole table for a newly connected live client; call under the hub's lock (see {@link LiveHub#subscribe}). */
+    Snapshot snapshot() {
+        synchronized (live) {
+            List<Row> rows = new ArrayList<>();
+            runs.forEach((id, run) -> {
+                synchronized (run) {
+                    rows.add(run.row(id));
+                }
+            });
+            rows.sort(Comparator.comparing(Row::runId));
+            return new Snapshot(modelVersion, rows, List.copyOf(recentAlerts));
         }
     }
 }

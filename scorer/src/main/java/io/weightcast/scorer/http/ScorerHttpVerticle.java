@@ -13,22 +13,40 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The scorer's HTTP API: {@code GET /v1/runs} (latest score per run), {@code GET /v1/runs/{run}}
- * (scores by step and alerts), and the ops endpoints {@code /health}, {@code /ready}, {@code /metrics}.
+ * (scores by step, alerts, reported metrics), the live page {@code GET /} (also {@code /live}) with its
+ * server-sent event stream {@code GET /v1/events} ({@link LiveEventsHandler}), and the ops endpoints
+ * {@code /health}, {@code /ready}, {@code /metrics}.
  */
 public final class ScorerHttpVerticle extends VerticleBase {
+    /** Events a live client may have queued before it is dropped as too slow. */
+    public static final int LIVE_QUEUE_EVENTS = 2048;
+    public static final long LIVE_HEARTBEAT_MILLIS = 15_000;
+
     private final String host;
     private final int port;
     private final RunsView view;
     private final PrometheusRegistry registry;
     private final BooleanSupplier ready;
+    private final LiveMetrics liveMetrics;
+    private final int liveQueueEvents;
+    private final long liveHeartbeatMillis;
     private volatile HttpServer server;
 
     public ScorerHttpVerticle(String host, int port, RunsView view, PrometheusRegistry registry, BooleanSupplier ready) {
+        this(host, port, view, registry, ready, LIVE_QUEUE_EVENTS, LIVE_HEARTBEAT_MILLIS);
+    }
+
+    /** @param liveQueueEvents per-client queue bound of the live stream; {@code liveHeartbeatMillis} its heartbeat period */
+    public ScorerHttpVerticle(String host, int port, RunsView view, PrometheusRegistry registry, BooleanSupplier ready,
+                              int liveQueueEvents, long liveHeartbeatMillis) {
         this.host = host;
         this.port = port;
         this.view = view;
         this.registry = registry;
         this.ready = ready;
+        this.liveMetrics = new LiveMetrics(registry);
+        this.liveQueueEvents = liveQueueEvents;
+        this.liveHeartbeatMillis = liveHeartbeatMillis;
     }
 
     @Override
@@ -38,6 +56,11 @@ public final class ScorerHttpVerticle extends VerticleBase {
         router.get("/v1/runs/:run").handler(ctx -> view.run(ctx.pathParam("run")).ifPresentOrElse(
                 run -> json(ctx, 200, run),
                 () -> json(ctx, 404, Map.of("error", "unknown run '" + ctx.pathParam("run") + "'"))));
+        router.get("/v1/events").handler(new LiveEventsHandler(vertx, view.live(), view::snapshot, liveMetrics,
+                liveQueueEvents, liveHeartbeatMillis));
+        LivePage page = LivePage.load();
+        router.get("/").handler(page);
+        router.get("/live").handler(page);
         router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "UP")));
         router.get("/ready").handler(ctx -> {
             boolean ok = ready.getAsBoolean();

@@ -6,7 +6,12 @@ import io.weightcast.scorer.ScorerConfig;
 import java.util.ArrayList;
 import java.util.List;
 
-/** All policies in order; a finished run keeps its flags but gets no new alerts. */
+/**
+ * All policies in order. A finished run gets no EARLY_STOP_CANDIDATE (nothing left to stop), but its
+ * weight-health alerts still go out: the features path may lag the runs topic (a busy streams
+ * service, large checkpoints), so a run's last checkpoints are often scored after it finished, and a
+ * NaN or a collapse there is still news about that run.
+ */
 public final class Policies {
     private final List<Policy> policies;
 
@@ -18,10 +23,17 @@ public final class Policies {
         return new Policies(List.of(
                 new NonfiniteWeightsPolicy(),
                 new DyingReluPolicy(config.dyingReluThreshold()),
+                new SpectralCollapsePolicy(),
                 new EarlyStopPolicy(config.earlyStopConsecutive(), config.earlyStopMinStepFraction(), config.earlyStopThreshold())));
     }
 
     /** The policies' verdict on one checkpoint: the run's new state, the score's flags and the alerts to raise. */
+    /** The spectral-collapse policy, for spectra that arrive apart from the features (the spectra topic). */
+    public SpectralCollapsePolicy spectral() {
+        return policies.stream().filter(SpectralCollapsePolicy.class::isInstance).map(SpectralCollapsePolicy.class::cast)
+                .findFirst().orElseGet(SpectralCollapsePolicy::new);
+    }
+
     public record Judgement(RunState run, List<String> flags, List<Alert> alerts) {
     }
 
@@ -35,7 +47,7 @@ public final class Policies {
             if (o.flag() != null) {
                 flags.add(o.flag());
             }
-            if (o.alert() != null && !run.finished()) {
+            if (o.alert() != null && !(run.finished() && Alert.EARLY_STOP_CANDIDATE.equals(o.alert().kind()))) {
                 alerts.add(o.alert());
             }
         }

@@ -26,11 +26,19 @@ class PoliciesTest {
     }
 
     @Test
-    void aFinishedRunKeepsItsFlagsButGetsNoNewAlerts() {
+    void aFinishedRunScoredLateStillGetsWeightHealthAlertsButNoEarlyStop() {
         RunState finished = RunState.empty().apply(RunEvent.finished("run", "s", Map.of("test_accuracy", 0.5)));
         Policies.Judgement j = policies.apply(checkpoint(1, 10, "s", broken, Prediction.none("no model")), finished);
         assertThat(j.flags()).contains("nonfinite_weights");
-        assertThat(j.alerts()).isEmpty();
+        assertThat(j.alerts()).extracting(Alert::kind).containsExactly(Alert.NONFINITE_WEIGHTS, Alert.DYING_RELU);
+
+        // a run whose interval lies far below its study's reference: a candidate while running, not once finished
+        Prediction low = PolicyFixtures.predicted(0.1, 0.01, PolicyFixtures.model(1, Map.of("s", 0.9)));
+        Policies.Judgement running = policies.apply(checkpoint(9, 10, "s", PolicyFixtures.healthy(), low),
+                policies.apply(checkpoint(8, 10, "s", PolicyFixtures.healthy(), low), RunState.empty()).run());
+        assertThat(running.alerts()).extracting(Alert::kind).contains(Alert.EARLY_STOP_CANDIDATE);
+        RunState streak = policies.apply(checkpoint(8, 10, "s", PolicyFixtures.healthy(), low), finished).run();
+        assertThat(policies.apply(checkpoint(9, 10, "s", PolicyFixtures.healthy(), low), streak).alerts()).isEmpty();
     }
 
     @Test

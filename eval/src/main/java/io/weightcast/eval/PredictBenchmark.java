@@ -1,0 +1,544 @@
+package io.weightcast.eval;
+
+import io.weightcast.trainer.RunSplit;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * {@code weightcast eval} (issue 6): on a zoo directory, predictors of the final test accuracy per
+ * epoch and feature set, calibrated intervals, the early-stopping replay against Optuna's pruners,
+ * the dying-ReLU flag against measured dead units, and transfer to a second zoo.
+ *
+ * <p>Protocol: runs split by run into training and held-out (test) runs ({@link RunSplit}, seeded);
+ * everything tuned, fitted or calibrated sees the training runs only; every reported number is
+ * on the held-out runs (the dying-ReLU weight rule, which fits nothing, on every ReLU run).
+ */
+public final class PredictBenchmark {
+    public static final int MIN_RUNS = 10;
+    static final double[] INTERVAL_LEVELS = {0.5, 0.8, 0.9, 0.95, 0.99};
+
+    /** The results and what the plots need. */
+    public record Result(Map<String, Object> json, Plots plots) {
+    }
+
+    /**
+     * @param testFinals  held-out runs' final accuracy
+     * @param predAll     [run][epoch-1] the "all" predictor on the held-out runs
+     * @param r2BySet     feature set → R² per epoch
+     * @param coverage    level → per epoch coverage on held-out runs
+     * @param sweeps      policy → its settings' outcomes
+     * @param best        policy → the chosen setting
+     */
+    public record Plots(int epochs, double[] testFinals, double[][] predAll, Map<String, double[]> r2BySet,
+                        Map<Double, double[]> coverage, Map<String, List<EarlyStopBenchmark.Scored>> sweeps,
+                        Map<String, EarlyStopBenchmark.Scored> best) {
+    }
+
+    private final EvalOptions o;
+    private final Progress progress;
+    private final Consumer<String> say;
+
+    public PredictBenchmark(EvalOptions options, Progress progress, Consumer<String> say) {
+        this.o = options;
+        this.progress = progress;
+        this.say = say;
+    }
+
+    public Result run() throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Map<String, Object> json = new LinkedHashMap<>();
+        ZooLoader.Loaded zoo = ZooLoader.load(o.zoo(), o.allowPartial(), o.useCache(), o.threads(), progress);
+        if (zoo.runs().size() < MIN_RUNS) {
+            throw new IllegalArgumentException("zoo " + o.zoo() + " has " + zoo.runs().size() + " usable runs; the benchmark needs "
+                    + MIN_RUNS);
+        }
+        int epochs = zoo.epochs();
+        say.accept(String.format(Locale.ROOT, "zoo %s: %d runs x %d epochs (%s; features of %d runs computed in %.1f s)",
+                o.zoo(), zoo.runs().size(), epochs, zoo.manifest().complete() ? "complete" : "partial", zoo.computed(),
+                zoo.featureSeconds()));
+
+        TrainTestSplit split = TrainTestSplit.of(zoo.runs(), o.testFraction(), o.seed());
+        List<EvalRun> train = split.train();
+        List<EvalRun> test = split.test();
+        json.put("zoo", zooJson(zoo, train.size(), test.size(), test.stream().map(EvalRun::runId).toList()));
+        List<int[]> orders = ArrivalOrders.of(test.size(), o.orders(), o.seed());
+        double[][] valAcc = valAcc(test, epochs);
+        Path work = Files.createTempDirectory("weightcast-eval-optuna");
+        // with more than one thread the Optuna replay (Python) runs beside the LightGBM work
+        OptunaReplay.Pending optunaEarly = o.threads() > 1
+                ? OptunaReplay.start(o.python(), o.projectRoot(), valAcc, orders, o.threads() - 1, work) : null;
+        try {
+            return run(zoo, train, test, orders, valAcc, work, optunaEarly, json, t0);
+        } finally {
+            if (optunaEarly != null) {
+                optunaEarly.cancel();
+            }
+            deleteQuietly(work);
+        }
+    }
+
+    private Result run(ZooLoader.Loaded zoo, List<EvalRun> train, List<EvalRun> test, List<int[]> orders, double[][] valAcc,
+                       Path work, OptunaReplay.Pending optunaEarly, Map<String, Object> json, long t0)
+            throws IOException, InterruptedException {
+        int epochs = zoo.epochs();
+
+        // 1. tuning (training runs only)
+        Tuner tuner = new Tuner(train, epochs, Math.min(o.cvFolds(), train.size()), o.maxIterations(), o.threads(), o.seed(), progress);
+        long tTune = System.nanoTime();
+        Tuner.Search allSearch = tuner.search(FeatureSet.ALL, o.cvConfigs());
+        Tuner.Search weightSearch = tuner.search(FeatureSet.WEIGHTS_ONLY, o.cvConfigs());
+        Map<String, TunedModel> tuned = new LinkedHashMap<>();
+        progress.start("iterations", FeatureSet.standard().size());
+        for (FeatureSet set : FeatureSet.standard()) {
+            tuned.put(set.name(), set == FeatureSet.ALL ? allSearch.best() : set == FeatureSet.WEIGHTS_ONLY ? weightSearch.best()
+                    : tuner.iterations(set, allSearch.best().params(), allSearch.best().mode()));
+            progress.advance(1);
+        }
+        progress.finish();
+        say.accept(String.format(Locale.ROOT, "tuned in %.0f s: all %s (CV MSE pooled %.5f, per epoch %.5f)",
+                (System.nanoTime() - tTune) / 1e9, allSearch.best(), allSearch.pooledMse(), allSearch.perEpochMse()));
+
+        // 2. predictors per feature set, judged per epoch on the held-out runs
+        double[] testFinals = test.stream().mapToDouble(EvalRun::finalAccuracy).toArray();
+        Map<String, EpochMetrics[]> bySet = new LinkedHashMap<>();
+        double[][] predAll = null;
+        double[] importance = null;
+        Map<String, double[]> finalPred = new LinkedHashMap<>();
+        progress.start("fit", FeatureSet.standard().size());
+        for (FeatureSet set : FeatureSet.standard()) {
+            int[] cols = set.columns();
+            try (Predictor p = Predictor.fit(train, cols, tuned.get(set.name()), epochs, o.threads(), o.seed())) {
+                Rows rows = Rows.of(test, cols);
+                double[][] pred = grid(rows, p.predict(rows), test.size(), epochs);
+                bySet.put(set.name(), EpochMetrics.byEpoch(testFinals, pred));
+                finalPred.put(set.name(), column(pred, epochs - 1));
+                if (set == FeatureSet.ALL) {
+                    predAll = pred;
+                    importance = p.importance();
+                }
+            }
+            progress.advance(1);
+        }
+        progress.finish();
+        EpochMetrics finalAll = bySet.get(FeatureSet.ALL.name())[epochs - 1];
+        EpochMetrics finalWeights = bySet.get(FeatureSet.WEIGHTS_ONLY.name())[epochs - 1];
+        json.put("final", finalJson(finalAll, testFinals, finalPred.get(FeatureSet.ALL.name())));
+        json.put("final_weights_only", finalJson(finalWeights, testFinals, finalPred.get(FeatureSet.WEIGHTS_ONLY.name())));
+
+        // 3. intervals: conformal half-widths per epoch from training runs only
+        int[] allCols = FeatureSet.ALL.columns();
+        Map<Double, double[]> halfWidth = crossConformal(train, allCols, tuned.get(FeatureSet.ALL.name()), epochs);
+        Map<Double, double[]> coverage = new LinkedHashMap<>();
+        Map<Double, double[]> width = new LinkedHashMap<>();
+        for (double level : INTERVAL_LEVELS) {
+            coverage.put(level, coverage(testFinals, predAll, halfWidth.get(level), width.computeIfAbsent(level, l -> new double[epochs])));
+        }
+        SplitConformal splitConformal = splitConformal(train, test, testFinals, allCols, tuned.get(FeatureSet.ALL.name()), epochs);
+        json.put("by_epoch", byEpochJson(bySet.get(FeatureSet.ALL.name()), coverage, width, splitConformal));
+        Map<String, Object> perSet = new LinkedHashMap<>();
+        bySet.forEach((name, metrics) -> perSet.put(name, java.util.Arrays.stream(metrics).map(EpochMetrics::toMap).toList()));
+        json.put("by_epoch_feature_sets", perSet);
+        json.put("feature_sets", featureSetsJson());
+        json.put("intervals", intervalsJson(halfWidth));
+        json.put("model", modelJson(allSearch, weightSearch, tuned, importance));
+        say.accept(String.format(Locale.ROOT, "final checkpoint: R2 %.3f, tau %.3f, MAE %.4f (all); weights only R2 %.3f, tau %.3f",
+                finalAll.r2(), finalAll.kendallTau(), finalAll.mae(), finalWeights.r2(), finalWeights.kendallTau()));
+
+        // 4. early stopping on the held-out runs
+        double[] trainFinals = train.stream().mapToDouble(EvalRun::finalAccuracy).toArray();
+        Map<String, List<EarlyStopBenchmark.Scored>> sweeps = new LinkedHashMap<>();
+        sweeps.put(EarlyStopBenchmark.WEIGHTCAST, EarlyStopBenchmark.weightcastSweep(predAll, halfWidth, testFinals, trainFinals, orders));
+        sweeps.put(EarlyStopBenchmark.CURVE_ONLY, EarlyStopBenchmark.curveSweep(valAcc, valAcc(train, epochs), testFinals, orders));
+        progress.start("optuna", 1);
+        OptunaReplay.Result optuna;
+        try {
+            optuna = optunaEarly != null ? optunaEarly.await()
+                    : OptunaReplay.run(o.python(), o.projectRoot(), valAcc, orders, o.threads(), work);
+        } finally {
+            progress.finish();
+        }
+        sweeps.putAll(EarlyStopBenchmark.optuna(optuna, testFinals, epochs));
+        Map<String, EarlyStopBenchmark.Scored> best = new LinkedHashMap<>();
+        sweeps.forEach((policy, sweep) -> best.put(policy, EarlyStopBenchmark.best(sweep)));
+        Map<String, Object> early = new LinkedHashMap<>();
+        best.forEach((policy, s) -> early.put(policy, s.toMap()));
+        early.put(SCORER_DEFAULT, scorerDefault(sweeps.get(EarlyStopBenchmark.WEIGHTCAST)).toMap());
+        json.put("early_stop", early);
+        Map<String, Object> setup = earlySetupJson(test.size(), testFinals, orders.size(), epochs, optuna);
+        Map<String, Object> dominance = new LinkedHashMap<>();
+        sweeps.forEach((policy, sweep) -> {
+            if (!policy.equals(EarlyStopBenchmark.WEIGHTCAST)) {
+                dominance.put(policy, EarlyStopBenchmark.dominated(sweeps.get(EarlyStopBenchmark.WEIGHTCAST), sweep));
+            }
+        });
+        setup.put("dominated_by_weightcast", dominance);
+        setup.put("dominated_by_weightcast_rule", "share of the policy's settings for which some Weightcast setting saves at "
+                + "least as much and keeps at least as large a share of the top-5% runs (mean and worst order)");
+        json.put("early_stop_setup", setup);
+        Map<String, Object> sweepJson = new LinkedHashMap<>();
+        sweeps.forEach((policy, sweep) -> sweepJson.put(policy, sweep.stream().map(EarlyStopBenchmark.Scored::toMap).toList()));
+        json.put("early_stop_sweeps", sweepJson);
+        say.accept(String.format(Locale.ROOT, "early stop: weightcast saves %.3f keeping %.3f of the top 5%%; Optuna replay %.0f s",
+                best.get(EarlyStopBenchmark.WEIGHTCAST).outcome().computeSaved(),
+                best.get(EarlyStopBenchmark.WEIGHTCAST).outcome().top5Kept(), optuna.seconds()));
+
+        // 5. dying ReLU
+        json.put("dying_relu", DyingReluEval.evaluate(zoo.runs(), train, test, o.threads(), o.seed()));
+
+        // 6. transfer
+        json.put("transfer", transfer(zoo, tuned.get(FeatureSet.ALL.name()), tuned.get(FeatureSet.WEIGHTS_ONLY.name())));
+
+        json.put("targets", Targets.json());
+        json.put("generated_at", Instant.now().toString());
+        json.put("command", o.command());
+        json.put("seed", o.seed());
+        json.put("threads", o.threads());
+        json.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
+        Map<String, double[]> r2BySet = new LinkedHashMap<>();
+        bySet.forEach((name, m) -> r2BySet.put(name, java.util.Arrays.stream(m).mapToDouble(EpochMetrics::r2).toArray()));
+        return new Result(json, new Plots(epochs, testFinals, predAll, r2BySet, coverage, sweeps, best));
+    }
+
+    /** The Weightcast setting the scorer runs today (EarlyStopPolicy, ScorerConfig defaults). */
+    static final String SCORER_DEFAULT = "weightcast_scorer_default";
+
+    static EarlyStopBenchmark.Scored scorerDefault(List<EarlyStopBenchmark.Scored> sweep) {
+        return sweep.stream().filter(s -> s.params().get("interval_level").equals(0.8)
+                && s.params().get("reference_percentile").equals(0.75) && s.params().get("consecutive").equals(2))
+                .findFirst().orElseThrow();
+    }
+
+    /** Runs ending at or below this final accuracy are "near chance" (10 classes), as the zoo generator counts them. */
+    static final double NEAR_CHANCE = 0.15;
+
+    /**
+     * The final checkpoint's metrics, plus τ among the runs above chance: a third of a zoo ends near
+     * chance with accuracies that differ by noise, and ranking those among themselves is a coin toss.
+     */
+    private static Map<String, Object> finalJson(EpochMetrics m, double[] y, double[] pred) {
+        Map<String, Object> out = new LinkedHashMap<>(m.toMap());
+        out.put("runs", m.runs());
+        int[] above = IntStream.range(0, y.length).filter(i -> y[i] > NEAR_CHANCE).toArray();
+        double[] ya = IntStream.of(above).mapToDouble(i -> y[i]).toArray();
+        double[] pa = IntStream.of(above).mapToDouble(i -> pred[i]).toArray();
+        out.put("kendall_tau_above_chance", above.length < 2 ? Double.NaN : EpochMetrics.of(m.epoch(), ya, pa).kendallTau());
+        out.put("runs_above_chance", above.length);
+        return out;
+    }
+
+    static double[] column(double[][] grid, int col) {
+        double[] out = new double[grid.length];
+        for (int r = 0; r < grid.length; r++) {
+            out[r] = grid[r][col];
+        }
+        return out;
+    }
+
+    /** Row predictions → [run][epoch-1]. */
+    static double[][] grid(Rows rows, double[] pred, int runs, int epochs) {
+        double[][] out = new double[runs][epochs];
+        for (double[] r : out) {
+            java.util.Arrays.fill(r, Double.NaN);
+        }
+        for (int i = 0; i < rows.rows(); i++) {
+            out[rows.run()[i]][rows.epoch()[i] - 1] = pred[i];
+        }
+        return out;
+    }
+
+    static double[][] valAcc(List<EvalRun> runs, int epochs) {
+        double[][] v = new double[runs.size()][epochs];
+        for (int r = 0; r < runs.size(); r++) {
+            for (int e = 1; e <= epochs; e++) {
+                v[r][e - 1] = runs.get(r).epoch(e).valAcc();
+            }
+        }
+        return v;
+    }
+
+    /**
+     * Half-widths per level and epoch from out-of-fold residuals on the TRAINING runs: each fold's
+     * runs predicted by a model fitted on the other folds, so every residual is a calibration
+     * residual of a run the model never saw; the held-out runs are never used.
+     */
+    private Map<Double, double[]> crossConformal(List<EvalRun> train, int[] cols, TunedModel tuned, int epochs) {
+        int k = Math.min(o.conformalFolds(), train.size());
+        int[] fold = RunFolds.assign(train.size(), k, o.seed() + 7);
+        double[][] oof = new double[train.size()][epochs];
+        progress.start("intervals", k + 1);
+        for (int f = 0; f < k; f++) {
+            List<Integer> inside = new ArrayList<>();
+            for (int i = 0; i < train.size(); i++) {
+                if (fold[i] == f) {
+                    inside.add(i);
+                }
+            }
+            List<EvalRun> insideRuns = inside.stream().map(train::get).toList();
+            try (Predictor p = Predictor.fit(RunFolds.select(train, fold, f, false), cols, tuned, epochs, o.threads(), o.seed())) {
+                Rows rows = Rows.of(insideRuns, cols);
+                double[] pred = p.predict(rows);
+                for (int i = 0; i < rows.rows(); i++) {
+                    oof[inside.get(rows.run()[i])][rows.epoch()[i] - 1] = pred[i];
+                }
+            }
+            progress.advance(1);
+        }
+        double[] y = new double[train.size() * epochs];
+        double[] pred = new double[y.length];
+        int[] epoch = new int[y.length];
+        for (int r = 0; r < train.size(); r++) {
+            for (int e = 0; e < epochs; e++) {
+                int i = r * epochs + e;
+                y[i] = train.get(r).finalAccuracy();
+                pred[i] = oof[r][e];
+                epoch[i] = e + 1;
+            }
+        }
+        Map<Double, double[]> out = new LinkedHashMap<>();
+        for (double level : INTERVAL_LEVELS) {
+            out.put(level, Conformal.perEpoch(y, pred, epoch, epochs, level));
+        }
+        return out;
+    }
+
+    /** Coverage of the held-out runs per epoch of pred ± q (clipped to [0, 1]); fills the mean width. */
+    static double[] coverage(double[] y, double[][] pred, double[] q, double[] widthOut) {
+        int epochs = q.length;
+        double[] cov = new double[epochs];
+        for (int e = 0; e < epochs; e++) {
+            int in = 0;
+            double w = 0;
+            for (int r = 0; r < y.length; r++) {
+                double lo = Conformal.lower(pred[r][e], q[e]);
+                double hi = Conformal.upper(pred[r][e], q[e]);
+                in += y[r] >= lo && y[r] <= hi ? 1 : 0;
+                w += hi - lo;
+            }
+            cov[e] = (double) in / y.length;
+            widthOut[e] = w / y.length;
+        }
+        return cov;
+    }
+
+    /** The classic split: a calibration quarter of the training runs, the model fitted on the rest. */
+    record SplitConformal(double[] coverage80, double[] coverage95, int calibrationRuns) {
+    }
+
+    private SplitConformal splitConformal(List<EvalRun> train, List<EvalRun> test, double[] testFinals, int[] cols,
+                                          TunedModel tuned, int epochs) {
+        RunSplit.Split s = new RunSplit(0.25, o.seed() + 1).split(train.stream().map(EvalRun::runId).toList());
+        Set<String> calIds = new HashSet<>(s.holdout());
+        List<EvalRun> proper = train.stream().filter(r -> !calIds.contains(r.runId())).toList();
+        List<EvalRun> cal = train.stream().filter(r -> calIds.contains(r.runId())).toList();
+        try (Predictor p = Predictor.fit(proper, cols, tuned, epochs, o.threads(), o.seed())) {
+            Rows calRows = Rows.of(cal, cols);
+            double[] calPred = p.predict(calRows);
+            double[] y = IntStream.range(0, calRows.rows()).mapToDouble(i -> cal.get(calRows.run()[i]).finalAccuracy()).toArray();
+            Rows testRows = Rows.of(test, cols);
+            double[][] testPred = grid(testRows, p.predict(testRows), test.size(), epochs);
+            double[] c80 = coverage(testFinals, testPred, Conformal.perEpoch(y, calPred, calRows.epoch(), epochs, 0.8), new double[epochs]);
+            double[] c95 = coverage(testFinals, testPred, Conformal.perEpoch(y, calPred, calRows.epoch(), epochs, 0.95), new double[epochs]);
+            progress.advance(1);
+            return new SplitConformal(c80, c95, cal.size());
+        } finally {
+            progress.finish();
+        }
+    }
+
+    private Map<String, Object> transfer(ZooLoader.Loaded digits, TunedModel all, TunedModel weights) throws IOException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("kendall_tau", null);
+        Path dir = o.transferZoo();
+        if (dir == null || !Files.exists(dir.resolve("manifest.json"))) {
+            out.put("note", "no transfer zoo at " + dir + " (generate it with eval/generate-zoos.sh)");
+            out.put("runs", 0);
+            return out;
+        }
+        ZooLoader.Loaded other;
+        try {
+            other = ZooLoader.load(dir, o.allowPartial(), o.useCache(), o.threads(), progress);
+        } catch (IllegalArgumentException e) {
+            out.put("note", e.getMessage());
+            out.put("runs", 0);
+            return out;
+        }
+        out.put("zoo", dir.toString());
+        out.put("source", other.manifest().source());
+        out.put("width", other.manifest().width());
+        out.put("runs", other.runs().size());
+        out.put("planned_runs", other.manifest().runs());
+        out.put("complete", other.manifest().complete() && other.runs().size() == other.manifest().runs());
+        out.put("trained_on", digits.runs().size() + " runs of " + digits.manifest().source() + " (training and held-out)");
+        if (other.runs().size() < 3 || other.epochs() != digits.epochs()) {
+            out.put("note", other.runs().size() < 3 ? "fewer than 3 runs: no ranking to judge"
+                    : "the transfer zoo has " + other.epochs() + " epochs, the digits zoo " + digits.epochs());
+            return out;
+        }
+        FeatureSet set = FeatureSet.ALL.architectureAgnostic();
+        EpochMetrics m = transferMetrics(digits.runs(), other, set, all);
+        out.put("kendall_tau", m.kendallTau());
+        out.put("r2", m.r2());
+        out.put("mae", m.mae());
+        out.put("features", set.name() + ": " + set.description());
+        EpochMetrics w = transferMetrics(digits.runs(), other, FeatureSet.WEIGHTS_ONLY.architectureAgnostic(), weights);
+        out.put("weights_only", Map.of("kendall_tau", w.kendallTau(), "r2", w.r2(), "mae", w.mae()));
+        say.accept(String.format(Locale.ROOT, "transfer to %s (%d runs): tau %.3f", other.manifest().source(),
+                other.runs().size(), m.kendallTau()));
+        return out;
+    }
+
+    private EpochMetrics transferMetrics(List<EvalRun> digits, ZooLoader.Loaded other, FeatureSet set, TunedModel tuned) {
+        int[] cols = set.columns();
+        try (Predictor p = Predictor.fit(digits, cols, tuned, other.epochs(), o.threads(), o.seed())) {
+            Rows rows = Rows.of(other.runs(), cols, other.epochs());
+            double[] pred = p.predict(rows);
+            double[] y = IntStream.range(0, rows.rows()).mapToDouble(i -> other.runs().get(rows.run()[i]).finalAccuracy()).toArray();
+            return EpochMetrics.of(other.epochs(), y, pred);
+        }
+    }
+
+    private Map<String, Object> zooJson(ZooLoader.Loaded zoo, int trainRuns, int testRuns, List<String> testIds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("runs", zoo.runs().size());
+        m.put("epochs", zoo.epochs());
+        m.put("source", zoo.manifest().source());
+        m.put("complete", zoo.manifest().complete() && zoo.runs().size() == zoo.manifest().runs());
+        m.put("planned_runs", zoo.manifest().runs());
+        m.put("width", zoo.manifest().width());
+        m.put("seed", zoo.manifest().seed());
+        m.put("path", zoo.dir().toString());
+        m.put("train_runs", trainRuns);
+        m.put("test_runs", testRuns);
+        m.put("test_fraction", o.testFraction());
+        m.put("test_run_ids", testIds);
+        m.put("skipped_runs", zoo.skipped());
+        m.put("relu_runs", zoo.runs().stream().filter(EvalRun::relu).count());
+        m.put("generation_seconds", zoo.manifest().generationSeconds());
+        m.put("feature_seconds", zoo.featureSeconds());
+        m.put("features_computed_runs", zoo.computed());
+        return m;
+    }
+
+    private static List<Map<String, Object>> byEpochJson(EpochMetrics[] all, Map<Double, double[]> coverage,
+                                                         Map<Double, double[]> width, SplitConformal split) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (EpochMetrics m : all) {
+            int e = m.epoch() - 1;
+            Map<String, Object> row = m.toMap();
+            row.put("coverage80", coverage.get(0.8)[e]);
+            row.put("coverage95", coverage.get(0.95)[e]);
+            row.put("width80", width.get(0.8)[e]);
+            row.put("width95", width.get(0.95)[e]);
+            row.put("coverage80_split", split.coverage80()[e]);
+            row.put("coverage95_split", split.coverage95()[e]);
+            row.put("runs", m.runs());
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private static Map<String, Object> featureSetsJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (FeatureSet s : FeatureSet.standard()) {
+            m.put(s.name(), Map.of("description", s.description(), "features", s.columns().length));
+        }
+        return m;
+    }
+
+    private Map<String, Object> intervalsJson(Map<Double, double[]> halfWidth) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", "cross-conformal: per epoch, the finite-sample conformal quantile of |residual| over the "
+                + "training runs' out-of-fold predictions (" + o.conformalFolds() + " folds by run); intervals are the "
+                + "final model's prediction +- that half-width, clipped to [0, 1]; coverage counted on the held-out runs only");
+        m.put("alternative", "coverage80_split/coverage95_split in by_epoch: classic split-conformal, a model fitted on 75% "
+                + "of the training runs and calibrated on the other 25%");
+        Map<String, Object> hw = new LinkedHashMap<>();
+        halfWidth.forEach((level, q) -> hw.put(String.valueOf(level), q));
+        m.put("half_widths", hw);
+        return m;
+    }
+
+    private Map<String, Object> modelJson(Tuner.Search all, Tuner.Search weights, Map<String, TunedModel> tuned,
+                                          double[] importance) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", all.best().mode().key());
+        m.put("mode_rule", "one model over all epochs (pooled, the step columns tell epochs apart) vs one per epoch: "
+                + "the lower CV MSE of the best configuration");
+        m.put("cv_mse", Map.of("pooled", all.pooledMse(), "per_epoch", all.perEpochMse()));
+        m.put("cv", Map.of("folds", o.cvFolds(), "configs", o.cvConfigs(), "max_iterations", o.maxIterations(),
+                "early_stopping_patience", Gbm.PATIENCE, "search_seconds_all", all.seconds(),
+                "search_seconds_weights_only", weights.seconds(),
+                "search", "random: the trainer's defaults, then num_leaves 4-64 and learning_rate 0.02-0.2 log-uniform, "
+                        + "min_data_in_leaf 2-80 log-uniform, feature_fraction 0.3-1, lambda_l2 0 or 1e-3-10 log-uniform; "
+                        + "trees by early stopping on the folds' mean validation MSE; bagging 0.8, max_bin 63 fixed"));
+        Map<String, Object> params = new LinkedHashMap<>();
+        tuned.forEach((name, t) -> {
+            Map<String, Object> p = new LinkedHashMap<>(t.params().toMap());
+            p.put("mode", t.mode().key());
+            p.put("iterations", t.mode() == ModelMode.POOLED ? t.iterations()[0] : t.iterations());
+            p.put("cv_mse", t.cvMse());
+            p.put("tuned", name.equals(FeatureSet.ALL.name()) || name.equals(FeatureSet.WEIGHTS_ONLY.name())
+                    ? "random search" : "the configuration of 'all', trees by CV");
+            params.put(name, p);
+        });
+        m.put("params", params);
+        m.put("trials_all", all.trials().stream().map(t -> Map.of("params", t.params().toMap(), "cv_mse", t.mse())).toList());
+        if (importance != null) {
+            List<String> names = FeatureSet.ALL.columnNames();
+            double total = java.util.Arrays.stream(importance).sum();
+            m.put("top_features_all", IntStream.range(0, importance.length).boxed()
+                    .sorted(Comparator.comparingDouble((Integer i) -> -importance[i])).limit(15)
+                    .map(i -> Map.of("feature", names.get(i), "gain_share", total > 0 ? importance[i] / total : 0.0)).toList());
+        }
+        return m;
+    }
+
+    private Map<String, Object> earlySetupJson(int runs, double[] finals, int orders, int epochs, OptunaReplay.Result optuna) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        boolean[] top = EarlyStopOutcome.top(finals, EarlyStopOutcome.TOP_FRACTION);
+        int topCount = 0;
+        for (boolean b : top) {
+            topCount += b ? 1 : 0;
+        }
+        m.put("runs", runs);
+        m.put("orders", orders);
+        m.put("epochs", epochs);
+        m.put("top5_runs", topCount);
+        m.put("min_finished", EarlyStopBenchmark.MIN_FINISHED);
+        m.put(SCORER_DEFAULT, "the scorer's current defaults (80% interval, 75th percentile, 2 consecutive), for comparison "
+                + "with the chosen setting");
+        m.put("best_setting_rule", EarlyStopBenchmark.BEST_RULE);
+        m.put("replay", "runs arrive one at a time in each order and train to their end or their stop before the next starts; "
+                + "a run stopped at the last epoch counts as kept");
+        m.put("weightcast_policy", "stop when the upper end of the run's conformal interval (level interval_level) is below "
+                + "the reference_percentile of final test accuracy of the runs finished so far in this order (of the training "
+                + "runs while fewer than " + EarlyStopBenchmark.MIN_FINISHED + " finished) on `consecutive` checkpoints in a row");
+        m.put("curve_only_policy", "stop when val_acc at epoch e is below the percentile of the finished runs' val_acc at e "
+                + "(training runs' while fewer than " + EarlyStopBenchmark.MIN_FINISHED + " finished) on `consecutive` epochs "
+                + "in a row, from from_epoch on");
+        m.put("optuna_version", optuna.optunaVersion());
+        m.put("optuna_settings", optuna.settings().size());
+        m.put("optuna_seconds", optuna.seconds());
+        return m;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir left behind is harmless
+        }
+    }
+}

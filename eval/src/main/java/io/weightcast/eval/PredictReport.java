@@ -1,0 +1,291 @@
+package io.weightcast.eval;
+
+import static io.weightcast.eval.JsonTree.list;
+import static io.weightcast.eval.JsonTree.map;
+import static io.weightcast.eval.JsonTree.num;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Writes predict.json, predict.md and the plots into the results directory. */
+public final class PredictReport {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private PredictReport() {
+    }
+
+    /** @return the JSON tree as written (non-finite numbers as null) */
+    public static Map<String, Object> write(Path dir, PredictBenchmark.Result result) throws IOException {
+        Files.createDirectories(dir);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> tree = (Map<String, Object>) JsonTree.sanitize(result.json());
+        Map<String, String> plots = PredictPlots.write(dir, result.plots());
+        atomically(dir.resolve("predict.json"), JSON.writeValueAsString(tree) + "\n");
+        atomically(dir.resolve("predict.md"), markdown(tree, plots, result.plots().epochs()));
+        return tree;
+    }
+
+    private static void atomically(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static String markdown(Map<String, Object> t, Map<String, String> plots, int epochs) {
+        StringBuilder md = new StringBuilder();
+        Map<String, Object> zoo = map(t, "zoo");
+        md.append("# Weightcast prediction benchmark (issue 6)\n\n");
+        md.append(String.format(Locale.ROOT, "Zoo `%s`: %d %s runs × %d epochs (%s of %d planned; %d ReLU), split by run into "
+                        + "%d training and %d held-out runs (seed %s). Every number below is on the held-out runs unless said "
+                        + "otherwise; tuning, fitting and calibration saw the training runs only. Generated %s in %s.\n\n",
+                zoo.get("path"), (int) num(zoo, "runs"), zoo.get("source"), (int) num(zoo, "epochs"),
+                Boolean.TRUE.equals(zoo.get("complete")) ? "complete" : "**partial**", (int) num(zoo, "planned_runs"),
+                (int) num(zoo, "relu_runs"), (int) num(zoo, "train_runs"), (int) num(zoo, "test_runs"), t.get("seed"),
+                t.get("generated_at"), duration(num(t, "wall_seconds"))));
+        md.append("Reproduce: `").append(t.get("command")).append("`\n\n");
+
+        headline(md, t, epochs);
+        byEpoch(md, t);
+        featureSets(md, t, epochs);
+        model(md, t);
+        earlyStop(md, t);
+        dyingRelu(md, t);
+        transfer(md, t);
+        md.append("## Plots\n\n");
+        plots.forEach((file, caption) -> md.append("![").append(caption).append("](").append(file).append(")\n\n"));
+        notes(md);
+        return md.toString();
+    }
+
+    private static void headline(StringBuilder md, Map<String, Object> t, int epochs) {
+        md.append("## Measured vs the issue's targets\n\n| what | measured | target |\n|---|---|---|\n");
+        Map<String, Object> e3 = epochs >= 3 ? list(t, "by_epoch").get(2) : Map.of();
+        row(md, "epoch 3 of " + epochs + ", all features: R² / τ", pair(num(e3, "r2"), num(e3, "kendall_tau")), "≥ 0.90 / ≥ 0.85");
+        row(md, "final checkpoint, weights alone: R² / τ", pair(num(t, "final_weights_only", "r2"), num(t, "final_weights_only", "kendall_tau")),
+                "≥ 0.95 / ≥ 0.88");
+        row(md, "final checkpoint, everything: R² / τ (MAE)", pair(num(t, "final", "r2"), num(t, "final", "kendall_tau"))
+                + " (" + f(num(t, "final", "mae")) + ")", "≥ 0.99 / ≥ 0.93");
+        row(md, "final checkpoint, τ among the " + (int) num(t, "final", "runs_above_chance") + " held-out runs above chance "
+                + "(final accuracy > " + PredictBenchmark.NEAR_CHANCE + "): everything / weights alone",
+                pair(num(t, "final", "kendall_tau_above_chance"), num(t, "final_weights_only", "kendall_tau_above_chance")),
+                "(context: near-chance runs differ by noise)");
+        double[] cov80 = list(t, "by_epoch").stream().mapToDouble(r -> num(r, "coverage80")).toArray();
+        double[] cov95 = list(t, "by_epoch").stream().mapToDouble(r -> num(r, "coverage95")).toArray();
+        row(md, "80% / 95% interval coverage, range over epochs", range(cov80) + " / " + range(cov95), "0.77–0.83 / 0.92–0.98");
+        Map<String, Object> wc = map(t, "early_stop", "weightcast");
+        row(md, "Weightcast early stop: saved, top-5% kept (worst order), top-1 kept", f(num(wc, "compute_saved")) + ", "
+                + f(num(wc, "top5_kept")) + " (" + f(num(wc, "top5_kept_min")) + "), " + f(num(wc, "top1_kept")), "≥ 0.80, 1 in every order, 1");
+        double bestOptuna = Double.NaN;
+        for (String p : List.of("optuna_median", "optuna_percentile", "optuna_successive_halving")) {
+            double s = num(t, "early_stop", p, "compute_saved");
+            bestOptuna = Double.isNaN(bestOptuna) || s > bestOptuna ? s : bestOptuna;
+        }
+        row(md, "best Optuna pruner setting: saved", f(bestOptuna), "below Weightcast's (floor in the issue: 0.62)");
+        Map<String, Object> dom = map(t, "early_stop_setup", "dominated_by_weightcast");
+        row(md, "Optuna settings on or below Weightcast's saved-vs-kept curve (median, percentile, successive halving)",
+                f(num(dom, "optuna_median")) + ", " + f(num(dom, "optuna_percentile")) + ", " + f(num(dom, "optuna_successive_halving")),
+                "1, 1, 1");
+        row(md, "dying ReLU flag (scorer's weight rule, all ReLU checkpoints): precision / recall",
+                pair(num(t, "dying_relu", "precision"), num(t, "dying_relu", "recall")), "≥ 0.9 / ≥ 0.8");
+        row(md, "dying ReLU, learned classifier (held-out ReLU runs): precision / recall",
+                pair(num(t, "dying_relu", "on_test_runs", "learned", "precision"), num(t, "dying_relu", "on_test_runs", "learned", "recall")),
+                "≥ 0.9 / ≥ 0.8");
+        row(md, "transfer digits → " + map(t, "transfer").getOrDefault("source", "Fashion-MNIST") + ": τ (runs)",
+                f(num(t, "transfer", "kendall_tau")) + " (" + (int) num(t, "transfer", "runs") + ")", "≥ 0.7");
+        md.append('\n');
+    }
+
+    private static void byEpoch(StringBuilder md, Map<String, Object> t) {
+        md.append("## Per epoch, all features\n\nIntervals: ").append(map(t, "intervals").get("method")).append(". ")
+                .append(map(t, "intervals").get("alternative")).append(".\n\n");
+        md.append("| epoch | R² | τ | MAE | coverage 80% | coverage 95% | mean width 80% | mean width 95% | split-conformal 80% / 95% |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (Map<String, Object> r : list(t, "by_epoch")) {
+            md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n", (int) num(r, "epoch"),
+                    f(num(r, "r2")), f(num(r, "kendall_tau")), f(num(r, "mae")), f(num(r, "coverage80")), f(num(r, "coverage95")),
+                    f(num(r, "width80")), f(num(r, "width95")), f(num(r, "coverage80_split")), f(num(r, "coverage95_split"))));
+        }
+        md.append('\n');
+    }
+
+    private static void featureSets(StringBuilder md, Map<String, Object> t, int epochs) {
+        List<Integer> shown = PredictPlots.scatterEpochs(epochs);
+        md.append("## Feature sets\n\nR² / τ on held-out runs at epochs ").append(shown).append(" (MAE at the last).\n\n| set | features |");
+        shown.forEach(e -> md.append(" epoch ").append(e).append(" |"));
+        md.append(" MAE final | what |\n|---|---|");
+        shown.forEach(e -> md.append("---|"));
+        md.append("---|---|\n");
+        Map<String, Object> sets = map(t, "by_epoch_feature_sets");
+        sets.keySet().forEach(name -> {
+            List<Map<String, Object>> rows = list(sets, name);
+            md.append("| ").append(name).append(" | ").append((int) num(t, "feature_sets", name, "features")).append(" |");
+            shown.forEach(e -> md.append(' ').append(pair(num(rows.get(e - 1), "r2"), num(rows.get(e - 1), "kendall_tau"))).append(" |"));
+            md.append(' ').append(f(num(rows.get(rows.size() - 1), "mae"))).append(" | ")
+                    .append(map(t, "feature_sets", name).get("description")).append(" |\n");
+        });
+        md.append("\nEmbeddings (design §5) have not landed, so there is no embedding row. The curve columns are computed "
+                + "here from the runs' reported history (core `LearningCurveFeatures`); the live scorer does not compute them yet.\n\n");
+    }
+
+    private static void model(StringBuilder md, Map<String, Object> t) {
+        Map<String, Object> m = map(t, "model");
+        md.append("## LightGBM and its tuning\n\n").append(m.get("mode_rule")).append(": **").append(m.get("mode"))
+                .append("** (CV MSE pooled ").append(f5(num(m, "cv_mse", "pooled"))).append(", per epoch ")
+                .append(f5(num(m, "cv_mse", "per_epoch"))).append(").\n\n");
+        md.append("Search: ").append(map(m, "cv").get("search")).append("; ").append((int) num(m, "cv", "configs"))
+                .append(" configurations × ").append((int) num(m, "cv", "folds")).append(" folds by run on the training runs, ")
+                .append("at most ").append((int) num(m, "cv", "max_iterations")).append(" trees.\n\n");
+        md.append("| set | num_leaves | learning_rate | min_data_in_leaf | feature_fraction | lambda_l2 | trees | CV MSE | chosen by |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
+        Map<String, Object> params = map(m, "params");
+        params.keySet().forEach(name -> {
+            Map<String, Object> p = map(params, name);
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.4g | %d | %.2f | %.3g | %s | %s | %s |\n", name,
+                    (int) num(p, "num_leaves"), num(p, "learning_rate"), (int) num(p, "min_data_in_leaf"),
+                    num(p, "feature_fraction"), num(p, "lambda_l2"), p.get("iterations"), f5(num(p, "cv_mse")), p.get("tuned")));
+        });
+        List<Map<String, Object>> top = list(m, "top_features_all");
+        if (!top.isEmpty()) {
+            md.append("\nMost used features of the `all` model (share of split gain): ");
+            for (int i = 0; i < Math.min(10, top.size()); i++) {
+                md.append(i == 0 ? "" : ", ").append('`').append(top.get(i).get("feature")).append("` ")
+                        .append(f(num(top.get(i), "gain_share")));
+            }
+            md.append(".\n");
+        }
+        md.append('\n');
+    }
+
+    private static void earlyStop(StringBuilder md, Map<String, Object> t) {
+        Map<String, Object> s = map(t, "early_stop_setup");
+        md.append("## Early stopping\n\n").append(String.format(Locale.ROOT,
+                "%d held-out runs replayed in %d shuffled arrival orders; the true top 5%% are %d runs. %s. ",
+                (int) num(s, "runs"), (int) num(s, "orders"), (int) num(s, "top5_runs"), s.get("replay")));
+        md.append("Weightcast: ").append(s.get("weightcast_policy")).append(". Curve only: ").append(s.get("curve_only_policy"))
+                .append(". Optuna ").append(s.get("optuna_version")).append(": ").append((int) num(s, "optuna_settings"))
+                .append(" settings (eval/README.md). Each policy's setting below is ").append(s.get("best_setting_rule"))
+                .append(" (chosen on these held-out runs for every policy alike).\n\n");
+        md.append("| policy | setting | compute saved | top-5% kept (worst order) | top-1 kept | regret (worst) |\n|---|---|---|---|---|---|\n");
+        map(t, "early_stop").forEach((policy, v) -> {
+            Map<String, Object> r = map(t, "early_stop", policy);
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s (%s) | %s | %s (%s) |\n", policy, params(map(r, "params")),
+                    f(num(r, "compute_saved")), f(num(r, "top5_kept")), f(num(r, "top5_kept_min")), f(num(r, "top1_kept")),
+                    f4(num(r, "regret")), f4(num(r, "regret_max"))));
+        });
+        Map<String, Object> dom = map(s, "dominated_by_weightcast");
+        md.append("\nShare of each policy's settings that some Weightcast setting dominates (").append(s.get("dominated_by_weightcast_rule"))
+                .append("): ");
+        dom.forEach((policy, v) -> md.append(policy).append(' ').append(f(num(dom, policy))).append("; "));
+        md.append("\n\nEvery setting of every policy is in `early_stop_sweeps` of predict.json and on the saved-vs-kept plot.\n\n");
+    }
+
+    private static void dyingRelu(StringBuilder md, Map<String, Object> t) {
+        Map<String, Object> d = map(t, "dying_relu");
+        Map<String, Object> c = map(d, "confusion");
+        md.append("## Dying ReLU\n\nRule: ").append(d.get("rule")).append(". Truth: ").append(d.get("truth")).append(". ")
+                .append(String.format(Locale.ROOT, "Over every checkpoint of the %d ReLU runs (%d positive):\n\n",
+                        (int) num(d, "relu_runs"), (int) num(d, "positive_checkpoints")));
+        md.append("| | truly dying | not dying |\n|---|---|---|\n");
+        md.append(String.format(Locale.ROOT, "| flagged | %d | %d |\n| not flagged | %d | %d |\n\n", (long) num(c, "true_positive"),
+                (long) num(c, "false_positive"), (long) num(c, "false_negative"), (long) num(c, "true_negative")));
+        Map<String, Object> lead = map(d, "lead");
+        md.append(String.format(Locale.ROOT, "Precision %s, recall %s, F1 %s. Lead time before a run collapses to a constant "
+                        + "prediction: mean %s, median %s epochs over %d collapsed ReLU runs (flag first fired before or at the "
+                        + "collapse in %d, after it in %d, never in %d; %d runs were constant from epoch 1 on, where no "
+                        + "positive lead is possible).\n\n",
+                f(num(d, "precision")), f(num(d, "recall")), f(num(d, "f1")), f(num(lead, "mean")), f(num(lead, "median")),
+                (int) num(lead, "collapsed_runs"), (int) num(lead, "fired_before_or_at_collapse"),
+                (int) num(lead, "fired_after_collapse"), (int) num(lead, "never_fired"), (int) num(lead, "collapsed_at_first_epoch")));
+        Map<String, Object> hidden = map(d, "rule_hidden_layers_only");
+        md.append(String.format(Locale.ROOT, "The same rule on the hidden conv layers only (the layers the zoo measures, output "
+                + "layer excluded): precision %s, recall %s.\n\n", f(num(hidden, "precision")), f(num(hidden, "recall"))));
+        Map<String, Object> cmp = map(d, "on_test_runs");
+        md.append(String.format(Locale.ROOT, "On the %d held-out ReLU runs: rule precision %s / recall %s / F1 %s; learned "
+                        + "classifier (%s) precision %s / recall %s / F1 %s, lead before collapse mean %s / median %s epochs "
+                        + "(fired before or at the collapse in %d of %d collapsed held-out ReLU runs, %d of them constant from "
+                        + "epoch 1) → better: **%s** (%s).\n\n",
+                (int) num(cmp, "runs"), f(num(cmp, "rule", "precision")), f(num(cmp, "rule", "recall")), f(num(cmp, "rule", "f1")),
+                map(cmp, "learned").getOrDefault("model", map(cmp, "learned").get("note")),
+                f(num(cmp, "learned", "precision")), f(num(cmp, "learned", "recall")), f(num(cmp, "learned", "f1")),
+                f(num(cmp, "learned", "lead", "mean")), f(num(cmp, "learned", "lead", "median")),
+                (int) num(cmp, "learned", "lead", "fired_before_or_at_collapse"), (int) num(cmp, "learned", "lead", "collapsed_runs"),
+                (int) num(cmp, "learned", "lead", "collapsed_at_first_epoch"), cmp.get("better"), cmp.get("better_by")));
+    }
+
+    private static void transfer(StringBuilder md, Map<String, Object> t) {
+        Map<String, Object> x = map(t, "transfer");
+        md.append("## Transfer\n\n");
+        if (x.get("kendall_tau") == null) {
+            md.append("Not measured: ").append(x.getOrDefault("note", "no transfer zoo")).append(".\n\n");
+            return;
+        }
+        md.append(String.format(Locale.ROOT, "Trained on %s, ranked the %s zoo's %d runs (%s of %d planned; width %d) at their "
+                        + "final checkpoint: τ %s (R² %s, MAE %s). Weights only: τ %s. Features: %s.\n\n",
+                x.get("trained_on"), x.get("source"), (int) num(x, "runs"),
+                Boolean.TRUE.equals(x.get("complete")) ? "complete" : "partial", (int) num(x, "planned_runs"), (int) num(x, "width"),
+                f(num(x, "kendall_tau")), f(num(x, "r2")), f(num(x, "mae")), f(num(x, "weights_only", "kendall_tau")), x.get("features")));
+    }
+
+    private static void notes(StringBuilder md) {
+        md.append("## Notes\n\n"
+                + "- Features: core's FeatureExtractor (layout v2: statistics, norms, dead units, spectra, globals, reported metrics) "
+                + "on every checkpoint with the test-split metric keys (`eval/*`, `dead_fraction/*`) stripped first, plus the "
+                + "learning-curve columns; cached per zoo in `ZOO/.weightcast-features-v2.bin`.\n"
+                + "- The early-stopping settings reported per policy are each policy's best on the held-out runs by the same rule, "
+                + "so the comparison is like for like; a default tuned this way is optimistic for every policy alike.\n"
+                + "- Targets are the issue's goals, shown beside the measurements; nothing here asserts them.\n");
+    }
+
+    private static void row(StringBuilder md, String what, String measured, String target) {
+        md.append("| ").append(what).append(" | ").append(measured).append(" | ").append(target).append(" |\n");
+    }
+
+    private static String params(Map<String, Object> p) {
+        StringBuilder s = new StringBuilder();
+        p.forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append(k).append('=').append(v));
+        return s.toString();
+    }
+
+    private static String pair(double a, double b) {
+        return f(a) + " / " + f(b);
+    }
+
+    private static String range(double[] v) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double x : v) {
+            if (Double.isFinite(x)) {
+                lo = Math.min(lo, x);
+                hi = Math.max(hi, x);
+            }
+        }
+        return lo > hi ? "—" : f(lo) + "–" + f(hi);
+    }
+
+    static String f(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "—";
+    }
+
+    private static String f4(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "—";
+    }
+
+    private static String f5(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.5f", v) : "—";
+    }
+
+    private static String duration(double seconds) {
+        if (!Double.isFinite(seconds)) {
+            return "?";
+        }
+        return seconds < 120 ? String.format(Locale.ROOT, "%.0f s", seconds) : String.format(Locale.ROOT, "%.1f min", seconds / 60);
+    }
+}

@@ -1,0 +1,48 @@
+package io.weightcast.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DyingReluEvalTest {
+
+    private static EvalRun.Epoch epoch(int step, double weightDead, double measuredDead, boolean constant) {
+        return new EvalRun.Epoch(step, new double[EvalColumns.size()], Map.of("conv2", weightDead, "dense", 0.0),
+                Map.of("conv1", 0.0, "conv2", measuredDead), constant, 0.5);
+    }
+
+    @Test
+    void confusionAndLeadOfTheWeightRule() {
+        EvalRun collapses = new EvalRun("a", "relu", 0.1, List.of(
+                epoch(1, 0.6, 0.7, false),   // flagged, dying: TP
+                epoch(2, 0.1, 0.9, false),   // missed: FN
+                epoch(3, 0.75, 1.0, true))); // TP; collapses at epoch 3, flag first fired at 1: lead 2
+        EvalRun healthy = new EvalRun("b", "relu", 0.9, List.of(
+                epoch(1, 0.5, 0.1, false),   // flagged, not dying: FP (the threshold is inclusive)
+                epoch(2, 0.0, 0.0, false),   // TN
+                epoch(3, 0.0, 0.0, false))); // TN
+        DyingReluEval.Flag rule = (run, step) -> DyingReluEval.ruleFlag(run.epoch(step));
+
+        DyingReluEval.Confusion c = DyingReluEval.confusion(List.of(collapses, healthy), rule);
+        assertThat(c).isEqualTo(new DyingReluEval.Confusion(2, 1, 1, 2));
+        assertThat(c.precision()).isEqualTo(2.0 / 3);
+        assertThat(c.recall()).isEqualTo(2.0 / 3);
+
+        DyingReluEval.Lead lead = DyingReluEval.lead(List.of(collapses, healthy), rule);
+        assertThat(lead.collapsedRuns()).isEqualTo(1);
+        assertThat(lead.mean()).isEqualTo(2.0);
+        assertThat(lead.firedBeforeOrAt()).isEqualTo(1);
+        assertThat(lead.neverFired()).isZero();
+        assertThat(lead.collapsedAtFirstEpoch()).isZero();
+    }
+
+    @Test
+    void nothingFlaggedHasNoPrecision() {
+        DyingReluEval.Confusion c = new DyingReluEval.Confusion(0, 0, 5, 5);
+        assertThat(c.precision()).isNaN();
+        assertThat(c.recall()).isZero();
+        assertThat(DyingReluEval.median(new double[] {3, 1, 2, 10})).isEqualTo(2.5);
+    }
+}

@@ -1,0 +1,170 @@
+package io.weightcast.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.weightcast.core.records.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole benchmark on a tiny zoo trained by the real Python generator (24 digits runs × 6 epochs,
+ * and an 8-run width-24 zoo as the transfer zoo), with few configurations and orders: checks that
+ * every required result is computed, in range and where it belongs, never that a target is reached.
+ * The zoos live in target/test-zoos and are reused by later runs (the generator resumes).
+ */
+class PredictPipelineTest {
+    private static final Path ROOT = Path.of(System.getProperty("weightcast.projectRoot", "..")).toAbsolutePath().normalize();
+    private static final Path ZOOS = Path.of("target/test-zoos").toAbsolutePath();
+    private static final String PYTHON = "/usr/bin/python3";
+
+    private static Path zoo;
+    private static Path transferZoo;
+
+    @BeforeAll
+    static void generateZoos() throws Exception {
+        zoo = generate("digits-24x6", "--runs", "24", "--epochs", "6", "--seed", "7");
+        transferZoo = generate("digits-w24-8x6", "--runs", "8", "--epochs", "6", "--seed", "8", "--width", "24");
+    }
+
+    private static Path generate(String name, String... args) throws IOException, InterruptedException {
+        Path dir = ZOOS.resolve(name);
+        Files.createDirectories(ZOOS);
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-m", "weightcast.zoo", "--out", dir.toString(), "--parallel", "2"));
+        cmd.addAll(List.of(args));
+        Path log = ZOOS.resolve(name + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("PYTHONPATH", ROOT.resolve("clients/python").toString());
+        Process p = pb.start();
+        assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("zoo generation finished").isTrue();
+        assertThat(p.exitValue()).as(Files.readString(log, StandardCharsets.UTF_8)).isZero();
+        return dir;
+    }
+
+    @Test
+    void theWholeBenchmarkRunsAndWritesEveryRequiredResult() throws Exception {
+        Path out = Files.createTempDirectory("weightcast-eval-results");
+        EvalOptions options = new EvalOptions(zoo, transferZoo, out, false, 1, 1, 0.3, 2, 3, 3, 3, 300, true, PYTHON, ROOT,
+                "test");
+        PredictBenchmark.Result result = new PredictBenchmark(options, Progress.NONE, line -> { }).run();
+        PredictReport.write(out, result);
+
+        JsonNode j = Json.MAPPER.readTree(Files.readAllBytes(out.resolve("predict.json")));
+        JsonNode zooJson = j.path("zoo");
+        assertThat(zooJson.path("runs").asInt()).isEqualTo(24);
+        assertThat(zooJson.path("epochs").asInt()).isEqualTo(6);
+        assertThat(zooJson.path("source").asText()).isEqualTo("digits");
+        assertThat(zooJson.path("complete").asBoolean()).isTrue();
+        int testRuns = zooJson.path("test_runs").asInt();
+        assertThat(testRuns).isPositive().isLessThan(24);
+        assertThat(zooJson.path("train_runs").asInt() + testRuns).isEqualTo(24);
+
+        for (String key : List.of("final", "final_weights_only")) {
+            assertThat(j.path(key).path("r2").asDouble(2)).as(key + ".r2").isLessThanOrEqualTo(1.0);
+            assertTau(j.path(key).path("kendall_tau"), key);
+        }
+        assertThat(finite(j.path("final").path("mae"))).isBetween(0.0, 1.0);
+        assertThat(j.path("final").has("kendall_tau_above_chance")).isTrue();
+        assertThat(j.path("final").path("runs_above_chance").asInt()).isBetween(0, testRuns);
+
+        // per epoch, and the coverage counted over the held-out runs only (a fraction of exactly test_runs runs)
+        JsonNode byEpoch = j.path("by_epoch");
+        assertThat(byEpoch).hasSize(6);
+        for (int e = 0; e < 6; e++) {
+            JsonNode row = byEpoch.get(e);
+            assertThat(row.path("epoch").asInt()).isEqualTo(e + 1);
+            assertThat(finite(row.path("r2"))).isLessThanOrEqualTo(1.0);
+            assertTau(row.path("kendall_tau"), "by_epoch tau");
+            assertThat(finite(row.path("mae"))).isBetween(0.0, 1.0);
+            assertThat(row.path("runs").asInt()).isEqualTo(testRuns);
+            for (String c : List.of("coverage80", "coverage95", "coverage80_split", "coverage95_split")) {
+                double cov = finite(row.path(c));
+                assertThat(cov).as(c).isBetween(0.0, 1.0);
+                assertThat(cov * testRuns).as(c + " counts held-out runs").isCloseTo(Math.rint(cov * testRuns),
+                        org.assertj.core.api.Assertions.within(1e-9));
+            }
+            assertThat(finite(row.path("width95"))).isGreaterThanOrEqualTo(finite(row.path("width80")));
+        }
+        assertThat(j.path("zoo").path("test_run_ids")).hasSize(testRuns);
+        for (FeatureSet set : FeatureSet.standard()) {
+            assertThat(j.path("by_epoch_feature_sets").path(set.name())).as(set.name()).hasSize(6);
+        }
+
+        // early stopping: every policy, Optuna's replay really ran (its whole sweep is there)
+        JsonNode early = j.path("early_stop");
+        for (String policy : List.of("weightcast", "optuna_median", "optuna_percentile", "optuna_successive_halving", "curve_only")) {
+            JsonNode p = early.path(policy);
+            assertThat(finite(p.path("compute_saved"))).as(policy).isBetween(0.0, 1.0);
+            assertThat(finite(p.path("top5_kept"))).as(policy).isBetween(0.0, 1.0);
+            assertThat(finite(p.path("top1_kept"))).as(policy).isBetween(0.0, 1.0);
+            assertThat(finite(p.path("regret"))).as(policy).isBetween(0.0, 1.0);
+        }
+        assertThat(j.path("early_stop_setup").path("optuna_settings").asInt()).isEqualTo(57);
+        assertThat(j.path("early_stop_setup").path("orders").asInt()).isEqualTo(3);
+        int optunaSettings = j.path("early_stop_sweeps").path("optuna_median").size()
+                + j.path("early_stop_sweeps").path("optuna_percentile").size()
+                + j.path("early_stop_sweeps").path("optuna_successive_halving").size();
+        assertThat(optunaSettings).isEqualTo(57);
+        assertThat(j.path("early_stop_sweeps").path("weightcast").size()).isGreaterThan(10);
+
+        // dying ReLU: recall over the measured positives; precision only where something was flagged
+        JsonNode relu = j.path("dying_relu");
+        assertThat(relu.path("relu_runs").asInt()).isPositive();
+        assertThat(relu.path("positive_checkpoints").asInt()).isPositive();
+        assertThat(finite(relu.path("recall"))).isBetween(0.0, 1.0);
+        JsonNode c = relu.path("confusion");
+        long flagged = c.path("true_positive").asLong() + c.path("false_positive").asLong();
+        if (flagged > 0) {
+            assertThat(finite(relu.path("precision"))).isBetween(0.0, 1.0);
+        } else {
+            assertThat(relu.path("precision").isNull()).isTrue();
+        }
+        assertThat(relu.has("lead_epochs")).isTrue();
+        assertThat(relu.path("lead").path("collapsed_runs").asInt()).isGreaterThanOrEqualTo(0);
+
+        // transfer to the width-24 zoo
+        assertThat(j.path("transfer").path("runs").asInt()).isEqualTo(8);
+        assertTau(j.path("transfer").path("kendall_tau"), "transfer");
+        assertThat(j.path("targets").path("final").path("r2").asDouble()).isEqualTo(0.99);
+
+        // the report and its plots
+        String md = Files.readString(out.resolve("predict.md"));
+        assertThat(md).contains("## Early stopping", "optuna_successive_halving", "## Dying ReLU", "## Transfer");
+        Set<String> pngs = new HashSet<>();
+        try (var files = Files.list(out)) {
+            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png")).forEach(pngs::add);
+        }
+        assertThat(pngs).contains("predict-r2-by-epoch.png", "predict-saved-vs-kept.png", "predict-coverage.png",
+                "predict-scatter-e06.png");
+        for (String png : pngs) {
+            assertThat(Files.size(out.resolve(png))).as(png).isGreaterThan(1000);
+            assertThat(md).contains("(" + png + ")");
+        }
+
+        // the features are cached in the zoo: a second load computes nothing
+        ZooLoader.Loaded again = ZooLoader.load(zoo, false, true, 1, Progress.NONE);
+        assertThat(again.computed()).isZero();
+        assertThat(again.runs()).hasSize(24);
+        assertThat(Files.exists(FeatureCache.file(zoo))).isTrue();
+    }
+
+    private static double finite(JsonNode n) {
+        assertThat(n.isNumber()).as("a number: " + n).isTrue();
+        double v = n.asDouble();
+        assertThat(Double.isFinite(v)).isTrue();
+        return v;
+    }
+
+    private static void assertTau(JsonNode n, String what) {
+        assertThat(finite(n)).as(what).isBetween(-1.0, 1.0);
+    }
+}

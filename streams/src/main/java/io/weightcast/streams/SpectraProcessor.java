@@ -1,0 +1,82 @@
+package io.weightcast.streams;
+
+import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.records.CheckpointMetadata;
+import io.weightcast.core.records.LayerSpectralHealth;
+import io.weightcast.core.records.MalformedRecordException;
+import io.weightcast.core.records.SpectralSummary;
+import io.weightcast.core.safetensors.SafeTensors;
+import io.weightcast.core.safetensors.SafeTensorsFormatException;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checkpoint record → its {@link SpectralSummary}, for the checkpoints {@link SpectraStage} defers
+ * (the rest got their spectra inline). Undecodable records are skipped here: the features path
+ * dead-letters them already, once. A failed computation is a dead letter with its reason.
+ */
+final class SpectraProcessor implements Processor<String, byte[], String, Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(SpectraProcessor.class);
+
+    static final String SPECTRA = "spectra-sink";
+    static final String DEAD_LETTERS = "spectra-dead-letters-sink";
+
+    private final String partsStoreName;
+    private final StreamsMetrics metrics;
+    private final SpectraStage stage;
+    private final ForkJoinPool pool;
+    private ProcessorContext<String, Object> context;
+    private CheckpointAssembler assembler;
+
+    /** @param pool layers are analysed in parallel on it; null for the stream thread alone */
+    SpectraProcessor(String partsStoreName, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool) {
+        this.partsStoreName = partsStoreName;
+        this.metrics = metrics;
+        this.stage = stage;
+        this.pool = pool;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.assembler = new CheckpointAssembler(context.getStateStore(partsStoreName));
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        SafeTensors whole;
+        CheckpointMetadata meta;
+        try {
+            SafeTensors file = SafeTensors.read(record.value());
+            meta = CheckpointMetadata.parse(file.metadata(), record.key());
+            whole = assembler.offer(file, record.value(), meta);
+        } catch (SafeTensorsFormatException | MalformedRecordException e) {
+            return; // the features path dead-letters it
+        }
+        if (whole == null || stage.path(whole) != SpectraStage.Path.DEFERRED) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            Map<String, LayerSpectralHealth> layers = stage.compute(whole, pool);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            SpectralSummary summary = new SpectralSummary(meta.runId(), meta.step(), meta.plannedSteps(), meta.study(),
+                    FeatureLayout.VERSION, FeatureLayout.spectralSection(layers), layers, seconds, record.timestamp(),
+                    System.currentTimeMillis());
+            context.forward(record.withKey(meta.runId()).withValue(summary), SPECTRA);
+            metrics.spectraSeconds.labelValues("deferred").observe(seconds);
+            LOG.debug("spectra of run {} step {} in {} s", meta.runId(), meta.step(), seconds);
+        } catch (RuntimeException e) {
+            metrics.spectraFailures.inc();
+            LOG.warn("spectra of run {} step {} failed", meta.runId(), meta.step(), e);
+            context.forward(record.withValue(DeadLetters.of("streams-spectra", context.recordMetadata().orElse(null),
+                    record.key(), record.value(), "spectra: " + e.getClass().getSimpleName() + ": " + e.getMessage())), DEAD_LETTERS);
+            metrics.deadLetters.labelValues("spectra").inc();
+        }
+    }
+}

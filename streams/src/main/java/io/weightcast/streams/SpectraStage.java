@@ -1,0 +1,82 @@
+package io.weightcast.streams;
+
+import io.weightcast.core.config.Settings;
+import io.weightcast.core.records.LayerSpectralHealth;
+import io.weightcast.core.safetensors.SafeTensors;
+import io.weightcast.core.spectral.NativeBlas;
+import io.weightcast.core.spectral.SpectralAnalyzer;
+import io.weightcast.core.spectral.SpectralOptions;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where a checkpoint's spectra are computed. Small checkpoints (estimated cost up to
+ * {@code streams.spectra.inline.max.flops}) get them inline, in the features record; larger ones get
+ * a features record at once, without spectra, and their spectra come later on the {@code spectra}
+ * topic from a second Kafka Streams application with its own threads ({@link SpectraTopology}), so a
+ * large layer's eigen-decomposition never holds up the checkpoints behind it on the features path.
+ *
+ * <p>Settings (defaults): {@code streams.spectra.enabled} (true), {@code streams.spectra.inline.max.flops}
+ * (2e8, about 50 ms on one core of this machine kind; the digits CNN costs 2e5), {@code streams.spectra.threads}
+ * (1: threads of the deferred worker's pool, layers analysed in parallel), and the {@code spectral.*}
+ * keys of {@link SpectralOptions}.
+ */
+public final class SpectraStage {
+    private static final Logger LOG = LoggerFactory.getLogger(SpectraStage.class);
+
+    enum Path { INLINE, DEFERRED, OFF }
+
+    private final boolean enabled;
+    private final double inlineMaxFlops;
+    private final SpectralAnalyzer analyzer;
+
+    SpectraStage(boolean enabled, double inlineMaxFlops, SpectralOptions options) {
+        this.enabled = enabled && backendAvailable();
+        this.inlineMaxFlops = inlineMaxFlops;
+        this.analyzer = new SpectralAnalyzer(options);
+    }
+
+    public static SpectraStage from(Settings settings) {
+        return new SpectraStage(settings.getBoolean("streams.spectra.enabled", true),
+                settings.getDouble("streams.spectra.inline.max.flops", 2e8), SpectralOptions.from(settings));
+    }
+
+    public static SpectraStage off() {
+        return new SpectraStage(false, 0, SpectralOptions.DEFAULTS);
+    }
+
+    boolean enabled() {
+        return enabled;
+    }
+
+    Path path(SafeTensors file) {
+        if (!enabled) {
+            return Path.OFF;
+        }
+        return analyzer.estimatedFlops(file) <= inlineMaxFlops ? Path.INLINE : Path.DEFERRED;
+    }
+
+    /** The per-layer spectra; {@code pool} spreads layers over its threads, null for the calling thread. */
+    Map<String, LayerSpectralHealth> compute(SafeTensors file, ForkJoinPool pool) {
+        return (pool == null ? analyzer.analyze(file) : analyzer.analyze(file, pool)).health();
+    }
+
+    /**
+     * Without the ND4J backend the service still computes every other feature, and says so once.
+     * OpenBLAS runs single-threaded here: the stream threads (and the worker's pool) are the
+     * parallelism, and on the digits CNN's 16×16 matrices a second BLAS thread made the spectra 5×
+     * slower (5 ms instead of 0.7–1 ms per checkpoint on a busy 2-core machine).
+     */
+    private static boolean backendAvailable() {
+        try {
+            NativeBlas.ensureAvailable();
+            NativeBlas.threads(1);
+            return true;
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("spectral features are off: the ND4J CPU backend did not load ({})", e.toString());
+            return false;
+        }
+    }
+}
