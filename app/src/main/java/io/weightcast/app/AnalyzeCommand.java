@@ -1,6 +1,5 @@
 package io.weightcast.app;
 
-import ch.qos.logback.classic.Level;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.features.CheckpointAnalyzer;
 import io.weightcast.core.features.CheckpointFeatures;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -102,7 +100,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (!verbose) {
-            quiet("org.nd4j", "org.bytedeco", "org.deeplearning4j", "org.apache.kafka");
+            QuietLoggers.warnOnly("org.nd4j", "org.bytedeco", "org.deeplearning4j", "org.apache.kafka");
         }
         try {
             run(out, err);
@@ -246,14 +244,5 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         err.flush();
         return code;
-    }
-
-    /** Library INFO lines (ND4J's backend banner, Kafka client configs) would bury a one-line answer. */
-    private static void quiet(String... loggers) {
-        for (String name : loggers) {
-            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l && l.getLevel() == null) {
-                l.setLevel(Level.WARN);
-            }
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.weightcast.app;
 
-import ch.qos.logback.classic.Level;
 import io.weightcast.eval.EvalOptions;
 import io.weightcast.eval.PredictBenchmark;
 import io.weightcast.eval.PredictReport;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -89,7 +87,7 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (!verbose) {
-            quiet("org.nd4j", "org.bytedeco");
+            QuietLoggers.warnOnly("org.nd4j", "org.bytedeco");
         }
         Path root = Path.of(System.getProperty("weightcast.home", ".")).toAbsolutePath().normalize();
         Path results = outDir != null ? outDir : root.resolve("eval/results");
@@ -151,13 +149,5 @@ final class EvalCommand implements Callable<Integer> {
         }
         err.flush();
         return code;
-    }
-
-    private static void quiet(String... loggers) {
-        for (String name : loggers) {
-            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l && l.getLevel() == null) {
-                l.setLevel(Level.WARN);
-            }
-        }
     }
 }
