@@ -674,12 +674,12 @@ def cmd_k8s(rendered):
             suffix = topic[len(prefix):]
             names.add(suffix)
             partitions[suffix] = spec.get("partitions", 1)
-            if suffix == "models":
-                p.check(cfg.get("cleanup.policy") == "compact" and spec.get("partitions") == 1, f"KafkaTopic/{tname}: models must be compacted, 1 partition")
+            if suffix in ("models", "encoders"):
+                p.check(cfg.get("cleanup.policy") == "compact" and spec.get("partitions") == 1, f"KafkaTopic/{tname}: {suffix} must be compacted, 1 partition")
         contract = contract_topics()
         if contract is not None:
             p.check(names == contract, f"KafkaTopics {sorted(names)} differ from Topics.java {sorted(contract)}")
-        scaled = [n for s, n in partitions.items() if s != "models"]
+        scaled = [n for s, n in partitions.items() if s not in ("models", "encoders")]  # single-partition, compacted
         for target, hpa in hpas.items():
             spec = hpa["spec"]
             p.check(target in deployments, f"HorizontalPodAutoscaler/{hpa['metadata']['name']}: no Deployment {target}")

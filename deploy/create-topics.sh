@@ -27,6 +27,7 @@ create spectra      "$partitions" --config retention.ms=-1           # spectra o
 create scores       "$partitions" --config retention.ms=2592000000   # 30 days
 create alerts       "$partitions" --config retention.ms=2592000000   # 30 days
 create models       1             --config cleanup.policy=compact    # latest version per model name
+create encoders     1             --config cleanup.policy=compact    # latest weight encoder (trainer → streams)
 create dead-letters "$partitions" --config retention.ms=1209600000   # 14 days
 
 "$kafka_topics" --bootstrap-server "$bootstrap" --list | grep -F "$prefix"

@@ -16,7 +16,7 @@ from weightcast import safetensors as st
 from weightcast import zoo
 from weightcast.zoo_directory import ZooDirectory
 
-MANIFEST_KEYS = ["format", "source", "runs", "epochs", "seed", "width", "command", "generation_seconds",
+MANIFEST_KEYS = ["format", "source", "runs", "epochs", "seed", "width", "splits", "command", "generation_seconds",
                  "cpu_seconds", "complete", "torch"]
 
 
@@ -51,8 +51,8 @@ class ZooDirectoryTest(unittest.TestCase):
 
         manifest = json.loads((self.out / "manifest.json").read_text())
         self.assertEqual(list(manifest), MANIFEST_KEYS)
-        self.assertEqual({k: manifest[k] for k in ("format", "source", "runs", "epochs", "seed", "width", "complete")},
-                         {"format": 1, "source": "digits", "runs": 2, "epochs": 2, "seed": 4, "width": 16,
+        self.assertEqual({k: manifest[k] for k in ("format", "source", "runs", "epochs", "seed", "width", "splits", "complete")},
+                         {"format": 1, "source": "digits", "runs": 2, "epochs": 2, "seed": 4, "width": 16, "splits": 2,
                           "complete": True})
         self.assertEqual(manifest["torch"], torch.__version__)
         self.assertIn("-m weightcast.zoo --out", manifest["command"])
@@ -132,7 +132,7 @@ class ZooDirectoryTest(unittest.TestCase):
 
     def test_an_interrupted_generation_leaves_an_incomplete_manifest(self):
         zoo_dir = ZooDirectory(self.out)
-        session = zoo_dir.open({"format": 1, "source": "digits", "epochs": 2, "seed": 4, "width": 16},
+        session = zoo_dir.open({"format": 1, "source": "digits", "epochs": 2, "seed": 4, "width": 16, "splits": 2},
                                ["digits-4-0", "digits-4-1"], "cmd", torch.__version__)
         zoo_dir.record(session, 1.5, 1.25, complete=False)
         manifest = json.loads((self.out / "manifest.json").read_text())
@@ -151,6 +151,17 @@ class ZooDirectoryTest(unittest.TestCase):
         code, _, err = self.generate(1, "--run-prefix", "other-")
         self.assertEqual(code, 1)
         self.assertIn("would not make (e.g. digits-4-0)", err)
+
+    def test_refuses_to_extend_a_zoo_made_with_the_old_digits_splits(self):
+        code, _, err = self.generate(1)
+        self.assertEqual(code, 0, err)
+        path = self.out / "manifest.json"
+        manifest = json.loads(path.read_text())
+        del manifest["splits"]  # as written before splits were versioned
+        path.write_text(json.dumps(manifest))
+        code, _, err = self.generate(2)
+        self.assertEqual(code, 1)
+        self.assertIn("holds another zoo: splits 1 (asked 2)", err)
 
     def test_out_excludes_kafka_options(self):
         for extra in (["--bootstrap", "127.0.0.1:9092"], ["--no-kafka"]):

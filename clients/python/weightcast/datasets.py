@@ -3,7 +3,11 @@ training subset from it), a validation split (what the loop reports per epoch) a
 (the label: final test accuracy).
 
 - ``digits``: the 1,797 UCI/sklearn 8x8 digits, scaled to [0, 1] and upsampled to 16x16;
-  stratified test 360, validation 180, pool 1,257.
+  class-balanced test 360 (36 per class) and validation 180 (18 per class), pool 1,257 (the rest).
+  Balanced like the paper's test sets (CIFAR-10, MNIST): a network that predicts one class for
+  every image then scores exactly 0.1, whichever class it is. Splits version 1 was stratified
+  (35-37 per class), so such networks scored 0.097, 0.100 or 0.103 by their class alone: label
+  noise that no weight statistic can rank and that cost the benchmark's Kendall tau.
 - ``fashion-mnist``: a fixed class-balanced subset of Debian's ``dataset-fashion-mnist`` (IDX
   files), 28x28 in [0, 1]: pool 6,000 and validation 1,000 from the training file, test 1,000
   from the test file, the same number of images of every class in each split.
@@ -21,13 +25,17 @@ import torch.nn.functional as F
 
 DIGITS_FILE = Path(__file__).resolve().parent / "data" / "digits.csv.gz"
 DIGITS_SPLIT_SEED = 20251121  # the splits are fixed for every zoo, independent of the zoo seed
-DIGITS_TEST_SIZE = 360
-DIGITS_VAL_SIZE = 180
+DIGITS_TEST_PER_CLASS = 36
+DIGITS_VAL_PER_CLASS = 18
+DIGITS_TEST_SIZE = 10 * DIGITS_TEST_PER_CLASS
+DIGITS_VAL_SIZE = 10 * DIGITS_VAL_PER_CLASS
+#: version of the splits (recorded in a zoo's manifest): 1 stratified, 2 class-balanced test and validation
+SPLITS_VERSION = {"digits": 2, "fashion-mnist": 1}
 
 FASHION_DIR_ENV = "WEIGHTCAST_FASHION_MNIST_DIR"
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_SPLIT_SEED = 20251122
-FASHION_CLASSES = 10
+CLASSES = 10  # both datasets
 FASHION_POOL_PER_CLASS = 600  # 6,000 training images
 FASHION_VAL_PER_CLASS = 100  # 1,000 validation images (from the training file, disjoint from the pool)
 FASHION_TEST_PER_CLASS = 100  # 1,000 test images (from the test file)
@@ -63,11 +71,10 @@ def load_digits(size: int = 16) -> Dataset:
     x = torch.from_numpy(pixels.reshape(-1, 1, 8, 8).copy())
     if size != 8:
         x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
-    order = stratified_order(labels, np.random.default_rng(DIGITS_SPLIT_SEED))
-    test = order[:DIGITS_TEST_SIZE]
-    val = order[DIGITS_TEST_SIZE:DIGITS_TEST_SIZE + DIGITS_VAL_SIZE]
-    pool = order[DIGITS_TEST_SIZE + DIGITS_VAL_SIZE:]
-    return Dataset("digits", x.contiguous(), torch.from_numpy(labels), np.sort(pool), np.sort(val), np.sort(test))
+    test, val = balanced_choice(labels, (DIGITS_TEST_PER_CLASS, DIGITS_VAL_PER_CLASS),
+                                np.random.default_rng(DIGITS_SPLIT_SEED))
+    pool = np.setdiff1d(np.arange(len(labels)), np.concatenate([test, val]))
+    return Dataset("digits", x.contiguous(), torch.from_numpy(labels), pool, val, test)
 
 
 def stratified_order(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -106,7 +113,7 @@ def read_idx(path: Path) -> np.ndarray:
 def balanced_choice(labels: np.ndarray, per_class: Tuple[int, ...], rng: np.random.Generator) -> Tuple[np.ndarray, ...]:
     """Disjoint index sets, the k-th with ``per_class[k]`` items of every class, drawn at random."""
     picks = [[] for _ in per_class]
-    for c in range(FASHION_CLASSES):
+    for c in range(CLASSES):
         idx = rng.permutation(np.flatnonzero(labels == c))
         if len(idx) < sum(per_class):
             raise ValueError(f"class {c} has {len(idx)} images, {sum(per_class)} needed")

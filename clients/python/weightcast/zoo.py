@@ -505,7 +505,8 @@ def _main_directory(args: argparse.Namespace, argv: List[str]) -> int:
     zoo_dir = ZooDirectory(args.out)
     run_prefix = args.run_prefix if args.run_prefix is not None else f"{args.study}-"
     tasks = plan(args.runs, args.seed, args.epochs, args.study, run_prefix, args.nan_run, args.width, True)
-    identity = {"format": 1, "source": args.dataset, "epochs": args.epochs, "seed": args.seed, "width": args.width}
+    identity = {"format": 1, "source": args.dataset, "epochs": args.epochs, "seed": args.seed, "width": args.width,
+                "splits": datasets.SPLITS_VERSION[args.dataset]}
     command = shlex.join([sys.executable, "-m", "weightcast.zoo"] + argv)
     try:
         session = zoo_dir.open(identity, [t["run_id"] for t in tasks], command, torch.__version__)

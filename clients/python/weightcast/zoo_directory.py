@@ -24,7 +24,7 @@ MANIFEST = "manifest.json"
 RUNS = "runs"
 TMP_PREFIX = ".tmp-"
 #: What makes two generations the same zoo (a resumed generation must match them).
-IDENTITY = ("format", "source", "epochs", "seed", "width")
+IDENTITY = ("format", "source", "epochs", "seed", "width", "splits")
 
 
 class ZooDirectoryError(Exception):
@@ -80,8 +80,9 @@ class ZooDirectory:
         run_ids = list(run_ids)
         previous = self.read_manifest()
         if previous is not None:
-            differ = [f"{k} {previous.get(k)!r} (asked {identity.get(k)!r})" for k in IDENTITY
-                      if previous.get(k) != identity.get(k)]
+            before = dict({"splits": 1}, **previous)  # manifests before "splits" were all version 1
+            differ = [f"{k} {before.get(k)!r} (asked {identity.get(k)!r})" for k in IDENTITY
+                      if before.get(k) != identity.get(k)]
             if differ:
                 raise ZooDirectoryError(f"{self.root} holds another zoo: " + ", ".join(differ)
                                         + "; choose another --out or the same settings")
@@ -96,7 +97,7 @@ class ZooDirectory:
                         generation_seconds=float((previous or {}).get("generation_seconds", 0.0)),
                         cpu_seconds=float((previous or {}).get("cpu_seconds", 0.0)),
                         complete=False, torch=torch_version)
-        manifest = {k: manifest[k] for k in ("format", "source", "runs", "epochs", "seed", "width", "command",
+        manifest = {k: manifest[k] for k in ("format", "source", "runs", "epochs", "seed", "width", "splits", "command",
                                              "generation_seconds", "cpu_seconds", "complete", "torch")}
         self.write_manifest(manifest)
         return Session(manifest, finished & set(run_ids), discarded)

@@ -3,7 +3,11 @@ package io.weightcast.app;
 import io.weightcast.core.records.ModelVersion;
 import java.util.Map;
 
-/** The demo's closing numbers, each counted from what the topics hold (written by {@code --summary}). */
+/**
+ * The demo's closing numbers, each counted from what the topics hold (written by {@code --summary}).
+ * {@code featuresWithEmbedding}: checkpoints that got the trainer's weight encoder's z in the stream
+ * (those after its first encoder); {@code encoderVersion}: the newest encoder, null before the first.
+ */
 public record DemoSummary(
         String runPrefix,
         int runsRequested,
@@ -12,6 +16,8 @@ public record DemoSummary(
         long checkpointsPublished,
         long checkpointRecords,
         long features,
+        long featuresWithEmbedding,
+        Integer encoderVersion,
         long scores,
         long scoresWithModel,
         Map<String, Integer> alerts,
@@ -39,7 +45,7 @@ public record DemoSummary(
                           int exitCode, boolean complete) {
         ModelVersion model = m.model();
         return new DemoSummary(runPrefix, requested, m.runs().size(), m.runsFinished(), m.checkpoints(), m.checkpointRecords(),
-                m.features(), m.scores(), m.scoresWithModel(), m.alertsByKind(), m.deadLetters(),
+                m.features(), m.featuresWithEmbedding(), m.encoderVersion(), m.scores(), m.scoresWithModel(), m.alertsByKind(), m.deadLetters(),
                 model == null ? null : model.version(), Holdout.of(model),
                 new Latency(finite(m.latencyPercentile(0.5)), finite(m.latencyPercentile(0.95)), finite(m.latencyPercentile(0.99))),
                 zooSeconds > 0 ? m.checkpoints() / zooSeconds : 0, wallSeconds, exitCode, complete);

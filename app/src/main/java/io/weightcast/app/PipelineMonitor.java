@@ -3,6 +3,8 @@ package io.weightcast.app;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.EncoderVersion;
+import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.RunEvent;
@@ -58,6 +60,8 @@ public final class PipelineMonitor implements AutoCloseable {
     private volatile long checkpointRecords;
     private volatile long checkpoints;
     private volatile long features;
+    private volatile long featuresWithEmbedding;
+    private volatile Integer encoderVersion;
     private volatile long scores;
     private volatile long scoresWithModel;
     private volatile long deadLetters;
@@ -98,6 +102,12 @@ public final class PipelineMonitor implements AutoCloseable {
             model = Json.read(r.value(), ModelVersion.class);
             return;
         }
+        if (topic.equals(topics.encoders())) {
+            if (r.value() != null) {
+                encoderVersion = Json.read(r.value(), EncoderVersion.class).version();
+            }
+            return;
+        }
         String run = r.key();
         if (run == null || !runFilter.test(run) || r.value() == null) {
             return;
@@ -111,6 +121,9 @@ public final class PipelineMonitor implements AutoCloseable {
                 }
             } else if (topic.equals(topics.features())) {
                 features++;
+                if (Json.read(r.value(), FeatureVector.class).embedding() != null) {
+                    featuresWithEmbedding++;
+                }
             } else if (topic.equals(topics.scores())) {
                 acceptScore(run, Json.read(r.value(), Score.class));
             } else if (topic.equals(topics.alerts())) {
@@ -171,6 +184,16 @@ public final class PipelineMonitor implements AutoCloseable {
 
     public long features() {
         return features;
+    }
+
+    /** Feature vectors that carry an encoder's embedding z. */
+    public long featuresWithEmbedding() {
+        return featuresWithEmbedding;
+    }
+
+    /** The newest weight encoder on the encoders topic, or null. */
+    public Integer encoderVersion() {
+        return encoderVersion;
     }
 
     public long scores() {

@@ -65,6 +65,9 @@ class ExportedMetricsTest {
         stack = LocalStack.start(dataDir, 0, 0, Map.of(
                 "trainer.min.runs", "4",
                 "trainer.refit.every", "100",
+                // a tiny encoder once the zoo has weights: the embedding and per-task metrics get their series
+                "trainer.encoder.min.runs", "4", "trainer.encoder.epochs", "1", "trainer.encoder.d.model", "16",
+                "trainer.encoder.heads", "2", "trainer.encoder.blocks", "1", "trainer.encoder.embedding.dim", "4",
                 "scorer.webhooks", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"));
         assertThat(stack.awaitReady(60_000)).as("all services ready").isTrue();
 
@@ -103,6 +106,8 @@ class ExportedMetricsTest {
         await("scores for the active run at the scorer", 20_000, () -> get(stack.scorer().port(), "/v1/runs").contains(active));
         await("a webhook delivery counted", 20_000,
                 () -> value(scrape(stack.scorer().port()), "weightcast_webhook_deliveries_total") >= 1);
+        await("the trainer trained an encoder and compared the predictor's inputs by task", 60_000,
+                () -> scrape(stack.trainer().port()).contains("weightcast_trainer_task_holdout_r2{"));
     }
 
     @AfterAll

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.EncoderVersion;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.Json;
@@ -47,6 +48,8 @@ class PipelineEndToEndTest {
     private static HttpServer webhook;
     private static final List<String> webhookBodies = new CopyOnWriteArrayList<>();
     private static int zooExit;
+    private static int lateZooExit;
+    private static final String LATE = "late-";
     private static final String PREFIX = "e2e-";
 
     @BeforeAll
@@ -63,6 +66,9 @@ class PipelineEndToEndTest {
         stack = LocalStack.start(dataDir, 0, 0, Map.of(
                 "trainer.min.runs", "10",
                 "trainer.refit.every", "5",
+                // a small encoder, trained once 12 runs finished: the later runs' checkpoints get z in the stream
+                "trainer.encoder.min.runs", "12", "trainer.encoder.epochs", "3", "trainer.encoder.d.model", "32",
+                "trainer.encoder.blocks", "1", "trainer.encoder.embedding.dim", "8",
                 "scorer.webhooks", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"));
         assertThat(stack.awaitReady(90_000)).as("all services ready").isTrue();
 
@@ -76,6 +82,13 @@ class PipelineEndToEndTest {
                 new ZooProcess.Spec(RUNS, EPOCHS, 2, 7, "digits", PREFIX, stack.settings().topics().prefix(), true),
                 dataDir.resolve("zoo.log"), p -> { })) {
             zooExit = zoo.waitFor();
+        }
+        // Runs that start once the trainer's first encoder is out: every one of their checkpoints gets z in the stream.
+        readAll(stack.settings().topics().encoders(), EncoderVersion.class, l -> !l.isEmpty());
+        try (ZooProcess late = ZooProcess.start(stack.bootstrapServers(),
+                new ZooProcess.Spec(2, 2, 1, 11, "digits", LATE, stack.settings().topics().prefix(), false),
+                dataDir.resolve("late-zoo.log"), p -> { })) {
+            lateZooExit = late.waitFor();
         }
     }
 
@@ -156,8 +169,31 @@ class PipelineEndToEndTest {
                     assertThat(f.health().spectra().get("conv2").numEvals()).isEqualTo(144);
                     assertThat(f.values()[alphaMean]).isFinite();
                 });
-        List<ModelVersion> models = readAll(stack.settings().topics().models(), ModelVersion.class, l -> !l.isEmpty());
-        assertThat(models).allSatisfy(m -> assertThat(m.ablations()).containsKey("spectra"));
+        List<ModelVersion> models = readAll(stack.settings().topics().models(), ModelVersion.class, l -> !l.isEmpty()).stream()
+                .filter(m -> ModelVersion.ACCURACY_MODEL.equals(m.name())).toList();
+        assertThat(models).isNotEmpty().allSatisfy(m -> assertThat(m.ablations()).containsKey("spectra"));
+    }
+
+    @Test
+    void theTrainersEncoderReachesTheStreamAndLaterCheckpointsCarryItsEmbedding() throws Exception {
+        List<EncoderVersion> encoders = readAll(stack.settings().topics().encoders(), EncoderVersion.class, l -> !l.isEmpty());
+        assertThat(encoders).isNotEmpty();
+        EncoderVersion first = encoders.get(0);
+        assertThat(first.architecture()).isEqualTo("conv1:16x10,conv2:16x145,conv3:16x145,dense:10x17");
+        assertThat(first.trainingRuns()).isGreaterThanOrEqualTo(2);
+        assertThat(lateZooExit).as("late zoo exit code (see late-zoo.log in %s)", dataDir).isZero();
+        List<FeatureVector> features = readAll(stack.settings().topics().features(), FeatureVector.class,
+                l -> l.stream().filter(f -> f.runId().startsWith(LATE)).count() >= 2 * 2);
+        List<FeatureVector> late = features.stream().filter(f -> f.runId().startsWith(LATE)).toList();
+        assertThat(late).as("every checkpoint after the first encoder carries z").hasSize(4).allSatisfy(f -> {
+            assertThat(f.embedding()).isNotNull();
+            assertThat(f.embedding().values()).hasSize(8);
+            assertThat(f.embedding().encoderVersion()).isGreaterThanOrEqualTo(1);
+        });
+        // run ids are <prefix><seed>-<index>: the first two runs (of 2 workers) finished before any encoder was trained
+        assertThat(features.stream().filter(f -> List.of(PREFIX + "7-0", PREFIX + "7-1").contains(f.runId())))
+                .as("the first runs' checkpoints came before any encoder").isNotEmpty()
+                .allSatisfy(f -> assertThat(f.embedding()).isNull());
     }
 
     @Test

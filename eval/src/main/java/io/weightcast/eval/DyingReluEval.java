@@ -1,5 +1,8 @@
 package io.weightcast.eval;
 
+import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.model.DyingReluModel;
+import io.weightcast.core.records.ModelVersion;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,15 +13,15 @@ import java.util.function.Predicate;
 /**
  * Judges the dying-ReLU flag (issue 6 §5) per (run, epoch) checkpoint of ReLU runs against the zoo's
  * measured dead fractions: a checkpoint is truly positive when some layer has ≥ 50% of its units
- * dead on every test input ({@code dead_fraction/<layer>}). The scorer's rule (DyingReluPolicy) flags
- * when the worst layer's WEIGHT-criterion fraction reaches the threshold. Also: a learned classifier
- * (LightGBM on the weight features, trained on training runs), and the lead time before a run
- * collapses to a constant prediction.
+ * dead on every test input ({@code dead_fraction/<layer>}). The scorer raises DYING_RELU from two signals:
+ * the learned classifier (core {@link DyingReluModel}, which the trainer fits and publishes; here fitted
+ * on the training runs by the same code) and the weight rule (DyingReluPolicy: the worst layer's
+ * WEIGHT-criterion fraction reaches the threshold). Both, and their union, are judged, with the lead
+ * time before a run collapses to a constant prediction.
  */
 public final class DyingReluEval {
     /** The scorer's default threshold and the issue's definition of "dying". */
-    public static final double THRESHOLD = 0.5;
-    static final GbmParams CLASSIFIER = new GbmParams(15, 0.05, 20, 0.9, 0.0, 300);
+    public static final double THRESHOLD = DyingReluModel.DEAD_FRACTION;
 
     /** A confusion matrix. */
     public record Confusion(long tp, long fp, long fn, long tn) {
@@ -158,7 +161,13 @@ public final class DyingReluEval {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    /** Everything for the report; {@code all} = every ReLU run, the learned classifier trains on train, is judged on test. */
+    /**
+     * Everything for the report. The headline ({@code precision}, {@code recall}, {@code lead_epochs})
+     * judges what the scorer raises, DYING_RELU from either signal: the learned classifier (core's
+     * {@link DyingReluModel}, fitted on the training runs' ReLU checkpoints exactly as the trainer fits
+     * it, decided by {@link DyingReluModel#fires}) or the weight rule ({@link #ruleFlag}); both on the
+     * held-out ReLU runs. {@code all} = every run (the weight rule is also judged on all ReLU runs).
+     */
     public static Map<String, Object> evaluate(List<EvalRun> all, List<EvalRun> train, List<EvalRun> test, int threads,
                                                long seed) {
         List<EvalRun> relu = all.stream().filter(EvalRun::relu).toList();
@@ -167,69 +176,86 @@ public final class DyingReluEval {
         Flag rule = (run, step) -> ruleFlag(run.epoch(step));
         Flag hidden = (run, step) -> hiddenLayerFlag(run.epoch(step));
 
+        Map<String, Object> classifier = new LinkedHashMap<>();
+        Flag learned = classifier(reluTrain, reluTest, threads, seed, classifier);
+        Flag scorer = (run, step) -> learned.fired(run, step) || rule.fired(run, step);
+
         Map<String, Object> out = new LinkedHashMap<>();
-        Confusion c = confusion(relu, rule);
-        Lead lead = lead(relu, rule);
+        Confusion c = confusion(reluTest, scorer);
+        Lead lead = lead(reluTest, scorer);
         out.putAll(c.toMap());
         out.put("lead_epochs", lead.mean());
         out.put("lead", lead.toMap());
-        out.put("rule", "worst layer's weight-criterion dead fraction (health.dead_fractions, reported fractions "
-                + "stripped) >= " + THRESHOLD + ", as scorer/policy/DyingReluPolicy");
-        out.put("truth", "some layer has >= 50% of its units dead on every test input (zoo's dead_fraction/<layer>)");
-        out.put("relu_runs", relu.size());
+        out.put("flag", "what the scorer raises as DYING_RELU: the learned classifier (core DyingReluModel, fitted on the "
+                + "training runs' ReLU checkpoints as the trainer fits it, probability >= " + DyingReluModel.DECISION_PROBABILITY
+                + ") OR the weight rule (worst layer's weight-criterion dead fraction >= " + THRESHOLD + "); judged on every "
+                + "checkpoint of the held-out ReLU runs");
+        out.put("truth", "some layer has >= 50% of its units dead on every test input (zoo's dead_fraction/<layer>, stripped "
+                + "from the features)");
+        out.put("relu_runs", reluTest.size());
         out.put("positive_checkpoints", c.tp() + c.fn());
+        out.put("classifier", classifier);
+        Map<String, Object> ruleOnTest = new LinkedHashMap<>(confusion(reluTest, rule).toMap());
+        ruleOnTest.put("lead", lead(reluTest, rule).toMap());
+        out.put("weight_rule", ruleOnTest);
+
+        Map<String, Object> ruleAll = new LinkedHashMap<>(confusion(relu, rule).toMap());
+        ruleAll.put("lead", lead(relu, rule).toMap());
+        ruleAll.put("relu_runs", relu.size());
+        ruleAll.put("rule", "worst layer's weight-criterion dead fraction (health.dead_fractions, reported fractions "
+                + "stripped) >= " + THRESHOLD + ", as scorer/policy/DyingReluPolicy");
+        out.put("weight_rule_all_relu_runs", ruleAll);
         Map<String, Object> hiddenOnly = new LinkedHashMap<>(confusion(relu, hidden).toMap());
         hiddenOnly.put("lead", lead(relu, hidden).toMap());
         out.put("rule_hidden_layers_only", hiddenOnly);
-
-        Map<String, Object> comparison = new LinkedHashMap<>();
-        comparison.put("runs", reluTest.size());
-        Map<String, Object> ruleOnTest = new LinkedHashMap<>(confusion(reluTest, rule).toMap());
-        ruleOnTest.put("lead", lead(reluTest, rule).toMap());
-        comparison.put("rule", ruleOnTest);
-        Map<String, Object> learned = learned(reluTrain, reluTest, threads, seed);
-        comparison.put("learned", learned);
-        Object learnedF1 = learned.get("f1");
-        double ruleF1 = confusion(reluTest, rule).f1();
-        comparison.put("better", learnedF1 instanceof Double lf && Double.isFinite(lf) && (!Double.isFinite(ruleF1) || lf > ruleF1)
-                ? "learned" : "rule");
-        comparison.put("better_by", "F1 on the held-out ReLU runs' checkpoints");
-        out.put("on_test_runs", comparison);
         return out;
     }
 
-    private static Map<String, Object> learned(List<EvalRun> train, List<EvalRun> test, int threads, long seed) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        int[] cols = FeatureSet.WEIGHTS_ONLY.columns();
-        Rows trainRows = Rows.of(train, cols);
-        double[] labels = labels(train, trainRows);
-        double positives = Arrays.stream(labels).sum();
-        if (test.isEmpty() || positives == 0 || positives == labels.length) {
-            out.put("note", "not fitted: the training ReLU checkpoints hold only one class (or no held-out ReLU run)");
-            return out;
+    /**
+     * Fits the classifier on the training ReLU runs and judges it on the held-out ones (into {@code out});
+     * when it cannot be fitted (one class), it never fires, as the scorer without a published classifier.
+     */
+    static Flag classifier(List<EvalRun> train, List<EvalRun> test, int threads, long seed, Map<String, Object> out) {
+        Rows trainRows = Rows.of(train, LAYOUT_COLUMNS);
+        boolean[] labels = labels(train, trainRows);
+        int positives = 0;
+        for (boolean b : labels) {
+            positives += b ? 1 : 0;
         }
-        Rows testRows = Rows.of(test, cols);
-        try (GbmModel model = GbmModel.fit(trainRows.withTargets(labels), CLASSIFIER, "binary", threads, seed)) {
-            double[] p = model.predict(testRows);
-            Map<String, Map<Integer, Boolean>> fired = new LinkedHashMap<>();
+        out.put("model", "core DyingReluModel: LightGBM binary on the layout's weight features ("
+                + DyingReluModel.featureNames().size() + "), " + DyingReluModel.ITERATIONS + " trees, the trainer's "
+                + "parameters (not tuned), fires at probability >= " + DyingReluModel.DECISION_PROBABILITY);
+        out.put("training_checkpoints", trainRows.rows());
+        out.put("training_positives", positives);
+        if (positives == 0 || positives == labels.length) {
+            out.put("note", "not fitted: the training ReLU checkpoints hold only one class");
+            return (run, step) -> false;
+        }
+        String text = DyingReluModel.fit(trainRows.matrix(), labels, threads, seed);
+        ModelVersion version = new ModelVersion(DyingReluModel.NAME, 0, FeatureLayout.VERSION, DyingReluModel.featureNames(),
+                text, train.size(), trainRows.rows(), null, null, null, 0L);
+        Map<String, Map<Integer, Boolean>> fired = new LinkedHashMap<>();
+        Rows testRows = Rows.of(test, LAYOUT_COLUMNS);
+        try (DyingReluModel model = DyingReluModel.load(version)) {
+            double[] p = model.probabilitiesOfLayoutRows(testRows.matrix(), testRows.rows());
             for (int i = 0; i < p.length; i++) {
                 fired.computeIfAbsent(test.get(testRows.run()[i]).runId(), k -> new LinkedHashMap<>())
-                        .put(testRows.epoch()[i], p[i] >= 0.5);
+                        .put(testRows.epoch()[i], DyingReluModel.fires(p[i]));
             }
-            Flag flag = (run, step) -> fired.get(run.runId()).get(step);
-            out.putAll(confusion(test, flag).toMap());
-            out.put("lead", lead(test, flag).toMap());
-            out.put("model", "LightGBM binary on the weights_only features, probability >= 0.5; params "
-                    + CLASSIFIER.toMap() + ", not tuned");
-            out.put("training_checkpoints", trainRows.rows());
         }
-        return out;
+        Flag flag = (run, step) -> fired.getOrDefault(run.runId(), Map.of()).getOrDefault(step, false);
+        out.putAll(confusion(test, flag).toMap());
+        out.put("lead", lead(test, flag).toMap());
+        return flag;
     }
 
-    private static double[] labels(List<EvalRun> runs, Rows rows) {
-        double[] y = new double[rows.rows()];
+    /** The first columns of {@link EvalColumns}: core's layout vector, what the live scorer gets. */
+    private static final int[] LAYOUT_COLUMNS = java.util.stream.IntStream.range(0, FeatureLayout.size()).toArray();
+
+    private static boolean[] labels(List<EvalRun> runs, Rows rows) {
+        boolean[] y = new boolean[rows.rows()];
         for (int i = 0; i < y.length; i++) {
-            y[i] = truth(runs.get(rows.run()[i]).epoch(rows.epoch()[i])) ? 1 : 0;
+            y[i] = truth(runs.get(rows.run()[i]).epoch(rows.epoch()[i]));
         }
         return y;
     }

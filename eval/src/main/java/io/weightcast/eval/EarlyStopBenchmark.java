@@ -17,8 +17,10 @@ public final class EarlyStopBenchmark {
     /** Finished runs in an order before the reference comes from them instead of the training runs. */
     public static final int MIN_FINISHED = 10;
     static final double[] LEVELS = {0.5, 0.8, 0.9, 0.95, 0.99};
-    static final double[] PERCENTILES = {0.5, 0.75, 0.9, 0.95, 0.98};
+    static final double[] PERCENTILES = {0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 0.95, 0.98};
     static final int[] CONSECUTIVE = {1, 2, 3};
+    /** First epoch the Weightcast rule judges (the scorer's scorer.early.stop.min.step.fraction = (from - 1) / epochs). */
+    static final int[] FROM = {1, 2, 3};
     static final double[] CURVE_PERCENTILES = {0.25, 0.5, 0.75, 0.9, 0.95};
     static final int[] CURVE_FROM = {1, 3};
 
@@ -80,12 +82,15 @@ public final class EarlyStopBenchmark {
             }
             for (double pct : PERCENTILES) {
                 for (int k : CONSECUTIVE) {
-                    ReferenceStopRule rule = new ReferenceStopRule(upper, finished, training, pct, k, 1, MIN_FINISHED);
-                    Map<String, Object> params = new LinkedHashMap<>();
-                    params.put("interval_level", level);
-                    params.put("reference_percentile", pct);
-                    params.put("consecutive", k);
-                    out.add(new Scored(WEIGHTCAST, params, score(rule, finals, epochs, orders)));
+                    for (int from : FROM) {
+                        ReferenceStopRule rule = new ReferenceStopRule(upper, finished, training, pct, k, from, MIN_FINISHED);
+                        Map<String, Object> params = new LinkedHashMap<>();
+                        params.put("interval_level", level);
+                        params.put("reference_percentile", pct);
+                        params.put("consecutive", k);
+                        params.put("from_epoch", from);
+                        out.add(new Scored(WEIGHTCAST, params, score(rule, finals, epochs, orders)));
+                    }
                 }
             }
         }
@@ -121,6 +126,17 @@ public final class EarlyStopBenchmark {
             }
         }
         return out;
+    }
+
+    /** The setting of {@code sweep} with exactly these parameters. */
+    public static Scored withParams(List<Scored> sweep, Map<String, Object> params) {
+        return sweep.stream().filter(s -> s.params().equals(params)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no setting " + params));
+    }
+
+    /** The best setting by {@link #BEST_RULE} among those whose parameters include {@code fixed}. */
+    public static Scored bestWith(List<Scored> sweep, Map<String, Object> fixed) {
+        return best(sweep.stream().filter(s -> s.params().entrySet().containsAll(fixed.entrySet())).toList());
     }
 
     /** Optuna's settings, grouped by pruner. */

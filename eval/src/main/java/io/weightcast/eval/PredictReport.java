@@ -81,8 +81,12 @@ public final class PredictReport {
         double[] cov95 = list(t, "by_epoch").stream().mapToDouble(r -> num(r, "coverage95")).toArray();
         row(md, "80% / 95% interval coverage, range over epochs", range(cov80) + " / " + range(cov95), "0.77–0.83 / 0.92–0.98");
         Map<String, Object> wc = map(t, "early_stop", "weightcast");
-        row(md, "Weightcast early stop: saved, top-5% kept (worst order), top-1 kept", f(num(wc, "compute_saved")) + ", "
+        row(md, "Weightcast early stop (design §6 rule, setting chosen on training runs): saved, top-5% kept (worst order), top-1 kept", f(num(wc, "compute_saved")) + ", "
                 + f(num(wc, "top5_kept")) + " (" + f(num(wc, "top5_kept_min")) + "), " + f(num(wc, "top1_kept")), "≥ 0.80, 1 in every order, 1");
+        Map<String, Object> tq = map(t, "early_stop", TopQuantileStopRule.NAME);
+        row(md, "Weightcast top-quantile variant (eval only, not in the scorer yet): saved, top-5% kept (worst order), top-1 kept",
+                f(num(tq, "compute_saved")) + ", " + f(num(tq, "top5_kept")) + " (" + f(num(tq, "top5_kept_min")) + "), "
+                        + f(num(tq, "top1_kept")), "≥ 0.80, 1 in every order, 1");
         double bestOptuna = Double.NaN;
         for (String p : List.of("optuna_median", "optuna_percentile", "optuna_successive_halving")) {
             double s = num(t, "early_stop", p, "compute_saved");
@@ -93,11 +97,10 @@ public final class PredictReport {
         row(md, "Optuna settings on or below Weightcast's saved-vs-kept curve (median, percentile, successive halving)",
                 f(num(dom, "optuna_median")) + ", " + f(num(dom, "optuna_percentile")) + ", " + f(num(dom, "optuna_successive_halving")),
                 "1, 1, 1");
-        row(md, "dying ReLU flag (scorer's weight rule, all ReLU checkpoints): precision / recall",
-                pair(num(t, "dying_relu", "precision"), num(t, "dying_relu", "recall")), "≥ 0.9 / ≥ 0.8");
-        row(md, "dying ReLU, learned classifier (held-out ReLU runs): precision / recall",
-                pair(num(t, "dying_relu", "on_test_runs", "learned", "precision"), num(t, "dying_relu", "on_test_runs", "learned", "recall")),
-                "≥ 0.9 / ≥ 0.8");
+        row(md, "dying ReLU: the scorer's DYING_RELU (learned classifier or weight rule), held-out ReLU checkpoints: "
+                        + "precision / recall (lead, epochs)",
+                pair(num(t, "dying_relu", "precision"), num(t, "dying_relu", "recall")) + " (" + f(num(t, "dying_relu", "lead_epochs"))
+                        + ")", "≥ 0.9 / ≥ 0.8");
         row(md, "transfer digits → " + map(t, "transfer").getOrDefault("source", "Fashion-MNIST") + ": τ (runs)",
                 f(num(t, "transfer", "kendall_tau")) + " (" + (int) num(t, "transfer", "runs") + ")", "≥ 0.7");
         md.append('\n');
@@ -171,8 +174,9 @@ public final class PredictReport {
                 (int) num(s, "runs"), (int) num(s, "orders"), (int) num(s, "top5_runs"), s.get("replay")));
         md.append("Weightcast: ").append(s.get("weightcast_policy")).append(". Curve only: ").append(s.get("curve_only_policy"))
                 .append(". Optuna ").append(s.get("optuna_version")).append(": ").append((int) num(s, "optuna_settings"))
-                .append(" settings (eval/README.md). Each policy's setting below is ").append(s.get("best_setting_rule"))
-                .append(" (chosen on these held-out runs for every policy alike).\n\n");
+                .append(" settings (eval/README.md). Top-quantile variant: ").append(s.get("top_quantile_policy"))
+                .append(". Each policy's setting below is ").append(s.get("best_setting_rule")).append("; ")
+                .append(s.get("chosen_on")).append(".\n\n");
         md.append("| policy | setting | compute saved | top-5% kept (worst order) | top-1 kept | regret (worst) |\n|---|---|---|---|---|---|\n");
         map(t, "early_stop").forEach((policy, v) -> {
             Map<String, Object> r = map(t, "early_stop", policy);
@@ -180,6 +184,16 @@ public final class PredictReport {
                     f(num(r, "compute_saved")), f(num(r, "top5_kept")), f(num(r, "top5_kept_min")), f(num(r, "top1_kept")),
                     f4(num(r, "regret")), f4(num(r, "regret_max"))));
         });
+        Map<String, Object> onTraining = map(s, "weightcast_chosen_on_training");
+        Map<String, Object> levers = map(s, "scorer_levers_chosen_on_training");
+        Map<String, Object> topCv = map(s, "top_quantile_chosen_by_cv");
+        md.append(String.format(Locale.ROOT, "\nOn the training runs (out-of-fold predictions): Weightcast's chosen setting %s "
+                        + "saved %s keeping %s (worst order %s); with the scorer's fixed 80%% interval and 75th percentile the best "
+                        + "levers were %s (saved %s, worst order %s); the top-quantile variant's cross-validation chose %s (saved %s, top-5%% "
+                        + "kept %s).\n", params(map(onTraining, "params")), f(num(onTraining, "compute_saved")),
+                f(num(onTraining, "top5_kept")), f(num(onTraining, "top5_kept_min")), params(map(levers, "params")),
+                f(num(levers, "compute_saved")), f(num(levers, "top5_kept_min")), params(map(topCv, "params")),
+                f(num(topCv, "compute_saved")), f(num(topCv, "top5_kept"))));
         Map<String, Object> dom = map(s, "dominated_by_weightcast");
         md.append("\nShare of each policy's settings that some Weightcast setting dominates (").append(s.get("dominated_by_weightcast_rule"))
                 .append("): ");
@@ -190,34 +204,40 @@ public final class PredictReport {
     private static void dyingRelu(StringBuilder md, Map<String, Object> t) {
         Map<String, Object> d = map(t, "dying_relu");
         Map<String, Object> c = map(d, "confusion");
-        md.append("## Dying ReLU\n\nRule: ").append(d.get("rule")).append(". Truth: ").append(d.get("truth")).append(". ")
-                .append(String.format(Locale.ROOT, "Over every checkpoint of the %d ReLU runs (%d positive):\n\n",
+        md.append("## Dying ReLU\n\nFlag: ").append(d.get("flag")).append(". Truth: ").append(d.get("truth")).append(". ")
+                .append(String.format(Locale.ROOT, "Over every checkpoint of the %d held-out ReLU runs (%d positive):\n\n",
                         (int) num(d, "relu_runs"), (int) num(d, "positive_checkpoints")));
         md.append("| | truly dying | not dying |\n|---|---|---|\n");
         md.append(String.format(Locale.ROOT, "| flagged | %d | %d |\n| not flagged | %d | %d |\n\n", (long) num(c, "true_positive"),
                 (long) num(c, "false_positive"), (long) num(c, "false_negative"), (long) num(c, "true_negative")));
-        Map<String, Object> lead = map(d, "lead");
-        md.append(String.format(Locale.ROOT, "Precision %s, recall %s, F1 %s. Lead time before a run collapses to a constant "
-                        + "prediction: mean %s, median %s epochs over %d collapsed ReLU runs (flag first fired before or at the "
-                        + "collapse in %d, after it in %d, never in %d; %d runs were constant from epoch 1 on, where no "
-                        + "positive lead is possible).\n\n",
-                f(num(d, "precision")), f(num(d, "recall")), f(num(d, "f1")), f(num(lead, "mean")), f(num(lead, "median")),
-                (int) num(lead, "collapsed_runs"), (int) num(lead, "fired_before_or_at_collapse"),
-                (int) num(lead, "fired_after_collapse"), (int) num(lead, "never_fired"), (int) num(lead, "collapsed_at_first_epoch")));
+        md.append(String.format(Locale.ROOT, "Precision %s, recall %s, F1 %s. ", f(num(d, "precision")), f(num(d, "recall")),
+                f(num(d, "f1"))));
+        leadText(md, map(d, "lead"));
+        md.append("| signal (held-out ReLU runs) | precision | recall | F1 | lead mean / median (epochs) |\n|---|---|---|---|---|\n");
+        for (String signal : List.of("classifier", "weight_rule")) {
+            Map<String, Object> s = map(d, signal);
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s / %s |\n", signal.replace('_', ' '),
+                    f(num(s, "precision")), f(num(s, "recall")), f(num(s, "f1")), f(num(s, "lead", "mean")),
+                    f(num(s, "lead", "median"))));
+        }
+        Map<String, Object> cls = map(d, "classifier");
+        md.append("\nClassifier: ").append(cls.get("model")).append(String.format(Locale.ROOT, "; trained on %d checkpoints "
+                + "(%d dying)", (int) num(cls, "training_checkpoints"), (int) num(cls, "training_positives")))
+                .append(cls.containsKey("note") ? "; " + cls.get("note") : "").append(".\n\n");
+        Map<String, Object> all = map(d, "weight_rule_all_relu_runs");
         Map<String, Object> hidden = map(d, "rule_hidden_layers_only");
-        md.append(String.format(Locale.ROOT, "The same rule on the hidden conv layers only (the layers the zoo measures, output "
-                + "layer excluded): precision %s, recall %s.\n\n", f(num(hidden, "precision")), f(num(hidden, "recall"))));
-        Map<String, Object> cmp = map(d, "on_test_runs");
-        md.append(String.format(Locale.ROOT, "On the %d held-out ReLU runs: rule precision %s / recall %s / F1 %s; learned "
-                        + "classifier (%s) precision %s / recall %s / F1 %s, lead before collapse mean %s / median %s epochs "
-                        + "(fired before or at the collapse in %d of %d collapsed held-out ReLU runs, %d of them constant from "
-                        + "epoch 1) → better: **%s** (%s).\n\n",
-                (int) num(cmp, "runs"), f(num(cmp, "rule", "precision")), f(num(cmp, "rule", "recall")), f(num(cmp, "rule", "f1")),
-                map(cmp, "learned").getOrDefault("model", map(cmp, "learned").get("note")),
-                f(num(cmp, "learned", "precision")), f(num(cmp, "learned", "recall")), f(num(cmp, "learned", "f1")),
-                f(num(cmp, "learned", "lead", "mean")), f(num(cmp, "learned", "lead", "median")),
-                (int) num(cmp, "learned", "lead", "fired_before_or_at_collapse"), (int) num(cmp, "learned", "lead", "collapsed_runs"),
-                (int) num(cmp, "learned", "lead", "collapsed_at_first_epoch"), cmp.get("better"), cmp.get("better_by")));
+        md.append(String.format(Locale.ROOT, "The weight rule alone over all %d ReLU runs: precision %s, recall %s; on the hidden "
+                        + "conv layers only (the layers the zoo measures): precision %s, recall %s.\n\n", (int) num(all, "relu_runs"),
+                f(num(all, "precision")), f(num(all, "recall")), f(num(hidden, "precision")), f(num(hidden, "recall"))));
+    }
+
+    private static void leadText(StringBuilder md, Map<String, Object> lead) {
+        md.append(String.format(Locale.ROOT, "Lead time before a run collapses to a constant prediction: mean %s, median %s "
+                        + "epochs over %d collapsed runs (first fired before or at the collapse in %d, after it in %d, never in %d; "
+                        + "%d runs were constant from epoch 1 on, where no positive lead is possible).\n\n",
+                f(num(lead, "mean")), f(num(lead, "median")), (int) num(lead, "collapsed_runs"),
+                (int) num(lead, "fired_before_or_at_collapse"), (int) num(lead, "fired_after_collapse"),
+                (int) num(lead, "never_fired"), (int) num(lead, "collapsed_at_first_epoch")));
     }
 
     private static void transfer(StringBuilder md, Map<String, Object> t) {

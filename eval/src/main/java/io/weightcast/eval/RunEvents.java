@@ -18,10 +18,12 @@ import java.util.Map;
  * every epoch (test-split {@code eval/*} and {@code dead_fraction/*} keys included: they are the
  * benchmark's ground truth, never features) and the finished event's final test accuracy (the label).
  *
- * @param metricsByStep index i holds step i + 1; null where that step's event is missing
+ * @param metricsByStep      index i holds step i + 1; null where that step's event is missing
+ * @param finalTrainAccuracy the finished event's {@code final.train_accuracy} (eval mode, the run's
+ *                           training subset); NaN when absent
  */
 public record RunEvents(String runId, String study, String activation, Map<String, Object> hparams,
-                        List<Map<String, Double>> metricsByStep, double finalTestAccuracy) {
+                        List<Map<String, Double>> metricsByStep, double finalTestAccuracy, double finalTrainAccuracy) {
 
     public static RunEvents read(Path file, int epochs) throws IOException {
         String runId = null;
@@ -29,6 +31,7 @@ public record RunEvents(String runId, String study, String activation, Map<Strin
         Map<String, Object> hparams = Map.of();
         List<Map<String, Double>> byStep = new ArrayList<>(Collections.nCopies(epochs, null));
         Double finalAcc = null;
+        Double finalTrain = null;
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             if (line.isBlank()) {
                 continue;
@@ -44,7 +47,10 @@ public record RunEvents(String runId, String study, String activation, Map<Strin
                         byStep.set(step - 1, numbers(e.path("metrics")));
                     }
                 }
-                case "finished" -> finalAcc = number(e.path("final").path("test_accuracy"));
+                case "finished" -> {
+                    finalAcc = number(e.path("final").path("test_accuracy"));
+                    finalTrain = number(e.path("final").path("train_accuracy"));
+                }
                 default -> { }
             }
         }
@@ -52,7 +58,8 @@ public record RunEvents(String runId, String study, String activation, Map<Strin
             throw new IOException(file + " has no run id or no finished event with a finite final.test_accuracy");
         }
         Object act = hparams == null ? null : hparams.get("activation");
-        return new RunEvents(runId, study, act == null ? null : act.toString(), hparams, byStep, finalAcc);
+        return new RunEvents(runId, study, act == null ? null : act.toString(), hparams, byStep, finalAcc,
+                finalTrain == null ? Double.NaN : finalTrain);
     }
 
     /** The metric at a step (1-based), NaN when absent. */

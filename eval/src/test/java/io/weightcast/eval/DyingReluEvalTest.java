@@ -39,6 +39,40 @@ class DyingReluEvalTest {
     }
 
     @Test
+    void theClassifierIsTheCoreModelFittedOnTrainingRunsAndNeverFiresWhenItCannotBeFitted() {
+        int signal = io.weightcast.core.features.FeatureLayout.indexOf("max_bias_min");
+        java.util.Random rnd = new java.util.Random(2);
+        java.util.function.Function<String, EvalRun> run = id -> {
+            boolean dies = id.hashCode() % 2 == 0;
+            List<EvalRun.Epoch> epochs = new java.util.ArrayList<>();
+            for (int step = 1; step <= 4; step++) {
+                boolean dying = dies && step >= 2;
+                double[] f = new double[EvalColumns.size()];
+                f[signal] = (dying ? -1 : 1) + 0.2 * rnd.nextGaussian();
+                epochs.add(new EvalRun.Epoch(step, f, Map.of("conv2", 0.0), Map.of("conv2", dying ? 0.8 : 0.1), false, 0.5));
+            }
+            return new EvalRun(id, "relu", 0.5, epochs);
+        };
+        List<EvalRun> train = java.util.stream.IntStream.range(0, 40).mapToObj(i -> run.apply("t" + i)).toList();
+        List<EvalRun> test = java.util.stream.IntStream.range(0, 10).mapToObj(i -> run.apply("h" + i)).toList();
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        DyingReluEval.Flag learned = DyingReluEval.classifier(train, test, 1, 1, out);
+        DyingReluEval.Confusion c = DyingReluEval.confusion(test, learned);
+        assertThat(c.tp() + c.fn()).isPositive();
+        assertThat(c.precision()).isEqualTo(1.0);
+        assertThat(c.recall()).isEqualTo(1.0);
+        assertThat(out).containsEntry("training_checkpoints", 160).doesNotContainKey("note");
+
+        List<EvalRun> healthy = train.stream().map(r -> new EvalRun(r.runId(), "relu", 0.5, r.epochs().stream()
+                .map(e -> new EvalRun.Epoch(e.step(), e.features(), e.weightDead(), Map.of("conv2", 0.0), false, 0.5))
+                .toList())).toList();
+        Map<String, Object> none = new java.util.LinkedHashMap<>();
+        DyingReluEval.Flag never = DyingReluEval.classifier(healthy, test, 1, 1, none);
+        assertThat(DyingReluEval.confusion(test, never).tp() + DyingReluEval.confusion(test, never).fp()).isZero();
+        assertThat(none).containsKey("note");
+    }
+
+    @Test
     void nothingFlaggedHasNoPrecision() {
         DyingReluEval.Confusion c = new DyingReluEval.Confusion(0, 0, 5, 5);
         assertThat(c.precision()).isNaN();

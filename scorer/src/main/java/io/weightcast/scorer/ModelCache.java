@@ -1,6 +1,7 @@
 package io.weightcast.scorer;
 
 import io.weightcast.core.model.AccuracyModel;
+import io.weightcast.core.model.ModelInputs;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.Interval;
 import io.weightcast.core.records.ModelVersion;
@@ -17,6 +18,12 @@ public final class ModelCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelCache.class);
 
     private AccuracyModel current;
+    /** The dying-ReLU classifier travels with the accuracy model: same topic, same swap thread. */
+    private final DyingReluClassifier dyingRelu = new DyingReluClassifier();
+
+    public DyingReluClassifier dyingRelu() {
+        return dyingRelu;
+    }
 
     /**
      * Loads {@code version} if it is newer than the live one and makes it live, closing the old one.
@@ -61,16 +68,22 @@ public final class ModelCache implements AutoCloseable {
             return Prediction.none("model version " + mv.version() + " was fit on feature layout " + mv.layoutVersion()
                     + " but this vector has layout " + fv.layoutVersion() + ": not used");
         }
-        if (fv.values().length != mv.featureNames().size()) {
-            return Prediction.none("feature vector has " + fv.values().length + " values, model version "
-                    + mv.version() + " expects " + mv.featureNames().size() + ": not used");
+        double[] row;
+        try {
+            row = ModelInputs.row(mv, fv.values(), fv.embedding());
+        } catch (IllegalArgumentException e) {
+            return Prediction.none(e.getMessage() + ": not used");
         }
         try {
-            double p = current.predict(fv.values());
+            double p = current.predict(row);
             List<Interval> intervals = current.intervals(p);
             Interval eighty = intervals.stream()
                     .filter(i -> Math.abs(i.level() - Prediction.INTERVAL_LEVEL) < 1e-9).findFirst().orElse(null);
-            return new Prediction(p, eighty, intervals, mv, eighty == null ? "model version " + mv.version() + " has no 80% interval" : null);
+            String note = eighty == null ? "model version " + mv.version() + " has no 80% interval" : null;
+            if (mv.embeddingColumns() > 0 && !ModelInputs.usable(mv, fv.embedding())) {
+                note = "no embedding from encoder version " + mv.encoderVersion() + " for this checkpoint: predicted without it";
+            }
+            return new Prediction(p, eighty, intervals, mv, note);
         } catch (RuntimeException e) {
             return Prediction.none("prediction with model version " + mv.version() + " failed: " + e.getMessage());
         }
@@ -78,6 +91,7 @@ public final class ModelCache implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        dyingRelu.close();
         if (current != null) {
             current.close();
             current = null;

@@ -1,5 +1,6 @@
 package io.weightcast.scorer;
 
+import io.weightcast.core.model.DyingReluModel;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.records.ModelVersion;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Global-store processor of the models topic: keeps each model name's newest version in the store and
- * swaps the live accuracy model when a newer version arrives. Kafka Streams also runs it when it
+ * swaps the live accuracy model (and the dying-ReLU classifier, {@link DyingReluClassifier}) when a newer version arrives. Kafka Streams also runs it when it
  * rebuilds the store at start, which is how a restarted scorer finds its model again.
  * A global processor cannot forward, so undecodable versions go to the {@link DeadLetterSink}.
  */
@@ -39,6 +40,10 @@ final class ModelUpdater implements Processor<String, byte[], Void, Void> {
         if (restored != null) {
             makeLive(restored, null);
         }
+        ModelVersion classifier = store.get(DyingReluModel.NAME);
+        if (classifier != null) {
+            makeClassifierLive(classifier, null);
+        }
     }
 
     @Override
@@ -60,6 +65,9 @@ final class ModelUpdater implements Processor<String, byte[], Void, Void> {
         if (ModelVersion.ACCURACY_MODEL.equals(version.name()) && !makeLive(version, record)) {
             return; // not stored either, so a restart does not try it again
         }
+        if (DyingReluModel.NAME.equals(version.name()) && !makeClassifierLive(version, record)) {
+            return;
+        }
         ModelVersion stored = store.get(version.name());
         if (stored == null || version.version() > stored.version()) {
             store.put(version.name(), version);
@@ -75,6 +83,20 @@ final class ModelUpdater implements Processor<String, byte[], Void, Void> {
             return true;
         } catch (IllegalArgumentException e) {
             LOG.error("model version {} does not load: {}", version.version(), e.getMessage());
+            if (record != null) {
+                reject(record, "model_not_loadable", e.getMessage());
+            }
+            return false;
+        }
+    }
+
+    /** @return false if the classifier does not load (the live one stays) */
+    private boolean makeClassifierLive(ModelVersion version, Record<String, byte[]> record) {
+        try {
+            models.dyingRelu().offer(version);
+            return true;
+        } catch (IllegalArgumentException e) {
+            LOG.error("dying-ReLU classifier version {} does not load: {}", version.version(), e.getMessage());
             if (record != null) {
                 reject(record, "model_not_loadable", e.getMessage());
             }

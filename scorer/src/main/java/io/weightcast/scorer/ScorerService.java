@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code scorer.dying.relu.threshold} (0.5): a layer's dead-unit fraction from which DYING_RELU is raised</li>
  * <li>{@code scorer.early.stop.threshold} (unset): early-stop reference when the model has none for the run's
  *     study; unset = no decision for such runs</li>
- * <li>{@code scorer.early.stop.consecutive} (2): checkpoints in a row whose 80% interval lies below the reference</li>
+ * <li>{@code scorer.early.stop.consecutive} (2, tuned in eval on training runs, see {@link ScorerConfig#defaults()}):
+ *     checkpoints in a row whose 80% interval lies below the reference</li>
  * <li>{@code scorer.early.stop.min.step.fraction} (0.0): step / planned_steps from which the early-stop rule counts</li>
  * <li>Alert hooks (see {@link io.weightcast.scorer.webhook.HookSettings}); each committed alert is POSTed to every
  *     hook whose filters match it:

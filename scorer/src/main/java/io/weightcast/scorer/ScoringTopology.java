@@ -53,7 +53,7 @@ public final class ScoringTopology {
         KStream<String, Emitted> fromRuns = builder.stream(topics.runs(), bytes.withName("runs-source"))
                 .process(() -> new RunTracker(metrics), Named.as("track-runs"), RUN_STORE);
 
-        Policies policies = Policies.from(config);
+        Policies policies = Policies.from(config, models.dyingRelu());
         KStream<String, Emitted> fromFeatures = builder.stream(topics.features(), bytes.withName("features-source"))
                 .process(() -> new FeatureScorer(models, policies, metrics), Named.as("score-features"), RUN_STORE);
 

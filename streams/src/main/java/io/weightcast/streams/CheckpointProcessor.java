@@ -4,6 +4,7 @@ import io.weightcast.core.features.FeatureExtractor;
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.records.CheckpointMetadata;
 import io.weightcast.core.records.DeadLetter;
+import io.weightcast.core.records.Embedding;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.safetensors.SafeTensors;
@@ -33,13 +34,15 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     private final String partsStoreName;
     private final StreamsMetrics metrics;
     private final SpectraStage spectra;
+    private final EmbeddingStage embeddings;
     private ProcessorContext<String, Object> context;
     private CheckpointAssembler assembler;
 
-    CheckpointProcessor(String partsStoreName, StreamsMetrics metrics, SpectraStage spectra) {
+    CheckpointProcessor(String partsStoreName, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings) {
         this.partsStoreName = partsStoreName;
         this.metrics = metrics;
         this.spectra = spectra;
+        this.embeddings = embeddings;
     }
 
     @Override
@@ -65,7 +68,7 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
                 deadLetter(record, "no_layers", "checkpoint has no weight layer (no floating-point tensor with >= 2 dims)");
                 return;
             }
-            context.forward(record.withKey(meta.runId()).withValue(features), FEATURES);
+            context.forward(record.withKey(meta.runId()).withValue(features.withEmbedding(embedding(whole, meta))), FEATURES);
             metrics.processed.inc();
             metrics.featureSeconds.observe((System.nanoTime() - t0) / 1e9);
         } catch (SafeTensorsFormatException e) {
@@ -98,6 +101,23 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
         } finally {
             metrics.spectraSeconds.labelValues("inline").observe((System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /** z of the current encoder, or null; like the spectra, a failure costs the embedding, never the features record. */
+    private Embedding embedding(SafeTensors whole, CheckpointMetadata meta) {
+        long t0 = System.nanoTime();
+        EmbeddingStage.Result r;
+        try {
+            r = embeddings.embed(whole);
+        } catch (RuntimeException e) {
+            LOG.warn("embedding of run {} step {} failed; its features go out without it: {}", meta.runId(), meta.step(), e.toString());
+            r = new EmbeddingStage.Result(EmbeddingStage.Outcome.FAILED, null);
+        }
+        metrics.embeddings.labelValues(r.outcome().name().toLowerCase(Locale.ROOT)).inc();
+        if (r.outcome() == EmbeddingStage.Outcome.EMBEDDED) {
+            metrics.embeddingSeconds.observe((System.nanoTime() - t0) / 1e9);
+        }
+        return r.embedding();
     }
 
     private void deadLetter(Record<String, byte[]> record, String category, String reason) {

@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * {@code streams.port} (8082; 0 = free) for /metrics, /health, /ready. Any {@code streams.kafka.*}
  * key is passed to Kafka Streams as is. The spectral worker: {@code streams.spectra.application.id}
  * ({@code <prefix>streams-spectra}), {@code streams.spectra.threads} (1) and the keys of {@link SpectraStage}.
+ * Embeddings: {@code streams.embeddings.enabled} (true) follows the {@code encoders} topic
+ * ({@link EncoderWatcher}) and joins the current encoder's z to every checkpoint of its
+ * architecture ({@link EmbeddingStage}).
  * Other {@code kafka.*} keys (security: TLS, SASL) go to every Kafka client, see {@link KafkaClientSettings}.
  * Gauge {@code weightcast_consumer_lag_records{group,topic}} ({@link ConsumerLagMonitor}) shows both apps' lag.
  */
@@ -41,6 +44,7 @@ public final class FeatureService implements Service {
     private ForkJoinPool spectraPool;
     private OpsServer ops;
     private ConsumerLagMonitor lag;
+    private EncoderWatcher encoders;
 
     public FeatureService(Settings settings) {
         this.settings = settings;
@@ -56,7 +60,12 @@ public final class FeatureService implements Service {
         KafkaClientSettings.install(KafkaClientSettings.from(settings));
         TopicSetup.ensure(settings.bootstrap(), settings.topics(), settings.getInt("topics.partitions", 4), (short) 1);
         SpectraStage spectra = SpectraStage.from(settings);
-        streams = start(FeatureTopology.build(settings.topics(), metrics, spectra), properties());
+        EmbeddingStage embeddings = EmbeddingStage.off();
+        if (settings.getBoolean("streams.embeddings.enabled", true)) {
+            encoders = new EncoderWatcher(encoderClientProperties(), settings.topics().encoders(), reason -> metrics.encodersRejected.inc());
+            embeddings = new EmbeddingStage(this::currentEncoder);
+        }
+        streams = start(FeatureTopology.build(settings.topics(), metrics, spectra, embeddings), properties());
         if (spectra.enabled()) {
             int threads = settings.getInt("streams.spectra.threads", 1);
             spectraPool = threads > 1 ? new ForkJoinPool(threads) : null;
@@ -72,6 +81,16 @@ public final class FeatureService implements Service {
         lag = lagOf.start();
         LOG.info("streams service started: {} → {}, ops on port {}", settings.topics().checkpoints(),
                 settings.topics().features(), ops.port());
+    }
+
+    private io.weightcast.core.records.EncoderVersion currentEncoder() {
+        io.weightcast.core.records.EncoderVersion v = encoders.current();
+        metrics.encoderVersion.set(v == null ? 0 : v.version());
+        return v;
+    }
+
+    private Properties encoderClientProperties() {
+        return KafkaConfigs.consumer(settings.bootstrap(), null); // security settings installed above
     }
 
     private static KafkaStreams start(org.apache.kafka.streams.Topology topology, Properties properties) {
@@ -150,6 +169,10 @@ public final class FeatureService implements Service {
         if (spectraPool != null) {
             spectraPool.shutdownNow();
             spectraPool = null;
+        }
+        if (encoders != null) {
+            encoders.close();
+            encoders = null;
         }
         if (streams != null) {
             streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));

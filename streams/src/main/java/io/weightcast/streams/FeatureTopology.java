@@ -22,11 +22,18 @@ public final class FeatureTopology {
     }
 
     public static Topology build(Topics topics, StreamsMetrics metrics) {
-        return build(topics, metrics, SpectraStage.off());
+        return build(topics, metrics, SpectraStage.off(), EmbeddingStage.off());
     }
 
-    /** @param spectra decides which checkpoints get their spectra inline (the others on {@link SpectraTopology}) */
     public static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage spectra) {
+        return build(topics, metrics, spectra, EmbeddingStage.off());
+    }
+
+    /**
+     * @param spectra    decides which checkpoints get their spectra inline (the others on {@link SpectraTopology})
+     * @param embeddings joins the current encoder's z to checkpoints of its architecture
+     */
+    static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings) {
         Serializer<Object> json = new Serializer<>() {
             private final Serializer<FeatureVector> features = JsonSerde.of(FeatureVector.class).serializer();
             private final Serializer<DeadLetter> letters = JsonSerde.of(DeadLetter.class).serializer();
@@ -38,7 +45,7 @@ public final class FeatureTopology {
         };
         Topology topology = new Topology();
         topology.addSource("checkpoints", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.checkpoints());
-        topology.addProcessor("features", () -> new CheckpointProcessor(PARTS_STORE, metrics, spectra), "checkpoints");
+        topology.addProcessor("features", () -> new CheckpointProcessor(PARTS_STORE, metrics, spectra, embeddings), "checkpoints");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PARTS_STORE), Serdes.String(), Serdes.ByteArray()), "features");
         topology.addSink(CheckpointProcessor.FEATURES, topics.features(), Serdes.String().serializer(), json, "features");

@@ -1,6 +1,7 @@
 package io.weightcast.streams;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -29,6 +30,18 @@ public final class StreamsMetrics {
             .help("Time to compute a checkpoint's spectra, by path (inline or deferred)").labelNames("path")
             .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
             .register(registry);
+
+    final Counter embeddings = Counter.builder().name("weightcast_streams_embeddings_total")
+            .help("Checkpoints by embedding outcome: embedded, no_encoder (none trained yet), other_architecture, failed, off")
+            .labelNames("outcome").register(registry);
+    final Histogram embeddingSeconds = Histogram.builder().name("weightcast_streams_embedding_duration_seconds")
+            .help("Time to tokenise a checkpoint and run the encoder on it")
+            .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+            .register(registry);
+    final Counter encodersRejected = Counter.builder().name("weightcast_streams_encoder_records_rejected_total")
+            .help("Records on the encoders topic that did not decode (the previous encoder keeps serving)").register(registry);
+    final Gauge encoderVersion = Gauge.builder().name("weightcast_streams_encoder_version")
+            .help("Version of the newest encoder read from the encoders topic (0: none yet)").register(registry);
 
     public PrometheusRegistry registry() {
         return registry;

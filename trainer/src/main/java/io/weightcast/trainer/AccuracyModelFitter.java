@@ -35,18 +35,29 @@ public final class AccuracyModelFitter {
     }
 
     public FitResult fit(List<ZooRun> zoo) {
+        return fit(zoo, FeatureColumns.layout());
+    }
+
+    /** Fits on {@code columns}: the layout, or the layout + an encoder's z. */
+    FitResult fit(List<ZooRun> zoo, FeatureColumns columns) {
         long t0 = System.nanoTime();
         RunSplit.Sides<ZooRun> sides = new RunSplit(params.holdoutFraction(), params.seed()).apply(zoo, ZooRun::runId);
         List<ZooRun> train = sides.train();
         List<ZooRun> holdout = sides.holdout();
 
-        TrainingRows trainRows = TrainingRows.of(train);
+        TrainingRows trainRows = TrainingRows.of(train, columns);
         String modelText = train(trainRows);
-        TrainingRows holdoutRows = TrainingRows.of(holdout);
-        double[] pred = predict(modelText, holdoutRows);
+        TrainingRows holdoutRows = TrainingRows.of(holdout, columns);
+        double[] pred = predict(columns.template(modelText), holdoutRows);
         Map<String, HoldoutMetrics> ablations = new LinkedHashMap<>();
         if (params.ablateSpectra()) {
-            ablations.put("spectra", withoutSpectra(trainRows, holdoutRows, holdout.size()));
+            ablations.put("spectra", without(FeatureLayout::isSpectralFeature, trainRows, holdoutRows, holdout.size(), columns));
+        }
+        if (columns.hasEmbedding()) {
+            ablations.put("embedding", without(n -> n.startsWith(ModelVersion.EMBEDDING_PREFIX), trainRows, holdoutRows,
+                    holdout.size(), columns));
+            ablations.put("statistics", without(n -> !n.startsWith(ModelVersion.EMBEDDING_PREFIX), trainRows, holdoutRows,
+                    holdout.size(), columns));
         }
 
         HoldoutMetrics headline = metrics(holdoutRows, pred, true, holdout.size());
@@ -60,17 +71,18 @@ public final class AccuracyModelFitter {
             quantiles.put(Double.toString(level), RegressionMetrics.quantile(absResiduals, level));
         }
         return new FitResult(modelText, train.size(), trainRows.rows(), headline, allRows, quantiles,
-                (System.nanoTime() - t0) / 1e9, holdout.stream().map(ZooRun::runId).toList(), holdoutRows, ablations);
+                (System.nanoTime() - t0) / 1e9, holdout.stream().map(ZooRun::runId).toList(), holdoutRows, ablations, columns, holdout);
     }
 
     /**
-     * The same fit with the spectral columns blanked (NaN: LightGBM then never splits on them), on
-     * the same split: the difference to the headline metrics is what the spectra add.
+     * The same fit with some columns blanked (NaN: LightGBM then never splits on them), on the same
+     * split: the difference to the headline metrics is what those columns add.
      */
-    private HoldoutMetrics withoutSpectra(TrainingRows train, TrainingRows holdout, int holdoutRuns) {
-        TrainingRows blankTrain = train.without(FeatureLayout::isSpectralFeature);
-        TrainingRows blankHoldout = holdout.without(FeatureLayout::isSpectralFeature);
-        return metrics(blankHoldout, predict(train(blankTrain), blankHoldout), true, holdoutRuns);
+    private HoldoutMetrics without(java.util.function.Predicate<String> drop, TrainingRows train, TrainingRows holdout,
+                                   int holdoutRuns, FeatureColumns columns) {
+        TrainingRows blankTrain = train.without(drop);
+        TrainingRows blankHoldout = holdout.without(drop);
+        return metrics(blankHoldout, predict(columns.template(train(blankTrain)), blankHoldout), true, holdoutRuns);
     }
 
     /**
@@ -78,7 +90,11 @@ public final class AccuracyModelFitter {
      * the candidate's own {@link FitResult#holdout()} is, so the two are comparable run for run.
      */
     public static HoldoutMetrics evaluate(AccuracyModel model, FitResult fit) {
-        TrainingRows rows = fit.holdoutData();
+        ModelVersion mv = model.version();
+        boolean sameColumns = mv.featureNames().equals(fit.columns().names())
+                && java.util.Objects.equals(mv.encoderVersion(), fit.columns().encoderVersion());
+        TrainingRows rows = sameColumns ? fit.holdoutData()
+                : TrainingRows.of(fit.holdoutRuns(), FeatureColumns.of(mv, fit.columns().embeddings()));
         return metrics(rows, model.predict(rows.matrix(), rows.rows()), true, fit.holdoutRunIds().size());
     }
 
@@ -108,7 +124,7 @@ public final class AccuracyModelFitter {
         try {
             dataset = LGBMDataset.createFromMat(rows.matrix(), rows.rows(), rows.cols(), true, p, null);
             dataset.setField("label", rows.labels());
-            dataset.setFeatureNames(FeatureLayout.names().toArray(String[]::new));
+            dataset.setFeatureNames(rows.names().toArray(String[]::new));
             booster = LGBMBooster.create(dataset, p);
             for (int i = 0; i < params.numIterations(); i++) {
                 if (booster.updateOneIter()) {
@@ -123,9 +139,7 @@ public final class AccuracyModelFitter {
         }
     }
 
-    private static double[] predict(String modelText, TrainingRows rows) {
-        ModelVersion provisional = new ModelVersion(ModelVersion.ACCURACY_MODEL, 0, FeatureLayout.VERSION,
-                FeatureLayout.names(), modelText, 0, 0, null, null, null, 0L);
+    private static double[] predict(ModelVersion provisional, TrainingRows rows) {
         try (AccuracyModel model = AccuracyModel.load(provisional)) {
             return model.predict(rows.matrix(), rows.rows());
         }

@@ -16,6 +16,10 @@ import java.util.Map;
  * @param holdoutData       their rows, kept so another model (the current version) can be scored on
  *                          exactly the same runs: {@link AccuracyModelFitter#evaluate}
  * @param ablations         feature family left out → headline holdout metrics of the same fit without it
+ *                          ("spectra"; with embedding columns also "embedding" (statistics only) and
+ *                          "statistics" (z only))
+ * @param columns           the columns the model reads
+ * @param holdoutRuns       the held-out runs themselves, to build rows for a model with other columns
  */
 public record FitResult(
         String modelText,
@@ -27,5 +31,7 @@ public record FitResult(
         double seconds,
         List<String> holdoutRunIds,
         TrainingRows holdoutData,
-        Map<String, HoldoutMetrics> ablations) {
+        Map<String, HoldoutMetrics> ablations,
+        FeatureColumns columns,
+        List<ZooRun> holdoutRuns) {
 }

@@ -13,7 +13,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Writes model versions to the compacted models topic, keyed by model name; returns after the broker acked. */
+/** Writes model versions to the compacted models topic, keyed by model name (or encoder versions to the
+ *  encoders topic); returns after the broker acked. */
 final class ModelPublisher implements AutoCloseable {
     private static final long ACK_TIMEOUT_SECONDS = 60;
 
@@ -28,14 +29,19 @@ final class ModelPublisher implements AutoCloseable {
     }
 
     void publish(ModelVersion mv) {
+        publish(mv.name(), Json.bytes(mv), "model version " + mv.version());
+    }
+
+    /** Any keyed record (an encoder version on the encoders topic); {@code what} names it in errors. */
+    void publish(String key, byte[] value, String what) {
         try {
-            producer.send(new ProducerRecord<>(topic, mv.name(), Json.bytes(mv))).get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, key, value)).get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing model version " + mv.version(), e);
+            throw new IllegalStateException("interrupted while publishing " + what, e);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IllegalStateException("model version " + mv.version() + " was not acknowledged by " + topic
+            throw new IllegalStateException(what + " was not acknowledged by " + topic
                     + ": " + cause.getMessage(), cause);
         }
     }

@@ -47,7 +47,36 @@ public final class TrainerMetrics {
     final Counter malformed = Counter.builder().name("weightcast_trainer_malformed_records_total")
             .help("Records skipped because they could not be decoded or used").labelNames("topic").register(registry);
 
+    final Counter encoderCheckpoints = Counter.builder().name("weightcast_trainer_encoder_checkpoints_total")
+            .help("Checkpoints read for the encoder: held, or why not (split, too_large, full, no_layers, nonfinite)")
+            .labelNames("outcome").register(registry);
+    final Gauge weightsHeld = Gauge.builder().name("weightcast_trainer_encoder_weights_held")
+            .help("Checkpoints whose weights the trainer holds for encoder training and embedding").register(registry);
+    final Gauge encoderVersion = Gauge.builder().name("weightcast_trainer_encoder_version")
+            .help("Version of the current weight encoder (0: none)").register(registry);
+    final Gauge encoderReconstructionR2 = Gauge.builder().name("weightcast_trainer_encoder_reconstruction_r2")
+            .help("Current encoder's decoder R² on checkpoints of held-out runs (normalised weights)").register(registry);
+    final Gauge encoderTrainSeconds = Gauge.builder().name("weightcast_trainer_encoder_train_seconds")
+            .help("Wall time of the last encoder training").register(registry);
+    final Counter encoderTrainings = Counter.builder().name("weightcast_trainer_encoder_trainings_total")
+            .help("Encoder trainings by outcome (published, failed)").labelNames("outcome").register(registry);
+    final Gauge inputsHoldoutR2 = Gauge.builder().name("weightcast_trainer_inputs_holdout_r2")
+            .help("Last fit with an encoder: final-accuracy R² on held-out runs by inputs (features, embedding, both)")
+            .labelNames("inputs").register(registry);
+    final Gauge inputsHoldoutTau = Gauge.builder().name("weightcast_trainer_inputs_holdout_kendall_tau")
+            .help("Last fit with an encoder: final-accuracy Kendall tau on held-out runs by inputs (features, embedding, both)")
+            .labelNames("inputs").register(registry);
+
+    final Gauge taskHoldoutR2 = Gauge.builder().name("weightcast_trainer_task_holdout_r2")
+            .help("Per encoder version: R² over every held-out checkpoint by task (final_accuracy, generalization_gap, epoch)"
+                    + " and inputs (statistics: weight features only; embedding; both)").labelNames("task", "inputs").register(registry);
+    final Gauge taskHoldoutTau = Gauge.builder().name("weightcast_trainer_task_holdout_kendall_tau")
+            .help("Per encoder version: Kendall tau over every held-out checkpoint by task and inputs")
+            .labelNames("task", "inputs").register(registry);
+
     public TrainerMetrics(String... topics) {
+        encoderTrainings.initLabelValues(PUBLISHED);
+        encoderTrainings.initLabelValues(FAILED);
         fits.initLabelValues(PUBLISHED);
         fits.initLabelValues(REJECTED);
         fits.initLabelValues(FAILED);

@@ -7,6 +7,8 @@ import io.weightcast.core.kafka.ConsumerLagMonitor;
 import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.model.DyingReluModel;
+import io.weightcast.core.records.EncoderVersion;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.ModelVersion;
@@ -68,6 +70,11 @@ import org.slf4j.LoggerFactory;
  * fit's log line gives both numbers of the comparison. The current version's booster stays loaded
  * between fits and is replaced (and freed) when the current version changes.
  *
+ * <h2>Dying-ReLU classifier</h2>
+ * At every refit the trainer also fits the dying-ReLU classifier ({@link DyingReluTrainer}: labels
+ * from the dead fractions the loops report in {@code metrics} run events) and publishes it on the
+ * models topic under its own name, {@code dying-relu}, which the scorer turns into DYING_RELU alerts.
+ *
  * <h2>Bad input</h2>
  * A record that cannot be decoded or used (wrong layout version, run id disagreeing with the key,
  * a {@code finished} event without a label) is logged, counted in
@@ -106,6 +113,12 @@ public final class TrainerService implements Service {
     private final RefitPolicy policy;
     private final AccuracyModelFitter fitter;
     private final PublishGate gate;
+    private final DyingReluTrainer dyingRelu;
+    private final EncoderSettings encoderSettings;
+    private EncoderCoordinator encoders;
+    private ModelPublisher encoderPublisher;
+    private boolean refitRequested;
+    private int taskReportEncoder; // encoder version whose task report was last measured
 
     private KafkaConsumer<byte[], byte[]> consumer;
     private ModelPublisher publisher;
@@ -132,6 +145,8 @@ public final class TrainerService implements Service {
         this.policy = config.refitPolicy();
         this.fitter = new AccuracyModelFitter(config.fitParams());
         this.gate = config.publishGate();
+        this.dyingRelu = new DyingReluTrainer(config.fitParams(), metrics.registry());
+        this.encoderSettings = EncoderSettings.from(settings, config.seed());
     }
 
     @Override
@@ -148,11 +163,19 @@ public final class TrainerService implements Service {
         KafkaClientSettings.install(KafkaClientSettings.from(settings));
         try {
             consumer = new KafkaConsumer<>(consumerProperties(bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            List<TopicPartition> partitions = partitions(List.of(topics.features(), topics.runs(), topics.models()));
+            List<String> read = new ArrayList<>(List.of(topics.features(), topics.runs(), topics.models()));
+            if (encoderSettings.enabled()) {
+                read.addAll(List.of(topics.checkpoints(), topics.encoders()));
+            }
+            List<TopicPartition> partitions = partitions(read);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             startEndOffsets = consumer.endOffsets(partitions, END_OFFSETS_TIMEOUT);
             publisher = new ModelPublisher(bootstrap, topics.models(), settings.under("kafka"));
+            if (encoderSettings.enabled()) {
+                encoderPublisher = new ModelPublisher(bootstrap, topics.encoders(), settings.under("kafka"));
+                encoders = new EncoderCoordinator(encoderSettings, config.holdoutFraction(), config.seed(), encoderPublisher, metrics);
+            }
             ops = OpsServer.start(config.host(), config.port(), metrics.registry(), this::ready);
             lag = ConsumerLagMonitor.builder(bootstrap, metrics.registry()).positions("weightcast-trainer", () -> positions).start();
         } catch (RuntimeException e) {
@@ -198,6 +221,11 @@ public final class TrainerService implements Service {
         return snapshot;
     }
 
+    /** The dying-ReLU classifier the scorer should be using: the newest version read or published. */
+    public Optional<ModelVersion> currentDyingReluModel() {
+        return Optional.ofNullable(dyingRelu.current());
+    }
+
     @Override
     public synchronized void close() {
         running = false;
@@ -226,6 +254,9 @@ public final class TrainerService implements Service {
                         checkCaughtUp();
                     }
                     if (caughtUp) {
+                        if (encoders != null && encoders.tick(zoo.zooRunIds())) {
+                            refitRequested = true; // new z: the accuracy model may now use it
+                        }
                         maybeFit();
                     }
                     refreshSnapshot();
@@ -260,9 +291,17 @@ public final class TrainerService implements Service {
             if (rec.topic().equals(topics.features())) {
                 zoo.addFeatures(Json.read(rec.value(), FeatureVector.class), key);
             } else if (rec.topic().equals(topics.runs())) {
-                zoo.addRunEvent(Json.read(rec.value(), RunEvent.class), key);
+                RunEvent event = Json.read(rec.value(), RunEvent.class);
+                zoo.addRunEvent(event, key);
+                dyingRelu.addRunEvent(event, key);
             } else if (rec.topic().equals(topics.models()) && ModelVersion.ACCURACY_MODEL.equals(key) && rec.value() != null) {
                 adopt(Json.read(rec.value(), ModelVersion.class));
+            } else if (rec.topic().equals(topics.models()) && DyingReluModel.NAME.equals(key) && rec.value() != null) {
+                dyingRelu.adopt(Json.read(rec.value(), ModelVersion.class));
+            } else if (encoders != null && rec.topic().equals(topics.checkpoints()) && rec.value() != null) {
+                encoders.offerCheckpoint(rec.value(), key);
+            } else if (encoders != null && rec.topic().equals(topics.encoders()) && EncoderVersion.KEY.equals(key) && rec.value() != null) {
+                encoders.adopt(Json.read(rec.value(), EncoderVersion.class));
             }
         } catch (RuntimeException e) {
             // never let one record stop the zoo: count, log where it is, move on
@@ -294,16 +333,19 @@ public final class TrainerService implements Service {
 
     private void maybeFit() {
         int size = zoo.zooSize();
-        if (!policy.due(size)) {
+        boolean requested = refitRequested && size >= config.minRuns();
+        if (!policy.due(size) && !requested) {
             return;
         }
+        refitRequested = false;
         long t0 = System.nanoTime();
         try {
             List<ZooRun> runs = zoo.zooRuns();
-            FitResult fit = fitter.fit(runs);
+            FitResult fit = bestFit(runs);
             ModelVersion candidate = new ModelVersion(ModelVersion.ACCURACY_MODEL, maxVersionSeen + 1,
-                    FeatureLayout.VERSION, FeatureLayout.names(), fit.modelText(), fit.trainingRuns(), fit.trainingRows(),
-                    fit.holdout(), fit.residualQuantiles(), StudyReferences.of(runs), System.currentTimeMillis(), fit.ablations());
+                    FeatureLayout.VERSION, fit.columns().names(), fit.modelText(), fit.trainingRuns(), fit.trainingRows(),
+                    fit.holdout(), fit.residualQuantiles(), StudyReferences.of(runs), System.currentTimeMillis(), fit.ablations(),
+                    fit.columns().encoderVersion());
             ModelVersion cur = current;
             PublishDecision decision = gate.judge(fit, cur);
             boolean publish = decision.publish();
@@ -318,6 +360,7 @@ public final class TrainerService implements Service {
             }
             policy.fitted(size);
             log(fit, runs.size(), decision, candidate, (System.nanoTime() - t0) / 1e9);
+            dyingRelu.refit(runs, publisher::publish); // its own outcome; never throws
         } catch (RuntimeException e) {
             metrics.fits.labelValues(TrainerMetrics.FAILED).inc();
             policy.failed(size);
@@ -325,6 +368,52 @@ public final class TrainerService implements Service {
         } finally {
             metrics.fitDuration.observe((System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /**
+     * The layout-only fit, or, with a current encoder whose z covers zoo checkpoints, whichever of
+     * [features] and [features + z] does better on the (shared) held-out runs' final checkpoints.
+     */
+    private FitResult bestFit(List<ZooRun> runs) {
+        FitResult features = fitter.fit(runs);
+        FeatureColumns.EmbeddingLookup z = encoders == null ? null : encoders.embeddings(runs);
+        if (z == null) {
+            return features;
+        }
+        var encoder = encoders.current();
+        FeatureColumns bothColumns = FeatureColumns.withEmbedding(encoder.version(), encoder.embeddingDim(), z);
+        FitResult both = fitter.fit(runs, bothColumns);
+        if (taskReportEncoder != encoder.version()) {
+            taskReportEncoder = encoder.version();
+            reportTasks(runs, bothColumns, encoder.version());
+        }
+        record(both.holdout(), "both");
+        record(features.holdout(), "features");
+        record(both.ablations().get("statistics"), "embedding");
+        boolean useBoth = both.holdout().r2() > features.holdout().r2();
+        LOG.info("inputs on {} held-out runs: features R² {} τ {}; embedding (encoder v{}) R² {} τ {}; both R² {} τ {} → serving {}",
+                features.holdout().runs(), f(features.holdout().r2()), f(features.holdout().kendallTau()), encoder.version(),
+                f(both.ablations().get("statistics").r2()), f(both.ablations().get("statistics").kendallTau()),
+                f(both.holdout().r2()), f(both.holdout().kendallTau()), useBoth ? "both" : "features");
+        return useBoth ? both : features;
+    }
+
+    /** Once per encoder version: R² and τ of [features], [z], [both] for three tasks (Schürholt et al. Table 6). */
+    private void reportTasks(List<ZooRun> runs, FeatureColumns both, int encoderVersion) {
+        StringBuilder table = new StringBuilder();
+        for (EmbeddingTaskReport.Cell c : EmbeddingTaskReport.measure(runs, both, config.fitParams())) {
+            String task = c.task().name().toLowerCase(java.util.Locale.ROOT);
+            metrics.taskHoldoutR2.labelValues(task, c.inputs()).set(c.r2());
+            metrics.taskHoldoutTau.labelValues(task, c.inputs()).set(c.kendallTau());
+            table.append(String.format(java.util.Locale.ROOT, "%n  %-18s %-10s R² %7.4f  τ %7.4f  (%d held-out checkpoints)",
+                    task, c.inputs(), c.r2(), c.kendallTau(), c.holdoutRows()));
+        }
+        LOG.info("encoder v{}: held-out R² and τ by task and inputs:{}", encoderVersion, table);
+    }
+
+    private void record(io.weightcast.core.records.HoldoutMetrics m, String inputs) {
+        metrics.inputsHoldoutR2.labelValues(inputs).set(m.r2());
+        metrics.inputsHoldoutTau.labelValues(inputs).set(m.kendallTau());
     }
 
     private static void log(FitResult fit, int zooRuns, PublishDecision decision, ModelVersion candidate, double seconds) {
@@ -398,6 +487,14 @@ public final class TrainerService implements Service {
         if (publisher != null) {
             publisher.close();
             publisher = null;
+        }
+        if (encoders != null) {
+            encoders.close();
+            encoders = null;
+        }
+        if (encoderPublisher != null) {
+            encoderPublisher.close();
+            encoderPublisher = null;
         }
         if (ops != null) {
             ops.close();

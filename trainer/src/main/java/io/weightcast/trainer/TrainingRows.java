@@ -13,10 +13,15 @@ import java.util.List;
  * @param finalRow  row → true for the run's last checkpoint (the headline holdout metric)
  */
 public record TrainingRows(double[] matrix, float[] labels, double[] targets, int rows, int cols,
-                           int[] runOf, boolean[] finalRow) {
+                           int[] runOf, boolean[] finalRow, List<String> names) {
 
     public static TrainingRows of(List<ZooRun> runs) {
-        int cols = FeatureLayout.size();
+        return of(runs, FeatureColumns.layout());
+    }
+
+    /** Rows of {@code columns} (the layout, or the layout + an encoder's z). */
+    static TrainingRows of(List<ZooRun> runs, FeatureColumns columns) {
+        int cols = columns.size();
         int rows = runs.stream().mapToInt(r -> r.checkpoints().size()).sum();
         double[] matrix = new double[rows * cols];
         float[] labels = new float[rows];
@@ -28,11 +33,11 @@ public record TrainingRows(double[] matrix, float[] labels, double[] targets, in
             ZooRun run = runs.get(r);
             List<ZooRun.Checkpoint> cps = run.checkpoints();
             for (int c = 0; c < cps.size(); c++) {
-                double[] v = cps.get(c).values();
-                if (v.length != cols) {
+                if (cps.get(c).values().length != FeatureLayout.size()) {
                     throw new IllegalArgumentException("run " + run.runId() + " step " + cps.get(c).step()
-                            + " has " + v.length + " features, layout has " + cols);
+                            + " has " + cps.get(c).values().length + " features, layout has " + FeatureLayout.size());
                 }
+                double[] v = columns.row(run, cps.get(c));
                 for (int j = 0; j < cols; j++) {
                     matrix[row * cols + j] = Double.isFinite(v[j]) ? v[j] : Double.NaN;
                 }
@@ -43,13 +48,12 @@ public record TrainingRows(double[] matrix, float[] labels, double[] targets, in
                 row++;
             }
         }
-        return new TrainingRows(matrix, labels, targets, rows, cols, runOf, finalRow);
+        return new TrainingRows(matrix, labels, targets, rows, cols, runOf, finalRow, columns.names());
     }
 
     /** A copy whose columns named by {@code drop} are NaN (missing), e.g. to measure what they add. */
     public TrainingRows without(java.util.function.Predicate<String> drop) {
         double[] m = matrix.clone();
-        List<String> names = FeatureLayout.names();
         for (int j = 0; j < cols; j++) {
             if (drop.test(names.get(j))) {
                 for (int i = 0; i < rows; i++) {
@@ -57,7 +61,7 @@ public record TrainingRows(double[] matrix, float[] labels, double[] targets, in
                 }
             }
         }
-        return new TrainingRows(m, labels, targets, rows, cols, runOf, finalRow);
+        return new TrainingRows(m, labels, targets, rows, cols, runOf, finalRow, names);
     }
 
     /** One row's features (a copy). */

@@ -8,8 +8,14 @@ import java.util.List;
  * @param study         null when neither the run events nor the features named one
  * @param finalAccuracy the {@code finished} event's {@code final.test_accuracy} (the label)
  * @param checkpoints   ascending by step, at least one
+ * @param finalTrainAccuracy {@code final.train_accuracy} when the run reported it (the generalisation gap's
+ *                      other half), else null
  */
-public record ZooRun(String runId, String study, double finalAccuracy, List<Checkpoint> checkpoints) {
+public record ZooRun(String runId, String study, double finalAccuracy, List<Checkpoint> checkpoints, Double finalTrainAccuracy) {
+
+    public ZooRun(String runId, String study, double finalAccuracy, List<Checkpoint> checkpoints) {
+        this(runId, study, finalAccuracy, checkpoints, null);
+    }
 
     /** One checkpoint's feature vector ({@code FeatureLayout} order). */
     public record Checkpoint(long step, double[] values) {

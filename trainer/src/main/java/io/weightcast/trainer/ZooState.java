@@ -27,6 +27,7 @@ public final class ZooState {
     private static final class RunEntry {
         String study;
         Double finalAccuracy;
+        Double finalTrainAccuracy;
         final TreeMap<Long, double[]> steps = new TreeMap<>();
     }
 
@@ -71,6 +72,7 @@ public final class ZooState {
         }
         if (e.isFinished()) {
             run.finalAccuracy = e.finalTestAccuracy();
+            run.finalTrainAccuracy = e.finalMetrics().get("train_accuracy");
         }
     }
 
@@ -101,7 +103,18 @@ public final class ZooState {
             if (isMember(r)) {
                 List<ZooRun.Checkpoint> cps = new ArrayList<>(r.steps.size());
                 r.steps.forEach((step, values) -> cps.add(new ZooRun.Checkpoint(step, values)));
-                out.add(new ZooRun(id, r.study, r.finalAccuracy, cps));
+                out.add(new ZooRun(id, r.study, r.finalAccuracy, cps, r.finalTrainAccuracy));
+            }
+        });
+        return out;
+    }
+
+    /** Ids of the zoo members, sorted. */
+    public List<String> zooRunIds() {
+        List<String> out = new ArrayList<>();
+        new TreeMap<>(runs).forEach((id, r) -> {
+            if (isMember(r)) {
+                out.add(id);
             }
         });
         return out;

@@ -39,16 +39,23 @@ public record Topics(String prefix) {
         return prefix + "spectra";
     }
 
+    /** Trained weight encoders (hyper-representations, design §5 "Embeddings"), compacted, keyed by
+     *  {@code io.weightcast.core.records.EncoderVersion#KEY}: the trainer writes, streams reads. Apart from
+     *  {@code models} because a saved encoder is megabytes of graph, not a LightGBM text the scorer loads. */
+    public String encoders() {
+        return prefix + "encoders";
+    }
+
     public String deadLetters() {
         return prefix + "dead-letters";
     }
 
     public List<String> all() {
-        return List.of(checkpoints(), runs(), features(), spectra(), scores(), alerts(), models(), deadLetters());
+        return List.of(checkpoints(), runs(), features(), spectra(), scores(), alerts(), models(), encoders(), deadLetters());
     }
 
     /** Topics that are compacted (latest value per key is what matters). */
     public boolean compacted(String topic) {
-        return topic.equals(models());
+        return topic.equals(models()) || topic.equals(encoders());
     }
 }

@@ -11,6 +11,8 @@ import java.util.Map;
  * @param studyReferences    study → reference final accuracy for early stopping (75th percentile of finished runs)
  * @param ablations          feature family left out (e.g. "spectra") → the holdout metrics of the same fit
  *                           without it, on the same runs: what that family is worth; empty when not measured
+ * @param encoderVersion     when {@code featureNames} end in {@code embedding_0..}: the encoder version whose z
+ *                           the model was trained on (z of another version counts as missing); else null
  */
 public record ModelVersion(
         String name,
@@ -24,9 +26,25 @@ public record ModelVersion(
         Map<String, Double> residualQuantiles,
         Map<String, Double> studyReferences,
         long createdAt,
-        Map<String, HoldoutMetrics> ablations) {
+        Map<String, HoldoutMetrics> ablations,
+        Integer encoderVersion) {
 
     public static final String ACCURACY_MODEL = "final-accuracy";
+    /** Feature names of embedding columns: {@code embedding_0}, {@code embedding_1}, … after the layout's. */
+    public static final String EMBEDDING_PREFIX = "embedding_";
+
+    /** A version of the feature layout alone (no embedding columns). */
+    public ModelVersion(String name, int version, int layoutVersion, List<String> featureNames, String modelText,
+                        int trainingRuns, int trainingRows, HoldoutMetrics holdout, Map<String, Double> residualQuantiles,
+                        Map<String, Double> studyReferences, long createdAt, Map<String, HoldoutMetrics> ablations) {
+        this(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout, residualQuantiles,
+                studyReferences, createdAt, ablations, null);
+    }
+
+    /** How many trailing embedding columns the model reads (0 for a layout-only model). */
+    public int embeddingColumns() {
+        return featureNames == null ? 0 : (int) featureNames.stream().filter(n -> n.startsWith(EMBEDDING_PREFIX)).count();
+    }
 
     public ModelVersion {
         ablations = ablations == null ? Map.of() : Map.copyOf(ablations);

@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Dying ReLU: the worst layer's fraction of units that are dead for every input reaches the threshold.
+ * Dying ReLU: the worst layer's fraction of units that are dead for every input reaches the threshold
+ * ({@code health.dead_fractions}: the weight criterion, or the loop's measurement when it reported
+ * one). The second signal beside {@link LearnedDyingReluPolicy}, which shares its alert memory.
  * Raised once per run as a warning, and once more as critical when a layer is entirely dead (the
  * run can no longer learn through it). Measured fractions wobble between epochs, so re-raising on
  * every increase paged ~0.6 times per run on the 300-run demo zoo; two levels say what matters.
@@ -38,6 +40,7 @@ public final class DyingReluPolicy implements Policy {
             return new Outcome(run, FLAG, null);
         }
         Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("signal", "dead_fractions");
         evidence.put("layer", worst.getKey());
         evidence.put("dead_fraction", worst.getValue());
         evidence.put("dead_fractions", health.deadFractions());

@@ -1,6 +1,7 @@
 package io.weightcast.scorer.policy;
 
 import io.weightcast.core.records.Alert;
+import io.weightcast.scorer.DyingReluClassifier;
 import io.weightcast.scorer.RunState;
 import io.weightcast.scorer.ScorerConfig;
 import java.util.ArrayList;
@@ -20,8 +21,14 @@ public final class Policies {
     }
 
     public static Policies from(ScorerConfig config) {
+        return from(config, new DyingReluClassifier());
+    }
+
+    /** With the live dying-ReLU classifier (first signal; the weight-criterion rule is the second). */
+    public static Policies from(ScorerConfig config, DyingReluClassifier dyingRelu) {
         return new Policies(List.of(
                 new NonfiniteWeightsPolicy(),
+                new LearnedDyingReluPolicy(dyingRelu),
                 new DyingReluPolicy(config.dyingReluThreshold()),
                 new SpectralCollapsePolicy(),
                 new EarlyStopPolicy(config.earlyStopConsecutive(), config.earlyStopMinStepFraction(), config.earlyStopThreshold())));
@@ -44,7 +51,7 @@ public final class Policies {
         for (Policy policy : policies) {
             Outcome o = policy.apply(checkpoint, state);
             state = o.run();
-            if (o.flag() != null) {
+            if (o.flag() != null && !flags.contains(o.flag())) { // two dying-ReLU signals, one flag
                 flags.add(o.flag());
             }
             if (o.alert() != null && !(run.finished() && Alert.EARLY_STOP_CANDIDATE.equals(o.alert().kind()))) {

@@ -1,0 +1,290 @@
+package io.weightcast.core.ssl;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.weightcast.core.records.Json;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * A trained (or training) hyper-representation encoder for one architecture: the SameDiff graph
+ * ({@link EncoderGraph}), the per-layer normaliser and the configuration. Trained self-supervised
+ * on checkpoints alone (no accuracies); {@link #embed} maps checkpoints to z. Not thread-safe:
+ * one instance per thread (SameDiff sessions are per instance).
+ */
+public final class HyperRepresentation {
+
+    private static final int MAGIC = 0x57435345; // "WCSE"
+    private static final int FORMAT = 1;
+
+    /** What travels with the graph so a loaded encoder tokenises exactly as in training. */
+    public record Header(@JsonProperty("architecture") String architecture,
+                         @JsonProperty("config") EncoderConfig config,
+                         @JsonProperty("normalizer") TokenNormalizer normalizer,
+                         @JsonProperty("training_batch") int trainingBatch) {}
+
+    /** One epoch's mean losses. */
+    public record EpochLoss(int epoch, double loss, double contrastive, double reconstruction, double seconds) {}
+
+    private final ArchitectureSignature signature;
+    private final Header header;
+    private final SameDiff sd;
+
+    private HyperRepresentation(ArchitectureSignature signature, Header header, SameDiff sd) {
+        this.signature = signature;
+        this.header = header;
+        this.sd = sd;
+    }
+
+    /** A fresh encoder for the architecture of {@code training}, normaliser fitted on it. */
+    public static HyperRepresentation create(List<WeightTokens> training, EncoderConfig config) {
+        if (training.size() < 2) {
+            throw new IllegalArgumentException("an encoder needs at least 2 training checkpoints, got " + training.size());
+        }
+        ArchitectureSignature sig = training.get(0).signature();
+        for (WeightTokens t : training) {
+            if (!t.signature().key().equals(sig.key())) {
+                throw new IllegalArgumentException("one encoder serves one architecture: " + sig.key() + " vs " + t.signature().key());
+            }
+            if (!t.isFinite()) {
+                throw new IllegalArgumentException("training checkpoints must be finite (filter NaN/Inf weights out first)");
+            }
+        }
+        int batch = Math.min(config.batchSize(), training.size());
+        Header header = new Header(sig.key(), config, TokenNormalizer.fit(training), batch);
+        SameDiff sd = EncoderGraph.build(sig, config, batch);
+        sd.setTrainingConfig(TrainingConfig.builder()
+                .updater(new Adam(config.learningRate()))
+                .dataSetFeatureMapping(EncoderGraph.INPUT)
+                .dataSetLabelMapping(EncoderGraph.TARGET)
+                .build());
+        return new HyperRepresentation(sig, header, sd);
+    }
+
+    public String architecture() {
+        return header.architecture();
+    }
+
+    public EncoderConfig config() {
+        return header.config();
+    }
+
+    public int embeddingDim() {
+        return header.config().embeddingDim();
+    }
+
+    /** Whether this encoder can embed a checkpoint with that token layout. */
+    public boolean accepts(ArchitectureSignature other) {
+        return header.architecture().equals(other.key());
+    }
+
+    /**
+     * Trains for {@code epochs} passes over {@code training} (shuffled; a last incomplete batch is
+     * dropped, the contrastive loss is defined for full batches). Each step makes two augmented
+     * views per checkpoint: neuron permutation, random erasing, optional noise; the decoder
+     * reconstructs each view's un-erased weights.
+     */
+    public List<EpochLoss> train(List<WeightTokens> training, int epochs, Consumer<EpochLoss> progress) {
+        Random random = new Random(header.config().seed());
+        int batch = header.trainingBatch();
+        List<WeightTokens> order = new ArrayList<>(training);
+        List<EpochLoss> history = new ArrayList<>();
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            long start = System.nanoTime();
+            Collections.shuffle(order, random);
+            double[] sums = new double[3];
+            int steps = 0;
+            for (int from = 0; from + batch <= order.size(); from += batch) {
+                MultiDataSet views = views(order.subList(from, from + batch), random);
+                sd.fit(views);
+                double[] losses = losses(views);
+                for (int i = 0; i < 3; i++) {
+                    sums[i] += losses[i];
+                }
+                steps++;
+            }
+            EpochLoss e = new EpochLoss(epoch, sums[0] / steps, sums[1] / steps, sums[2] / steps,
+                    (System.nanoTime() - start) / 1e9);
+            history.add(e);
+            progress.accept(e);
+        }
+        return history;
+    }
+
+    /** Mean total, contrastive and reconstruction loss of one batch of views, as the graph defines them. */
+    private double[] losses(MultiDataSet views) {
+        Map<String, INDArray> out = sd.output(Map.of(EncoderGraph.INPUT, views.getFeatures(0),
+                EncoderGraph.TARGET, views.getLabels(0)), EncoderGraph.LOSS, EncoderGraph.CONTRASTIVE, EncoderGraph.MSE);
+        return new double[] {out.get(EncoderGraph.LOSS).getDouble(0), out.get(EncoderGraph.CONTRASTIVE).getDouble(0),
+                out.get(EncoderGraph.MSE).getDouble(0)};
+    }
+
+    /** Two views of each checkpoint, stacked [view 1 of all; view 2 of all], with their reconstruction targets. */
+    MultiDataSet views(List<WeightTokens> batch, Random random) {
+        int b = batch.size();
+        INDArray x = Nd4j.zeros(DataType.FLOAT, 2L * b, signature.tokens(), signature.maxWidth());
+        INDArray target = Nd4j.zeros(DataType.FLOAT, 2L * b, signature.tokens(), signature.maxWidth());
+        for (int v = 0; v < 2; v++) {
+            for (int i = 0; i < b; i++) {
+                WeightTokens permuted = NeuronPermutation.apply(batch.get(i), random);
+                fill(target, v * b + i, permuted, null);
+                WeightTokens erased = permuted.copy();
+                header.config().erasing().applyInPlace(erased, random);
+                fill(x, v * b + i, erased, header.config().noiseStd() > 0 ? random : null);
+            }
+        }
+        return new MultiDataSet(new INDArray[] {x}, new INDArray[] {target});
+    }
+
+    private void fill(INDArray into, int row, WeightTokens tokens, Random noise) {
+        TokenNormalizer norm = header.normalizer();
+        double std = header.config().noiseStd();
+        for (int l = 0; l < signature.layers().size(); l++) {
+            LayerShape layer = signature.layers().get(l);
+            int first = signature.firstToken(l);
+            float[] m = tokens.layers()[l];
+            for (int u = 0; u < layer.units(); u++) {
+                for (int c = 0; c < layer.width(); c++) {
+                    float v = norm.apply(l, m[u * layer.width() + c]);
+                    if (noise != null) {
+                        v += (float) (noise.nextGaussian() * std);
+                    }
+                    into.putScalar(new long[] {row, first + u, c}, v);
+                }
+            }
+        }
+    }
+
+    private INDArray inputs(List<WeightTokens> checkpoints) {
+        INDArray x = Nd4j.zeros(DataType.FLOAT, checkpoints.size(), signature.tokens(), signature.maxWidth());
+        for (int i = 0; i < checkpoints.size(); i++) {
+            WeightTokens t = checkpoints.get(i);
+            if (!accepts(t.signature())) {
+                throw new IllegalArgumentException("encoder for " + header.architecture() + " cannot embed " + t.signature().key());
+            }
+            fill(x, i, t, null);
+        }
+        return x;
+    }
+
+    /** z for each checkpoint (no augmentation), in order. */
+    public float[][] embed(List<WeightTokens> checkpoints) {
+        float[][] out = new float[checkpoints.size()][];
+        int chunk = 256;
+        for (int from = 0; from < checkpoints.size(); from += chunk) {
+            List<WeightTokens> part = checkpoints.subList(from, Math.min(checkpoints.size(), from + chunk));
+            INDArray z = sd.output(Map.of(EncoderGraph.INPUT, inputs(part)), EncoderGraph.EMBEDDING).get(EncoderGraph.EMBEDDING);
+            for (int i = 0; i < part.size(); i++) {
+                out[from + i] = z.getRow(i).toFloatVector();
+            }
+        }
+        return out;
+    }
+
+    public float[] embed(WeightTokens checkpoint) {
+        return embed(List.of(checkpoint))[0];
+    }
+
+    /**
+     * R² of the decoder's reconstruction of un-augmented checkpoints, over every real weight in the
+     * normalised space (1 = perfect; 0 = no better than each layer's mean).
+     */
+    public double reconstructionR2(List<WeightTokens> checkpoints) {
+        double sse = 0;
+        double sst = 0;
+        int chunk = 256;
+        for (int from = 0; from < checkpoints.size(); from += chunk) {
+            List<WeightTokens> part = checkpoints.subList(from, Math.min(checkpoints.size(), from + chunk));
+            INDArray x = inputs(part);
+            INDArray rec = sd.output(Map.of(EncoderGraph.INPUT, x), EncoderGraph.RECONSTRUCTION).get(EncoderGraph.RECONSTRUCTION);
+            for (int i = 0; i < part.size(); i++) {
+                for (int l = 0; l < signature.layers().size(); l++) {
+                    LayerShape layer = signature.layers().get(l);
+                    int first = signature.firstToken(l);
+                    for (int u = 0; u < layer.units(); u++) {
+                        for (int c = 0; c < layer.width(); c++) {
+                            double truth = x.getDouble(i, first + u, c);
+                            double err = truth - rec.getDouble(i, first + u, c);
+                            sse += err * err;
+                            sst += truth * truth; // normalised: each layer's mean is 0
+                        }
+                    }
+                }
+            }
+        }
+        return 1 - sse / sst;
+    }
+
+    public byte[] toBytes() {
+        try {
+            ByteArrayOutputStream graph = new ByteArrayOutputStream();
+            sd.save(graph, false);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            DataOutputStream data = new DataOutputStream(out);
+            byte[] head = Json.bytes(header);
+            data.writeInt(MAGIC);
+            data.writeInt(FORMAT);
+            data.writeInt(head.length);
+            data.write(head);
+            data.write(graph.toByteArray());
+            data.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Loads a saved encoder; {@code signature} is the token layout of the architecture it serves
+     * (from any checkpoint of it) and must match the saved one.
+     */
+    public static HyperRepresentation fromBytes(byte[] bytes, ArchitectureSignature signature) {
+        Header header = header(bytes);
+        if (!header.architecture().equals(signature.key())) {
+            throw new IllegalArgumentException("encoder is for " + header.architecture() + ", not " + signature.key());
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            in.skipNBytes(12L + headerLength(bytes));
+            return new HyperRepresentation(signature, header, SameDiff.load(in, false));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a saved Weightcast encoder: " + e.getMessage(), e);
+        }
+    }
+
+    /** The header of a saved encoder, without loading the graph. */
+    public static Header header(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            if (in.readInt() != MAGIC) {
+                throw new IllegalArgumentException("not a saved Weightcast encoder (bad magic)");
+            }
+            int format = in.readInt();
+            if (format != FORMAT) {
+                throw new IllegalArgumentException("saved encoder format " + format + " is not supported (expected " + FORMAT + ")");
+            }
+            byte[] head = in.readNBytes(in.readInt());
+            return Json.read(head, Header.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a saved Weightcast encoder: " + e.getMessage(), e);
+        }
+    }
+
+    private static int headerLength(byte[] bytes) {
+        return ((bytes[8] & 0xff) << 24) | ((bytes[9] & 0xff) << 16) | ((bytes[10] & 0xff) << 8) | (bytes[11] & 0xff);
+    }
+}

@@ -1,0 +1,115 @@
+package io.weightcast.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.ssl.EncoderConfig;
+import io.weightcast.core.ssl.RandomErasing;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code weightcast ssl-eval}'s pipeline on the tiny real zoo (24 digits runs × 6 epochs from the
+ * Python generator) with a small encoder for a few epochs on a capped sample: the encoder's loss falls, z has the
+ * configured dimension, and ssl.json holds every required key with finite numbers in range. Never a
+ * target figure: a few epochs on 100 checkpoints say nothing about the method.
+ */
+class SslEvalPipelineTest {
+    private static final int EPOCHS = 6;
+    /** Below the training runs' ~100 checkpoints: exercises the cap and keeps the test short. */
+    private static final int CAP = 64;
+    private static final EncoderConfig SMALL = new EncoderConfig(32, 2, 1, 12, 12, 0.5, 0.1, 2e-3, 16, 0.0,
+            RandomErasing.DEFAULT, 5);
+
+    private static Path zoo;
+
+    @BeforeAll
+    static void generateZoo() throws Exception {
+        zoo = TestZoos.digits24x6();
+    }
+
+    @Test
+    void theWholeEvaluationRunsAndWritesEveryRequiredResult() throws Exception {
+        Path out = Files.createTempDirectory("weightcast-ssl-results");
+        SslOptions options = new SslOptions(zoo, out, false, true, 1, 3, 0.15, 0.15, EPOCHS, CAP, SMALL, 2, 200, "test");
+        List<String> log = new ArrayList<>();
+        SslReport.write(out, new SslBenchmark(options, Progress.NONE, line -> {
+            log.add(line);
+            System.err.println(java.time.LocalTime.now() + " ssl-eval: " + line);
+        }).run());
+
+        JsonNode j = Json.MAPPER.readTree(Files.readAllBytes(out.resolve("ssl.json")));
+        for (String tableKey : List.of("tasks", "tasks_kendall_tau", "tasks_linear", "tasks_linear_kendall_tau")) {
+            JsonNode table = j.path(tableKey);
+            assertThat(table.size()).as(tableKey).isEqualTo(3);
+            for (String task : List.of("final_test_accuracy", "generalization_gap", "epoch")) {
+                assertThat(table.path(task).size()).as(tableKey + "." + task).isEqualTo(4);
+                for (String input : List.of("W", "stats", "embedding", "both")) {
+                    double v = finite(table.path(task).path(input), tableKey + "." + task + "." + input);
+                    if (tableKey.contains("kendall")) {
+                        assertThat(v).isBetween(-1.0, 1.0);
+                    } else {
+                        assertThat(v).isLessThanOrEqualTo(1.0);
+                    }
+                }
+            }
+        }
+        assertThat(finite(j.path("reconstruction_r2"), "reconstruction_r2")).isLessThanOrEqualTo(1.0);
+        assertThat(j.path("zoo").path("runs").asInt()).isEqualTo(24);
+        assertThat(j.path("zoo").path("checkpoints").asInt()).isEqualTo(24 * 6);
+        int train = j.path("zoo").path("train_runs").asInt();
+        int validation = j.path("zoo").path("validation_runs").asInt();
+        int test = j.path("zoo").path("test_runs").asInt();
+        assertThat(List.of(train, validation, test)).allMatch(n -> n >= 2);
+        assertThat(train + validation + test).as("every run on exactly one side").isEqualTo(24);
+        assertThat(train * 6).as("the training runs hold more checkpoints than the cap").isGreaterThan(CAP);
+        assertThat(j.path("zoo").path("encoder_training_checkpoints").asInt()).as("a sample of the cap's size").isEqualTo(CAP);
+        assertThat(finite(j.path("train_seconds"), "train_seconds")).isPositive();
+        assertThat(finite(j.path("embed_ms_per_checkpoint"), "embed_ms_per_checkpoint")).isPositive();
+        assertThat(j.path("epochs").asInt()).isEqualTo(EPOCHS);
+        JsonNode enc = j.path("encoder");
+        assertThat(enc.path("embedding_dim").asInt()).isEqualTo(12);
+        assertThat(enc.path("d_model").asInt()).isEqualTo(32);
+        assertThat(enc.path("architecture").asText()).isEqualTo("conv1:16x10,conv2:16x145,conv3:16x145,dense:10x17");
+
+        // the self-supervised loss falls over the epochs
+        JsonNode history = enc.path("loss_history");
+        assertThat(history).hasSize(EPOCHS);
+        double first = finite(history.get(0).path("loss"), "first loss");
+        double last = finite(history.get(EPOCHS - 1).path("loss"), "last loss");
+        assertThat(last).as("loss %s → %s", first, last).isLessThan(first);
+        assertThat(log).anyMatch(l -> l.startsWith("encoder epoch " + EPOCHS + "/" + EPOCHS + ": loss"));
+
+        String md = Files.readString(out.resolve("ssl.md"));
+        assertThat(md).contains("| task | W | s(W) | embedding | both |", "| final test accuracy |", "| epoch (the checkpoint's step) |");
+    }
+
+    @Test
+    void everyCheckpointIsEmbeddedInTheConfiguredDimension() throws Exception {
+        SslZoo loaded = SslZoo.load(zoo, false, true, 1, Progress.NONE);
+        assertThat(loaded.runs()).hasSize(24);
+        var tokens = loaded.runs().stream().flatMap(r -> java.util.Arrays.stream(r.weights())).map(loaded::tokens).toList();
+        var encoder = io.weightcast.core.ssl.HyperRepresentation.create(tokens, SMALL);
+        float[][] z = encoder.embed(tokens);
+        assertThat(z).hasNumberOfRows(24 * 6);
+        for (float[] row : z) {
+            assertThat(row).hasSize(12);
+            for (float v : row) {
+                assertThat(v).isBetween(-1f, 1f);
+            }
+        }
+        assertThat(loaded.runs().get(0).generalizationGap()).isBetween(-1.0, 1.0);
+    }
+
+    private static double finite(JsonNode n, String what) {
+        assertThat(n.isNumber()).as(what + " is a number: " + n).isTrue();
+        double v = n.asDouble();
+        assertThat(Double.isFinite(v)).as(what).isTrue();
+        return v;
+    }
+}

@@ -1,0 +1,136 @@
+package io.weightcast.scorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightcast.broker.EmbeddedKafka;
+import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.TopicSetup;
+import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.model.DyingReluModel;
+import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.DeadLetter;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.records.ModelVersion;
+import io.weightcast.core.records.Score;
+import io.weightcast.scorer.policy.DyingReluPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The learned dying-ReLU signal through the real scorer and broker: a classifier version published
+ * on the models topic before the scorer starts (found by rebuilding the global store), ReLU and tanh
+ * runs whose weights look dying or healthy → exactly one DYING_RELU alert, for the dying ReLU run,
+ * from the classifier; an unloadable classifier version is dead-lettered and the live one stays.
+ */
+class DyingReluScorerIntegrationTest {
+    private static final Topics TOPICS = new Topics("it-dr.");
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static EmbeddedKafka kafka;
+    private static ScorerService scorer;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
+        TopicSetup.ensure(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
+        ModelVersion classifier = DyingReluModels.train(1);
+        send(TOPICS.models(), classifier.name(), Json.bytes(classifier));
+        scorer = new ScorerService(Settings.of(Map.of(
+                Settings.BOOTSTRAP, kafka.bootstrapServers(),
+                Settings.TOPIC_PREFIX, TOPICS.prefix(),
+                "scorer.port", "0",
+                "scorer.state.dir", EmbeddedKafka.tempDir().toString())));
+        scorer.start();
+        long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
+        while (!scorer.ready() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(scorer.ready()).as("streams RUNNING").isTrue();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (scorer != null) {
+            scorer.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static void send(String topic, String key, byte[] value) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaConfigs.producer(kafka.bootstrapServers(), "it-dr-" + topic),
+                new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads {@code topic} from the beginning (read_committed) until {@code done} holds for what was read. */
+    private static <T> List<T> readUntil(String topic, Class<T> type, Predicate<List<T>> done) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(kafka.bootstrapServers(), null),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            List<T> out = new ArrayList<>();
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!done.test(out) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    out.add(Json.read(r.value(), type));
+                }
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void theClassifierRaisesDyingReluForTheDyingReluRunOnly() {
+        send(TOPICS.features(), "dying", Json.bytes(DyingReluModels.vector("dying", 1, "relu", false)));
+        send(TOPICS.features(), "dying", Json.bytes(DyingReluModels.vector("dying", 2, "relu", true)));
+        send(TOPICS.features(), "dying", Json.bytes(DyingReluModels.vector("dying", 3, "relu", true)));
+        send(TOPICS.features(), "healthy", Json.bytes(DyingReluModels.vector("healthy", 1, "relu", false)));
+        send(TOPICS.features(), "tanh", Json.bytes(DyingReluModels.vector("tanh", 1, "tanh", true)));
+
+        List<Score> scores = readUntil(TOPICS.scores(), Score.class, s -> s.size() >= 5);
+        assertThat(scores).hasSize(5);
+        assertThat(scores).filteredOn(s -> s.flags().contains(DyingReluPolicy.FLAG))
+                .extracting(s -> s.runId() + "@" + s.step()).containsExactlyInAnyOrder("dying@2", "dying@3");
+
+        List<Alert> alerts = readUntil(TOPICS.alerts(), Alert.class, a -> !a.isEmpty());
+        assertThat(alerts).singleElement().satisfies(a -> {
+            assertThat(a.kind()).isEqualTo(Alert.DYING_RELU);
+            assertThat(a.runId()).isEqualTo("dying");
+            assertThat(a.step()).isEqualTo(2);
+            assertThat(a.evidence()).containsEntry("signal", "classifier").containsEntry("classifier_version", 1);
+        });
+
+        // a version that does not load: dead-lettered, the live classifier keeps judging
+        ModelVersion broken = new ModelVersion(DyingReluModel.NAME, 2, DyingReluModels.train(2).layoutVersion(),
+                DyingReluModel.featureNames(), "not a model", 0, 0, null, null, null, 0L);
+        send(TOPICS.models(), broken.name(), Json.bytes(broken));
+        List<DeadLetter> dead = readUntil(TOPICS.deadLetters(), DeadLetter.class, d -> !d.isEmpty());
+        assertThat(dead).singleElement().satisfies(d -> assertThat(d.reason()).contains("dying-relu"));
+        send(TOPICS.features(), "later", Json.bytes(DyingReluModels.vector("later", 1, "relu", true)));
+        List<Alert> after = readUntil(TOPICS.alerts(), Alert.class, a -> a.size() >= 2);
+        assertThat(after).extracting(Alert::runId).containsExactlyInAnyOrder("dying", "later"); // two partitions: any order
+        assertThat(after).filteredOn(a -> a.runId().equals("later")).singleElement()
+                .satisfies(a -> assertThat(a.evidence()).containsEntry("classifier_version", 1));
+    }
+}

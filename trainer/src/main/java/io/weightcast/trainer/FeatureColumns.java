@@ -1,0 +1,60 @@
+package io.weightcast.trainer;
+
+import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.model.ModelInputs;
+import io.weightcast.core.records.Embedding;
+import io.weightcast.core.records.ModelVersion;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The columns a model reads: the feature layout, optionally followed by the embedding z of an
+ * encoder version ({@code embedding_0..}). Rows are built by {@link ModelInputs}, exactly as the
+ * scorer builds them, so a checkpoint without z of that version is fitted and evaluated as the
+ * scorer would see it: z missing.
+ *
+ * @param embeddings where a checkpoint's z comes from (null: no embedding columns)
+ */
+record FeatureColumns(List<String> names, Integer encoderVersion, EmbeddingLookup embeddings) {
+
+    /** z of a zoo checkpoint under the trainer's current encoder, or null. */
+    interface EmbeddingLookup {
+        Embedding get(String runId, long step);
+    }
+
+    static FeatureColumns layout() {
+        return new FeatureColumns(FeatureLayout.names(), null, null);
+    }
+
+    static FeatureColumns withEmbedding(int encoderVersion, int dim, EmbeddingLookup lookup) {
+        List<String> names = new ArrayList<>(FeatureLayout.names());
+        for (int i = 0; i < dim; i++) {
+            names.add(ModelVersion.EMBEDDING_PREFIX + i);
+        }
+        return new FeatureColumns(List.copyOf(names), encoderVersion, lookup);
+    }
+
+    /** The columns another model (e.g. the current version) reads, with z from {@code lookup} when versions agree. */
+    static FeatureColumns of(ModelVersion mv, EmbeddingLookup lookup) {
+        return new FeatureColumns(mv.featureNames(), mv.encoderVersion(), lookup);
+    }
+
+    int size() {
+        return names.size();
+    }
+
+    boolean hasEmbedding() {
+        return names.size() > FeatureLayout.size();
+    }
+
+    double[] row(ZooRun run, ZooRun.Checkpoint c) {
+        Embedding z = embeddings == null || !hasEmbedding() ? null : embeddings.get(run.runId(), c.step());
+        return ModelInputs.row(template(null), c.values(), z);
+    }
+
+    /** A model version with these columns (what {@code AccuracyModel.load} needs to predict). */
+    ModelVersion template(String modelText) {
+        return new ModelVersion(ModelVersion.ACCURACY_MODEL, 0, FeatureLayout.VERSION, names, modelText, 0, 0, null, null,
+                null, 0L, null, encoderVersion);
+    }
+}
