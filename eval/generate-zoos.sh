@@ -6,7 +6,7 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 zoos=${1:-/work/zoos}
-digits_runs=${DIGITS_RUNS:-1000}
+digits_runs=${DIGITS_RUNS:-3000}
 fashion_runs=${FASHION_RUNS:-100}
 parallel=${PARALLEL:-1}
 mkdir -p "$zoos"

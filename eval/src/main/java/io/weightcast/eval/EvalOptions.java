@@ -25,7 +25,7 @@ public record EvalOptions(Path zoo, Path transferZoo, Path outDir, boolean allow
                           double testFraction, int cvConfigs, int cvFolds, int conformalFolds, int orders,
                           int maxIterations, boolean useCache, String python, Path projectRoot, String command) {
 
-    public static final String DEFAULT_ZOO = "/work/zoos/digits-1000";
+    public static final String DEFAULT_ZOO = "/work/zoos/digits-3000";
     public static final String DEFAULT_TRANSFER_ZOO = "/work/zoos/fashion-100";
 
     public EvalOptions {

@@ -1,5 +1,6 @@
 package io.weightcast.eval;
 
+import io.weightcast.core.model.ChanceFloorModel;
 import io.weightcast.trainer.RunSplit;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -115,6 +116,7 @@ public final class PredictBenchmark {
         Map<String, EpochMetrics[]> bySet = new LinkedHashMap<>();
         double[][] predAll = null;
         double[] importance = null;
+        double chanceLevel = Double.NaN;
         Map<String, double[]> finalPred = new LinkedHashMap<>();
         progress.start("fit", FeatureSet.standard().size());
         for (FeatureSet set : FeatureSet.standard()) {
@@ -127,6 +129,7 @@ public final class PredictBenchmark {
                 if (set == FeatureSet.ALL) {
                     predAll = pred;
                     importance = p.importance();
+                    chanceLevel = p.chanceLevel();
                 }
             }
             progress.advance(1);
@@ -153,7 +156,9 @@ public final class PredictBenchmark {
         json.put("by_epoch_feature_sets", perSet);
         json.put("feature_sets", featureSetsJson());
         json.put("intervals", intervalsJson(halfWidth));
-        json.put("model", modelJson(allSearch, weightSearch, tuned, importance));
+        Map<String, Object> model = modelJson(allSearch, weightSearch, tuned, importance);
+        model.put("chance_floor", chanceFloorJson(train, chanceLevel));
+        json.put("model", model);
         say.accept(String.format(Locale.ROOT, "final checkpoint: R2 %.3f, tau %.3f, MAE %.4f (all); weights only R2 %.3f, tau %.3f",
                 finalAll.r2(), finalAll.kendallTau(), finalAll.mae(), finalWeights.r2(), finalWeights.kendallTau()));
 
@@ -162,7 +167,16 @@ public final class PredictBenchmark {
         Map<String, List<EarlyStopBenchmark.Scored>> sweeps = new LinkedHashMap<>();
         List<EarlyStopBenchmark.Scored> weightcastHeldOut = EarlyStopBenchmark.weightcastSweep(predAll, halfWidth, testFinals,
                 trainFinals, orders);
-        sweeps.put(EarlyStopBenchmark.WEIGHTCAST, weightcastHeldOut);
+        // Weightcast's rule: the top-run classifier's probability against per-epoch thresholds from the training
+        // runs' out-of-fold probabilities; (reference, alpha, k) chosen by cross-validation over the training runs
+        TopRunScores top = TopRunScores.of(train, test, allCols, epochs, o.conformalFolds(), o.seed() + 7, o.threads());
+        List<EarlyStopBenchmark.Scored> topRunCv = TopQuantileStopRule.crossValidated(EarlyStopBenchmark.WEIGHTCAST, top.oof(),
+                trainFinals, o.conformalFolds(), o.seed() + 303);
+        EarlyStopBenchmark.Scored topRunChosen = EarlyStopBenchmark.best(topRunCv);
+        List<EarlyStopBenchmark.Scored> topRunHeldOut = topRunCv.stream().map(s -> TopQuantileStopRule.heldOut(
+                EarlyStopBenchmark.WEIGHTCAST, s.params(), top.oof(), trainFinals, top.test(), testFinals, orders.size())).toList();
+        sweeps.put(EarlyStopBenchmark.WEIGHTCAST, topRunHeldOut);
+        sweeps.put(EarlyStopBenchmark.INTERVAL, weightcastHeldOut);
         sweeps.put(EarlyStopBenchmark.CURVE_ONLY, EarlyStopBenchmark.curveSweep(valAcc, valAcc(train, epochs), testFinals, orders));
         progress.start("optuna", 1);
         OptunaReplay.Result optuna;
@@ -180,7 +194,9 @@ public final class PredictBenchmark {
         List<EarlyStopBenchmark.Scored> weightcastTraining = EarlyStopBenchmark.weightcastSweep(cross.oof(), halfWidth,
                 trainFinals, trainFinals, ArrivalOrders.of(train.size(), o.orders(), o.seed() + 101));
         EarlyStopBenchmark.Scored chosenOnTraining = EarlyStopBenchmark.best(weightcastTraining);
-        best.put(EarlyStopBenchmark.WEIGHTCAST, EarlyStopBenchmark.withParams(weightcastHeldOut, chosenOnTraining.params()));
+        best.put(EarlyStopBenchmark.INTERVAL, EarlyStopBenchmark.withParams(weightcastHeldOut, chosenOnTraining.params()));
+        best.put(EarlyStopBenchmark.WEIGHTCAST, TopQuantileStopRule.heldOut(EarlyStopBenchmark.WEIGHTCAST, topRunChosen.params(),
+                top.oof(), trainFinals, top.test(), testFinals, orders.size()));
         EarlyStopBenchmark.Scored scorerLevers = EarlyStopBenchmark.bestWith(weightcastTraining, SCORER_FIXED);
         List<EarlyStopBenchmark.Scored> topCv = TopQuantileStopRule.crossValidated(cross.oof(), trainFinals,
                 o.conformalFolds(), o.seed() + 202);
@@ -190,10 +206,11 @@ public final class PredictBenchmark {
         Map<String, Object> early = new LinkedHashMap<>();
         best.forEach((policy, s) -> early.put(policy, s.toMap()));
         early.put(SCORER_DEFAULT, scorerDefault(weightcastHeldOut).toMap());
-        early.put(WEIGHTCAST_BEST_HELD_OUT, EarlyStopBenchmark.best(weightcastHeldOut).toMap());
+        early.put(WEIGHTCAST_BEST_HELD_OUT, EarlyStopBenchmark.best(topRunHeldOut).toMap());
         json.put("early_stop", early);
         Map<String, Object> setup = earlySetupJson(test.size(), testFinals, orders.size(), epochs, optuna);
-        setup.put("weightcast_chosen_on_training", chosenOnTraining.toMap());
+        setup.put("weightcast_chosen_by_cv", topRunChosen.toMap());
+        setup.put("weightcast_interval_chosen_on_training", chosenOnTraining.toMap());
         setup.put("scorer_levers_chosen_on_training", scorerLevers.toMap());
         setup.put("top_quantile_chosen_by_cv", topChosen.toMap());
         setup.put("top_quantile_policy", "stop when the run's predicted final accuracy is below, on `consecutive` epochs in a "
@@ -201,9 +218,9 @@ public final class PredictBenchmark {
                 + "reference_percentile of final accuracy had at that epoch (training runs' out-of-fold predictions); "
                 + "(reference_percentile, alpha, consecutive) chosen by " + o.conformalFolds() + "-fold cross-validation over "
                 + "the training runs; order-independent");
-        setup.put("chosen_on", "weightcast, weightcast_top_quantile and weightcast_scorer_default: settings chosen on the "
-                + "training runs only; weightcast_best_on_held_out, curve_only and the Optuna pruners: their best on the "
-                + "held-out runs (optimistic, shown for a like-for-like comparison)");
+        setup.put("chosen_on", "weightcast, weightcast_interval, weightcast_top_quantile and weightcast_scorer_default: settings "
+                + "chosen on the training runs only; weightcast_best_on_held_out (the top-run rule's best), curve_only and the "
+                + "Optuna pruners: their best on the held-out runs (optimistic, shown for a like-for-like comparison)");
         Map<String, Object> dominance = new LinkedHashMap<>();
         sweeps.forEach((policy, sweep) -> {
             if (!policy.equals(EarlyStopBenchmark.WEIGHTCAST)) {
@@ -514,6 +531,22 @@ public final class PredictBenchmark {
         return m;
     }
 
+    /** What the chance floor (core ChanceFloorModel) found on the training runs. */
+    private static Map<String, Object> chanceFloorJson(List<EvalRun> train, double level) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("level", Double.isNaN(level) ? null : level);
+        double[] finals = train.stream().mapToDouble(EvalRun::finalAccuracy).toArray();
+        m.put("training_runs_at_level", Double.isNaN(level) ? 0 : ChanceFloorModel.runsAt(finals, level));
+        m.put("training_runs", train.size());
+        m.put("rule", "core ChanceFloorModel, fitted with every predictor (as the trainer fits it): a LightGBM binary classifier "
+                + "of 'the run ends exactly at the chance level' (the training runs' most frequent final accuracy <= "
+                + ChanceFloorModel.MAX_LEVEL + ", held by >= " + ChanceFloorModel.MIN_SHARE + " of them); where P >= "
+                + ChanceFloorModel.DECISION_PROBABILITY + " the prediction is that level. Collapsed networks are tied in truth "
+                + "(one class for every test image: exactly 1/classes on the balanced test split), and the floor ties them in "
+                + "the prediction too");
+        return m;
+    }
+
     private Map<String, Object> modelJson(Tuner.Search all, Tuner.Search weights, Map<String, TunedModel> tuned,
                                           double[] importance) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -561,12 +594,19 @@ public final class PredictBenchmark {
         m.put("epochs", epochs);
         m.put("top5_runs", topCount);
         m.put("min_finished", EarlyStopBenchmark.MIN_FINISHED);
-        m.put(SCORER_DEFAULT, "the scorer's defaults (80% interval, 75th percentile, " + SCORER_CONSECUTIVE + " consecutive, "
-                + "from epoch " + SCORER_FROM_EPOCH + ")");
+        m.put(SCORER_DEFAULT, "the scorer's fallback rule (a model without a top-run rule) at its defaults (80% interval, "
+                + "75th percentile, " + SCORER_CONSECUTIVE + " consecutive, from epoch " + SCORER_FROM_EPOCH + ")");
         m.put("best_setting_rule", EarlyStopBenchmark.BEST_RULE);
         m.put("replay", "runs arrive one at a time in each order and train to their end or their stop before the next starts; "
                 + "a run stopped at the last epoch counts as kept");
-        m.put("weightcast_policy", "stop when the upper end of the run's conformal interval (level interval_level) is below "
+        m.put("weightcast_policy", "the scorer's rule (core TopRunModel): a LightGBM classifier of P(the run finishes at or "
+                + "above the " + io.weightcast.core.model.TopRunModel.LABEL_PERCENTILE + " percentile of final accuracy) on every "
+                + "checkpoint's features (all: weights + reported metrics); stop when that probability is below, on `consecutive` "
+                + "epochs in a row, the alpha-quantile of what the training runs finishing at or above the reference_percentile "
+                + "scored at that epoch (their out-of-fold probabilities; the held-out runs are scored by the classifier fitted on "
+                + "every training run); (reference_percentile, alpha, consecutive) chosen by cross-validation over the training "
+                + "runs; order-independent");
+        m.put("weightcast_interval_policy", "stop when the upper end of the run's conformal interval (level interval_level) is below "
                 + "the reference_percentile of final test accuracy of the runs finished so far in this order (of the training "
                 + "runs while fewer than " + EarlyStopBenchmark.MIN_FINISHED + " finished) on `consecutive` checkpoints in a row, "
                 + "counted from from_epoch on");

@@ -80,13 +80,16 @@ public final class PredictReport {
         double[] cov80 = list(t, "by_epoch").stream().mapToDouble(r -> num(r, "coverage80")).toArray();
         double[] cov95 = list(t, "by_epoch").stream().mapToDouble(r -> num(r, "coverage95")).toArray();
         row(md, "80% / 95% interval coverage, range over epochs", range(cov80) + " / " + range(cov95), "0.77–0.83 / 0.92–0.98");
-        Map<String, Object> wc = map(t, "early_stop", "weightcast");
-        row(md, "Weightcast early stop (design §6 rule, setting chosen on training runs): saved, top-5% kept (worst order), top-1 kept", f(num(wc, "compute_saved")) + ", "
-                + f(num(wc, "top5_kept")) + " (" + f(num(wc, "top5_kept_min")) + "), " + f(num(wc, "top1_kept")), "≥ 0.80, 1 in every order, 1");
-        Map<String, Object> tq = map(t, "early_stop", TopQuantileStopRule.NAME);
-        row(md, "Weightcast top-quantile variant (eval only, not in the scorer yet): saved, top-5% kept (worst order), top-1 kept",
-                f(num(tq, "compute_saved")) + ", " + f(num(tq, "top5_kept")) + " (" + f(num(tq, "top5_kept_min")) + "), "
-                        + f(num(tq, "top1_kept")), "≥ 0.80, 1 in every order, 1");
+        for (String[] policy : new String[][] {
+                {EarlyStopBenchmark.WEIGHTCAST, "Weightcast early stop (the scorer's top-run rule, setting chosen by CV on the training runs)"},
+                {PredictBenchmark.WEIGHTCAST_BEST_HELD_OUT, "Weightcast top-run rule, its best setting on the held-out runs (like the Optuna rows)"},
+                {EarlyStopBenchmark.INTERVAL, "Weightcast interval rule (the scorer's fallback; setting chosen on the training runs)"},
+                {TopQuantileStopRule.NAME, "Weightcast top-quantile variant (predicted accuracy instead of the classifier; eval only)"}}) {
+            Map<String, Object> wc = map(t, "early_stop", policy[0]);
+            row(md, policy[1] + ": saved, top-5% kept (worst order), top-1 kept", f(num(wc, "compute_saved")) + ", "
+                    + f(num(wc, "top5_kept")) + " (" + f(num(wc, "top5_kept_min")) + "), " + f(num(wc, "top1_kept")),
+                    "≥ 0.80, 1 in every order, 1");
+        }
         double bestOptuna = Double.NaN;
         for (String p : List.of("optuna_median", "optuna_percentile", "optuna_successive_halving")) {
             double s = num(t, "early_stop", p, "compute_saved");
@@ -172,7 +175,8 @@ public final class PredictReport {
         md.append("## Early stopping\n\n").append(String.format(Locale.ROOT,
                 "%d held-out runs replayed in %d shuffled arrival orders; the true top 5%% are %d runs. %s. ",
                 (int) num(s, "runs"), (int) num(s, "orders"), (int) num(s, "top5_runs"), s.get("replay")));
-        md.append("Weightcast: ").append(s.get("weightcast_policy")).append(". Curve only: ").append(s.get("curve_only_policy"))
+        md.append("Weightcast: ").append(s.get("weightcast_policy")).append(". Weightcast interval rule: ")
+                .append(s.get("weightcast_interval_policy")).append(". Curve only: ").append(s.get("curve_only_policy"))
                 .append(". Optuna ").append(s.get("optuna_version")).append(": ").append((int) num(s, "optuna_settings"))
                 .append(" settings (eval/README.md). Top-quantile variant: ").append(s.get("top_quantile_policy"))
                 .append(". Each policy's setting below is ").append(s.get("best_setting_rule")).append("; ")
@@ -184,13 +188,16 @@ public final class PredictReport {
                     f(num(r, "compute_saved")), f(num(r, "top5_kept")), f(num(r, "top5_kept_min")), f(num(r, "top1_kept")),
                     f4(num(r, "regret")), f4(num(r, "regret_max"))));
         });
-        Map<String, Object> onTraining = map(s, "weightcast_chosen_on_training");
+        Map<String, Object> chosen = map(s, "weightcast_chosen_by_cv");
+        Map<String, Object> onTraining = map(s, "weightcast_interval_chosen_on_training");
         Map<String, Object> levers = map(s, "scorer_levers_chosen_on_training");
         Map<String, Object> topCv = map(s, "top_quantile_chosen_by_cv");
-        md.append(String.format(Locale.ROOT, "\nOn the training runs (out-of-fold predictions): Weightcast's chosen setting %s "
-                        + "saved %s keeping %s (worst order %s); with the scorer's fixed 80%% interval and 75th percentile the best "
-                        + "levers were %s (saved %s, worst order %s); the top-quantile variant's cross-validation chose %s (saved %s, top-5%% "
-                        + "kept %s).\n", params(map(onTraining, "params")), f(num(onTraining, "compute_saved")),
+        md.append(String.format(Locale.ROOT, "\nOn the training runs (out-of-fold): the top-run rule's cross-validation chose %s "
+                        + "(saved %s, top-5%% kept %s); the interval rule's chosen setting %s saved %s keeping %s (worst order %s); "
+                        + "with the scorer's fixed 80%% interval and 75th percentile its best levers were %s (saved %s, worst order %s); "
+                        + "the top-quantile variant's cross-validation chose %s (saved %s, top-5%% kept %s).\n",
+                params(map(chosen, "params")), f(num(chosen, "compute_saved")), f(num(chosen, "top5_kept")),
+                params(map(onTraining, "params")), f(num(onTraining, "compute_saved")),
                 f(num(onTraining, "top5_kept")), f(num(onTraining, "top5_kept_min")), params(map(levers, "params")),
                 f(num(levers, "compute_saved")), f(num(levers, "top5_kept_min")), params(map(topCv, "params")),
                 f(num(topCv, "compute_saved")), f(num(topCv, "top5_kept"))));

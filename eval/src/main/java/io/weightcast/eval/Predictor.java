@@ -1,16 +1,25 @@
 package io.weightcast.eval;
 
+import io.weightcast.core.model.ChanceFloorModel;
+import io.weightcast.core.records.ChanceFloor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 
-/** A fitted final-accuracy predictor for one feature set: one model, or one per epoch. */
+/**
+ * A fitted final-accuracy predictor for one feature set: one model, or one per epoch, and core's
+ * chance floor ({@link ChanceFloorModel}, fitted on the same rows as the trainer fits it) when the
+ * training runs show a chance level.
+ */
 public final class Predictor implements AutoCloseable {
     private final ModelMode mode;
     private final List<GbmModel> models;
+    private final ChanceFloorModel floor; // null: no chance level in the training runs
 
-    private Predictor(ModelMode mode, List<GbmModel> models) {
+    private Predictor(ModelMode mode, List<GbmModel> models, ChanceFloorModel floor) {
         this.mode = mode;
         this.models = models;
+        this.floor = floor;
     }
 
     /** Fits on every checkpoint of {@code runs} (feature columns {@code columns}). */
@@ -26,15 +35,37 @@ public final class Predictor implements AutoCloseable {
                             "regression", threads, seed));
                 }
             }
-            return new Predictor(tuned.mode(), models);
+            return new Predictor(tuned.mode(), models, chanceFloor(runs, columns, threads, seed));
         } catch (RuntimeException e) {
             models.forEach(GbmModel::close);
             throw e;
         }
     }
 
-    /** Predicted final accuracy per row, clipped to [0, 1]. */
+    private static ChanceFloorModel chanceFloor(List<EvalRun> runs, int[] columns, int threads, long seed) {
+        double[] finals = runs.stream().mapToDouble(EvalRun::finalAccuracy).toArray();
+        OptionalDouble level = ChanceFloorModel.level(finals);
+        if (level.isEmpty()) {
+            return null;
+        }
+        Rows rows = Rows.of(runs, columns);
+        ChanceFloor f = ChanceFloorModel.fit(rows.matrix(), rows.rows(), rows.cols(), rows.targets(), level.getAsDouble(),
+                ChanceFloorModel.runsAt(finals, level.getAsDouble()), null, threads, seed);
+        return f == null ? null : ChanceFloorModel.load(f, columns.length);
+    }
+
+    /** The chance floor's level, or NaN without one. */
+    public double chanceLevel() {
+        return floor == null ? Double.NaN : floor.floor().level();
+    }
+
+    /** Predicted final accuracy per row, clipped to [0, 1]; the chance level where the floor says so. */
     public double[] predict(Rows rows) {
+        double[] out = regress(rows);
+        return floor == null ? out : floor.apply(rows.matrix(), rows.rows(), out);
+    }
+
+    private double[] regress(Rows rows) {
         if (mode == ModelMode.POOLED) {
             return models.get(0).predictAccuracy(rows);
         }
@@ -69,5 +100,8 @@ public final class Predictor implements AutoCloseable {
     @Override
     public void close() {
         models.forEach(GbmModel::close);
+        if (floor != null) {
+            floor.close();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.weightcast.eval;
 
+import io.weightcast.core.model.TopRunModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,18 +28,9 @@ public final class TopQuantileStopRule {
     private TopQuantileStopRule() {
     }
 
-    /** Per epoch the alpha-quantile ("lower") of the good calibration runs' predictions; -inf when there are none. */
+    /** Per epoch the alpha-quantile ("lower") of the good calibration runs' scores; -inf when there are none (core's rule). */
     static double[] thresholds(double[][] pred, double[] finals, double reference, double alpha) {
-        int epochs = pred[0].length;
-        double cut = ReferenceStopRule.quantile(finals, reference);
-        double[] thr = new double[epochs];
-        for (int e = 0; e < epochs; e++) {
-            final int ep = e;
-            double[] good = java.util.stream.IntStream.range(0, finals.length).filter(r -> finals[r] >= cut)
-                    .mapToDouble(r -> pred[r][ep]).filter(Double::isFinite).sorted().toArray();
-            thr[e] = good.length == 0 ? Double.NEGATIVE_INFINITY : good[(int) Math.floor(alpha * (good.length - 1))];
-        }
-        return thr;
+        return TopRunModel.thresholds(pred, finals, reference, alpha);
     }
 
     /** Stop epoch per run: after k consecutive epochs predicted below the threshold (NaN counts as below). */
@@ -69,6 +61,11 @@ public final class TopQuantileStopRule {
 
     /** Every setting scored by {@code folds}-fold cross-validation over the training runs' out-of-fold predictions. */
     public static List<EarlyStopBenchmark.Scored> crossValidated(double[][] oof, double[] finals, int folds, long seed) {
+        return crossValidated(NAME, oof, finals, folds, seed);
+    }
+
+    /** As above for a rule of another name (another score: e.g. the top-run classifier's probability). */
+    public static List<EarlyStopBenchmark.Scored> crossValidated(String name, double[][] oof, double[] finals, int folds, long seed) {
         int foldCount = Math.min(folds, finals.length);
         int[] fold = RunFolds.assign(finals.length, foldCount, seed);
         List<EarlyStopBenchmark.Scored> out = new ArrayList<>();
@@ -91,7 +88,7 @@ public final class TopQuantileStopRule {
                             stops[in.get(i)] = s[i];
                         }
                     }
-                    out.add(new EarlyStopBenchmark.Scored(NAME, params(reference, alpha, k),
+                    out.add(new EarlyStopBenchmark.Scored(name, params(reference, alpha, k),
                             EarlyStopOutcome.of(finals, oof[0].length, List.of(stops))));
                 }
             }
@@ -102,6 +99,11 @@ public final class TopQuantileStopRule {
     /** One setting on the held-out runs: thresholds from every training run's out-of-fold prediction. */
     public static EarlyStopBenchmark.Scored heldOut(Map<String, Object> params, double[][] oof, double[] trainFinals,
                                                     double[][] testPred, double[] testFinals, int orders) {
+        return heldOut(NAME, params, oof, trainFinals, testPred, testFinals, orders);
+    }
+
+    public static EarlyStopBenchmark.Scored heldOut(String name, Map<String, Object> params, double[][] oof, double[] trainFinals,
+                                                    double[][] testPred, double[] testFinals, int orders) {
         double[] thr = thresholds(oof, trainFinals, (Double) params.get("reference_percentile"), (Double) params.get("alpha"));
         int[] s = stops(testPred, thr, (Integer) params.get("consecutive"));
         List<int[]> perOrder = new ArrayList<>();
@@ -110,7 +112,7 @@ public final class TopQuantileStopRule {
         }
         Map<String, Object> p = new LinkedHashMap<>(params);
         p.put("thresholds", Arrays.stream(thr).map(v -> Math.round(v * 1e4) / 1e4).boxed().toList());
-        return new EarlyStopBenchmark.Scored(NAME, p, EarlyStopOutcome.of(testFinals, testPred[0].length, perOrder));
+        return new EarlyStopBenchmark.Scored(name, p, EarlyStopOutcome.of(testFinals, testPred[0].length, perOrder));
     }
 
     private static double[][] pick(double[][] rows, List<Integer> idx) {

@@ -83,7 +83,7 @@ public final class ModelCache implements AutoCloseable {
             if (mv.embeddingColumns() > 0 && !ModelInputs.usable(mv, fv.embedding())) {
                 note = "no embedding from encoder version " + mv.encoderVersion() + " for this checkpoint: predicted without it";
             }
-            return new Prediction(p, eighty, intervals, mv, note);
+            return new Prediction(p, eighty, intervals, mv, note, current.topRunProbability(row));
         } catch (RuntimeException e) {
             return Prediction.none("prediction with model version " + mv.version() + " failed: " + e.getMessage());
         }

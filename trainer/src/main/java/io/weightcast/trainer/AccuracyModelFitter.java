@@ -5,13 +5,19 @@ import io.github.metarank.lightgbm4j.LGBMDataset;
 import io.github.metarank.lightgbm4j.LGBMException;
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.model.AccuracyModel;
+import io.weightcast.core.model.BinaryClassifier;
+import io.weightcast.core.model.ChanceFloorModel;
+import io.weightcast.core.model.TopRunModel;
 import io.weightcast.core.model.RegressionMetrics;
+import io.weightcast.core.records.ChanceFloor;
 import io.weightcast.core.records.HoldoutMetrics;
 import io.weightcast.core.records.ModelVersion;
+import io.weightcast.core.records.TopRunRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * Fits the final-accuracy regressor (design §6) on zoo runs: split by run ({@link RunSplit}),
@@ -47,17 +53,18 @@ public final class AccuracyModelFitter {
 
         TrainingRows trainRows = TrainingRows.of(train, columns);
         String modelText = train(trainRows);
+        ChanceFloor floor = chanceFloor(trainRows, train);
         TrainingRows holdoutRows = TrainingRows.of(holdout, columns);
-        double[] pred = predict(columns.template(modelText), holdoutRows);
+        double[] pred = predict(columns.template(modelText, floor), holdoutRows);
         Map<String, HoldoutMetrics> ablations = new LinkedHashMap<>();
         if (params.ablateSpectra()) {
-            ablations.put("spectra", without(FeatureLayout::isSpectralFeature, trainRows, holdoutRows, holdout.size(), columns));
+            ablations.put("spectra", without(FeatureLayout::isSpectralFeature, trainRows, holdoutRows, holdout.size(), columns, train));
         }
         if (columns.hasEmbedding()) {
             ablations.put("embedding", without(n -> n.startsWith(ModelVersion.EMBEDDING_PREFIX), trainRows, holdoutRows,
-                    holdout.size(), columns));
+                    holdout.size(), columns, train));
             ablations.put("statistics", without(n -> !n.startsWith(ModelVersion.EMBEDDING_PREFIX), trainRows, holdoutRows,
-                    holdout.size(), columns));
+                    holdout.size(), columns, train));
         }
 
         HoldoutMetrics headline = metrics(holdoutRows, pred, true, holdout.size());
@@ -70,7 +77,8 @@ public final class AccuracyModelFitter {
         for (double level : INTERVAL_LEVELS) {
             quantiles.put(Double.toString(level), RegressionMetrics.quantile(absResiduals, level));
         }
-        return new FitResult(modelText, train.size(), trainRows.rows(), headline, allRows, quantiles,
+        TopRunRule topRun = topRunRule(trainRows, train, holdoutRows, holdout, zoo);
+        return new FitResult(modelText, floor, topRun, train.size(), trainRows.rows(), headline, allRows, quantiles,
                 (System.nanoTime() - t0) / 1e9, holdout.stream().map(ZooRun::runId).toList(), holdoutRows, ablations, columns, holdout);
     }
 
@@ -79,10 +87,90 @@ public final class AccuracyModelFitter {
      * split: the difference to the headline metrics is what those columns add.
      */
     private HoldoutMetrics without(java.util.function.Predicate<String> drop, TrainingRows train, TrainingRows holdout,
-                                   int holdoutRuns, FeatureColumns columns) {
+                                   int holdoutRuns, FeatureColumns columns, List<ZooRun> trainRuns) {
         TrainingRows blankTrain = train.without(drop);
         TrainingRows blankHoldout = holdout.without(drop);
-        return metrics(blankHoldout, predict(columns.template(train(blankTrain)), blankHoldout), true, holdoutRuns);
+        ChanceFloor floor = chanceFloor(blankTrain, trainRuns);
+        return metrics(blankHoldout, predict(columns.template(train(blankTrain), floor), blankHoldout), true, holdoutRuns);
+    }
+
+    /**
+     * The early-stop rule (core {@link TopRunModel}): the classifier of "finishes at or above its study's
+     * label percentile", fitted on the training rows, and per stage of training the thresholds from the
+     * held-out runs' probabilities (those at or above their study's reference percentile). Null when the
+     * classifier has one class to learn or fewer than {@link TopRunModel#MIN_CALIBRATION_RUNS} held-out runs
+     * reach the reference: the scorer then judges by the interval.
+     */
+    private TopRunRule topRunRule(TrainingRows trainRows, List<ZooRun> train, TrainingRows holdoutRows, List<ZooRun> holdout,
+                                  List<ZooRun> zoo) {
+        Map<String, Double> labelCut = StudyReferences.of(zoo, TopRunModel.LABEL_PERCENTILE);
+        Map<String, Double> referenceCut = StudyReferences.of(zoo, TopRunModel.REFERENCE_PERCENTILE);
+        double[] labelCuts = new double[trainRows.rows()];
+        for (int i = 0; i < labelCuts.length; i++) {
+            labelCuts[i] = StudyReferences.of(labelCut, train.get(trainRows.runOf()[i]).study());
+        }
+        String text = TopRunModel.fitClassifier(trainRows.matrix(), trainRows.cols(),
+                TopRunModel.labels(trainRows.targets(), labelCuts), trainRows.names().toArray(String[]::new),
+                params.numThreads(), params.seed());
+        if (text == null) {
+            return null;
+        }
+        boolean[] good = new boolean[holdout.size()];
+        for (int r = 0; r < good.length; r++) {
+            good[r] = holdout.get(r).finalAccuracy() >= StudyReferences.of(referenceCut, holdout.get(r).study());
+        }
+        int calibration = BinaryClassifier.positives(good);
+        if (calibration < TopRunModel.MIN_CALIBRATION_RUNS) {
+            return null;
+        }
+        int stages = plannedSteps(holdoutRows);
+        double[][] score = new double[holdout.size()][stages];
+        for (double[] row : score) {
+            java.util.Arrays.fill(row, Double.NaN);
+        }
+        double[] p;
+        try (BinaryClassifier c = BinaryClassifier.load(text, holdoutRows.cols())) {
+            p = c.probabilities(holdoutRows.matrix(), holdoutRows.rows());
+        }
+        for (int i = 0; i < p.length; i++) {
+            int r = holdoutRows.runOf()[i];
+            int s = TopRunRule.stage(holdoutRows.value(i, "step_fraction"), stages);
+            score[r][s] = Double.isNaN(score[r][s]) ? p[i] : Math.min(score[r][s], p[i]); // a stage's lowest: conservative
+        }
+        List<Double> thresholds = new ArrayList<>();
+        for (double t : TopRunModel.thresholds(score, good, TopRunModel.ALPHA)) {
+            thresholds.add(Double.isFinite(t) ? t : 0.0); // no calibration run there: nothing is below 0
+        }
+        return new TopRunRule(TopRunModel.LABEL_PERCENTILE, TopRunModel.REFERENCE_PERCENTILE, TopRunModel.ALPHA,
+                TopRunModel.CONSECUTIVE, thresholds, text, calibration);
+    }
+
+    /** The stages of the rule: the held-out checkpoints' most common planned_steps (1 to 100). */
+    private static int plannedSteps(TrainingRows rows) {
+        Map<Integer, Integer> counts = new java.util.HashMap<>();
+        for (int i = 0; i < rows.rows(); i++) {
+            double v = rows.value(i, "planned_steps");
+            if (Double.isFinite(v) && v >= 1) {
+                counts.merge((int) Math.min(100, Math.round(v)), 1, Integer::sum);
+            }
+        }
+        return counts.entrySet().stream().max(Map.Entry.<Integer, Integer>comparingByValue()
+                .thenComparing(Map.Entry.comparingByKey())).map(Map.Entry::getKey).orElse(1);
+    }
+
+    /**
+     * The chance floor on these rows (core {@link ChanceFloorModel}): null when the training runs show no
+     * chance level (too few runs ending exactly at one low value) or all rows are on one side of it.
+     */
+    private ChanceFloor chanceFloor(TrainingRows rows, List<ZooRun> runs) {
+        double[] finals = runs.stream().mapToDouble(ZooRun::finalAccuracy).toArray();
+        OptionalDouble level = ChanceFloorModel.level(finals);
+        if (level.isEmpty()) {
+            return null;
+        }
+        return ChanceFloorModel.fit(rows.matrix(), rows.rows(), rows.cols(), rows.targets(), level.getAsDouble(),
+                ChanceFloorModel.runsAt(finals, level.getAsDouble()), rows.names().toArray(String[]::new),
+                params.numThreads(), params.seed());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.weightcast.trainer;
 
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.model.ModelInputs;
+import io.weightcast.core.records.ChanceFloor;
 import io.weightcast.core.records.Embedding;
 import io.weightcast.core.records.ModelVersion;
 import java.util.ArrayList;
@@ -54,7 +55,11 @@ record FeatureColumns(List<String> names, Integer encoderVersion, EmbeddingLooku
 
     /** A model version with these columns (what {@code AccuracyModel.load} needs to predict). */
     ModelVersion template(String modelText) {
+        return template(modelText, null);
+    }
+
+    ModelVersion template(String modelText, ChanceFloor floor) {
         return new ModelVersion(ModelVersion.ACCURACY_MODEL, 0, FeatureLayout.VERSION, names, modelText, 0, 0, null, null,
-                null, 0L, null, encoderVersion);
+                null, 0L, null, encoderVersion, floor, null);
     }
 }

@@ -1,12 +1,16 @@
 package io.weightcast.trainer;
 
+import io.weightcast.core.records.ChanceFloor;
 import io.weightcast.core.records.HoldoutMetrics;
+import io.weightcast.core.records.TopRunRule;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A fitted accuracy model and how it did on the held-out runs.
  *
+ * @param chanceFloor       the classifier that puts collapsed runs at the chance level, or null (no point mass)
+ * @param topRunRule        the early-stop rule (classifier + thresholds calibrated on the held-out runs), or null
  * @param holdout           R², MAE, τ on the FINAL checkpoint of each holdout run (the headline
  *                          number); {@code runs} and {@code rows} count the whole holdout set
  * @param holdoutAllRows    on every checkpoint of the holdout runs (how it does mid-run); τ is NaN
@@ -23,6 +27,8 @@ import java.util.Map;
  */
 public record FitResult(
         String modelText,
+        ChanceFloor chanceFloor,
+        TopRunRule topRunRule,
         int trainingRuns,
         int trainingRows,
         HoldoutMetrics holdout,

@@ -20,6 +20,11 @@ public final class StudyReferences {
     }
 
     public static Map<String, Double> of(List<ZooRun> zoo) {
+        return of(zoo, PERCENTILE);
+    }
+
+    /** The same for another percentile (e.g. the early-stop rule's label and reference). */
+    public static Map<String, Double> of(List<ZooRun> zoo, double percentile) {
         Map<String, List<Double>> byStudy = new TreeMap<>();
         for (ZooRun run : zoo) {
             byStudy.computeIfAbsent(ALL_STUDIES, k -> new ArrayList<>()).add(run.finalAccuracy());
@@ -29,7 +34,13 @@ public final class StudyReferences {
         }
         Map<String, Double> out = new TreeMap<>();
         byStudy.forEach((study, accs) ->
-                out.put(study, RegressionMetrics.quantile(accs.stream().mapToDouble(Double::doubleValue).toArray(), PERCENTILE)));
+                out.put(study, RegressionMetrics.quantile(accs.stream().mapToDouble(Double::doubleValue).toArray(), percentile)));
         return out;
+    }
+
+    /** The study's value, else the whole zoo's. */
+    public static double of(Map<String, Double> references, String study) {
+        Double v = study == null ? null : references.get(study);
+        return v != null ? v : references.get(ALL_STUDIES);
     }
 }

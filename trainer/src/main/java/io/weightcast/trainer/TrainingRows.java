@@ -64,6 +64,12 @@ public record TrainingRows(double[] matrix, float[] labels, double[] targets, in
         return new TrainingRows(m, labels, targets, rows, cols, runOf, finalRow, names);
     }
 
+    /** One value of a row, by column name (NaN when there is no such column). */
+    public double value(int row, String name) {
+        int j = names.indexOf(name);
+        return j < 0 ? Double.NaN : matrix[row * cols + j];
+    }
+
     /** One row's features (a copy). */
     public double[] row(int i) {
         double[] out = new double[cols];

@@ -89,6 +89,91 @@ class AccuracyModelFitterTest {
     }
 
     @Test
+    void runsThatCollapseToChanceArePredictedExactlyAtTheChanceLevel() {
+        // a third of the runs collapse (dead_fraction_max = 1) and end exactly at 0.1; the rest spread above
+        Random rnd = new Random(8);
+        int dead = FeatureLayout.indexOf("dead_fraction_max");
+        int quality = FeatureLayout.indexOf("kernel_std_mean");
+        List<ZooRun> zoo = new java.util.ArrayList<>();
+        for (int r = 0; r < 150; r++) {
+            boolean collapsed = r % 3 == 0;
+            double q = rnd.nextDouble();
+            List<ZooRun.Checkpoint> cps = new java.util.ArrayList<>();
+            for (int step = 1; step <= 6; step++) {
+                double[] v = new double[FeatureLayout.size()];
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = rnd.nextGaussian();
+                }
+                v[dead] = collapsed ? 1.0 : 0.1 * rnd.nextDouble();
+                v[quality] = q + 0.02 * rnd.nextGaussian();
+                v[FeatureLayout.indexOf("step")] = step;
+                cps.add(new ZooRun.Checkpoint(step, v));
+            }
+            zoo.add(new ZooRun(String.format("run-%03d", r), "s", collapsed ? 0.1 : 0.4 + 0.5 * q, cps));
+        }
+        FitResult fit = new AccuracyModelFitter(new FitParams(0.25, 42, 1, 200)).fit(zoo);
+        assertThat(fit.chanceFloor()).isNotNull();
+        assertThat(fit.chanceFloor().level()).isEqualTo(0.1);
+        ModelVersion mv = version(fit).withChanceFloor(fit.chanceFloor());
+        ModelVersion withoutFloor = version(fit);
+        TrainingRows held = fit.holdoutData();
+        try (AccuracyModel model = AccuracyModel.load(mv); AccuracyModel plain = AccuracyModel.load(withoutFloor)) {
+            double[] p = model.predict(held.matrix(), held.rows());
+            double[] q = plain.predict(held.matrix(), held.rows());
+            for (int i = 0; i < held.rows(); i++) {
+                if (held.targets()[i] == 0.1) {
+                    assertThat(p[i]).as("collapsed row %d", i).isEqualTo(0.1);
+                } else {
+                    assertThat(p[i]).as("healthy row %d keeps the regressor's value", i).isEqualTo(q[i]);
+                }
+            }
+            // the ties the floor makes are true ties: τ-b on the final checkpoints rises
+            assertThat(fit.holdout().kendallTau()).isGreaterThan(
+                    io.weightcast.core.model.RegressionMetrics.kendallTau(finalRows(held, held.targets()), finalRows(held, q)));
+        }
+    }
+
+    @Test
+    void aLargeEnoughZooGetsAnEarlyStopRuleThatKeepsItsTopRunsAboveTheThresholds() {
+        // two studies; 200 runs: the 50 held-out ones hold ~15 at or above their study's reference percentile
+        List<ZooRun> zoo = new SyntheticZoo(21).zoo(200, 12);
+        FitResult fit = new AccuracyModelFitter(FitParams.defaults()).fit(zoo);
+        io.weightcast.core.records.TopRunRule rule = fit.topRunRule();
+        assertThat(rule).isNotNull();
+        assertThat(rule.thresholds()).hasSize(12).allSatisfy(t -> assertThat(t).isBetween(0.0, 1.0));
+        assertThat(rule.calibrationRuns()).isGreaterThanOrEqualTo(io.weightcast.core.model.TopRunModel.MIN_CALIBRATION_RUNS);
+        ModelVersion mv = version(fit).withTopRunRule(rule);
+        try (AccuracyModel model = AccuracyModel.load(mv)) {
+            // late checkpoints of clearly bad runs are mostly below their stage's threshold, of clearly good runs hardly ever
+            TrainingRows held = fit.holdoutData();
+            int[] bad = new int[2];
+            int[] good = new int[2];
+            for (int i = 0; i < held.rows(); i++) {
+                double fraction = held.value(i, "step_fraction");
+                if (fraction <= 0.5) {
+                    continue;
+                }
+                boolean below = model.topRunProbability(held.row(i)) < rule.threshold(fraction);
+                int[] counts = held.targets()[i] < 0.3 ? bad : held.targets()[i] > 0.75 ? good : null;
+                if (counts != null) {
+                    counts[0]++;
+                    counts[1] += below ? 1 : 0;
+                }
+            }
+            assertThat(bad[0]).isPositive();
+            assertThat(good[0]).isPositive();
+            assertThat((double) bad[1] / bad[0]).as("bad runs below").isGreaterThan(0.6);
+            assertThat((double) good[1] / good[0]).as("good runs below").isLessThan(0.1);
+        }
+        assertThat(new AccuracyModelFitter(FitParams.defaults()).fit(new SyntheticZoo(22).zoo(40, 12)).topRunRule())
+                .as("10 held-out runs: too few at the top to calibrate").isNull();
+    }
+
+    private static double[] finalRows(TrainingRows rows, double[] values) {
+        return java.util.stream.IntStream.range(0, rows.rows()).filter(i -> rows.finalRow()[i]).mapToDouble(i -> values[i]).toArray();
+    }
+
+    @Test
     void theSameZooAndSeedGiveTheSameModel() {
         List<ZooRun> zoo = new SyntheticZoo(9).zoo(30, 18);
         AccuracyModelFitter fitter = new AccuracyModelFitter(FitParams.defaults());

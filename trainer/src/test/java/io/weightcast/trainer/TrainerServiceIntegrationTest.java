@@ -271,6 +271,35 @@ class TrainerServiceIntegrationTest {
     }
 
     @Test
+    void aZooLargeEnoughToCalibrateGetsAPublishedEarlyStopRuleTheScorerCanApply() throws Exception {
+        Topics topics = topics("it-toprun.");
+        SyntheticZoo gen = new SyntheticZoo(33);
+        // 30 held-out runs: enough at the top of each study to calibrate (sent one by one: a burst of async sends
+        // into topics created a moment ago hit NOT_LEADER retries that left the idempotent producer out of sequence)
+        List<SyntheticZoo.Run> runs = produceRuns(topics, gen, 0, 120);
+        Map<String, String> s = new java.util.HashMap<>(Map.of(
+                Settings.BOOTSTRAP, kafka.bootstrapServers(), Settings.TOPIC_PREFIX, topics.prefix(), TrainerSettings.PORT, "0",
+                TrainerSettings.MIN_RUNS, "120", TrainerSettings.REFIT_EVERY, "1000"));
+        try (TrainerService service = new TrainerService(Settings.of(s))) {
+            service.start();
+            await("version 1 on 120 runs", () -> service.snapshot().currentVersion() == 1);
+            ModelVersion v1 = service.currentModel().orElseThrow();
+            io.weightcast.core.records.TopRunRule rule = v1.topRunRule();
+            assertThat(rule).as("published with an early-stop rule").isNotNull();
+            assertThat(rule.thresholds()).hasSize(SyntheticZoo.STEPS);
+            assertThat(models(topics)).containsExactly(v1); // the rule survives the models topic's JSON
+            SyntheticZoo.Run best = runs.stream().max(java.util.Comparator.comparingDouble(SyntheticZoo.Run::accuracy)).orElseThrow();
+            SyntheticZoo.Run worst = runs.stream().min(java.util.Comparator.comparingDouble(SyntheticZoo.Run::accuracy)).orElseThrow();
+            try (AccuracyModel model = AccuracyModel.load(v1)) {
+                double late = (double) SyntheticZoo.STEPS;
+                double pBest = model.topRunProbability(gen.values(best, SyntheticZoo.STEPS, SyntheticZoo.STEPS));
+                double pWorst = model.topRunProbability(gen.values(worst, SyntheticZoo.STEPS, SyntheticZoo.STEPS));
+                assertThat(pWorst).isLessThan(rule.threshold(late / SyntheticZoo.STEPS)).isLessThan(pBest);
+            }
+        }
+    }
+
+    @Test
     void refusesToStartWithoutItsTopics() {
         Topics missing = new Topics("it-missing.");
         TrainerService service = new TrainerService(settings(missing));

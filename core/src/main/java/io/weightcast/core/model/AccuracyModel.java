@@ -10,25 +10,45 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A loaded {@link ModelVersion}: LightGBM regressor of final accuracy plus its interval half-widths.
- * Predictions are clipped to [0, 1], the range of an accuracy. Close it to free the native booster.
+ * A loaded {@link ModelVersion}: LightGBM regressor of final accuracy plus its interval half-widths,
+ * and its {@link io.weightcast.core.records.ChanceFloor} when it has one (rows the floor's classifier
+ * puts at the chance level get exactly that level). Predictions are clipped to [0, 1], the range of
+ * an accuracy. Close it to free the native boosters.
  */
 public final class AccuracyModel implements AutoCloseable {
     private final ModelVersion version;
     private final LGBMBooster booster;
+    private final ChanceFloorModel floor; // null without a chance floor
+    private final TopRunModel topRun; // null without an early-stop rule
     private final int features;
 
-    private AccuracyModel(ModelVersion version, LGBMBooster booster) {
+    private AccuracyModel(ModelVersion version, LGBMBooster booster, ChanceFloorModel floor, TopRunModel topRun) {
         this.version = version;
         this.booster = booster;
+        this.floor = floor;
+        this.topRun = topRun;
         this.features = version.featureNames().size();
     }
 
     public static AccuracyModel load(ModelVersion version) {
+        LGBMBooster booster;
         try {
-            return new AccuracyModel(version, LGBMBooster.loadModelFromString(version.modelText()));
+            booster = LGBMBooster.loadModelFromString(version.modelText());
         } catch (LGBMException e) {
             throw new IllegalArgumentException("model version " + version.version() + " does not load: " + e.getMessage(), e);
+        }
+        ChanceFloorModel floor = null;
+        try {
+            int cols = version.featureNames().size();
+            floor = version.chanceFloor() == null ? null : ChanceFloorModel.load(version.chanceFloor(), cols);
+            TopRunModel topRun = version.topRunRule() == null ? null : TopRunModel.load(version.topRunRule(), cols);
+            return new AccuracyModel(version, booster, floor, topRun);
+        } catch (RuntimeException e) {
+            free(booster);
+            if (floor != null) {
+                floor.close();
+            }
+            throw new IllegalArgumentException("model version " + version.version() + ": " + e.getMessage(), e);
         }
     }
 
@@ -40,12 +60,7 @@ public final class AccuracyModel implements AutoCloseable {
         if (featureVector.length != features) {
             throw new IllegalArgumentException("feature vector has " + featureVector.length + " values, model expects " + features);
         }
-        try {
-            double[] out = booster.predictForMat(featureVector, 1, features, true, PredictionType.C_API_PREDICT_NORMAL);
-            return clip(out[0]);
-        } catch (LGBMException e) {
-            throw new IllegalStateException("prediction failed: " + e.getMessage(), e);
-        }
+        return predict(featureVector, 1)[0];
     }
 
     public double[] predict(double[] rowMajor, int rows) {
@@ -54,10 +69,15 @@ public final class AccuracyModel implements AutoCloseable {
             for (int i = 0; i < out.length; i++) {
                 out[i] = clip(out[i]);
             }
-            return out;
+            return floor == null ? out : floor.apply(rowMajor, rows, out);
         } catch (LGBMException e) {
             throw new IllegalStateException("prediction failed: " + e.getMessage(), e);
         }
+    }
+
+    /** P(the run finishes near the top) of one checkpoint from the early-stop rule, or null without one. */
+    public Double topRunProbability(double[] featureVector) {
+        return topRun == null ? null : topRun.probabilities(featureVector, 1)[0];
     }
 
     /** Intervals around a prediction from the model's held-out residual quantiles, narrowest level first. */
@@ -80,8 +100,18 @@ public final class AccuracyModel implements AutoCloseable {
 
     @Override
     public void close() {
+        free(booster);
+        if (floor != null) {
+            floor.close();
+        }
+        if (topRun != null) {
+            topRun.close();
+        }
+    }
+
+    private static void free(LGBMBooster b) {
         try {
-            booster.close();
+            b.close();
         } catch (LGBMException e) {
             // freeing a booster that failed is not actionable
         }

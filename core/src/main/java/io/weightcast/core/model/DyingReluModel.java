@@ -1,9 +1,5 @@
 package io.weightcast.core.model;
 
-import com.microsoft.ml.lightgbm.PredictionType;
-import io.github.metarank.lightgbm4j.LGBMBooster;
-import io.github.metarank.lightgbm4j.LGBMDataset;
-import io.github.metarank.lightgbm4j.LGBMException;
 import io.weightcast.core.features.FeatureExtractor;
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.records.ModelVersion;
@@ -30,8 +26,8 @@ public final class DyingReluModel implements AutoCloseable {
     public static final double DEAD_FRACTION = 0.5;
     /** Probability from which the classifier fires. */
     public static final double DECISION_PROBABILITY = 0.5;
-    /** Trees per fit; with the parameters of {@link #lightGbmParams} (the benchmark's, not tuned). */
-    public static final int ITERATIONS = 300;
+    /** Trees per fit ({@link BinaryClassifier}'s parameters, not tuned). */
+    public static final int ITERATIONS = BinaryClassifier.ITERATIONS;
 
     private static final List<String> FEATURE_NAMES = FeatureLayout.names().stream()
             .filter(FeatureLayout::isWeightFeature).toList();
@@ -39,9 +35,9 @@ public final class DyingReluModel implements AutoCloseable {
             .filter(i -> FeatureLayout.isWeightFeature(FeatureLayout.names().get(i))).toArray();
 
     private final ModelVersion version;
-    private final LGBMBooster booster;
+    private final BinaryClassifier booster;
 
-    private DyingReluModel(ModelVersion version, LGBMBooster booster) {
+    private DyingReluModel(ModelVersion version, BinaryClassifier booster) {
         this.version = version;
         this.booster = booster;
     }
@@ -101,56 +97,18 @@ public final class DyingReluModel implements AutoCloseable {
         if (layoutRows.length != (long) rows * cols) {
             throw new IllegalArgumentException(layoutRows.length + " values for " + rows + " rows of " + cols);
         }
-        int positives = 0;
-        for (boolean b : labels) {
-            positives += b ? 1 : 0;
-        }
+        int positives = BinaryClassifier.positives(labels);
         if (positives == 0 || positives == rows) {
             throw new IllegalArgumentException("dying-ReLU labels hold one class only (" + positives + " of " + rows
                     + " positive): nothing to learn");
         }
         double[] x = new double[rows * COLUMNS.length];
-        float[] y = new float[rows];
         for (int i = 0; i < rows; i++) {
             double[] row = new double[cols];
             System.arraycopy(layoutRows, i * cols, row, 0, cols);
             System.arraycopy(select(row), 0, x, i * COLUMNS.length, COLUMNS.length);
-            y[i] = labels[i] ? 1f : 0f;
         }
-        String p = lightGbmParams(rows, threads, seed);
-        LGBMDataset data = null;
-        LGBMBooster b = null;
-        try {
-            data = LGBMDataset.createFromMat(x, rows, COLUMNS.length, true, p, null);
-            data.setField("label", y);
-            data.setFeatureNames(FEATURE_NAMES.toArray(String[]::new));
-            b = LGBMBooster.create(data, p);
-            for (int i = 0; i < ITERATIONS; i++) {
-                if (b.updateOneIter()) {
-                    break; // no split improves any more
-                }
-            }
-            return b.saveModelToString(0, 0, LGBMBooster.FeatureImportanceType.SPLIT);
-        } catch (LGBMException e) {
-            throw new IllegalStateException("dying-ReLU fit failed on " + rows + " rows: " + e.getMessage(), e);
-        } finally {
-            free(b);
-            if (data != null) {
-                try {
-                    data.close();
-                } catch (LGBMException e) {
-                    // freeing native memory of a finished fit: nothing to recover
-                }
-            }
-        }
-    }
-
-    /** The trainer's accuracy-model settings with a binary objective; min_data_in_leaf shrinks with tiny zoos. */
-    static String lightGbmParams(int rows, int threads, long seed) {
-        return "objective=binary metric=binary_logloss num_threads=" + Math.max(1, threads)
-                + " learning_rate=0.05 num_leaves=15 min_data_in_leaf=" + Math.max(1, Math.min(20, rows / 10))
-                + " feature_fraction=0.9 bagging_fraction=0.8 bagging_freq=1 max_bin=63 seed=" + seed
-                + " deterministic=true force_row_wise=true feature_pre_filter=false verbose=-1";
+        return BinaryClassifier.fit(x, COLUMNS.length, labels, FEATURE_NAMES.toArray(String[]::new), threads, seed);
     }
 
     /**
@@ -168,8 +126,8 @@ public final class DyingReluModel implements AutoCloseable {
                     + version.layoutVersion() + "); this build uses " + FEATURE_NAMES.size() + " of layout " + FeatureLayout.VERSION);
         }
         try {
-            return new DyingReluModel(version, LGBMBooster.loadModelFromString(version.modelText()));
-        } catch (LGBMException e) {
+            return new DyingReluModel(version, BinaryClassifier.load(version.modelText(), COLUMNS.length));
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(NAME + " version " + version.version() + " does not load: " + e.getMessage(), e);
         }
     }
@@ -196,28 +154,11 @@ public final class DyingReluModel implements AutoCloseable {
     }
 
     private double[] probabilities(double[] selected, int rows) {
-        if (rows == 0) {
-            return new double[0];
-        }
-        try {
-            return booster.predictForMat(selected, rows, COLUMNS.length, true, PredictionType.C_API_PREDICT_NORMAL);
-        } catch (LGBMException e) {
-            throw new IllegalStateException("dying-ReLU prediction failed: " + e.getMessage(), e);
-        }
+        return booster.probabilities(selected, rows);
     }
 
     @Override
     public void close() {
-        free(booster);
-    }
-
-    private static void free(LGBMBooster b) {
-        if (b != null) {
-            try {
-                b.close();
-            } catch (LGBMException e) {
-                // freeing a booster is not actionable
-            }
-        }
+        booster.close();
     }
 }

@@ -13,6 +13,9 @@ import java.util.Map;
  *                           without it, on the same runs: what that family is worth; empty when not measured
  * @param encoderVersion     when {@code featureNames} end in {@code embedding_0..}: the encoder version whose z
  *                           the model was trained on (z of another version counts as missing); else null
+ * @param chanceFloor        the classifier that snaps collapsed runs' predictions to the chance level, or null
+ * @param topRunRule         the early-stop rule (P(top run) against per-stage thresholds), or null: the scorer then
+ *                           judges early stopping by the interval against the study reference
  */
 public record ModelVersion(
         String name,
@@ -27,11 +30,34 @@ public record ModelVersion(
         Map<String, Double> studyReferences,
         long createdAt,
         Map<String, HoldoutMetrics> ablations,
-        Integer encoderVersion) {
+        Integer encoderVersion,
+        ChanceFloor chanceFloor,
+        TopRunRule topRunRule) {
 
     public static final String ACCURACY_MODEL = "final-accuracy";
     /** Feature names of embedding columns: {@code embedding_0}, {@code embedding_1}, … after the layout's. */
     public static final String EMBEDDING_PREFIX = "embedding_";
+
+    /** A version without a chance floor. */
+    public ModelVersion(String name, int version, int layoutVersion, List<String> featureNames, String modelText,
+                        int trainingRuns, int trainingRows, HoldoutMetrics holdout, Map<String, Double> residualQuantiles,
+                        Map<String, Double> studyReferences, long createdAt, Map<String, HoldoutMetrics> ablations,
+                        Integer encoderVersion) {
+        this(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout, residualQuantiles,
+                studyReferences, createdAt, ablations, encoderVersion, null, null);
+    }
+
+    /** This version with a chance floor. */
+    public ModelVersion withChanceFloor(ChanceFloor floor) {
+        return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
+                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, floor, topRunRule);
+    }
+
+    /** This version with an early-stop rule. */
+    public ModelVersion withTopRunRule(TopRunRule rule) {
+        return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
+                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, rule);
+    }
 
     /** A version of the feature layout alone (no embedding columns). */
     public ModelVersion(String name, int version, int layoutVersion, List<String> featureNames, String modelText,

@@ -31,7 +31,8 @@ import org.nd4j.linalg.learning.config.Adam;
 public final class HyperRepresentation {
 
     private static final int MAGIC = 0x57435345; // "WCSE"
-    private static final int FORMAT = 1;
+    /** 2: the decoder reconstructs the canonical order ({@link NeuronPermutation#canonical}); 1 reconstructed the view. */
+    private static final int FORMAT = 2;
 
     /** What travels with the graph so a loaded encoder tokenises exactly as in training. */
     public record Header(@JsonProperty("architecture") String architecture,
@@ -98,7 +99,8 @@ public final class HyperRepresentation {
      * Trains for {@code epochs} passes over {@code training} (shuffled; a last incomplete batch is
      * dropped, the contrastive loss is defined for full batches). Each step makes two augmented
      * views per checkpoint: neuron permutation, random erasing, optional noise; the decoder
-     * reconstructs each view's un-erased weights.
+     * reconstructs the checkpoint's canonical order ({@link NeuronPermutation#canonical}), the same
+     * target for both views.
      */
     public List<EpochLoss> train(List<WeightTokens> training, int epochs, Consumer<EpochLoss> progress) {
         Random random = new Random(header.config().seed());
@@ -114,6 +116,7 @@ public final class HyperRepresentation {
                 MultiDataSet views = views(order.subList(from, from + batch), random);
                 sd.fit(views);
                 double[] losses = losses(views);
+                release(views.getFeatures(0), views.getLabels(0));
                 for (int i = 0; i < 3; i++) {
                     sums[i] += losses[i];
                 }
@@ -131,20 +134,35 @@ public final class HyperRepresentation {
     private double[] losses(MultiDataSet views) {
         Map<String, INDArray> out = sd.output(Map.of(EncoderGraph.INPUT, views.getFeatures(0),
                 EncoderGraph.TARGET, views.getLabels(0)), EncoderGraph.LOSS, EncoderGraph.CONTRASTIVE, EncoderGraph.MSE);
-        return new double[] {out.get(EncoderGraph.LOSS).getDouble(0), out.get(EncoderGraph.CONTRASTIVE).getDouble(0),
+        double[] losses = {out.get(EncoderGraph.LOSS).getDouble(0), out.get(EncoderGraph.CONTRASTIVE).getDouble(0),
                 out.get(EncoderGraph.MSE).getDouble(0)};
+        release(out.values().toArray(INDArray[]::new));
+        return losses;
     }
 
-    /** Two views of each checkpoint, stacked [view 1 of all; view 2 of all], with their reconstruction targets. */
+    /**
+     * Frees arrays' native memory now. ND4J otherwise frees it when the GC collects the Java objects,
+     * which on a small heap happens too late: a 6-epoch ssl-eval grew to 22 GB resident and was
+     * killed by the OOM killer before this.
+     */
+    private static void release(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            if (a != null && !a.wasClosed() && a.closeable()) {
+                a.close();
+            }
+        }
+    }
+
+    /** Two views of each checkpoint, stacked [view 1 of all; view 2 of all], with their reconstruction target. */
     MultiDataSet views(List<WeightTokens> batch, Random random) {
         int b = batch.size();
         INDArray x = Nd4j.zeros(DataType.FLOAT, 2L * b, signature.tokens(), signature.maxWidth());
         INDArray target = Nd4j.zeros(DataType.FLOAT, 2L * b, signature.tokens(), signature.maxWidth());
+        List<WeightTokens> canonical = batch.stream().map(NeuronPermutation::canonical).toList();
         for (int v = 0; v < 2; v++) {
             for (int i = 0; i < b; i++) {
-                WeightTokens permuted = NeuronPermutation.apply(batch.get(i), random);
-                fill(target, v * b + i, permuted, null);
-                WeightTokens erased = permuted.copy();
+                fill(target, v * b + i, canonical.get(i), null);
+                WeightTokens erased = NeuronPermutation.apply(batch.get(i), random);
                 header.config().erasing().applyInPlace(erased, random);
                 fill(x, v * b + i, erased, header.config().noiseStd() > 0 ? random : null);
             }
@@ -178,21 +196,23 @@ public final class HyperRepresentation {
             if (!accepts(t.signature())) {
                 throw new IllegalArgumentException("encoder for " + header.architecture() + " cannot embed " + t.signature().key());
             }
-            fill(x, i, t, null);
+            fill(x, i, NeuronPermutation.canonical(t), null);
         }
         return x;
     }
 
-    /** z for each checkpoint (no augmentation), in order. */
+    /** z for each checkpoint (no augmentation; in canonical order, so any permutation of a network gives its z), in order. */
     public float[][] embed(List<WeightTokens> checkpoints) {
         float[][] out = new float[checkpoints.size()][];
         int chunk = 256;
         for (int from = 0; from < checkpoints.size(); from += chunk) {
             List<WeightTokens> part = checkpoints.subList(from, Math.min(checkpoints.size(), from + chunk));
-            INDArray z = sd.output(Map.of(EncoderGraph.INPUT, inputs(part)), EncoderGraph.EMBEDDING).get(EncoderGraph.EMBEDDING);
+            INDArray x = inputs(part);
+            INDArray z = sd.output(Map.of(EncoderGraph.INPUT, x), EncoderGraph.EMBEDDING).get(EncoderGraph.EMBEDDING);
             for (int i = 0; i < part.size(); i++) {
                 out[from + i] = z.getRow(i).toFloatVector();
             }
+            release(x, z);
         }
         return out;
     }
@@ -202,8 +222,8 @@ public final class HyperRepresentation {
     }
 
     /**
-     * R² of the decoder's reconstruction of un-augmented checkpoints, over every real weight in the
-     * normalised space (1 = perfect; 0 = no better than each layer's mean).
+     * R² of the decoder's reconstruction of un-augmented checkpoints (canonical order), over every real
+     * weight in the normalised space (1 = perfect; 0 = no better than each layer's mean).
      */
     public double reconstructionR2(List<WeightTokens> checkpoints) {
         double sse = 0;
@@ -227,6 +247,7 @@ public final class HyperRepresentation {
                     }
                 }
             }
+            release(x, rec);
         }
         return 1 - sse / sst;
     }

@@ -23,6 +23,38 @@ public final class NeuronPermutation {
         return out;
     }
 
+    /**
+     * The canonical order of the same network: in every permutable layer, in order, its units sorted by
+     * the L2 norm of their token (incoming weights and bias), largest first, index breaking ties. A
+     * permutation of layer l's input channels does not change those norms, so every function-preserving
+     * permutation of one network has the same canonical form (up to units of equal norm). The encoder
+     * reconstructs this form: a z that the contrastive loss makes invariant to permutations cannot say
+     * which of the permuted orders the view had, so reconstructing the view itself fails.
+     */
+    public static WeightTokens canonical(WeightTokens tokens) {
+        ArchitectureSignature sig = tokens.signature();
+        WeightTokens out = tokens.copy();
+        for (int l = 0; l < sig.layers().size(); l++) {
+            if (!sig.permutable(l)) {
+                continue;
+            }
+            LayerShape layer = sig.layers().get(l);
+            float[] rows = out.layers()[l];
+            double[] norm = new double[layer.units()];
+            for (int u = 0; u < norm.length; u++) {
+                for (int c = 0; c < layer.width(); c++) {
+                    double v = rows[u * layer.width() + c];
+                    norm[u] += v * v;
+                }
+            }
+            int[] order = java.util.stream.IntStream.range(0, norm.length).boxed()
+                    .sorted((a, b) -> norm[a] != norm[b] ? Double.compare(norm[b], norm[a]) : Integer.compare(a, b))
+                    .mapToInt(Integer::intValue).toArray();
+            permute(out, l, order);
+        }
+        return out;
+    }
+
     /** Moves unit {@code perm[u]} of layer l to position u, and layer l+1's input channel likewise. */
     public static void permute(WeightTokens tokens, int l, int[] perm) {
         LayerShape layer = tokens.signature().layers().get(l);

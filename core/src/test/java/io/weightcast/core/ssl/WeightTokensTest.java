@@ -76,6 +76,38 @@ class WeightTokensTest {
     }
 
     @Test
+    void everyPermutationOfANetworkHasTheSameCanonicalForm() {
+        WeightTokens t = WeightTokens.of(SyntheticZoo.checkpoint(16, 0.1, new Random(5)));
+        WeightTokens canonical = NeuronPermutation.canonical(t);
+        Random random = new Random(9);
+        for (int i = 0; i < 20; i++) {
+            WeightTokens permuted = NeuronPermutation.apply(t, random);
+            for (int l = 0; l < t.layers().length; l++) {
+                assertArrayEquals(canonical.layers()[l], NeuronPermutation.canonical(permuted).layers()[l], "layer " + l);
+            }
+        }
+        // hidden units by falling norm; the last layer (the logits) only sees its inputs reordered
+        LayerShape conv2 = t.signature().layers().get(1);
+        double previous = Double.MAX_VALUE;
+        for (int u = 0; u < conv2.units(); u++) {
+            double norm = 0;
+            for (int c = 0; c < conv2.width(); c++) {
+                norm += Math.pow(canonical.get(1, u, c), 2);
+            }
+            assertTrue(norm <= previous + 1e-9);
+            previous = norm;
+        }
+        int last = t.layers().length - 1;
+        assertArrayEquals(sortedCopy(t.layers()[last]), sortedCopy(canonical.layers()[last]));
+    }
+
+    private static float[] sortedCopy(float[] v) {
+        float[] c = v.clone();
+        java.util.Arrays.sort(c);
+        return c;
+    }
+
+    @Test
     void erasingZeroesOneContiguousStretchWithinTheScale() {
         WeightTokens t = WeightTokens.of(SyntheticZoo.checkpoint(16, 0.1, new Random(6)));
         WeightTokens e = t.copy();

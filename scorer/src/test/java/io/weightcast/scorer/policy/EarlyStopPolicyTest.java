@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightcast.core.records.Alert;
 import io.weightcast.core.records.ModelVersion;
+import io.weightcast.core.records.TopRunRule;
 import io.weightcast.scorer.Prediction;
 import io.weightcast.scorer.RunState;
 import java.util.ArrayList;
@@ -45,6 +46,36 @@ class EarlyStopPolicyTest {
         assertThat(a.modelVersion()).isEqualTo(4);
         assertThat(a.evidence()).containsEntry("upper", 0.6).containsEntry("reference", 0.8)
                 .containsEntry("consecutive", 3).containsEntry("predicted", 0.5);
+    }
+
+    @Test
+    void withATopRunRuleTheRunIsJudgedByItsProbabilityAgainstTheThresholdOfItsStage() {
+        // 3 stages of a 6-step run: thresholds 0.10 (steps 1-2), 0.30 (3-4), 0.50 (5-6); one checkpoint below is enough
+        TopRunRule rule = new TopRunRule(0.9, 0.95, 0.0, 1, List.of(0.10, 0.30, 0.50), "unused", 12);
+        ModelVersion m = withReference.withTopRunRule(rule);
+        EarlyStopPolicy policy = new EarlyStopPolicy(3, 0.0, null);
+        // interval far below the reference at every step: the interval rule would fire; the top-run rule decides instead
+        List<Outcome> o = run(policy, 6, "digits", List.of(top(0.2, m), top(0.2, m), top(0.25, m), top(0.6, m)));
+        assertThat(o).extracting(Outcome::flag).as("flagged while below").containsExactly(null, null, "early_stop_candidate", null);
+        Alert a = o.get(2).alert();
+        assertThat(a).isNotNull();
+        assertThat(a.evidence()).containsEntry("signal", "top_run").containsEntry("top_run_probability", 0.25)
+                .containsEntry("threshold", 0.30).containsEntry("stage", 2).containsEntry("stages", 3);
+        assertThat(o.get(3).alert()).as("once per run").isNull();
+
+        // the same run above every threshold is never a candidate, whatever the interval says
+        assertThat(run(policy, 6, "digits", List.of(top(0.2, m), top(0.2, m), top(0.35, m), top(0.35, m), top(0.55, m))))
+                .allSatisfy(x -> assertThat(x.alert()).isNull());
+        // without planned steps the stage is unknown: no decision
+        assertThat(run(policy, null, "digits", List.of(top(0.0, m), top(0.0, m)))).allSatisfy(x -> assertThat(x.alert()).isNull());
+        // a user threshold selects the interval rule
+        EarlyStopPolicy user = new EarlyStopPolicy(1, 0.0, 0.9);
+        assertThat(run(user, 6, "digits", List.of(top(0.9, m))).get(0).alert().evidence()).containsEntry("signal", "interval");
+    }
+
+    private static Prediction top(double probability, ModelVersion m) {
+        Prediction p = predicted(0.3, 0.05, m);
+        return new Prediction(p.value(), p.interval(), p.intervals(), m, null, probability);
     }
 
     @Test

@@ -1,0 +1,64 @@
+package io.weightcast.eval;
+
+import io.weightcast.core.model.BinaryClassifier;
+import io.weightcast.core.model.RegressionMetrics;
+import io.weightcast.core.model.TopRunModel;
+import java.util.List;
+
+/**
+ * The early-stop classifier's probabilities (core {@link TopRunModel}: P(the run finishes at or above
+ * the {@link TopRunModel#LABEL_PERCENTILE} of final accuracy)) on every checkpoint: out-of-fold on the
+ * training runs (each fold's runs scored by a classifier fitted on the other folds, labels from those
+ * folds' finals), and on the held-out runs by the classifier fitted on every training run.
+ *
+ * @param oof  [training run][epoch-1]
+ * @param test [held-out run][epoch-1]
+ */
+record TopRunScores(double[][] oof, double[][] test) {
+
+    static TopRunScores of(List<EvalRun> train, List<EvalRun> test, int[] cols, int epochs, int folds, long seed, int threads) {
+        int k = Math.min(folds, train.size());
+        int[] fold = RunFolds.assign(train.size(), k, seed);
+        double[][] oof = new double[train.size()][];
+        for (int f = 0; f < k; f++) {
+            List<EvalRun> inside = RunFolds.select(train, fold, f, true);
+            double[][] p = score(RunFolds.select(train, fold, f, false), inside, cols, epochs, threads, seed);
+            int at = 0;
+            for (int r = 0; r < train.size(); r++) {
+                if (fold[r] == f) {
+                    oof[r] = p[at++];
+                }
+            }
+        }
+        return new TopRunScores(oof, score(train, test, cols, epochs, threads, seed));
+    }
+
+    /** Fits on {@code fitRuns}, scores every epoch of {@code scored} ([run][epoch-1], NaN where a run has no such epoch). */
+    private static double[][] score(List<EvalRun> fitRuns, List<EvalRun> scored, int[] cols, int epochs, int threads, long seed) {
+        double[] finals = fitRuns.stream().mapToDouble(EvalRun::finalAccuracy).toArray();
+        double cut = RegressionMetrics.quantile(finals, TopRunModel.LABEL_PERCENTILE);
+        Rows rows = Rows.of(fitRuns, cols);
+        double[] cuts = new double[rows.rows()];
+        java.util.Arrays.fill(cuts, cut);
+        String text = TopRunModel.fitClassifier(rows.matrix(), cols.length, TopRunModel.labels(rows.targets(), cuts), null,
+                threads, seed);
+        double[][] out = new double[scored.size()][epochs];
+        for (double[] row : out) {
+            java.util.Arrays.fill(row, Double.NaN);
+        }
+        if (text == null) { // one class only: no classifier, so no run is ever judged below
+            for (double[] row : out) {
+                java.util.Arrays.fill(row, Double.POSITIVE_INFINITY);
+            }
+            return out;
+        }
+        Rows s = Rows.of(scored, cols);
+        try (BinaryClassifier c = BinaryClassifier.load(text, cols.length)) {
+            double[] p = c.probabilities(s.matrix(), s.rows());
+            for (int i = 0; i < p.length; i++) {
+                out[s.run()[i]][s.epoch()[i] - 1] = p[i];
+            }
+        }
+        return out;
+    }
+}
