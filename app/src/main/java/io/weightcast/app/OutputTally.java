@@ -141,8 +141,9 @@ final class OutputTally implements AutoCloseable {
         }
         try {
             if (topic.equals(topics.models())) {
-                ModelVersion mv = Json.read(r.value(), ModelVersion.class);
-                modelVersions.add((long) mv.version());
+                if (ModelVersion.ACCURACY_MODEL.equals(r.key())) { // not the dying-ReLU classifier's own versions
+                    modelVersions.add((long) Json.read(r.value(), ModelVersion.class).version());
+                }
                 arrived(topic, now);
             } else if (topic.equals(topics.deadLetters())) {
                 deadLetters.incrementAndGet();

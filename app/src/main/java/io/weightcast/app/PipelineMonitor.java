@@ -99,7 +99,10 @@ public final class PipelineMonitor implements AutoCloseable {
     private void accept(ConsumerRecord<String, byte[]> r) {
         String topic = r.topic();
         if (topic.equals(topics.models())) {
-            model = Json.read(r.value(), ModelVersion.class);
+            // the topic also carries other models (the dying-ReLU classifier) under their own keys
+            if (ModelVersion.ACCURACY_MODEL.equals(r.key()) && r.value() != null) {
+                model = Json.read(r.value(), ModelVersion.class);
+            }
             return;
         }
         if (topic.equals(topics.encoders())) {

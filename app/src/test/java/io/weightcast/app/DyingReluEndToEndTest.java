@@ -121,6 +121,16 @@ class DyingReluEndToEndTest {
                     assertThat(a.evidence()).containsEntry("signal", "classifier")
                             .containsEntry("classifier_version", classifier.version());
                 });
+                // the demo's monitor follows the accuracy model, not whatever model was published last
+                try (PipelineMonitor monitor = new PipelineMonitor(kafka.bootstrapServers(), topics, run -> true)) {
+                    long until = System.nanoTime() + TIMEOUT.toNanos();
+                    while ((monitor.model() == null || monitor.scores() < 8) && System.nanoTime() < until) {
+                        Thread.sleep(100);
+                    }
+                    assertThat(monitor.model()).isNotNull();
+                    assertThat(monitor.model().name()).isEqualTo(ModelVersion.ACCURACY_MODEL);
+                    assertThat(RunTable.status(monitor, 2, 0, 1)).contains("model v" + monitor.model().version());
+                }
             }
         }
     }
