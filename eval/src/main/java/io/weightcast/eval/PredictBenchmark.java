@@ -170,13 +170,13 @@ public final class PredictBenchmark {
         // Weightcast's rule: the top-run classifier's probability against per-epoch thresholds from the training
         // runs' out-of-fold probabilities; (reference, alpha, k) chosen by cross-validation over the training runs
         TopRunScores top = TopRunScores.of(train, test, allCols, epochs, o.conformalFolds(), o.seed() + 7, o.threads());
-        List<EarlyStopBenchmark.Scored> topRunCv = TopQuantileStopRule.crossValidated(EarlyStopBenchmark.WEIGHTCAST, top.oof(),
+        List<EarlyStopBenchmark.Scored> topRunCv = TopQuantileStopRule.crossValidated(EarlyStopBenchmark.TOP_RUN, top.oof(),
                 trainFinals, o.conformalFolds(), o.seed() + 303);
         EarlyStopBenchmark.Scored topRunChosen = EarlyStopBenchmark.best(topRunCv);
         List<EarlyStopBenchmark.Scored> topRunHeldOut = topRunCv.stream().map(s -> TopQuantileStopRule.heldOut(
-                EarlyStopBenchmark.WEIGHTCAST, s.params(), top.oof(), trainFinals, top.test(), testFinals, orders.size())).toList();
-        sweeps.put(EarlyStopBenchmark.WEIGHTCAST, topRunHeldOut);
-        sweeps.put(EarlyStopBenchmark.INTERVAL, weightcastHeldOut);
+                EarlyStopBenchmark.TOP_RUN, s.params(), top.oof(), trainFinals, top.test(), testFinals, orders.size())).toList();
+        sweeps.put(EarlyStopBenchmark.WEIGHTCAST, weightcastHeldOut);
+        sweeps.put(EarlyStopBenchmark.TOP_RUN, topRunHeldOut);
         sweeps.put(EarlyStopBenchmark.CURVE_ONLY, EarlyStopBenchmark.curveSweep(valAcc, valAcc(train, epochs), testFinals, orders));
         progress.start("optuna", 1);
         OptunaReplay.Result optuna;
@@ -194,8 +194,8 @@ public final class PredictBenchmark {
         List<EarlyStopBenchmark.Scored> weightcastTraining = EarlyStopBenchmark.weightcastSweep(cross.oof(), halfWidth,
                 trainFinals, trainFinals, ArrivalOrders.of(train.size(), o.orders(), o.seed() + 101));
         EarlyStopBenchmark.Scored chosenOnTraining = EarlyStopBenchmark.best(weightcastTraining);
-        best.put(EarlyStopBenchmark.INTERVAL, EarlyStopBenchmark.withParams(weightcastHeldOut, chosenOnTraining.params()));
-        best.put(EarlyStopBenchmark.WEIGHTCAST, TopQuantileStopRule.heldOut(EarlyStopBenchmark.WEIGHTCAST, topRunChosen.params(),
+        best.put(EarlyStopBenchmark.WEIGHTCAST, EarlyStopBenchmark.withParams(weightcastHeldOut, chosenOnTraining.params()));
+        best.put(EarlyStopBenchmark.TOP_RUN, TopQuantileStopRule.heldOut(EarlyStopBenchmark.TOP_RUN, topRunChosen.params(),
                 top.oof(), trainFinals, top.test(), testFinals, orders.size()));
         EarlyStopBenchmark.Scored scorerLevers = EarlyStopBenchmark.bestWith(weightcastTraining, SCORER_FIXED);
         List<EarlyStopBenchmark.Scored> topCv = TopQuantileStopRule.crossValidated(cross.oof(), trainFinals,
@@ -206,11 +206,12 @@ public final class PredictBenchmark {
         Map<String, Object> early = new LinkedHashMap<>();
         best.forEach((policy, s) -> early.put(policy, s.toMap()));
         early.put(SCORER_DEFAULT, scorerDefault(weightcastHeldOut).toMap());
-        early.put(WEIGHTCAST_BEST_HELD_OUT, EarlyStopBenchmark.best(topRunHeldOut).toMap());
+        early.put(WEIGHTCAST_BEST_HELD_OUT, EarlyStopBenchmark.best(weightcastHeldOut).toMap());
+        early.put(TOP_RUN_BEST_HELD_OUT, EarlyStopBenchmark.best(topRunHeldOut).toMap());
         json.put("early_stop", early);
         Map<String, Object> setup = earlySetupJson(test.size(), testFinals, orders.size(), epochs, optuna);
-        setup.put("weightcast_chosen_by_cv", topRunChosen.toMap());
-        setup.put("weightcast_interval_chosen_on_training", chosenOnTraining.toMap());
+        setup.put("weightcast_chosen_on_training", chosenOnTraining.toMap());
+        setup.put("top_run_chosen_by_cv", topRunChosen.toMap());
         setup.put("scorer_levers_chosen_on_training", scorerLevers.toMap());
         setup.put("top_quantile_chosen_by_cv", topChosen.toMap());
         setup.put("top_quantile_policy", "stop when the run's predicted final accuracy is below, on `consecutive` epochs in a "
@@ -218,9 +219,9 @@ public final class PredictBenchmark {
                 + "reference_percentile of final accuracy had at that epoch (training runs' out-of-fold predictions); "
                 + "(reference_percentile, alpha, consecutive) chosen by " + o.conformalFolds() + "-fold cross-validation over "
                 + "the training runs; order-independent");
-        setup.put("chosen_on", "weightcast, weightcast_interval, weightcast_top_quantile and weightcast_scorer_default: settings "
-                + "chosen on the training runs only; weightcast_best_on_held_out (the top-run rule's best), curve_only and the "
-                + "Optuna pruners: their best on the held-out runs (optimistic, shown for a like-for-like comparison)");
+        setup.put("chosen_on", "weightcast, weightcast_top_run, weightcast_top_quantile and weightcast_scorer_default: settings "
+                + "chosen on the training runs only; weightcast_best_on_held_out, weightcast_top_run_best_on_held_out, curve_only "
+                + "and the Optuna pruners: their best on the held-out runs (optimistic, shown for a like-for-like comparison)");
         Map<String, Object> dominance = new LinkedHashMap<>();
         sweeps.forEach((policy, sweep) -> {
             if (!policy.equals(EarlyStopBenchmark.WEIGHTCAST)) {
@@ -258,20 +259,20 @@ public final class PredictBenchmark {
     /** The Weightcast setting the scorer runs today (EarlyStopPolicy, ScorerConfig defaults). */
     static final String SCORER_DEFAULT = "weightcast_scorer_default";
     static final String WEIGHTCAST_BEST_HELD_OUT = "weightcast_best_on_held_out";
+    static final String TOP_RUN_BEST_HELD_OUT = "weightcast_top_run_best_on_held_out";
+    /** What the scorer cannot change per run: its reference is the trainer's 75th percentile (StudyReferences.PERCENTILE). */
+    static final Map<String, Object> SCORER_FIXED = Map.of("reference_percentile", 0.75);
     /**
-     * What the scorer cannot change per run: its interval is the model's 80% one (Prediction.INTERVAL_LEVEL)
-     * and its reference the trainer's 75th percentile (StudyReferences.PERCENTILE).
+     * ScorerConfig's defaults: scorer.early.stop.interval.level, scorer.early.stop.consecutive and the first epoch
+     * scorer.early.stop.min.step.fraction lets count (0.0: from epoch 1), as tuned on the training runs
+     * (scorer_levers_chosen_on_training).
      */
-    static final Map<String, Object> SCORER_FIXED = Map.of("interval_level", 0.8, "reference_percentile", 0.75);
-    /**
-     * ScorerConfig's defaults: scorer.early.stop.consecutive and the first epoch scorer.early.stop.min.step.fraction
-     * lets count (0.0: from epoch 1), as tuned on the training runs (scorer_levers_chosen_on_training).
-     */
-    static final int SCORER_CONSECUTIVE = 2;
+    static final double SCORER_LEVEL = 0.9;
+    static final int SCORER_CONSECUTIVE = 1;
     static final int SCORER_FROM_EPOCH = 1;
 
     static EarlyStopBenchmark.Scored scorerDefault(List<EarlyStopBenchmark.Scored> sweep) {
-        return sweep.stream().filter(s -> s.params().get("interval_level").equals(0.8)
+        return sweep.stream().filter(s -> s.params().get("interval_level").equals(SCORER_LEVEL)
                 && s.params().get("reference_percentile").equals(0.75) && s.params().get("consecutive").equals(SCORER_CONSECUTIVE)
                 && s.params().get("from_epoch").equals(SCORER_FROM_EPOCH))
                 .findFirst().orElseThrow();
@@ -594,19 +595,19 @@ public final class PredictBenchmark {
         m.put("epochs", epochs);
         m.put("top5_runs", topCount);
         m.put("min_finished", EarlyStopBenchmark.MIN_FINISHED);
-        m.put(SCORER_DEFAULT, "the scorer's fallback rule (a model without a top-run rule) at its defaults (80% interval, "
-                + "75th percentile, " + SCORER_CONSECUTIVE + " consecutive, from epoch " + SCORER_FROM_EPOCH + ")");
+        m.put(SCORER_DEFAULT, "the scorer's default rule at its defaults (" + SCORER_LEVEL + " interval, 75th percentile, "
+                + SCORER_CONSECUTIVE + " consecutive, from epoch " + SCORER_FROM_EPOCH + ")");
         m.put("best_setting_rule", EarlyStopBenchmark.BEST_RULE);
         m.put("replay", "runs arrive one at a time in each order and train to their end or their stop before the next starts; "
                 + "a run stopped at the last epoch counts as kept");
-        m.put("weightcast_policy", "the scorer's rule (core TopRunModel): a LightGBM classifier of P(the run finishes at or "
+        m.put("top_run_policy", "the scorer's other rule (scorer.early.stop.rule=top_run; core TopRunModel): a LightGBM classifier of P(the run finishes at or "
                 + "above the " + io.weightcast.core.model.TopRunModel.LABEL_PERCENTILE + " percentile of final accuracy) on every "
                 + "checkpoint's features (all: weights + reported metrics); stop when that probability is below, on `consecutive` "
                 + "epochs in a row, the alpha-quantile of what the training runs finishing at or above the reference_percentile "
                 + "scored at that epoch (their out-of-fold probabilities; the held-out runs are scored by the classifier fitted on "
                 + "every training run); (reference_percentile, alpha, consecutive) chosen by cross-validation over the training "
                 + "runs; order-independent");
-        m.put("weightcast_interval_policy", "stop when the upper end of the run's conformal interval (level interval_level) is below "
+        m.put("weightcast_policy", "the scorer's default rule (design §6): stop when the upper end of the run's conformal interval (level interval_level) is below "
                 + "the reference_percentile of final test accuracy of the runs finished so far in this order (of the training "
                 + "runs while fewer than " + EarlyStopBenchmark.MIN_FINISHED + " finished) on `consecutive` checkpoints in a row, "
                 + "counted from from_epoch on");

@@ -81,9 +81,10 @@ public final class PredictReport {
         double[] cov95 = list(t, "by_epoch").stream().mapToDouble(r -> num(r, "coverage95")).toArray();
         row(md, "80% / 95% interval coverage, range over epochs", range(cov80) + " / " + range(cov95), "0.77–0.83 / 0.92–0.98");
         for (String[] policy : new String[][] {
-                {EarlyStopBenchmark.WEIGHTCAST, "Weightcast early stop (the scorer's top-run rule, setting chosen by CV on the training runs)"},
-                {PredictBenchmark.WEIGHTCAST_BEST_HELD_OUT, "Weightcast top-run rule, its best setting on the held-out runs (like the Optuna rows)"},
-                {EarlyStopBenchmark.INTERVAL, "Weightcast interval rule (the scorer's fallback; setting chosen on the training runs)"},
+                {EarlyStopBenchmark.WEIGHTCAST, "Weightcast early stop (the scorer's default interval rule, setting chosen on the training runs)"},
+                {PredictBenchmark.WEIGHTCAST_BEST_HELD_OUT, "Weightcast interval rule, its best setting on the held-out runs (like the Optuna rows)"},
+                {EarlyStopBenchmark.TOP_RUN, "Weightcast top-run classifier rule (setting chosen by CV on the training runs)"},
+                {PredictBenchmark.TOP_RUN_BEST_HELD_OUT, "Weightcast top-run rule, its best setting on the held-out runs"},
                 {TopQuantileStopRule.NAME, "Weightcast top-quantile variant (predicted accuracy instead of the classifier; eval only)"}}) {
             Map<String, Object> wc = map(t, "early_stop", policy[0]);
             row(md, policy[1] + ": saved, top-5% kept (worst order), top-1 kept", f(num(wc, "compute_saved")) + ", "
@@ -175,8 +176,8 @@ public final class PredictReport {
         md.append("## Early stopping\n\n").append(String.format(Locale.ROOT,
                 "%d held-out runs replayed in %d shuffled arrival orders; the true top 5%% are %d runs. %s. ",
                 (int) num(s, "runs"), (int) num(s, "orders"), (int) num(s, "top5_runs"), s.get("replay")));
-        md.append("Weightcast: ").append(s.get("weightcast_policy")).append(". Weightcast interval rule: ")
-                .append(s.get("weightcast_interval_policy")).append(". Curve only: ").append(s.get("curve_only_policy"))
+        md.append("Weightcast: ").append(s.get("weightcast_policy")).append(". Top-run rule: ")
+                .append(s.get("top_run_policy")).append(". Curve only: ").append(s.get("curve_only_policy"))
                 .append(". Optuna ").append(s.get("optuna_version")).append(": ").append((int) num(s, "optuna_settings"))
                 .append(" settings (eval/README.md). Top-quantile variant: ").append(s.get("top_quantile_policy"))
                 .append(". Each policy's setting below is ").append(s.get("best_setting_rule")).append("; ")
@@ -188,13 +189,13 @@ public final class PredictReport {
                     f(num(r, "compute_saved")), f(num(r, "top5_kept")), f(num(r, "top5_kept_min")), f(num(r, "top1_kept")),
                     f4(num(r, "regret")), f4(num(r, "regret_max"))));
         });
-        Map<String, Object> chosen = map(s, "weightcast_chosen_by_cv");
-        Map<String, Object> onTraining = map(s, "weightcast_interval_chosen_on_training");
+        Map<String, Object> chosen = map(s, "top_run_chosen_by_cv");
+        Map<String, Object> onTraining = map(s, "weightcast_chosen_on_training");
         Map<String, Object> levers = map(s, "scorer_levers_chosen_on_training");
         Map<String, Object> topCv = map(s, "top_quantile_chosen_by_cv");
         md.append(String.format(Locale.ROOT, "\nOn the training runs (out-of-fold): the top-run rule's cross-validation chose %s "
                         + "(saved %s, top-5%% kept %s); the interval rule's chosen setting %s saved %s keeping %s (worst order %s); "
-                        + "with the scorer's fixed 80%% interval and 75th percentile its best levers were %s (saved %s, worst order %s); "
+                        + "with the scorer's fixed 75th-percentile reference its best levers were %s (saved %s, worst order %s); "
                         + "the top-quantile variant's cross-validation chose %s (saved %s, top-5%% kept %s).\n",
                 params(map(chosen, "params")), f(num(chosen, "compute_saved")), f(num(chosen, "top5_kept")),
                 params(map(onTraining, "params")), f(num(onTraining, "compute_saved")),

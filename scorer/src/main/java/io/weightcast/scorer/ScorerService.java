@@ -48,13 +48,13 @@ import org.slf4j.LoggerFactory;
  *     (group = its application id) and, with hooks, the webhook notifier's ({@code <prefix>scorer-webhooks})</li>
  * <li>{@code scorer.host} (127.0.0.1), {@code scorer.port} (8081; 0 = a free port, see {@link #port()})</li>
  * <li>{@code scorer.dying.relu.threshold} (0.5): a layer's dead-unit fraction from which DYING_RELU is raised</li>
- * <li>Early stop: a model with a {@code top_run_rule} (the trainer publishes one once its held-out runs can
- *     calibrate it) is judged by that rule, its own thresholds and {@code consecutive}
- *     ({@link io.weightcast.scorer.policy.EarlyStopPolicy}); the keys below drive the interval rule, the fallback.</li>
+ * <li>{@code scorer.early.stop.rule} ({@code interval}): {@code interval}, or {@code top_run} to judge runs by the
+ *     model's top-run classifier rule where it has one ({@link io.weightcast.scorer.policy.EarlyStopPolicy})</li>
+ * <li>{@code scorer.early.stop.interval.level} (0.9): the interval whose upper end the interval rule compares</li>
  * <li>{@code scorer.early.stop.threshold} (unset): early-stop reference when the model has none for the run's
  *     study; unset = no decision for such runs. Set, it selects the interval rule for every model</li>
- * <li>{@code scorer.early.stop.consecutive} (2, tuned in eval on training runs, see {@link ScorerConfig#defaults()}):
- *     checkpoints in a row whose 80% interval lies below the reference</li>
+ * <li>{@code scorer.early.stop.consecutive} (1, tuned in eval on training runs, see {@link ScorerConfig#defaults()}):
+ *     checkpoints in a row whose interval lies below the reference</li>
  * <li>{@code scorer.early.stop.min.step.fraction} (0.0): step / planned_steps from which the early-stop rule counts</li>
  * <li>Alert hooks (see {@link io.weightcast.scorer.webhook.HookSettings}); each committed alert is POSTed to every
  *     hook whose filters match it:

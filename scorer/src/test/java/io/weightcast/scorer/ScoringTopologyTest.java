@@ -74,7 +74,9 @@ class ScoringTopologyTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("scorer-ttd").toString());
-        driver = new TopologyTestDriver(ScoringTopology.build(TOPICS, ScorerConfig.defaults(), models, metrics,
+        // k = 2 on the 80% interval: the early-stop test below checks the streak
+        driver = new TopologyTestDriver(ScoringTopology.build(TOPICS, new ScorerConfig(0.5, null, 2, 0.0, ScorerConfig.INTERVAL_RULE, 0.8),
+                models, metrics,
                 (key, letter) -> globalDeadLetters.add(letter)), p);
         StringSerializer keys = new StringSerializer();
         ByteArraySerializer values = new ByteArraySerializer();

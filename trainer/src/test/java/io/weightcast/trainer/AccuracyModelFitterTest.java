@@ -84,7 +84,7 @@ class AccuracyModelFitterTest {
             double[] missing = new double[FeatureLayout.size()];
             Arrays.fill(missing, Double.NaN);
             assertThat(model.predict(missing)).isBetween(0.0, 1.0);
-            assertThat(model.intervals(0.5)).hasSize(2);
+            assertThat(model.intervals(0.5)).hasSize(3);
         }
     }
 

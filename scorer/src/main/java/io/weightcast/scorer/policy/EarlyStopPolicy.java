@@ -1,6 +1,7 @@
 package io.weightcast.scorer.policy;
 
 import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.Interval;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.TopRunRule;
 import io.weightcast.scorer.Prediction;
@@ -9,16 +10,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Early-stop candidate (design §6, issue 6 §4). Two rules, by what the model carries:
+ * Early-stop candidate (design §6, issue 6 §4). Two rules, both benchmarked against Optuna's pruners
+ * in eval/results/predict.md:
  * <ul>
- * <li><b>top-run rule</b> (a model with {@code top_run_rule}, core {@code TopRunModel}): the run's
- * P(finishes near the top of its study) is below the rule's threshold for its stage of training on the
- * rule's {@code consecutive} checkpoints in a row. Benchmarked against Optuna's pruners and the
- * interval rule in eval/results/predict.md, where it saved the most epochs keeping every top-5% run.</li>
- * <li><b>interval rule</b> (fallback: a model without one, e.g. from a zoo too small to calibrate it,
- * or a user threshold): the upper end of the run's 80% interval is below its study's reference final
- * accuracy on {@code consecutive} checkpoints in a row. The reference is the model's
+ * <li><b>interval rule</b> (the default): the upper end of the run's interval (level
+ * {@code intervalLevel}; the 80% interval when the model has no such level) is below its study's
+ * reference final accuracy on {@code consecutive} checkpoints in a row. The reference is the model's
  * {@code study_references[study]}, else the user threshold.</li>
+ * <li><b>top-run rule</b> ({@code scorer.early.stop.rule=top_run}, for a model with a
+ * {@code top_run_rule}, core {@code TopRunModel}; others fall back to the interval rule): the run's
+ * P(finishes near the top of its study) is below the rule's threshold for its stage of training on the
+ * rule's {@code consecutive} checkpoints in a row.</li>
  * </ul>
  * Both count only from {@code minStepFraction} of the planned steps; a checkpoint that cannot be judged
  * (no reference, no interval, unknown stage) breaks "consecutive". A user threshold
@@ -30,23 +32,42 @@ public final class EarlyStopPolicy implements Policy {
     private final int consecutive;
     private final double minStepFraction;
     private final Double userThreshold;
+    private final boolean topRunRule;
+    private final double intervalLevel;
 
-    public EarlyStopPolicy(int consecutive, double minStepFraction, Double userThreshold) {
+    public EarlyStopPolicy(int consecutive, double minStepFraction, Double userThreshold, boolean topRunRule,
+                           double intervalLevel) {
         this.consecutive = consecutive;
         this.minStepFraction = minStepFraction;
         this.userThreshold = userThreshold;
+        this.topRunRule = topRunRule;
+        this.intervalLevel = intervalLevel;
+    }
+
+    /** The interval rule on the 80% interval. */
+    public EarlyStopPolicy(int consecutive, double minStepFraction, Double userThreshold) {
+        this(consecutive, minStepFraction, userThreshold, false, Prediction.INTERVAL_LEVEL);
+    }
+
+    /** The model's top-run rule when this policy uses it and the model has one, else null. */
+    private TopRunRule rule(ModelVersion model) {
+        return topRunRule && userThreshold == null && model != null ? model.topRunRule() : null;
+    }
+
+    /** The interval of the configured level, else the 80% one. */
+    private Interval interval(Prediction p) {
+        return p.intervals().stream().filter(i -> Math.abs(i.level() - intervalLevel) < 1e-9).findFirst().orElse(p.interval());
     }
 
     @Override
     public Outcome apply(Checkpoint checkpoint, RunState run) {
         if (checkpoint.step() <= run.lastJudgedStep()) {
             // A replayed or late checkpoint: judged already (or superseded), so the streak stands.
-            TopRunRule rule = userThreshold == null && checkpoint.prediction().model() != null
-                    ? checkpoint.prediction().model().topRunRule() : null;
+            TopRunRule rule = rule(checkpoint.prediction().model());
             return new Outcome(run, run.lowStreak() >= (rule != null ? rule.consecutive() : consecutive) ? FLAG : null, null);
         }
         Prediction p = checkpoint.prediction();
-        TopRunRule rule = userThreshold == null && p.model() != null ? p.model().topRunRule() : null;
+        TopRunRule rule = rule(p.model());
         Map<String, Object> evidence = new LinkedHashMap<>();
         boolean below;
         int needed;
@@ -66,11 +87,13 @@ public final class EarlyStopPolicy implements Policy {
                     + " percentile scored at this stage");
         } else {
             Double reference = reference(p.model(), checkpoint.study());
-            boolean judged = reference != null && p.interval() != null && fromMinStep(checkpoint);
-            below = judged && p.interval().high() < reference;
+            Interval interval = interval(p);
+            boolean judged = reference != null && interval != null && fromMinStep(checkpoint);
+            below = judged && interval.high() < reference;
             needed = consecutive;
             evidence.put("signal", "interval");
-            evidence.put("upper", judged ? p.interval().high() : null);
+            evidence.put("interval_level", judged ? interval.level() : null);
+            evidence.put("upper", judged ? interval.high() : null);
             evidence.put("reference", reference);
         }
         int streak = below ? run.lowStreak() + 1 : 0;

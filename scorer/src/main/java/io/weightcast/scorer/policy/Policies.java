@@ -31,7 +31,8 @@ public final class Policies {
                 new LearnedDyingReluPolicy(dyingRelu),
                 new DyingReluPolicy(config.dyingReluThreshold()),
                 new SpectralCollapsePolicy(),
-                new EarlyStopPolicy(config.earlyStopConsecutive(), config.earlyStopMinStepFraction(), config.earlyStopThreshold())));
+                new EarlyStopPolicy(config.earlyStopConsecutive(), config.earlyStopMinStepFraction(), config.earlyStopThreshold(),
+                        ScorerConfig.TOP_RUN_RULE.equals(config.earlyStopRule()), config.earlyStopIntervalLevel())));
     }
 
     /** The policies' verdict on one checkpoint: the run's new state, the score's flags and the alerts to raise. */

@@ -7,6 +7,7 @@ import static io.weightcast.scorer.policy.PolicyFixtures.predicted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.Interval;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.TopRunRule;
 import io.weightcast.scorer.Prediction;
@@ -53,7 +54,7 @@ class EarlyStopPolicyTest {
         // 3 stages of a 6-step run: thresholds 0.10 (steps 1-2), 0.30 (3-4), 0.50 (5-6); one checkpoint below is enough
         TopRunRule rule = new TopRunRule(0.9, 0.95, 0.0, 1, List.of(0.10, 0.30, 0.50), "unused", 12);
         ModelVersion m = withReference.withTopRunRule(rule);
-        EarlyStopPolicy policy = new EarlyStopPolicy(3, 0.0, null);
+        EarlyStopPolicy policy = new EarlyStopPolicy(3, 0.0, null, true, 0.8);
         // interval far below the reference at every step: the interval rule would fire; the top-run rule decides instead
         List<Outcome> o = run(policy, 6, "digits", List.of(top(0.2, m), top(0.2, m), top(0.25, m), top(0.6, m)));
         assertThat(o).extracting(Outcome::flag).as("flagged while below").containsExactly(null, null, "early_stop_candidate", null);
@@ -68,9 +69,24 @@ class EarlyStopPolicyTest {
                 .allSatisfy(x -> assertThat(x.alert()).isNull());
         // without planned steps the stage is unknown: no decision
         assertThat(run(policy, null, "digits", List.of(top(0.0, m), top(0.0, m)))).allSatisfy(x -> assertThat(x.alert()).isNull());
-        // a user threshold selects the interval rule
-        EarlyStopPolicy user = new EarlyStopPolicy(1, 0.0, 0.9);
+        // a user threshold, or the policy's default rule, selects the interval rule
+        EarlyStopPolicy user = new EarlyStopPolicy(1, 0.0, 0.9, true, 0.8);
         assertThat(run(user, 6, "digits", List.of(top(0.9, m))).get(0).alert().evidence()).containsEntry("signal", "interval");
+        assertThat(run(new EarlyStopPolicy(1, 0.0, null), 6, "digits", List.of(top(0.9, m))).get(0).alert().evidence())
+                .containsEntry("signal", "interval");
+    }
+
+    @Test
+    void theIntervalRuleComparesTheConfiguredLevelsUpperEnd() {
+        // 80%: [0.55, 0.65]; 90%: [0.50, 0.82]: only the 90% upper end reaches the 0.8 reference
+        Interval i80 = new Interval(0.8, 0.55, 0.65);
+        Interval i90 = new Interval(0.9, 0.50, 0.82);
+        Prediction p = new Prediction(0.6, i80, List.of(i80, i90), withReference, null);
+        assertThat(run(new EarlyStopPolicy(1, 0.0, null, false, 0.8), 18, "digits", List.of(p)).get(0).alert()).isNotNull();
+        assertThat(run(new EarlyStopPolicy(1, 0.0, null, false, 0.9), 18, "digits", List.of(p)).get(0).alert()).isNull();
+        // a level the model lacks: the 80% interval
+        Alert a = run(new EarlyStopPolicy(1, 0.0, null, false, 0.99), 18, "digits", List.of(p)).get(0).alert();
+        assertThat(a.evidence()).containsEntry("interval_level", 0.8).containsEntry("upper", 0.65);
     }
 
     private static Prediction top(double probability, ModelVersion m) {

@@ -14,7 +14,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PoliciesTest {
-    private final Policies policies = Policies.from(ScorerConfig.defaults());
+    /** Two checkpoints in a row on the 80% interval: the streak logic below needs k > 1. */
+    private final Policies policies = Policies.from(new ScorerConfig(0.5, null, 2, 0.0, ScorerConfig.INTERVAL_RULE, 0.8));
     private final Health broken = new Health(2, List.of("fc.weight"), Map.of("fc2", 0.9));
 
     @Test
@@ -47,6 +48,10 @@ class PoliciesTest {
                 "scorer.dying.relu.threshold", "0.95", "scorer.early.stop.threshold", "0.6",
                 "scorer.early.stop.consecutive", "3", "scorer.early.stop.min.step.fraction", "0.25")));
         assertThat(c).isEqualTo(new ScorerConfig(0.95, 0.6, 3, 0.25));
+        assertThat(ScorerConfig.from(io.weightcast.core.config.Settings.of(Map.of("scorer.early.stop.rule", "top_run",
+                "scorer.early.stop.interval.level", "0.8"))).earlyStopRule()).isEqualTo(ScorerConfig.TOP_RUN_RULE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ScorerConfig.from(io.weightcast.core.config.Settings.of(
+                Map.of("scorer.early.stop.rule", "median")))).hasMessageContaining("scorer.early.stop.rule");
         assertThat(ScorerConfig.from(io.weightcast.core.config.Settings.of(Map.of()))).isEqualTo(ScorerConfig.defaults());
         Policies.Judgement j = Policies.from(c).apply(checkpoint(1, 10, "s", broken, Prediction.none("x")), RunState.empty());
         assertThat(j.flags()).as("0.9 dead is below a 0.95 threshold").doesNotContain("dying_relu");
