@@ -15,7 +15,7 @@ import java.util.Map;
  *                          number); {@code runs} and {@code rows} count the whole holdout set
  * @param holdoutAllRows    on every checkpoint of the holdout runs (how it does mid-run); τ is NaN
  *                          above {@value AccuracyModelFitter#MAX_TAU_ROWS} rows (O(n²))
- * @param residualQuantiles "0.8"/"0.95" → that quantile of |residual| over all holdout rows
+ * @param residualQuantiles "0.8"/"0.9"/"0.95" → that quantile of |residual| over all holdout rows
  * @param holdoutRunIds     the held-out runs, in zoo order
  * @param holdoutData       their rows, kept so another model (the current version) can be scored on
  *                          exactly the same runs: {@link AccuracyModelFitter#evaluate}

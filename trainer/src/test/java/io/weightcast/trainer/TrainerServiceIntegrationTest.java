@@ -155,8 +155,9 @@ class TrainerServiceIntegrationTest {
         assertThat(mv.featureNames()).isEqualTo(FeatureLayout.names());
         assertThat(mv.modelText()).isNotBlank();
         assertThat(mv.holdout().runs()).isGreaterThanOrEqualTo(2);
-        assertThat(mv.residualQuantiles()).containsOnlyKeys("0.8", "0.95");
-        assertThat(mv.residualQuantiles().get("0.8")).isLessThanOrEqualTo(mv.residualQuantiles().get("0.95"));
+        assertThat(mv.residualQuantiles()).containsOnlyKeys("0.8", "0.9", "0.95");
+        assertThat(mv.residualQuantiles().get("0.8")).isLessThanOrEqualTo(mv.residualQuantiles().get("0.9"));
+        assertThat(mv.residualQuantiles().get("0.9")).isLessThanOrEqualTo(mv.residualQuantiles().get("0.95"));
         assertThat(mv.studyReferences()).containsKeys("study-a", "study-b", StudyReferences.ALL_STUDIES);
         try (AccuracyModel model = AccuracyModel.load(mv)) {
             double p = model.predict(gen.values(probe, SyntheticZoo.STEPS, SyntheticZoo.STEPS));
