@@ -138,8 +138,10 @@ public final class PredictReport {
             md.append(' ').append(f(num(rows.get(rows.size() - 1), "mae"))).append(" | ")
                     .append(map(t, "feature_sets", name).get("description")).append(" |\n");
         });
-        md.append("\nEmbeddings (design §5) have not landed, so there is no embedding row. The curve columns are computed "
-                + "here from the runs' reported history (core `LearningCurveFeatures`); the live scorer does not compute them yet.\n\n");
+        md.append("\nNo embedding row: the embedding needs an encoder trained on this zoo's weights; `weightcast ssl-eval` "
+                + "compares W, s(W), z and both on the same zoo (`ssl.md`). The curve columns are computed here from the runs' "
+                + "reported history (core `LearningCurveFeatures`); the live scorer does not compute them yet (it sees this "
+                + "epoch's reported metrics only).\n\n");
     }
 
     private static void model(StringBuilder md, Map<String, Object> t) {
@@ -267,8 +269,10 @@ public final class PredictReport {
                 + "- Features: core's FeatureExtractor (layout v2: statistics, norms, dead units, spectra, globals, reported metrics) "
                 + "on every checkpoint with the test-split metric keys (`eval/*`, `dead_fraction/*`) stripped first, plus the "
                 + "learning-curve columns; cached per zoo in `ZOO/.weightcast-features-v2.bin`.\n"
-                + "- The early-stopping settings reported per policy are each policy's best on the held-out runs by the same rule, "
-                + "so the comparison is like for like; a default tuned this way is optimistic for every policy alike.\n"
+                + "- Early stopping: `weightcast`, `weightcast_top_run`, `weightcast_top_quantile` and `weightcast_scorer_default` "
+                + "use settings chosen on the training runs only; the Optuna pruners, `curve_only` and the `*_best_on_held_out` "
+                + "rows show each policy's best setting on the held-out runs (optimistic for every policy alike, like for like "
+                + "among themselves).\n"
                 + "- Targets are the issue's goals, shown beside the measurements; nothing here asserts them.\n");
     }
 

@@ -14,12 +14,16 @@ import java.util.List;
  * top?", with a classifier trained on exactly that, and per stage of training thresholds from how low
  * runs that did finish near the top were scored there (on runs the classifier was not fitted on),
  * instead of one interval width for all runs. On the 3,000-run digits zoo (899 held-out runs) its
- * setting chosen by cross-validation on the training runs saved 0.68 of the epochs keeping every
- * top-5% run, the interval rule's chosen setting 0.72; at their best settings on the held-out runs it
- * saved the most (0.81; the best Optuna pruner 0.50). eval/results/predict.md has the current numbers.
+ * setting chosen by cross-validation on the training runs saved 0.68 and 0.76 of the epochs in two
+ * benchmark runs (1 and 2 LightGBM threads), keeping every top-5% run, the scorer's default interval
+ * rule 0.72 both times; at their best settings on the held-out runs it saved the most (0.81; the best
+ * Optuna pruner 0.50). eval/results/predict.md has the current numbers.
  */
 public final class TopRunModel implements AutoCloseable {
-    /** Defaults, chosen by cross-validation over the benchmark zoo's training runs (eval/results/predict.json). */
+    /**
+     * Defaults, chosen by cross-validation over the benchmark zoo's training runs in the first benchmark run (the
+     * second, with 2 threads, chose reference 0.8; eval/results/predict.json {@code top_run_chosen_by_cv}).
+     */
     public static final double LABEL_PERCENTILE = 0.9;
     public static final double REFERENCE_PERCENTILE = 0.7;
     public static final double ALPHA = 0.1;
