@@ -10,8 +10,10 @@ import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
 import io.weightcast.core.records.LayerSpectralHealth;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -32,14 +34,17 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     static final String DEAD_LETTERS = "dead-letters-sink";
 
     private final String partsStoreName;
+    private final long partsTtlMs;
     private final StreamsMetrics metrics;
     private final SpectraStage spectra;
     private final EmbeddingStage embeddings;
     private ProcessorContext<String, Object> context;
     private CheckpointAssembler assembler;
 
-    CheckpointProcessor(String partsStoreName, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings) {
+    CheckpointProcessor(String partsStoreName, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings,
+                        long partsTtlMs) {
         this.partsStoreName = partsStoreName;
+        this.partsTtlMs = partsTtlMs;
         this.metrics = metrics;
         this.spectra = spectra;
         this.embeddings = embeddings;
@@ -48,7 +53,23 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.assembler = new CheckpointAssembler(context.getStateStore(partsStoreName));
+        this.assembler = new CheckpointAssembler(context.getStateStore(partsStoreName), partsTtlMs);
+        context.schedule(Duration.ofMillis(Math.min(partsTtlMs, 60_000)), PunctuationType.STREAM_TIME, this::expireParts);
+    }
+
+    /** Incomplete split checkpoints past the TTL: every part they got goes to dead-letters with the reason. */
+    private void expireParts(long streamTime) {
+        for (CheckpointAssembler.Expired e : assembler.expire(streamTime)) {
+            String reason = String.format(Locale.ROOT, "split checkpoint of run %s step %d incomplete: %d of %d parts arrived "
+                    + "within streams.parts.ttl.ms (%d ms) of the first; the parts that came are attached, one letter each",
+                    e.runId(), e.step(), e.parts().size(), e.expectedParts(), partsTtlMs);
+            for (byte[] part : e.parts()) {
+                DeadLetter letter = DeadLetters.of("streams", null, e.runId(), part, reason);
+                context.forward(new Record<String, Object>(e.runId(), letter, streamTime), DEAD_LETTERS);
+            }
+            metrics.deadLetters.labelValues("incomplete_parts").inc();
+            LOG.warn("dead-lettered {}", reason);
+        }
     }
 
     @Override
@@ -59,7 +80,7 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
         try {
             SafeTensors file = SafeTensors.read(record.value());
             CheckpointMetadata meta = CheckpointMetadata.parse(file.metadata(), record.key());
-            SafeTensors whole = assembler.offer(file, record.value(), meta);
+            SafeTensors whole = assembler.offer(file, record.value(), meta, record.timestamp());
             if (whole == null) {
                 return; // more parts to come
             }

@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * Embeddings: {@code streams.embeddings.enabled} (true) follows the {@code encoders} topic
  * ({@link EncoderWatcher}) and joins the current encoder's z to every checkpoint of its
  * architecture ({@link EmbeddingStage}).
+ * Split checkpoints: {@code streams.parts.ttl.ms} (3600000): stream time a checkpoint's parts may take to all
+ * arrive; after it the parts that came go to {@code dead-letters} with the reason (reason category
+ * {@code incomplete_parts}) and leave the store.
  * Other {@code kafka.*} keys (security: TLS, SASL) go to every Kafka client, see {@link KafkaClientSettings}.
  * Gauge {@code weightcast_consumer_lag_records{group,topic}} ({@link ConsumerLagMonitor}) shows both apps' lag.
  */
@@ -65,11 +68,15 @@ public final class FeatureService implements Service {
             encoders = new EncoderWatcher(encoderClientProperties(), settings.topics().encoders(), reason -> metrics.encodersRejected.inc());
             embeddings = new EmbeddingStage(this::currentEncoder);
         }
-        streams = start(FeatureTopology.build(settings.topics(), metrics, spectra, embeddings), properties());
+        long partsTtlMs = settings.getInt("streams.parts.ttl.ms", (int) CheckpointAssembler.DEFAULT_TTL_MS);
+        if (partsTtlMs <= 0) {
+            throw new IllegalArgumentException("streams.parts.ttl.ms must be > 0, was " + partsTtlMs);
+        }
+        streams = start(FeatureTopology.build(settings.topics(), metrics, spectra, embeddings, partsTtlMs), properties());
         if (spectra.enabled()) {
             int threads = settings.getInt("streams.spectra.threads", 1);
             spectraPool = threads > 1 ? new ForkJoinPool(threads) : null;
-            spectraStreams = start(SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool), spectraProperties());
+            spectraStreams = start(SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool, partsTtlMs), spectraProperties());
         }
         ops = OpsServer.start(settings.get("streams.host", "127.0.0.1"), settings.getInt("streams.port", 8082),
                 metrics.registry(), this::ready);

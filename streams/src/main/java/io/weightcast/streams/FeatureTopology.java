@@ -34,6 +34,11 @@ public final class FeatureTopology {
      * @param embeddings joins the current encoder's z to checkpoints of its architecture
      */
     static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings) {
+        return build(topics, metrics, spectra, embeddings, CheckpointAssembler.DEFAULT_TTL_MS);
+    }
+
+    /** @param partsTtlMs stream time a split checkpoint's parts may take to arrive before they are dead-lettered */
+    static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings, long partsTtlMs) {
         Serializer<Object> json = new Serializer<>() {
             private final Serializer<FeatureVector> features = JsonSerde.of(FeatureVector.class).serializer();
             private final Serializer<DeadLetter> letters = JsonSerde.of(DeadLetter.class).serializer();
@@ -45,7 +50,7 @@ public final class FeatureTopology {
         };
         Topology topology = new Topology();
         topology.addSource("checkpoints", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.checkpoints());
-        topology.addProcessor("features", () -> new CheckpointProcessor(PARTS_STORE, metrics, spectra, embeddings), "checkpoints");
+        topology.addProcessor("features", () -> new CheckpointProcessor(PARTS_STORE, metrics, spectra, embeddings, partsTtlMs), "checkpoints");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PARTS_STORE), Serdes.String(), Serdes.ByteArray()), "features");
         topology.addSink(CheckpointProcessor.FEATURES, topics.features(), Serdes.String().serializer(), json, "features");

@@ -7,8 +7,10 @@ import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.records.SpectralSummary;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -27,6 +29,7 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
     static final String DEAD_LETTERS = "spectra-dead-letters-sink";
 
     private final String partsStoreName;
+    private final long partsTtlMs;
     private final StreamsMetrics metrics;
     private final SpectraStage stage;
     private final ForkJoinPool pool;
@@ -34,8 +37,9 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
     private CheckpointAssembler assembler;
 
     /** @param pool layers are analysed in parallel on it; null for the stream thread alone */
-    SpectraProcessor(String partsStoreName, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool) {
+    SpectraProcessor(String partsStoreName, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool, long partsTtlMs) {
         this.partsStoreName = partsStoreName;
+        this.partsTtlMs = partsTtlMs;
         this.metrics = metrics;
         this.stage = stage;
         this.pool = pool;
@@ -44,7 +48,10 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.assembler = new CheckpointAssembler(context.getStateStore(partsStoreName));
+        this.assembler = new CheckpointAssembler(context.getStateStore(partsStoreName), partsTtlMs);
+        // expired parts are only dropped here: the features path dead-letters the same parts, once
+        context.schedule(Duration.ofMillis(Math.min(partsTtlMs, 60_000)), PunctuationType.STREAM_TIME,
+                streamTime -> assembler.expire(streamTime));
     }
 
     @Override
@@ -54,7 +61,7 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
         try {
             SafeTensors file = SafeTensors.read(record.value());
             meta = CheckpointMetadata.parse(file.metadata(), record.key());
-            whole = assembler.offer(file, record.value(), meta);
+            whole = assembler.offer(file, record.value(), meta, record.timestamp());
         } catch (SafeTensorsFormatException | MalformedRecordException e) {
             return; // the features path dead-letters it
         }

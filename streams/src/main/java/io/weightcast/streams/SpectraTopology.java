@@ -23,6 +23,11 @@ public final class SpectraTopology {
     }
 
     public static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool) {
+        return build(topics, metrics, stage, pool, CheckpointAssembler.DEFAULT_TTL_MS);
+    }
+
+    /** @param partsTtlMs as {@link FeatureTopology}'s: incomplete split checkpoints older than this are dropped */
+    public static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool, long partsTtlMs) {
         Serializer<Object> json = new Serializer<>() {
             private final Serializer<SpectralSummary> spectra = JsonSerde.of(SpectralSummary.class).serializer();
             private final Serializer<DeadLetter> letters = JsonSerde.of(DeadLetter.class).serializer();
@@ -34,7 +39,7 @@ public final class SpectraTopology {
         };
         Topology topology = new Topology();
         topology.addSource("checkpoints", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.checkpoints());
-        topology.addProcessor("spectra", () -> new SpectraProcessor(PARTS_STORE, metrics, stage, pool), "checkpoints");
+        topology.addProcessor("spectra", () -> new SpectraProcessor(PARTS_STORE, metrics, stage, pool, partsTtlMs), "checkpoints");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PARTS_STORE), Serdes.String(), Serdes.ByteArray()), "spectra");
         topology.addSink(SpectraProcessor.SPECTRA, topics.spectra(), Serdes.String().serializer(), json, "spectra");

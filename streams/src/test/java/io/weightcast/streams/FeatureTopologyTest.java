@@ -116,4 +116,42 @@ class FeatureTopologyTest {
         assertThat(merged.values()).containsExactly(direct.values());
         assertThat(deadLetters.isEmpty()).isTrue();
     }
+
+    @Test
+    void incompleteSplitCheckpointsExpireIntoDeadLettersAndLeaveTheStore() {
+        long hour = CheckpointAssembler.DEFAULT_TTL_MS;
+        List<byte[]> parts = CheckpointParts.split(checkpoint("run-5", 7, 400), 8_000);
+        checkpoints.pipeInput("run-5", parts.get(0), 1_000L);
+        checkpoints.pipeInput("run-5", parts.get(1), 2_000L);
+        checkpoints.pipeInput("run-6", checkpoint("run-6", 1, 4), 1_000L + hour / 2); // stream time moves, not yet expired
+        assertThat(deadLetters.isEmpty()).isTrue();
+
+        checkpoints.pipeInput("run-6", checkpoint("run-6", 2, 4), 1_000L + hour + 60_000L);
+        List<DeadLetter> letters = deadLetters.readValuesToList();
+        assertThat(letters).hasSize(2);
+        assertThat(letters).allSatisfy(l -> {
+            assertThat(l.key()).isEqualTo("run-5");
+            assertThat(l.reason()).contains("run run-5 step 7 incomplete: 2 of " + parts.size() + " parts");
+        });
+        assertThat(Base64.getDecoder().decode(letters.get(0).valueBase64())).isEqualTo(parts.get(0));
+        assertThat(Base64.getDecoder().decode(letters.get(1).valueBase64())).isEqualTo(parts.get(1));
+        assertThat(metrics.deadLetters.labelValues("incomplete_parts").get()).isEqualTo(1.0);
+        assertThat(features.readValuesToList()).extracting(FeatureVector::runId).containsExactly("run-6", "run-6");
+        org.apache.kafka.streams.state.KeyValueStore<String, byte[]> store = driver.getKeyValueStore(FeatureTopology.PARTS_STORE);
+        try (var it = store.all()) {
+            assertThat(it.hasNext()).as("parts store empty after expiry").isFalse();
+        }
+
+        // a late stray part starts a group of its own, which does not resurrect the checkpoint
+        checkpoints.pipeInput("run-5", parts.get(2), 1_000L + hour + 120_000L);
+        assertThat(features.isEmpty()).isTrue();
+        // and a complete checkpoint leaves nothing behind
+        for (byte[] part : CheckpointParts.split(checkpoint("run-7", 1, 400), 8_000)) {
+            checkpoints.pipeInput("run-7", part, 1_000L + hour + 130_000L);
+        }
+        assertThat(features.readValuesToList()).extracting(FeatureVector::runId).containsExactly("run-7");
+        try (var it = store.all()) {
+            assertThat(it.next().key).as("only the stray part's group remains").startsWith("\u0000run-5");
+        }
+    }
 }
