@@ -5,6 +5,7 @@ import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.safetensors.CheckpointParts;
 import io.weightcast.core.safetensors.SafeTensors;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -28,17 +29,27 @@ final class CheckpointAssembler {
     private static final String MARKER = "\u0000";
 
     /** An expired incomplete group: its parts' bytes in part order, how many were expected. */
-    record Expired(String runId, long step, int expectedParts, long firstTimestamp, List<byte[]> parts) {}
+    record Expired(String runId, long step, int expectedParts, List<byte[]> parts) {}
 
     private final KeyValueStore<String, byte[]> parts;
     private final long ttlMs;
 
     CheckpointAssembler(KeyValueStore<String, byte[]> parts, long ttlMs) {
+        this.parts = parts;
+        this.ttlMs = checkedTtl(ttlMs);
+    }
+
+    /** The setting, validated where the service reads it (a throw in a processor's init would kill its stream thread). */
+    static long checkedTtl(long ttlMs) {
         if (ttlMs <= 0) {
             throw new IllegalArgumentException("streams.parts.ttl.ms must be > 0, was " + ttlMs);
         }
-        this.parts = parts;
-        this.ttlMs = ttlMs;
+        return ttlMs;
+    }
+
+    /** How often (stream time) a processor should call {@link #expire}: a minute, or the TTL when shorter. */
+    Duration expiryInterval() {
+        return Duration.ofMillis(Math.min(ttlMs, 60_000));
     }
 
     /** The whole checkpoint once all its parts are in (at once for an unsplit one), else null. */
@@ -89,7 +100,7 @@ final class CheckpointAssembler {
             parts.delete(marker.key);
             int cut = prefix.indexOf('\u0000');
             out.add(new Expired(prefix.substring(0, cut), Long.parseLong(prefix.substring(cut + 1, prefix.length() - 1)),
-                    value.getInt(), first, bytes));
+                    value.getInt(), bytes));
         }
         return out;
     }

@@ -10,7 +10,6 @@ import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
 import io.weightcast.core.records.LayerSpectralHealth;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -54,7 +53,7 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.assembler = new CheckpointAssembler(context.getStateStore(partsStoreName), partsTtlMs);
-        context.schedule(Duration.ofMillis(Math.min(partsTtlMs, 60_000)), PunctuationType.STREAM_TIME, this::expireParts);
+        context.schedule(assembler.expiryInterval(), PunctuationType.STREAM_TIME, this::expireParts);
     }
 
     /** Incomplete split checkpoints past the TTL: every part they got goes to dead-letters with the reason. */

@@ -68,10 +68,7 @@ public final class FeatureService implements Service {
             encoders = new EncoderWatcher(encoderClientProperties(), settings.topics().encoders(), reason -> metrics.encodersRejected.inc());
             embeddings = new EmbeddingStage(this::currentEncoder);
         }
-        long partsTtlMs = settings.getInt("streams.parts.ttl.ms", (int) CheckpointAssembler.DEFAULT_TTL_MS);
-        if (partsTtlMs <= 0) {
-            throw new IllegalArgumentException("streams.parts.ttl.ms must be > 0, was " + partsTtlMs);
-        }
+        long partsTtlMs = CheckpointAssembler.checkedTtl(settings.getInt("streams.parts.ttl.ms", (int) CheckpointAssembler.DEFAULT_TTL_MS));
         streams = start(FeatureTopology.build(settings.topics(), metrics, spectra, embeddings, partsTtlMs), properties());
         if (spectra.enabled()) {
             int threads = settings.getInt("streams.spectra.threads", 1);

@@ -7,7 +7,6 @@ import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.records.SpectralSummary;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -50,8 +49,7 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
         this.context = context;
         this.assembler = new CheckpointAssembler(context.getStateStore(partsStoreName), partsTtlMs);
         // expired parts are only dropped here: the features path dead-letters the same parts, once
-        context.schedule(Duration.ofMillis(Math.min(partsTtlMs, 60_000)), PunctuationType.STREAM_TIME,
-                streamTime -> assembler.expire(streamTime));
+        context.schedule(assembler.expiryInterval(), PunctuationType.STREAM_TIME, assembler::expire);
     }
 
     @Override
