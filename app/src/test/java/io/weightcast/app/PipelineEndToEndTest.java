@@ -175,6 +175,38 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void laterCheckpointsCarryTheRunsLearningCurveAndTheModelIsFitOnIt() throws Exception {
+        List<FeatureVector> features = readAll(stack.settings().topics().features(), FeatureVector.class,
+                l -> l.stream().filter(f -> f.runId().startsWith(PREFIX)).count() >= RUNS * EPOCHS);
+        int valAcc = FeatureLayout.indexOf("metric_val_acc");
+        int prev1 = FeatureLayout.indexOf("curve_val_acc_prev1");
+        int best = FeatureLayout.indexOf("curve_val_acc_best");
+        Map<String, Map<Long, double[]>> byRun = new java.util.HashMap<>();
+        features.stream().filter(f -> f.runId().startsWith(PREFIX) && !f.runId().endsWith("garbage"))
+                .forEach(f -> byRun.computeIfAbsent(f.runId(), k -> new java.util.HashMap<>()).put(f.step(), f.values()));
+        assertThat(byRun).hasSize(RUNS);
+        byRun.forEach((run, steps) -> {
+            assertThat(steps.get(1L)[prev1]).as(run + " step 1 has no previous epoch").isNaN();
+            for (long step = 2; step <= EPOCHS; step++) {
+                double[] now = steps.get(step);
+                double[] before = steps.get(step - 1);
+                assertThat(now[prev1]).as(run + " step " + step + ": the previous epoch's val_acc").isEqualTo(before[valAcc]);
+                if (Double.isFinite(now[valAcc]) && Double.isFinite(before[valAcc])) {
+                    assertThat(now[best]).isGreaterThanOrEqualTo(Math.max(now[valAcc], before[valAcc]));
+                }
+            }
+        });
+        assertThat(byRun.values().stream().filter(steps -> Double.isFinite(steps.get((long) EPOCHS)[prev1])).count())
+                .as("runs whose last checkpoint carries a finite curve").isGreaterThanOrEqualTo(RUNS - 1);
+        List<ModelVersion> models = readAll(stack.settings().topics().models(), ModelVersion.class, l -> !l.isEmpty()).stream()
+                .filter(m -> ModelVersion.ACCURACY_MODEL.equals(m.name())).toList();
+        assertThat(models).isNotEmpty().allSatisfy(m -> {
+            assertThat(m.layoutVersion()).isEqualTo(FeatureLayout.VERSION);
+            assertThat(m.featureNames()).contains("curve_val_acc_best", "curve_val_loss_slope3");
+        });
+    }
+
+    @Test
     void theTrainersEncoderReachesTheStreamAndLaterCheckpointsCarryItsEmbedding() throws Exception {
         List<EncoderVersion> encoders = readAll(stack.settings().topics().encoders(), EncoderVersion.class, l -> !l.isEmpty());
         assertThat(encoders).isNotEmpty();

@@ -249,7 +249,7 @@ public final class DyingReluEval {
         return flag;
     }
 
-    /** The first columns of {@link EvalColumns}: core's layout vector, what the live scorer gets. */
+    /** Every column of {@link FeatureLayout}: what the live scorer gets. */
     private static final int[] LAYOUT_COLUMNS = java.util.stream.IntStream.range(0, FeatureLayout.size()).toArray();
 
     private static boolean[] labels(List<EvalRun> runs, Rows rows) {

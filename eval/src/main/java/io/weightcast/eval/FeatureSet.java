@@ -7,7 +7,7 @@ import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 /**
- * A named subset of the {@link EvalColumns}: the families the issue compares (statistics, + norms,
+ * A named subset of the {@link FeatureLayout}: the families the issue compares (statistics, + norms,
  * + spectra, + reported learning curve, all; weights alone). Every set keeps the global columns
  * (step, step fraction, planned steps, layer and parameter count), so one model serves every epoch.
  */
@@ -46,14 +46,14 @@ public record FeatureSet(String name, String description, Predicate<String> incl
                 n -> includes.test(n) && !ARCHITECTURE.contains(n));
     }
 
-    /** Indices into {@link EvalColumns#names()}. */
+    /** Indices into {@link FeatureLayout#names()}. */
     public int[] columns() {
-        List<String> names = EvalColumns.names();
+        List<String> names = FeatureLayout.names();
         return IntStream.range(0, names.size()).filter(i -> includes.test(names.get(i))).toArray();
     }
 
     public List<String> columnNames() {
-        List<String> names = EvalColumns.names();
+        List<String> names = FeatureLayout.names();
         return IntStream.of(columns()).mapToObj(names::get).toList();
     }
 

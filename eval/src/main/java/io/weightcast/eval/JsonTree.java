@@ -32,6 +32,13 @@ final class JsonTree {
             }
             return out;
         }
+        if (v instanceof Object[] a) {
+            List<Object> out = new ArrayList<>();
+            for (Object x : a) {
+                out.add(sanitize(x));
+            }
+            return out;
+        }
         if (v instanceof Map<?, ?> m) {
             // insertion-ordered maps keep their order; others (Map.of) are sorted, so the output is deterministic
             Map<String, Object> out = m instanceof LinkedHashMap<?, ?> || m instanceof java.util.SortedMap<?, ?>

@@ -28,10 +28,13 @@ import java.util.stream.IntStream;
  */
 public final class PredictBenchmark {
     public static final int MIN_RUNS = 10;
-    static final double[] INTERVAL_LEVELS = {0.5, 0.8, 0.9, 0.95, 0.99};
+    static final double[] INTERVAL_LEVELS = EarlyStopBenchmark.LEVELS;
 
-    /** The results and what the plots need. */
-    public record Result(Map<String, Object> json, Plots plots) {
+    /**
+     * The results, what the plots need, and the per-run scores behind the early-stop replay
+     * ({@code predict-scores.json.gz}: to try another rule without refitting anything).
+     */
+    public record Result(Map<String, Object> json, Plots plots, Map<String, Object> scores) {
     }
 
     /**
@@ -222,15 +225,21 @@ public final class PredictBenchmark {
         setup.put("chosen_on", "weightcast, weightcast_top_run, weightcast_top_quantile and weightcast_scorer_default: settings "
                 + "chosen on the training runs only; weightcast_best_on_held_out, weightcast_top_run_best_on_held_out, curve_only "
                 + "and the Optuna pruners: their best on the held-out runs (optimistic, shown for a like-for-like comparison)");
+        // Weightcast's curve: the settings of both rules the scorer runs (interval and top-run)
+        List<EarlyStopBenchmark.Scored> weightcastCurve = new ArrayList<>(weightcastHeldOut);
+        weightcastCurve.addAll(topRunHeldOut);
         Map<String, Object> dominance = new LinkedHashMap<>();
         sweeps.forEach((policy, sweep) -> {
-            if (!policy.equals(EarlyStopBenchmark.WEIGHTCAST)) {
-                dominance.put(policy, EarlyStopBenchmark.dominated(sweeps.get(EarlyStopBenchmark.WEIGHTCAST), sweep));
+            if (!policy.equals(EarlyStopBenchmark.WEIGHTCAST) && !policy.equals(EarlyStopBenchmark.TOP_RUN)) {
+                dominance.put(policy, EarlyStopBenchmark.dominated(weightcastCurve, sweep));
             }
         });
+        dominance.put(EarlyStopBenchmark.TOP_RUN + "_by_interval_rule", EarlyStopBenchmark.dominated(weightcastHeldOut, topRunHeldOut));
         setup.put("dominated_by_weightcast", dominance);
-        setup.put("dominated_by_weightcast_rule", "share of the policy's settings for which some Weightcast setting saves at "
-                + "least as much and keeps at least as large a share of the top-5% runs (mean and worst order)");
+        setup.put("dominated_by_weightcast_rule", "share of the policy's settings for which some Weightcast setting (of the "
+                + "interval rule or the top-run rule, both run by the scorer) saves at least as much and keeps at least as large "
+                + "a share of the top-5% runs (mean and worst order); " + EarlyStopBenchmark.TOP_RUN
+                + "_by_interval_rule: the top-run rule's settings against the interval rule's alone");
         json.put("early_stop_setup", setup);
         Map<String, Object> sweepJson = new LinkedHashMap<>();
         sweeps.forEach((policy, sweep) -> sweepJson.put(policy, sweep.stream().map(EarlyStopBenchmark.Scored::toMap).toList()));
@@ -253,7 +262,24 @@ public final class PredictBenchmark {
         json.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
         Map<String, double[]> r2BySet = new LinkedHashMap<>();
         bySet.forEach((name, m) -> r2BySet.put(name, java.util.Arrays.stream(m).mapToDouble(EpochMetrics::r2).toArray()));
-        return new Result(json, new Plots(epochs, testFinals, predAll, r2BySet, coverage, sweeps, best));
+        Map<String, Object> scores = new LinkedHashMap<>();
+        scores.put("what", "per run (rows) and epoch (columns): train_* the training runs (out-of-fold: prediction of the "
+                + "'all' regression, P(top run) of the top-run classifier), test_* the held-out runs (models fitted on every "
+                + "training run); half_width: level -> per epoch the conformal half-width; orders: the replay's arrival orders "
+                + "(indices into the test rows)");
+        scores.put("train_final", trainFinals);
+        scores.put("train_prediction", cross.oof());
+        scores.put("train_top_run", top.oof());
+        scores.put("train_val_acc", valAcc(train, epochs));
+        scores.put("test_final", testFinals);
+        scores.put("test_prediction", predAll);
+        scores.put("test_top_run", top.test());
+        scores.put("test_val_acc", valAcc);
+        Map<String, double[]> hw = new LinkedHashMap<>();
+        halfWidth.forEach((level, q) -> hw.put(String.valueOf(level), q));
+        scores.put("half_width", hw);
+        scores.put("orders", orders);
+        return new Result(json, new Plots(epochs, testFinals, predAll, r2BySet, coverage, sweeps, best), scores);
     }
 
     /** The Weightcast setting the scorer runs today (EarlyStopPolicy, ScorerConfig defaults). */

@@ -30,6 +30,12 @@ public final class PredictReport {
         Map<String, String> plots = PredictPlots.write(dir, result.plots());
         atomically(dir.resolve("predict.json"), JSON.writeValueAsString(tree) + "\n");
         atomically(dir.resolve("predict.md"), markdown(tree, plots, result.plots().epochs()));
+        Path scores = dir.resolve("predict-scores.json.gz");
+        Path tmp = scores.resolveSibling(scores.getFileName() + ".tmp");
+        try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(tmp))) {
+            new ObjectMapper().writeValue(out, JsonTree.sanitize(result.scores()));
+        }
+        Files.move(tmp, scores, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return tree;
     }
 
@@ -139,9 +145,9 @@ public final class PredictReport {
                     .append(map(t, "feature_sets", name).get("description")).append(" |\n");
         });
         md.append("\nNo embedding row: the embedding needs an encoder trained on this zoo's weights; `weightcast ssl-eval` "
-                + "compares W, s(W), z and both on the same zoo (`ssl.md`). The curve columns are computed here from the runs' "
-                + "reported history (core `LearningCurveFeatures`); the live scorer does not compute them yet (it sees this "
-                + "epoch's reported metrics only).\n\n");
+                + "compares W, s(W), z and both on the same zoo (`ssl.md`). The curve columns are the layout's learning-curve "
+                + "section (core `LearningCurveFeatures`, layout v3), computed here from the runs' reported history as the "
+                + "streams service computes it live from each run's earlier checkpoints.\n\n");
     }
 
     private static void model(StringBuilder md, Map<String, Object> t) {

@@ -1,5 +1,6 @@
 package io.weightcast.eval;
 
+import io.weightcast.core.features.FeatureLayout;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -29,9 +30,9 @@ public enum SslInput {
         return label;
     }
 
-    /** Indices into {@link EvalColumns#names()} of the statistics columns. */
+    /** Indices into {@link FeatureLayout#names()} of the statistics columns. */
     public static int[] statisticsColumns() {
-        List<String> names = EvalColumns.names();
+        List<String> names = FeatureLayout.names();
         return IntStream.range(0, names.size()).filter(i -> FeatureSet.isStatistic(names.get(i))).toArray();
     }
 }

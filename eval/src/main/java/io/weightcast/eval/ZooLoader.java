@@ -1,7 +1,7 @@
 package io.weightcast.eval;
 
+import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.features.FeatureExtractor;
-import io.weightcast.core.features.LearningCurveFeatures;
 import io.weightcast.core.records.CheckpointMetadata;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.safetensors.SafeTensors;
@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads a zoo directory (eval/README.md, format 1) into {@link EvalRun}s: every finished run's
  * checkpoints through core's {@link FeatureExtractor} with the spectra of core's
- * {@link SpectralAnalyzer} (layout v2), cached per zoo ({@link FeatureCache}), plus the learning-curve
- * columns from its events.
+ * {@link SpectralAnalyzer} (layout v3), cached per zoo ({@link FeatureCache}), with the layout's learning-curve
+ * section recomputed from its events' history (as the streams service fills it live).
  *
  * <p>The checkpoint metadata's {@code eval/*} and {@code dead_fraction/*} metrics are stripped before
  * extraction: they were measured on the TEST split (the label's split), and {@code dead_fraction/*}
@@ -217,7 +217,6 @@ public final class ZooLoader {
     static EvalRun run(RunEvents events, List<CheckpointRow> rows) {
         List<EvalRun.Epoch> epochs = new ArrayList<>();
         List<Map<String, Double>> history = new ArrayList<>();
-        int layout = EvalColumns.layoutSize();
         for (CheckpointRow row : rows) {
             int step = row.step();
             Map<String, Double> metrics = events.metricsByStep().get(step - 1);
@@ -225,10 +224,8 @@ public final class ZooLoader {
                 throw new IllegalArgumentException("events lack the metrics of step " + step);
             }
             history.add(metrics);
-            double[] curve = LearningCurveFeatures.of(history);
-            double[] features = new double[EvalColumns.size()];
-            System.arraycopy(row.layout(), 0, features, 0, layout);
-            System.arraycopy(curve, 0, features, layout, curve.length);
+            // the cached vector was computed from the file alone; its curve section gets the run's history, as live
+            double[] features = FeatureLayout.withCurve(row.layout(), history);
             Map<String, Double> measured = new LinkedHashMap<>();
             metrics.forEach((k, v) -> {
                 if (k.startsWith(FeatureExtractor.REPORTED_DEAD_FRACTION)) {

@@ -1,5 +1,6 @@
 package io.weightcast.eval;
 
+import io.weightcast.core.features.FeatureLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class DyingReluEvalTest {
 
     private static EvalRun.Epoch epoch(int step, double weightDead, double measuredDead, boolean constant) {
-        return new EvalRun.Epoch(step, new double[EvalColumns.size()], Map.of("conv2", weightDead, "dense", 0.0),
+        return new EvalRun.Epoch(step, new double[FeatureLayout.size()], Map.of("conv2", weightDead, "dense", 0.0),
                 Map.of("conv1", 0.0, "conv2", measuredDead), constant, 0.5);
     }
 
@@ -47,7 +48,7 @@ class DyingReluEvalTest {
             List<EvalRun.Epoch> epochs = new java.util.ArrayList<>();
             for (int step = 1; step <= 4; step++) {
                 boolean dying = dies && step >= 2;
-                double[] f = new double[EvalColumns.size()];
+                double[] f = new double[FeatureLayout.size()];
                 f[signal] = (dying ? -1 : 1) + 0.2 * rnd.nextGaussian();
                 epochs.add(new EvalRun.Epoch(step, f, Map.of("conv2", 0.0), Map.of("conv2", dying ? 0.8 : 0.1), false, 0.5));
             }

@@ -10,7 +10,7 @@ class FeatureSetTest {
 
     @Test
     void familiesHoldWhatTheirNamesSay() {
-        assertThat(EvalColumns.size()).isEqualTo(FeatureLayout.size() + LearningCurveFeatures.size());
+        assertThat(FeatureLayout.names()).containsAll(LearningCurveFeatures.NAMES);
         assertThat(FeatureSet.STATISTICS.columnNames()).contains("kernel_std_mean", "bias_p50_last", "step_fraction")
                 .doesNotContain("kernel_l2_mean", "alpha_mean", "metric_val_acc", "curve_val_acc_best", "dead_fraction_max");
         assertThat(FeatureSet.STATISTICS.columns()).hasSize(2 * 7 * 5 + FeatureLayout.GLOBAL_FEATURES.size());
@@ -20,8 +20,8 @@ class FeatureSetTest {
                 .doesNotContain("kernel_l1_first");
         assertThat(FeatureSet.WEIGHTS_ONLY.columnNames()).noneMatch(n -> n.startsWith("metric_") || n.startsWith("curve_"))
                 .contains("dead_fraction_max", "max_bias_last", "alpha_mean");
-        assertThat(FeatureSet.ALL.columns()).hasSize(EvalColumns.size());
+        assertThat(FeatureSet.ALL.columns()).hasSize(FeatureLayout.size());
         assertThat(FeatureSet.ALL.architectureAgnostic().columnNames()).doesNotContain("param_count", "layer_count")
-                .hasSize(EvalColumns.size() - 2);
+                .hasSize(FeatureLayout.size() - 2);
     }
 }

@@ -157,6 +157,17 @@ class PredictPipelineTest {
             assertThat(md).contains("(" + png + ")");
         }
 
+        // the per-run scores behind the replay, to try other rules on
+        JsonNode scores;
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(out.resolve("predict-scores.json.gz")))) {
+            scores = Json.MAPPER.readTree(in);
+        }
+        assertThat(scores.path("test_prediction").size()).isEqualTo(testRuns);
+        assertThat(scores.path("test_top_run").get(0).size()).isEqualTo(6);
+        assertThat(scores.path("train_prediction").size()).isEqualTo(24 - testRuns);
+        assertThat(scores.path("orders").size()).isEqualTo(3);
+        assertThat(scores.path("half_width").path("0.8").size()).isEqualTo(6);
+
         // the features are cached in the zoo: a second load computes nothing
         ZooLoader.Loaded again = ZooLoader.load(zoo, false, true, 1, Progress.NONE);
         assertThat(again.computed()).isZero();

@@ -1,5 +1,6 @@
 package io.weightcast.eval;
 
+import io.weightcast.core.features.FeatureLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +17,7 @@ class SplitAndFoldsTest {
     static EvalRun run(String id, int epochs, double finalAcc) {
         List<EvalRun.Epoch> e = new ArrayList<>();
         for (int s = 1; s <= epochs; s++) {
-            double[] f = new double[EvalColumns.size()];
+            double[] f = new double[FeatureLayout.size()];
             f[0] = s;
             e.add(new EvalRun.Epoch(s, f, Map.of(), Map.of(), false, finalAcc));
         }

@@ -59,7 +59,7 @@ class SslPartsTest {
 
     @Test
     void statisticsAreTheSeventyWeightStatisticColumnsWithoutStepOrMetrics() {
-        List<String> names = EvalColumns.names();
+        List<String> names = FeatureLayout.names();
         int[] cols = SslInput.statisticsColumns();
         assertThat(cols).hasSize(14 * FeatureLayout.AGGREGATES.size());
         for (int c : cols) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Checkpoint record → feature vector, with the spectra inline when the checkpoint is small
  * ({@link SpectraStage}). Split checkpoints wait in a changelogged store until every part of their
- * (run, step) arrived. Anything that cannot be decoded goes to the dead-letter
+ * (run, step) arrived; each run's reported metrics per step wait in another ({@link MetricHistory}),
+ * for the learning-curve section of the next checkpoints' vectors. Anything that cannot be decoded goes to the dead-letter
  * child with its reason; nothing here throws, so one bad record never stops the stream thread.
  */
 final class CheckpointProcessor implements Processor<String, byte[], String, Object> {
@@ -33,17 +34,22 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     static final String DEAD_LETTERS = "dead-letters-sink";
 
     private final String partsStoreName;
+    private final String historyStoreName;
     private final long partsTtlMs;
+    private final long curveTtlMs;
     private final StreamsMetrics metrics;
     private final SpectraStage spectra;
     private final EmbeddingStage embeddings;
     private ProcessorContext<String, Object> context;
     private CheckpointAssembler assembler;
+    private MetricHistory history;
 
-    CheckpointProcessor(String partsStoreName, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings,
-                        long partsTtlMs) {
+    CheckpointProcessor(String partsStoreName, String historyStoreName, StreamsMetrics metrics, SpectraStage spectra,
+                        EmbeddingStage embeddings, long partsTtlMs, long curveTtlMs) {
         this.partsStoreName = partsStoreName;
+        this.historyStoreName = historyStoreName;
         this.partsTtlMs = partsTtlMs;
+        this.curveTtlMs = curveTtlMs;
         this.metrics = metrics;
         this.spectra = spectra;
         this.embeddings = embeddings;
@@ -54,6 +60,15 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
         this.context = context;
         this.assembler = new CheckpointAssembler(context.getStateStore(partsStoreName), partsTtlMs);
         context.schedule(assembler.expiryInterval(), PunctuationType.STREAM_TIME, this::expireParts);
+        this.history = new MetricHistory(context.getStateStore(historyStoreName), curveTtlMs);
+        context.schedule(history.expiryInterval(), PunctuationType.STREAM_TIME, this::expireHistories);
+    }
+
+    private void expireHistories(long streamTime) {
+        int forgotten = history.expire(streamTime);
+        if (forgotten > 0) {
+            LOG.info("forgot the metric history of {} run(s) without a checkpoint for streams.curve.ttl.ms ({} ms)", forgotten, curveTtlMs);
+        }
     }
 
     /** Incomplete split checkpoints past the TTL: every part they got goes to dead-letters with the reason. */
@@ -83,11 +98,13 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
             if (whole == null) {
                 return; // more parts to come
             }
-            FeatureVector features = FeatureExtractor.extract(whole, meta, record.timestamp(), inlineSpectra(whole, meta));
+            FeatureVector features = FeatureExtractor.extract(whole, meta, record.timestamp(), inlineSpectra(whole, meta),
+                    history.before(meta.runId(), meta.step()));
             if (features.values()[FeatureLayout.indexOf("layer_count")] == 0) {
                 deadLetter(record, "no_layers", "checkpoint has no weight layer (no floating-point tensor with >= 2 dims)");
                 return;
             }
+            history.record(meta.runId(), meta.step(), meta.metrics(), record.timestamp());
             context.forward(record.withKey(meta.runId()).withValue(features.withEmbedding(embedding(whole, meta))), FEATURES);
             metrics.processed.inc();
             metrics.featureSeconds.observe((System.nanoTime() - t0) / 1e9);

@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * Split checkpoints: {@code streams.parts.ttl.ms} (3600000): stream time a checkpoint's parts may take to all
  * arrive; after it the parts that came go to {@code dead-letters} with the reason (reason category
  * {@code incomplete_parts}) and leave the store.
+ * Learning curve (feature layout v3): each run's reported {@code val_acc}, {@code val_loss},
+ * {@code train_acc} per step are kept in a changelogged store ({@link MetricHistory}) for the curve
+ * section of its later checkpoints; {@code streams.curve.ttl.ms} (604800000, 7 days of stream time)
+ * without a checkpoint of a run forgets its history.
  * Other {@code kafka.*} keys (security: TLS, SASL) go to every Kafka client, see {@link KafkaClientSettings}.
  * Gauge {@code weightcast_consumer_lag_records{group,topic}} ({@link ConsumerLagMonitor}) shows both apps' lag.
  */
@@ -68,8 +72,9 @@ public final class FeatureService implements Service {
             encoders = new EncoderWatcher(encoderClientProperties(), settings.topics().encoders(), reason -> metrics.encodersRejected.inc());
             embeddings = new EmbeddingStage(this::currentEncoder);
         }
-        long partsTtlMs = CheckpointAssembler.checkedTtl(settings.getInt("streams.parts.ttl.ms", (int) CheckpointAssembler.DEFAULT_TTL_MS));
-        streams = start(FeatureTopology.build(settings.topics(), metrics, spectra, embeddings, partsTtlMs), properties());
+        long partsTtlMs = CheckpointAssembler.checkedTtl(settings.getLong("streams.parts.ttl.ms", CheckpointAssembler.DEFAULT_TTL_MS));
+        long curveTtlMs = MetricHistory.checkedTtl(settings.getLong("streams.curve.ttl.ms", MetricHistory.DEFAULT_TTL_MS));
+        streams = start(FeatureTopology.build(settings.topics(), metrics, spectra, embeddings, partsTtlMs, curveTtlMs), properties());
         if (spectra.enabled()) {
             int threads = settings.getInt("streams.spectra.threads", 1);
             spectraPool = threads > 1 ? new ForkJoinPool(threads) : null;

@@ -1,7 +1,9 @@
 package io.weightcast.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.kafka.JsonSerde;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.DeadLetter;
@@ -18,6 +20,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,11 @@ class FeatureTopologyTest {
 
     /** A small ReLU MLP checkpoint with {@code rows} hidden units. */
     static byte[] checkpoint(String run, int step, int rows) {
+        return checkpoint(run, step, rows, null);
+    }
+
+    /** The same, reporting {@code val_acc} (when not null). */
+    static byte[] checkpoint(String run, int step, int rows, Double valAcc) {
         double[] w1 = new double[rows * 8];
         for (int i = 0; i < w1.length; i++) {
             w1[i] = Math.sin(i + step) * 0.1;
@@ -40,9 +48,13 @@ class FeatureTopologyTest {
         for (int i = 0; i < w2.length; i++) {
             w2[i] = Math.cos(i) * 0.2;
         }
-        return new SafeTensorsWriter()
+        SafeTensorsWriter writer = new SafeTensorsWriter()
                 .metadata("run_id", run).metadata("step", Integer.toString(step)).metadata("planned_steps", "10")
-                .metadata("activation", "relu").metadata("framework", "test")
+                .metadata("activation", "relu").metadata("framework", "test");
+        if (valAcc != null) {
+            writer.metadata("metrics", "{\"val_acc\":" + valAcc + "}");
+        }
+        return writer
                 .tensor("fc1.weight", DType.F32, new long[] {rows, 8}, w1)
                 .tensor("fc1.bias", DType.F32, new long[] {rows}, new double[rows])
                 .tensor("fc2.weight", DType.F32, new long[] {4, rows}, w2)
@@ -78,6 +90,37 @@ class FeatureTopologyTest {
         assertThat(out.get(0).plannedSteps()).isEqualTo(10);
         assertThat(out.get(0).checkpointTimestamp()).isEqualTo(1000L);
         assertThat(out.get(0).values()).hasSize(io.weightcast.core.features.FeatureLayout.size());
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void theCurveSectionCarriesTheRunsEarlierStepsAndForgetsIdleRuns() {
+        checkpoints.pipeInput("run-7", checkpoint("run-7", 1, 4, 0.2), 1_000L);
+        checkpoints.pipeInput("run-7", checkpoint("run-7", 2, 4, 0.5), 2_000L);
+        checkpoints.pipeInput("run-8", checkpoint("run-8", 1, 4, 0.9), 2_500L); // another run's history stays apart
+        checkpoints.pipeInput("run-7", checkpoint("run-7", 3, 4, 0.4), 3_000L);
+        checkpoints.pipeInput("run-7", checkpoint("run-7", 2, 4, 0.5), 3_500L); // re-sent: the curve before step 2 only
+        List<FeatureVector> out = features.readValuesToList();
+        assertThat(out).hasSize(5);
+        double[] third = out.get(3).values();
+        assertThat(third[FeatureLayout.indexOf("curve_val_acc_best")]).isEqualTo(0.5);
+        assertThat(third[FeatureLayout.indexOf("curve_val_acc_prev1")]).isEqualTo(0.5);
+        assertThat(third[FeatureLayout.indexOf("curve_val_acc_prev2")]).isEqualTo(0.2);
+        assertThat(third[FeatureLayout.indexOf("curve_val_acc_mean3")]).isCloseTo((0.2 + 0.5 + 0.4) / 3, within(1e-12));
+        double[] resent = out.get(4).values();
+        assertThat(resent[FeatureLayout.indexOf("curve_val_acc_prev1")]).isEqualTo(0.2);
+        assertThat(resent[FeatureLayout.indexOf("curve_val_acc_prev2")]).isNaN();
+        assertThat(out.get(2).values()[FeatureLayout.indexOf("curve_val_acc_prev1")]).isNaN();
+
+        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(FeatureTopology.HISTORY_STORE);
+        assertThat(store.get("run-7")).isNotNull();
+        checkpoints.pipeInput("run-8", checkpoint("run-8", 2, 4, 0.9), 3_500L + MetricHistory.DEFAULT_TTL_MS + 3_600_000L);
+        assertThat(store.get("run-7")).isNull();
+        assertThat(store.get("run-8")).isNotNull();
+        checkpoints.pipeInput("run-7", checkpoint("run-7", 4, 4, 0.6), 3_500L + MetricHistory.DEFAULT_TTL_MS + 3_600_000L);
+        List<FeatureVector> later = features.readValuesToList();
+        assertThat(later.get(0).values()[FeatureLayout.indexOf("curve_val_acc_prev1")]).isEqualTo(0.9);
+        assertThat(later.get(1).values()[FeatureLayout.indexOf("curve_val_acc_prev1")]).isNaN(); // forgotten
         assertThat(deadLetters.isEmpty()).isTrue();
     }
 

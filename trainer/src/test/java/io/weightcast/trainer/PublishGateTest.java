@@ -24,12 +24,12 @@ import org.slf4j.LoggerFactory;
 class PublishGateTest {
     private static final Logger LOG = LoggerFactory.getLogger(PublishGateTest.class);
     /**
-     * Picked from a scan of seeds 1..30 with feature layout v2 (the situation arises for about one
-     * seed in eight; the layout's size changes the random draws, so a new layout needs a rescan): the
+     * Picked from a scan of seeds 1..40 with feature layout v3 (the situation arises for about one
+     * seed in seven; the layout's size changes the random draws, so a new layout needs a rescan): the
      * 20-run version's own 4 held-out runs happen to be easy, so the old comparison of each
      * model's own holdout R² blocks a candidate that is better on the same runs.
      */
-    private static final long OLD_FAILURE_SEED = 12;
+    private static final long OLD_FAILURE_SEED = 2;
     private static final int EARLY = 20;
     private static final int GROWN = 40;
 

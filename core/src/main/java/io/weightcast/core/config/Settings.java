@@ -77,6 +77,15 @@ public final class Settings {
         }
     }
 
+    public long getLong(String key, long fallback) {
+        String v = values.get(key);
+        try {
+            return v == null ? fallback : Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting '" + key + "' must be an integer, was '" + v + "'");
+        }
+    }
+
     /** true/false (also yes/no, on/off, 1/0), case-insensitive. */
     public boolean getBoolean(String key, boolean fallback) {
         String v = values.get(key);

@@ -6,6 +6,7 @@ import io.weightcast.core.records.Health;
 import io.weightcast.core.records.LayerSpectralHealth;
 import io.weightcast.core.safetensors.SafeTensors;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** One whole checkpoint → its {@link FeatureVector} (what the streams service emits per checkpoint). */
@@ -44,8 +45,17 @@ public final class FeatureExtractor {
      */
     public static FeatureVector extract(SafeTensors file, CheckpointMetadata meta, long checkpointTimestamp,
                                         Map<String, LayerSpectralHealth> spectra) {
+        return extract(file, meta, checkpointTimestamp, spectra, List.of());
+    }
+
+    /**
+     * @param earlierMetrics the run's reported metrics at its steps before this one, oldest first (the
+     *                       learning-curve section's history; empty when unknown)
+     */
+    public static FeatureVector extract(SafeTensors file, CheckpointMetadata meta, long checkpointTimestamp,
+                                        Map<String, LayerSpectralHealth> spectra, List<Map<String, Double>> earlierMetrics) {
         CheckpointFeatures f = CheckpointAnalyzer.analyze(file, meta.activation());
-        double[] values = FeatureLayout.vector(f, spectra, meta.step(), meta.plannedSteps(), meta.metrics());
+        double[] values = FeatureLayout.vector(f, spectra, meta.step(), meta.plannedSteps(), meta.metrics(), earlierMetrics);
         Health health = new Health(f.nonfiniteValues(), f.nonfiniteTensors(), deadFractions(f, meta.metrics()), spectra);
         return new FeatureVector(meta.runId(), meta.step(), meta.plannedSteps(), meta.study(), meta.activation(),
                 FeatureLayout.VERSION, values, health, checkpointTimestamp, System.currentTimeMillis());

@@ -9,16 +9,21 @@ import java.util.function.ToDoubleFunction;
 /**
  * The fixed-size, architecture-agnostic feature vector (design §5): each per-layer feature
  * aggregated as first layer, last layer, mean, min and max over layers; then the spectral features
- * aggregated the same way; then global features and the metrics the loop reported (NaN, which
- * LightGBM treats as missing, when absent).
+ * aggregated the same way; then global features, the metrics the loop reported with this checkpoint
+ * and the {@link LearningCurveFeatures} of its reported history up to here (NaN, which LightGBM
+ * treats as missing, when absent).
  * A change of names or order is a new {@link #VERSION}: models record the version they were fit on.
  *
  * <p>Version 2 added the spectral section. It is NaN where no spectrum exists (a layer skipped by
  * WeightWatcher's rules, spectra disabled) or where the spectra are computed later, off the features
  * path ({@link #spectralNames()} is then filled from the {@code spectra} topic by whoever joins it).
+ *
+ * <p>Version 3 added the learning-curve section ({@link LearningCurveFeatures#NAMES}, last): the
+ * streams service keeps each run's reported metrics per step and passes the earlier steps in; a lone
+ * file (e.g. {@code weightcast analyze}) has no history, and its section is what its own metrics say.
  */
 public final class FeatureLayout {
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     public static final List<String> LAYER_FEATURES = List.of(
             "kernel_mean", "kernel_std", "kernel_p0", "kernel_p25", "kernel_p50", "kernel_p75", "kernel_p100",
@@ -39,6 +44,7 @@ public final class FeatureLayout {
     private static final List<String> NAMES = buildNames();
     private static final List<String> SPECTRAL_NAMES = NAMES.stream().filter(FeatureLayout::isSpectralFeature).toList();
     private static final int SPECTRAL_OFFSET = NAMES.indexOf(SPECTRAL_NAMES.get(0));
+    private static final int CURVE_OFFSET = NAMES.indexOf(LearningCurveFeatures.NAMES.get(0));
 
     private FeatureLayout() {
     }
@@ -57,7 +63,7 @@ public final class FeatureLayout {
 
     /** Names of the features that do not use reported metrics (the "weights alone" subset). */
     public static boolean isWeightFeature(String name) {
-        return METRIC_FEATURES.stream().noneMatch(m -> name.equals("metric_" + m));
+        return METRIC_FEATURES.stream().noneMatch(m -> name.equals("metric_" + m)) && !LearningCurveFeatures.NAMES.contains(name);
     }
 
     /** Names of the spectral section, in vector order (a contiguous block). */
@@ -125,6 +131,7 @@ public final class FeatureLayout {
         }
         names.addAll(GLOBAL_FEATURES);
         METRIC_FEATURES.forEach(m -> names.add("metric_" + m));
+        names.addAll(LearningCurveFeatures.NAMES);
         return List.copyOf(names);
     }
 
@@ -138,11 +145,18 @@ public final class FeatureLayout {
         return vector(f, null, step, plannedSteps, metrics);
     }
 
-    /**
-     * @param spectra per-layer spectra in layer order, or null when not computed here (NaN section)
-     */
+    /** Without a reported history: the curve section from this checkpoint's own metrics. */
     public static double[] vector(CheckpointFeatures f, Map<String, LayerSpectralHealth> spectra, long step,
                                   Integer plannedSteps, Map<String, Double> metrics) {
+        return vector(f, spectra, step, plannedSteps, metrics, List.of());
+    }
+
+    /**
+     * @param spectra per-layer spectra in layer order, or null when not computed here (NaN section)
+     * @param earlier the run's reported metrics at its earlier steps, oldest first (empty when unknown)
+     */
+    public static double[] vector(CheckpointFeatures f, Map<String, LayerSpectralHealth> spectra, long step,
+                                  Integer plannedSteps, Map<String, Double> metrics, List<Map<String, Double>> earlier) {
         double[] v = new double[NAMES.size()];
         int i = 0;
         List<LayerFeatures> layers = f.layers();
@@ -161,7 +175,26 @@ public final class FeatureLayout {
             Double value = metrics == null ? null : metrics.get(m);
             v[i++] = value == null ? Double.NaN : value;
         }
+        double[] curve = LearningCurveFeatures.of(history(earlier, metrics));
+        System.arraycopy(curve, 0, v, i, curve.length);
         return v;
+    }
+
+    /** A copy of {@code vector} whose learning-curve section is computed from {@code history} (oldest first, this checkpoint last). */
+    public static double[] withCurve(double[] vector, List<Map<String, Double>> history) {
+        if (vector.length != NAMES.size()) {
+            throw new IllegalArgumentException("expected a vector of " + NAMES.size() + ", got " + vector.length);
+        }
+        double[] out = vector.clone();
+        double[] curve = LearningCurveFeatures.of(history);
+        System.arraycopy(curve, 0, out, CURVE_OFFSET, curve.length);
+        return out;
+    }
+
+    private static List<Map<String, Double>> history(List<Map<String, Double>> earlier, Map<String, Double> current) {
+        List<Map<String, Double>> history = new ArrayList<>(earlier == null ? List.of() : earlier);
+        history.add(current);
+        return history;
     }
 
     /** Writes first, last, mean, min, max of {@code get} over {@code layers} at {@code v[i..]}; returns the next index. */

@@ -9,13 +9,14 @@ import java.util.Map;
  * current epoch's values, which {@link FeatureLayout#METRIC_FEATURES} already carry. NaN where the
  * history is too short or a metric was not reported (LightGBM treats NaN as missing).
  *
- * <p>Not part of {@link FeatureLayout} (its vector is what one checkpoint alone gives): the
- * benchmark (eval) appends these to the layout vector; a live scorer would need each run's metric
- * history to compute them and does not use them yet.
+ * <p>The last section of {@link FeatureLayout} (since layout v3): the streams service keeps each
+ * run's reported {@link #INPUTS} per step to compute them live, the benchmark from the zoo's history.
  */
 public final class LearningCurveFeatures {
     /** Window of the slopes and the recent mean, in epochs. */
     public static final int WINDOW = 3;
+    /** The reported metrics these features read (what a live history has to keep per step). */
+    public static final List<String> INPUTS = List.of("val_acc", "val_loss", "train_acc");
 
     public static final List<String> NAMES = List.of(
             "curve_val_acc_best", "curve_val_acc_prev1", "curve_val_acc_prev2", "curve_val_acc_delta1",

@@ -1,6 +1,7 @@
 package io.weightcast.core.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.weightcast.core.records.CheckpointMetadata;
 import io.weightcast.core.records.FeatureVector;
@@ -8,6 +9,7 @@ import io.weightcast.core.records.LayerSpectralHealth;
 import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsWriter;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,9 +30,32 @@ class FeatureLayoutTest {
 
     @Test
     void namesAreFixedAndUnique() {
-        assertThat(FeatureLayout.size()).isEqualTo(20 * 5 + 8 * 5 + 5 + 4);
+        assertThat(FeatureLayout.size()).isEqualTo(20 * 5 + 8 * 5 + 5 + 4 + LearningCurveFeatures.size());
+        assertThat(FeatureLayout.names().subList(FeatureLayout.size() - LearningCurveFeatures.size(), FeatureLayout.size()))
+                .isEqualTo(LearningCurveFeatures.NAMES);
         assertThat(FeatureLayout.names()).doesNotHaveDuplicates();
         assertThat(FeatureLayout.names().get(0)).isEqualTo("kernel_mean_first");
+    }
+
+    @Test
+    void curveSectionComesFromTheEarlierStepsAndThisOne() {
+        SafeTensors file = tinyNet(4);
+        CheckpointMetadata meta = CheckpointMetadata.parse(file.metadata(), "r1");
+        List<Map<String, Double>> earlier = List.of(Map.of("val_acc", 0.3, "val_loss", 2.0), Map.of("val_acc", 0.7, "val_loss", 1.5));
+        double[] x = FeatureExtractor.extract(file, meta, 0L, null, earlier).values();
+        assertThat(x[FeatureLayout.indexOf("curve_val_acc_best")]).isEqualTo(0.7);
+        assertThat(x[FeatureLayout.indexOf("curve_val_acc_prev1")]).isEqualTo(0.7);
+        assertThat(x[FeatureLayout.indexOf("curve_val_acc_prev2")]).isEqualTo(0.3);
+        assertThat(x[FeatureLayout.indexOf("curve_val_acc_delta1")]).isCloseTo(-0.2, within(1e-12));
+        assertThat(x[FeatureLayout.indexOf("curve_val_loss_min")]).isEqualTo(1.5); // this checkpoint reports no val_loss
+
+        double[] alone = FeatureExtractor.extract(file, meta, 0L).values();
+        assertThat(alone[FeatureLayout.indexOf("curve_val_acc_best")]).isEqualTo(0.5);
+        assertThat(alone[FeatureLayout.indexOf("curve_val_acc_prev1")]).isNaN();
+        List<Map<String, Double>> history = new java.util.ArrayList<>(earlier);
+        history.add(meta.metrics());
+        assertThat(FeatureLayout.withCurve(alone, history)).isEqualTo(x);
+        assertThat(LearningCurveFeatures.NAMES).noneMatch(FeatureLayout::isWeightFeature);
     }
 
     @Test
