@@ -70,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--max-iterations", defaultValue = "1500", description = "Most trees per model (default: ${DEFAULT-VALUE}).")
     int maxIterations;
 
-    @Option(names = "--no-cache", description = "Recompute the features instead of reading ZOO/.weightcast-features-v2.bin.")
+    @Option(names = "--no-cache", description = "Recompute the features instead of reading the per-zoo cache (ZOO/.weightcast-features-v<layout>.bin).")
     boolean noCache;
 
     @Option(names = "--python", paramLabel = "EXE", description = "Python for the Optuna replay (default: $WEIGHTCAST_PYTHON or /usr/bin/python3).")

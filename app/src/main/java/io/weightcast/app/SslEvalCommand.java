@@ -103,7 +103,7 @@ final class SslEvalCommand implements Callable<Integer> {
     @Option(names = "--allow-partial", description = "Evaluate a zoo still being generated.")
     boolean allowPartial;
 
-    @Option(names = "--no-cache", description = "Recompute the features instead of reading ZOO/.weightcast-features-v2.bin.")
+    @Option(names = "--no-cache", description = "Recompute the features instead of reading the per-zoo cache (ZOO/.weightcast-features-v<layout>.bin).")
     boolean noCache;
 
     @Option(names = "--progress", negatable = true, description = "Progress bar on stderr (default: only when stderr is a terminal).")

@@ -27,6 +27,8 @@ import java.util.Map;
 public final class FeatureCache {
     private static final int MAGIC = 0x57434546; // "WCEF"
     private static final int FORMAT = 1;
+    /** The cache file name before the layout version (the file is per layout: another layout is recomputed). */
+    static final String FILE_PREFIX = ".weightcast-features-v";
 
     /** A run's cached rows and the fingerprint of the files they were computed from. */
     public record Entry(long fingerprint, List<CheckpointRow> rows) {
@@ -36,7 +38,7 @@ public final class FeatureCache {
     }
 
     public static Path file(Path zoo) {
-        return zoo.resolve(".weightcast-features-v" + FeatureLayout.VERSION + ".bin");
+        return zoo.resolve(FILE_PREFIX + FeatureLayout.VERSION + ".bin");
     }
 
     /** The cached runs; empty when there is no cache or it belongs to another layout or format. */

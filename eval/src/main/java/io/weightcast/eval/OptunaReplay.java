@@ -75,6 +75,12 @@ public final class OptunaReplay {
      */
     public static Pending start(String python, Path projectRoot, double[][] valAcc, List<int[]> orders, int jobs, Path work)
             throws IOException {
+        // checked before anything runs: the replay's result is awaited only after the LightGBM work (~25 min)
+        Path module = projectRoot.resolve("clients/python/weightcast/pruners.py");
+        if (!Files.isRegularFile(module)) {
+            throw new IOException("the Optuna replay needs " + module + ": run from the project root or set -Dweightcast.home "
+                    + "(the ./weightcast script does)");
+        }
         Files.createDirectories(work);
         Path in = work.resolve("curves.json");
         Path out = work.resolve("pruners.json");

@@ -1,5 +1,7 @@
 package io.weightcast.eval;
 
+import io.weightcast.core.features.FeatureLayout;
+
 import static io.weightcast.eval.JsonTree.list;
 import static io.weightcast.eval.JsonTree.map;
 import static io.weightcast.eval.JsonTree.num;
@@ -272,9 +274,10 @@ public final class PredictReport {
 
     private static void notes(StringBuilder md) {
         md.append("## Notes\n\n"
-                + "- Features: core's FeatureExtractor (layout v2: statistics, norms, dead units, spectra, globals, reported metrics) "
-                + "on every checkpoint with the test-split metric keys (`eval/*`, `dead_fraction/*`) stripped first, plus the "
-                + "learning-curve columns; cached per zoo in `ZOO/.weightcast-features-v2.bin`.\n"
+                + "- Features: core's FeatureExtractor (layout " + FeatureLayout.VERSION + ": statistics, norms, dead units, "
+                + "spectra, globals, reported metrics, learning curve) on every checkpoint with the test-split metric keys "
+                + "(`eval/*`, `dead_fraction/*`) stripped first, the learning-curve section from the run's reported history; "
+                + "cached per zoo in `" + "ZOO/" + FeatureCache.FILE_PREFIX + FeatureLayout.VERSION + ".bin`.\n"
                 + "- Early stopping: `weightcast`, `weightcast_top_run`, `weightcast_top_quantile` and `weightcast_scorer_default` "
                 + "use settings chosen on the training runs only; the Optuna pruners, `curve_only` and the `*_best_on_held_out` "
                 + "rows show each policy's best setting on the held-out runs (optimistic for every policy alike, like for like "

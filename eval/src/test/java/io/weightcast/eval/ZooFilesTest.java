@@ -54,7 +54,7 @@ class ZooFilesTest {
         Map<String, Double> dead = new LinkedHashMap<>();
         dead.put("conv2", 0.25);
         dead.put("conv3", 0.0);
-        Path file = dir.resolve(".weightcast-features-v2.bin");
+        Path file = FeatureCache.file(dir);
         Map<String, FeatureCache.Entry> runs = new LinkedHashMap<>();
         runs.put("digits-1-0", new FeatureCache.Entry(42L, List.of(new CheckpointRow(1, v, dead))));
         FeatureCache.write(file, runs);
