@@ -69,21 +69,11 @@ public final class Settings {
     }
 
     public int getInt(String key, int fallback) {
-        String v = values.get(key);
-        try {
-            return v == null ? fallback : Integer.parseInt(v.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("setting '" + key + "' must be an integer, was '" + v + "'");
-        }
+        return parsed(key, fallback, Integer::parseInt, "an integer");
     }
 
     public long getLong(String key, long fallback) {
-        String v = values.get(key);
-        try {
-            return v == null ? fallback : Long.parseLong(v.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("setting '" + key + "' must be an integer, was '" + v + "'");
-        }
+        return parsed(key, fallback, Long::parseLong, "an integer");
     }
 
     /** true/false (also yes/no, on/off, 1/0), case-insensitive. */
@@ -100,11 +90,16 @@ public final class Settings {
     }
 
     public double getDouble(String key, double fallback) {
+        return parsed(key, fallback, Double::parseDouble, "a number");
+    }
+
+    /** The value parsed, the fallback when unset, or IllegalArgumentException naming the setting. */
+    private <T> T parsed(String key, T fallback, java.util.function.Function<String, T> parse, String what) {
         String v = values.get(key);
         try {
-            return v == null ? fallback : Double.parseDouble(v.strip());
+            return v == null ? fallback : parse.apply(v.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("setting '" + key + "' must be a number, was '" + v + "'");
+            throw new IllegalArgumentException("setting '" + key + "' must be " + what + ", was '" + v + "'");
         }
     }
 
