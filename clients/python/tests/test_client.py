@@ -58,7 +58,8 @@ class RunRecordsTest(unittest.TestCase):
         self.assertTrue(a.startswith("s-"))
 
     def test_checkpoint_carries_the_contract_metadata(self):
-        run = self.client.start_run(study="digits", planned_steps=18, activation="relu", run_id="r-2")
+        run = self.client.start_run(study="digits", planned_steps=18, activation="relu", run_id="r-2",
+                                    hparams={"learning_rate": np.float64(0.01), "optimizer": "adam", "layers": [3, 4], "none": None})
         state = small_state()
         size = run.log_checkpoint(state, step=3, metrics={"val_acc": torch.tensor(0.5), "train_loss": np.float32(1.25),
                                                           "dead_fraction/conv1": 0.25})
@@ -74,6 +75,8 @@ class RunRecordsTest(unittest.TestCase):
         self.assertEqual(meta["study"], "digits")
         self.assertEqual(meta["layers"], "conv1,dense")
         self.assertEqual(no_bare_nan(meta["metrics"]), {"val_acc": 0.5, "train_loss": 1.25, "dead_fraction/conv1": 0.25})
+        # scalar hparams only: the checkpoint alone gives the hp_* features
+        self.assertEqual(json.loads(meta["hparams"]), {"learning_rate": 0.01, "optimizer": "adam"})
         self.assertEqual(f.names(), list(state))
         for k, v in state.items():
             self.assertTrue(torch.equal(f[k].torch(), v))

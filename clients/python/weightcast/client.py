@@ -86,6 +86,17 @@ def _metrics(metrics: Optional[Mapping[str, object]]) -> Dict[str, float]:
     return {str(k): _number(str(k), v) for k, v in (metrics or {}).items()}
 
 
+def _scalar_hparams(hparams: Mapping[str, object]) -> Dict[str, object]:
+    """The hyper-parameters a checkpoint carries: scalars only (nested values stay in the started event)."""
+    out = {}
+    for k, v in hparams.items():
+        v = _json_value(v)
+        if v is None or isinstance(v, (bool, int, float, str)):
+            if v is not None:
+                out[str(k)] = v
+    return out
+
+
 def _dumps(obj) -> bytes:
     return json.dumps(_json_value(obj), allow_nan=False, separators=(",", ":")).encode("utf-8")
 
@@ -482,6 +493,9 @@ class Run:
             meta["study"] = self.study
         if metrics:
             meta["metrics"] = _dumps(_metrics(metrics)).decode("utf-8")
+        scalar_hparams = _scalar_hparams(self.hparams)
+        if scalar_hparams:  # features of the checkpoint alone (layout v4's hp_* section)
+            meta["hparams"] = _dumps(scalar_hparams).decode("utf-8")
         meta["layers"] = ",".join(self.layers or layer_order(list(state_dict.keys())))
         return safetensors.save_state_dict(state_dict, meta)
 

@@ -30,11 +30,15 @@ public record DemoSummary(
         int zooExitCode,
         boolean complete) {
 
-    /** Held-out quality of the current model (final checkpoint of each held-out run). */
-    public record Holdout(Double r2, Double mae, Double kendallTau, Integer runs) {
+    /**
+     * Held-out quality of the current model (final checkpoint of each held-out run); {@code note} says
+     * when there are too few held-out runs for the numbers to mean anything (a short demo has a few).
+     */
+    public record Holdout(Double r2, Double mae, Double kendallTau, Integer runs, String note) {
         static Holdout of(ModelVersion m) {
-            return m == null || m.holdout() == null ? new Holdout(null, null, null, null)
-                    : new Holdout(m.holdout().r2(), m.holdout().mae(), m.holdout().kendallTau(), m.holdout().runs());
+            return m == null || m.holdout() == null ? new Holdout(null, null, null, null, null)
+                    : new Holdout(m.holdout().r2(), m.holdout().mae(), m.holdout().kendallTau(), m.holdout().runs(),
+                    m.holdout().tooFewRuns() ? m.holdout().describe() : null);
         }
     }
 

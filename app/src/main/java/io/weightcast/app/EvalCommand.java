@@ -60,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--cv-folds", defaultValue = "3", description = "Cross-validation folds by run (default: ${DEFAULT-VALUE}).")
     int cvFolds;
 
-    @Option(names = "--conformal-folds", defaultValue = "5",
+    @Option(names = "--conformal-folds", defaultValue = "10",
             description = "Folds whose out-of-fold residuals calibrate the intervals (default: ${DEFAULT-VALUE}).")
     int conformalFolds;
 

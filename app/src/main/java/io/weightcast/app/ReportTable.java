@@ -116,8 +116,7 @@ final class ReportTable {
         String intervals = p.intervals().stream().map(ReportTable::interval).collect(Collectors.joining(", "));
         out.printf(Locale.ROOT, "prediction     final accuracy %.3f%s%n", p.predictedFinalAccuracy(),
                 intervals.isEmpty() ? "" : " (" + intervals + ")");
-        String holdout = p.holdout() == null ? "" : String.format(Locale.ROOT, ", held-out R² %.3f, MAE %.3f on %d runs",
-                p.holdout().r2(), p.holdout().mae(), p.holdout().runs());
+        String holdout = p.holdout() == null ? "" : ", " + p.holdout().describe();
         out.printf(Locale.ROOT, "model          %s v%d from %s (feature layout v%d%s%s)%n", p.modelName(), p.modelVersion(), p.source(),
                 p.modelLayoutVersion(), p.layoutMatches() ? ", same as this build" : ", this build: v" + p.layoutVersion(), holdout);
         out.printf(Locale.ROOT, "as            step %d of %s, activation %s%n", p.step(),

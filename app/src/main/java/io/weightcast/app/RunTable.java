@@ -16,8 +16,7 @@ final class RunTable {
     static String status(PipelineMonitor m, int requested, double checkpointsPerSecond, double elapsed) {
         ModelVersion model = m.model();
         String modelText = model == null ? "model: none yet"
-                : String.format(Locale.ROOT, "model v%d (held-out R² %.3f, τ %.3f, %d runs)", model.version(),
-                model.holdout().r2(), model.holdout().kendallTau(), model.holdout().runs());
+                : "model v" + model.version() + (model.holdout() == null ? "" : " (" + model.holdout().describe() + ")");
         return String.format(Locale.ROOT,
                 "[%5.0fs] runs %d/%d started, %d finished · checkpoints %d (%.1f/s) · features %d · scores %d (%d with model) · %s · alerts %s · dead letters %d",
                 elapsed, m.runs().size(), requested, m.runsFinished(), m.checkpoints(), checkpointsPerSecond, m.features(),

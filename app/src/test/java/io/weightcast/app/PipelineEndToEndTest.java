@@ -1,6 +1,7 @@
 package io.weightcast.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpServer;
 import io.weightcast.core.kafka.KafkaConfigs;
@@ -11,6 +12,7 @@ import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.ModelVersion;
+import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.records.Score;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -204,6 +206,28 @@ class PipelineEndToEndTest {
             assertThat(m.layoutVersion()).isEqualTo(FeatureLayout.VERSION);
             assertThat(m.featureNames()).contains("curve_val_acc_best", "curve_val_loss_slope3");
         });
+    }
+
+    @Test
+    void everyFeatureVectorCarriesTheHyperparametersItsRunDeclared() throws Exception {
+        List<FeatureVector> features = readAll(stack.settings().topics().features(), FeatureVector.class,
+                l -> l.stream().filter(f -> f.runId().startsWith(PREFIX)).count() >= RUNS * EPOCHS);
+        Map<String, Double> declaredLr = new java.util.HashMap<>();
+        readAll(stack.settings().topics().runs(), RunEvent.class, l -> l.stream().filter(e -> RunEvent.STARTED.equals(e.type())
+                && e.runId().startsWith(PREFIX)).count() >= RUNS).stream()
+                .filter(e -> RunEvent.STARTED.equals(e.type()) && e.runId().startsWith(PREFIX))
+                .forEach(e -> declaredLr.put(e.runId(), ((Number) e.hparams().get("learning_rate")).doubleValue()));
+        int lr = FeatureLayout.indexOf("hp_log10_learning_rate");
+        int dropout = FeatureLayout.indexOf("hp_dropout");
+        List<FeatureVector> ours = features.stream().filter(f -> f.runId().startsWith(PREFIX) && !f.runId().endsWith("garbage")).toList();
+        assertThat(ours).hasSize(RUNS * EPOCHS).allSatisfy(f -> {
+            // the client sends the started event's hparams with every checkpoint: the features need nothing else
+            assertThat(f.values()[lr]).as(f.runId() + " step " + f.step()).isCloseTo(Math.log10(declaredLr.get(f.runId())), within(1e-9));
+            assertThat(f.values()[dropout]).isBetween(0.0, 1.0);
+        });
+        List<ModelVersion> models = readAll(stack.settings().topics().models(), ModelVersion.class, l -> !l.isEmpty()).stream()
+                .filter(m -> ModelVersion.ACCURACY_MODEL.equals(m.name())).toList();
+        assertThat(models).isNotEmpty().allSatisfy(m -> assertThat(m.featureNames()).contains("hp_log10_learning_rate", "hp_init"));
     }
 
     @Test

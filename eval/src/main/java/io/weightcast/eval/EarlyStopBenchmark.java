@@ -12,10 +12,13 @@ import java.util.Map;
  * replayed in Python on the same curves and orders; every setting scored by {@link EarlyStopOutcome}.
  */
 public final class EarlyStopBenchmark {
-    /** Weightcast's early-stop rule as the scorer runs it by default: the interval's upper end against the study reference. */
+    /**
+     * Weightcast's early-stop rule as the scorer runs it by default ({@code scorer.early.stop.rule=top_run}): the
+     * top-run classifier (core TopRunModel) against per-stage thresholds.
+     */
     public static final String WEIGHTCAST = "weightcast";
-    /** The scorer's other rule ({@code scorer.early.stop.rule=top_run}): the top-run classifier (core TopRunModel). */
-    public static final String TOP_RUN = "weightcast_top_run";
+    /** The scorer's other rule ({@code interval}, and its fallback for a model without a top-run rule): the interval's upper end against the study reference. */
+    public static final String INTERVAL = "weightcast_interval";
     public static final String CURVE_ONLY = "curve_only";
     /** Finished runs in an order before the reference comes from them instead of the training runs. */
     public static final int MIN_FINISHED = 10;
@@ -64,7 +67,7 @@ public final class EarlyStopBenchmark {
      * @param finals         the held-out runs' final accuracy (what a finished run reports)
      * @param trainingFinals the training runs' final accuracy (the reference before enough finished)
      */
-    public static List<Scored> weightcastSweep(double[][] pred, Map<Double, double[]> halfWidth, double[] finals,
+    public static List<Scored> intervalSweep(double[][] pred, Map<Double, double[]> halfWidth, double[] finals,
                                                double[] trainingFinals, List<int[]> orders) {
         int epochs = pred[0].length;
         double[][] finished = new double[finals.length][epochs];
@@ -93,7 +96,7 @@ public final class EarlyStopBenchmark {
                         params.put("reference_percentile", pct);
                         params.put("consecutive", k);
                         params.put("from_epoch", from);
-                        out.add(new Scored(WEIGHTCAST, params, score(rule, finals, epochs, orders)));
+                        out.add(new Scored(INTERVAL, params, score(rule, finals, epochs, orders)));
                     }
                 }
             }

@@ -1,6 +1,7 @@
 package io.weightcast.eval;
 
 import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.features.HyperparameterFeatures;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -8,7 +9,7 @@ import java.util.stream.IntStream;
 
 /**
  * A named subset of the {@link FeatureLayout}: the families the issue compares (statistics, + norms,
- * + spectra, + reported learning curve, all; weights alone). Every set keeps the global columns
+ * + spectra, + reported learning curve, weights + curve, all (+ declared hyper-parameters); weights alone). Every set keeps the global columns
  * (step, step fraction, planned steps, layer and parameter count), so one model serves every epoch.
  */
 public record FeatureSet(String name, String description, Predicate<String> includes) {
@@ -33,11 +34,15 @@ public record FeatureSet(String name, String description, Predicate<String> incl
             n -> isGlobal(n) || isMetric(n) || isCurve(n));
     public static final FeatureSet WEIGHTS_ONLY = new FeatureSet("weights_only",
             "every weight feature (statistics, norms, dead units, max bias, spectra) + step; no reported metric",
-            n -> !isMetric(n) && !isCurve(n));
-    public static final FeatureSet ALL = new FeatureSet("all", "everything: weights + reported learning curve", n -> true);
+            FeatureLayout::isWeightFeature);
+    public static final FeatureSet WEIGHTS_CURVE = new FeatureSet("weights_curve",
+            "weights + reported learning curve: everything but the declared hyper-parameters", n -> !isHyperparameter(n));
+    public static final FeatureSet ALL = new FeatureSet("all", "everything: weights + reported learning curve + declared hyper-parameters",
+            n -> true);
 
     public static List<FeatureSet> standard() {
-        return List.of(STATISTICS, STATISTICS_NORMS, STATISTICS_NORMS_SPECTRA, STATISTICS_CURVE, CURVE_ONLY, WEIGHTS_ONLY, ALL);
+        return List.of(STATISTICS, STATISTICS_NORMS, STATISTICS_NORMS_SPECTRA, STATISTICS_CURVE, CURVE_ONLY, WEIGHTS_ONLY,
+                WEIGHTS_CURVE, ALL);
     }
 
     /** This set without the columns that merely describe the architecture (for transfer across zoos). */
@@ -70,7 +75,11 @@ public record FeatureSet(String name, String description, Predicate<String> incl
     }
 
     static boolean isMetric(String n) {
-        return !FeatureLayout.isWeightFeature(n);
+        return !FeatureLayout.isWeightFeature(n) && !isHyperparameter(n);
+    }
+
+    static boolean isHyperparameter(String n) {
+        return HyperparameterFeatures.isHyperparameterFeature(n);
     }
 
     static boolean isCurve(String n) {

@@ -168,18 +168,18 @@ public final class PredictBenchmark {
         // 4. early stopping on the held-out runs
         double[] trainFinals = train.stream().mapToDouble(EvalRun::finalAccuracy).toArray();
         Map<String, List<EarlyStopBenchmark.Scored>> sweeps = new LinkedHashMap<>();
-        List<EarlyStopBenchmark.Scored> weightcastHeldOut = EarlyStopBenchmark.weightcastSweep(predAll, halfWidth, testFinals,
+        List<EarlyStopBenchmark.Scored> intervalHeldOut = EarlyStopBenchmark.intervalSweep(predAll, halfWidth, testFinals,
                 trainFinals, orders);
-        // Weightcast's rule: the top-run classifier's probability against per-epoch thresholds from the training
+        // Weightcast's default rule: the top-run classifier's probability against per-epoch thresholds from the training
         // runs' out-of-fold probabilities; (reference, alpha, k) chosen by cross-validation over the training runs
         TopRunScores top = TopRunScores.of(train, test, allCols, epochs, o.conformalFolds(), o.seed() + 7, o.threads());
-        List<EarlyStopBenchmark.Scored> topRunCv = TopQuantileStopRule.crossValidated(EarlyStopBenchmark.TOP_RUN, top.oof(),
+        List<EarlyStopBenchmark.Scored> topRunCv = TopQuantileStopRule.crossValidated(EarlyStopBenchmark.WEIGHTCAST, top.oof(),
                 trainFinals, o.conformalFolds(), o.seed() + 303);
         EarlyStopBenchmark.Scored topRunChosen = EarlyStopBenchmark.best(topRunCv);
         List<EarlyStopBenchmark.Scored> topRunHeldOut = topRunCv.stream().map(s -> TopQuantileStopRule.heldOut(
-                EarlyStopBenchmark.TOP_RUN, s.params(), top.oof(), trainFinals, top.test(), testFinals, orders.size())).toList();
-        sweeps.put(EarlyStopBenchmark.WEIGHTCAST, weightcastHeldOut);
-        sweeps.put(EarlyStopBenchmark.TOP_RUN, topRunHeldOut);
+                EarlyStopBenchmark.WEIGHTCAST, s.params(), top.oof(), trainFinals, top.test(), testFinals, orders.size())).toList();
+        sweeps.put(EarlyStopBenchmark.INTERVAL, intervalHeldOut);
+        sweeps.put(EarlyStopBenchmark.WEIGHTCAST, topRunHeldOut);
         sweeps.put(EarlyStopBenchmark.CURVE_ONLY, EarlyStopBenchmark.curveSweep(valAcc, valAcc(train, epochs), testFinals, orders));
         progress.start("optuna", 1);
         OptunaReplay.Result optuna;
@@ -194,13 +194,13 @@ public final class PredictBenchmark {
         sweeps.forEach((policy, sweep) -> best.put(policy, EarlyStopBenchmark.best(sweep)));
         // Weightcast's own settings are chosen on the TRAINING runs only: the same sweep replayed over their
         // out-of-fold predictions (in their own shuffled orders); the held-out runs then judge that choice
-        List<EarlyStopBenchmark.Scored> weightcastTraining = EarlyStopBenchmark.weightcastSweep(cross.oof(), halfWidth,
+        List<EarlyStopBenchmark.Scored> intervalTraining = EarlyStopBenchmark.intervalSweep(cross.oof(), halfWidth,
                 trainFinals, trainFinals, ArrivalOrders.of(train.size(), o.orders(), o.seed() + 101));
-        EarlyStopBenchmark.Scored chosenOnTraining = EarlyStopBenchmark.best(weightcastTraining);
-        best.put(EarlyStopBenchmark.WEIGHTCAST, EarlyStopBenchmark.withParams(weightcastHeldOut, chosenOnTraining.params()));
-        best.put(EarlyStopBenchmark.TOP_RUN, TopQuantileStopRule.heldOut(EarlyStopBenchmark.TOP_RUN, topRunChosen.params(),
+        EarlyStopBenchmark.Scored intervalChosenOnTraining = EarlyStopBenchmark.best(intervalTraining);
+        best.put(EarlyStopBenchmark.INTERVAL, EarlyStopBenchmark.withParams(intervalHeldOut, intervalChosenOnTraining.params()));
+        best.put(EarlyStopBenchmark.WEIGHTCAST, TopQuantileStopRule.heldOut(EarlyStopBenchmark.WEIGHTCAST, topRunChosen.params(),
                 top.oof(), trainFinals, top.test(), testFinals, orders.size()));
-        EarlyStopBenchmark.Scored scorerLevers = EarlyStopBenchmark.bestWith(weightcastTraining, SCORER_FIXED);
+        EarlyStopBenchmark.Scored scorerLevers = EarlyStopBenchmark.bestWith(intervalTraining, SCORER_FIXED);
         List<EarlyStopBenchmark.Scored> topCv = TopQuantileStopRule.crossValidated(cross.oof(), trainFinals,
                 o.conformalFolds(), o.seed() + 202);
         EarlyStopBenchmark.Scored topChosen = EarlyStopBenchmark.best(topCv);
@@ -208,12 +208,14 @@ public final class PredictBenchmark {
                 testFinals, orders.size()));
         Map<String, Object> early = new LinkedHashMap<>();
         best.forEach((policy, s) -> early.put(policy, s.toMap()));
-        early.put(SCORER_DEFAULT, scorerDefault(weightcastHeldOut).toMap());
-        early.put(WEIGHTCAST_BEST_HELD_OUT, EarlyStopBenchmark.best(weightcastHeldOut).toMap());
-        early.put(TOP_RUN_BEST_HELD_OUT, EarlyStopBenchmark.best(topRunHeldOut).toMap());
+        early.put(SCORER_DEFAULT, TopQuantileStopRule.heldOut(EarlyStopBenchmark.WEIGHTCAST, TOP_RUN_DEFAULTS, top.oof(), trainFinals,
+                top.test(), testFinals, orders.size()).toMap());
+        early.put(INTERVAL_DEFAULT, intervalDefault(intervalHeldOut).toMap());
+        early.put(WEIGHTCAST_BEST_HELD_OUT, EarlyStopBenchmark.best(topRunHeldOut).toMap());
+        early.put(INTERVAL_BEST_HELD_OUT, EarlyStopBenchmark.best(intervalHeldOut).toMap());
         json.put("early_stop", early);
         Map<String, Object> setup = earlySetupJson(test.size(), testFinals, orders.size(), epochs, optuna);
-        setup.put("weightcast_chosen_on_training", chosenOnTraining.toMap());
+        setup.put("interval_chosen_on_training", intervalChosenOnTraining.toMap());
         setup.put("top_run_chosen_by_cv", topRunChosen.toMap());
         setup.put("scorer_levers_chosen_on_training", scorerLevers.toMap());
         setup.put("top_quantile_chosen_by_cv", topChosen.toMap());
@@ -222,31 +224,35 @@ public final class PredictBenchmark {
                 + "reference_percentile of final accuracy had at that epoch (training runs' out-of-fold predictions); "
                 + "(reference_percentile, alpha, consecutive) chosen by " + o.conformalFolds() + "-fold cross-validation over "
                 + "the training runs; order-independent");
-        setup.put("chosen_on", "weightcast, weightcast_top_run, weightcast_top_quantile and weightcast_scorer_default: settings "
-                + "chosen on the training runs only; weightcast_best_on_held_out, weightcast_top_run_best_on_held_out, curve_only "
+        setup.put("chosen_on", "weightcast, weightcast_interval, weightcast_top_quantile, weightcast_scorer_default and "
+                + "weightcast_interval_default: settings chosen on the training runs only; weightcast_best_on_held_out, "
+                + "weightcast_interval_best_on_held_out, curve_only "
                 + "and the Optuna pruners: their best on the held-out runs (optimistic, shown for a like-for-like comparison)");
         // Weightcast's curve: the settings of both rules the scorer runs (interval and top-run)
-        List<EarlyStopBenchmark.Scored> weightcastCurve = new ArrayList<>(weightcastHeldOut);
+        List<EarlyStopBenchmark.Scored> weightcastCurve = new ArrayList<>(intervalHeldOut);
         weightcastCurve.addAll(topRunHeldOut);
         Map<String, Object> dominance = new LinkedHashMap<>();
         sweeps.forEach((policy, sweep) -> {
-            if (!policy.equals(EarlyStopBenchmark.WEIGHTCAST) && !policy.equals(EarlyStopBenchmark.TOP_RUN)) {
+            if (!policy.equals(EarlyStopBenchmark.INTERVAL) && !policy.equals(EarlyStopBenchmark.WEIGHTCAST)) {
                 dominance.put(policy, EarlyStopBenchmark.dominated(weightcastCurve, sweep));
             }
         });
-        dominance.put(EarlyStopBenchmark.TOP_RUN + "_by_interval_rule", EarlyStopBenchmark.dominated(weightcastHeldOut, topRunHeldOut));
+        dominance.put(EarlyStopBenchmark.WEIGHTCAST + "_by_interval_rule", EarlyStopBenchmark.dominated(intervalHeldOut, topRunHeldOut));
+        dominance.put(EarlyStopBenchmark.INTERVAL + "_by_top_run_rule", EarlyStopBenchmark.dominated(topRunHeldOut, intervalHeldOut));
         setup.put("dominated_by_weightcast", dominance);
         setup.put("dominated_by_weightcast_rule", "share of the policy's settings for which some Weightcast setting (of the "
                 + "interval rule or the top-run rule, both run by the scorer) saves at least as much and keeps at least as large "
-                + "a share of the top-5% runs (mean and worst order); " + EarlyStopBenchmark.TOP_RUN
-                + "_by_interval_rule: the top-run rule's settings against the interval rule's alone");
+                + "a share of the top-5% runs (mean and worst order); " + EarlyStopBenchmark.WEIGHTCAST
+                + "_by_interval_rule: the top-run rule's settings against the interval rule's alone, and "
+                + EarlyStopBenchmark.INTERVAL + "_by_top_run_rule the other way round");
         json.put("early_stop_setup", setup);
         Map<String, Object> sweepJson = new LinkedHashMap<>();
         sweeps.forEach((policy, sweep) -> sweepJson.put(policy, sweep.stream().map(EarlyStopBenchmark.Scored::toMap).toList()));
         json.put("early_stop_sweeps", sweepJson);
-        say.accept(String.format(Locale.ROOT, "early stop: weightcast saves %.3f keeping %.3f of the top 5%%; Optuna replay %.0f s",
-                best.get(EarlyStopBenchmark.WEIGHTCAST).outcome().computeSaved(),
-                best.get(EarlyStopBenchmark.WEIGHTCAST).outcome().top5Kept(), optuna.seconds()));
+        say.accept(String.format(Locale.ROOT, "early stop: weightcast saves %.3f keeping %.3f of the top 5%% (interval rule %.3f); "
+                        + "Optuna replay %.0f s", best.get(EarlyStopBenchmark.WEIGHTCAST).outcome().computeSaved(),
+                best.get(EarlyStopBenchmark.WEIGHTCAST).outcome().top5Kept(), best.get(EarlyStopBenchmark.INTERVAL).outcome().computeSaved(),
+                optuna.seconds()));
 
         // 5. dying ReLU
         json.put("dying_relu", DyingReluEval.evaluate(zoo.runs(), train, test, o.threads(), o.seed()));
@@ -282,10 +288,15 @@ public final class PredictBenchmark {
         return new Result(json, new Plots(epochs, testFinals, predAll, r2BySet, coverage, sweeps, best), scores);
     }
 
-    /** The Weightcast setting the scorer runs today (EarlyStopPolicy, ScorerConfig defaults). */
+    /** The setting the scorer runs today: the top-run rule at core TopRunModel's defaults (ScorerConfig's default rule). */
     static final String SCORER_DEFAULT = "weightcast_scorer_default";
+    /** The scorer's interval rule (its fallback) at ScorerConfig's defaults. */
+    static final String INTERVAL_DEFAULT = "weightcast_interval_default";
     static final String WEIGHTCAST_BEST_HELD_OUT = "weightcast_best_on_held_out";
-    static final String TOP_RUN_BEST_HELD_OUT = "weightcast_top_run_best_on_held_out";
+    static final String INTERVAL_BEST_HELD_OUT = "weightcast_interval_best_on_held_out";
+    static final Map<String, Object> TOP_RUN_DEFAULTS = Map.of(
+            "reference_percentile", io.weightcast.core.model.TopRunModel.REFERENCE_PERCENTILE,
+            "alpha", io.weightcast.core.model.TopRunModel.ALPHA, "consecutive", io.weightcast.core.model.TopRunModel.CONSECUTIVE);
     /** What the scorer cannot change per run: its reference is the trainer's 75th percentile (StudyReferences.PERCENTILE). */
     static final Map<String, Object> SCORER_FIXED = Map.of("reference_percentile", 0.75);
     /**
@@ -297,7 +308,7 @@ public final class PredictBenchmark {
     static final int SCORER_CONSECUTIVE = 1;
     static final int SCORER_FROM_EPOCH = 1;
 
-    static EarlyStopBenchmark.Scored scorerDefault(List<EarlyStopBenchmark.Scored> sweep) {
+    static EarlyStopBenchmark.Scored intervalDefault(List<EarlyStopBenchmark.Scored> sweep) {
         return sweep.stream().filter(s -> s.params().get("interval_level").equals(SCORER_LEVEL)
                 && s.params().get("reference_percentile").equals(0.75) && s.params().get("consecutive").equals(SCORER_CONSECUTIVE)
                 && s.params().get("from_epoch").equals(SCORER_FROM_EPOCH))
@@ -621,19 +632,20 @@ public final class PredictBenchmark {
         m.put("epochs", epochs);
         m.put("top5_runs", topCount);
         m.put("min_finished", EarlyStopBenchmark.MIN_FINISHED);
-        m.put(SCORER_DEFAULT, "the scorer's default rule at its defaults (" + SCORER_LEVEL + " interval, 75th percentile, "
+        m.put(SCORER_DEFAULT, "the scorer's default rule (top-run) at core TopRunModel's defaults " + TOP_RUN_DEFAULTS);
+        m.put(INTERVAL_DEFAULT, "the scorer's interval rule at its defaults (" + SCORER_LEVEL + " interval, 75th percentile, "
                 + SCORER_CONSECUTIVE + " consecutive, from epoch " + SCORER_FROM_EPOCH + ")");
         m.put("best_setting_rule", EarlyStopBenchmark.BEST_RULE);
         m.put("replay", "runs arrive one at a time in each order and train to their end or their stop before the next starts; "
                 + "a run stopped at the last epoch counts as kept");
-        m.put("top_run_policy", "the scorer's other rule (scorer.early.stop.rule=top_run; core TopRunModel): a LightGBM classifier of P(the run finishes at or "
+        m.put("top_run_policy", "the scorer's default rule (scorer.early.stop.rule=top_run; core TopRunModel): a LightGBM classifier of P(the run finishes at or "
                 + "above the " + io.weightcast.core.model.TopRunModel.LABEL_PERCENTILE + " percentile of final accuracy) on every "
                 + "checkpoint's features (all: weights + reported metrics); stop when that probability is below, on `consecutive` "
                 + "epochs in a row, the alpha-quantile of what the training runs finishing at or above the reference_percentile "
                 + "scored at that epoch (their out-of-fold probabilities; the held-out runs are scored by the classifier fitted on "
                 + "every training run); (reference_percentile, alpha, consecutive) chosen by cross-validation over the training "
                 + "runs; order-independent");
-        m.put("weightcast_policy", "the scorer's default rule (design §6): stop when the upper end of the run's conformal interval (level interval_level) is below "
+        m.put("interval_policy", "the scorer's interval rule (design §6; its fallback for a model without a top-run rule): stop when the upper end of the run's conformal interval (level interval_level) is below "
                 + "the reference_percentile of final test accuracy of the runs finished so far in this order (of the training "
                 + "runs while fewer than " + EarlyStopBenchmark.MIN_FINISHED + " finished) on `consecutive` checkpoints in a row, "
                 + "counted from from_epoch on");

@@ -89,10 +89,11 @@ public final class PredictReport {
         double[] cov95 = list(t, "by_epoch").stream().mapToDouble(r -> num(r, "coverage95")).toArray();
         row(md, "80% / 95% interval coverage, range over epochs", range(cov80) + " / " + range(cov95), "0.77–0.83 / 0.92–0.98");
         for (String[] policy : new String[][] {
-                {EarlyStopBenchmark.WEIGHTCAST, "Weightcast early stop (the scorer's default interval rule, setting chosen on the training runs)"},
-                {PredictBenchmark.WEIGHTCAST_BEST_HELD_OUT, "Weightcast interval rule, its best setting on the held-out runs (like the Optuna rows)"},
-                {EarlyStopBenchmark.TOP_RUN, "Weightcast top-run classifier rule (setting chosen by CV on the training runs)"},
-                {PredictBenchmark.TOP_RUN_BEST_HELD_OUT, "Weightcast top-run rule, its best setting on the held-out runs"},
+                {EarlyStopBenchmark.WEIGHTCAST, "Weightcast early stop (the scorer's default top-run rule, setting chosen by CV on the training runs)"},
+                {PredictBenchmark.SCORER_DEFAULT, "Weightcast early stop at the scorer's defaults (core TopRunModel)"},
+                {PredictBenchmark.WEIGHTCAST_BEST_HELD_OUT, "Weightcast top-run rule, its best setting on the held-out runs (like the Optuna rows)"},
+                {EarlyStopBenchmark.INTERVAL, "Weightcast interval rule (the scorer's fallback, setting chosen on the training runs)"},
+                {PredictBenchmark.INTERVAL_BEST_HELD_OUT, "Weightcast interval rule, its best setting on the held-out runs"},
                 {TopQuantileStopRule.NAME, "Weightcast top-quantile variant (predicted accuracy instead of the classifier; eval only)"}}) {
             Map<String, Object> wc = map(t, "early_stop", policy[0]);
             row(md, policy[1] + ": saved, top-5% kept (worst order), top-1 kept", f(num(wc, "compute_saved")) + ", "
@@ -148,8 +149,10 @@ public final class PredictReport {
         });
         md.append("\nNo embedding row: the embedding needs an encoder trained on this zoo's weights; `weightcast ssl-eval` "
                 + "compares W, s(W), z and both on the same zoo (`ssl.md`). The curve columns are the layout's learning-curve "
-                + "section (core `LearningCurveFeatures`, layout v3), computed here from the runs' reported history as the "
-                + "streams service computes it live from each run's earlier checkpoints.\n\n");
+                + "section (core `LearningCurveFeatures`), computed here from the runs' reported history as the "
+                + "streams service computes it live from each run's earlier checkpoints; `all` adds the declared "
+                + "hyper-parameters (core `HyperparameterFeatures`, layout v4: the `weights_curve` row is the same "
+                + "without them).\n\n");
     }
 
     private static void model(StringBuilder md, Map<String, Object> t) {
@@ -186,8 +189,8 @@ public final class PredictReport {
         md.append("## Early stopping\n\n").append(String.format(Locale.ROOT,
                 "%d held-out runs replayed in %d shuffled arrival orders; the true top 5%% are %d runs. %s. ",
                 (int) num(s, "runs"), (int) num(s, "orders"), (int) num(s, "top5_runs"), s.get("replay")));
-        md.append("Weightcast: ").append(s.get("weightcast_policy")).append(". Top-run rule: ")
-                .append(s.get("top_run_policy")).append(". Curve only: ").append(s.get("curve_only_policy"))
+        md.append("Weightcast (top-run rule): ").append(s.get("top_run_policy")).append(". Interval rule: ")
+                .append(s.get("interval_policy")).append(". Curve only: ").append(s.get("curve_only_policy"))
                 .append(". Optuna ").append(s.get("optuna_version")).append(": ").append((int) num(s, "optuna_settings"))
                 .append(" settings (eval/README.md). Top-quantile variant: ").append(s.get("top_quantile_policy"))
                 .append(". Each policy's setting below is ").append(s.get("best_setting_rule")).append("; ")
@@ -200,7 +203,7 @@ public final class PredictReport {
                     f4(num(r, "regret")), f4(num(r, "regret_max"))));
         });
         Map<String, Object> chosen = map(s, "top_run_chosen_by_cv");
-        Map<String, Object> onTraining = map(s, "weightcast_chosen_on_training");
+        Map<String, Object> onTraining = map(s, "interval_chosen_on_training");
         Map<String, Object> levers = map(s, "scorer_levers_chosen_on_training");
         Map<String, Object> topCv = map(s, "top_quantile_chosen_by_cv");
         md.append(String.format(Locale.ROOT, "\nOn the training runs (out-of-fold): the top-run rule's cross-validation chose %s "
@@ -275,11 +278,12 @@ public final class PredictReport {
     private static void notes(StringBuilder md) {
         md.append("## Notes\n\n"
                 + "- Features: core's FeatureExtractor (layout " + FeatureLayout.VERSION + ": statistics, norms, dead units, "
-                + "spectra, globals, reported metrics, learning curve) on every checkpoint with the test-split metric keys "
-                + "(`eval/*`, `dead_fraction/*`) stripped first, the learning-curve section from the run's reported history; "
+                + "spectra, globals, reported metrics, learning curve, declared hyper-parameters) on every checkpoint with the "
+                + "test-split metric keys (`eval/*`, `dead_fraction/*`) stripped first, the learning-curve section from the run's "
+                + "reported history, the hyper-parameter section from its `started` event; "
                 + "cached per zoo in `" + "ZOO/" + FeatureCache.FILE_PREFIX + FeatureLayout.VERSION + ".bin`.\n"
-                + "- Early stopping: `weightcast`, `weightcast_top_run`, `weightcast_top_quantile` and `weightcast_scorer_default` "
-                + "use settings chosen on the training runs only; the Optuna pruners, `curve_only` and the `*_best_on_held_out` "
+                + "- Early stopping: `weightcast`, `weightcast_interval`, `weightcast_top_quantile`, `weightcast_scorer_default` "
+                + "and `weightcast_interval_default` use settings chosen on the training runs only; the Optuna pruners, `curve_only` and the `*_best_on_held_out` "
                 + "rows show each policy's best setting on the held-out runs (optimistic for every policy alike, like for like "
                 + "among themselves).\n"
                 + "- Targets are the issue's goals, shown beside the measurements; nothing here asserts them.\n");

@@ -21,8 +21,9 @@ import java.util.Map;
  */
 public final class TopQuantileStopRule {
     public static final String NAME = "weightcast_top_quantile";
-    static final double[] REFERENCES = {0.7, 0.8, 0.85, 0.9, 0.95};
-    static final double[] ALPHAS = {0.0, 0.02, 0.05, 0.1, 0.15};
+    static final double[] REFERENCES = {0.7, 0.8, 0.85, 0.9, 0.925, 0.95};
+    /** Fine steps up to 0.3: on the 3,000-run zoo the setting chosen by CV moved 0.01-0.03 of the epochs saved per step, and up to 0.2 it sat at the edge. */
+    static final double[] ALPHAS = {0.0, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3};
     static final int[] CONSECUTIVE = {1, 2};
 
     private TopQuantileStopRule() {

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads a zoo directory (eval/README.md, format 1) into {@link EvalRun}s: every finished run's
  * checkpoints through core's {@link FeatureExtractor} with the spectra of core's
- * {@link SpectralAnalyzer} (layout v3), cached per zoo ({@link FeatureCache}), with the layout's learning-curve
- * section recomputed from its events' history (as the streams service fills it live).
+ * {@link SpectralAnalyzer} (the current layout), cached per zoo ({@link FeatureCache}), with the layout's
+ * learning-curve section recomputed from its events' history (as the streams service fills it live) and
+ * its hyper-parameter section from its {@code started} event (what the client sends as metadata).
  *
  * <p>The checkpoint metadata's {@code eval/*} and {@code dead_fraction/*} metrics are stripped before
  * extraction: they were measured on the TEST split (the label's split), and {@code dead_fraction/*}
@@ -210,10 +211,14 @@ public final class ZooLoader {
             });
         }
         return new CheckpointMetadata(m.runId(), m.step(), m.plannedSteps(), m.framework(), m.activation(), m.study(),
-                kept, m.part(), m.parts());
+                kept, m.hparams(), m.part(), m.parts());
     }
 
-    /** Joins the cached rows with the run's events: curve columns and the ground truth. */
+    /**
+     * Joins the cached rows with the run's events: curve and hyper-parameter columns (from the run's
+     * history and its {@code started} event, what the streams service and the client's metadata give
+     * live) and the ground truth.
+     */
     static EvalRun run(RunEvents events, List<CheckpointRow> rows) {
         List<EvalRun.Epoch> epochs = new ArrayList<>();
         List<Map<String, Double>> history = new ArrayList<>();
@@ -225,7 +230,8 @@ public final class ZooLoader {
             }
             history.add(metrics);
             // the cached vector was computed from the file alone; its curve section gets the run's history, as live
-            double[] features = FeatureLayout.withCurve(row.layout(), history);
+            double[] features = FeatureLayout.withHyperparameters(FeatureLayout.withCurve(row.layout(), history),
+                    events.hparams(), events.activation());
             Map<String, Double> measured = new LinkedHashMap<>();
             metrics.forEach((k, v) -> {
                 if (k.startsWith(FeatureExtractor.REPORTED_DEAD_FRACTION)) {

@@ -101,7 +101,8 @@ class PredictPipelineTest {
 
         // early stopping: every policy, Optuna's replay really ran (its whole sweep is there)
         JsonNode early = j.path("early_stop");
-        for (String policy : List.of("weightcast", "optuna_median", "optuna_percentile", "optuna_successive_halving", "curve_only")) {
+        for (String policy : List.of("weightcast", "weightcast_interval", "weightcast_scorer_default", "optuna_median", "optuna_percentile",
+                "optuna_successive_halving", "curve_only")) {
             JsonNode p = early.path(policy);
             assertThat(finite(p.path("compute_saved"))).as(policy).isBetween(0.0, 1.0);
             assertThat(finite(p.path("top5_kept"))).as(policy).isBetween(0.0, 1.0);

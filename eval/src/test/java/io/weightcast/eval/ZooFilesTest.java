@@ -27,11 +27,13 @@ class ZooFilesTest {
         metrics.put("eval/test_acc", 0.79);
         metrics.put("eval/constant_prediction", 0.0);
         metrics.put("dead_fraction/conv3", 1.0);
-        CheckpointMetadata m = new CheckpointMetadata("r", 3, 18, "pytorch", "relu", "digits", metrics, 0, 1);
+        CheckpointMetadata m = new CheckpointMetadata("r", 3, 18, "pytorch", "relu", "digits", metrics,
+                Map.of("learning_rate", 0.01), 0, 1);
         CheckpointMetadata stripped = ZooLoader.stripTestMetrics(m);
         assertThat(stripped.metrics()).containsOnlyKeys("val_acc", "train_loss");
         assertThat(stripped.step()).isEqualTo(3);
         assertThat(stripped.activation()).isEqualTo("relu");
+        assertThat(stripped.hparams()).containsEntry("learning_rate", 0.01);
     }
 
     @Test

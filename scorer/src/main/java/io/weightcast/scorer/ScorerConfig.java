@@ -43,15 +43,15 @@ public record ScorerConfig(double dyingReluThreshold, Double earlyStopThreshold,
 
     /**
      * Early stop defaults, from the benchmark (eval/results/predict.md, issue 6 §4; 3,000-run digits zoo, 899 held-out
-     * runs, settings chosen on the training runs only): the interval rule with the 90% interval below the trainer's
-     * 75th-percentile reference on 1 checkpoint, from the first step, saved 0.72 of the epochs keeping every top-5% run
-     * in all 20 orders (0.721 and 0.719 in two benchmark runs); the previous defaults (80% interval, 2 checkpoints)
-     * saved 0.75 but lost a top-5% run in one order; the top-run classifier rule, its setting chosen by
-     * cross-validation, saved 0.68 in one run and 0.76 in the other (0.81 at its best setting on the held-out runs, an
-     * optimistic choice): its chosen setting moves with the LightGBM fit, so it is available ({@value #TOP_RUN_RULE})
-     * but not the default.
+     * runs, settings chosen on the training runs only): the top-run classifier rule (core TopRunModel's setting, chosen
+     * by cross-validation) saved 0.81 of the epochs keeping every top-5% run and the top-1 in all 20 orders; a model
+     * without a top-run rule (a zoo too small to calibrate one) falls back to the interval rule, whose defaults (the
+     * 90% interval below the trainer's 75th-percentile reference on 1 checkpoint, from the first step) saved 0.72
+     * (0.73 at its own setting chosen on the training runs). With feature layout v3 the top-run rule's choice saved
+     * only 0.68–0.76, so the interval rule was the default; the declared hyper-parameters (layout v4) made the
+     * difference.
      */
-    public static final String DEFAULT_EARLY_STOP_RULE = INTERVAL_RULE;
+    public static final String DEFAULT_EARLY_STOP_RULE = TOP_RUN_RULE;
     public static final double DEFAULT_EARLY_STOP_INTERVAL_LEVEL = 0.9;
     public static final int DEFAULT_EARLY_STOP_CONSECUTIVE = 1;
     public static final double DEFAULT_EARLY_STOP_MIN_STEP_FRACTION = 0.0;

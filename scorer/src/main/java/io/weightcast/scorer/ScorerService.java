@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  *     (group = its application id) and, with hooks, the webhook notifier's ({@code <prefix>scorer-webhooks})</li>
  * <li>{@code scorer.host} (127.0.0.1), {@code scorer.port} (8081; 0 = a free port, see {@link #port()})</li>
  * <li>{@code scorer.dying.relu.threshold} (0.5): a layer's dead-unit fraction from which DYING_RELU is raised</li>
- * <li>{@code scorer.early.stop.rule} ({@code interval}): {@code interval}, or {@code top_run} to judge runs by the
- *     model's top-run classifier rule where it has one ({@link io.weightcast.scorer.policy.EarlyStopPolicy})</li>
+ * <li>{@code scorer.early.stop.rule} ({@code top_run}): {@code top_run} judges runs by the model's top-run
+ *     classifier rule where it has one, else by the interval rule; {@code interval} always by the interval rule
+ *     ({@link io.weightcast.scorer.policy.EarlyStopPolicy})</li>
  * <li>{@code scorer.early.stop.interval.level} (0.9): the interval whose upper end the interval rule compares</li>
  * <li>{@code scorer.early.stop.threshold} (unset): early-stop reference when the model has none for the run's
  *     study; unset = no decision for such runs. Set, it selects the interval rule for every model</li>

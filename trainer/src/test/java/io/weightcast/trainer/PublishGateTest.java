@@ -24,12 +24,12 @@ import org.slf4j.LoggerFactory;
 class PublishGateTest {
     private static final Logger LOG = LoggerFactory.getLogger(PublishGateTest.class);
     /**
-     * Picked from a scan of seeds 1..40 with feature layout v3 (the situation arises for about one
-     * seed in seven; the layout's size changes the random draws, so a new layout needs a rescan): the
-     * 20-run version's own 4 held-out runs happen to be easy, so the old comparison of each
-     * model's own holdout R² blocks a candidate that is better on the same runs.
+     * The synthetic zoo is drawn from the first seed of 1..{@value} where the 20-run version's own 4
+     * held-out runs happen to be easy, so the old comparison of each model's own holdout R² blocks a
+     * candidate that is better on the same runs (the gate's verdict; the test recomputes its R² itself) (about one seed in seven; which one depends on the
+     * layout's size, so the test scans instead of pinning a seed that a new layout would break).
      */
-    private static final long OLD_FAILURE_SEED = 2;
+    private static final long MAX_SEED = 80;
     private static final int EARLY = 20;
     private static final int GROWN = 40;
 
@@ -41,14 +41,29 @@ class PublishGateTest {
 
     @BeforeAll
     static void fit() {
-        zoo = new SyntheticZoo(OLD_FAILURE_SEED).zoo(GROWN, SyntheticZoo.STEPS);
         AccuracyModelFitter strong = new AccuracyModelFitter(FitParams.defaults());
+        for (long seed = 1; seed <= MAX_SEED && zoo == null; seed++) {
+            List<ZooRun> candidate = new SyntheticZoo(seed).zoo(GROWN, SyntheticZoo.STEPS);
+            FitResult early = strong.fit(candidate.subList(0, EARLY));
+            FitResult grown = strong.fit(candidate);
+            if (!grown.holdout().notWorseThan(early.holdout()) && betterOnTheSameRuns(grown, early)) {
+                LOG.info("seed {}: own-holdout R² {} (grown) vs {} (early)", seed, grown.holdout().r2(), early.holdout().r2());
+                zoo = candidate;
+                strongOnEarly = early;
+                strongOnGrown = grown;
+            }
+        }
+        assertThat(zoo).as("a seed in 1..%d where the own-holdout comparison blocks the grown model", MAX_SEED).isNotNull();
         // 3 rounds at learning rate 0.05: predictions barely leave the mean, a clearly worse model
         AccuracyModelFitter weak = new AccuracyModelFitter(new FitParams(0.25, 42, 1, 3));
-        strongOnEarly = strong.fit(zoo.subList(0, EARLY));
         weakOnEarly = weak.fit(zoo.subList(0, EARLY));
-        strongOnGrown = strong.fit(zoo);
         weakOnGrown = weak.fit(zoo);
+    }
+
+    private static boolean betterOnTheSameRuns(FitResult candidate, FitResult current) {
+        try (PublishGate gate = new PublishGate(0.0)) {
+            return gate.judge(candidate, version(1, current)).publish();
+        }
     }
 
     private static ModelVersion version(int v, FitResult fit) {

@@ -55,7 +55,9 @@ public final class FeatureExtractor {
     public static FeatureVector extract(SafeTensors file, CheckpointMetadata meta, long checkpointTimestamp,
                                         Map<String, LayerSpectralHealth> spectra, List<Map<String, Double>> earlierMetrics) {
         CheckpointFeatures f = CheckpointAnalyzer.analyze(file, meta.activation());
-        double[] values = FeatureLayout.vector(f, spectra, meta.step(), meta.plannedSteps(), meta.metrics(), earlierMetrics);
+        double[] values = FeatureLayout.withHyperparameters(
+                FeatureLayout.vector(f, spectra, meta.step(), meta.plannedSteps(), meta.metrics(), earlierMetrics),
+                meta.hparams(), meta.activation());
         Health health = new Health(f.nonfiniteValues(), f.nonfiniteTensors(), deadFractions(f, meta.metrics()), spectra);
         return new FeatureVector(meta.runId(), meta.step(), meta.plannedSteps(), meta.study(), meta.activation(),
                 FeatureLayout.VERSION, values, health, checkpointTimestamp, System.currentTimeMillis());

@@ -21,9 +21,12 @@ import java.util.function.ToDoubleFunction;
  * <p>Version 3 added the learning-curve section ({@link LearningCurveFeatures#NAMES}, last): the
  * streams service keeps each run's reported metrics per step and passes the earlier steps in; a lone
  * file (e.g. {@code weightcast analyze}) has no history, and its section is what its own metrics say.
+ *
+ * <p>Version 4 added the hyper-parameter section ({@link HyperparameterFeatures#NAMES}, last): from
+ * the checkpoint's {@code hparams} metadata ({@link #withHyperparameters}); NaN where absent.
  */
 public final class FeatureLayout {
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     public static final List<String> LAYER_FEATURES = List.of(
             "kernel_mean", "kernel_std", "kernel_p0", "kernel_p25", "kernel_p50", "kernel_p75", "kernel_p100",
@@ -45,6 +48,7 @@ public final class FeatureLayout {
     private static final List<String> SPECTRAL_NAMES = NAMES.stream().filter(FeatureLayout::isSpectralFeature).toList();
     private static final int SPECTRAL_OFFSET = NAMES.indexOf(SPECTRAL_NAMES.get(0));
     private static final int CURVE_OFFSET = NAMES.indexOf(LearningCurveFeatures.NAMES.get(0));
+    private static final int HYPERPARAMETER_OFFSET = NAMES.indexOf(HyperparameterFeatures.NAMES.get(0));
 
     private FeatureLayout() {
     }
@@ -61,9 +65,10 @@ public final class FeatureLayout {
         return NAMES.indexOf(name);
     }
 
-    /** Names of the features that do not use reported metrics (the "weights alone" subset). */
+    /** Names of the features that use neither reported metrics nor declared hyper-parameters (the "weights alone" subset). */
     public static boolean isWeightFeature(String name) {
-        return METRIC_FEATURES.stream().noneMatch(m -> name.equals("metric_" + m)) && !LearningCurveFeatures.NAMES.contains(name);
+        return METRIC_FEATURES.stream().noneMatch(m -> name.equals("metric_" + m)) && !LearningCurveFeatures.NAMES.contains(name)
+                && !HyperparameterFeatures.isHyperparameterFeature(name);
     }
 
     /** Names of the spectral section, in vector order (a contiguous block). */
@@ -132,6 +137,7 @@ public final class FeatureLayout {
         names.addAll(GLOBAL_FEATURES);
         METRIC_FEATURES.forEach(m -> names.add("metric_" + m));
         names.addAll(LearningCurveFeatures.NAMES);
+        names.addAll(HyperparameterFeatures.NAMES);
         return List.copyOf(names);
     }
 
@@ -177,7 +183,20 @@ public final class FeatureLayout {
         }
         double[] curve = LearningCurveFeatures.of(history(earlier, metrics));
         System.arraycopy(curve, 0, v, i, curve.length);
+        i += curve.length;
+        java.util.Arrays.fill(v, i, v.length, Double.NaN); // hyper-parameters: withHyperparameters
         return v;
+    }
+
+    /** A copy of {@code vector} whose hyper-parameter section says {@code hparams} (null: NaN; see {@link HyperparameterFeatures#of}). */
+    public static double[] withHyperparameters(double[] vector, Map<String, ?> hparams, String activation) {
+        if (vector.length != NAMES.size()) {
+            throw new IllegalArgumentException("expected a vector of " + NAMES.size() + ", got " + vector.length);
+        }
+        double[] out = vector.clone();
+        double[] hp = HyperparameterFeatures.of(hparams, activation);
+        System.arraycopy(hp, 0, out, HYPERPARAMETER_OFFSET, hp.length);
+        return out;
     }
 
     /** A copy of {@code vector} whose learning-curve section is computed from {@code history} (oldest first, this checkpoint last). */

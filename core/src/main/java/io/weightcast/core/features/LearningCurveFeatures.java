@@ -9,7 +9,7 @@ import java.util.Map;
  * current epoch's values, which {@link FeatureLayout#METRIC_FEATURES} already carry. NaN where the
  * history is too short or a metric was not reported (LightGBM treats NaN as missing).
  *
- * <p>The last section of {@link FeatureLayout} (since layout v3): the streams service keeps each
+ * <p>A section of {@link FeatureLayout} (since layout v3): the streams service keeps each
  * run's reported {@link #INPUTS} per step to compute them live, the benchmark from the zoo's history.
  */
 public final class LearningCurveFeatures {

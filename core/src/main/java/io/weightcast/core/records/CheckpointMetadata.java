@@ -8,11 +8,17 @@ import java.util.Map;
 /**
  * The {@code __metadata__} of a checkpoint (design §4): {@code run_id}, {@code step},
  * {@code planned_steps}, {@code framework}, {@code activation}, optional {@code study},
- * {@code metrics} (a JSON object of numbers), and {@code part}/{@code parts} for split checkpoints.
+ * {@code metrics} (a JSON object of numbers), optional {@code hparams} (a JSON object of the run's
+ * declared hyper-parameters: numbers, strings, booleans; nested values are dropped), and
+ * {@code part}/{@code parts} for split checkpoints.
  */
 public record CheckpointMetadata(
         String runId, long step, Integer plannedSteps, String framework, String activation, String study,
-        Map<String, Double> metrics, int part, int parts) {
+        Map<String, Double> metrics, Map<String, Object> hparams, int part, int parts) {
+
+    public CheckpointMetadata {
+        hparams = hparams == null ? Map.of() : hparams;
+    }
 
     public static CheckpointMetadata parse(Map<String, String> meta, String keyRunId) {
         String runId = meta.getOrDefault("run_id", keyRunId);
@@ -36,7 +42,7 @@ public record CheckpointMetadata(
             throw new MalformedRecordException("part " + part + " of " + parts + " is out of range");
         }
         return new CheckpointMetadata(runId, step, planned, meta.get("framework"), meta.get("activation"),
-                meta.get("study"), parseMetrics(meta.get("metrics")), part, parts);
+                meta.get("study"), parseMetrics(meta.get("metrics")), parseHparams(meta.get("hparams")), part, parts);
     }
 
     private static long parseLong(Map<String, String> meta, String key, Long fallback) {
@@ -54,24 +60,40 @@ public record CheckpointMetadata(
         }
     }
 
+    private static Map<String, Object> parseHparams(String json) {
+        Map<String, Object> raw = parseObject(json, "hparams");
+        Map<String, Object> out = new LinkedHashMap<>();
+        raw.forEach((k, v) -> {
+            if (v instanceof Number || v instanceof String || v instanceof Boolean) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
     private static Map<String, Double> parseMetrics(String json) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        parseObject(json, "metrics").forEach((k, v) -> {
+            if (v instanceof Number n) {
+                out.put(k, n.doubleValue());
+            }
+        });
+        return out;
+    }
+
+    /** A metadata value that must hold a JSON object; empty when absent. */
+    private static Map<String, Object> parseObject(String json, String key) {
         if (json == null || json.isBlank()) {
             return Map.of();
         }
         try {
             Map<String, Object> raw = Json.MAPPER.readValue(json, new TypeReference<Map<String, Object>>() { });
             if (raw == null) { // the JSON text "null" (found by IngestFuzzTest)
-                throw new MalformedRecordException("metadata 'metrics' is not a JSON object: null");
+                throw new MalformedRecordException("metadata '" + key + "' is not a JSON object: null");
             }
-            Map<String, Double> out = new LinkedHashMap<>();
-            raw.forEach((k, v) -> {
-                if (v instanceof Number n) {
-                    out.put(k, n.doubleValue());
-                }
-            });
-            return out;
+            return raw;
         } catch (IOException e) {
-            throw new MalformedRecordException("metadata 'metrics' is not a JSON object: " + Json.originalMessage(e));
+            throw new MalformedRecordException("metadata '" + key + "' is not a JSON object: " + Json.originalMessage(e));
         }
     }
 }

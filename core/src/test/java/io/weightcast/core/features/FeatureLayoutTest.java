@@ -30,9 +30,11 @@ class FeatureLayoutTest {
 
     @Test
     void namesAreFixedAndUnique() {
-        assertThat(FeatureLayout.size()).isEqualTo(20 * 5 + 8 * 5 + 5 + 4 + LearningCurveFeatures.size());
-        assertThat(FeatureLayout.names().subList(FeatureLayout.size() - LearningCurveFeatures.size(), FeatureLayout.size()))
+        int hp = HyperparameterFeatures.NAMES.size();
+        assertThat(FeatureLayout.size()).isEqualTo(20 * 5 + 8 * 5 + 5 + 4 + LearningCurveFeatures.size() + hp);
+        assertThat(FeatureLayout.names().subList(FeatureLayout.size() - hp - LearningCurveFeatures.size(), FeatureLayout.size() - hp))
                 .isEqualTo(LearningCurveFeatures.NAMES);
+        assertThat(FeatureLayout.names().subList(FeatureLayout.size() - hp, FeatureLayout.size())).isEqualTo(HyperparameterFeatures.NAMES);
         assertThat(FeatureLayout.names()).doesNotHaveDuplicates();
         assertThat(FeatureLayout.names().get(0)).isEqualTo("kernel_mean_first");
     }
@@ -56,6 +58,43 @@ class FeatureLayoutTest {
         history.add(meta.metrics());
         assertThat(FeatureLayout.withCurve(alone, history)).isEqualTo(x);
         assertThat(LearningCurveFeatures.NAMES).noneMatch(FeatureLayout::isWeightFeature);
+    }
+
+    @Test
+    void hyperparameterSectionComesFromTheCheckpointsHparamsMetadata() {
+        SafeTensors plain = tinyNet(4);
+        Map<String, String> meta = new java.util.LinkedHashMap<>(plain.metadata());
+        meta.put("hparams", "{\"lr\":0.01,\"l2\":0,\"dropout\":0.25,\"batch_size\":32,\"optimizer\":\"Adam\","
+                + "\"init\":\"he\",\"init_std\":null,\"train_fraction\":\"half\",\"nested\":{\"a\":1}}");
+        CheckpointMetadata m = CheckpointMetadata.parse(meta, "r1");
+        assertThat(m.hparams()).containsOnlyKeys("lr", "l2", "dropout", "batch_size", "optimizer", "init", "train_fraction");
+        double[] x = FeatureExtractor.extract(plain, m, 0L).values();
+        assertThat(x[FeatureLayout.indexOf("hp_log10_learning_rate")]).isCloseTo(-2, within(1e-12)); // "lr" is an alias
+        assertThat(x[FeatureLayout.indexOf("hp_log10_weight_decay")]).isEqualTo(-12.0); // no decay: below any real one
+        assertThat(x[FeatureLayout.indexOf("hp_dropout")]).isEqualTo(0.25);
+        assertThat(x[FeatureLayout.indexOf("hp_log2_batch_size")]).isCloseTo(5, within(1e-12));
+        assertThat(x[FeatureLayout.indexOf("hp_log10_init_std")]).isNaN();
+        assertThat(x[FeatureLayout.indexOf("hp_train_fraction")]).isNaN(); // a word where a number belongs: missing
+        assertThat(x[FeatureLayout.indexOf("hp_momentum")]).isNaN();
+        double adam = x[FeatureLayout.indexOf("hp_optimizer")];
+        assertThat(adam).isBetween(0.0, 1.0).isEqualTo(HyperparameterFeatures.code("adam")); // case-insensitive
+        assertThat(adam).isNotEqualTo(HyperparameterFeatures.code("sgd"));
+        // the activation falls back to the checkpoint's own metadata
+        assertThat(x[FeatureLayout.indexOf("hp_activation")]).isEqualTo(HyperparameterFeatures.code("relu"));
+
+        double[] alone = FeatureExtractor.extract(plain, CheckpointMetadata.parse(plain.metadata(), "r1"), 0L).values();
+        assertThat(alone[FeatureLayout.indexOf("hp_log10_learning_rate")]).isNaN();
+        assertThat(FeatureLayout.withHyperparameters(alone, m.hparams(), "relu")).isEqualTo(x);
+        assertThat(HyperparameterFeatures.NAMES).noneMatch(FeatureLayout::isWeightFeature);
+    }
+
+    @Test
+    void hparamsThatAreNotAJsonObjectAreAMalformedCheckpoint() {
+        Map<String, String> meta = new java.util.LinkedHashMap<>(tinyNet(4).metadata());
+        meta.put("hparams", "[1, 2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CheckpointMetadata.parse(meta, "r1"))
+                .isInstanceOf(io.weightcast.core.records.MalformedRecordException.class)
+                .hasMessageContaining("metadata 'hparams' is not a JSON object");
     }
 
     @Test

@@ -31,6 +31,16 @@ class RecordsTest {
     }
 
     @Test
+    void holdoutMetricsOfAHandfulOfRunsSayTheyAreTooFewToJudge() {
+        HoldoutMetrics two = new HoldoutMetrics(-95.9, 0.2, -1, 2, 36);
+        assertThat(two.tooFewRuns()).isTrue();
+        assertThat(two.describe()).contains("2 runs, too few to judge").doesNotContain("-95.9");
+        HoldoutMetrics many = new HoldoutMetrics(0.9512, 0.031, 0.88, 120, 2160);
+        assertThat(many.describe()).isEqualTo("held-out R² 0.951, τ 0.880, MAE 0.031 on 120 runs");
+        assertThat(Json.string(many)).doesNotContain("tooFew").contains("\"r2\":0.9512");
+    }
+
+    @Test
     void featureVectorsSurviveJsonWithNaN() {
         FeatureVector v = new FeatureVector("r", 3, 18, "s", "relu", 1, new double[] {1.5, Double.NaN},
                 new Health(0, List.of(), Map.of("conv2", 0.25)), 10, 11);

@@ -13,11 +13,11 @@ import java.util.Map;
  * Early-stop candidate (design §6, issue 6 §4). Two rules, both benchmarked against Optuna's pruners
  * in eval/results/predict.md:
  * <ul>
- * <li><b>interval rule</b> (the default): the upper end of the run's interval (level
+ * <li><b>interval rule</b> ({@code scorer.early.stop.rule=interval}, and the fallback of the default): the upper end of the run's interval (level
  * {@code intervalLevel}; the 80% interval when the model has no such level) is below its study's
  * reference final accuracy on {@code consecutive} checkpoints in a row. The reference is the model's
  * {@code study_references[study]}, else the user threshold.</li>
- * <li><b>top-run rule</b> ({@code scorer.early.stop.rule=top_run}, for a model with a
+ * <li><b>top-run rule</b> ({@code scorer.early.stop.rule=top_run}, the default, for a model with a
  * {@code top_run_rule}, core {@code TopRunModel}; others fall back to the interval rule): the run's
  * P(finishes near the top of its study) is below the rule's threshold for its stage of training on the
  * rule's {@code consecutive} checkpoints in a row.</li>

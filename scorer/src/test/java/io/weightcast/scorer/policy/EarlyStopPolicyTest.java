@@ -69,11 +69,25 @@ class EarlyStopPolicyTest {
                 .allSatisfy(x -> assertThat(x.alert()).isNull());
         // without planned steps the stage is unknown: no decision
         assertThat(run(policy, null, "digits", List.of(top(0.0, m), top(0.0, m)))).allSatisfy(x -> assertThat(x.alert()).isNull());
-        // a user threshold, or the policy's default rule, selects the interval rule
+        // a user threshold, or the interval-rule constructor, selects the interval rule
         EarlyStopPolicy user = new EarlyStopPolicy(1, 0.0, 0.9, true, 0.8);
         assertThat(run(user, 6, "digits", List.of(top(0.9, m))).get(0).alert().evidence()).containsEntry("signal", "interval");
         assertThat(run(new EarlyStopPolicy(1, 0.0, null), 6, "digits", List.of(top(0.9, m))).get(0).alert().evidence())
                 .containsEntry("signal", "interval");
+    }
+
+    @Test
+    void theScorersDefaultsJudgeByTheTopRunRuleAndFallBackToTheIntervalRuleWithoutOne() {
+        io.weightcast.scorer.ScorerConfig defaults = io.weightcast.scorer.ScorerConfig.defaults();
+        assertThat(defaults.earlyStopRule()).isEqualTo(io.weightcast.scorer.ScorerConfig.TOP_RUN_RULE);
+        Policies policies = Policies.from(defaults);
+        ModelVersion withRule = withReference.withTopRunRule(new TopRunRule(0.9, 0.8, 0.3, 1, List.of(0.5, 0.5), "unused", 12));
+        // interval [0.25, 0.35] far below the 0.8 reference either way; the rule's probability decides where there is one
+        Alert byRule = policies.apply(checkpoint(1, 6, "digits", healthy(), top(0.2, withRule)), RunState.empty()).alerts().get(0);
+        assertThat(byRule.evidence()).containsEntry("signal", "top_run");
+        assertThat(policies.apply(checkpoint(1, 6, "digits", healthy(), top(0.7, withRule)), RunState.empty()).alerts()).isEmpty();
+        Alert fallback = policies.apply(checkpoint(1, 6, "digits", healthy(), top(0.7, withReference)), RunState.empty()).alerts().get(0);
+        assertThat(fallback.evidence()).containsEntry("signal", "interval");
     }
 
     @Test
