@@ -178,8 +178,8 @@ public final class PredictBenchmark {
         EarlyStopBenchmark.Scored topRunChosen = EarlyStopBenchmark.best(topRunCv);
         List<EarlyStopBenchmark.Scored> topRunHeldOut = topRunCv.stream().map(s -> TopQuantileStopRule.heldOut(
                 EarlyStopBenchmark.WEIGHTCAST, s.params(), top.oof(), trainFinals, top.test(), testFinals, orders.size())).toList();
+        sweeps.put(EarlyStopBenchmark.WEIGHTCAST, topRunHeldOut); // first: the rule the scorer runs by default
         sweeps.put(EarlyStopBenchmark.INTERVAL, intervalHeldOut);
-        sweeps.put(EarlyStopBenchmark.WEIGHTCAST, topRunHeldOut);
         sweeps.put(EarlyStopBenchmark.CURVE_ONLY, EarlyStopBenchmark.curveSweep(valAcc, valAcc(train, epochs), testFinals, orders));
         progress.start("optuna", 1);
         OptunaReplay.Result optuna;
