@@ -17,7 +17,9 @@ import java.util.List;
  * layout v4 with the declared hyper-parameters) its setting chosen by cross-validation on the training
  * runs saved 0.81 of the epochs keeping every top-5% run and the top-1 in all 20 orders, the interval
  * rule chosen the same way 0.73, the best Optuna pruner at its best held-out setting 0.50 (with layout
- * v3 the same choice saved 0.68–0.76). eval/results/predict.md has the current numbers.
+ * v3 the same choice saved 0.68–0.76). On a second split (eval --seed 2) the choice saved 0.85 but lost 3
+ * of 46 top-5% runs, these defaults 0.84 losing 1: a setting that keeps every top run on one split need not
+ * on another. eval/results/predict.md (and predict-seed2.json) have the current numbers.
  */
 public final class TopRunModel implements AutoCloseable {
     /**
