@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * <p>Conventional names only, so a study that calls them otherwise gets NaN (missing to LightGBM),
  * never a wrong value. Scale parameters enter as logarithms (their ranges span decades);
- * categorical ones ({@link #CATEGORICAL}) as a stable code in [0, 1) derived from the lower-cased
+ * categorical ones (optimizer, init, activation) as a stable code in [0, 1) derived from the lower-cased
  * value, which trees can split on like any number; {@code true}/{@code false} as 1/0.
  */
 public final class HyperparameterFeatures {
@@ -31,9 +31,6 @@ public final class HyperparameterFeatures {
             new Source("hp_init", Transform.CATEGORY, "init"),
             new Source("hp_activation", Transform.CATEGORY, "activation"));
     public static final List<String> NAMES = SOURCES.stream().map(Source::feature).toList();
-    /** The features whose values are category codes (no order: only equality means something). */
-    public static final List<String> CATEGORICAL = SOURCES.stream().filter(s -> s.transform == Transform.CATEGORY)
-            .map(Source::feature).toList();
     private static final int CODES = 10_007;
 
     private HyperparameterFeatures() {
