@@ -215,6 +215,18 @@ public final class PredictReport {
                 f(num(onTraining, "top5_kept")), f(num(onTraining, "top5_kept_min")), params(map(levers, "params")),
                 f(num(levers, "compute_saved")), f(num(levers, "top5_kept_min")), params(map(topCv, "params")),
                 f(num(topCv, "compute_saved")), f(num(topCv, "top5_kept"))));
+        Map<String, Object> once = map(s, "top_run_chosen_by_one_cv");
+        Map<String, Object> foldMean = map(s, "top_run_fold_mean");
+        if (!once.isEmpty() && !foldMean.isEmpty()) {
+            md.append(String.format(Locale.ROOT, "\nHow robust that choice is: one repetition of the cross-validation alone would "
+                            + "have chosen %s, which on the held-out runs saves %s keeping %s of the top-5%% runs (top-1 %s); the "
+                            + "chosen setting with the held-out runs scored by the mean of the fold classifiers instead of the "
+                            + "classifier fitted on every training run saves %s keeping %s (top-1 %s).\n",
+                    params(map(once, "params")), f(num(map(once, "held_out"), "compute_saved")),
+                    f(num(map(once, "held_out"), "top5_kept")), f(num(map(once, "held_out"), "top1_kept")),
+                    f(num(map(foldMean, "held_out"), "compute_saved")), f(num(map(foldMean, "held_out"), "top5_kept")),
+                    f(num(map(foldMean, "held_out"), "top1_kept"))));
+        }
         Map<String, Object> dom = map(s, "dominated_by_weightcast");
         md.append("\nShare of each policy's settings that some Weightcast setting dominates (").append(s.get("dominated_by_weightcast_rule"))
                 .append("): ");

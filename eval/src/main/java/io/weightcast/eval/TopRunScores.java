@@ -9,28 +9,39 @@ import java.util.List;
  * The early-stop classifier's probabilities (core {@link TopRunModel}: P(the run finishes at or above
  * the {@link TopRunModel#LABEL_PERCENTILE} of final accuracy)) on every checkpoint: out-of-fold on the
  * training runs (each fold's runs scored by a classifier fitted on the other folds, labels from those
- * folds' finals), and on the held-out runs by the classifier fitted on every training run.
+ * folds' finals), and on the held-out runs by the classifier fitted on every training run ({@code test})
+ * and by the mean of the fold classifiers ({@code testFoldMean}: scored like the out-of-fold scores the
+ * thresholds come from, each by a model that did not see the run, with less of one model's noise).
  *
- * @param oof  [training run][epoch-1]
- * @param test [held-out run][epoch-1]
+ * @param oof          [training run][epoch-1]
+ * @param test         [held-out run][epoch-1]
+ * @param testFoldMean [held-out run][epoch-1]
  */
-record TopRunScores(double[][] oof, double[][] test) {
+record TopRunScores(double[][] oof, double[][] test, double[][] testFoldMean) {
 
     static TopRunScores of(List<EvalRun> train, List<EvalRun> test, int[] cols, int epochs, int folds, long seed, int threads) {
         int k = Math.min(folds, train.size());
         int[] fold = RunFolds.assign(train.size(), k, seed);
         double[][] oof = new double[train.size()][];
+        double[][] foldMean = new double[test.size()][epochs];
         for (int f = 0; f < k; f++) {
             List<EvalRun> inside = RunFolds.select(train, fold, f, true);
-            double[][] p = score(RunFolds.select(train, fold, f, false), inside, cols, epochs, threads, seed);
+            List<EvalRun> both = new java.util.ArrayList<>(inside);
+            both.addAll(test);
+            double[][] p = score(RunFolds.select(train, fold, f, false), both, cols, epochs, threads, seed);
             int at = 0;
             for (int r = 0; r < train.size(); r++) {
                 if (fold[r] == f) {
                     oof[r] = p[at++];
                 }
             }
+            for (int r = 0; r < test.size(); r++) {
+                for (int e = 0; e < epochs; e++) {
+                    foldMean[r][e] += p[inside.size() + r][e] / k;
+                }
+            }
         }
-        return new TopRunScores(oof, score(train, test, cols, epochs, threads, seed));
+        return new TopRunScores(oof, score(train, test, cols, epochs, threads, seed), foldMean);
     }
 
     /** Fits on {@code fitRuns}, scores every epoch of {@code scored} ([run][epoch-1], NaN where a run has no such epoch). */

@@ -111,6 +111,14 @@ class PredictPipelineTest {
         }
         assertThat(j.path("early_stop_setup").path("optuna_settings").asInt()).isEqualTo(57);
         assertThat(j.path("early_stop_setup").path("orders").asInt()).isEqualTo(3);
+        // the robustness diagnostics of the top-run rule's choice: one CV repetition's choice, fold-mean scoring
+        for (String diagnostic : List.of("top_run_chosen_by_one_cv", "top_run_fold_mean")) {
+            JsonNode d = j.path("early_stop_setup").path(diagnostic);
+            assertThat(d.path("params").path("alpha").isNumber()).as(diagnostic).isTrue();
+            assertThat(finite(d.path("held_out").path("compute_saved"))).as(diagnostic).isBetween(0.0, 1.0);
+        }
+        assertThat(j.path("early_stop_setup").path("top_run_fold_mean").path("params"))
+                .isEqualTo(j.path("early_stop_setup").path("top_run_chosen_by_cv").path("params"));
         int optunaSettings = j.path("early_stop_sweeps").path("optuna_median").size()
                 + j.path("early_stop_sweeps").path("optuna_percentile").size()
                 + j.path("early_stop_sweeps").path("optuna_successive_halving").size();
@@ -165,6 +173,8 @@ class PredictPipelineTest {
         }
         assertThat(scores.path("test_prediction").size()).isEqualTo(testRuns);
         assertThat(scores.path("test_top_run").get(0).size()).isEqualTo(6);
+        assertThat(scores.path("test_top_run_fold_mean").size()).isEqualTo(testRuns);
+        assertThat(finite(scores.path("test_top_run_fold_mean").get(0).get(0))).isBetween(0.0, 1.0);
         assertThat(scores.path("train_prediction").size()).isEqualTo(24 - testRuns);
         assertThat(scores.path("orders").size()).isEqualTo(3);
         assertThat(scores.path("half_width").path("0.8").size()).isEqualTo(6);

@@ -54,6 +54,41 @@ class TopQuantileStopRuleTest {
     }
 
     @Test
+    void repeatedCrossValidationKeepsEveryTopRunOnlyWhenEveryRepetitionDoes() {
+        Random rnd = new Random(2);
+        int runs = 150;
+        double[][] pred = new double[runs][3];
+        double[] finals = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            finals[r] = rnd.nextDouble();
+            for (int e = 0; e < 3; e++) {
+                pred[r][e] = finals[r] + 0.15 * rnd.nextGaussian(); // noisy: fold assignments matter
+            }
+        }
+        long[] seeds = TopQuantileStopRule.seeds(10, 4);
+        assertThat(seeds).containsExactly(10, 11, 12, 13);
+        List<EarlyStopBenchmark.Scored> repeated = TopQuantileStopRule.crossValidated("w", pred, finals, 5, seeds);
+        List<List<EarlyStopBenchmark.Scored>> single = new java.util.ArrayList<>();
+        for (long seed : seeds) {
+            single.add(TopQuantileStopRule.crossValidated("w", pred, finals, 5, seed));
+        }
+        boolean someSettingDiffers = false;
+        for (int i = 0; i < repeated.size(); i++) {
+            final int at = i;
+            double meanSaved = single.stream().mapToDouble(l -> l.get(at).outcome().computeSaved()).average().orElseThrow();
+            boolean allKeep = single.stream().allMatch(l -> l.get(at).outcome().keepsAllTop());
+            boolean anyKeeps = single.stream().anyMatch(l -> l.get(at).outcome().keepsAllTop());
+            assertThat(repeated.get(i).outcome().computeSaved()).isCloseTo(meanSaved, org.assertj.core.api.Assertions.within(1e-12));
+            assertThat(repeated.get(i).outcome().keepsAllTop()).isEqualTo(allKeep);
+            someSettingDiffers |= anyKeeps && !allKeep;
+        }
+        assertThat(someSettingDiffers).as("some setting keeps every top run under one fold seed but not another").isTrue();
+        assertThat(EarlyStopBenchmark.best(repeated).outcome().computeSaved())
+                .isLessThanOrEqualTo(single.stream().mapToDouble(l -> EarlyStopBenchmark.best(l).outcome().computeSaved()).max()
+                        .orElseThrow());
+    }
+
+    @Test
     void settingsAreFoundByTheirParameters() {
         EarlyStopBenchmark.Scored a = new EarlyStopBenchmark.Scored("w", Map.of("interval_level", 0.8, "consecutive", 1),
                 new EarlyStopOutcome(0.5, 1, 1, 1, 0, 0));

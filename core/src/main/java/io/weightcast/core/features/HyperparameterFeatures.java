@@ -12,24 +12,35 @@ import java.util.Map;
  * setting chosen on the training runs saved 0.81 of the epochs instead of 0.68–0.76, and the epoch-1
  * R² rose from 0.895 to 0.924 (eval/results/predict.md).
  *
- * <p>Conventional names only, so a study that calls them otherwise gets NaN (missing to LightGBM),
- * never a wrong value. Scale parameters enter as logarithms (their ranges span decades);
+ * <p>Names are matched ignoring case, with {@code -}, {@code .}, {@code /} and spaces read as {@code _}
+ * (so {@code Learning-Rate} and {@code learning rate} are {@code learning_rate}; a nested {@code optimizer.lr}
+ * becomes {@code optimizer_lr}, which is not read: flatten to the leaf name),
+ * against the conventional name and the aliases common in PyTorch, Lightning, Hugging Face and Keras
+ * configurations (below). A study that calls them otherwise gets NaN (missing to LightGBM), never a
+ * wrong value: a name that could mean two things (Adam's {@code beta1} as momentum) is not an alias. Scale parameters enter as logarithms (their ranges span decades);
  * categorical ones (optimizer, init, activation) as a stable code in [0, 1) derived from the lower-cased
  * value, which trees can split on like any number; {@code true}/{@code false} as 1/0.
  */
 public final class HyperparameterFeatures {
     /** Feature name → the hyper-parameter names it is read from (first present wins). */
     private static final List<Source> SOURCES = List.of(
-            new Source("hp_log10_learning_rate", Transform.LOG10, "learning_rate", "lr"),
-            new Source("hp_log10_weight_decay", Transform.LOG10, "weight_decay", "l2"),
-            new Source("hp_dropout", Transform.NONE, "dropout"),
-            new Source("hp_log2_batch_size", Transform.LOG2, "batch_size"),
-            new Source("hp_momentum", Transform.NONE, "momentum"),
-            new Source("hp_log10_init_std", Transform.LOG10, "init_std"),
-            new Source("hp_train_fraction", Transform.NONE, "train_fraction"),
-            new Source("hp_optimizer", Transform.CATEGORY, "optimizer"),
-            new Source("hp_init", Transform.CATEGORY, "init"),
-            new Source("hp_activation", Transform.CATEGORY, "activation"));
+            new Source("hp_log10_learning_rate", Transform.LOG10, "learning_rate", "lr", "base_lr", "initial_lr",
+                    "max_lr", "init_lr"),
+            new Source("hp_log10_weight_decay", Transform.LOG10, "weight_decay", "l2", "wd", "l2_reg", "l2_regularization",
+                    "l2_penalty"),
+            new Source("hp_dropout", Transform.NONE, "dropout", "dropout_rate", "dropout_p", "drop_rate", "dropout_prob",
+                    "hidden_dropout_prob"),
+            new Source("hp_log2_batch_size", Transform.LOG2, "batch_size", "bs", "batch", "train_batch_size",
+                    "per_device_train_batch_size", "minibatch_size", "mini_batch_size"),
+            new Source("hp_momentum", Transform.NONE, "momentum", "sgd_momentum"),
+            new Source("hp_log10_init_std", Transform.LOG10, "init_std", "initializer_range", "init_stddev", "weight_init_std"),
+            new Source("hp_train_fraction", Transform.NONE, "train_fraction", "data_fraction", "train_subset_fraction",
+                    "subset_fraction"),
+            new Source("hp_optimizer", Transform.CATEGORY, "optimizer", "optim", "opt", "optimizer_name", "optimizer_type"),
+            new Source("hp_init", Transform.CATEGORY, "init", "initializer", "initialization", "weight_init", "init_method",
+                    "kernel_initializer"),
+            new Source("hp_activation", Transform.CATEGORY, "activation", "act", "activation_fn", "activation_function",
+                    "nonlinearity", "hidden_act"));
     public static final List<String> NAMES = SOURCES.stream().map(Source::feature).toList();
     private static final int CODES = 10_007;
 
@@ -46,16 +57,35 @@ public final class HyperparameterFeatures {
      * @return {@link #NAMES}-ordered values
      */
     public static double[] of(Map<String, ?> hparams, String activation) {
+        Map<String, Object> named = normalized(hparams);
         double[] v = new double[SOURCES.size()];
         for (int i = 0; i < v.length; i++) {
             Source s = SOURCES.get(i);
-            Object raw = s.lookup(hparams);
+            Object raw = s.lookup(named);
             if (raw == null && s.feature.equals("hp_activation")) {
                 raw = activation;
             }
             v[i] = s.transform.apply(raw);
         }
         return v;
+    }
+
+    /** The key as matched: lower case, separators as {@code _}. */
+    static String normalize(String key) {
+        return key.strip().toLowerCase(Locale.ROOT).replaceAll("[-./\\s]+", "_");
+    }
+
+    /** The declared values under their normalized names; of two keys that normalize alike the first (in iteration order) wins. */
+    private static Map<String, Object> normalized(Map<String, ?> hparams) {
+        Map<String, Object> out = new java.util.HashMap<>();
+        if (hparams != null) {
+            hparams.forEach((k, v) -> {
+                if (k != null && v != null) {
+                    out.putIfAbsent(normalize(k), v);
+                }
+            });
+        }
+        return out;
     }
 
     /** The code a categorical value gets: stable across JVMs and releases ({@link String#hashCode} is specified). */
@@ -65,9 +95,6 @@ public final class HyperparameterFeatures {
 
     private record Source(String feature, Transform transform, String... keys) {
         Object lookup(Map<String, ?> hparams) {
-            if (hparams == null) {
-                return null;
-            }
             for (String k : keys) {
                 Object v = hparams.get(k);
                 if (v != null) {
