@@ -277,8 +277,8 @@ public final class PredictBenchmark {
         Map<String, Object> scores = new LinkedHashMap<>();
         scores.put("what", "per run (rows) and epoch (columns): train_* the training runs (out-of-fold: prediction of the "
                 + "'all' regression, P(top run) of the top-run classifier), test_* the held-out runs (models fitted on every "
-                + "training run; test_top_run_fold_mean: the mean of the fold classifiers); half_width: level -> per epoch the conformal half-width; orders: the replay's arrival orders "
-                + "(indices into the test rows)");
+                + "training run; test_top_run_fold_mean: the mean of the fold classifiers); half_width: level -> per epoch "
+                + "the conformal half-width; orders: the replay's arrival orders (indices into the test rows)");
         scores.put("train_final", trainFinals);
         scores.put("train_prediction", cross.oof());
         scores.put("train_top_run", top.oof());
@@ -295,7 +295,6 @@ public final class PredictBenchmark {
         return new Result(json, new Plots(epochs, testFinals, predAll, r2BySet, coverage, sweeps, best), scores);
     }
 
-    /** The setting the scorer runs today: the top-run rule at core TopRunModel's defaults (ScorerConfig's default rule). */
     /** A setting chosen on the training runs: its parameters and training-side outcome, and how it did on the held-out runs. */
     private static Map<String, Object> diagnostic(EarlyStopBenchmark.Scored chosen, EarlyStopBenchmark.Scored heldOut) {
         Map<String, Object> m = new LinkedHashMap<>(chosen.toMap());
@@ -303,6 +302,7 @@ public final class PredictBenchmark {
         return m;
     }
 
+    /** The setting the scorer runs today: the top-run rule at core TopRunModel's defaults (ScorerConfig's default rule). */
     static final String SCORER_DEFAULT = "weightcast_scorer_default";
     /** The scorer's interval rule (its fallback) at ScorerConfig's defaults. */
     static final String INTERVAL_DEFAULT = "weightcast_interval_default";

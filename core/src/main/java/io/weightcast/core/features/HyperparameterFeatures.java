@@ -17,7 +17,8 @@ import java.util.Map;
  * becomes {@code optimizer_lr}, which is not read: flatten to the leaf name),
  * against the conventional name and the aliases common in PyTorch, Lightning, Hugging Face and Keras
  * configurations (below). A study that calls them otherwise gets NaN (missing to LightGBM), never a
- * wrong value: a name that could mean two things (Adam's {@code beta1} as momentum) is not an alias. Scale parameters enter as logarithms (their ranges span decades);
+ * wrong value: a name that could mean two things (Adam's {@code beta1} as momentum) is not an alias.
+ * Scale parameters enter as logarithms (their ranges span decades);
  * categorical ones (optimizer, init, activation) as a stable code in [0, 1) derived from the lower-cased
  * value, which trees can split on like any number; {@code true}/{@code false} as 1/0.
  */

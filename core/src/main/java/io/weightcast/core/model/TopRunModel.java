@@ -20,7 +20,8 @@ import java.util.List;
  * v3 the same choice saved 0.68–0.76). On a second split (eval --seed 2) the choice saved 0.85 but lost 3
  * of 46 top-5% runs, these defaults 0.84 losing 1: a setting that keeps every top run on one split need not
  * on another. The runs lost there finished at the top-5% cut (within one test image of it), and choosing
- * by cross-validation repeated over 5 fold seeds picks the same settings on both splits. eval/results/predict.md (and predict-seed2.json) have the current numbers.
+ * by cross-validation repeated over 5 fold seeds picks the same settings on both splits.
+ * eval/results/predict.md (and predict-seed2.json) have the current numbers.
  */
 public final class TopRunModel implements AutoCloseable {
     /**
