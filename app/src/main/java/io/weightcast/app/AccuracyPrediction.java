@@ -1,6 +1,7 @@
 package io.weightcast.app;
 
 import io.weightcast.core.features.FeatureExtractor;
+import io.weightcast.core.features.HyperparameterFeatures;
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.model.AccuracyModel;
 import io.weightcast.core.records.CheckpointMetadata;
@@ -38,6 +39,11 @@ record AccuracyPrediction(String source, String modelName, int modelVersion, int
         List<String> notes = new ArrayList<>();
         CheckpointMetadata meta = metadata(file, overrides, notes);
         FeatureVector fv = FeatureExtractor.extract(file.tensors(), meta, System.currentTimeMillis(), spectra);
+        List<HyperparameterFeatures.Unread> unread = HyperparameterFeatures.unread(meta.hparams());
+        if (!unread.isEmpty()) {
+            notes.add("hyper-parameters no feature takes (the model sees those columns as unknown): "
+                    + unread.stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", ")));
+        }
         ModelVersion mv = loaded.version();
         int[] missing = new int[1];
         double[] x = aligned(fv.values(), FeatureLayout.names(), mv.featureNames(), missing);
@@ -50,7 +56,7 @@ record AccuracyPrediction(String source, String modelName, int modelVersion, int
         AccuracyModel model = loaded.model();
         double p = model.predict(x);
         return new AccuracyPrediction(loaded.source(), mv.name(), mv.version(), mv.layoutVersion(), fv.layoutVersion(), matches,
-                missing[0], p, model.intervals(p), meta.step(), meta.plannedSteps(), meta.activation(), mv.holdout(),
+                missing[0], p, model.intervals(p, x), meta.step(), meta.plannedSteps(), meta.activation(), mv.holdout(),
                 List.copyOf(notes));
     }
 

@@ -217,7 +217,8 @@ class AnalyzeCommandTest {
         assertThat(table.out()).contains("prediction     final accuracy ").contains("80%: ").contains("step 9 of 18");
 
         // A file without step: predicted as step 1, and said so. A model of another layout: said so.
-        Path noStep = Files.write(out.resolve("nostep.safetensors"), digitsCnnBytes(3, Map.of()));
+        Path noStep = Files.write(out.resolve("nostep.safetensors"), digitsCnnBytes(3,
+                Map.of("hparams", "{\"optimizer.lr\":0.1,\"momentum\":0.9}")));
         ModelVersion other = new ModelVersion(model.name(), 2, FeatureLayout.VERSION + 1, model.featureNames(), model.modelText(),
                 model.trainingRuns(), model.trainingRows(), model.holdout(), model.residualQuantiles(), Map.of(), 0L);
         Path otherFile = Files.write(out.resolve("other.json"), Json.bytes(other));
@@ -226,7 +227,8 @@ class AnalyzeCommandTest {
         JsonNode q = notes.json().get("prediction");
         assertThat(q.get("step").asLong()).isEqualTo(1);
         assertThat(q.get("layout_matches").asBoolean()).isFalse();
-        assertThat(q.get("notes").toString()).contains("no step").contains("feature layout v" + (FeatureLayout.VERSION + 1));
+        assertThat(q.get("notes").toString()).contains("no step").contains("feature layout v" + (FeatureLayout.VERSION + 1))
+                .contains("no feature takes").contains("optimizer.lr (no feature reads this name)").doesNotContain("momentum");
         assertThat(q.get("predicted_final_accuracy").asDouble()).isBetween(0.0, 1.0);
     }
 

@@ -143,6 +143,18 @@ class PipelineEndToEndTest {
         });
         assertThat(scores.stream().filter(s -> s.modelVersion() == null))
                 .allSatisfy(s -> assertThat(s.note()).isNotBlank());
+
+        // intervals are calibrated per stage of training: each score's 80% interval is its stage's half-width
+        List<ModelVersion> accuracy = models.stream().filter(m -> ModelVersion.ACCURACY_MODEL.equals(m.name())).toList();
+        assertThat(accuracy).allSatisfy(m -> assertThat(m.stageResidualQuantiles()).hasSize(EPOCHS));
+        Map<Integer, ModelVersion> byVersion = new java.util.HashMap<>();
+        accuracy.forEach(m -> byVersion.put(m.version(), m));
+        assertThat(withModel).allSatisfy(s -> {
+            ModelVersion m = byVersion.get(s.modelVersion());
+            double q = m.residualQuantiles((double) s.step() / s.plannedSteps()).get("0.8");
+            assertThat(s.interval().high()).isCloseTo(Math.min(1.0, s.predictedFinalAccuracy() + q), within(1e-9));
+            assertThat(s.interval().low()).isCloseTo(Math.max(0.0, s.predictedFinalAccuracy() - q), within(1e-9));
+        });
     }
 
     @Test

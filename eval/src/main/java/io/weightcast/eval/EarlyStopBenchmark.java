@@ -1,5 +1,6 @@
 package io.weightcast.eval;
 
+import io.weightcast.core.model.Conformal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

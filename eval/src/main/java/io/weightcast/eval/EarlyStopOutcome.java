@@ -15,15 +15,33 @@ import java.util.Map;
  * @param top1Kept     fraction of orders in which a run with the best final accuracy was kept
  * @param regret       best final accuracy minus the best among kept runs, mean over orders
  * @param regretMax    the same, worst order
+ * @param top5ClearKeptMin worst order's share kept of the "clear" top-5% runs: those finishing at least one standard
+ *                     error of a test-set accuracy above the top-5% cut c, sqrt(c(1−c)/n) with n the test images
+ *                     ({@link #testImages}). Whether a run within that band of the cut is a top-5% run is decided by
+ *                     which images the test split holds, not by the run (on the digits zoo n = 360: 0.013). NaN
+ *                     without such runs or when n is unknown
+ * @param top5ClearRuns how many clear top-5% runs there are
  */
 public record EarlyStopOutcome(double computeSaved, double top5Kept, double top5KeptMin, double top1Kept, double regret,
-                               double regretMax) {
+                               double regretMax, double top5ClearKeptMin, int top5ClearRuns) {
     /** The top-5% share: ceil(5% of the runs), ties at the cut included. */
     public static final double TOP_FRACTION = 0.05;
+
+    /** An outcome without the clear-top-run measure. */
+    public EarlyStopOutcome(double computeSaved, double top5Kept, double top5KeptMin, double top1Kept, double regret,
+                            double regretMax) {
+        this(computeSaved, top5Kept, top5KeptMin, top1Kept, regret, regretMax, Double.NaN, 0);
+    }
 
     /** @param stops per order, per run (indexed like {@code finals}) its stop epoch */
     public static EarlyStopOutcome of(double[] finals, int epochs, List<int[]> stops) {
         boolean[] top5 = top(finals, TOP_FRACTION);
+        boolean[] clear = clear(finals, top5);
+        int clearRuns = 0;
+        for (boolean c : clear) {
+            clearRuns += c ? 1 : 0;
+        }
+        double clearMin = clearRuns == 0 ? Double.NaN : 1;
         double best = max(finals);
         double saved = 0;
         double kept5 = 0;
@@ -35,6 +53,7 @@ public record EarlyStopOutcome(double computeSaved, double top5Kept, double top5
             long trained = 0;
             int inTop = 0;
             int keptTop = 0;
+            int keptClear = 0;
             double bestKept = Double.NEGATIVE_INFINITY;
             for (int r = 0; r < finals.length; r++) {
                 trained += s[r];
@@ -42,6 +61,7 @@ public record EarlyStopOutcome(double computeSaved, double top5Kept, double top5
                 if (top5[r]) {
                     inTop++;
                     keptTop += kept ? 1 : 0;
+                    keptClear += kept && clear[r] ? 1 : 0;
                 }
                 if (kept) {
                     bestKept = Math.max(bestKept, finals[r]);
@@ -53,13 +73,55 @@ public record EarlyStopOutcome(double computeSaved, double top5Kept, double top5
             saved += 1 - (double) trained / ((long) finals.length * epochs);
             kept5 += share;
             kept5Min = Math.min(kept5Min, share);
+            if (clearRuns > 0) {
+                clearMin = Math.min(clearMin, (double) keptClear / clearRuns);
+            }
             kept1 += reg <= 0 ? 1 : 0;
             regret += reg;
             regretMax = Math.max(regretMax, reg);
         }
         int n = stops.size();
-        return new EarlyStopOutcome(saved / n, kept5 / n, kept5Min, kept1 / n, regret / n, regretMax);
+        return new EarlyStopOutcome(saved / n, kept5 / n, kept5Min, kept1 / n, regret / n, regretMax, clearMin, clearRuns);
     }
+
+    /** The top runs at least one test-set standard error above the cut; none when the test size is unknown. */
+    static boolean[] clear(double[] finals, boolean[] top) {
+        boolean[] out = new boolean[finals.length];
+        double n = testImages(finals);
+        if (Double.isNaN(n)) {
+            return out;
+        }
+        double cut = Double.POSITIVE_INFINITY;
+        for (int r = 0; r < finals.length; r++) {
+            cut = top[r] ? Math.min(cut, finals[r]) : cut;
+        }
+        double se = Math.sqrt(cut * (1 - cut) / n);
+        for (int r = 0; r < finals.length; r++) {
+            out[r] = top[r] && finals[r] >= cut + se - 1e-9;
+        }
+        return out;
+    }
+
+    /**
+     * The test images behind these accuracies, read off their granularity (accuracies are multiples of 1/n,
+     * so the smallest gap between two distinct ones is 1/n once there are enough runs); NaN when that gives
+     * fewer than {@value #MIN_TEST_IMAGES}, as a handful of runs does.
+     */
+    static double testImages(double[] finals) {
+        double[] s = finals.clone();
+        java.util.Arrays.sort(s);
+        double gap = Double.POSITIVE_INFINITY;
+        for (int i = 1; i < s.length; i++) {
+            double d = s[i] - s[i - 1];
+            if (d > 1e-7) {
+                gap = Math.min(gap, d);
+            }
+        }
+        double n = Math.rint(1 / gap);
+        return Double.isFinite(gap) && n >= MIN_TEST_IMAGES ? n : Double.NaN;
+    }
+
+    static final int MIN_TEST_IMAGES = 50;
 
     /** Runs whose final accuracy is at least the ceil(fraction·n)-th highest. */
     static boolean[] top(double[] finals, double fraction) {
@@ -96,6 +158,8 @@ public record EarlyStopOutcome(double computeSaved, double top5Kept, double top5
         m.put("top1_kept", top1Kept);
         m.put("regret", regret);
         m.put("regret_max", regretMax);
+        m.put("top5_clear_kept_min", top5ClearKeptMin);
+        m.put("top5_clear_runs", top5ClearRuns);
         return m;
     }
 }

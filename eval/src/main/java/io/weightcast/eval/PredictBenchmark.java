@@ -1,6 +1,7 @@
 package io.weightcast.eval;
 
 import io.weightcast.core.model.ChanceFloorModel;
+import io.weightcast.core.model.Conformal;
 import io.weightcast.trainer.RunSplit;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -152,8 +153,12 @@ public final class PredictBenchmark {
         for (double level : INTERVAL_LEVELS) {
             coverage.put(level, coverage(testFinals, predAll, halfWidth.get(level), width.computeIfAbsent(level, l -> new double[epochs])));
         }
+        Map<Double, double[]> pooledCoverage = new LinkedHashMap<>();
+        for (double level : INTERVAL_LEVELS) {
+            pooledCoverage.put(level, coverage(testFinals, predAll, cross.pooledHalfWidth().get(level), new double[epochs]));
+        }
         SplitConformal splitConformal = splitConformal(train, test, testFinals, allCols, tuned.get(FeatureSet.ALL.name()), epochs);
-        json.put("by_epoch", byEpochJson(bySet.get(FeatureSet.ALL.name()), coverage, width, splitConformal));
+        json.put("by_epoch", byEpochJson(bySet.get(FeatureSet.ALL.name()), coverage, width, splitConformal, pooledCoverage));
         Map<String, Object> perSet = new LinkedHashMap<>();
         bySet.forEach((name, metrics) -> perSet.put(name, java.util.Arrays.stream(metrics).map(EpochMetrics::toMap).toList()));
         json.put("by_epoch_feature_sets", perSet);
@@ -383,7 +388,7 @@ public final class PredictBenchmark {
      * residual of a run the model never saw; the held-out runs are never used.
      */
     /** Conformal half-widths per level and epoch, and the out-of-fold predictions [run][epoch-1] they came from. */
-    record CrossConformal(Map<Double, double[]> halfWidth, double[][] oof) {
+    record CrossConformal(Map<Double, double[]> halfWidth, Map<Double, double[]> pooledHalfWidth, double[][] oof) {
     }
 
     private CrossConformal crossConformal(List<EvalRun> train, int[] cols, TunedModel tuned, int epochs) {
@@ -420,10 +425,18 @@ public final class PredictBenchmark {
             }
         }
         Map<Double, double[]> out = new LinkedHashMap<>();
+        Map<Double, double[]> pooled = new LinkedHashMap<>();
+        double[] abs = new double[y.length];
+        for (int i = 0; i < y.length; i++) {
+            abs[i] = Math.abs(y[i] - pred[i]);
+        }
         for (double level : INTERVAL_LEVELS) {
             out.put(level, Conformal.perEpoch(y, pred, epoch, epochs, level));
+            double[] one = new double[epochs];
+            java.util.Arrays.fill(one, Conformal.quantile(abs, level)); // every epoch's rows together
+            pooled.put(level, one);
         }
-        return new CrossConformal(out, oof);
+        return new CrossConformal(out, pooled, oof);
     }
 
     /** Coverage of the held-out runs per epoch of pred ± q (clipped to [0, 1]); fills the mean width. */
@@ -545,7 +558,8 @@ public final class PredictBenchmark {
     }
 
     private static List<Map<String, Object>> byEpochJson(EpochMetrics[] all, Map<Double, double[]> coverage,
-                                                         Map<Double, double[]> width, SplitConformal split) {
+                                                         Map<Double, double[]> width, SplitConformal split,
+                                                         Map<Double, double[]> pooled) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (EpochMetrics m : all) {
             int e = m.epoch() - 1;
@@ -556,6 +570,8 @@ public final class PredictBenchmark {
             row.put("width95", width.get(0.95)[e]);
             row.put("coverage80_split", split.coverage80()[e]);
             row.put("coverage95_split", split.coverage95()[e]);
+            row.put("coverage80_pooled", pooled.get(0.8)[e]);
+            row.put("coverage95_pooled", pooled.get(0.95)[e]);
             row.put("runs", m.runs());
             rows.add(row);
         }
@@ -577,6 +593,9 @@ public final class PredictBenchmark {
                 + "final model's prediction +- that half-width, clipped to [0, 1]; coverage counted on the held-out runs only");
         m.put("alternative", "coverage80_split/coverage95_split in by_epoch: classic split-conformal, a model fitted on 75% "
                 + "of the training runs and calibrated on the other 25%");
+        m.put("pooled", "coverage80_pooled/coverage95_pooled in by_epoch: one half-width for every epoch, the conformal "
+                + "quantile over all epochs' out-of-fold residuals together (what the scorer published before its "
+                + "intervals were per stage of training)");
         Map<String, Object> hw = new LinkedHashMap<>();
         halfWidth.forEach((level, q) -> hw.put(String.valueOf(level), q));
         m.put("half_widths", hw);

@@ -27,6 +27,32 @@ class EarlyStopOutcomeTest {
     }
 
     @Test
+    void runsWithinOneTestSetStandardErrorOfTheCutAreNotClearTopRuns() {
+        // 100 runs on a 400-image test set: accuracies are k/400; the top 5% are the 5 best
+        double[] finals = new double[100];
+        for (int r = 0; r < 100; r++) {
+            finals[r] = (200 + r) / 400.0; // 0.5 .. 0.7475, every 1/400 step present
+        }
+        assertThat(EarlyStopOutcome.testImages(finals)).isEqualTo(400.0);
+        // cut = finals[95] = 0.7375, SE = sqrt(0.7375 * 0.2625 / 400) = 0.022: only finals >= 0.7595 are clear, none here
+        finals[99] = 0.8;
+        finals[98] = 0.76;
+        int[] stopsTheCut = new int[100];
+        java.util.Arrays.fill(stopsTheCut, 3);
+        stopsTheCut[98] = 10;
+        stopsTheCut[99] = 10;
+        EarlyStopOutcome o = EarlyStopOutcome.of(finals, 10, List.of(stopsTheCut));
+        assertThat(o.top5KeptMin()).isCloseTo(0.4, within(1e-12));  // 3 of 5 top runs stopped
+        assertThat(o.top5ClearRuns()).isEqualTo(2);
+        assertThat(o.top5ClearKeptMin()).isEqualTo(1.0);
+        stopsTheCut[98] = 9;
+        assertThat(EarlyStopOutcome.of(finals, 10, List.of(stopsTheCut)).top5ClearKeptMin()).isEqualTo(0.5);
+        // a handful of runs says nothing about the test set's size
+        assertThat(EarlyStopOutcome.testImages(new double[] {0.4, 0.7})).isNaN();
+        assertThat(EarlyStopOutcome.of(new double[] {0.4, 0.7}, 5, List.of(new int[] {5, 5})).top5ClearKeptMin()).isNaN();
+    }
+
+    @Test
     void aRunStoppedAtTheLastEpochIsKeptAndSavesNothing() {
         double[] finals = {0.2, 0.9};
         EarlyStopOutcome o = EarlyStopOutcome.of(finals, 4, List.of(new int[] {4, 4}));

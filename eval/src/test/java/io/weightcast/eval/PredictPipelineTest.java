@@ -86,7 +86,8 @@ class PredictPipelineTest {
             assertTau(row.path("kendall_tau"), "by_epoch tau");
             assertThat(finite(row.path("mae"))).isBetween(0.0, 1.0);
             assertThat(row.path("runs").asInt()).isEqualTo(testRuns);
-            for (String c : List.of("coverage80", "coverage95", "coverage80_split", "coverage95_split")) {
+            for (String c : List.of("coverage80", "coverage95", "coverage80_split", "coverage95_split", "coverage80_pooled",
+                    "coverage95_pooled")) {
                 double cov = finite(row.path(c));
                 assertThat(cov).as(c).isBetween(0.0, 1.0);
                 assertThat(cov * testRuns).as(c + " counts held-out runs").isCloseTo(Math.rint(cov * testRuns),

@@ -76,7 +76,7 @@ public final class ModelCache implements AutoCloseable {
         }
         try {
             double p = current.predict(row);
-            List<Interval> intervals = current.intervals(p);
+            List<Interval> intervals = current.intervals(p, row);
             Interval eighty = intervals.stream()
                     .filter(i -> Math.abs(i.level() - Prediction.INTERVAL_LEVEL) < 1e-9).findFirst().orElse(null);
             String note = eighty == null ? "model version " + mv.version() + " has no 80% interval" : null;

@@ -40,6 +40,7 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     private final StreamsMetrics metrics;
     private final SpectraStage spectra;
     private final EmbeddingStage embeddings;
+    private final UnreadHyperparameters unreadHparams;
     private ProcessorContext<String, Object> context;
     private CheckpointAssembler assembler;
     private MetricHistory history;
@@ -53,6 +54,7 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
         this.metrics = metrics;
         this.spectra = spectra;
         this.embeddings = embeddings;
+        this.unreadHparams = new UnreadHyperparameters(metrics);
     }
 
     @Override
@@ -107,6 +109,7 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
             history.record(meta.runId(), meta.step(), meta.metrics(), record.timestamp());
             context.forward(record.withKey(meta.runId()).withValue(features.withEmbedding(embedding(whole, meta))), FEATURES);
             metrics.processed.inc();
+            unreadHparams.check(meta);
             metrics.featureSeconds.observe((System.nanoTime() - t0) / 1e9);
         } catch (SafeTensorsFormatException e) {
             deadLetter(record, "safetensors", e.getMessage());

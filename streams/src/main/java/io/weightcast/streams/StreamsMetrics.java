@@ -14,6 +14,10 @@ public final class StreamsMetrics {
             .help("Checkpoint records received (a split checkpoint counts each part)").register(registry);
     final Counter bytes = Counter.builder().name("weightcast_streams_checkpoint_bytes_total")
             .help("Bytes of checkpoint records received").register(registry);
+    final Counter hparamsUnread = Counter.builder().name("weightcast_streams_hparams_unread_total")
+            .help("Declared hyper-parameters of processed checkpoints that no feature takes (their column stays NaN), by kind: "
+                    + "unknown_name, shadowed (another alias of the same feature is read), bad_value")
+            .labelNames("kind").register(registry);
     final Counter deadLetters = Counter.builder().name("weightcast_streams_dead_letters_total")
             .help("Records sent to the dead-letter topic, by reason").labelNames("reason").register(registry);
     final Histogram featureSeconds = Histogram.builder().name("weightcast_streams_feature_duration_seconds")

@@ -94,6 +94,27 @@ class FeatureTopologyTest {
     }
 
     @Test
+    void declaredHyperparametersBecomeColumnsAndTheOnesNoFeatureTakesAreCounted() {
+        byte[] withHparams = new SafeTensorsWriter()
+                .metadata("run_id", "run-h").metadata("step", "1").metadata("planned_steps", "10").metadata("activation", "relu")
+                .metadata("hparams", "{\"Learning-Rate\":0.01,\"optimizer.lr\":0.5,\"seed\":3,\"batch_size\":\"big\"}")
+                .tensor("fc1.weight", DType.F32, new long[] {4, 8}, new double[32])
+                .tensor("fc2.weight", DType.F32, new long[] {2, 4}, new double[8])
+                .toBytes();
+        checkpoints.pipeInput("run-h", withHparams, 1000L);
+        checkpoints.pipeInput("run-h", withHparams, 2000L);
+        List<FeatureVector> out = features.readValuesToList();
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0).values()[io.weightcast.core.features.FeatureLayout.indexOf("hp_log10_learning_rate")])
+                .isCloseTo(-2.0, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(out.get(0).values()[io.weightcast.core.features.FeatureLayout.indexOf("hp_log2_batch_size")]).isNaN();
+        // per checkpoint: optimizer.lr and seed are names no feature reads, "big" is no batch size
+        assertThat(metrics.hparamsUnread.labelValues("unknown_name").get()).isEqualTo(4.0);
+        assertThat(metrics.hparamsUnread.labelValues("bad_value").get()).isEqualTo(2.0);
+        assertThat(metrics.processed.get()).isEqualTo(2.0);
+    }
+
+    @Test
     void theCurveSectionCarriesTheRunsEarlierStepsAndForgetsIdleRuns() {
         checkpoints.pipeInput("run-7", checkpoint("run-7", 1, 4, 0.2), 1_000L);
         checkpoints.pipeInput("run-7", checkpoint("run-7", 2, 4, 0.5), 2_000L);

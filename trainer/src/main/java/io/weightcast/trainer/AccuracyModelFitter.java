@@ -7,6 +7,7 @@ import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.model.AccuracyModel;
 import io.weightcast.core.model.BinaryClassifier;
 import io.weightcast.core.model.ChanceFloorModel;
+import io.weightcast.core.model.Conformal;
 import io.weightcast.core.model.TopRunModel;
 import io.weightcast.core.model.RegressionMetrics;
 import io.weightcast.core.records.ChanceFloor;
@@ -25,10 +26,10 @@ import java.util.OptionalDouble;
  * {@link AccuracyModel#load} — the exact path the scorer uses, so the metrics describe the
  * published text (clipping to [0, 1] included), not the in-memory booster.
  *
- * <p>Intervals are split-conformal in spirit: the half-width for level p is the p-quantile of
- * |residual| over all holdout rows (every checkpoint, so early checkpoints' larger errors widen
- * them). Rows of one run are correlated, so the coverage is approximate, not a finite-sample
- * guarantee.
+ * <p>Intervals are split-conformal per stage of training: the half-width for level p at a stage is
+ * the conformal p-quantile of |residual| over the holdout rows of that stage (one per run, so the
+ * finite-sample guarantee holds per stage). The p-quantile over all holdout rows is kept as the
+ * fallback for stages with too few rows and for checkpoints of unknown stage.
  */
 public final class AccuracyModelFitter {
     static final double[] INTERVAL_LEVELS = {0.8, 0.9, 0.95}; // 0.9: the scorer's early-stop rule
@@ -79,7 +80,40 @@ public final class AccuracyModelFitter {
         }
         TopRunRule topRun = topRunRule(trainRows, train, holdoutRows, holdout, zoo);
         return new FitResult(modelText, floor, topRun, train.size(), trainRows.rows(), headline, allRows, quantiles,
-                (System.nanoTime() - t0) / 1e9, holdout.stream().map(ZooRun::runId).toList(), holdoutRows, ablations, columns, holdout);
+                stageQuantiles(holdoutRows, absResiduals), (System.nanoTime() - t0) / 1e9,
+                holdout.stream().map(ZooRun::runId).toList(), holdoutRows, ablations, columns, holdout);
+    }
+
+    /**
+     * Per stage of training (the held-out rows' most common planned_steps stages, as the early-stop rule's), level →
+     * the conformal half-width of that stage's held-out rows (core {@link Conformal}); a level the stage has too few
+     * rows for is left out, so the scorer uses the pooled one there. Empty when no row knows its step fraction.
+     */
+    static List<Map<String, Double>> stageQuantiles(TrainingRows holdoutRows, double[] absResiduals) {
+        int stages = plannedSteps(holdoutRows);
+        int[] stage = new int[holdoutRows.rows()];
+        boolean any = false;
+        for (int i = 0; i < stage.length; i++) {
+            double f = holdoutRows.value(i, "step_fraction");
+            stage[i] = Double.isFinite(f) ? TopRunRule.stage(f, stages) : -1;
+            any |= stage[i] >= 0;
+        }
+        List<Map<String, Double>> out = new ArrayList<>();
+        if (!any) {
+            return out;
+        }
+        for (int s = 0; s < stages; s++) {
+            out.add(new LinkedHashMap<>());
+        }
+        for (double level : INTERVAL_LEVELS) {
+            double[] q = Conformal.byStage(absResiduals, stage, stages, level);
+            for (int s = 0; s < stages; s++) {
+                if (Double.isFinite(q[s])) {
+                    out.get(s).put(Double.toString(level), q[s]);
+                }
+            }
+        }
+        return out;
     }
 
     /**

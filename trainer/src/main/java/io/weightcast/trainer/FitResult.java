@@ -16,6 +16,8 @@ import java.util.Map;
  * @param holdoutAllRows    on every checkpoint of the holdout runs (how it does mid-run); τ is NaN
  *                          above {@value AccuracyModelFitter#MAX_TAU_ROWS} rows (O(n²))
  * @param residualQuantiles "0.8"/"0.9"/"0.95" → that quantile of |residual| over all holdout rows
+ * @param stageResidualQuantiles per stage of training, the conformal half-widths of that stage's holdout rows
+ *                          (core {@code ModelVersion#stageResidualQuantiles}); empty when rows have no step fraction
  * @param holdoutRunIds     the held-out runs, in zoo order
  * @param holdoutData       their rows, kept so another model (the current version) can be scored on
  *                          exactly the same runs: {@link AccuracyModelFitter#evaluate}
@@ -34,6 +36,7 @@ public record FitResult(
         HoldoutMetrics holdout,
         HoldoutMetrics holdoutAllRows,
         Map<String, Double> residualQuantiles,
+        List<Map<String, Double>> stageResidualQuantiles,
         double seconds,
         List<String> holdoutRunIds,
         TrainingRows holdoutData,

@@ -345,7 +345,7 @@ public final class TrainerService implements Service {
             ModelVersion candidate = new ModelVersion(ModelVersion.ACCURACY_MODEL, maxVersionSeen + 1,
                     FeatureLayout.VERSION, fit.columns().names(), fit.modelText(), fit.trainingRuns(), fit.trainingRows(),
                     fit.holdout(), fit.residualQuantiles(), StudyReferences.of(runs), System.currentTimeMillis(), fit.ablations(),
-                    fit.columns().encoderVersion(), fit.chanceFloor(), fit.topRunRule());
+                    fit.columns().encoderVersion(), fit.chanceFloor(), fit.topRunRule(), fit.stageResidualQuantiles());
             ModelVersion cur = current;
             PublishDecision decision = gate.judge(fit, cur);
             boolean publish = decision.publish();

@@ -8,6 +8,7 @@ import io.weightcast.core.records.ModelVersion;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -66,6 +67,45 @@ class AccuracyModelFitterTest {
         assertThat(fit.ablations().get("spectra").r2()).isLessThan(fit.holdout().r2() - 0.5);
         assertThat(fit.ablations().get("spectra").runs()).isEqualTo(fit.holdout().runs());
         assertThat(new AccuracyModelFitter(new FitParams(0.25, 42, 1, 50)).fit(zoo).ablations()).isEmpty();
+    }
+
+    @Test
+    void intervalsAreCalibratedPerStageOfTrainingAndScoresGetTheirStagesWidth() {
+        // features get less noisy as training advances, so early checkpoints' errors are larger
+        List<ZooRun> zoo = new SyntheticZoo(21).zoo(240, 6);
+        FitResult fit = new AccuracyModelFitter(new FitParams(0.25, 42, 1, 200)).fit(zoo);
+        List<Map<String, Double>> stages = fit.stageResidualQuantiles();
+        assertThat(stages).hasSize(6);
+        assertThat(stages).allSatisfy(s -> assertThat(s).containsOnlyKeys("0.8", "0.9", "0.95"));
+        double first = stages.get(0).get("0.8");
+        double last = stages.get(5).get("0.8");
+        assertThat(first).isGreaterThan(1.2 * last);
+        double pooled = fit.residualQuantiles().get("0.8");
+        assertThat(pooled).isBetween(last, first);
+
+        // per stage, the held-out rows are covered at least at the level (conformal rank over them)
+        TrainingRows rows = fit.holdoutData();
+        ModelVersion mv = version(fit).withStageResidualQuantiles(stages);
+        try (AccuracyModel model = AccuracyModel.load(mv)) {
+            double[] pred = model.predict(rows.matrix(), rows.rows());
+            int[] covered = new int[6];
+            int[] n = new int[6];
+            for (int i = 0; i < rows.rows(); i++) {
+                double[] row = Arrays.copyOfRange(rows.matrix(), i * rows.cols(), (i + 1) * rows.cols());
+                int stage = (int) Math.round(rows.value(i, "step")) - 1;
+                io.weightcast.core.records.Interval eighty = model.intervals(pred[i], row).get(0);
+                assertThat(eighty.high() - eighty.low()).isLessThanOrEqualTo(2 * stages.get(stage).get("0.8") + 1e-12);
+                n[stage]++;
+                covered[stage] += eighty.low() <= rows.targets()[i] && rows.targets()[i] <= eighty.high() ? 1 : 0;
+            }
+            for (int s = 0; s < 6; s++) {
+                assertThat((double) covered[s] / n[s]).as("stage %d", s + 1).isGreaterThanOrEqualTo(0.8);
+            }
+            double[] unknown = Arrays.copyOfRange(rows.matrix(), 0, rows.cols());
+            unknown[FeatureLayout.indexOf("step_fraction")] = Double.NaN;
+            io.weightcast.core.records.Interval fallback = model.intervals(0.5, unknown).get(0);
+            assertThat(fallback.high() - 0.5).isCloseTo(pooled, org.assertj.core.api.Assertions.within(1e-12));
+        }
     }
 
     @Test

@@ -71,6 +71,53 @@ public final class HyperparameterFeatures {
         return v;
     }
 
+    /** A declared hyper-parameter no feature takes, and why. */
+    public record Unread(String name, Kind kind, String reason) {
+        /** Why, as a metric label. */
+        public enum Kind {
+            UNKNOWN_NAME, SHADOWED, BAD_VALUE;
+
+            public String label() {
+                return name().toLowerCase(Locale.ROOT);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name + " (" + reason + ")";
+        }
+    }
+
+    /**
+     * The declared hyper-parameters that no feature takes, in the map's order: a name no feature reads
+     * (maybe nested, or an alias not listed above), a value that is not a number or a category where the
+     * feature needs one, or a name shadowed by an earlier alias of the same feature. Loops declare many
+     * that are not features (seed, epochs); this says which ones, so a study can see why a column is NaN.
+     */
+    public static List<Unread> unread(Map<String, ?> hparams) {
+        List<Unread> out = new java.util.ArrayList<>();
+        if (hparams == null) {
+            return out;
+        }
+        Map<String, Object> named = normalized(hparams);
+        hparams.forEach((key, value) -> {
+            if (key == null || value == null) {
+                return;
+            }
+            String n = normalize(key);
+            Source source = SOURCES.stream().filter(s -> java.util.Arrays.asList(s.keys).contains(n)).findFirst().orElse(null);
+            if (source == null) {
+                out.add(new Unread(key, Unread.Kind.UNKNOWN_NAME, "no feature reads this name"));
+            } else if (named.get(n) != value || source.lookup(named) != value) {
+                out.add(new Unread(key, Unread.Kind.SHADOWED, source.feature + " is read from another name"));
+            } else if (Double.isNaN(source.transform.apply(value))) {
+                out.add(new Unread(key, Unread.Kind.BAD_VALUE,
+                        source.transform == Transform.CATEGORY ? "not a category name" : "not a usable number"));
+            }
+        });
+        return out;
+    }
+
     /** The key as matched: lower case, separators as {@code _}. */
     static String normalize(String key) {
         return key.strip().toLowerCase(Locale.ROOT).replaceAll("[-./\\s]+", "_");

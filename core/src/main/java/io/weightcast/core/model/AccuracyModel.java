@@ -16,11 +16,14 @@ import java.util.Map;
  * an accuracy. Close it to free the native boosters.
  */
 public final class AccuracyModel implements AutoCloseable {
+    /** The feature whose value picks a row's stage of training for its interval. */
+    static final String STEP_FRACTION = "step_fraction";
     private final ModelVersion version;
     private final LGBMBooster booster;
     private final ChanceFloorModel floor; // null without a chance floor
     private final TopRunModel topRun; // null without an early-stop rule
     private final int features;
+    private final int stepFractionColumn; // -1 when the model does not read it
 
     private AccuracyModel(ModelVersion version, LGBMBooster booster, ChanceFloorModel floor, TopRunModel topRun) {
         this.version = version;
@@ -28,6 +31,7 @@ public final class AccuracyModel implements AutoCloseable {
         this.floor = floor;
         this.topRun = topRun;
         this.features = version.featureNames().size();
+        this.stepFractionColumn = version.featureNames().indexOf(STEP_FRACTION);
     }
 
     public static AccuracyModel load(ModelVersion version) {
@@ -80,10 +84,22 @@ public final class AccuracyModel implements AutoCloseable {
         return topRun == null ? null : topRun.probabilities(featureVector, 1)[0];
     }
 
-    /** Intervals around a prediction from the model's held-out residual quantiles, narrowest level first. */
+    /** Intervals around a prediction from the model's held-out residual quantiles pooled over every stage, narrowest level first. */
     public List<Interval> intervals(double prediction) {
+        return intervals(prediction, version.residualQuantiles());
+    }
+
+    /**
+     * Intervals around the prediction for this feature row: the half-widths of the row's stage of training
+     * (its {@code step_fraction}), else the pooled ones. Narrowest level first.
+     */
+    public List<Interval> intervals(double prediction, double[] featureVector) {
+        double fraction = stepFractionColumn < 0 || featureVector.length != features ? Double.NaN : featureVector[stepFractionColumn];
+        return intervals(prediction, version.residualQuantiles(fraction));
+    }
+
+    private static List<Interval> intervals(double prediction, Map<String, Double> q) {
         List<Interval> out = new ArrayList<>();
-        Map<String, Double> q = version.residualQuantiles();
         if (q == null) {
             return out;
         }

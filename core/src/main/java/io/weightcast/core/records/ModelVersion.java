@@ -16,6 +16,11 @@ import java.util.Map;
  * @param chanceFloor        the classifier that snaps collapsed runs' predictions to the chance level, or null
  * @param topRunRule         the early-stop rule (P(top run) against per-stage thresholds), or null: the scorer then
  *                           judges early stopping by the interval against the study reference
+ * @param stageResidualQuantiles per stage of training (stage b of B = the list's size holds the checkpoints with
+ *                           step / planned_steps in ((b−1)/B, b/B], as {@link TopRunRule#stage}), level → the
+ *                           conformal half-width from that stage's held-out rows; a level a stage has too few rows
+ *                           for is absent there. Null (versions before it, the dying-ReLU model): every stage uses
+ *                           {@code residualQuantiles}
  */
 public record ModelVersion(
         String name,
@@ -32,11 +37,21 @@ public record ModelVersion(
         Map<String, HoldoutMetrics> ablations,
         Integer encoderVersion,
         ChanceFloor chanceFloor,
-        TopRunRule topRunRule) {
+        TopRunRule topRunRule,
+        List<Map<String, Double>> stageResidualQuantiles) {
 
     public static final String ACCURACY_MODEL = "final-accuracy";
     /** Feature names of embedding columns: {@code embedding_0}, {@code embedding_1}, … after the layout's. */
     public static final String EMBEDDING_PREFIX = "embedding_";
+
+    /** A version with one interval half-width per level for every stage of training. */
+    public ModelVersion(String name, int version, int layoutVersion, List<String> featureNames, String modelText,
+                        int trainingRuns, int trainingRows, HoldoutMetrics holdout, Map<String, Double> residualQuantiles,
+                        Map<String, Double> studyReferences, long createdAt, Map<String, HoldoutMetrics> ablations,
+                        Integer encoderVersion, ChanceFloor chanceFloor, TopRunRule topRunRule) {
+        this(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout, residualQuantiles,
+                studyReferences, createdAt, ablations, encoderVersion, chanceFloor, topRunRule, null);
+    }
 
     /** A version without a chance floor. */
     public ModelVersion(String name, int version, int layoutVersion, List<String> featureNames, String modelText,
@@ -50,13 +65,41 @@ public record ModelVersion(
     /** This version with a chance floor. */
     public ModelVersion withChanceFloor(ChanceFloor floor) {
         return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
-                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, floor, topRunRule);
+                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, floor, topRunRule, stageResidualQuantiles);
     }
 
     /** This version with an early-stop rule. */
     public ModelVersion withTopRunRule(TopRunRule rule) {
         return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
-                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, rule);
+                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, rule, stageResidualQuantiles);
+    }
+
+    /** This version with per-stage interval half-widths. */
+    public ModelVersion withStageResidualQuantiles(List<Map<String, Double>> byStage) {
+        return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
+                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, topRunRule, byStage);
+    }
+
+    /**
+     * The half-widths (level → half-width) for a checkpoint at this fraction of its planned steps: its
+     * stage's where it has one for the level, else {@code residualQuantiles}' (an unknown fraction, NaN,
+     * gets these). Null when the version has no intervals.
+     */
+    public Map<String, Double> residualQuantiles(double stepFraction) {
+        if (residualQuantiles == null || stageResidualQuantiles == null || stageResidualQuantiles.isEmpty()
+                || !Double.isFinite(stepFraction)) {
+            return residualQuantiles;
+        }
+        Map<String, Double> stage = stageResidualQuantiles.get(TopRunRule.stage(stepFraction, stageResidualQuantiles.size()));
+        Map<String, Double> out = new java.util.TreeMap<>(residualQuantiles);
+        if (stage != null) {
+            stage.forEach((level, q) -> {
+                if (q != null && Double.isFinite(q)) {
+                    out.put(level, q);
+                }
+            });
+        }
+        return out;
     }
 
     /** A version of the feature layout alone (no embedding columns). */
@@ -74,6 +117,7 @@ public record ModelVersion(
 
     public ModelVersion {
         ablations = ablations == null ? Map.of() : Map.copyOf(ablations);
+        stageResidualQuantiles = stageResidualQuantiles == null ? null : List.copyOf(stageResidualQuantiles);
     }
 
     /** A version without ablation measurements. */

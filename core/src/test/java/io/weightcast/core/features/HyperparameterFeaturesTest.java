@@ -53,4 +53,25 @@ class HyperparameterFeaturesTest {
         assertThat(HyperparameterFeatures.normalize("optimizer/lr")).isEqualTo("optimizer_lr");
         assertThat(HyperparameterFeatures.of(null, null)).containsOnly(Double.NaN);
     }
+
+    @Test
+    void whatNoFeatureTakesIsListedWithTheReason() {
+        Map<String, Object> hp = new LinkedHashMap<>();
+        hp.put("lr", 0.01);
+        hp.put("Learning-Rate", 0.02);       // the conventional name wins: lr is shadowed, not this
+        hp.put("optimizer.momentum", 0.9);   // nested spelling of a name that is read: becomes optimizer_momentum
+        hp.put("seed", 7);
+        hp.put("batch_size", "large");
+        hp.put("weight_decay", -1.0);
+        hp.put("optimizer", "adam");
+        hp.put("dropout", null);
+        assertThat(HyperparameterFeatures.unread(hp)).extracting(HyperparameterFeatures.Unread::toString).containsExactly(
+                "lr (hp_log10_learning_rate is read from another name)",
+                "optimizer.momentum (no feature reads this name)",
+                "seed (no feature reads this name)",
+                "batch_size (not a usable number)",
+                "weight_decay (not a usable number)");
+        assertThat(HyperparameterFeatures.unread(Map.of("lr", 0.1, "momentum", 0.9))).isEmpty();
+        assertThat(HyperparameterFeatures.unread(null)).isEmpty();
+    }
 }

@@ -51,6 +51,28 @@ class RecordsTest {
     }
 
     @Test
+    void modelVersionsCarryPerStageHalfWidthsAndFallBackToThePooledOnes() {
+        Map<String, Double> pooled = Map.of("0.8", 0.05, "0.95", 0.12);
+        List<Map<String, Double>> stages = List.of(Map.of("0.8", 0.09, "0.95", 0.2), Map.of("0.8", 0.03)); // stage 2: too few for 95%
+        ModelVersion mv = new ModelVersion("final-accuracy", 3, 1, List.of("step_fraction"), "text", 10, 100, null, pooled,
+                Map.of(), 1L, Map.of()).withStageResidualQuantiles(stages);
+        assertThat(mv.residualQuantiles(0.25)).isEqualTo(Map.of("0.8", 0.09, "0.95", 0.2));
+        assertThat(mv.residualQuantiles(1.0)).isEqualTo(Map.of("0.8", 0.03, "0.95", 0.12));
+        assertThat(mv.residualQuantiles(Double.NaN)).isEqualTo(pooled);
+        assertThat(mv.withTopRunRule(null).withChanceFloor(null).stageResidualQuantiles()).isEqualTo(stages);
+
+        String json = Json.string(mv);
+        assertThat(json).contains("\"stage_residual_quantiles\":[{");
+        ModelVersion back = Json.read(json.getBytes(StandardCharsets.UTF_8), ModelVersion.class);
+        assertThat(back.stageResidualQuantiles()).isEqualTo(stages);
+        // a version written before the field: every stage gets the pooled half-widths
+        ModelVersion old = Json.read(json.replaceAll(",?\"stage_residual_quantiles\":\\[[^\\]]*\\]", "")
+                .getBytes(StandardCharsets.UTF_8), ModelVersion.class);
+        assertThat(old.stageResidualQuantiles()).isNull();
+        assertThat(old.residualQuantiles(0.25)).isEqualTo(pooled);
+    }
+
+    @Test
     void scoreWithoutModelKeepsNullPrediction() {
         Score s = new Score("r", 1, 18, "s", null, null, List.of(), null, List.of(), 1, 5, 6, "no model yet");
         assertThat(Json.string(s)).contains("\"predicted_final_accuracy\":null", "\"model_version\":null");

@@ -1,4 +1,4 @@
-package io.weightcast.eval;
+package io.weightcast.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -26,5 +26,14 @@ class ConformalTest {
         assertThat(q[1]).isEqualTo(0.5);
         assertThat(Conformal.upper(0.8, q[0])).isCloseTo(0.9, within(1e-12));
         assertThat(Conformal.lower(0.05, q[0])).isEqualTo(0.0);
+    }
+
+    @Test
+    void halfWidthsByStageIgnoreRowsOfNoStageAndAreInfiniteWhereAStageHasTooFewRows() {
+        double[] abs = {0.1, 0.2, 0.3, 0.4, 0.9, 0.05, 0.5};
+        int[] stage = {0, 0, 0, 0, -1, 1, 7};
+        double[] q = Conformal.byStage(abs, stage, 2, 0.6); // stage 0: n = 4, rank 3; stage 1: n = 1, rank 2 > 1
+        assertThat(q[0]).isEqualTo(0.3);
+        assertThat(q[1]).isInfinite();
     }
 }
