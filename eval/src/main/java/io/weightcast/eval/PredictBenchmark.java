@@ -159,6 +159,10 @@ public final class PredictBenchmark {
         }
         SplitConformal splitConformal = splitConformal(train, test, testFinals, allCols, tuned.get(FeatureSet.ALL.name()), epochs);
         json.put("by_epoch", byEpochJson(bySet.get(FeatureSet.ALL.name()), coverage, width, splitConformal, pooledCoverage));
+        Map<String, Object> scorerModel = ScorerModelCheck.run(train, test, epochs, o.threads(), o.seed());
+        json.put("scorer_model", scorerModel);
+        say.accept(String.format(Locale.ROOT, "the trainer's own fit (what the scorer publishes) judged on the held-out runs in %.0f s",
+                JsonTree.num(scorerModel, "seconds")));
         Map<String, Object> perSet = new LinkedHashMap<>();
         bySet.forEach((name, metrics) -> perSet.put(name, java.util.Arrays.stream(metrics).map(EpochMetrics::toMap).toList()));
         json.put("by_epoch_feature_sets", perSet);

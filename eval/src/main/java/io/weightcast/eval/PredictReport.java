@@ -62,6 +62,7 @@ public final class PredictReport {
 
         headline(md, t, epochs);
         byEpoch(md, t);
+        scorerModel(md, t);
         featureSets(md, t, epochs);
         model(md, t);
         earlyStop(md, t);
@@ -131,6 +132,24 @@ public final class PredictReport {
                     f(num(r, "r2")), f(num(r, "kendall_tau")), f(num(r, "mae")), f(num(r, "coverage80")), f(num(r, "coverage95")),
                     f(num(r, "width80")), f(num(r, "width95")), f(num(r, "coverage80_split")), f(num(r, "coverage95_split")),
                     f(num(r, "coverage80_pooled")), f(num(r, "coverage95_pooled"))));
+        }
+        md.append('\n');
+    }
+
+    private static void scorerModel(StringBuilder md, Map<String, Object> t) {
+        Map<String, Object> sm = map(t, "scorer_model");
+        if (sm.isEmpty()) {
+            return;
+        }
+        md.append("## The published model\n\n").append(sm.get("what")).append(" (").append((int) num(sm, "training_runs"))
+                .append(" training runs, ").append((int) num(sm, "calibration_runs")).append(" of them calibrating, ")
+                .append((int) num(sm, "stages")).append(" stages).\n\n");
+        md.append("| epoch | R² | τ | coverage 80% / 95% (per stage: what scores carry) | one half-width for every stage 80% / 95% |\n");
+        md.append("|---|---|---|---|---|\n");
+        for (Map<String, Object> r : list(sm, "by_epoch")) {
+            md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s / %s | %s / %s |\n", (int) num(r, "epoch"), f(num(r, "r2")),
+                    f(num(r, "kendall_tau")), f(num(r, "coverage80")), f(num(r, "coverage95")), f(num(r, "coverage80_pooled")),
+                    f(num(r, "coverage95_pooled"))));
         }
         md.append('\n');
     }

@@ -100,6 +100,20 @@ class PredictPipelineTest {
             assertThat(j.path("by_epoch_feature_sets").path(set.name())).as(set.name()).hasSize(6);
         }
 
+        // the trainer's own fit, scored through core AccuracyModel as the scorer does
+        JsonNode sm = j.path("scorer_model");
+        assertThat(sm.path("training_runs").asInt() + sm.path("calibration_runs").asInt()).isEqualTo(j.path("zoo").path("train_runs").asInt());
+        assertThat(sm.path("stages").asInt()).isEqualTo(6);
+        assertThat(sm.path("by_epoch")).hasSize(6);
+        for (JsonNode row : sm.path("by_epoch")) {
+            assertThat(finite(row.path("r2"))).isLessThanOrEqualTo(1.0);
+            for (String c : List.of("coverage80", "coverage95", "coverage80_pooled", "coverage95_pooled")) {
+                double cov = finite(row.path(c));
+                assertThat(cov * testRuns).as("scorer_model " + c + " counts held-out runs").isCloseTo(Math.rint(cov * testRuns),
+                        org.assertj.core.api.Assertions.within(1e-9));
+            }
+        }
+
         // early stopping: every policy, Optuna's replay really ran (its whole sweep is there)
         JsonNode early = j.path("early_stop");
         for (String policy : List.of("weightcast", "weightcast_interval", "weightcast_scorer_default", "optuna_median", "optuna_percentile",
@@ -109,6 +123,11 @@ class PredictPipelineTest {
             assertThat(finite(p.path("top5_kept"))).as(policy).isBetween(0.0, 1.0);
             assertThat(finite(p.path("top1_kept"))).as(policy).isBetween(0.0, 1.0);
             assertThat(finite(p.path("regret"))).as(policy).isBetween(0.0, 1.0);
+            // the clear top runs are some of the top-5% runs; their worst-order share is a share, or null without any
+            int clear = p.path("top5_clear_runs").asInt(-1);
+            assertThat(clear).as(policy).isBetween(0, (int) Math.ceil(0.05 * testRuns));
+            assertThat(clear == 0 ? p.path("top5_clear_kept_min").isNull() : p.path("top5_clear_kept_min").asDouble() <= 1.0)
+                    .as(policy).isTrue();
         }
         assertThat(j.path("early_stop_setup").path("optuna_settings").asInt()).isEqualTo(57);
         assertThat(j.path("early_stop_setup").path("orders").asInt()).isEqualTo(3);
