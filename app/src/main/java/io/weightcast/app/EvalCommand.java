@@ -70,6 +70,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--max-iterations", defaultValue = "1500", description = "Most trees per model; early stopping in the CV picks fewer (default: ${DEFAULT-VALUE}; 3000 doubled the search time and left the held-out weights-only tau at 0.878).")
     int maxIterations;
 
+    @Option(names = "--tuning-from", paramLabel = "FILE",
+            description = "Reuse the LightGBM tuning of an earlier predict.json of the same zoo, seed and test fraction instead of "
+                    + "the random search (most of the time): to re-judge the intervals or early stopping after a change.")
+    Path tuningFrom;
+
     @Option(names = "--no-cache", description = "Recompute the features instead of reading the per-zoo cache (ZOO/.weightcast-features-v<layout>.bin).")
     boolean noCache;
 
@@ -95,7 +100,7 @@ final class EvalCommand implements Callable<Integer> {
         try {
             options = new EvalOptions(zoo, transferZoo, results, allowPartial, threads, seed, testFraction, cvConfigs,
                     cvFolds, conformalFolds, orders, maxIterations, !noCache, python != null ? python : ZooProcess.python(),
-                    root, commandLine());
+                    root, commandLine(), tuningFrom);
         } catch (IllegalArgumentException e) {
             return fail(err, e.getMessage(), e, 2);
         }

@@ -20,13 +20,23 @@ import java.nio.file.Path;
  * @param python         interpreter for the Optuna replay (Debian's, with python3-optuna)
  * @param projectRoot    holds clients/python
  * @param command        the command line, recorded in the results
+ * @param tuningFrom     an earlier predict.json of the same split whose tuning is reused ({@link ReusedTuning}), or null
  */
 public record EvalOptions(Path zoo, Path transferZoo, Path outDir, boolean allowPartial, int threads, long seed,
                           double testFraction, int cvConfigs, int cvFolds, int conformalFolds, int orders,
-                          int maxIterations, boolean useCache, String python, Path projectRoot, String command) {
+                          int maxIterations, boolean useCache, String python, Path projectRoot, String command,
+                          Path tuningFrom) {
 
     public static final String DEFAULT_ZOO = "/work/zoos/digits-3000";
     public static final String DEFAULT_TRANSFER_ZOO = "/work/zoos/fashion-100";
+
+    /** Options that tune afresh. */
+    public EvalOptions(Path zoo, Path transferZoo, Path outDir, boolean allowPartial, int threads, long seed,
+                       double testFraction, int cvConfigs, int cvFolds, int conformalFolds, int orders,
+                       int maxIterations, boolean useCache, String python, Path projectRoot, String command) {
+        this(zoo, transferZoo, outDir, allowPartial, threads, seed, testFraction, cvConfigs, cvFolds, conformalFolds, orders,
+                maxIterations, useCache, python, projectRoot, command, null);
+    }
 
     public EvalOptions {
         if (!(testFraction > 0 && testFraction < 1)) {

@@ -99,21 +99,32 @@ public final class PredictBenchmark {
             throws IOException, InterruptedException {
         int epochs = zoo.epochs();
 
-        // 1. tuning (training runs only)
-        Tuner tuner = new Tuner(train, epochs, Math.min(o.cvFolds(), train.size()), o.maxIterations(), o.threads(), o.seed(), progress);
-        long tTune = System.nanoTime();
-        Tuner.Search allSearch = tuner.search(FeatureSet.ALL, o.cvConfigs());
-        Tuner.Search weightSearch = tuner.search(FeatureSet.WEIGHTS_ONLY, o.cvConfigs());
-        Map<String, TunedModel> tuned = new LinkedHashMap<>();
-        progress.start("iterations", FeatureSet.standard().size());
-        for (FeatureSet set : FeatureSet.standard()) {
-            tuned.put(set.name(), set == FeatureSet.ALL ? allSearch.best() : set == FeatureSet.WEIGHTS_ONLY ? weightSearch.best()
-                    : tuner.iterations(set, allSearch.best().params(), allSearch.best().mode()));
-            progress.advance(1);
+        // 1. tuning (training runs only), or an earlier run's on this split
+        Tuner.Search allSearch = null;
+        Tuner.Search weightSearch = null;
+        ReusedTuning reused = null;
+        Map<String, TunedModel> tuned;
+        if (o.tuningFrom() != null) {
+            reused = ReusedTuning.read(o.tuningFrom(), test.stream().map(EvalRun::runId).toList(), epochs);
+            tuned = reused.tuned();
+            say.accept("tuning reused from " + o.tuningFrom() + ": all " + tuned.get(FeatureSet.ALL.name()));
+        } else {
+            Tuner tuner = new Tuner(train, epochs, Math.min(o.cvFolds(), train.size()), o.maxIterations(), o.threads(), o.seed(),
+                    progress);
+            long tTune = System.nanoTime();
+            allSearch = tuner.search(FeatureSet.ALL, o.cvConfigs());
+            weightSearch = tuner.search(FeatureSet.WEIGHTS_ONLY, o.cvConfigs());
+            tuned = new LinkedHashMap<>();
+            progress.start("iterations", FeatureSet.standard().size());
+            for (FeatureSet set : FeatureSet.standard()) {
+                tuned.put(set.name(), set == FeatureSet.ALL ? allSearch.best() : set == FeatureSet.WEIGHTS_ONLY ? weightSearch.best()
+                        : tuner.iterations(set, allSearch.best().params(), allSearch.best().mode()));
+                progress.advance(1);
+            }
+            progress.finish();
+            say.accept(String.format(Locale.ROOT, "tuned in %.0f s: all %s (CV MSE pooled %.5f, per epoch %.5f)",
+                    (System.nanoTime() - tTune) / 1e9, allSearch.best(), allSearch.pooledMse(), allSearch.perEpochMse()));
         }
-        progress.finish();
-        say.accept(String.format(Locale.ROOT, "tuned in %.0f s: all %s (CV MSE pooled %.5f, per epoch %.5f)",
-                (System.nanoTime() - tTune) / 1e9, allSearch.best(), allSearch.pooledMse(), allSearch.perEpochMse()));
 
         // 2. predictors per feature set, judged per epoch on the held-out runs
         double[] testFinals = test.stream().mapToDouble(EvalRun::finalAccuracy).toArray();
@@ -168,7 +179,8 @@ public final class PredictBenchmark {
         json.put("by_epoch_feature_sets", perSet);
         json.put("feature_sets", featureSetsJson());
         json.put("intervals", intervalsJson(halfWidth));
-        Map<String, Object> model = modelJson(allSearch, weightSearch, tuned, importance);
+        Map<String, Object> model = reused != null ? reusedModelJson(reused, importance)
+                : modelJson(allSearch, weightSearch, tuned, importance);
         model.put("chance_floor", chanceFloorJson(train, chanceLevel));
         json.put("model", model);
         say.accept(String.format(Locale.ROOT, "final checkpoint: R2 %.3f, tau %.3f, MAE %.4f (all); weights only R2 %.3f, tau %.3f",
@@ -622,6 +634,25 @@ public final class PredictBenchmark {
         return m;
     }
 
+    /** The earlier run's model section (its search), with this run's feature importances. */
+    private static Map<String, Object> reusedModelJson(ReusedTuning reused, double[] importance) {
+        Map<String, Object> m = new LinkedHashMap<>(reused.model());
+        m.remove("top_features_all");
+        m.putAll(topFeatures(importance));
+        return m;
+    }
+
+    private static Map<String, Object> topFeatures(double[] importance) {
+        if (importance == null) {
+            return Map.of();
+        }
+        List<String> names = FeatureSet.ALL.columnNames();
+        double total = java.util.Arrays.stream(importance).sum();
+        return Map.of("top_features_all", IntStream.range(0, importance.length).boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> -importance[i])).limit(15)
+                .map(i -> Map.of("feature", names.get(i), "gain_share", total > 0 ? importance[i] / total : 0.0)).toList());
+    }
+
     private Map<String, Object> modelJson(Tuner.Search all, Tuner.Search weights, Map<String, TunedModel> tuned,
                                           double[] importance) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -647,13 +678,7 @@ public final class PredictBenchmark {
         });
         m.put("params", params);
         m.put("trials_all", all.trials().stream().map(t -> Map.of("params", t.params().toMap(), "cv_mse", t.mse())).toList());
-        if (importance != null) {
-            List<String> names = FeatureSet.ALL.columnNames();
-            double total = java.util.Arrays.stream(importance).sum();
-            m.put("top_features_all", IntStream.range(0, importance.length).boxed()
-                    .sorted(Comparator.comparingDouble((Integer i) -> -importance[i])).limit(15)
-                    .map(i -> Map.of("feature", names.get(i), "gain_share", total > 0 ? importance[i] / total : 0.0)).toList());
-        }
+        m.putAll(topFeatures(importance));
         return m;
     }
 

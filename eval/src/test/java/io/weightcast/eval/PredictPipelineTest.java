@@ -204,6 +204,22 @@ class PredictPipelineTest {
         assertThat(again.computed()).isZero();
         assertThat(again.runs()).hasSize(24);
         assertThat(Files.exists(FeatureCache.file(zoo))).isTrue();
+
+        // --tuning-from: the same split refits with that tuning (same predictions, no search); another split is refused
+        Path reuseOut = Files.createTempDirectory("weightcast-eval-reuse");
+        EvalOptions reuse = new EvalOptions(zoo, transferZoo, reuseOut, false, 1, 1, 0.3, 2, 3, 3, 3, 300, true, PYTHON, ROOT,
+                "test", out.resolve("predict.json"));
+        PredictBenchmark.Result second = new PredictBenchmark(reuse, Progress.NONE, line -> { }).run();
+        PredictReport.write(reuseOut, second);
+        JsonNode r = Json.MAPPER.readTree(Files.readAllBytes(reuseOut.resolve("predict.json")));
+        assertThat(r.path("model").path("tuning_reused_from").path("file").asText()).isEqualTo(out.resolve("predict.json").toString());
+        assertThat(r.path("model").path("params")).isEqualTo(j.path("model").path("params"));
+        assertThat(r.path("final")).isEqualTo(j.path("final"));
+        assertThat(r.path("by_epoch").get(2).path("kendall_tau")).isEqualTo(j.path("by_epoch").get(2).path("kendall_tau"));
+        EvalOptions otherSplit = new EvalOptions(zoo, transferZoo, reuseOut, false, 1, 2, 0.3, 2, 3, 3, 3, 300, true, PYTHON, ROOT,
+                "test", out.resolve("predict.json"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PredictBenchmark(otherSplit, Progress.NONE, line -> { }).run())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another split");
     }
 
     private static double finite(JsonNode n) {
