@@ -219,7 +219,9 @@ class ExportedMetricsTest {
         String metrics = Json.MAPPER.valueToTree(Map.of("train_loss", 1.0 / step, "val_acc", 0.5 + 0.05 * step)).toString();
         return new SafeTensorsWriter()
                 .metadata(Map.of("run_id", run, "step", Integer.toString(step), "planned_steps", Integer.toString(STEPS),
-                        "framework", "pytorch", "activation", "relu", "study", "metrics", "metrics", metrics))
+                        "framework", "pytorch", "activation", "relu", "study", "metrics", "metrics", metrics,
+                        // as the Python client sends them; the seed is no feature: the unread-hparams counter gets its series
+                        "hparams", "{\"lr\":0.01,\"seed\":" + step + "}"))
                 .tensor("fc1.weight", io.weightcast.core.safetensors.DType.F32, new long[] {16, 8}, w1)
                 .tensor("fc1.bias", io.weightcast.core.safetensors.DType.F32, new long[] {16}, b1)
                 .tensor("fc2.weight", io.weightcast.core.safetensors.DType.F32, new long[] {4, 16}, w2)
