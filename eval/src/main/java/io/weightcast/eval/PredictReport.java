@@ -137,9 +137,15 @@ public final class PredictReport {
     }
 
     private static void scorerModel(StringBuilder md, Map<String, Object> t) {
+        md.append(scorerModelSection(t));
+    }
+
+    /** The "published model" section (empty without {@code scorer_model}). */
+    static String scorerModelSection(Map<String, Object> t) {
+        StringBuilder md = new StringBuilder();
         Map<String, Object> sm = map(t, "scorer_model");
         if (sm.isEmpty()) {
-            return;
+            return "";
         }
         md.append("## The published model\n\n").append(sm.get("what")).append(" (").append((int) num(sm, "training_runs"))
                 .append(" training runs, ").append((int) num(sm, "calibration_runs")).append(" of them calibrating, ")
@@ -152,6 +158,7 @@ public final class PredictReport {
                     f(num(r, "coverage95_pooled"))));
         }
         md.append('\n');
+        return md.toString();
     }
 
     private static void featureSets(StringBuilder md, Map<String, Object> t, int epochs) {
