@@ -95,33 +95,17 @@ public record EarlyStopOutcome(double computeSaved, double top5Kept, double top5
         for (int r = 0; r < finals.length; r++) {
             cut = top[r] ? Math.min(cut, finals[r]) : cut;
         }
-        double se = Math.sqrt(cut * (1 - cut) / n);
+        double se = io.weightcast.core.model.TestSetNoise.standardError(cut, n);
         for (int r = 0; r < finals.length; r++) {
             out[r] = top[r] && finals[r] >= cut + se - 1e-9;
         }
         return out;
     }
 
-    /**
-     * The test images behind these accuracies, read off their granularity (accuracies are multiples of 1/n,
-     * so the smallest gap between two distinct ones is 1/n once there are enough runs); NaN when that gives
-     * fewer than {@value #MIN_TEST_IMAGES}, as a handful of runs does.
-     */
+    /** The test images behind these accuracies (core {@link io.weightcast.core.model.TestSetNoise#images}). */
     static double testImages(double[] finals) {
-        double[] s = finals.clone();
-        java.util.Arrays.sort(s);
-        double gap = Double.POSITIVE_INFINITY;
-        for (int i = 1; i < s.length; i++) {
-            double d = s[i] - s[i - 1];
-            if (d > 1e-7) {
-                gap = Math.min(gap, d);
-            }
-        }
-        double n = Math.rint(1 / gap);
-        return Double.isFinite(gap) && n >= MIN_TEST_IMAGES ? n : Double.NaN;
+        return io.weightcast.core.model.TestSetNoise.images(finals);
     }
-
-    static final int MIN_TEST_IMAGES = 50;
 
     /** Runs whose final accuracy is at least the ceil(fraction·n)-th highest. */
     static boolean[] top(double[] finals, double fraction) {

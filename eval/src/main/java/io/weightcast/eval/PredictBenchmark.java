@@ -244,6 +244,7 @@ public final class PredictBenchmark {
                 topRunChosenOnce.params(), top.oof(), trainFinals, top.test(), testFinals, orders.size())));
         setup.put("top_run_fold_mean", diagnostic(topRunChosen, TopQuantileStopRule.heldOut(EarlyStopBenchmark.WEIGHTCAST,
                 topRunChosen.params(), top.oof(), trainFinals, top.testFoldMean(), testFinals, orders.size())));
+        setup.put("top_run_hard_labels", hardLabelDiagnostic(train, test, allCols, epochs, trainFinals, testFinals, orders.size()));
         setup.put("scorer_levers_chosen_on_training", scorerLevers.toMap());
         setup.put("top_quantile_chosen_by_cv", topChosen.toMap());
         setup.put("top_quantile_policy", "stop when the run's predicted final accuracy is below, on `consecutive` epochs in a "
@@ -314,6 +315,19 @@ public final class PredictBenchmark {
         scores.put("half_width", hw);
         scores.put("orders", orders);
         return new Result(json, new Plots(epochs, testFinals, predAll, r2BySet, coverage, sweeps, best), scores);
+    }
+
+    /**
+     * The top-run rule as it was before soft labels (core TopRunModel#softLabels): the classifier fitted on hard
+     * 0/1 labels, its setting chosen by the same repeated cross-validation, judged on the same held-out runs.
+     */
+    private Map<String, Object> hardLabelDiagnostic(List<EvalRun> train, List<EvalRun> test, int[] cols, int epochs,
+                                                    double[] trainFinals, double[] testFinals, int orders) {
+        TopRunScores hard = TopRunScores.of(train, test, cols, epochs, o.conformalFolds(), o.seed() + 7, o.threads(), 0);
+        EarlyStopBenchmark.Scored chosen = EarlyStopBenchmark.best(TopQuantileStopRule.crossValidated(EarlyStopBenchmark.WEIGHTCAST,
+                hard.oof(), trainFinals, o.conformalFolds(), TopQuantileStopRule.seeds(o.seed() + 303, TopQuantileStopRule.CV_REPEATS)));
+        return diagnostic(chosen, TopQuantileStopRule.heldOut(EarlyStopBenchmark.WEIGHTCAST, chosen.params(), hard.oof(), trainFinals,
+                hard.test(), testFinals, orders));
     }
 
     /** A setting chosen on the training runs: its parameters and training-side outcome, and how it did on the held-out runs. */

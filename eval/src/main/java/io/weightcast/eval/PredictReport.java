@@ -260,6 +260,14 @@ public final class PredictReport {
                     f(num(map(foldMean, "held_out"), "compute_saved")), f(num(map(foldMean, "held_out"), "top5_kept")),
                     f(num(map(foldMean, "held_out"), "top1_kept"))));
         }
+        Map<String, Object> hard = map(s, "top_run_hard_labels");
+        if (!hard.isEmpty()) {
+            md.append(String.format(Locale.ROOT, "\nWhat the soft labels buy: the classifier fitted on hard 0/1 labels (a run one "
+                            + "test image below the cut taught as a sure \"no\"), its setting chosen the same way (%s), saves %s on "
+                            + "the held-out runs keeping %s of the top-5%% runs (top-1 %s).\n",
+                    params(map(hard, "params")), f(num(map(hard, "held_out"), "compute_saved")),
+                    f(num(map(hard, "held_out"), "top5_kept_min")), f(num(map(hard, "held_out"), "top1_kept"))));
+        }
         Map<String, Object> dom = map(s, "dominated_by_weightcast");
         md.append("\nShare of each policy's settings that some Weightcast setting dominates (").append(s.get("dominated_by_weightcast_rule"))
                 .append("): ");

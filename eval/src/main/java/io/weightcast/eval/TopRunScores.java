@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The early-stop classifier's probabilities (core {@link TopRunModel}: P(the run finishes at or above
- * the {@link TopRunModel#LABEL_PERCENTILE} of final accuracy)) on every checkpoint: out-of-fold on the
+ * the {@link TopRunModel#LABEL_PERCENTILE} of final accuracy), fitted on soft labels as the trainer does) on every
+ * checkpoint: out-of-fold on the
  * training runs (each fold's runs scored by a classifier fitted on the other folds, labels from those
  * folds' finals), and on the held-out runs by the classifier fitted on every training run ({@code test})
  * and by the mean of the fold classifiers ({@code testFoldMean}: scored like the out-of-fold scores the
@@ -20,6 +21,15 @@ import java.util.List;
 record TopRunScores(double[][] oof, double[][] test, double[][] testFoldMean) {
 
     static TopRunScores of(List<EvalRun> train, List<EvalRun> test, int[] cols, int epochs, int folds, long seed, int threads) {
+        return of(train, test, cols, epochs, folds, seed, threads, TopRunModel.LABEL_SOFTNESS);
+    }
+
+    /**
+     * @param softness width of the soft labels in test-set standard errors ({@link TopRunModel#softLabels}; the trainer
+     *                 fits with {@link TopRunModel#LABEL_SOFTNESS}); 0: hard 0/1 labels (a diagnostic)
+     */
+    static TopRunScores of(List<EvalRun> train, List<EvalRun> test, int[] cols, int epochs, int folds, long seed, int threads,
+                           double softness) {
         int k = Math.min(folds, train.size());
         int[] fold = RunFolds.assign(train.size(), k, seed);
         double[][] oof = new double[train.size()][];
@@ -28,7 +38,7 @@ record TopRunScores(double[][] oof, double[][] test, double[][] testFoldMean) {
             List<EvalRun> inside = RunFolds.select(train, fold, f, true);
             List<EvalRun> both = new java.util.ArrayList<>(inside);
             both.addAll(test);
-            double[][] p = score(RunFolds.select(train, fold, f, false), both, cols, epochs, threads, seed);
+            double[][] p = score(RunFolds.select(train, fold, f, false), both, cols, epochs, threads, seed, softness);
             int at = 0;
             for (int r = 0; r < train.size(); r++) {
                 if (fold[r] == f) {
@@ -41,18 +51,21 @@ record TopRunScores(double[][] oof, double[][] test, double[][] testFoldMean) {
                 }
             }
         }
-        return new TopRunScores(oof, score(train, test, cols, epochs, threads, seed), foldMean);
+        return new TopRunScores(oof, score(train, test, cols, epochs, threads, seed, softness), foldMean);
     }
 
     /** Fits on {@code fitRuns}, scores every epoch of {@code scored} ([run][epoch-1], NaN where a run has no such epoch). */
-    private static double[][] score(List<EvalRun> fitRuns, List<EvalRun> scored, int[] cols, int epochs, int threads, long seed) {
+    private static double[][] score(List<EvalRun> fitRuns, List<EvalRun> scored, int[] cols, int epochs, int threads, long seed,
+                                    double softness) {
         double[] finals = fitRuns.stream().mapToDouble(EvalRun::finalAccuracy).toArray();
         double cut = RegressionMetrics.quantile(finals, TopRunModel.LABEL_PERCENTILE);
         Rows rows = Rows.of(fitRuns, cols);
         double[] cuts = new double[rows.rows()];
         java.util.Arrays.fill(cuts, cut);
-        String text = TopRunModel.fitClassifier(rows.matrix(), cols.length, TopRunModel.labels(rows.targets(), cuts), null,
-                threads, seed);
+        double[] sigmas = new double[rows.rows()];
+        java.util.Arrays.fill(sigmas, TopRunModel.labelSigma(cut, finals, Double.NaN, softness));
+        String text = TopRunModel.fitClassifier(rows.matrix(), cols.length, TopRunModel.softLabels(rows.targets(), cuts, sigmas),
+                null, threads, seed);
         double[][] out = new double[scored.size()][epochs];
         for (double[] row : out) {
             java.util.Arrays.fill(row, Double.NaN);

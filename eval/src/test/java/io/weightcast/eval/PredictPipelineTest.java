@@ -51,6 +51,22 @@ class PredictPipelineTest {
     }
 
     @Test
+    void theLabelSoftnessStudyJudgesEachSoftnessOnTheHeldOutRuns() throws Exception {
+        Path out = Files.createTempDirectory("weightcast-softness").resolve("label-softness.json");
+        LabelSoftnessStudy.main(new String[] {zoo.toString(), out.toString(), "1", "0,1.5", "1"});
+        JsonNode cells = Json.MAPPER.readTree(Files.readAllBytes(out)).path("cells");
+        assertThat(cells.size()).isEqualTo(2);
+        assertThat(cells.get(0).path("softness").asDouble()).isZero();
+        assertThat(cells.get(1).path("softness").asDouble()).isEqualTo(1.5);
+        for (JsonNode cell : cells) {
+            assertThat(cell.path("seed").asLong()).isEqualTo(1);
+            assertThat(cell.path("chosen").path("alpha").isNumber()).isTrue();
+            assertThat(finite(cell.path("held_out").path("compute_saved"))).isBetween(0.0, 1.0);
+            assertThat(finite(cell.path("held_out").path("top5_kept_min"))).isBetween(0.0, 1.0);
+        }
+    }
+
+    @Test
     void theWholeBenchmarkRunsAndWritesEveryRequiredResult() throws Exception {
         Path out = Files.createTempDirectory("weightcast-eval-results");
         EvalOptions options = new EvalOptions(zoo, transferZoo, out, false, 1, 1, 0.3, 2, 3, 3, 3, 300, true, PYTHON, ROOT,
@@ -132,7 +148,8 @@ class PredictPipelineTest {
         assertThat(j.path("early_stop_setup").path("optuna_settings").asInt()).isEqualTo(57);
         assertThat(j.path("early_stop_setup").path("orders").asInt()).isEqualTo(3);
         // the robustness diagnostics of the top-run rule's choice: one CV repetition's choice, fold-mean scoring
-        for (String diagnostic : List.of("top_run_chosen_by_one_cv", "top_run_fold_mean")) {
+        // ... and the classifier on hard labels (what soft labels buy)
+        for (String diagnostic : List.of("top_run_chosen_by_one_cv", "top_run_fold_mean", "top_run_hard_labels")) {
             JsonNode d = j.path("early_stop_setup").path(diagnostic);
             assertThat(d.path("params").path("alpha").isNumber()).as(diagnostic).isTrue();
             assertThat(finite(d.path("held_out").path("compute_saved"))).as(diagnostic).isBetween(0.0, 1.0);
@@ -174,7 +191,7 @@ class PredictPipelineTest {
 
         // the report and its plots
         String md = Files.readString(out.resolve("predict.md"));
-        assertThat(md).contains("## Early stopping", "optuna_successive_halving", "## Dying ReLU", "## Transfer");
+        assertThat(md).contains("## Early stopping", "What the soft labels buy", "optuna_successive_halving", "## Dying ReLU", "## Transfer");
         Set<String> pngs = new HashSet<>();
         try (var files = Files.list(out)) {
             files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png")).forEach(pngs::add);

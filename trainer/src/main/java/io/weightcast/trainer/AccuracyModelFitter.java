@@ -130,7 +130,7 @@ public final class AccuracyModelFitter {
 
     /**
      * The early-stop rule (core {@link TopRunModel}): the classifier of "finishes at or above its study's
-     * label percentile", fitted on the training rows, and per stage of training the thresholds from the
+     * label percentile" (soft labels: the study's test-set noise at the cut), fitted on the training rows, and per stage of training the thresholds from the
      * held-out runs' probabilities (those at or above their study's reference percentile). Null when the
      * classifier has one class to learn or fewer than {@link TopRunModel#MIN_CALIBRATION_RUNS} held-out runs
      * reach the reference: the scorer then judges by the interval.
@@ -139,12 +139,16 @@ public final class AccuracyModelFitter {
                                   List<ZooRun> zoo) {
         Map<String, Double> labelCut = StudyReferences.of(zoo, TopRunModel.LABEL_PERCENTILE);
         Map<String, Double> referenceCut = StudyReferences.of(zoo, TopRunModel.REFERENCE_PERCENTILE);
+        Map<String, Double> labelSigma = StudyReferences.labelSigmas(zoo, labelCut);
         double[] labelCuts = new double[trainRows.rows()];
+        double[] labelSigmas = new double[trainRows.rows()];
         for (int i = 0; i < labelCuts.length; i++) {
-            labelCuts[i] = StudyReferences.of(labelCut, train.get(trainRows.runOf()[i]).study());
+            String study = train.get(trainRows.runOf()[i]).study();
+            labelCuts[i] = StudyReferences.of(labelCut, study);
+            labelSigmas[i] = StudyReferences.of(labelSigma, study);
         }
         String text = TopRunModel.fitClassifier(trainRows.matrix(), trainRows.cols(),
-                TopRunModel.labels(trainRows.targets(), labelCuts), trainRows.names().toArray(String[]::new),
+                TopRunModel.softLabels(trainRows.targets(), labelCuts, labelSigmas), trainRows.names().toArray(String[]::new),
                 params.numThreads(), params.seed());
         if (text == null) {
             return null;

@@ -32,4 +32,25 @@ class StudyReferencesTest {
         // all ten: sorted 0.1..0.9,1.0, index 6.75 → 0.7 + 0.75·0.1
         assertThat(refs.get(StudyReferences.ALL_STUDIES)).isCloseTo(0.775, within(1e-12));
     }
+
+    @Test
+    void labelSigmasComeFromEachStudysTestSizeElseTheZoos() {
+        List<ZooRun> zoo = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            zoo.add(run("a" + i, "A", (200 + i) / 360.0)); // study A: accuracies on 360 test images
+        }
+        zoo.add(run("b0", "B", 0.5)); // study B: two runs say nothing about their test size
+        zoo.add(run("b1", "B", 0.75));
+        Map<String, Double> cuts = StudyReferences.of(zoo, io.weightcast.core.model.TopRunModel.LABEL_PERCENTILE);
+        Map<String, Double> sigma = StudyReferences.labelSigmas(zoo, cuts);
+        double softness = io.weightcast.core.model.TopRunModel.LABEL_SOFTNESS;
+        double cutA = cuts.get("A");
+        assertThat(sigma.get("A")).isCloseTo(softness * Math.sqrt(cutA * (1 - cutA) / 360), within(1e-12));
+        // B falls back to the whole zoo's granularity: the smallest gap there is 1/360 as well
+        double cutB = cuts.get("B");
+        assertThat(sigma.get("B")).isCloseTo(softness * Math.sqrt(cutB * (1 - cutB) / 360), within(1e-12));
+        assertThat(StudyReferences.labelSigmas(List.of(run("c0", "C", 0.5), run("c1", "C", 0.75)),
+                StudyReferences.of(List.of(run("c0", "C", 0.5), run("c1", "C", 0.75)), 0.9)).get("C"))
+                .as("no test size anywhere: hard labels").isNaN();
+    }
 }

@@ -40,20 +40,49 @@ public final class BinaryClassifier implements AutoCloseable {
      * @throws IllegalArgumentException when the labels hold one class only (nothing to learn)
      */
     public static String fit(double[] x, int cols, boolean[] labels, String[] featureNames, int threads, long seed) {
-        int rows = labels.length;
+        int positives = positives(labels);
+        if (positives == 0 || positives == labels.length) {
+            throw new IllegalArgumentException("labels hold one class only (" + positives + " of " + labels.length
+                    + " positive): nothing to learn");
+        }
+        float[] y = new float[labels.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels[i] ? 1f : 0f;
+        }
+        return fit(x, cols, y, "binary", featureNames, threads, seed);
+    }
+
+    /**
+     * Fits on soft labels, each the probability in [0, 1] that its row is a yes (LightGBM's
+     * {@code cross_entropy} objective, whose prediction is again a probability): for a question whose
+     * ground truth is itself uncertain, as "did this run finish at the top?" is under test-set noise.
+     *
+     * @throws IllegalArgumentException when a label is outside [0, 1] or all labels are equal (nothing to learn)
+     */
+    public static String fitSoft(double[] x, int cols, double[] labels, String[] featureNames, int threads, long seed) {
+        float[] y = new float[labels.length];
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < y.length; i++) {
+            if (!(labels[i] >= 0 && labels[i] <= 1)) {
+                throw new IllegalArgumentException("soft label " + labels[i] + " at row " + i + " is not a probability");
+            }
+            y[i] = (float) labels[i];
+            min = Math.min(min, labels[i]);
+            max = Math.max(max, labels[i]);
+        }
+        if (!(max > min)) {
+            throw new IllegalArgumentException("all " + labels.length + " soft labels are equal: nothing to learn");
+        }
+        return fit(x, cols, y, "cross_entropy", featureNames, threads, seed);
+    }
+
+    private static String fit(double[] x, int cols, float[] y, String objective, String[] featureNames, int threads, long seed) {
+        int rows = y.length;
         if (x.length != (long) rows * cols) {
             throw new IllegalArgumentException(x.length + " values for " + rows + " rows of " + cols);
         }
-        int positives = positives(labels);
-        if (positives == 0 || positives == rows) {
-            throw new IllegalArgumentException("labels hold one class only (" + positives + " of " + rows
-                    + " positive): nothing to learn");
-        }
-        float[] y = new float[rows];
-        for (int i = 0; i < rows; i++) {
-            y[i] = labels[i] ? 1f : 0f;
-        }
-        String p = lightGbmParams(rows, threads, seed);
+        String p = lightGbmParams(objective, rows, threads, seed);
         LGBMDataset data = null;
         LGBMBooster b = null;
         try {
@@ -70,7 +99,7 @@ public final class BinaryClassifier implements AutoCloseable {
             }
             return b.saveModelToString(0, 0, LGBMBooster.FeatureImportanceType.SPLIT);
         } catch (LGBMException e) {
-            throw new IllegalStateException("binary fit failed on " + rows + " rows: " + e.getMessage(), e);
+            throw new IllegalStateException(objective + " fit failed on " + rows + " rows: " + e.getMessage(), e);
         } finally {
             free(b);
             if (data != null) {
@@ -83,9 +112,9 @@ public final class BinaryClassifier implements AutoCloseable {
         }
     }
 
-    /** The trainer's accuracy-model settings with a binary objective; min_data_in_leaf shrinks with tiny zoos. */
-    static String lightGbmParams(int rows, int threads, long seed) {
-        return "objective=binary metric=binary_logloss num_threads=" + Math.max(1, threads)
+    /** The trainer's accuracy-model settings with a binary (or cross-entropy) objective; min_data_in_leaf shrinks with tiny zoos. */
+    static String lightGbmParams(String objective, int rows, int threads, long seed) {
+        return "objective=" + objective + " metric=" + ("binary".equals(objective) ? "binary_logloss" : objective) + " num_threads=" + Math.max(1, threads)
                 + " learning_rate=0.05 num_leaves=15 min_data_in_leaf=" + Math.max(1, Math.min(20, rows / 10))
                 + " feature_fraction=0.9 bagging_fraction=0.8 bagging_freq=1 max_bin=63 seed=" + seed
                 + " deterministic=true force_row_wise=true feature_pre_filter=false verbose=-1";
