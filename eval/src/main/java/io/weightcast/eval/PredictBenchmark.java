@@ -174,6 +174,13 @@ public final class PredictBenchmark {
         json.put("scorer_model", scorerModel);
         say.accept(String.format(Locale.ROOT, "the trainer's own fit (what the scorer publishes) judged on the held-out runs in %.0f s",
                 JsonTree.num(scorerModel, "seconds")));
+        List<EvalRun> everyRun = new ArrayList<>(train);
+        everyRun.addAll(test);
+        Map<String, Object> crossFitted = ScorerModelCheck.crossFitted(everyRun, epochs, o.threads(),
+                o.seed() + ScorerModelCheck.CROSS_FIT_SEED_OFFSET, io.weightcast.trainer.FitParams.DEFAULT_CONFORMAL_FOLDS);
+        scorerModel.put("cross_fitted", crossFitted);
+        say.accept(String.format(Locale.ROOT, "... and cross-fitted over all %d runs in %.0f s", everyRun.size(),
+                JsonTree.num(crossFitted, "seconds")));
         Map<String, Object> perSet = new LinkedHashMap<>();
         bySet.forEach((name, metrics) -> perSet.put(name, java.util.Arrays.stream(metrics).map(EpochMetrics::toMap).toList()));
         json.put("by_epoch_feature_sets", perSet);

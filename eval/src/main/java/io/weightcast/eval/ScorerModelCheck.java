@@ -24,64 +24,211 @@ final class ScorerModelCheck {
     private ScorerModelCheck() {
     }
 
+    /** Folds of the cross-fitted check: every zoo run scored once by a fit on the other four fifths. */
+    static final int CROSS_FIT_FOLDS = 5;
+    /** The cross-fitted folds' seed is the benchmark's plus this (its other folds use other offsets). */
+    static final long CROSS_FIT_SEED_OFFSET = 404;
+
     static Map<String, Object> run(List<EvalRun> train, List<EvalRun> test, int epochs, int threads, long seed) {
         long t0 = System.nanoTime();
-        FitParams defaults = FitParams.defaults();
-        // the trainer's own split seed: with the benchmark's, the hash that held out the benchmark's test runs (below its
-        // test fraction) would leave none of the training runs below the trainer's holdout fraction
-        int splitSeed = defaults.seed() == seed ? defaults.seed() + 1 : defaults.seed();
-        FitParams params = new FitParams(defaults.holdoutFraction(), splitSeed, threads, defaults.numIterations(), false);
-        FitResult fit = new AccuracyModelFitter(params).fit(train.stream().map(ScorerModelCheck::zooRun).toList());
-        ModelVersion mv = new ModelVersion(ModelVersion.ACCURACY_MODEL, 1, FeatureLayout.VERSION, FeatureLayout.names(),
-                fit.modelText(), fit.trainingRuns(), fit.trainingRows(), fit.holdout(), fit.residualQuantiles(), Map.of(), 0L,
-                fit.ablations(), null, fit.chanceFloor(), fit.topRunRule(), fit.stageResidualQuantiles());
+        FitParams params = params(threads, seed, FitParams.DEFAULT_CONFORMAL_FOLDS);
+        Fitted fitted = fit(train, params);
+        Coverage cov = new Coverage(epochs);
         double[] y = test.stream().mapToDouble(EvalRun::finalAccuracy).toArray();
-        double[][] pred = new double[test.size()][epochs];
-        int[][] in80 = new int[2][epochs];
-        int[][] in95 = new int[2][epochs];
-        try (AccuracyModel model = AccuracyModel.load(mv)) {
-            for (int r = 0; r < test.size(); r++) {
-                for (int e = 0; e < epochs; e++) {
-                    double[] row = test.get(r).epoch(e + 1).features();
-                    double p = model.predict(row);
-                    pred[r][e] = p;
-                    List<Interval> staged = model.intervals(p, row);
-                    List<Interval> pooled = model.intervals(p);
-                    in80[0][e] += covers(staged, 0.8, y[r]);
-                    in95[0][e] += covers(staged, 0.95, y[r]);
-                    in80[1][e] += covers(pooled, 0.8, y[r]);
-                    in95[1][e] += covers(pooled, 0.95, y[r]);
-                }
-            }
-        }
+        double[][] pred = cov.score(fitted.model(), test);
+        // the same split calibrated on its held-out quarter alone: what the cross-conformal calibration buys
+        Coverage split = new Coverage(epochs);
+        split.score(fit(train, params.withConformalFolds(0)).model(), test);
         EpochMetrics[] metrics = EpochMetrics.byEpoch(y, pred);
         List<Map<String, Object>> byEpoch = new ArrayList<>();
         for (int e = 0; e < epochs; e++) {
             Map<String, Object> m = metrics[e].toMap();
-            m.put("coverage80", (double) in80[0][e] / y.length);
-            m.put("coverage95", (double) in95[0][e] / y.length);
-            m.put("coverage80_pooled", (double) in80[1][e] / y.length);
-            m.put("coverage95_pooled", (double) in95[1][e] / y.length);
+            m.put("runs", test.size());
+            m.putAll(cov.toMap(e));
+            m.put("coverage80_split", split.toMap(e).get("coverage80"));
+            m.put("coverage95_split", split.toMap(e).get("coverage95"));
             byEpoch.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("what", "the trainer's fit at its defaults (trainer.num.iterations " + defaults.numIterations()
-                + ", holdout " + defaults.holdoutFraction() + " of the training runs for the intervals and the early-stop "
-                + "thresholds) on the training runs, scored on the held-out runs through core AccuracyModel as the scorer "
-                + "does: coverage of the intervals scores carry (per stage of training) and, _pooled, of one half-width "
-                + "for every stage");
-        out.put("training_runs", fit.trainingRuns());
-        out.put("calibration_runs", fit.holdout().runs());
-        out.put("stages", fit.stageResidualQuantiles().size());
-        out.put("fit_seconds", fit.seconds());
+        out.put("what", "the trainer's fit at its defaults (trainer.num.iterations " + params.numIterations()
+                + ", holdout " + params.holdoutFraction() + " of the training runs for the early-stop thresholds and, with the "
+                + "other runs' out-of-fold residuals (trainer.conformal.folds " + params.conformalFolds() + "), the intervals) "
+                + "on the training runs, scored on the held-out runs through core AccuracyModel as the scorer does: coverage "
+                + "of the intervals scores carry (per stage of training), _pooled of one half-width for every stage, _split "
+                + "of per-stage intervals calibrated on the held-out quarter alone (trainer.conformal.folds 0)");
+        out.put("training_runs", fitted.fit().trainingRuns());
+        out.put("calibration_runs", fitted.fit().calibrationRuns());
+        out.put("stages", fitted.fit().stageResidualQuantiles().size());
+        out.put("fit_seconds", fitted.fit().seconds());
         out.put("seconds", (System.nanoTime() - t0) / 1e9);
         out.put("by_epoch", byEpoch);
         return out;
     }
 
     /**
+     * The same judgement with every zoo run held out once: {@value #CROSS_FIT_FOLDS} folds by run over
+     * {@code runs}, each fold scored by the trainer's fit on the others. On one split's ~900 held-out runs
+     * a coverage is a binomial draw with a standard error of 0.013 at 80%, so an interval that is exactly
+     * calibrated still lands outside ±0.03 at some of 18 epochs; over the whole zoo (and five
+     * calibrations) the error shrinks to about half, telling calibration from the split's draw.
+     */
+    static Map<String, Object> crossFitted(List<EvalRun> runs, int epochs, int threads, long seed, int conformalFolds) {
+        long t0 = System.nanoTime();
+        CrossFit cf = crossFit(runs, epochs, params(threads, seed, conformalFolds), seed);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("what", "the trainer's fit at its defaults (trainer.conformal.folds " + conformalFolds + ") cross-fitted over the "
+                + "whole zoo: " + cf.folds() + " folds by run, each scored through core AccuracyModel by the fit on the other "
+                + "folds, so every run is held out once; se80/se95: the binomial standard error of a coverage measured on that "
+                + "many runs");
+        out.put("folds", cf.folds());
+        out.put("runs", runs.size());
+        out.put("conformal_folds", conformalFolds);
+        out.put("seconds", (System.nanoTime() - t0) / 1e9);
+        out.put("by_epoch", cf.byEpoch());
+        return out;
+    }
+
+    /**
+     * Every run of {@code runs} scored once by the trainer's fit on the other folds.
+     *
+     * @param coverage     the counts over all runs
+     * @param foldCoverage per fold, its 80% coverage per epoch
+     */
+    record CrossFit(int folds, Coverage coverage, double[][] foldCoverage) {
+        List<Map<String, Object>> byEpoch() {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (int e = 0; e < coverage.runs.length; e++) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("epoch", e + 1);
+                m.put("runs", coverage.runs[e]);
+                m.putAll(coverage.toMap(e));
+                m.put("se80", binomialSe(0.8, coverage.runs[e]));
+                m.put("se95", binomialSe(0.95, coverage.runs[e]));
+                int at = e;
+                m.put("coverage80_fold_min", java.util.Arrays.stream(foldCoverage).mapToDouble(c -> c[at]).min().orElse(Double.NaN));
+                m.put("coverage80_fold_max", java.util.Arrays.stream(foldCoverage).mapToDouble(c -> c[at]).max().orElse(Double.NaN));
+                rows.add(m);
+            }
+            return rows;
+        }
+    }
+
+    static CrossFit crossFit(List<EvalRun> runs, int epochs, FitParams params, long seed) {
+        int k = Math.min(CROSS_FIT_FOLDS, runs.size());
+        int[] fold = RunFolds.assign(runs.size(), k, seed);
+        Coverage all = new Coverage(epochs);
+        double[][] foldCov80 = new double[k][];
+        for (int f = 0; f < k; f++) {
+            Fitted fitted = fit(RunFolds.select(runs, fold, f, false), params);
+            Coverage one = new Coverage(epochs);
+            one.score(fitted.model(), RunFolds.select(runs, fold, f, true));
+            all.add(one);
+            foldCov80[f] = one.staged(0.8);
+        }
+        return new CrossFit(k, all, foldCov80);
+    }
+
+    /** The standard error of a coverage {@code p} counted on {@code n} runs. */
+    static double binomialSe(double p, int n) {
+        return n > 0 ? Math.sqrt(p * (1 - p) / n) : Double.NaN;
+    }
+
+    static FitParams params(int threads, long seed, int conformalFolds) {
+        FitParams defaults = FitParams.defaults();
+        // the trainer's own split seed: with the benchmark's, the hash that held out the benchmark's test runs (below its
+        // test fraction) would leave none of the training runs below the trainer's holdout fraction
+        int splitSeed = defaults.seed() == seed ? defaults.seed() + 1 : defaults.seed();
+        return new FitParams(defaults.holdoutFraction(), splitSeed, threads, defaults.numIterations(), false, conformalFolds);
+    }
+
+    /** The trainer's fit and the model version it publishes. */
+    private record Fitted(FitResult fit, ModelVersion model) {
+    }
+
+    private static Fitted fit(List<EvalRun> train, FitParams params) {
+        FitResult fit = new AccuracyModelFitter(params).fit(train.stream().map(ScorerModelCheck::zooRun).toList());
+        ModelVersion mv = new ModelVersion(ModelVersion.ACCURACY_MODEL, 1, FeatureLayout.VERSION, FeatureLayout.names(),
+                fit.modelText(), fit.trainingRuns(), fit.trainingRows(), fit.holdout(), fit.residualQuantiles(), Map.of(), 0L,
+                fit.ablations(), null, fit.chanceFloor(), fit.topRunRule(), fit.stageResidualQuantiles());
+        return new Fitted(fit, mv);
+    }
+
+    /** Per epoch, how many scored runs each interval (per stage, pooled; 80%, 95%) covered. */
+    static final class Coverage {
+        private final int[] runs;
+        private final int[][] staged;
+        private final int[][] pooled;
+        /** Sum of the per-stage intervals' widths (high − low, after clipping to [0, 1]). */
+        private final double[][] width;
+
+        Coverage(int epochs) {
+            runs = new int[epochs];
+            staged = new int[2][epochs];
+            pooled = new int[2][epochs];
+            width = new double[2][epochs];
+        }
+
+        /** Scores every epoch of {@code test} through the scorer's model, counting; the predictions [run][epoch-1]. */
+        double[][] score(ModelVersion mv, List<EvalRun> test) {
+            double[][] pred = new double[test.size()][runs.length];
+            try (AccuracyModel model = AccuracyModel.load(mv)) {
+                for (int r = 0; r < test.size(); r++) {
+                    double y = test.get(r).finalAccuracy();
+                    for (int e = 0; e < runs.length; e++) {
+                        double[] row = test.get(r).epoch(e + 1).features();
+                        double p = model.predict(row);
+                        pred[r][e] = p;
+                        List<Interval> perStage = model.intervals(p, row);
+                        List<Interval> onePooled = model.intervals(p);
+                        runs[e]++;
+                        for (int l = 0; l < LEVELS.length; l++) {
+                            staged[l][e] += covers(perStage, LEVELS[l], y);
+                            pooled[l][e] += covers(onePooled, LEVELS[l], y);
+                            width[l][e] += width(perStage, LEVELS[l]);
+                        }
+                    }
+                }
+            }
+            return pred;
+        }
+
+        void add(Coverage other) {
+            for (int e = 0; e < runs.length; e++) {
+                runs[e] += other.runs[e];
+                for (int l = 0; l < LEVELS.length; l++) {
+                    staged[l][e] += other.staged[l][e];
+                    pooled[l][e] += other.pooled[l][e];
+                    width[l][e] += other.width[l][e];
+                }
+            }
+        }
+
+        double[] staged(double level) {
+            int l = level == LEVELS[0] ? 0 : 1;
+            double[] out = new double[runs.length];
+            for (int e = 0; e < out.length; e++) {
+                out[e] = (double) staged[l][e] / runs[e];
+            }
+            return out;
+        }
+
+        Map<String, Object> toMap(int e) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("coverage80", (double) staged[0][e] / runs[e]);
+            m.put("coverage95", (double) staged[1][e] / runs[e]);
+            m.put("coverage80_pooled", (double) pooled[0][e] / runs[e]);
+            m.put("coverage95_pooled", (double) pooled[1][e] / runs[e]);
+            m.put("width80", width[0][e] / runs[e]);
+            m.put("width95", width[1][e] / runs[e]);
+            return m;
+        }
+    }
+
+    private static final double[] LEVELS = {0.8, 0.95};
+
+    /**
      * Re-judges the published model for an existing results directory (its predict.json and predict.md get a new
-     * {@code scorer_model} section; everything else stays):
+     * {@code scorer_model} section, with its {@code cross_fitted} part; everything else stays):
      * {@code java -cp weightcast.jar io.weightcast.eval.ScorerModelCheck ZOO RESULTS_DIR SEED [TEST_FRACTION] [THREADS]}.
      */
     public static void main(String[] args) throws Exception {
@@ -100,7 +247,12 @@ final class ScorerModelCheck {
         if (!split.test().stream().map(EvalRun::runId).toList().equals(JsonTree.get(tree, "zoo", "test_run_ids"))) {
             throw new IllegalArgumentException(file + " holds out other runs than seed " + seed + " and fraction " + fraction);
         }
-        tree.put("scorer_model", JsonTree.sanitize(run(split.train(), split.test(), loaded.epochs(), threads, seed)));
+        Map<String, Object> scorerModel = run(split.train(), split.test(), loaded.epochs(), threads, seed);
+        List<EvalRun> everyRun = new ArrayList<>(split.train());
+        everyRun.addAll(split.test());
+        scorerModel.put("cross_fitted", crossFitted(everyRun, loaded.epochs(), threads, seed + CROSS_FIT_SEED_OFFSET,
+                FitParams.DEFAULT_CONFORMAL_FOLDS));
+        tree.put("scorer_model", JsonTree.sanitize(scorerModel));
         java.nio.file.Files.writeString(file, json.writeValueAsString(tree) + "\n");
         java.nio.file.Path md = dir.resolve("predict.md");
         String text = java.nio.file.Files.readString(md);
@@ -110,6 +262,15 @@ final class ScorerModelCheck {
         text = from < 0 ? text : text.substring(0, from) + section + text.substring(to + 1);
         java.nio.file.Files.writeString(md, text);
         System.out.println("scorer_model of " + file + " re-judged");
+    }
+
+    private static double width(List<Interval> intervals, double level) {
+        for (Interval i : intervals) {
+            if (Math.abs(i.level() - level) < 1e-9) {
+                return i.high() - i.low();
+            }
+        }
+        return Double.NaN;
     }
 
     private static int covers(List<Interval> intervals, double level, double y) {

@@ -67,6 +67,29 @@ class PredictPipelineTest {
     }
 
     @Test
+    void theIntervalCalibrationStudyCrossFitsEverySettingAndZooSize() throws Exception {
+        Path out = Files.createTempDirectory("weightcast-calibration").resolve("interval-calibration.json");
+        IntervalCalibrationStudy.main(new String[] {zoo.toString(), out.toString(), "0,5", "0,12", "1"});
+        JsonNode j = Json.MAPPER.readTree(Files.readAllBytes(out));
+        int runs = j.path("runs").asInt();
+        JsonNode cells = j.path("cells");
+        assertThat(cells.size()).isEqualTo(4);
+        for (JsonNode cell : cells) {
+            int size = cell.path("zoo_size").asInt();
+            assertThat(size).isIn(runs, 12);
+            assertThat(cell.path("sub_zoos").asInt()).isEqualTo(size == 12 ? runs / 12 : 1);
+            assertThat(cell.path("conformal_folds").asInt()).isIn(0, 5);
+            for (JsonNode row : cell.path("by_epoch")) {
+                double cov = finite(row.path("coverage80"));
+                int scored = size * cell.path("sub_zoos").asInt();
+                assertThat(cov * scored).as("counts every run of the sub-zoos once").isCloseTo(Math.rint(cov * scored),
+                        org.assertj.core.api.Assertions.within(1e-9));
+                assertThat(finite(row.path("width95"))).isGreaterThanOrEqualTo(finite(row.path("width80")));
+            }
+        }
+    }
+
+    @Test
     void theWholeBenchmarkRunsAndWritesEveryRequiredResult() throws Exception {
         Path out = Files.createTempDirectory("weightcast-eval-results");
         EvalOptions options = new EvalOptions(zoo, transferZoo, out, false, 1, 1, 0.3, 2, 3, 3, 3, 300, true, PYTHON, ROOT,
@@ -118,16 +141,37 @@ class PredictPipelineTest {
 
         // the trainer's own fit, scored through core AccuracyModel as the scorer does
         JsonNode sm = j.path("scorer_model");
-        assertThat(sm.path("training_runs").asInt() + sm.path("calibration_runs").asInt()).isEqualTo(j.path("zoo").path("train_runs").asInt());
+        // cross-conformal: the trainer's own held-out runs and, out of fold, its training runs all calibrate
+        assertThat(sm.path("calibration_runs").asInt()).isEqualTo(j.path("zoo").path("train_runs").asInt());
+        assertThat(sm.path("training_runs").asInt()).isLessThan(j.path("zoo").path("train_runs").asInt());
         assertThat(sm.path("stages").asInt()).isEqualTo(6);
         assertThat(sm.path("by_epoch")).hasSize(6);
         for (JsonNode row : sm.path("by_epoch")) {
             assertThat(finite(row.path("r2"))).isLessThanOrEqualTo(1.0);
-            for (String c : List.of("coverage80", "coverage95", "coverage80_pooled", "coverage95_pooled")) {
+            for (String c : List.of("coverage80", "coverage95", "coverage80_pooled", "coverage95_pooled", "coverage80_split",
+                    "coverage95_split")) {
                 double cov = finite(row.path(c));
                 assertThat(cov * testRuns).as("scorer_model " + c + " counts held-out runs").isCloseTo(Math.rint(cov * testRuns),
                         org.assertj.core.api.Assertions.within(1e-9));
             }
+        }
+
+        // ... and cross-fitted: every zoo run scored once by a fit on the other folds
+        JsonNode cf = sm.path("cross_fitted");
+        int zooRuns = j.path("zoo").path("train_runs").asInt() + testRuns;
+        assertThat(cf.path("folds").asInt()).isEqualTo(ScorerModelCheck.CROSS_FIT_FOLDS);
+        assertThat(cf.path("runs").asInt()).isEqualTo(zooRuns);
+        assertThat(cf.path("by_epoch")).hasSize(6);
+        for (JsonNode row : cf.path("by_epoch")) {
+            assertThat(row.path("runs").asInt()).isEqualTo(zooRuns);
+            for (String c : List.of("coverage80", "coverage95", "coverage80_pooled", "coverage95_pooled")) {
+                double cov = finite(row.path(c));
+                assertThat(cov * zooRuns).as("cross-fitted " + c + " counts zoo runs").isCloseTo(Math.rint(cov * zooRuns),
+                        org.assertj.core.api.Assertions.within(1e-9));
+            }
+            assertThat(finite(row.path("coverage80"))).isBetween(finite(row.path("coverage80_fold_min")),
+                    finite(row.path("coverage80_fold_max")));
+            assertThat(finite(row.path("se80"))).isCloseTo(Math.sqrt(0.8 * 0.2 / zooRuns), org.assertj.core.api.Assertions.within(1e-12));
         }
 
         // early stopping: every policy, Optuna's replay really ran (its whole sweep is there)
@@ -191,7 +235,14 @@ class PredictPipelineTest {
 
         // the report and its plots
         String md = Files.readString(out.resolve("predict.md"));
-        assertThat(md).contains("## Early stopping", "What the soft labels buy", "optuna_successive_halving", "## Dying ReLU", "## Transfer");
+        assertThat(md).contains("## Early stopping", "What the soft labels buy", "cross-fitted, every run held out once", "optuna_successive_halving", "## Dying ReLU", "## Transfer");
+        // the "met" column compares the unrounded numbers
+        String weightsRow = md.lines().filter(l -> l.startsWith("| final checkpoint, weights alone")).findFirst().orElseThrow();
+        boolean weightsMet = j.path("final_weights_only").path("r2").asDouble() >= 0.95
+                && j.path("final_weights_only").path("kendall_tau").asDouble() >= 0.88;
+        assertThat(weightsRow).endsWith(weightsMet ? "| yes |" : "| **no** |");
+        String transferRow = md.lines().filter(l -> l.startsWith("| transfer digits")).findFirst().orElseThrow();
+        assertThat(transferRow).endsWith(j.path("transfer").path("kendall_tau").asDouble() >= 0.7 ? "| yes |" : "| **no** |");
         Set<String> pngs = new HashSet<>();
         try (var files = Files.list(out)) {
             files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png")).forEach(pngs::add);

@@ -26,10 +26,12 @@ import java.util.OptionalDouble;
  * {@link AccuracyModel#load} — the exact path the scorer uses, so the metrics describe the
  * published text (clipping to [0, 1] included), not the in-memory booster.
  *
- * <p>Intervals are split-conformal per stage of training: the half-width for level p at a stage is
- * the conformal p-quantile of |residual| over the holdout rows of that stage (one per run, so the
- * finite-sample guarantee holds per stage). The p-quantile over all holdout rows is kept as the
- * fallback for stages with too few rows and for checkpoints of unknown stage.
+ * <p>Intervals are conformal per stage of training: the half-width for level p at a stage is the
+ * conformal p-quantile of |residual| over that stage's calibration rows (one per run, so the
+ * finite-sample guarantee holds per stage). The calibration rows are the holdout rows, predicted by
+ * the published model, and (cross-conformal, {@link FitParams#conformalFolds()}) every training
+ * run's rows predicted by a model fitted on the other folds. The p-quantile over all calibration
+ * rows is kept as the fallback for stages with too few rows and for checkpoints of unknown stage.
  */
 public final class AccuracyModelFitter {
     static final double[] INTERVAL_LEVELS = {0.8, 0.9, 0.95}; // 0.9: the scorer's early-stop rule
@@ -45,8 +47,16 @@ public final class AccuracyModelFitter {
         return fit(zoo, FeatureColumns.layout());
     }
 
-    /** Fits on {@code columns}: the layout, or the layout + an encoder's z. */
+    /** Fits on {@code columns}: the layout, or the layout + an encoder's z; intervals as {@link #calibrated}. */
     FitResult fit(List<ZooRun> zoo, FeatureColumns columns) {
+        return calibrated(fitSplit(zoo, columns), zoo);
+    }
+
+    /**
+     * The fit with its intervals calibrated on its held-out runs alone (split-conformal): for comparing candidates,
+     * whose intervals nobody reads, before {@link #calibrated} calibrates the one that is served.
+     */
+    FitResult fitSplit(List<ZooRun> zoo, FeatureColumns columns) {
         long t0 = System.nanoTime();
         RunSplit.Sides<ZooRun> sides = new RunSplit(params.holdoutFraction(), params.seed()).apply(zoo, ZooRun::runId);
         List<ZooRun> train = sides.train();
@@ -70,43 +80,115 @@ public final class AccuracyModelFitter {
 
         HoldoutMetrics headline = metrics(holdoutRows, pred, true, holdout.size());
         HoldoutMetrics allRows = metrics(holdoutRows, pred, false, holdout.size());
-        double[] absResiduals = new double[holdoutRows.rows()];
-        for (int i = 0; i < absResiduals.length; i++) {
-            absResiduals[i] = Math.abs(holdoutRows.targets()[i] - pred[i]);
+        int stages = plannedSteps(holdoutRows);
+        Residuals calibration = Residuals.of(holdoutRows, pred, stages, holdout.size());
+        TopRunRule topRun = topRunRule(trainRows, train, holdoutRows, holdout, zoo);
+        return new FitResult(modelText, floor, topRun, train.size(), trainRows.rows(), headline, allRows,
+                pooledQuantiles(calibration), stageQuantiles(calibration, stages), calibration.runs(),
+                (System.nanoTime() - t0) / 1e9, holdout.stream().map(ZooRun::runId).toList(), holdoutRows, ablations, columns,
+                holdout);
+    }
+
+    /**
+     * The fit with its intervals calibrated on every zoo run (cross-conformal): its held-out runs' residuals plus the
+     * training runs' out-of-fold residuals ({@link #outOfFold}); the fit itself when {@link FitParams#conformalFolds()}
+     * is below 2.
+     */
+    FitResult calibrated(FitResult fit, List<ZooRun> zoo) {
+        if (params.conformalFolds() < 2) {
+            return fit;
         }
+        long t0 = System.nanoTime();
+        java.util.Set<String> held = new java.util.HashSet<>(fit.holdoutRunIds());
+        List<ZooRun> train = zoo.stream().filter(r -> !held.contains(r.runId())).toList();
+        TrainingRows holdoutRows = fit.holdoutData();
+        int stages = plannedSteps(holdoutRows);
+        double[] pred = predict(fit.columns().template(fit.modelText(), fit.chanceFloor()), holdoutRows);
+        Residuals calibration = Residuals.of(holdoutRows, pred, stages, fit.holdoutRunIds().size())
+                .plus(outOfFold(train, fit.columns(), stages));
+        return fit.withCalibration(pooledQuantiles(calibration), stageQuantiles(calibration, stages), calibration.runs(),
+                fit.seconds() + (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static Map<String, Double> pooledQuantiles(Residuals calibration) {
         Map<String, Double> quantiles = new LinkedHashMap<>();
         for (double level : INTERVAL_LEVELS) {
-            quantiles.put(Double.toString(level), RegressionMetrics.quantile(absResiduals, level));
+            quantiles.put(Double.toString(level), RegressionMetrics.quantile(calibration.abs(), level));
         }
-        TopRunRule topRun = topRunRule(trainRows, train, holdoutRows, holdout, zoo);
-        return new FitResult(modelText, floor, topRun, train.size(), trainRows.rows(), headline, allRows, quantiles,
-                stageQuantiles(holdoutRows, absResiduals), (System.nanoTime() - t0) / 1e9,
-                holdout.stream().map(ZooRun::runId).toList(), holdoutRows, ablations, columns, holdout);
+        return quantiles;
+    }
+
+    /** Calibration residuals: |target − prediction| of rows the predicting model never saw, and each row's stage (−1: unknown). */
+    record Residuals(double[] abs, int[] stage, int runs) {
+        static Residuals of(TrainingRows rows, double[] pred, int stages, int runs) {
+            double[] abs = new double[rows.rows()];
+            int[] stage = new int[rows.rows()];
+            for (int i = 0; i < abs.length; i++) {
+                abs[i] = Math.abs(rows.targets()[i] - pred[i]);
+                double f = rows.value(i, "step_fraction");
+                stage[i] = Double.isFinite(f) ? TopRunRule.stage(f, stages) : -1;
+            }
+            return new Residuals(abs, stage, runs);
+        }
+
+        Residuals plus(Residuals other) {
+            double[] a = java.util.Arrays.copyOf(abs, abs.length + other.abs.length);
+            System.arraycopy(other.abs, 0, a, abs.length, other.abs.length);
+            int[] s = java.util.Arrays.copyOf(stage, stage.length + other.stage.length);
+            System.arraycopy(other.stage, 0, s, stage.length, other.stage.length);
+            return new Residuals(a, s, runs + other.runs);
+        }
+    }
+
+    /**
+     * Cross-conformal residuals of the training runs: {@link FitParams#conformalFolds()} folds by run (a seeded hash of
+     * the run id, as the split), each fold predicted by a model (and chance floor) fitted on the other folds the way
+     * the published one is. With them the intervals are calibrated on every zoo run rather than the held-out quarter:
+     * per stage four times the runs, so their coverage wanders less from zoo to zoo and a small zoo gets per-stage
+     * 95% intervals (which need 19 runs per stage) where its held-out runs alone could not. The fold models saw a
+     * little fewer runs than the published one, so their residuals, if anything, widen the intervals. Folds whose
+     * complement has fewer than 2 runs are skipped.
+     */
+    private Residuals outOfFold(List<ZooRun> train, FeatureColumns columns, int stages) {
+        int k = params.conformalFolds();
+        RunSplit hash = new RunSplit(0.5, params.seed() + 1L);
+        int[] fold = new int[train.size()];
+        for (int r = 0; r < fold.length; r++) {
+            fold[r] = Math.min(k - 1, (int) (hash.unit(train.get(r).runId()) * k));
+        }
+        Residuals out = new Residuals(new double[0], new int[0], 0);
+        for (int f = 0; f < k; f++) {
+            List<ZooRun> in = new ArrayList<>();
+            List<ZooRun> rest = new ArrayList<>();
+            for (int r = 0; r < fold.length; r++) {
+                (fold[r] == f ? in : rest).add(train.get(r));
+            }
+            if (in.isEmpty() || rest.size() < 2) {
+                continue;
+            }
+            TrainingRows restRows = TrainingRows.of(rest, columns);
+            TrainingRows inRows = TrainingRows.of(in, columns);
+            double[] pred = predict(columns.template(train(restRows), chanceFloor(restRows, rest)), inRows);
+            out = out.plus(Residuals.of(inRows, pred, stages, in.size()));
+        }
+        return out;
     }
 
     /**
      * Per stage of training (the held-out rows' most common planned_steps stages, as the early-stop rule's), level →
-     * the conformal half-width of that stage's held-out rows (core {@link Conformal}); a level the stage has too few
-     * rows for is left out, so the scorer uses the pooled one there. Empty when no row knows its step fraction.
+     * the conformal half-width of that stage's calibration rows (core {@link Conformal}); a level the stage has too
+     * few rows for is left out, so the scorer uses the pooled one there. Empty when no row knows its step fraction.
      */
-    static List<Map<String, Double>> stageQuantiles(TrainingRows holdoutRows, double[] absResiduals) {
-        int stages = plannedSteps(holdoutRows);
-        int[] stage = new int[holdoutRows.rows()];
-        boolean any = false;
-        for (int i = 0; i < stage.length; i++) {
-            double f = holdoutRows.value(i, "step_fraction");
-            stage[i] = Double.isFinite(f) ? TopRunRule.stage(f, stages) : -1;
-            any |= stage[i] >= 0;
-        }
+    static List<Map<String, Double>> stageQuantiles(Residuals calibration, int stages) {
         List<Map<String, Double>> out = new ArrayList<>();
-        if (!any) {
+        if (java.util.Arrays.stream(calibration.stage()).allMatch(st -> st < 0)) {
             return out;
         }
         for (int s = 0; s < stages; s++) {
             out.add(new LinkedHashMap<>());
         }
         for (double level : INTERVAL_LEVELS) {
-            double[] q = Conformal.byStage(absResiduals, stage, stages, level);
+            double[] q = Conformal.byStage(calibration.abs(), calibration.stage(), stages, level);
             for (int s = 0; s < stages; s++) {
                 if (Double.isFinite(q[s])) {
                     out.get(s).put(Double.toString(level), q[s]);

@@ -15,9 +15,11 @@ import java.util.Map;
  *                          number); {@code runs} and {@code rows} count the whole holdout set
  * @param holdoutAllRows    on every checkpoint of the holdout runs (how it does mid-run); τ is NaN
  *                          above {@value AccuracyModelFitter#MAX_TAU_ROWS} rows (O(n²))
- * @param residualQuantiles "0.8"/"0.9"/"0.95" → that quantile of |residual| over all holdout rows
- * @param stageResidualQuantiles per stage of training, the conformal half-widths of that stage's holdout rows
+ * @param residualQuantiles "0.8"/"0.9"/"0.95" → that quantile of |residual| over all calibration rows
+ * @param stageResidualQuantiles per stage of training, the conformal half-widths of that stage's calibration rows
  *                          (core {@code ModelVersion#stageResidualQuantiles}); empty when rows have no step fraction
+ * @param calibrationRuns   the runs whose residuals calibrate the intervals: the holdout runs, and with
+ *                          {@link FitParams#conformalFolds()} the training runs too (out of fold)
  * @param holdoutRunIds     the held-out runs, in zoo order
  * @param holdoutData       their rows, kept so another model (the current version) can be scored on
  *                          exactly the same runs: {@link AccuracyModelFitter#evaluate}
@@ -37,10 +39,18 @@ public record FitResult(
         HoldoutMetrics holdoutAllRows,
         Map<String, Double> residualQuantiles,
         List<Map<String, Double>> stageResidualQuantiles,
+        int calibrationRuns,
         double seconds,
         List<String> holdoutRunIds,
         TrainingRows holdoutData,
         Map<String, HoldoutMetrics> ablations,
         FeatureColumns columns,
         List<ZooRun> holdoutRuns) {
+
+    /** The same fit with its intervals calibrated anew. */
+    FitResult withCalibration(Map<String, Double> quantiles, List<Map<String, Double>> stageQuantiles, int runs,
+                              double totalSeconds) {
+        return new FitResult(modelText, chanceFloor, topRunRule, trainingRuns, trainingRows, holdout, holdoutAllRows, quantiles,
+                stageQuantiles, runs, totalSeconds, holdoutRunIds, holdoutData, ablations, columns, holdoutRuns);
+    }
 }

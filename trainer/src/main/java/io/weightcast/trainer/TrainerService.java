@@ -375,14 +375,16 @@ public final class TrainerService implements Service {
      * [features] and [features + z] does better on the (shared) held-out runs' final checkpoints.
      */
     private FitResult bestFit(List<ZooRun> runs) {
-        FitResult features = fitter.fit(runs);
         FeatureColumns.EmbeddingLookup z = encoders == null ? null : encoders.embeddings(runs);
         if (z == null) {
-            return features;
+            return fitter.fit(runs);
         }
+        // both candidates calibrated on their held-out runs alone; the cross-conformal calibration (extra fits) only
+        // for the one served
+        FitResult features = fitter.fitSplit(runs, FeatureColumns.layout());
         var encoder = encoders.current();
         FeatureColumns bothColumns = FeatureColumns.withEmbedding(encoder.version(), encoder.embeddingDim(), z);
-        FitResult both = fitter.fit(runs, bothColumns);
+        FitResult both = fitter.fitSplit(runs, bothColumns);
         if (taskReportEncoder != encoder.version()) {
             taskReportEncoder = encoder.version();
             reportTasks(runs, bothColumns, encoder.version());
@@ -395,7 +397,7 @@ public final class TrainerService implements Service {
                 features.holdout().runs(), f(features.holdout().r2()), f(features.holdout().kendallTau()), encoder.version(),
                 f(both.ablations().get("statistics").r2()), f(both.ablations().get("statistics").kendallTau()),
                 f(both.holdout().r2()), f(both.holdout().kendallTau()), useBoth ? "both" : "features");
-        return useBoth ? both : features;
+        return fitter.calibrated(useBoth ? both : features, runs);
     }
 
     /** Once per encoder version: R² and τ of [features], [z], [both] for three tasks (Schürholt et al. Table 6). */
@@ -424,9 +426,9 @@ public final class TrainerService implements Service {
         fit.ablations().forEach((family, m) -> ablations.append("; without ").append(family).append(": R² ").append(f(m.r2()))
                 .append(" MAE ").append(f(m.mae())).append(" τ ").append(f(m.kendallTau())));
         LOG.info("fit on {} zoo runs: train {} runs / {} rows, holdout {} runs / {} rows; final checkpoint R² {} MAE {} τ {};"
-                        + " all holdout rows R² {} MAE {}{}; {} s; {}",
+                        + " all holdout rows R² {} MAE {}{}; intervals calibrated on {} runs; {} s; {}",
                 zooRuns, fit.trainingRuns(), fit.trainingRows(), h.runs(), h.rows(), f(h.r2()), f(h.mae()), f(h.kendallTau()),
-                f(all.r2()), f(all.mae()), ablations, String.format("%.3f", seconds), outcome);
+                f(all.r2()), f(all.mae()), ablations, fit.calibrationRuns(), String.format("%.3f", seconds), outcome);
     }
 
     private static String f(double v) {

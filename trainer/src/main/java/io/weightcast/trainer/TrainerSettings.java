@@ -17,6 +17,9 @@ import io.weightcast.core.config.Settings;
  * <tr><td>{@code trainer.num.iterations}</td><td>200</td><td>boosting rounds</td></tr>
  * <tr><td>{@code trainer.ablation.spectra}</td><td>true</td><td>at each fit, also fit without the spectral
  * features on the same split and publish both holdout metrics (what the spectra are worth)</td></tr>
+ * <tr><td>{@code trainer.conformal.folds}</td><td>5</td><td>the training runs' out-of-fold residuals from this many
+ * folds calibrate the intervals beside the held-out runs' (cross-conformal: every zoo run calibrates; that many extra
+ * fits); 0 or 1: the held-out runs alone (split-conformal)</td></tr>
  * <tr><td>{@code trainer.publish.tolerance}</td><td>0.0</td><td>publish a candidate unless its R² on its held-out
  * runs is below the current version's R² on those same runs by more than this (see {@link PublishGate})</td></tr>
  * <tr><td>{@code trainer.host}</td><td>127.0.0.1</td><td>bind host of /metrics, /health, /ready</td></tr>
@@ -25,7 +28,7 @@ import io.weightcast.core.config.Settings;
  */
 public record TrainerSettings(
         int refitEvery, int minRuns, double holdoutFraction, int seed, int numThreads, int numIterations,
-        double publishTolerance, String host, int port, boolean ablateSpectra) {
+        double publishTolerance, String host, int port, boolean ablateSpectra, int conformalFolds) {
 
     public static final String REFIT_EVERY = "trainer.refit.every";
     public static final String MIN_RUNS = "trainer.min.runs";
@@ -35,6 +38,7 @@ public record TrainerSettings(
     public static final String NUM_ITERATIONS = "trainer.num.iterations";
     public static final String PUBLISH_TOLERANCE = "trainer.publish.tolerance";
     public static final String ABLATION_SPECTRA = "trainer.ablation.spectra";
+    public static final String CONFORMAL_FOLDS = "trainer.conformal.folds";
     public static final String HOST = "trainer.host";
     public static final String PORT = "trainer.port";
 
@@ -47,6 +51,7 @@ public record TrainerSettings(
         require(publishTolerance >= 0 && publishTolerance < Double.POSITIVE_INFINITY,
                 PUBLISH_TOLERANCE + " must be finite and >= 0, was " + publishTolerance);
         require(port >= 0 && port <= 65535, PORT + " must be in 0..65535, was " + port);
+        require(conformalFolds >= 0 && conformalFolds <= 100, CONFORMAL_FOLDS + " must be in 0..100, was " + conformalFolds);
     }
 
     public static TrainerSettings from(Settings s) {
@@ -60,11 +65,12 @@ public record TrainerSettings(
                 s.getDouble(PUBLISH_TOLERANCE, 0.0),
                 s.get(HOST, "127.0.0.1"),
                 s.getInt(PORT, 8083),
-                s.getBoolean(ABLATION_SPECTRA, true));
+                s.getBoolean(ABLATION_SPECTRA, true),
+                s.getInt(CONFORMAL_FOLDS, FitParams.DEFAULT_CONFORMAL_FOLDS));
     }
 
     public FitParams fitParams() {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds);
     }
 
     PublishGate publishGate() {

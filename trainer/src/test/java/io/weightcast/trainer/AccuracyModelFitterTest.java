@@ -73,7 +73,9 @@ class AccuracyModelFitterTest {
     void intervalsAreCalibratedPerStageOfTrainingAndScoresGetTheirStagesWidth() {
         // features get less noisy as training advances, so early checkpoints' errors are larger
         List<ZooRun> zoo = new SyntheticZoo(21).zoo(240, 6);
-        FitResult fit = new AccuracyModelFitter(new FitParams(0.25, 42, 1, 200)).fit(zoo);
+        // split-conformal (the held-out runs alone calibrate): the finite-sample guarantee over those rows is exact
+        FitResult fit = new AccuracyModelFitter(new FitParams(0.25, 42, 1, 200).withConformalFolds(0)).fit(zoo);
+        assertThat(fit.calibrationRuns()).isEqualTo(fit.holdout().runs());
         List<Map<String, Double>> stages = fit.stageResidualQuantiles();
         assertThat(stages).hasSize(6);
         assertThat(stages).allSatisfy(s -> assertThat(s).containsOnlyKeys("0.8", "0.9", "0.95"));
@@ -126,6 +128,59 @@ class AccuracyModelFitterTest {
             assertThat(model.predict(missing)).isBetween(0.0, 1.0);
             assertThat(model.intervals(0.5)).hasSize(3);
         }
+    }
+
+    @Test
+    void crossConformalIntervalsCalibrateOnEveryRunAndCoverFreshRunsPerStage() {
+        List<ZooRun> zoo = new SyntheticZoo(21).zoo(240, 6);
+        FitResult fit = new AccuracyModelFitter(new FitParams(0.25, 42, 1, 200)).fit(zoo);
+        assertThat(FitParams.defaults().conformalFolds()).isEqualTo(FitParams.DEFAULT_CONFORMAL_FOLDS);
+        assertThat(fit.calibrationRuns()).as("held-out runs + every training run out of fold").isEqualTo(240);
+        FitResult split = new AccuracyModelFitter(new FitParams(0.25, 42, 1, 200).withConformalFolds(0)).fit(zoo);
+        assertThat(fit.modelText()).as("the published model does not change").isEqualTo(split.modelText());
+        AccuracyModelFitter fitter = new AccuracyModelFitter(new FitParams(0.25, 42, 1, 200));
+        FitResult later = fitter.calibrated(fitter.fitSplit(zoo, FeatureColumns.layout()), zoo);
+        assertThat(later.stageResidualQuantiles()).as("calibrating a split fit later (the trainer's candidates) is the same")
+                .isEqualTo(fit.stageResidualQuantiles());
+        assertThat(later.residualQuantiles()).isEqualTo(fit.residualQuantiles());
+        assertThat(split.stageResidualQuantiles()).isNotEqualTo(fit.stageResidualQuantiles());
+        List<Map<String, Double>> stages = fit.stageResidualQuantiles();
+        assertThat(stages).hasSize(6).allSatisfy(st -> assertThat(st).containsOnlyKeys("0.8", "0.9", "0.95"));
+
+        // runs the fit never saw, from the same process: each stage's 80% / 95% intervals cover about that share
+        List<ZooRun> fresh = new SyntheticZoo(99).zoo(600, 6);
+        ModelVersion mv = version(fit).withStageResidualQuantiles(stages);
+        int[][] covered = new int[2][6];
+        int[] n = new int[6];
+        try (AccuracyModel model = AccuracyModel.load(mv)) {
+            for (ZooRun run : fresh) {
+                for (ZooRun.Checkpoint cp : run.checkpoints()) {
+                    double p = model.predict(cp.values());
+                    List<io.weightcast.core.records.Interval> iv = model.intervals(p, cp.values());
+                    int stage = (int) cp.step() - 1;
+                    n[stage]++;
+                    for (int l = 0; l < 2; l++) {
+                        io.weightcast.core.records.Interval i = iv.get(l == 0 ? 0 : 2);
+                        covered[l][stage] += i.low() <= run.finalAccuracy() && run.finalAccuracy() <= i.high() ? 1 : 0;
+                    }
+                }
+            }
+        }
+        for (int st = 0; st < 6; st++) {
+            assertThat((double) covered[0][st] / n[st]).as("80%% at stage %d", st + 1).isBetween(0.74, 0.90);
+            assertThat((double) covered[1][st] / n[st]).as("95%% at stage %d", st + 1).isBetween(0.91, 0.99);
+        }
+    }
+
+    @Test
+    void aSmallZooGetsPerStage95PercentIntervalsOnlyWhenEveryRunCalibrates() {
+        // 40 runs: the held-out quarter (10 per stage) is too few for a conformal 95% quantile (19 needed)
+        List<ZooRun> zoo = new SyntheticZoo(4).zoo(40, 6);
+        FitResult split = new AccuracyModelFitter(FitParams.defaults().withConformalFolds(0)).fit(zoo);
+        assertThat(split.stageResidualQuantiles()).hasSize(6).allSatisfy(st -> assertThat(st).doesNotContainKey("0.95"));
+        FitResult cross = new AccuracyModelFitter(FitParams.defaults()).fit(zoo);
+        assertThat(cross.calibrationRuns()).isEqualTo(40);
+        assertThat(cross.stageResidualQuantiles()).hasSize(6).allSatisfy(st -> assertThat(st).containsKey("0.95"));
     }
 
     @Test

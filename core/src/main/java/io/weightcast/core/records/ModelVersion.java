@@ -7,7 +7,8 @@ import java.util.Map;
  * A value of the compacted {@code models} topic, keyed by model name.
  *
  * @param modelText          LightGBM model as text (bit-exact save/load)
- * @param residualQuantiles  interval level (e.g. "0.8") → half-width from held-out absolute residuals
+ * @param residualQuantiles  interval level (e.g. "0.8") → half-width from the calibration runs' absolute residuals (the
+ *                           held-out runs' and, cross-conformal, the training runs' out of fold: trainer AccuracyModelFitter)
  * @param studyReferences    study → reference final accuracy for early stopping (75th percentile of finished runs)
  * @param ablations          feature family left out (e.g. "spectra") → the holdout metrics of the same fit
  *                           without it, on the same runs: what that family is worth; empty when not measured
@@ -18,7 +19,7 @@ import java.util.Map;
  *                           judges early stopping by the interval against the study reference
  * @param stageResidualQuantiles per stage of training (stage b of B = the list's size holds the checkpoints with
  *                           step / planned_steps in ((b−1)/B, b/B], as {@link TopRunRule#stage}), level → the
- *                           conformal half-width from that stage's held-out rows; a level a stage has too few rows
+ *                           conformal half-width from that stage's calibration rows; a level a stage has too few rows
  *                           for is absent there. Null (versions before it, the dying-ReLU model): every stage uses
  *                           {@code residualQuantiles}
  */
