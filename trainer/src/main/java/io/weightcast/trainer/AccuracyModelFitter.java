@@ -43,6 +43,11 @@ public final class AccuracyModelFitter {
         this.params = params;
     }
 
+    /** {@link #fitSplit(List, FeatureColumns)} on the layout's columns. */
+    public FitResult fitSplit(List<ZooRun> zoo) {
+        return fitSplit(zoo, FeatureColumns.layout());
+    }
+
     public FitResult fit(List<ZooRun> zoo) {
         return fit(zoo, FeatureColumns.layout());
     }
@@ -94,7 +99,7 @@ public final class AccuracyModelFitter {
      * training runs' out-of-fold residuals ({@link #outOfFold}); the fit itself when {@link FitParams#conformalFolds()}
      * is below 2.
      */
-    FitResult calibrated(FitResult fit, List<ZooRun> zoo) {
+    public FitResult calibrated(FitResult fit, List<ZooRun> zoo) {
         if (params.conformalFolds() < 2) {
             return fit;
         }
