@@ -1,10 +1,6 @@
 package io.weightcast.eval;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.weightcast.trainer.FitParams;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,35 +26,29 @@ public final class IntervalCalibrationStudy {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 4) {
-            throw new IllegalArgumentException("usage: IntervalCalibrationStudy ZOO OUT.json FOLDS SIZES [threads]");
-        }
-        Path zooDir = Path.of(args[0]);
-        Path out = Path.of(args[1]);
-        int threads = args.length > 4 ? Integer.parseInt(args[4]) : 2;
-        ZooLoader.Loaded zoo = ZooLoader.load(zooDir, false, true, threads, Progress.NONE);
+        StudyArgs a = StudyArgs.parse("IntervalCalibrationStudy ZOO OUT.json FOLDS SIZES [threads]", args);
+        ZooLoader.Loaded zoo = a.zoo();
         List<EvalRun> shuffled = new ArrayList<>(zoo.runs());
         Collections.shuffle(shuffled, new Random(SEED));
         Map<String, Object> tree = new LinkedHashMap<>();
-        tree.put("zoo", zooDir.toString());
+        tree.put("zoo", a.zooDir().toString());
         tree.put("runs", zoo.runs().size());
         tree.put("what", "coverage and mean width of the per-stage intervals scores carry, per trainer.conformal.folds (0: the "
                 + "held-out quarter alone calibrates) and zoo size (disjoint sub-zoos of that many runs, 0 = the whole zoo), "
                 + "every run scored once by the trainer's fit on the other folds of its sub-zoo");
         List<Map<String, Object>> cells = new ArrayList<>();
         tree.put("cells", cells);
-        for (String sizeText : args[3].split(",")) {
-            int size = Integer.parseInt(sizeText.trim());
+        for (String sizeText : a.second()) {
+            int size = Integer.parseInt(sizeText);
             List<List<EvalRun>> subZoos = subZoos(shuffled, size);
-            for (String foldText : args[2].split(",")) {
-                int folds = Integer.parseInt(foldText.trim());
-                cells.add(cell(subZoos, size, folds, zoo.epochs(), threads));
+            for (String foldText : a.first()) {
+                int folds = Integer.parseInt(foldText);
+                cells.add(cell(subZoos, size, folds, zoo.epochs(), a.threads()));
                 // after every cell: a long study stopped early keeps what it measured
-                Files.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(JsonTree.sanitize(tree)) + "\n");
+                a.write(tree);
             }
         }
-        System.out.println("written " + out);
+        System.out.println("written " + a.out());
     }
 
     /** Disjoint sub-zoos of {@code size} runs (the remainder left out); the whole zoo for 0. */

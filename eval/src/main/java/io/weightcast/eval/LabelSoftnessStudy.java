@@ -1,10 +1,6 @@
 package io.weightcast.eval;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.weightcast.core.model.TopRunModel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,22 +25,18 @@ public final class LabelSoftnessStudy {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 4) {
-            throw new IllegalArgumentException("usage: LabelSoftnessStudy ZOO OUT.json SEEDS SOFTNESSES [threads]");
-        }
-        Path zooDir = Path.of(args[0]);
-        Path out = Path.of(args[1]);
-        int threads = args.length > 4 ? Integer.parseInt(args[4]) : 2;
-        ZooLoader.Loaded zoo = ZooLoader.load(zooDir, false, true, threads, Progress.NONE);
+        StudyArgs a = StudyArgs.parse("LabelSoftnessStudy ZOO OUT.json SEEDS SOFTNESSES [threads]", args);
+        ZooLoader.Loaded zoo = a.zoo();
+        int threads = a.threads();
         int[] cols = FeatureSet.ALL.columns();
         List<Map<String, Object>> cells = new ArrayList<>();
-        for (String seedText : args[2].split(",")) {
-            long seed = Long.parseLong(seedText.trim());
+        for (String seedText : a.first()) {
+            long seed = Long.parseLong(seedText);
             TrainTestSplit split = TrainTestSplit.of(zoo.runs(), TEST_FRACTION, seed);
             double[] trainFinals = split.train().stream().mapToDouble(EvalRun::finalAccuracy).toArray();
             double[] testFinals = split.test().stream().mapToDouble(EvalRun::finalAccuracy).toArray();
-            for (String softText : args[3].split(",")) {
-                double softness = Double.parseDouble(softText.trim());
+            for (String softText : a.second()) {
+                double softness = Double.parseDouble(softText);
                 long t0 = System.nanoTime();
                 // the same seeds as PredictBenchmark, so a cell matches the eval's numbers for that split
                 TopRunScores scores = TopRunScores.of(split.train(), split.test(), cols, zoo.epochs(), FOLDS, seed + 7, threads,
@@ -68,12 +60,11 @@ public final class LabelSoftnessStudy {
             }
         }
         Map<String, Object> tree = new LinkedHashMap<>();
-        tree.put("zoo", zooDir.toString());
+        tree.put("zoo", a.zooDir().toString());
         tree.put("what", "the top-run rule's CV-chosen setting and its held-out outcome per split seed and label softness "
                 + "(test-set standard errors at the label cut; 0 = hard labels)");
         tree.put("cells", cells);
-        Files.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValueAsString(JsonTree.sanitize(tree)) + "\n");
-        System.out.println("written " + out);
+        a.write(tree);
+        System.out.println("written " + a.out());
     }
 }

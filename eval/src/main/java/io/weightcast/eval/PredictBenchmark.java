@@ -132,7 +132,7 @@ public final class PredictBenchmark {
         double[][] predAll = null;
         double[] importance = null;
         double chanceLevel = Double.NaN;
-        Map<String, double[]> finalPred = new LinkedHashMap<>();
+        Map<String, FinalCheckpointPredictor.Result> finalCheckpoint = new LinkedHashMap<>();
         progress.start("fit", FeatureSet.standard().size());
         for (FeatureSet set : FeatureSet.standard()) {
             int[] cols = set.columns();
@@ -140,7 +140,10 @@ public final class PredictBenchmark {
                 Rows rows = Rows.of(test, cols);
                 double[][] pred = grid(rows, p.predict(rows), test.size(), epochs);
                 bySet.put(set.name(), EpochMetrics.byEpoch(testFinals, pred));
-                finalPred.put(set.name(), column(pred, epochs - 1));
+                if (set == FeatureSet.ALL || set == FeatureSet.WEIGHTS_ONLY) {
+                    finalCheckpoint.put(set.name(), FinalCheckpointPredictor.fit(train, test, cols, tuned.get(set.name()), p, epochs,
+                            o.cvFolds(), o.maxIterations(), o.threads(), o.seed()));
+                }
                 if (set == FeatureSet.ALL) {
                     predAll = pred;
                     importance = p.importance();
@@ -150,10 +153,14 @@ public final class PredictBenchmark {
             progress.advance(1);
         }
         progress.finish();
-        EpochMetrics finalAll = bySet.get(FeatureSet.ALL.name())[epochs - 1];
-        EpochMetrics finalWeights = bySet.get(FeatureSet.WEIGHTS_ONLY.name())[epochs - 1];
-        json.put("final", finalJson(finalAll, testFinals, finalPred.get(FeatureSet.ALL.name())));
-        json.put("final_weights_only", finalJson(finalWeights, testFinals, finalPred.get(FeatureSet.WEIGHTS_ONLY.name())));
+        // the final-checkpoint targets: a predictor fitted for that checkpoint (the per-epoch rows above keep the all-epoch one)
+        FinalCheckpointPredictor.Result finalAllFit = finalCheckpoint.get(FeatureSet.ALL.name());
+        FinalCheckpointPredictor.Result finalWeightsFit = finalCheckpoint.get(FeatureSet.WEIGHTS_ONLY.name());
+        EpochMetrics finalAll = EpochMetrics.of(epochs, testFinals, finalAllFit.predictions());
+        EpochMetrics finalWeights = EpochMetrics.of(epochs, testFinals, finalWeightsFit.predictions());
+        json.put("final", finalJson(finalAll, testFinals, finalAllFit, bySet.get(FeatureSet.ALL.name())[epochs - 1]));
+        json.put("final_weights_only", finalJson(finalWeights, testFinals, finalWeightsFit,
+                bySet.get(FeatureSet.WEIGHTS_ONLY.name())[epochs - 1]));
 
         // 3. intervals: conformal half-widths per epoch from training runs only
         int[] allCols = FeatureSet.ALL.columns();
@@ -378,7 +385,10 @@ public final class PredictBenchmark {
      * The final checkpoint's metrics, plus τ among the runs above chance: a third of a zoo ends near
      * chance with accuracies that differ by noise, and ranking those among themselves is a coin toss.
      */
-    private static Map<String, Object> finalJson(EpochMetrics m, double[] y, double[] pred) {
+    /** @param allEpochModel the feature set's all-epoch model at the final checkpoint, for comparison */
+    private static Map<String, Object> finalJson(EpochMetrics m, double[] y, FinalCheckpointPredictor.Result fit,
+                                                 EpochMetrics allEpochModel) {
+        double[] pred = fit.predictions();
         Map<String, Object> out = new LinkedHashMap<>(m.toMap());
         out.put("runs", m.runs());
         int[] above = IntStream.range(0, y.length).filter(i -> y[i] > NEAR_CHANCE).toArray();
@@ -386,14 +396,9 @@ public final class PredictBenchmark {
         double[] pa = IntStream.of(above).mapToDouble(i -> pred[i]).toArray();
         out.put("kendall_tau_above_chance", above.length < 2 ? Double.NaN : EpochMetrics.of(m.epoch(), ya, pa).kendallTau());
         out.put("runs_above_chance", above.length);
-        return out;
-    }
-
-    static double[] column(double[][] grid, int col) {
-        double[] out = new double[grid.length];
-        for (int r = 0; r < grid.length; r++) {
-            out[r] = grid[r][col];
-        }
+        out.put("predictor", fit.choice().toMap());
+        out.put("all_epochs_model", Map.of("r2", allEpochModel.r2(), "kendall_tau", allEpochModel.kendallTau(), "mae",
+                allEpochModel.mae(), "what", "the feature set's all-epoch model (by_epoch_feature_sets) at the final checkpoint"));
         return out;
     }
 

@@ -89,6 +89,12 @@ public final class PredictReport {
         Map<String, Object> all = map(t, "final");
         row(md, "final checkpoint, everything: R² / τ (MAE)", pair4(num(all, "r2"), num(all, "kendall_tau"))
                 + " (" + f(num(all, "mae")) + ")", "≥ 0.99 / ≥ 0.93", num(all, "r2") >= 0.99 && num(all, "kendall_tau") >= 0.93);
+        row(md, "final checkpoint: each predictor as chosen by CV on the training runs (everything / weights alone; "
+                        + "mean of " + (int) num(all, "predictor", "bags") + " seeds); the all-epoch models at that checkpoint: τ",
+                all.get("predictor") instanceof Map<?, ?> ? JsonTree.get(t, "final", "predictor", "mode") + " / "
+                        + JsonTree.get(t, "final_weights_only", "predictor", "mode") + "; " + pair4(num(all, "all_epochs_model",
+                        "kendall_tau"), num(wo, "all_epochs_model", "kendall_tau")) : "n/a",
+                "(context: see the model section)", null);
         row(md, "final checkpoint, τ among the " + (int) num(t, "final", "runs_above_chance") + " held-out runs above chance "
                 + "(final accuracy > " + PredictBenchmark.NEAR_CHANCE + "): everything / weights alone",
                 pair(num(t, "final", "kendall_tau_above_chance"), num(t, "final_weights_only", "kendall_tau_above_chance")),
@@ -255,6 +261,16 @@ public final class PredictReport {
                     (int) num(p, "num_leaves"), num(p, "learning_rate"), (int) num(p, "min_data_in_leaf"),
                     num(p, "feature_fraction"), num(p, "lambda_l2"), p.get("iterations"), f5(num(p, "cv_mse")), p.get("tuned")));
         });
+        for (String key : List.of("final", "final_weights_only")) {
+            Map<String, Object> fp = map(t, key, "predictor");
+            if (!fp.isEmpty()) {
+                md.append(String.format(Locale.ROOT, "\n`%s` (the final-checkpoint target): %s. Chosen: **%s**, %d trees (CV MSE "
+                                + "all-epoch model %s, final-checkpoint model %s); the all-epoch model alone there: R² %s, τ %s.\n",
+                        key, fp.get("rule"), fp.get("mode"), (int) num(fp, "trees"), f5(num(fp, "cv_mse_all_epochs_model")),
+                        f5(num(fp, "cv_mse_final_checkpoint_model")), f4(num(t, key, "all_epochs_model", "r2")),
+                        f4(num(t, key, "all_epochs_model", "kendall_tau"))));
+            }
+        }
         List<Map<String, Object>> top = list(m, "top_features_all");
         if (!top.isEmpty()) {
             md.append("\nMost used features of the `all` model (share of split gain): ");

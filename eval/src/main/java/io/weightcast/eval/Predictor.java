@@ -61,8 +61,12 @@ public final class Predictor implements AutoCloseable {
 
     /** Predicted final accuracy per row, clipped to [0, 1]; the chance level where the floor says so. */
     public double[] predict(Rows rows) {
-        double[] out = regress(rows);
-        return floor == null ? out : floor.apply(rows.matrix(), rows.rows(), out);
+        return applyFloor(rows, regress(rows));
+    }
+
+    /** {@code predictions} (one per row of {@code rows}) with this predictor's chance floor applied, in place. */
+    public double[] applyFloor(Rows rows, double[] predictions) {
+        return floor == null ? predictions : floor.apply(rows.matrix(), rows.rows(), predictions);
     }
 
     private double[] regress(Rows rows) {

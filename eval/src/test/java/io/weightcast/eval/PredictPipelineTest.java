@@ -111,6 +111,25 @@ class PredictPipelineTest {
             assertThat(j.path(key).path("r2").asDouble(2)).as(key + ".r2").isLessThanOrEqualTo(1.0);
             assertTau(j.path(key).path("kendall_tau"), key);
         }
+        for (String key : List.of("final", "final_weights_only")) {
+            // the final-checkpoint predictor: the candidate with the lower CV MSE, bagged; its all-epoch model beside it
+            JsonNode fp = j.path(key).path("predictor");
+            assertThat(fp.path("bags").asInt()).isEqualTo(FinalCheckpointPredictor.BAGS);
+            assertThat(fp.path("trees").asInt()).isPositive();
+            double finalOnly = finite(fp.path("cv_mse_final_checkpoint_model"));
+            assertThat(finalOnly).isGreaterThanOrEqualTo(0.0);
+            JsonNode allEpochs = fp.path("cv_mse_all_epochs_model");
+            if (fp.path("mode").asText().equals("all_epochs")) {
+                assertThat(finite(allEpochs)).isLessThanOrEqualTo(finalOnly);
+            } else {
+                assertThat(fp.path("mode").asText()).isEqualTo("final_checkpoint");
+                assertThat(allEpochs.isNumber() && allEpochs.asDouble() <= finalOnly).as(key + ": chosen against the lower CV MSE")
+                        .isFalse();
+            }
+            String set = key.equals("final") ? "all" : "weights_only";
+            assertThat(j.path(key).path("all_epochs_model").path("kendall_tau").asDouble())
+                    .isEqualTo(j.path("by_epoch_feature_sets").path(set).get(5).path("kendall_tau").asDouble());
+        }
         assertThat(finite(j.path("final").path("mae"))).isBetween(0.0, 1.0);
         assertThat(j.path("final").has("kendall_tau_above_chance")).isTrue();
         assertThat(j.path("final").path("runs_above_chance").asInt()).isBetween(0, testRuns);
@@ -282,6 +301,10 @@ class PredictPipelineTest {
         JsonNode r = Json.MAPPER.readTree(Files.readAllBytes(reuseOut.resolve("predict.json")));
         assertThat(r.path("model").path("tuning_reused_from").path("file").asText()).isEqualTo(out.resolve("predict.json").toString());
         assertThat(r.path("model").path("params")).isEqualTo(j.path("model").path("params"));
+        // the same fit on the same split; only its timing differs
+        for (JsonNode tree : List.of(r, j)) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) tree.path("final").path("predictor")).remove("seconds");
+        }
         assertThat(r.path("final")).isEqualTo(j.path("final"));
         assertThat(r.path("by_epoch").get(2).path("kendall_tau")).isEqualTo(j.path("by_epoch").get(2).path("kendall_tau"));
         EvalOptions otherSplit = new EvalOptions(zoo, transferZoo, reuseOut, false, 1, 2, 0.3, 2, 3, 3, 3, 300, true, PYTHON, ROOT,
