@@ -63,21 +63,25 @@ final class FinalCheckpointPredictor {
         long t0 = System.nanoTime();
         int k = Math.min(folds, train.size());
         int[] fold = RunFolds.assign(train.size(), k, seed);
+        boolean pooledCandidate = tuned.mode() == ModelMode.POOLED; // per epoch: its final model IS the other candidate
         List<Rows> pooledTrain = new ArrayList<>();
         List<Rows> finalTrain = new ArrayList<>();
         List<Rows> finalValid = new ArrayList<>();
         for (int f = 0; f < k; f++) {
             List<EvalRun> in = RunFolds.select(train, fold, f, false);
-            pooledTrain.add(Rows.of(in, cols));
+            if (pooledCandidate) {
+                pooledTrain.add(Rows.of(in, cols));
+            }
             finalTrain.add(Rows.of(in, cols, epochs));
             finalValid.add(Rows.of(RunFolds.select(train, fold, f, true), cols, epochs));
         }
         Gbm.CvResult finalOnly = Gbm.crossValidate(finalTrain, finalValid, tuned.params(), maxIterations, threads, seed);
-        Gbm.CvResult pooled = tuned.mode() == ModelMode.POOLED
+        Gbm.CvResult pooled = pooledCandidate
                 ? Gbm.crossValidate(pooledTrain, finalValid, tuned.params(), maxIterations, threads, seed) : null;
         boolean usePooled = pooled != null && pooled.mse() <= finalOnly.mse();
         int trees = usePooled ? pooled.iterations() : finalOnly.iterations();
         Rows fitRows = usePooled ? Rows.of(train, cols) : Rows.of(train, cols, epochs);
+        // one row per held-out run, in the list's order (Rows keeps it)
         Rows testRows = Rows.of(test, cols, epochs);
         if (testRows.rows() != test.size()) {
             throw new IllegalStateException(test.size() + " held-out runs but " + testRows.rows() + " final checkpoints");
@@ -88,19 +92,11 @@ final class FinalCheckpointPredictor {
                     seed + b * SEED_STRIDE)) {
                 double[] p = m.predictAccuracy(testRows);
                 for (int i = 0; i < p.length; i++) {
-                    mean[testRows.run()[i]] += p[i] / BAGS;
+                    mean[i] += p[i] / BAGS;
                 }
             }
         }
-        double[] byRow = new double[testRows.rows()];
-        for (int i = 0; i < byRow.length; i++) {
-            byRow[i] = mean[testRows.run()[i]];
-        }
-        double[] floored = allEpochs.applyFloor(testRows, byRow);
-        double[] out = new double[test.size()];
-        for (int i = 0; i < floored.length; i++) {
-            out[testRows.run()[i]] = floored[i];
-        }
+        double[] out = allEpochs.applyFloor(testRows, mean);
         Choice choice = new Choice(usePooled ? "all_epochs" : "final_checkpoint", trees, pooled == null ? Double.NaN : pooled.mse(),
                 finalOnly.mse(), k, BAGS, (System.nanoTime() - t0) / 1e9);
         return new Result(out, choice);
