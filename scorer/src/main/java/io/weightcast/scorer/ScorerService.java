@@ -18,11 +18,7 @@ import io.weightcast.scorer.webhook.WebhookNotifier;
 import io.weightcast.scorer.webhook.WebhookPoster;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -48,6 +44,9 @@ import org.slf4j.LoggerFactory;
  *     (group = its application id) and, with hooks, the webhook notifier's ({@code <prefix>scorer-webhooks})</li>
  * <li>{@code scorer.host} (127.0.0.1), {@code scorer.port} (8081; 0 = a free port, see {@link #port()})</li>
  * <li>{@code scorer.dying.relu.threshold} (0.5): a layer's dead-unit fraction from which DYING_RELU is raised</li>
+ * <li>{@code scorer.alerts} ({@code EARLY_STOP_CANDIDATE,DYING_RELU,NONFINITE_WEIGHTS}): the alert kinds raised;
+ *     SPECTRAL_COLLAPSE is off by default (it flagged most runs and predicted no bad outcome, see
+ *     {@link ScorerConfig#DEFAULT_ALERTS}) and stays a flag on the scores</li>
  * <li>{@code scorer.early.stop.rule} ({@code top_run}): {@code top_run} judges runs by the model's top-run
  *     classifier rule where it has one, else by the interval rule; {@code interval} always by the interval rule
  *     ({@link io.weightcast.scorer.policy.EarlyStopPolicy})</li>
@@ -126,7 +125,8 @@ public final class ScorerService implements Service {
         KafkaClientSettings.install(KafkaClientSettings.from(settings));
         List<Hook> hooks = HookSettings.from(settings); // a bad hook setting fails before anything starts
         TopicSetup.ensure(bootstrap, topics, settings.getInt("topics.partitions", 4), (short) 1);
-        requireCoPartitioned(bootstrap);
+        // runs and features share the run store by run id: the same key must land in the same task for both
+        TopicSetup.requireCoPartitioned(bootstrap, topics.runs(), topics.features(), "scorer");
         deadLetters = new KafkaDeadLetterSink(bootstrap, topics.prefix() + "scorer-dead-letters", topics.deadLetters());
 
         streams = new KafkaStreams(
@@ -160,23 +160,6 @@ public final class ScorerService implements Service {
                 topics.scores(), topics.alerts(), hooks, port());
     }
 
-    /** runs and features share the run store by run id: the same key must land in the same task for both. */
-    private void requireCoPartitioned(String bootstrap) {
-        try (Admin admin = Admin.create(KafkaConfigs.admin(bootstrap))) {
-            Map<String, TopicDescription> d = admin.describeTopics(List.of(topics.runs(), topics.features())).allTopicNames().get();
-            int runs = d.get(topics.runs()).partitions().size();
-            int features = d.get(topics.features()).partitions().size();
-            if (runs != features) {
-                throw new IllegalStateException(topics.runs() + " has " + runs + " partitions but " + topics.features() + " has "
-                        + features + ": the scorer needs them co-partitioned (same count, keyed by run id)");
-            }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot describe " + topics.runs() + " and " + topics.features() + ": " + e.getCause().getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while describing topics", e);
-        }
-    }
 
     Properties streamsProperties() {
         Properties p = new Properties();

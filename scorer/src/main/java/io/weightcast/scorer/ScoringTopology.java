@@ -58,7 +58,7 @@ public final class ScoringTopology {
                 .process(() -> new FeatureScorer(models, policies, metrics), Named.as("score-features"), RUN_STORE);
 
         KStream<String, Emitted> fromSpectra = builder.stream(topics.spectra(), bytes.withName("spectra-source"))
-                .process(() -> new SpectraJudge(policies.spectral(), metrics), Named.as("judge-spectra"), RUN_STORE);
+                .process(() -> new SpectraJudge(policies.spectral(), policies.raises(Alert.SPECTRAL_COLLAPSE), metrics), Named.as("judge-spectra"), RUN_STORE);
 
         KStream<String, Emitted> emitted = fromFeatures.merge(fromRuns, Named.as("emitted-features-runs"))
                 .merge(fromSpectra, Named.as("emitted"));

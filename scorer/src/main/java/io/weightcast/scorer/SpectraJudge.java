@@ -18,12 +18,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class SpectraJudge implements Processor<String, byte[], String, Emitted> {
     private final SpectralCollapsePolicy policy;
+    private final boolean raise;
     private final ScorerMetrics metrics;
     private ProcessorContext<String, Emitted> context;
     private KeyValueStore<String, RunState> runs;
 
-    SpectraJudge(SpectralCollapsePolicy policy, ScorerMetrics metrics) {
+    /** @param raise whether SPECTRAL_COLLAPSE alerts are raised (else the run's spectral state is kept, nothing sent) */
+    SpectraJudge(SpectralCollapsePolicy policy, boolean raise, ScorerMetrics metrics) {
         this.policy = policy;
+        this.raise = raise;
         this.metrics = metrics;
     }
 
@@ -54,7 +57,7 @@ final class SpectraJudge implements Processor<String, byte[], String, Emitted> {
         Outcome o = policy.judge(s.layers(), run,
                 (severity, evidence) -> new Alert(runId, s.step(), Alert.SPECTRAL_COLLAPSE, severity, evidence, null, study, now));
         runs.put(runId, o.run());
-        if (o.alert() != null) { // weight health: raised for finished runs too (see Policies)
+        if (o.alert() != null && raise) { // weight health: raised for finished runs too (see Policies)
             context.forward(new Record<>(runId, Emitted.of(o.alert()), record.timestamp()));
             metrics.alert(o.alert().kind());
         }

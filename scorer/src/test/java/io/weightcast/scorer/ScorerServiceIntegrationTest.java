@@ -106,6 +106,7 @@ class ScorerServiceIntegrationTest {
                 Settings.TOPIC_PREFIX, TOPICS.prefix(),
                 "scorer.port", "0",
                 "scorer.state.dir", EmbeddedKafka.tempDir().toString(),
+                "scorer.alerts", String.join(",", ScorerConfig.ALERT_KINDS), // SPECTRAL_COLLAPSE is off by default
                 "scorer.webhooks", hooks + "/ok, " + hooks + "/flaky," + hooks + "/down",
                 "scorer.webhook.backoff.ms", "50")));
         scorer.start();

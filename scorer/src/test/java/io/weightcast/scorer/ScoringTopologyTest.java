@@ -27,6 +27,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.assertj.core.data.Offset;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -69,14 +70,17 @@ class ScoringTopologyTest {
 
     @BeforeEach
     void startDriver() throws Exception {
+        // k = 2 on the 80% interval: the early-stop test below checks the streak; every alert kind on
+        startDriver(new ScorerConfig(0.5, null, 2, 0.0, ScorerConfig.INTERVAL_RULE, 0.8, Set.copyOf(ScorerConfig.ALERT_KINDS)));
+    }
+
+    private void startDriver(ScorerConfig config) throws Exception {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "scorer-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("scorer-ttd").toString());
-        // k = 2 on the 80% interval: the early-stop test below checks the streak
-        driver = new TopologyTestDriver(ScoringTopology.build(TOPICS, new ScorerConfig(0.5, null, 2, 0.0, ScorerConfig.INTERVAL_RULE, 0.8),
-                models, metrics,
+        driver = new TopologyTestDriver(ScoringTopology.build(TOPICS, config, models, metrics,
                 (key, letter) -> globalDeadLetters.add(letter)), p);
         StringSerializer keys = new StringSerializer();
         ByteArraySerializer values = new ByteArraySerializer();
@@ -234,6 +238,24 @@ class ScoringTopologyTest {
         spectraIn.pipeInput("r1", "not json".getBytes(StandardCharsets.UTF_8));
         assertThat(deadLettersOut.readValuesToList()).singleElement()
                 .satisfies(d -> assertThat(d.sourceTopic()).isEqualTo(TOPICS.spectra()));
+    }
+
+    @Test
+    void alertKindsThatAreOffStillFlagTheScoresButRaiseNothingOnEitherPath() throws Exception {
+        driver.close();
+        startDriver(ScorerConfig.defaults());
+        Map<String, LayerSpectralHealth> inBand = Map.of("conv2", spectral(3.2, 0));
+        Map<String, LayerSpectralHealth> collapsed = Map.of("conv2", spectral(1.4, 0));
+        scoreOf(TinyModels.vector("r1", 1, 18, STUDY, 0.5, new Health(0, List.of(), Map.of(), inBand)));
+        Score s2 = scoreOf(TinyModels.vector("r1", 2, 18, STUDY, 0.5, new Health(0, List.of(), Map.of(), collapsed)));
+        assertThat(s2.flags()).contains(SpectralCollapsePolicy.FLAG);
+        scoreOf(TinyModels.vector("r2", 1, 18, STUDY, 0.5, new Health(0, List.of(), Map.of(), inBand)));
+        spectraIn.pipeInput("r2", Json.bytes(new SpectralSummary("r2", 2, 18, STUDY, FeatureLayout.VERSION,
+                FeatureLayout.spectralSection(collapsed), collapsed, 0.5, 1L, 2L)));
+        assertThat(alertsOut.readValuesToList()).extracting(Alert::kind).doesNotContain(Alert.SPECTRAL_COLLAPSE);
+        // an alert kind that is on still goes out
+        scoreOf(TinyModels.vector("r3", 1, 18, STUDY, 0.5, new Health(2, List.of("conv1.weight"), Map.of())));
+        assertThat(alertsOut.readValuesToList()).extracting(Alert::kind).containsExactly(Alert.NONFINITE_WEIGHTS);
     }
 
     private static LayerSpectralHealth spectral(double alpha, int rankLoss) {

@@ -10,6 +10,7 @@ import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
 import io.weightcast.core.records.LayerSpectralHealth;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -24,8 +25,13 @@ import org.slf4j.LoggerFactory;
  * Checkpoint record → feature vector, with the spectra inline when the checkpoint is small
  * ({@link SpectraStage}). Split checkpoints wait in a changelogged store until every part of their
  * (run, step) arrived; each run's reported metrics per step wait in another ({@link MetricHistory}),
- * for the learning-curve section of the next checkpoints' vectors. Anything that cannot be decoded goes to the dead-letter
- * child with its reason; nothing here throws, so one bad record never stops the stream thread.
+ * for the learning-curve section of the next checkpoints' vectors. What the run declared on the {@code runs}
+ * topic ({@link RunContext}: the {@code started} event's study, planned steps and hyper-parameters, the
+ * {@code metrics} events of its steps) fills in what the checkpoint's metadata lacks. A checkpoint without metrics
+ * of its step, of a run that sends them by event, is held ({@link HeldFeatures}) until its event comes
+ * ({@link RunEventProcessor} releases it) or {@code streams.metrics.wait.ms} passes. Anything that cannot be
+ * decoded goes to the dead-letter child with its reason; nothing here throws, so one bad record never stops the
+ * stream thread.
  */
 final class CheckpointProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointProcessor.class);
@@ -33,10 +39,9 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     static final String FEATURES = "features-sink";
     static final String DEAD_LETTERS = "dead-letters-sink";
 
-    private final String partsStoreName;
-    private final String historyStoreName;
     private final long partsTtlMs;
     private final long curveTtlMs;
+    private final long metricsWaitMs;
     private final StreamsMetrics metrics;
     private final SpectraStage spectra;
     private final EmbeddingStage embeddings;
@@ -44,13 +49,13 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     private ProcessorContext<String, Object> context;
     private CheckpointAssembler assembler;
     private MetricHistory history;
+    private RunContexts runs;
+    private HeldFeatures held;
 
-    CheckpointProcessor(String partsStoreName, String historyStoreName, StreamsMetrics metrics, SpectraStage spectra,
-                        EmbeddingStage embeddings, long partsTtlMs, long curveTtlMs) {
-        this.partsStoreName = partsStoreName;
-        this.historyStoreName = historyStoreName;
-        this.partsTtlMs = partsTtlMs;
-        this.curveTtlMs = curveTtlMs;
+    CheckpointProcessor(StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings, FeatureSettings settings) {
+        this.partsTtlMs = settings.partsTtlMs();
+        this.curveTtlMs = settings.curveTtlMs();
+        this.metricsWaitMs = settings.metricsWaitMs();
         this.metrics = metrics;
         this.spectra = spectra;
         this.embeddings = embeddings;
@@ -60,16 +65,35 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.assembler = new CheckpointAssembler(context.getStateStore(partsStoreName), partsTtlMs);
+        this.assembler = new CheckpointAssembler(context.getStateStore(FeatureTopology.PARTS_STORE), partsTtlMs);
         context.schedule(assembler.expiryInterval(), PunctuationType.STREAM_TIME, this::expireParts);
-        this.history = new MetricHistory(context.getStateStore(historyStoreName), curveTtlMs);
-        context.schedule(history.expiryInterval(), PunctuationType.STREAM_TIME, this::expireHistories);
+        this.history = new MetricHistory(context.getStateStore(FeatureTopology.HISTORY_STORE), curveTtlMs);
+        this.runs = new RunContexts(context.getStateStore(FeatureTopology.RUNS_STORE), curveTtlMs);
+        context.schedule(history.expiryInterval(), PunctuationType.STREAM_TIME, this::expireRuns);
+        this.held = new HeldFeatures(context.getStateStore(FeatureTopology.HELD_STORE));
+        if (metricsWaitMs > 0) {
+            context.schedule(Duration.ofMillis(Math.max(20, Math.min(250, metricsWaitMs / 4))), PunctuationType.WALL_CLOCK_TIME,
+                    this::releaseOverdue);
+        }
     }
 
-    private void expireHistories(long streamTime) {
-        int forgotten = history.expire(streamTime);
-        if (forgotten > 0) {
-            LOG.info("forgot the metric history of {} run(s) without a checkpoint for streams.curve.ttl.ms ({} ms)", forgotten, curveTtlMs);
+    private void expireRuns(long streamTime) {
+        int histories = history.expire(streamTime);
+        int contexts = runs.expire(streamTime);
+        if (histories + contexts > 0) {
+            LOG.info("forgot the metric history of {} and the declarations of {} run(s) idle for streams.curve.ttl.ms ({} ms)",
+                    histories, contexts, curveTtlMs);
+        }
+    }
+
+    /** Held vectors whose wait ran out go out without their step's metrics; their runs are no longer waited on. */
+    private void releaseOverdue(long now) {
+        for (FeatureVector v : held.due(now)) {
+            runs.put(v.runId(), runs.get(v.runId()).metricsNotByEvent());
+            context.forward(new Record<String, Object>(v.runId(), v, v.checkpointTimestamp()), FEATURES);
+            metrics.held.labelValues("timeout").inc();
+            LOG.info("run {} step {}: no metrics event within streams.metrics.wait.ms ({} ms); its features went out without "
+                    + "them, and its next checkpoints will not wait", v.runId(), v.step(), metricsWaitMs);
         }
     }
 
@@ -100,16 +124,25 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
             if (whole == null) {
                 return; // more parts to come
             }
-            FeatureVector features = FeatureExtractor.extract(whole, meta, record.timestamp(), inlineSpectra(whole, meta),
-                    history.before(meta.runId(), meta.step()));
+            RunContext run = runs.get(meta.runId());
+            CheckpointMetadata full = meta.withRunDeclarations(run.study(), run.plannedSteps(), run.hparams(), run.metricsAt(meta.step()));
+            FeatureVector features = FeatureExtractor.extract(whole, full, record.timestamp(), inlineSpectra(whole, full),
+                    history.before(full.runId(), full.step()));
             if (features.values()[FeatureLayout.indexOf("layer_count")] == 0) {
                 deadLetter(record, "no_layers", "checkpoint has no weight layer (no floating-point tensor with >= 2 dims)");
                 return;
             }
-            history.record(meta.runId(), meta.step(), meta.metrics(), record.timestamp());
-            context.forward(record.withKey(meta.runId()).withValue(features.withEmbedding(embedding(whole, meta))), FEATURES);
+            history.record(full.runId(), full.step(), full.metrics(), record.timestamp());
+            runs.touch(full.runId(), run, record.timestamp());
+            FeatureVector out = features.withEmbedding(embedding(whole, full));
+            if (metricsWaitMs > 0 && full.metrics().isEmpty() && run.awaitsMetricEvents()) {
+                held.hold(out, context.currentSystemTimeMs() + metricsWaitMs); // RunEventProcessor releases it with its metrics
+                metrics.held.labelValues("held").inc();
+            } else {
+                context.forward(record.withKey(full.runId()).withValue(out), FEATURES);
+            }
             metrics.processed.inc();
-            unreadHparams.check(meta);
+            unreadHparams.check(full);
             metrics.featureSeconds.observe((System.nanoTime() - t0) / 1e9);
         } catch (SafeTensorsFormatException e) {
             deadLetter(record, "safetensors", e.getMessage());

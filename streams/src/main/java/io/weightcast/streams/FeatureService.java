@@ -37,7 +37,12 @@ import org.slf4j.LoggerFactory;
  * Learning curve (feature layout v3): each run's reported {@code val_acc}, {@code val_loss},
  * {@code train_acc} per step are kept in a changelogged store ({@link MetricHistory}) for the curve
  * section of its later checkpoints; {@code streams.curve.ttl.ms} (604800000, 7 days of stream time)
- * without a checkpoint of a run forgets its history.
+ * without a record of a run forgets its history and declarations.
+ * Run events (design §4 contract): the {@code runs} topic joins the checkpoints by run id ({@link RunEventProcessor}),
+ * so a {@code started} event's study, planned steps and hyper-parameters and a {@code metrics} event's values count
+ * like the same values in checkpoint metadata (the metadata's own win). A checkpoint without metrics of its step,
+ * of a run that reports by event, waits for them up to {@code streams.metrics.wait.ms} (2000, wall clock; 0 = never).
+ * The two topics must have the same partition count (checked at start).
  * Other {@code kafka.*} keys (security: TLS, SASL) go to every Kafka client, see {@link KafkaClientSettings}.
  * Gauge {@code weightcast_consumer_lag_records{group,topic}} ({@link ConsumerLagMonitor}) shows both apps' lag.
  */
@@ -72,13 +77,14 @@ public final class FeatureService implements Service {
             encoders = new EncoderWatcher(encoderClientProperties(), settings.topics().encoders(), reason -> metrics.encodersRejected.inc());
             embeddings = new EmbeddingStage(this::currentEncoder);
         }
-        long partsTtlMs = CheckpointAssembler.checkedTtl(settings.getLong("streams.parts.ttl.ms", CheckpointAssembler.DEFAULT_TTL_MS));
-        long curveTtlMs = MetricHistory.checkedTtl(settings.getLong("streams.curve.ttl.ms", MetricHistory.DEFAULT_TTL_MS));
-        streams = start(FeatureTopology.build(settings.topics(), metrics, spectra, embeddings, partsTtlMs, curveTtlMs), properties());
+        FeatureSettings limits = FeatureSettings.from(settings);
+        // checkpoints and runs share the run stores by run id: the same key must land in the same task for both
+        TopicSetup.requireCoPartitioned(settings.bootstrap(), settings.topics().checkpoints(), settings.topics().runs(), "streams service");
+        streams = start(FeatureTopology.build(settings.topics(), metrics, spectra, embeddings, limits), properties());
         if (spectra.enabled()) {
             int threads = settings.getInt("streams.spectra.threads", 1);
             spectraPool = threads > 1 ? new ForkJoinPool(threads) : null;
-            spectraStreams = start(SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool, partsTtlMs), spectraProperties());
+            spectraStreams = start(SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool, limits.partsTtlMs()), spectraProperties());
         }
         ops = OpsServer.start(settings.get("streams.host", "127.0.0.1"), settings.getInt("streams.port", 8082),
                 metrics.registry(), this::ready);

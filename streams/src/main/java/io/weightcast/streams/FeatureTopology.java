@@ -7,44 +7,43 @@ import io.weightcast.core.records.FeatureVector;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * checkpoints → features (and dead-letters). The Processor API rather than the DSL because a
+ * checkpoints + runs → features (and dead-letters). The Processor API rather than the DSL because a
  * split checkpoint must be held in a store until its last part arrives, a run's reported metrics
- * in another for the next checkpoints' learning curve, and because records are
- * decoded inside the processor (as raw bytes at the source), so a malformed one becomes a
- * dead-letter with its reason instead of a deserialization failure.
+ * in another for the next checkpoints' learning curve, a checkpoint whose step's metrics come later in a
+ * run event in a third until they do, and because records are decoded inside the processor (as raw bytes at
+ * the source), so a malformed one becomes a dead-letter with its reason instead of a deserialization failure.
+ * The {@code runs} topic joins by run id through shared stores: both topics are keyed by run id and
+ * co-partitioned, so a run's events and checkpoints meet in one task, and Kafka Streams processes the two
+ * sources in timestamp order (an event sent before a checkpoint is applied before it).
  */
 public final class FeatureTopology {
     static final String PARTS_STORE = "checkpoint-parts";
     static final String HISTORY_STORE = "metric-history";
+    static final String RUNS_STORE = "run-context";
+    static final String HELD_STORE = "held-features";
 
     private FeatureTopology() {
     }
 
     public static Topology build(Topics topics, StreamsMetrics metrics) {
-        return build(topics, metrics, SpectraStage.off(), EmbeddingStage.off());
+        return build(topics, metrics, SpectraStage.off(), EmbeddingStage.off(), FeatureSettings.DEFAULTS);
     }
 
     public static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage spectra) {
-        return build(topics, metrics, spectra, EmbeddingStage.off());
+        return build(topics, metrics, spectra, EmbeddingStage.off(), FeatureSettings.DEFAULTS);
     }
 
     /**
      * @param spectra    decides which checkpoints get their spectra inline (the others on {@link SpectraTopology})
      * @param embeddings joins the current encoder's z to checkpoints of its architecture
      */
-    static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings) {
-        return build(topics, metrics, spectra, embeddings, CheckpointAssembler.DEFAULT_TTL_MS, MetricHistory.DEFAULT_TTL_MS);
-    }
-
-    /**
-     * @param partsTtlMs stream time a split checkpoint's parts may take to arrive before they are dead-lettered
-     * @param curveTtlMs stream time without a checkpoint after which a run's metric history is forgotten
-     */
-    static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings, long partsTtlMs,
-                          long curveTtlMs) {
+    static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings,
+                          FeatureSettings settings) {
         Serializer<Object> json = new Serializer<>() {
             private final Serializer<FeatureVector> features = JsonSerde.of(FeatureVector.class).serializer();
             private final Serializer<DeadLetter> letters = JsonSerde.of(DeadLetter.class).serializer();
@@ -56,14 +55,19 @@ public final class FeatureTopology {
         };
         Topology topology = new Topology();
         topology.addSource("checkpoints", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.checkpoints());
-        topology.addProcessor("features", () -> new CheckpointProcessor(PARTS_STORE, HISTORY_STORE, metrics, spectra, embeddings,
-                partsTtlMs, curveTtlMs), "checkpoints");
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(PARTS_STORE), Serdes.String(), Serdes.ByteArray()), "features");
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), Serdes.ByteArray()), "features");
-        topology.addSink(CheckpointProcessor.FEATURES, topics.features(), Serdes.String().serializer(), json, "features");
+        topology.addSource("runs", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.runs());
+        topology.addProcessor("features", () -> new CheckpointProcessor(metrics, spectra, embeddings, settings), "checkpoints");
+        topology.addProcessor("run-events", () -> new RunEventProcessor(metrics, settings), "runs");
+        topology.addStateStore(store(PARTS_STORE), "features");
+        topology.addStateStore(store(HISTORY_STORE), "features", "run-events");
+        topology.addStateStore(store(RUNS_STORE), "features", "run-events");
+        topology.addStateStore(store(HELD_STORE), "features", "run-events");
+        topology.addSink(CheckpointProcessor.FEATURES, topics.features(), Serdes.String().serializer(), json, "features", "run-events");
         topology.addSink(CheckpointProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), json, "features");
         return topology;
+    }
+
+    private static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
     }
 }

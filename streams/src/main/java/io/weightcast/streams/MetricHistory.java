@@ -60,11 +60,26 @@ final class MetricHistory {
         return out;
     }
 
-    /** Remembers this step's metrics (replacing an earlier report of the same step). */
+    /** Whether the run has an entry at {@code step} (a checkpoint of that step was seen). */
+    boolean has(String runId, long step) {
+        return read(store.get(runId)).containsKey(step);
+    }
+
+    /**
+     * Remembers this step's metrics, merged with an earlier report of the same step (the checkpoint's metadata and a
+     * {@code metrics} run event may each say part): a reported value replaces the earlier one, an unreported one keeps it.
+     */
     void record(String runId, long step, Map<String, Double> metrics, long timestamp) {
         byte[] old = store.get(runId);
         TreeMap<Long, double[]> steps = read(old);
-        steps.put(step, fromMap(metrics));
+        double[] now = fromMap(metrics);
+        double[] before = steps.get(step);
+        if (before != null) {
+            for (int i = 0; i < INPUTS; i++) {
+                now[i] = Double.isNaN(now[i]) ? before[i] : now[i];
+            }
+        }
+        steps.put(step, now);
         while (steps.size() > MAX_STEPS) {
             steps.pollFirstEntry();
         }

@@ -18,6 +18,13 @@ public final class StreamsMetrics {
             .help("Declared hyper-parameters of processed checkpoints that no feature takes (their column stays NaN), by kind: "
                     + "unknown_name, shadowed (another alias of the same feature is read), bad_value")
             .labelNames("kind").register(registry);
+    final Counter runEvents = Counter.builder().name("weightcast_streams_run_events_total")
+            .help("Run events read for the features (started, metrics, finished; malformed ones are skipped here and "
+                    + "dead-lettered by the scorer)").labelNames("type").register(registry);
+    final Counter held = Counter.builder().name("weightcast_streams_held_features_total")
+            .help("Feature vectors of checkpoints that came before their step's metrics run event: held, then released "
+                    + "by the event (metrics), by the run's finished event, or by streams.metrics.wait.ms (timeout)")
+            .labelNames("outcome").register(registry);
     final Counter deadLetters = Counter.builder().name("weightcast_streams_dead_letters_total")
             .help("Records sent to the dead-letter topic, by reason").labelNames("reason").register(registry);
     final Histogram featureSeconds = Histogram.builder().name("weightcast_streams_feature_duration_seconds")

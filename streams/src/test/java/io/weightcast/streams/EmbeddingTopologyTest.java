@@ -60,7 +60,7 @@ class EmbeddingTopologyTest {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "embed");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         TopologyTestDriver driver = new TopologyTestDriver(FeatureTopology.build(TOPICS, metrics, SpectraStage.off(),
-                new EmbeddingStage(current::get)), p);
+                new EmbeddingStage(current::get), FeatureSettings.DEFAULTS), p);
         return new Pipe(driver,
                 driver.createInputTopic(TOPICS.checkpoints(), Serdes.String().serializer(), Serdes.ByteArray().serializer()),
                 driver.createOutputTopic(TOPICS.features(), Serdes.String().deserializer(), JsonSerde.of(FeatureVector.class).deserializer()),

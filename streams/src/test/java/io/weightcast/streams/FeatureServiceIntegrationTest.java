@@ -1,9 +1,11 @@
 package io.weightcast.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.config.Settings;
+import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.DeadLetter;
@@ -36,7 +38,7 @@ import org.junit.jupiter.api.Test;
 class FeatureServiceIntegrationTest {
 
     @Test
-    void checkpointsBecomeFeaturesExactlyOnceAndBadOnesDeadLetters() throws Exception {
+    void checkpointsAndRunEventsBecomeFeaturesExactlyOnceAndBadOnesDeadLetters() throws Exception {
         Path dir = EmbeddedKafka.tempDir();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir)) {
             // min evals 4 so these small layers get spectra; run-a (8×8) is cheap enough for inline
@@ -58,9 +60,19 @@ class FeatureServiceIntegrationTest {
                     }
                     p.flush();
                 }
-                List<FeatureVector> features = read(kafka, topics.features(), FeatureVector.class, 6);
+                plainProducerRuns(kafka, topics);
+                List<FeatureVector> all = read(kafka, topics.features(), FeatureVector.class, 8);
+                List<FeatureVector> features = all.stream().filter(f -> !f.runId().startsWith("plain")).toList();
                 assertThat(features).extracting(f -> f.runId() + "/" + f.step())
                         .containsExactlyInAnyOrder("run-a/1", "run-a/2", "run-a/3", "run-a/4", "run-a/5", "run-c/1");
+                // run events count like metadata, whichever came first: the checkpoint (held for its metrics) or the event
+                assertThat(all).filteredOn(f -> f.runId().startsWith("plain")).hasSize(2).allSatisfy(f -> {
+                    assertThat(f.study()).isEqualTo("s1");
+                    assertThat(f.plannedSteps()).isEqualTo(10);
+                    assertThat(f.values()[FeatureLayout.indexOf("hp_log10_learning_rate")]).isCloseTo(-2.0, within(1e-9));
+                    assertThat(f.values()[FeatureLayout.indexOf("metric_val_acc")]).isEqualTo(0.42);
+                    assertThat(f.health().measuredDeadFractions()).isEqualTo(Map.of("fc1", 0.5));
+                });
                 assertThat(features).filteredOn(f -> f.runId().equals("run-a"))
                         .allSatisfy(f -> assertThat(f.health().spectra().get("fc1").alpha()).isNotNull());
                 assertThat(features).filteredOn(f -> f.runId().equals("run-c"))
@@ -78,9 +90,35 @@ class FeatureServiceIntegrationTest {
                 HttpResponse<String> metrics = HttpClient.newHttpClient().send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString());
-                assertThat(metrics.body()).contains("weightcast_streams_checkpoints_processed_total 6.0");
+                assertThat(metrics.body()).contains("weightcast_streams_checkpoints_processed_total 8.0");
+                assertThat(metrics.body()).contains("weightcast_streams_run_events_total{type=\"metrics\"} 2.0");
                 assertThat(service.ready()).isTrue();
             }
+        }
+    }
+
+    /**
+     * Two runs of a plain producer that follows only the contract: hyper-parameters in the {@code started} event,
+     * metrics in {@code metrics} events, none in the checkpoint's metadata; plain-late's event after its checkpoint,
+     * plain-early's before.
+     */
+    private static void plainProducerRuns(EmbeddedKafka kafka, Topics topics) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaConfigs.producer(kafka.bootstrapServers(), "plain"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (String run : List.of("plain-late", "plain-early")) {
+                p.send(new ProducerRecord<>(topics.runs(), run, ("{\"type\":\"started\",\"run_id\":\"" + run + "\",\"study\":\"s1\","
+                        + "\"planned_steps\":10,\"hparams\":{\"learning_rate\":0.01}}").getBytes(StandardCharsets.UTF_8)));
+                byte[] metrics = ("{\"type\":\"metrics\",\"run_id\":\"" + run + "\",\"step\":1,\"metrics\":{\"val_acc\":0.42,"
+                        + "\"dead_fraction/fc1\":0.5}}").getBytes(StandardCharsets.UTF_8);
+                if (run.equals("plain-early")) {
+                    p.send(new ProducerRecord<>(topics.runs(), run, metrics));
+                }
+                p.send(new ProducerRecord<>(topics.checkpoints(), run, RunEventJoinTest.checkpoint(run, 1)));
+                if (run.equals("plain-late")) {
+                    p.send(new ProducerRecord<>(topics.runs(), run, metrics));
+                }
+            }
+            p.flush();
         }
     }
 

@@ -1,16 +1,19 @@
 package io.weightcast.trainer;
 
 import io.weightcast.core.model.DyingReluModel;
+import io.weightcast.core.records.FeatureVector;
+import io.weightcast.core.records.Health;
 import io.weightcast.core.records.RunEvent;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The dying-ReLU ground truth, per (run, step): whether the training loop MEASURED some layer with
- * at least half of its units dead ({@code dead_fraction/<layer>} in a {@code metrics} run event, see
- * {@link DyingReluModel#label}). Read from the runs topic rather than from the feature records:
- * there the measured fractions are merged (max) with the weight criterion, so a run that reported
- * nothing could not be told apart. Steps without a measurement have no label and train nothing.
+ * at least half of its units dead ({@code dead_fraction/<layer>}, see {@link DyingReluModel#label}),
+ * wherever the loop reported it: in a {@code metrics} run event, or in the checkpoint's metadata, which
+ * reaches the trainer as the feature record's {@link Health#measuredDeadFractions()} (not its
+ * {@code deadFractions}: there the measurements are merged (max) with the weight criterion, so a run that
+ * reported nothing could not be told apart). Steps without a measurement have no label and train nothing.
  * Poll thread only.
  */
 final class DeadUnitLabels {
@@ -27,8 +30,25 @@ final class DeadUnitLabels {
         if (label == null || runId == null) {
             return;
         }
-        if (labels.computeIfAbsent(runId, k -> new HashMap<>()).put(event.step(), label) == null) {
+        put(runId, event.step(), label);
+    }
+
+    private void put(String runId, long step, boolean label) {
+        if (labels.computeIfAbsent(runId, k -> new HashMap<>()).put(step, label) == null) {
             count++;
+        }
+    }
+
+    /** Records the label of a feature record whose checkpoint's loop reported measured dead fractions; others are ignored. */
+    void add(FeatureVector features) {
+        Map<String, Double> measured = features.health() == null ? null : features.health().measuredDeadFractions();
+        if (measured == null || measured.isEmpty() || features.runId() == null) {
+            return;
+        }
+        double worst = measured.values().stream().filter(v -> v != null && Double.isFinite(v)).mapToDouble(Double::doubleValue)
+                .max().orElse(Double.NaN);
+        if (!Double.isNaN(worst)) {
+            put(features.runId(), features.step(), worst >= DyingReluModel.DEAD_FRACTION);
         }
     }
 

@@ -5,6 +5,7 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.model.DyingReluModel;
+import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.RunEvent;
 import java.util.List;
@@ -61,6 +62,11 @@ final class DyingReluTrainer {
 
     void addRunEvent(RunEvent event, String keyRunId) {
         labels.add(event, keyRunId);
+    }
+
+    /** A feature record: its checkpoint's measured dead fractions, when the loop reported them in the metadata. */
+    void addFeatures(FeatureVector features) {
+        labels.add(features);
     }
 
     /** A version read from the models topic (replay or our own): numbers are never reused. */

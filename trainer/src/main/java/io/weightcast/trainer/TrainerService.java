@@ -289,7 +289,9 @@ public final class TrainerService implements Service {
         String key = rec.key() == null ? null : new String(rec.key(), StandardCharsets.UTF_8);
         try {
             if (rec.topic().equals(topics.features())) {
-                zoo.addFeatures(Json.read(rec.value(), FeatureVector.class), key);
+                FeatureVector features = Json.read(rec.value(), FeatureVector.class);
+                zoo.addFeatures(features, key);
+                dyingRelu.addFeatures(features);
             } else if (rec.topic().equals(topics.runs())) {
                 RunEvent event = Json.read(rec.value(), RunEvent.class);
                 zoo.addRunEvent(event, key);

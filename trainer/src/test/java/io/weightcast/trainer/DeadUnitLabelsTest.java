@@ -2,7 +2,11 @@ package io.weightcast.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.records.FeatureVector;
+import io.weightcast.core.records.Health;
 import io.weightcast.core.records.RunEvent;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -35,5 +39,22 @@ class DeadUnitLabelsTest {
         labels.add(metrics("a", 1, Map.of("dead_fraction/conv1", 0.1)), "a");
         assertThat(labels.label("a", 1)).isFalse();
         assertThat(labels.size()).isEqualTo(1);
+    }
+
+    @Test
+    void labelsComeFromWhatTheCheckpointsMetadataMeasuredButNotFromTheWeightCriterion() {
+        DeadUnitLabels labels = new DeadUnitLabels();
+        labels.add(vector("a", 1, Map.of("conv3", 1.0), Map.of("conv3", 0.6)));
+        labels.add(vector("a", 2, Map.of("conv3", 1.0), Map.of("conv3", 0.2)));
+        labels.add(vector("a", 3, Map.of("conv3", 1.0), null)); // the weight criterion alone: no label
+        assertThat(labels.label("a", 1)).isTrue();
+        assertThat(labels.label("a", 2)).isFalse();
+        assertThat(labels.label("a", 3)).isNull();
+        assertThat(labels.size()).isEqualTo(2);
+    }
+
+    private static FeatureVector vector(String run, long step, Map<String, Double> dead, Map<String, Double> measured) {
+        return new FeatureVector(run, step, 18, null, "relu", FeatureLayout.VERSION, new double[FeatureLayout.size()],
+                new Health(0, List.of(), dead, null, measured), 0L, 0L);
     }
 }

@@ -22,16 +22,42 @@ public final class FeatureExtractor {
      * the fraction the loop measured on data ({@code dead_fraction/<layer>} in its metrics), so a
      * dying-ReLU verdict uses the strongest evidence at hand.
      */
-    static Map<String, Double> deadFractions(CheckpointFeatures f, Map<String, Double> metrics) {
-        Map<String, Double> dead = new LinkedHashMap<>(f.deadFractions());
+    static Map<String, Double> deadFractions(Map<String, Double> weightCriterion, Map<String, Double> metrics) {
+        Map<String, Double> dead = new LinkedHashMap<>(weightCriterion == null ? Map.of() : weightCriterion);
+        Map<String, Double> measured = measuredDeadFractions(metrics);
+        if (measured != null) {
+            measured.forEach((layer, value) -> dead.merge(layer, value, Math::max));
+        }
+        return dead;
+    }
+
+    /** Per layer, what the loop measured ({@code dead_fraction/<layer>} in its metrics); null when it reported none. */
+    static Map<String, Double> measuredDeadFractions(Map<String, Double> metrics) {
+        Map<String, Double> measured = new LinkedHashMap<>();
         if (metrics != null) {
             metrics.forEach((key, value) -> {
                 if (key.startsWith(REPORTED_DEAD_FRACTION) && value != null && Double.isFinite(value)) {
-                    dead.merge(key.substring(REPORTED_DEAD_FRACTION.length()), value, Math::max);
+                    measured.put(key.substring(REPORTED_DEAD_FRACTION.length()), value);
                 }
             });
         }
-        return dead;
+        return measured.isEmpty() ? null : measured;
+    }
+
+    /**
+     * The vector {@link #extract} would have made had the run's metrics of this step been there: its
+     * reported-metrics and learning-curve sections and its dead fractions from {@code metrics}. For a checkpoint
+     * whose metrics come after it, in a {@code metrics} run event (the streams service holds it until then).
+     *
+     * @param earlier the run's reported metrics at its steps before this one, oldest first
+     */
+    public static FeatureVector withReportedMetrics(FeatureVector v, Map<String, Double> metrics, List<Map<String, Double>> earlier) {
+        Health h = v.health();
+        Health health = new Health(h.nonfiniteValues(), h.nonfiniteTensors(), deadFractions(h.deadFractions(), metrics), h.spectra(),
+                measuredDeadFractions(metrics));
+        return new FeatureVector(v.runId(), v.step(), v.plannedSteps(), v.study(), v.activation(), v.layoutVersion(),
+                FeatureLayout.withMetrics(v.values(), metrics, earlier), health, v.checkpointTimestamp(), System.currentTimeMillis(),
+                v.embedding());
     }
 
     /** Without spectra (their section NaN): for callers without the ND4J backend or whose spectra come later. */
@@ -58,7 +84,8 @@ public final class FeatureExtractor {
         double[] values = FeatureLayout.withHyperparameters(
                 FeatureLayout.vector(f, spectra, meta.step(), meta.plannedSteps(), meta.metrics(), earlierMetrics),
                 meta.hparams(), meta.activation());
-        Health health = new Health(f.nonfiniteValues(), f.nonfiniteTensors(), deadFractions(f, meta.metrics()), spectra);
+        Health health = new Health(f.nonfiniteValues(), f.nonfiniteTensors(), deadFractions(f.deadFractions(), meta.metrics()), spectra,
+                measuredDeadFractions(meta.metrics()));
         return new FeatureVector(meta.runId(), meta.step(), meta.plannedSteps(), meta.study(), meta.activation(),
                 FeatureLayout.VERSION, values, health, checkpointTimestamp, System.currentTimeMillis());
     }

@@ -47,6 +47,7 @@ public final class FeatureLayout {
     private static final List<String> NAMES = buildNames();
     private static final List<String> SPECTRAL_NAMES = NAMES.stream().filter(FeatureLayout::isSpectralFeature).toList();
     private static final int SPECTRAL_OFFSET = NAMES.indexOf(SPECTRAL_NAMES.get(0));
+    private static final int METRIC_OFFSET = NAMES.indexOf("metric_" + METRIC_FEATURES.get(0));
     private static final int CURVE_OFFSET = NAMES.indexOf(LearningCurveFeatures.NAMES.get(0));
     private static final int HYPERPARAMETER_OFFSET = NAMES.indexOf(HyperparameterFeatures.NAMES.get(0));
 
@@ -176,16 +177,34 @@ public final class FeatureLayout {
         v[i++] = f.parameters();
         v[i++] = step;
         v[i++] = plannedSteps == null ? Double.NaN : plannedSteps;
-        v[i++] = plannedSteps == null || plannedSteps <= 0 ? Double.NaN : (double) step / plannedSteps;
+        v[i] = plannedSteps == null || plannedSteps <= 0 ? Double.NaN : (double) step / plannedSteps;
+        writeMetrics(v, metrics, earlier);
+        java.util.Arrays.fill(v, HYPERPARAMETER_OFFSET, v.length, Double.NaN); // hyper-parameters: withHyperparameters
+        return v;
+    }
+
+    /**
+     * A copy of {@code vector} whose reported-metrics and learning-curve sections say what the run reported at this
+     * step ({@code metrics}) after its earlier steps: what {@link #vector} would have written had the metrics been
+     * there then (a checkpoint whose metrics arrive after it, in a {@code metrics} run event).
+     */
+    public static double[] withMetrics(double[] vector, Map<String, Double> metrics, List<Map<String, Double>> earlier) {
+        if (vector.length != NAMES.size()) {
+            throw new IllegalArgumentException("expected a vector of " + NAMES.size() + ", got " + vector.length);
+        }
+        double[] out = vector.clone();
+        writeMetrics(out, metrics, earlier);
+        return out;
+    }
+
+    private static void writeMetrics(double[] v, Map<String, Double> metrics, List<Map<String, Double>> earlier) {
+        int i = METRIC_OFFSET;
         for (String m : METRIC_FEATURES) {
             Double value = metrics == null ? null : metrics.get(m);
             v[i++] = value == null ? Double.NaN : value;
         }
         double[] curve = LearningCurveFeatures.of(history(earlier, metrics));
-        System.arraycopy(curve, 0, v, i, curve.length);
-        i += curve.length;
-        java.util.Arrays.fill(v, i, v.length, Double.NaN); // hyper-parameters: withHyperparameters
-        return v;
+        System.arraycopy(curve, 0, v, CURVE_OFFSET, curve.length);
     }
 
     /** A copy of {@code vector} whose hyper-parameter section says {@code hparams} (null: NaN; see {@link HyperparameterFeatures#of}). */

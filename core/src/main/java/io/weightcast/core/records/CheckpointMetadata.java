@@ -20,6 +20,25 @@ public record CheckpointMetadata(
         hparams = hparams == null ? Map.of() : hparams;
     }
 
+    /**
+     * This checkpoint's metadata with what its run sent on the {@code runs} topic filled in, so a producer's
+     * {@code started} and {@code metrics} events count like the same values in the metadata. The checkpoint's own
+     * values win: study and planned steps when present, hyper-parameters and metrics key by key.
+     *
+     * @param stepMetrics what the run's {@code metrics} events reported for this checkpoint's step (may be empty)
+     */
+    public CheckpointMetadata withRunDeclarations(String declaredStudy, Integer declaredPlannedSteps,
+                                                  Map<String, Object> declaredHparams, Map<String, Double> stepMetrics) {
+        Map<String, Object> h = new LinkedHashMap<>(declaredHparams == null ? Map.of() : declaredHparams);
+        h.putAll(hparams);
+        Map<String, Double> m = new LinkedHashMap<>(stepMetrics == null ? Map.of() : stepMetrics);
+        if (metrics != null) {
+            m.putAll(metrics);
+        }
+        return new CheckpointMetadata(runId, step, plannedSteps != null ? plannedSteps : declaredPlannedSteps, framework,
+                activation, study != null ? study : declaredStudy, m, h, part, parts);
+    }
+
     public static CheckpointMetadata parse(Map<String, String> meta, String keyRunId) {
         String runId = meta.getOrDefault("run_id", keyRunId);
         if (runId == null || runId.isBlank()) {

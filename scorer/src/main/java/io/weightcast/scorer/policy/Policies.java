@@ -6,6 +6,7 @@ import io.weightcast.scorer.RunState;
 import io.weightcast.scorer.ScorerConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * All policies in order. A finished run gets no EARLY_STOP_CANDIDATE (nothing left to stop), but its
@@ -15,9 +16,22 @@ import java.util.List;
  */
 public final class Policies {
     private final List<Policy> policies;
+    private final Set<String> alerts;
 
+    /** Raising every kind of alert. */
     public Policies(List<Policy> policies) {
+        this(policies, Set.copyOf(ScorerConfig.ALERT_KINDS));
+    }
+
+    /** @param alerts the kinds raised on the alerts topic; the policies of the others still flag the scores */
+    public Policies(List<Policy> policies, Set<String> alerts) {
         this.policies = List.copyOf(policies);
+        this.alerts = Set.copyOf(alerts);
+    }
+
+    /** Whether alerts of this kind are raised (ScorerConfig#alerts). */
+    public boolean raises(String kind) {
+        return alerts.contains(kind);
     }
 
     public static Policies from(ScorerConfig config) {
@@ -32,7 +46,7 @@ public final class Policies {
                 new DyingReluPolicy(config.dyingReluThreshold()),
                 new SpectralCollapsePolicy(),
                 new EarlyStopPolicy(config.earlyStopConsecutive(), config.earlyStopMinStepFraction(), config.earlyStopThreshold(),
-                        ScorerConfig.TOP_RUN_RULE.equals(config.earlyStopRule()), config.earlyStopIntervalLevel())));
+                        ScorerConfig.TOP_RUN_RULE.equals(config.earlyStopRule()), config.earlyStopIntervalLevel())), config.alerts());
     }
 
     /** The policies' verdict on one checkpoint: the run's new state, the score's flags and the alerts to raise. */
@@ -55,7 +69,7 @@ public final class Policies {
             if (o.flag() != null && !flags.contains(o.flag())) { // two dying-ReLU signals, one flag
                 flags.add(o.flag());
             }
-            if (o.alert() != null && !(run.finished() && Alert.EARLY_STOP_CANDIDATE.equals(o.alert().kind()))) {
+            if (o.alert() != null && raises(o.alert().kind()) && !(run.finished() && Alert.EARLY_STOP_CANDIDATE.equals(o.alert().kind()))) {
                 alerts.add(o.alert());
             }
         }

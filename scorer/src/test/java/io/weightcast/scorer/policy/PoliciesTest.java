@@ -43,6 +43,21 @@ class PoliciesTest {
     }
 
     @Test
+    void alertKindsAreChosenBySettingAndSpectralCollapseIsOffByDefault() {
+        assertThat(ScorerConfig.defaults().alerts()).containsExactlyInAnyOrder(Alert.EARLY_STOP_CANDIDATE, Alert.DYING_RELU,
+                Alert.NONFINITE_WEIGHTS);
+        assertThat(Policies.from(ScorerConfig.defaults()).raises(Alert.SPECTRAL_COLLAPSE)).isFalse();
+        ScorerConfig c = ScorerConfig.from(io.weightcast.core.config.Settings.of(Map.of("scorer.alerts", " spectral_collapse, DYING_RELU")));
+        assertThat(c.alerts()).containsExactlyInAnyOrder(Alert.SPECTRAL_COLLAPSE, Alert.DYING_RELU);
+        Policies.Judgement j = Policies.from(c).apply(checkpoint(1, 10, "s", broken, Prediction.none("no model")), RunState.empty());
+        assertThat(j.flags()).as("an alert that is off still flags").containsExactly("nonfinite_weights", "dying_relu");
+        assertThat(j.alerts()).extracting(Alert::kind).containsExactly(Alert.DYING_RELU);
+        assertThat(ScorerConfig.from(io.weightcast.core.config.Settings.of(Map.of("scorer.alerts", ""))).alerts()).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ScorerConfig.from(io.weightcast.core.config.Settings.of(
+                Map.of("scorer.alerts", "DYING_RELU,LOW_ACCURACY")))).hasMessageContaining("LOW_ACCURACY");
+    }
+
+    @Test
     void settingsReachThePolicies() {
         ScorerConfig c = ScorerConfig.from(io.weightcast.core.config.Settings.of(Map.of(
                 "scorer.dying.relu.threshold", "0.95", "scorer.early.stop.threshold", "0.6",
