@@ -11,8 +11,8 @@ weight features on the Java side.
 How it is measured:
 
 * forward hooks on every ``nn.ReLU`` and ``nn.ReLU6`` module (their floor is 0: a unit is dead when
-  its output is <= 0 everywhere); the output is reduced to one max per unit (every dim but the
-  unit dim: dim 1 for conv outputs, the last dim for linear outputs) and OR-ed into "seen alive";
+  its output is <= 0 everywhere); the output is reduced to one max per unit (over every dim but the
+  unit dim: dim 1 for conv outputs, the last dim for linear outputs), kept as a running max;
 * each ReLU call is attributed to the conv/linear layer that ran last before it in the same
   forward pass (so a shared ``self.relu`` used after several layers, and conv -> BatchNorm ->
   ReLU, are attributed correctly); an attribution whose unit count does not match the layer's is
@@ -98,8 +98,9 @@ class DeadUnitMonitor:
         self._active: Optional[str] = None  # "train"/"eval" while a sampled forward runs
         self._last_layer: Optional[str] = None  # the weight layer that ran last in this forward
         self._seen = {"train": 0, "eval": 0}
-        self._alive: Dict[str, Dict[str, object]] = {"train": {}, "eval": {}}  # mode -> layer -> bool per unit
+        self._peak: Dict[str, Dict[str, object]] = {"train": {}, "eval": {}}  # mode -> layer -> max output per unit
         self._cache = None  # (step, result)
+        self._reduce_dims = {}  # (ndim, unit dim) -> the dims reduced
         self._warned = False
         self.layers: List[str] = []  # layers an activation was found for (registration order)
         self.functional_layers: List[str] = []  # of these, the ones found behind a functional relu (torch.fx)
@@ -225,31 +226,31 @@ class DeadUnitMonitor:
         if units is not None and output.shape[dim] != units:
             self.skipped += 1
             return
-        with torch.no_grad():
-            out = output.detach()
-            if dim != out.dim() - 1:
-                out = out.movedim(dim, -1)
-            alive = out.reshape(-1, out.shape[-1]).amax(dim=0) > 0
-            known = self._alive[mode].get(layer)
-            if known is None or known.shape != alive.shape:
-                self._alive[mode][layer] = alive
-            else:
-                self._alive[mode][layer] = known | alive  # not in place (inference-mode tensors)
+        out = output.detach()  # no graph: nothing of this reaches autograd
+        reduce = self._reduce_dims.get((out.dim(), dim))
+        if reduce is None:
+            reduce = self._reduce_dims[(out.dim(), dim)] = [d for d in range(out.dim()) if d != dim]
+        peak = out.amax(dim=reduce) if reduce else out.clone()  # the largest output of each unit
+        known = self._peak[mode].get(layer)
+        if known is None or known.shape != peak.shape:
+            self._peak[mode][layer] = peak
+        else:
+            self._peak[mode][layer] = torch.maximum(known, peak)  # not in place (inference-mode tensors)
 
     # ---------------------------------------------------------------- results
 
     def fractions(self) -> Dict[str, float]:
         """The current window's dead fraction per layer (eval-mode sample if any, else train-mode)."""
-        mode = "eval" if self._alive["eval"] else "train"
-        alive = self._alive[mode]
+        mode = "eval" if self._peak["eval"] else "train"
+        peak = self._peak[mode]
         order = {n: i for i, n in enumerate(self._names.values())}
-        return {METRIC_PREFIX + name: float(1.0 - alive[name].float().mean().item())
-                for name in sorted(alive, key=lambda n: order.get(n, len(order)))}
+        return {METRIC_PREFIX + name: float((peak[name] <= 0).float().mean().item())
+                for name in sorted(peak, key=lambda n: order.get(n, len(order)))}
 
     def reset(self) -> None:
         """Starts a new window: the next ``batches`` forward passes per mode are measured."""
         self._seen = {"train": 0, "eval": 0}
-        self._alive = {"train": {}, "eval": {}}
+        self._peak = {"train": {}, "eval": {}}
 
     def collect(self, step: Optional[int] = None) -> Dict[str, float]:
         """The window's fractions, then a new window; the same result again for the same ``step``."""
