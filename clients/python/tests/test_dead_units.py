@@ -2,7 +2,11 @@
 hooks that never break the loop, and the fractions reaching the records."""
 
 import json
+import re
+import subprocess
+import sys
 import unittest
+from pathlib import Path
 from collections import OrderedDict
 
 import torch
@@ -373,6 +377,19 @@ class RunTest(unittest.TestCase):
         events = self.transport.events("r-6")
         self.assertIn("dead_fraction/conv3", events[-2]["metrics"])
         self.assertEqual(events[-1]["metrics"], {"val_acc": 0.2})
+
+
+class ExampleTest(unittest.TestCase):
+    def test_the_example_loop_reports_measured_fractions(self):
+        script = Path(__file__).resolve().parents[1] / "examples" / "train_digits.py"
+        done = subprocess.run([sys.executable, str(script), "--dry-run", "--epochs", "2"], capture_output=True,
+                              text=True, timeout=120)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        lines = re.findall(r"epoch \d+: val_acc [\d.]+, dead units conv1 ([\d.]+) conv2 ([\d.]+) conv3 ([\d.]+)",
+                           done.stdout)
+        self.assertEqual(len(lines), 2, done.stdout)
+        for fractions in lines:
+            self.assertTrue(all(0.0 <= float(f) <= 1.0 for f in fractions), fractions)
 
 
 if __name__ == "__main__":
