@@ -72,10 +72,12 @@ def main():
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
 
     # WEIGHTCAST: one call before training. planned_steps lets it predict the accuracy at the end;
-    # activation tells it to look for dead ReLU units; hparams are kept with the run.
+    # activation tells it to look for dead ReLU units; hparams are kept with the run; model= makes the
+    # client measure dead ReLU units on a few of the batches below and report dead_fraction/conv1..3
+    # with each checkpoint (the labels Weightcast's dying-ReLU classifier learns from).
     run = weightcast.start_run(args.bootstrap, dry_run=args.dry_run, study="digits-example",
                                hparams={"learning_rate": args.lr, "batch_size": 32, "optimizer": "adam"},
-                               planned_steps=args.epochs, activation="relu")
+                               planned_steps=args.epochs, activation="relu", model=model)
     with run:  # WEIGHTCAST: if training raises, what was sent is still delivered (and no label is sent)
         for epoch in range(1, args.epochs + 1):
             for batch in torch.randperm(len(y_train)).split(32):
@@ -84,7 +86,9 @@ def main():
                 loss.backward()
                 optimizer.step()
             val_acc, val_loss = accuracy(model, x_val, y_val)
-            print(f"epoch {epoch}: val_acc {val_acc:.3f}")
+            dead = run.dead_units.fractions()  # what log_checkpoint is about to add (this epoch's sample)
+            print(f"epoch {epoch}: val_acc {val_acc:.3f}, dead units "
+                  + " ".join(f"{k.split('/', 1)[1]} {v:.2f}" for k, v in dead.items()))
             # WEIGHTCAST: the weights of this epoch, with whatever metrics the loop already has.
             run.log_checkpoint(model.state_dict(), step=epoch, metrics={"val_acc": val_acc, "val_loss": val_loss})
             # WEIGHTCAST (optional): give up on a run Weightcast flagged (early-stop candidate, dead ReLUs, NaNs).

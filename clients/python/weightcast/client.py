@@ -9,6 +9,9 @@ A loop needs three calls::
         run.log_checkpoint(model.state_dict(), step=epoch, metrics={"val_acc": acc})
     run.finish(test_accuracy=test_acc, train_accuracy=train_acc)
 
+``start_run(..., model=model)`` (or ``run.watch(model)``) also measures dead ReLU units on a few of
+the batches the loop runs and adds ``dead_fraction/<layer>`` to each step's metrics (``dead_units``).
+
 Checkpoints go to ``<prefix>checkpoints`` as safetensors bytes, run events to ``<prefix>runs`` as
 JSON, both keyed by the run id, through an idempotent acks=all producer. Sends are asynchronous;
 a failed delivery is raised (``DeliveryError``) by the next call, and ``finish``/``flush`` wait for
@@ -30,7 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from . import alerts, safetensors
+from . import alerts, dead_units, safetensors
 
 #: Largest record the platform's topics accept (``KafkaConfigs.MAX_RECORD_BYTES`` in Java);
 #: larger checkpoints are split into parts.
@@ -425,10 +428,14 @@ class Weightcast:
     def start_run(self, study: Optional[str] = None, hparams: Optional[Mapping[str, object]] = None,
                   planned_steps: Optional[int] = None, activation: Optional[str] = None,
                   run_id: Optional[str] = None, framework: str = "pytorch",
-                  layers: Optional[Sequence[str]] = None) -> "Run":
-        """Publishes the ``started`` event and returns the run to log checkpoints to."""
-        return Run(self, run_id or f"{study or 'run'}-{uuid.uuid4().hex[:12]}", study, hparams, planned_steps,
-                   activation, framework, layers, owns_client=False)
+                  layers: Optional[Sequence[str]] = None, model=None) -> "Run":
+        """Publishes the ``started`` event and returns the run to log checkpoints to. With ``model``
+        (a torch.nn.Module) the run watches it for dead ReLU units (``Run.watch``)."""
+        run = Run(self, run_id or f"{study or 'run'}-{uuid.uuid4().hex[:12]}", study, hparams, planned_steps,
+                  activation, framework, layers, owns_client=False)
+        if model is not None:
+            run.watch(model)
+        return run
 
     def flush(self, timeout: Optional[float] = None) -> None:
         """Waits until every record sent so far is acknowledged; raises DeliveryError otherwise."""
@@ -473,8 +480,49 @@ class Run:
         self.layers = list(layers) if layers else None
         self.finished = False
         self._owns_client = owns_client
+        self._monitor: Optional[dead_units.DeadUnitMonitor] = None
         self._event({"type": "started", "run_id": run_id, "study": study, "hparams": self.hparams,
                      "planned_steps": planned_steps, "timestamp": _now_ms()})
+
+    # ---------------------------------------------------------------- dead units
+
+    def watch(self, model, batches: int = dead_units.DEFAULT_BATCHES,
+              functional: bool = True) -> "dead_units.DeadUnitMonitor":
+        """Measures dead ReLU units of ``model`` (a torch.nn.Module, the one the loop calls) and adds
+        ``dead_fraction/<layer>`` to the metrics of every following ``log_checkpoint``/``log_metrics``
+        (metrics the loop passes itself win). Forward hooks on nn.ReLU/nn.ReLU6 modules (and, found
+        with torch.fx when ``functional``, on the layers feeding F.relu) measure the first ``batches``
+        forward passes per mode (train, eval) after each report; the rest of the time they return at
+        once. A layer's units are dead when its ReLU output is 0 for every sampled input (the eval-mode
+        sample when there is one, else the train-mode one). Replaces an earlier watch; ``unwatch``,
+        ``finish`` and ``close`` remove the hooks. See ``weightcast.dead_units``."""
+        self.unwatch()
+        self._monitor = dead_units.DeadUnitMonitor(model, batches=batches, functional=functional)
+        if not self._monitor.layers:
+            log.info("run %s: no nn.ReLU/ReLU6 module or functional relu after a conv/linear layer found in %s; "
+                     "no dead fractions will be measured", self.run_id, type(model).__name__)
+        return self._monitor
+
+    def unwatch(self) -> None:
+        """Removes the hooks ``watch`` registered (idempotent); later steps carry no measured fractions."""
+        monitor, self._monitor = self._monitor, None
+        if monitor is not None:
+            monitor.remove()
+
+    @property
+    def dead_units(self) -> Optional["dead_units.DeadUnitMonitor"]:
+        """The monitor ``watch`` installed (its ``errors``, ``layers``, ``fractions()``), or None."""
+        return self._monitor
+
+    def _with_measured(self, step: int, metrics: Optional[Mapping[str, object]]) -> Optional[Mapping[str, object]]:
+        """The loop's metrics plus the fractions measured since the last step (the loop's keys win)."""
+        if self._monitor is None:
+            return metrics
+        measured = self._monitor.collect(step)
+        if not measured:
+            return metrics
+        measured.update(metrics or {})
+        return measured
 
     def _event(self, event: dict) -> None:
         self.client.transport.send_event(self.run_id, _dumps({k: v for k, v in event.items() if v is not None}))
@@ -505,7 +553,7 @@ class Run:
         the metrics the loop measured (train_loss, train_acc, val_loss, val_acc, ...).
         Returns the checkpoint's size in bytes. Asynchronous: see ``flush``."""
         self._check_open()
-        value = self.checkpoint_bytes(state_dict, step, metrics)
+        value = self.checkpoint_bytes(state_dict, step, self._with_measured(step, metrics))
         self.client.transport.send_checkpoint(self.run_id, step, value)
         return len(value)
 
@@ -515,7 +563,7 @@ class Run:
         if isinstance(step, bool) or not isinstance(step, int) or step < 0:
             raise WeightcastError(f"step must be a non-negative integer, was {step!r}")
         self._event({"type": "metrics", "run_id": self.run_id, "study": self.study, "step": step,
-                     "metrics": _metrics(metrics), "timestamp": _now_ms()})
+                     "metrics": _metrics(self._with_measured(step, metrics)), "timestamp": _now_ms()})
 
     def finish(self, test_accuracy: float, train_accuracy: Optional[float] = None, **final: float) -> None:
         """Sends ``finished`` with the final accuracies (the label that makes the run a zoo member),
@@ -531,6 +579,7 @@ class Run:
         self._event({"type": "finished", "run_id": self.run_id, "study": self.study, "final": values,
                      "timestamp": _now_ms()})
         self.finished = True
+        self.unwatch()
         if self._owns_client:
             self.client.close()
         else:
@@ -559,7 +608,9 @@ class Run:
         self.client.flush(timeout)
 
     def close(self) -> None:
-        """Delivers what was sent; closes the client if ``start_run`` created it for this run."""
+        """Delivers what was sent and removes the ``watch`` hooks; closes the client if ``start_run``
+        created it for this run."""
+        self.unwatch()
         if self._owns_client:
             self.client.close()
         else:
@@ -586,16 +637,20 @@ class Run:
 def start_run(bootstrap_servers: Optional[str] = None, *, study: Optional[str] = None,
               hparams: Optional[Mapping[str, object]] = None, planned_steps: Optional[int] = None,
               activation: Optional[str] = None, run_id: Optional[str] = None, framework: str = "pytorch",
-              layers: Optional[Sequence[str]] = None, **client_options) -> Run:
-    """Connects (a client of its own, closed by ``finish``) and starts one run.
+              layers: Optional[Sequence[str]] = None, model=None, **client_options) -> Run:
+    """Connects (a client of its own, closed by ``finish``) and starts one run. With ``model`` (the
+    torch.nn.Module the loop trains) the run measures its dead ReLU units (``Run.watch``).
 
     ``client_options`` are those of ``Weightcast`` (topic_prefix, http_url, token, dry_run,
     connect_timeout, delivery_timeout, producer_config, ...).
     """
     client = Weightcast(bootstrap_servers, **client_options)
     try:
-        return Run(client, run_id or f"{study or 'run'}-{uuid.uuid4().hex[:12]}", study, hparams, planned_steps,
-                   activation, framework, layers, owns_client=True)
+        run = Run(client, run_id or f"{study or 'run'}-{uuid.uuid4().hex[:12]}", study, hparams, planned_steps,
+                  activation, framework, layers, owns_client=True)
+        if model is not None:
+            run.watch(model)
+        return run
     except BaseException:
         try:
             client.close()
