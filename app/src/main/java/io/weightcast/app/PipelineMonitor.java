@@ -40,6 +40,8 @@ public final class PipelineMonitor implements AutoCloseable {
         public volatile Double finalAccuracy;
         public volatile long checkpoints;
         public volatile Score lastScore;
+        /** The dead fractions the loop measured at the run's latest featurised checkpoint (null: none reported). */
+        public volatile Map<String, Double> measuredDeadFractions;
         public final Map<String, Integer> alerts = new ConcurrentHashMap<>();
 
         RunView(String runId) {
@@ -124,8 +126,12 @@ public final class PipelineMonitor implements AutoCloseable {
                 }
             } else if (topic.equals(topics.features())) {
                 features++;
-                if (Json.read(r.value(), FeatureVector.class).embedding() != null) {
+                FeatureVector fv = Json.read(r.value(), FeatureVector.class);
+                if (fv.embedding() != null) {
                     featuresWithEmbedding++;
+                }
+                if (fv.health() != null && fv.health().measuredDeadFractions() != null) {
+                    view(run).measuredDeadFractions = fv.health().measuredDeadFractions();
                 }
             } else if (topic.equals(topics.scores())) {
                 acceptScore(run, Json.read(r.value(), Score.class));

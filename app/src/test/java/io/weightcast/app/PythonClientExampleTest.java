@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A PyTorch user's loop: the example script (clients/python/examples/train_digits.py), run twice
- * with Debian's /usr/bin/python3 against a local Weightcast started by the test, gets its runs scored.
+ * with Debian's /usr/bin/python3 against a local Weightcast started by the test, gets its runs scored,
+ * and the dead units the client measured on its own reach the feature records.
  */
 class PythonClientExampleTest {
     private static final Pattern RUN_LINE = Pattern.compile("run (\\S+): test accuracy");
@@ -46,6 +47,10 @@ class PythonClientExampleTest {
                     assertThat(last.study()).isEqualTo("digits-example");
                     assertThat(last.note()).contains("no model yet"); // two runs are too few for the trainer's first fit
                     assertThat(run.finalAccuracy).isBetween(0.0, 1.0);
+                    // the client measured dead ReLU units itself (run.watch through start_run(model=...)): the labels
+                    // of the dying-ReLU classifier reach the features
+                    assertThat(run.measuredDeadFractions).containsOnlyKeys("conv1", "conv2", "conv3")
+                            .allSatisfy((layer, f) -> assertThat(f).isBetween(0.0, 1.0));
                 });
             }
         }

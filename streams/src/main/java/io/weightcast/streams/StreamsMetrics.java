@@ -54,6 +54,15 @@ public final class StreamsMetrics {
     final Gauge encoderVersion = Gauge.builder().name("weightcast_streams_encoder_version")
             .help("Version of the newest encoder read from the encoders topic (0: none yet)").register(registry);
 
+    public StreamsMetrics() {
+        for (String type : new String[] {"started", "metrics", "finished", "malformed"}) {
+            runEvents.initLabelValues(type);
+        }
+        for (String outcome : new String[] {"held", "metrics", "finished", "timeout"}) {
+            held.initLabelValues(outcome);
+        }
+    }
+
     public PrometheusRegistry registry() {
         return registry;
     }
