@@ -59,7 +59,18 @@ import org.slf4j.LoggerFactory;
  * positions, asked only while a refit is due), and fitted once on everything when the lag is zero, or
  * after {@code trainer.refit.max.delay.ms} (30 s) so a topic that never goes quiet still gets fits
  * ({@link RefitBatcher}). The start-up replay is one fit on all runs, also when more arrived
- * meanwhile. Measured ({@code TrainerCatchUpIntegrationTest#catchUpBenchmark}): MEASURED_CATCHUP
+ * meanwhile. Measured with {@code TrainerCatchUpIntegrationTest#catchUpBenchmark} (1,000 synthetic
+ * finished runs × 18 checkpoints, embedded broker, 2 cores shared with other builds, 2026-12-06):
+ * <ul>
+ * <li>all in the topics before the start: replayed (20,000 records) in 2.7 s, one fit of 15 s, the
+ * model on all 1,000 runs published 18.6 s after start (load average 5.9–6.8);</li>
+ * <li>written while the trainer runs (in 6.7 s): the due refit held 5.5 s to read 19,800 records,
+ * one fit, the model on all 1,000 runs published after 39 s (load 4.8–7.5, the fit slowed by
+ * other builds);</li>
+ * <li>the same with {@code trainer.refit.max.delay.ms=0} (the old behaviour, a fit per poll
+ * batch): 30 fits of 7–43 s, each on a zoo 28 runs larger, and after 615 s the zoo had reached
+ * 845 of 1,000 runs (load ~11), issue 19's cascade.</li>
+ * </ul>
  *
  * <h2>The encoder never delays the predictor</h2>
  * The encoder ({@link EncoderCoordinator}) trains on its own thread; the poll thread never waits for
@@ -76,7 +87,9 @@ import org.slf4j.LoggerFactory;
  * synchronously: with no consumer group there is no poll-interval deadline or rebalance to
  * miss, and new records simply wait in Kafka meanwhile. Measured on a busy 2-core machine (one
  * LightGBM thread, 200 rounds, evaluation included): 40 runs / 720 rows 0.6 s, 200 runs / 3,600
- * rows 1.1 s, 1,000 runs / 18,000 rows 2.7 s, 3,000 runs / 54,000 rows 7 s of CPU.
+ * rows 1.1 s, 1,000 runs / 18,000 rows 2.7 s, 3,000 runs / 54,000 rows 7 s of CPU for one booster; a
+ * whole refit (cross-conformal folds, spectra ablation and top-run rule included) on 1,000 runs took
+ * 15 s of wall time at a load average of ~6 on 2 cores (issue 19 measurement, below).
  * A candidate is published as version current+1 only if it is not worse than the current version
  * ON THE SAME HELD-OUT RUNS ({@link PublishGate}): both are scored on the candidate's holdout runs
  * (final checkpoint), and the candidate's R² there may be below the current's by at most
@@ -196,14 +209,14 @@ public final class TrainerService implements Service {
         KafkaClientSettings.install(KafkaClientSettings.from(settings));
         try {
             consumer = new KafkaConsumer<>(consumerProperties(bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            zooPartitions = partitions(List.of(topics.features(), topics.runs()));
-            List<TopicPartition> predictor = new ArrayList<>(zooPartitions);
-            predictor.addAll(partitions(List.of(topics.models())));
+            List<String> read = new ArrayList<>(List.of(topics.features(), topics.runs(), topics.models()));
             if (encoderSettings.enabled()) {
-                encoderPartitions = partitions(List.of(topics.checkpoints(), topics.encoders()));
+                read.addAll(List.of(topics.checkpoints(), topics.encoders()));
             }
-            List<TopicPartition> all = new ArrayList<>(predictor);
-            all.addAll(encoderPartitions);
+            List<TopicPartition> all = partitions(read);
+            zooPartitions = of(all, topics.features(), topics.runs());
+            List<TopicPartition> predictor = of(all, topics.features(), topics.runs(), topics.models());
+            encoderPartitions = of(all, topics.checkpoints(), topics.encoders());
             consumer.assign(all);
             consumer.seekToBeginning(all);
             startEndOffsets = consumer.endOffsets(predictor, END_OFFSETS_TIMEOUT);
@@ -582,6 +595,11 @@ public final class TrainerService implements Service {
                     + "; create them first (TopicSetup.ensure, as weightcast local does)");
         }
         return out;
+    }
+
+    private static List<TopicPartition> of(List<TopicPartition> partitions, String... topicNames) {
+        List<String> names = List.of(topicNames);
+        return partitions.stream().filter(tp -> names.contains(tp.topic())).toList();
     }
 
     private void closeQuietly() {

@@ -134,7 +134,8 @@ class TrainerCatchUpIntegrationTest {
      * 1,000, of 18 checkpoints; {@code weightcast.bench.mode} {@code preloaded} (default: all in the topics before the
      * trainer starts) or {@code live} (written while it runs, as fast as the producer goes); any
      * {@code weightcast.bench.trainer.*} property is passed as a trainer setting). Prints the wall time from start
-     * to a published model on all runs, the fits, and the load average.
+     * to a published model on all runs (or that none came within 10 minutes: no assertion, a measurement), the fits,
+     * and the load average.
      */
     @Test
     @EnabledIfSystemProperty(named = "weightcast.bench.catchup", matches = "true")
@@ -182,7 +183,6 @@ class TrainerCatchUpIntegrationTest {
                         all == null ? "NOT published" : "v" + all.version() + " published", seconds, s.fitsPublished(),
                         s.fitsRejected(), s.fitsFailed(), metric(service, "weightcast_trainer_poll_batches_total"), loadBefore,
                         loadAverage());
-                assertThat(all).as("a model on all %d runs", runs).isNotNull();
             }
         }
     }
