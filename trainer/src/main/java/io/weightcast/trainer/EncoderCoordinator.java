@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * <li>a training under way PAUSES before its next step (batch, about a second on a busy 2-core
  * machine) while the flag is up, and resumes when the fit is done. Its {@code train_seconds} and
  * epoch times are wall times, pauses included; {@code weightcast_trainer_encoder_paused_seconds_total}
- * counts the pauses.</li>
+ * counts the pauses ({@code weightcast_trainer_encoder_training} is 1 while a training is under way).</li>
  * </ul>
+ * The same check between steps stops a training when the trainer closes (before, a training went on
+ * on its daemon thread after {@link #close()}).
  * Pausing rather than stopping and restarting keeps the epochs already trained; deferring alone
  * would not do, since the zoo keeps growing while an encoder trains (issue 19: with the encoder
  * beside it, each refit on 2 cores took ~30 s instead of ~10 s).
@@ -122,13 +124,17 @@ final class EncoderCoordinator implements AutoCloseable {
         EncoderFitter.Job job = fitter.job(zooRunIds, architecture, weights, version);
         training = trainingThread.submit(() -> fitter.fit(job, this::yieldToPredictor));
         trainingRuns = runs;
+        metrics.encoderTraining.set(1);
         return false;
     }
 
-    /** Training thread, before every step: wait while the predictor needs the CPU. */
+    /** Training thread, before every step: wait while the predictor needs the CPU; stop when the trainer closes. */
     private void yieldToPredictor() {
         long t0 = System.nanoTime();
         try {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
             predictorFirst.awaitPredictorIdle();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -152,6 +158,7 @@ final class EncoderCoordinator implements AutoCloseable {
     private boolean finishTraining(List<String> zooRunIds) {
         Future<EncoderFitter.EncoderFit> done = training;
         training = null;
+        metrics.encoderTraining.set(0);
         try {
             EncoderFitter.EncoderFit fit = done.get();
             EncoderVersion v = fit.record();

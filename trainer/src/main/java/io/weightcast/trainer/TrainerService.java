@@ -132,7 +132,8 @@ import org.slf4j.LoggerFactory;
  * {@code _candidate_holdout_r2} and {@code _current_on_holdout_r2} (the last fit's comparison),
  * {@code _fits_total{outcome=published|rejected|failed}}, {@code _fit_duration_seconds},
  * {@code _malformed_records_total{topic}}, {@code _poll_batches_total} (polls that returned records),
- * {@code _encoder_paused_seconds_total} (encoder training paused for the predictor); {@code weightcast_consumer_lag_records{group="weightcast-trainer",topic}}
+ * {@code _encoder_training} (1 while one is under way), {@code _encoder_paused_seconds_total} (encoder training
+ * paused for the predictor); {@code weightcast_consumer_lag_records{group="weightcast-trainer",topic}}
  * (no consumer group: its positions against the read_committed end offsets, see {@link ConsumerLagMonitor});
  * served with /health and /ready by {@link OpsServer}.
  */
