@@ -62,11 +62,13 @@ import org.slf4j.LoggerFactory;
  * meanwhile. Measured with {@code TrainerCatchUpIntegrationTest#catchUpBenchmark} (1,000 synthetic
  * finished runs × 18 checkpoints, embedded broker, 2 cores shared with other builds, 2026-12-06):
  * <ul>
- * <li>all in the topics before the start: replayed (20,000 records) in 2.7 s, one fit of 15 s, the
- * model on all 1,000 runs published 18.6 s after start (load average 5.9–6.8);</li>
- * <li>written while the trainer runs (in 6.7 s): the due refit held 5.5 s to read 19,800 records,
- * one fit, the model on all 1,000 runs published after 39 s (load 4.8–7.5, the fit slowed by
- * other builds);</li>
+ * <li>all in the topics before the start: replayed (20,000 records) in 1.5–2.7 s, one fit of 14–15 s,
+ * the model on all 1,000 runs published 16.1 s after start at a load average of 1.2–1.6 (18.6 s
+ * at 5.9–6.8);</li>
+ * <li>written while the trainer runs (by the benchmark's producer, 6.7–13.7 s): the due refit held
+ * 5.5 s to read 19,800 records, one fit, the model on all 1,000 runs after 39 s (load 4.8–7.5); at
+ * load 2.3–6.1 a first fit on ~130 runs, then a refit held 2.7 s to read the 15,600 records written
+ * meanwhile, the model on all 1,000 runs after 40 s;</li>
  * <li>the same with {@code trainer.refit.max.delay.ms=0} (the old behaviour, a fit per poll
  * batch): 30 fits of 7–43 s, each on a zoo 28 runs larger, and after 615 s the zoo had reached
  * 845 of 1,000 runs (load ~11), issue 19's cascade.</li>
