@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,6 +25,25 @@ import org.slf4j.LoggerFactory;
  * checkpoints with the current encoder so the accuracy fits can use z. Everything but the training
  * itself runs on the poll thread; the training thread gets its own encoder instance and hands it
  * over when done.
+ *
+ * <h2>The predictor goes first</h2>
+ * The encoder is optional extra work; the accuracy model is what the scorer serves. So the poll
+ * thread fits the predictor without ever waiting on the encoder (it only looks whether a training
+ * is done), and the encoder yields to the predictor through the shared {@link PredictorFirst} flag:
+ * <ul>
+ * <li>no training STARTS while a predictor refit is due, being batched or running: after a start-up
+ * replay (or a backlog) the first encoder trains only once the predictor has been fitted on the
+ * caught-up zoo;</li>
+ * <li>a training under way PAUSES before its next step (batch, about a second on a busy 2-core
+ * machine) while the flag is up, and resumes when the fit is done. Its {@code train_seconds} and
+ * epoch times are wall times, pauses included; {@code weightcast_trainer_encoder_paused_seconds_total}
+ * counts the pauses ({@code weightcast_trainer_encoder_training} is 1 while a training is under way).</li>
+ * </ul>
+ * The same check between steps stops a training when the trainer closes (before, a training went on
+ * on its daemon thread after {@link #close()}).
+ * Pausing rather than stopping and restarting keeps the epochs already trained; deferring alone
+ * would not do, since the zoo keeps growing while an encoder trains (issue 19: with the encoder
+ * beside it, each refit on 2 cores took ~30 s instead of ~10 s).
  */
 final class EncoderCoordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EncoderCoordinator.class);
@@ -34,6 +54,7 @@ final class EncoderCoordinator implements AutoCloseable {
     private final ModelPublisher publisher;
     private final TrainerMetrics metrics;
     private final double holdoutFraction;
+    private final PredictorFirst predictorFirst;
     private final ExecutorService trainingThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "weightcast-encoder-training");
         t.setDaemon(true);
@@ -49,7 +70,8 @@ final class EncoderCoordinator implements AutoCloseable {
     private final Map<String, Embedding> embeddings = new HashMap<>(); // "run\0step" → z of current
 
     EncoderCoordinator(EncoderSettings settings, double holdoutFraction, long seed, ModelPublisher publisher,
-                       TrainerMetrics metrics) {
+                       TrainerMetrics metrics, PredictorFirst predictorFirst) {
+        this.predictorFirst = predictorFirst;
         this.settings = settings;
         this.weights = new CheckpointWeights(settings.maxParameters(), settings.maxCheckpoints());
         this.fitter = new EncoderFitter(settings, holdoutFraction, seed);
@@ -86,7 +108,7 @@ final class EncoderCoordinator implements AutoCloseable {
         if (training != null) {
             return training.isDone() && finishTraining(zooRunIds);
         }
-        if (zooRunIds.size() < RunSplit.MIN_RUNS) {
+        if (zooRunIds.size() < RunSplit.MIN_RUNS || predictorFirst.predictorBusy()) {
             return false;
         }
         String architecture = weights.dominantArchitecture(zooRunIds);
@@ -100,9 +122,29 @@ final class EncoderCoordinator implements AutoCloseable {
         int version = maxVersionSeen + 1;
         LOG.info("training encoder v{} for {} on {} zoo runs' weights ({} epochs)", version, architecture, runs, settings.epochs());
         EncoderFitter.Job job = fitter.job(zooRunIds, architecture, weights, version);
-        training = trainingThread.submit(() -> fitter.fit(job));
+        training = trainingThread.submit(() -> fitter.fit(job, this::yieldToPredictor));
         trainingRuns = runs;
+        metrics.encoderTraining.set(1);
         return false;
+    }
+
+    /** Training thread, before every step: wait while the predictor needs the CPU; stop when the trainer closes. */
+    private void yieldToPredictor() {
+        long t0 = System.nanoTime();
+        try {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            predictorFirst.awaitPredictorIdle();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("encoder training stopped: the trainer is closing");
+        }
+        long waited = System.nanoTime() - t0;
+        if (waited > 1_000_000L) {
+            metrics.encoderPausedSeconds.inc(waited / 1e9);
+            LOG.debug("encoder training paused {} s for a predictor refit", String.format("%.1f", waited / 1e9));
+        }
     }
 
     private boolean grewEnough(int runs, String architecture) {
@@ -116,6 +158,7 @@ final class EncoderCoordinator implements AutoCloseable {
     private boolean finishTraining(List<String> zooRunIds) {
         Future<EncoderFitter.EncoderFit> done = training;
         training = null;
+        metrics.encoderTraining.set(0);
         try {
             EncoderFitter.EncoderFit fit = done.get();
             EncoderVersion v = fit.record();

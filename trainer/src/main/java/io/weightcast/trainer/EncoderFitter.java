@@ -41,8 +41,11 @@ final class EncoderFitter {
                 weights.of(sides.holdout(), architecture));
     }
 
-    /** Trains on the job's checkpoints; runs on the caller's thread (minutes). */
-    EncoderFit fit(Job job) {
+    /**
+     * Trains on the job's checkpoints; runs on the caller's thread (minutes). {@code beforeStep} runs before every
+     * training step (see {@link HyperRepresentation#train(List, int, java.util.function.Consumer, Runnable)}).
+     */
+    EncoderFit fit(Job job, Runnable beforeStep) {
         long t0 = System.nanoTime();
         List<WeightTokens> train = job.train();
         List<WeightTokens> holdout = job.holdout();
@@ -54,7 +57,7 @@ final class EncoderFitter {
         HyperRepresentation encoder = HyperRepresentation.create(train, settings.config());
         List<HyperRepresentation.EpochLoss> history = encoder.train(train, settings.epochs(), e ->
                 LOG.info("encoder v{} epoch {}/{}: loss {} (contrastive {}, reconstruction {}) in {} s", version, e.epoch(),
-                        settings.epochs(), f(e.loss()), f(e.contrastive()), f(e.reconstruction()), f(e.seconds())));
+                        settings.epochs(), f(e.loss()), f(e.contrastive()), f(e.reconstruction()), f(e.seconds())), beforeStep);
         double r2 = holdout.isEmpty() ? Double.NaN : encoder.reconstructionR2(holdout);
         double seconds = (System.nanoTime() - t0) / 1e9;
         EncoderVersion record = new EncoderVersion(EncoderVersion.KEY, version, architecture, encoder.embeddingDim(),

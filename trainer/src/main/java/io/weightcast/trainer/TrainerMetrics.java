@@ -58,6 +58,13 @@ public final class TrainerMetrics {
             .help("Current encoder's decoder R² on checkpoints of held-out runs (normalised weights)").register(registry);
     final Gauge encoderTrainSeconds = Gauge.builder().name("weightcast_trainer_encoder_train_seconds")
             .help("Wall time of the last encoder training").register(registry);
+    final Gauge encoderTraining = Gauge.builder().name("weightcast_trainer_encoder_training")
+            .help("1 while an encoder training is under way (paused or not), else 0").register(registry);
+    final Counter encoderPausedSeconds = Counter.builder().name("weightcast_trainer_encoder_paused_seconds_total")
+            .help("Time encoder trainings spent paused while a refit of the accuracy model was due or running").register(registry);
+    final Counter pollBatches = Counter.builder().name("weightcast_trainer_poll_batches_total")
+            .help("Polls that returned records (the trainer reads its topics in batches of at most max.poll.records)")
+            .register(registry);
     final Counter encoderTrainings = Counter.builder().name("weightcast_trainer_encoder_trainings_total")
             .help("Encoder trainings by outcome (published, failed)").labelNames("outcome").register(registry);
     final Gauge inputsHoldoutR2 = Gauge.builder().name("weightcast_trainer_inputs_holdout_r2")

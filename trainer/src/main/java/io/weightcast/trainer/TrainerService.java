@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
@@ -46,16 +47,51 @@ import org.slf4j.LoggerFactory;
  * JSON, and 1,000 runs × 18 checkpoints (19,000 records) replayed in 4–8 s on a busy 2-core
  * machine, so thousands of runs take seconds to tens of seconds. The models topic tells it
  * the current version, so a restart neither renumbers nor republishes (see {@link RefitPolicy}).
- * Fits are not attempted until the start-up replay has caught up with the end offsets seen at
- * start; {@link #ready()} turns true then.
+ * Fits are not attempted until the start-up replay of {@code features}, {@code runs} and
+ * {@code models} has caught up with the end offsets seen at start; {@link #ready()} turns true then.
+ *
+ * <h2>Catching up: one fit on a backlog, not one per poll batch</h2>
+ * A poll returns at most {@code max.poll.records} (500) records, ~27 runs of 18 checkpoints. Fitting
+ * whenever {@link RefitPolicy} was due after a poll made a backlog a cascade of fits, each on a zoo
+ * ~27 runs larger (issue 19: 800 replayed runs, the zoo at 133 four minutes after the last checkpoint
+ * was scored; 488 of 1,000 runs when the live phase ended). Now a due refit is first held while the
+ * trainer lags behind {@code features} or {@code runs} (read_committed end offsets minus its
+ * positions, asked only while a refit is due), and fitted once on everything when the lag is zero, or
+ * after {@code trainer.refit.max.delay.ms} (30 s) so a topic that never goes quiet still gets fits
+ * ({@link RefitBatcher}). The start-up replay is one fit on all runs, also when more arrived
+ * meanwhile. Measured with {@code TrainerCatchUpIntegrationTest#catchUpBenchmark} (1,000 synthetic
+ * finished runs × 18 checkpoints, embedded broker, 2 cores shared with other builds, 2026-12-06):
+ * <ul>
+ * <li>all in the topics before the start: replayed (20,000 records) in 1.5–2.7 s, one fit of 14–15 s,
+ * the model on all 1,000 runs published 16.1 s after start at a load average of 1.2–1.6 (18.6 s
+ * at 5.9–6.8);</li>
+ * <li>written while the trainer runs (by the benchmark's producer, 6.7–13.7 s): the due refit held
+ * 5.5 s to read 19,800 records, one fit, the model on all 1,000 runs after 39 s (load 4.8–7.5); at
+ * load 2.3–6.1 a first fit on ~130 runs, then a refit held 2.7 s to read the 15,600 records written
+ * meanwhile, the model on all 1,000 runs after 40 s;</li>
+ * <li>the same with {@code trainer.refit.max.delay.ms=0} (the old behaviour, a fit per poll
+ * batch): 30 fits of 7–43 s, each on a zoo 28 runs larger, and after 615 s the zoo had reached
+ * 845 of 1,000 runs (load ~11), issue 19's cascade.</li>
+ * </ul>
+ *
+ * <h2>The encoder never delays the predictor</h2>
+ * The encoder ({@link EncoderCoordinator}) trains on its own thread; the poll thread never waits for
+ * it. It yields to the predictor: while a refit is due, held or running ({@link PredictorFirst}) no
+ * encoder training starts and one under way pauses before its next step. At start the encoder's
+ * topics ({@code checkpoints}, the large ones, and {@code encoders}) are paused too, and read only
+ * once the predictor has caught up and has no refit pending, so the first model is fitted on the
+ * replayed zoo before any checkpoint is decoded; encoder training starts once they have caught up.
  *
  * <h2>Refit and publish</h2>
- * {@link RefitPolicy} decides when ({@code trainer.min.runs}, {@code trainer.refit.every});
+ * {@link RefitPolicy} decides when ({@code trainer.min.runs}, {@code trainer.refit.every}), {@link RefitBatcher}
+ * holds a due refit while records are waiting;
  * {@link AccuracyModelFitter} fits and evaluates on held-out runs. The poll thread fits
  * synchronously: with no consumer group there is no poll-interval deadline or rebalance to
  * miss, and new records simply wait in Kafka meanwhile. Measured on a busy 2-core machine (one
  * LightGBM thread, 200 rounds, evaluation included): 40 runs / 720 rows 0.6 s, 200 runs / 3,600
- * rows 1.1 s, 1,000 runs / 18,000 rows 2.7 s, 3,000 runs / 54,000 rows 7 s of CPU.
+ * rows 1.1 s, 1,000 runs / 18,000 rows 2.7 s, 3,000 runs / 54,000 rows 7 s of CPU for one booster; a
+ * whole refit (cross-conformal folds, spectra ablation and top-run rule included) on 1,000 runs took
+ * 15 s of wall time at a load average of ~6 on 2 cores (issue 19 measurement, below).
  * A candidate is published as version current+1 only if it is not worse than the current version
  * ON THE SAME HELD-OUT RUNS ({@link PublishGate}): both are scored on the candidate's holdout runs
  * (final checkpoint), and the candidate's R² there may be below the current's by at most
@@ -85,7 +121,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Settings</h2>
  * {@code kafka.bootstrap.servers} (required), {@code topic.prefix} (default {@code weightcast.}),
  * other {@code kafka.*} keys passed to the Kafka clients (security: TLS, SASL; see {@link KafkaClientSettings}), and the trainer's own
- * keys documented in {@link TrainerSettings}: {@code trainer.refit.every} (5), {@code trainer.min.runs}
+ * keys documented in {@link TrainerSettings}: {@code trainer.refit.every} (5), {@code trainer.refit.max.delay.ms}
+ * (30000), {@code trainer.min.runs}
  * (10), {@code trainer.holdout.fraction} (0.25), {@code trainer.seed} (42), {@code trainer.num.threads}
  * (1), {@code trainer.num.iterations} (200), {@code trainer.publish.tolerance} (0.0),
  * {@code trainer.host} (127.0.0.1), {@code trainer.port}
@@ -96,7 +133,9 @@ import org.slf4j.LoggerFactory;
  * {@code _holdout_r2}, {@code _holdout_mae}, {@code _holdout_kendall_tau} (of the current model),
  * {@code _candidate_holdout_r2} and {@code _current_on_holdout_r2} (the last fit's comparison),
  * {@code _fits_total{outcome=published|rejected|failed}}, {@code _fit_duration_seconds},
- * {@code _malformed_records_total{topic}}; {@code weightcast_consumer_lag_records{group="weightcast-trainer",topic}}
+ * {@code _malformed_records_total{topic}}, {@code _poll_batches_total} (polls that returned records),
+ * {@code _encoder_training} (1 while one is under way), {@code _encoder_paused_seconds_total} (encoder training
+ * paused for the predictor); {@code weightcast_consumer_lag_records{group="weightcast-trainer",topic}}
  * (no consumer group: its positions against the read_committed end offsets, see {@link ConsumerLagMonitor});
  * served with /health and /ready by {@link OpsServer}.
  */
@@ -104,6 +143,7 @@ public final class TrainerService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration LAG_TIMEOUT = Duration.ofSeconds(5);
 
     private final Settings settings;
     private final TrainerSettings config;
@@ -113,6 +153,8 @@ public final class TrainerService implements Service {
     private final RefitPolicy policy;
     private final AccuracyModelFitter fitter;
     private final PublishGate gate;
+    private final RefitBatcher batcher;
+    private final PredictorFirst predictorFirst = new PredictorFirst();
     private final DyingReluTrainer dyingRelu;
     private final EncoderSettings encoderSettings;
     private EncoderCoordinator encoders;
@@ -126,7 +168,13 @@ public final class TrainerService implements Service {
     private ConsumerLagMonitor lag;
     private volatile Map<TopicPartition, Long> positions = Map.of(); // the poll thread's copy, for the lag monitor
     private Thread thread;
-    private Map<TopicPartition, Long> startEndOffsets;
+    private Map<TopicPartition, Long> startEndOffsets; // features, runs, models: the predictor's replay
+    private Map<TopicPartition, Long> encoderEndOffsets = Map.of(); // checkpoints, encoders: the encoder's replay
+    private List<TopicPartition> zooPartitions; // features, runs: what a due refit reads first
+    private List<TopicPartition> encoderPartitions = List.of();
+    private boolean encoderPaused;
+    private boolean encoderCaughtUp;
+    private long heldRecords; // read while a due refit was held
     private long replayStartNanos;
     private long recordsReplayed;
     private int maxVersionSeen;
@@ -145,6 +193,7 @@ public final class TrainerService implements Service {
         this.policy = config.refitPolicy();
         this.fitter = new AccuracyModelFitter(config.fitParams());
         this.gate = config.publishGate();
+        this.batcher = config.refitBatcher();
         this.dyingRelu = new DyingReluTrainer(config.fitParams(), metrics.registry());
         this.encoderSettings = EncoderSettings.from(settings, config.seed());
     }
@@ -167,14 +216,23 @@ public final class TrainerService implements Service {
             if (encoderSettings.enabled()) {
                 read.addAll(List.of(topics.checkpoints(), topics.encoders()));
             }
-            List<TopicPartition> partitions = partitions(read);
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            startEndOffsets = consumer.endOffsets(partitions, END_OFFSETS_TIMEOUT);
+            List<TopicPartition> all = partitions(read);
+            zooPartitions = of(all, topics.features(), topics.runs());
+            List<TopicPartition> predictor = of(all, topics.features(), topics.runs(), topics.models());
+            encoderPartitions = of(all, topics.checkpoints(), topics.encoders());
+            consumer.assign(all);
+            consumer.seekToBeginning(all);
+            startEndOffsets = consumer.endOffsets(predictor, END_OFFSETS_TIMEOUT);
+            if (!encoderPartitions.isEmpty()) {
+                encoderEndOffsets = consumer.endOffsets(encoderPartitions, END_OFFSETS_TIMEOUT);
+                consumer.pause(encoderPartitions); // read once the predictor has caught up and fitted (see class doc)
+                encoderPaused = true;
+            }
             publisher = new ModelPublisher(bootstrap, topics.models(), settings.under("kafka"));
             if (encoderSettings.enabled()) {
                 encoderPublisher = new ModelPublisher(bootstrap, topics.encoders(), settings.under("kafka"));
-                encoders = new EncoderCoordinator(encoderSettings, config.holdoutFraction(), config.seed(), encoderPublisher, metrics);
+                encoders = new EncoderCoordinator(encoderSettings, config.holdoutFraction(), config.seed(), encoderPublisher, metrics,
+                        predictorFirst);
             }
             ops = OpsServer.start(config.host(), config.port(), metrics.registry(), this::ready);
             lag = ConsumerLagMonitor.builder(bootstrap, metrics.registry()).positions("weightcast-trainer", () -> positions).start();
@@ -247,17 +305,24 @@ public final class TrainerService implements Service {
         try {
             while (running) {
                 try {
-                    for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(POLL)) {
+                    ConsumerRecords<byte[], byte[]> batch = consumer.poll(POLL);
+                    if (!batch.isEmpty()) {
+                        metrics.pollBatches.inc();
+                        if (batcher.holding()) {
+                            heldRecords += batch.count();
+                        }
+                    }
+                    for (ConsumerRecord<byte[], byte[]> rec : batch) {
                         handle(rec);
                     }
                     if (!caughtUp) {
                         checkCaughtUp();
                     }
                     if (caughtUp) {
-                        if (encoders != null && encoders.tick(zoo.zooRunIds())) {
-                            refitRequested = true; // new z: the accuracy model may now use it
-                        }
                         maybeFit();
+                        if (encoders != null) {
+                            tickEncoder();
+                        }
                     }
                     refreshSnapshot();
                     publishPositions();
@@ -333,11 +398,64 @@ public final class TrainerService implements Service {
                 zoo.runsSeen(), zoo.featureVectors(), current == null ? "none" : current.version());
     }
 
+    /**
+     * The encoder's side of a poll-loop turn, after the predictor's: its topics are read only once the predictor
+     * has caught up and has no refit pending, its training only starts once those topics have caught up too.
+     */
+    private void tickEncoder() {
+        if (encoderPaused) {
+            if (predictorFirst.predictorBusy()) {
+                return;
+            }
+            consumer.resume(encoderPartitions);
+            encoderPaused = false;
+            LOG.info("predictor caught up ({} zoo runs, model version {}): reading checkpoints for the encoder",
+                    zoo.zooSize(), current == null ? "none" : current.version());
+        }
+        if (!encoderCaughtUp) {
+            for (Map.Entry<TopicPartition, Long> e : encoderEndOffsets.entrySet()) {
+                if (consumer.position(e.getKey()) < e.getValue()) {
+                    return;
+                }
+            }
+            encoderCaughtUp = true;
+            LOG.info("encoder replay caught up: {} s after start", String.format("%.2f", (System.nanoTime() - replayStartNanos) / 1e9));
+        }
+        if (encoders.tick(zoo.zooRunIds())) {
+            refitRequested = true; // new z: the accuracy model may now use it
+        }
+    }
+
+    /** Records the trainer has not read yet on features and runs (read_committed end offsets minus positions). */
+    private long zooLag() {
+        try {
+            long lag = 0;
+            for (Map.Entry<TopicPartition, Long> e : consumer.endOffsets(zooPartitions, LAG_TIMEOUT).entrySet()) {
+                lag += Math.max(0, e.getValue() - consumer.position(e.getKey()));
+            }
+            return lag;
+        } catch (WakeupException | InterruptException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("could not read end offsets ({}); fitting on what has been read", e.toString());
+            return 0;
+        }
+    }
+
     private void maybeFit() {
         int size = zoo.zooSize();
-        boolean requested = refitRequested && size >= config.minRuns();
-        if (!policy.due(size) && !requested) {
+        boolean due = policy.due(size) || (refitRequested && size >= config.minRuns());
+        predictorFirst.predictorBusy(due); // the encoder pauses from now until the fit is done
+        long now = System.nanoTime();
+        if (batcher.decide(due, due ? zooLag() : 0, now) != RefitBatcher.Action.FIT) {
             return;
+        }
+        double heldSeconds = batcher.heldNanos(now) / 1e9;
+        long read = heldRecords;
+        batcher.fitted();
+        heldRecords = 0;
+        if (heldSeconds > 0) {
+            LOG.info("refit held {} s to read {} more records first", String.format("%.2f", heldSeconds), read);
         }
         refitRequested = false;
         long t0 = System.nanoTime();
@@ -369,6 +487,7 @@ public final class TrainerService implements Service {
             LOG.error("fit on {} zoo runs failed (retried when the zoo grows): {}", size, e.toString(), e);
         } finally {
             metrics.fitDuration.observe((System.nanoTime() - t0) / 1e9);
+            predictorFirst.predictorBusy(false); // fitted (or failed) on this zoo: not due until it grows
         }
     }
 
@@ -481,6 +600,11 @@ public final class TrainerService implements Service {
                     + "; create them first (TopicSetup.ensure, as weightcast local does)");
         }
         return out;
+    }
+
+    private static List<TopicPartition> of(List<TopicPartition> partitions, String... topicNames) {
+        List<String> names = List.of(topicNames);
+        return partitions.stream().filter(tp -> names.contains(tp.topic())).toList();
     }
 
     private void closeQuietly() {

@@ -10,6 +10,9 @@ import io.weightcast.core.config.Settings;
  * <caption>keys</caption>
  * <tr><th>key</th><th>default</th><th>meaning</th></tr>
  * <tr><td>{@code trainer.refit.every}</td><td>5</td><td>refit after this many newly finished zoo runs since the last fit</td></tr>
+ * <tr><td>{@code trainer.refit.max.delay.ms}</td><td>30000</td><td>a due refit first reads what is waiting on
+ * {@code features} and {@code runs} and fits once on all of it; it waits at most this long for that lag to reach zero
+ * (a topic that never goes quiet still gets fits); 0 fits at once on what has been read (see {@link RefitBatcher})</td></tr>
  * <tr><td>{@code trainer.min.runs}</td><td>10</td><td>no model before this many zoo runs (≥ 3: 2 holdout + 1 train)</td></tr>
  * <tr><td>{@code trainer.holdout.fraction}</td><td>0.25</td><td>share of runs held out (by run, never by row)</td></tr>
  * <tr><td>{@code trainer.seed}</td><td>42</td><td>seeds the run split and LightGBM's bagging</td></tr>
@@ -27,10 +30,11 @@ import io.weightcast.core.config.Settings;
  * </table>
  */
 public record TrainerSettings(
-        int refitEvery, int minRuns, double holdoutFraction, int seed, int numThreads, int numIterations,
+        int refitEvery, long refitMaxDelayMs, int minRuns, double holdoutFraction, int seed, int numThreads, int numIterations,
         double publishTolerance, String host, int port, boolean ablateSpectra, int conformalFolds) {
 
     public static final String REFIT_EVERY = "trainer.refit.every";
+    public static final String REFIT_MAX_DELAY_MS = "trainer.refit.max.delay.ms";
     public static final String MIN_RUNS = "trainer.min.runs";
     public static final String HOLDOUT_FRACTION = "trainer.holdout.fraction";
     public static final String SEED = "trainer.seed";
@@ -44,6 +48,8 @@ public record TrainerSettings(
 
     public TrainerSettings {
         require(refitEvery >= 1, REFIT_EVERY + " must be >= 1, was " + refitEvery);
+        require(refitMaxDelayMs >= 0 && refitMaxDelayMs <= 3_600_000L,
+                REFIT_MAX_DELAY_MS + " must be in 0..3600000 (one hour), was " + refitMaxDelayMs);
         require(minRuns >= RunSplit.MIN_RUNS, MIN_RUNS + " must be >= " + RunSplit.MIN_RUNS + ", was " + minRuns);
         require(holdoutFraction > 0 && holdoutFraction < 1, HOLDOUT_FRACTION + " must be in (0, 1), was " + holdoutFraction);
         require(numThreads >= 1, NUM_THREADS + " must be >= 1, was " + numThreads);
@@ -57,6 +63,7 @@ public record TrainerSettings(
     public static TrainerSettings from(Settings s) {
         return new TrainerSettings(
                 s.getInt(REFIT_EVERY, 5),
+                s.getLong(REFIT_MAX_DELAY_MS, 30_000L),
                 s.getInt(MIN_RUNS, 10),
                 s.getDouble(HOLDOUT_FRACTION, 0.25),
                 s.getInt(SEED, 42),
@@ -71,6 +78,10 @@ public record TrainerSettings(
 
     public FitParams fitParams() {
         return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds);
+    }
+
+    RefitBatcher refitBatcher() {
+        return new RefitBatcher(refitMaxDelayMs);
     }
 
     PublishGate publishGate() {

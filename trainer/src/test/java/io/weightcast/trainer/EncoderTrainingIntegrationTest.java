@@ -122,30 +122,8 @@ class EncoderTrainingIntegrationTest {
         Topics topics = new Topics("it-encoder.");
         TopicSetup.ensure(kafka.bootstrapServers(), topics, 2, (short) 1);
         Random random = new Random(5);
-        Map<String, byte[]> lastCheckpoint = new HashMap<>();
-        for (int i = 0; i < 24; i++) {
-            String run = String.format("run-%02d", i);
-            double quality = random.nextDouble();
-            send(topics.runs(), run, Json.bytes(RunEvent.started(run, "s", Map.of(), STEPS)));
-            for (int step = 1; step <= STEPS; step++) {
-                byte[] bytes = checkpoint(run, step, quality, random);
-                SafeTensors file = SafeTensors.read(bytes);
-                send(topics.checkpoints(), run, bytes);
-                send(topics.features(), run, Json.bytes(FeatureExtractor.extract(file,
-                        CheckpointMetadata.parse(file.metadata(), run), 0L)));
-                lastCheckpoint.put(run, bytes);
-            }
-            send(topics.runs(), run, Json.bytes(RunEvent.finished(run, "s", Map.of("test_accuracy", 0.1 + 0.8 * quality,
-                    "train_accuracy", 0.15 + 0.8 * quality + 0.05 * random.nextDouble()))));
-        }
-        Settings settings = Settings.of(Map.ofEntries(
-                Map.entry(Settings.BOOTSTRAP, kafka.bootstrapServers()), Map.entry(Settings.TOPIC_PREFIX, topics.prefix()),
-                Map.entry(TrainerSettings.PORT, "0"), Map.entry(TrainerSettings.MIN_RUNS, "10"),
-                Map.entry("trainer.encoder.min.runs", "20"), Map.entry("trainer.encoder.epochs", "3"),
-                Map.entry("trainer.encoder.d.model", "16"), Map.entry("trainer.encoder.heads", "2"),
-                Map.entry("trainer.encoder.blocks", "1"), Map.entry("trainer.encoder.embedding.dim", "8"),
-                Map.entry("trainer.encoder.batch.size", "16")));
-        try (TrainerService service = new TrainerService(settings)) {
+        Map<String, byte[]> lastCheckpoint = produceRuns(topics, 0, 24, random);
+        try (TrainerService service = new TrainerService(settings(topics, 3))) {
             service.start();
             List<EncoderVersion> encoders = readAll(topics.encoders(), EncoderVersion.class, 1);
             assertThat(encoders).hasSize(1);
@@ -191,6 +169,92 @@ class EncoderTrainingIntegrationTest {
                 }
             }
         }
+    }
+
+    /**
+     * The predictor goes first (issue 19): a refit that falls due while an encoder trains runs at once, without
+     * waiting for the training, and the training pauses meanwhile (whether it reaches a step during the fit depends
+     * on the machine's speed, so the pause is printed, not asserted).
+     */
+    @Test
+    void aRefitDueWhileTheEncoderTrainsRunsAtOnceAndTheTrainingYields() throws Exception {
+        Topics topics = new Topics("it-encoder-yield.");
+        TopicSetup.ensure(kafka.bootstrapServers(), topics, 2, (short) 1);
+        Random random = new Random(7);
+        produceRuns(topics, 0, 24, random);
+        // 1,000 epochs: the training cannot end during the test; closing the trainer stops it at its next step
+        try (TrainerService service = new TrainerService(settings(topics, 1000))) {
+            service.start();
+            await("version 1 and an encoder training under way", () -> service.snapshot().currentVersion() == 1
+                    && metric(service, "weightcast_trainer_encoder_training") == 1.0);
+            assertThat(service.snapshot().zooRuns()).isEqualTo(24);
+
+            produceRuns(topics, 24, 30, random); // 6 more finished runs: a refit is due (trainer.refit.every 5)
+            await("a refit after the new runs", () -> service.snapshot().zooRuns() == 30
+                    && service.snapshot().fitsPublished() + service.snapshot().fitsRejected() >= 2);
+            ZooSnapshot s = service.snapshot();
+            assertThat(s.fitsFailed()).isZero();
+            assertThat(metric(service, "weightcast_trainer_encoder_training")).as("the encoder still trains").isEqualTo(1.0);
+            assertThat(metric(service, "weightcast_trainer_encoder_trainings_total{outcome=\"published\"}")).isZero();
+            double paused = metric(service, "weightcast_trainer_encoder_paused_seconds_total");
+            assertThat(paused).isGreaterThanOrEqualTo(0);
+            System.out.printf("encoder training paused %.2f s for the refit%n", paused);
+        }
+    }
+
+    private static Settings settings(Topics topics, int encoderEpochs) {
+        return Settings.of(Map.ofEntries(
+                Map.entry(Settings.BOOTSTRAP, kafka.bootstrapServers()), Map.entry(Settings.TOPIC_PREFIX, topics.prefix()),
+                Map.entry(TrainerSettings.PORT, "0"), Map.entry(TrainerSettings.MIN_RUNS, "10"),
+                Map.entry(TrainerSettings.REFIT_EVERY, "5"),
+                Map.entry("trainer.encoder.min.runs", "20"), Map.entry("trainer.encoder.epochs", Integer.toString(encoderEpochs)),
+                Map.entry("trainer.encoder.d.model", "16"), Map.entry("trainer.encoder.heads", "2"),
+                Map.entry("trainer.encoder.blocks", "1"), Map.entry("trainer.encoder.embedding.dim", "8"),
+                Map.entry("trainer.encoder.batch.size", "16")));
+    }
+
+    /** Runs {@code from} until {@code to}: started, a checkpoint and its features per step, finished; their last checkpoints. */
+    private static Map<String, byte[]> produceRuns(Topics topics, int from, int to, Random random) {
+        Map<String, byte[]> lastCheckpoint = new HashMap<>();
+        for (int i = from; i < to; i++) {
+            String run = String.format("run-%02d", i);
+            double quality = random.nextDouble();
+            send(topics.runs(), run, Json.bytes(RunEvent.started(run, "s", Map.of(), STEPS)));
+            for (int step = 1; step <= STEPS; step++) {
+                byte[] bytes = checkpoint(run, step, quality, random);
+                SafeTensors file = SafeTensors.read(bytes);
+                send(topics.checkpoints(), run, bytes);
+                send(topics.features(), run, Json.bytes(FeatureExtractor.extract(file,
+                        CheckpointMetadata.parse(file.metadata(), run), 0L)));
+                lastCheckpoint.put(run, bytes);
+            }
+            send(topics.runs(), run, Json.bytes(RunEvent.finished(run, "s", Map.of("test_accuracy", 0.1 + 0.8 * quality,
+                    "train_accuracy", 0.15 + 0.8 * quality + 0.05 * random.nextDouble()))));
+        }
+        return lastCheckpoint;
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(String what, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static double metric(TrainerService service, String series) throws Exception {
+        String body = new String(new java.net.URL("http://127.0.0.1:" + service.port() + "/metrics").openStream().readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(series) + "\\s+(\\S+)$")
+                .matcher(body);
+        assertThat(m.find()).as("series %s in /metrics", series).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     private static List<ModelVersion> awaitModelAfterEncoder(Topics topics) throws InterruptedException {

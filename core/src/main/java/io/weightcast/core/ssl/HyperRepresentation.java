@@ -103,6 +103,15 @@ public final class HyperRepresentation {
      * target for both views.
      */
     public List<EpochLoss> train(List<WeightTokens> training, int epochs, Consumer<EpochLoss> progress) {
+        return train(training, epochs, progress, () -> { });
+    }
+
+    /**
+     * {@link #train(List, int, Consumer)}, calling {@code beforeStep} on the training thread before every
+     * training step (batch): a caller can pause the training there (block) or abandon it (throw). The
+     * trainer service uses it to let a refit of its accuracy model go first.
+     */
+    public List<EpochLoss> train(List<WeightTokens> training, int epochs, Consumer<EpochLoss> progress, Runnable beforeStep) {
         Random random = new Random(header.config().seed());
         int batch = header.trainingBatch();
         List<WeightTokens> order = new ArrayList<>(training);
@@ -113,6 +122,7 @@ public final class HyperRepresentation {
             double[] sums = new double[3];
             int steps = 0;
             for (int from = 0; from + batch <= order.size(); from += batch) {
+                beforeStep.run();
                 MultiDataSet views = views(order.subList(from, from + batch), random);
                 sd.fit(views);
                 double[] losses = losses(views);

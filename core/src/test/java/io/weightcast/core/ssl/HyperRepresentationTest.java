@@ -45,6 +45,19 @@ class HyperRepresentationTest {
     }
 
     @Test
+    void theBeforeStepHookRunsBeforeEveryTrainingStepAndCanStopTheTraining() {
+        List<WeightTokens> zoo = SyntheticZoo.tokens(40, 4, 15); // batch 16: 2 full steps per epoch, the rest dropped
+        HyperRepresentation encoder = HyperRepresentation.create(zoo, TINY);
+        int[] steps = {0};
+        encoder.train(zoo, 3, e -> {}, () -> steps[0]++);
+        assertEquals(6, steps[0]);
+        RuntimeException stop = new java.util.concurrent.CancellationException("closing");
+        assertThrows(java.util.concurrent.CancellationException.class, () -> encoder.train(zoo, 3, e -> {}, () -> {
+            throw stop;
+        }));
+    }
+
+    @Test
     void anEncoderRefusesOtherArchitecturesAndBrokenBytes() {
         List<WeightTokens> zoo = SyntheticZoo.tokens(8, 4, 13);
         HyperRepresentation encoder = HyperRepresentation.create(zoo, TINY);
