@@ -444,7 +444,8 @@ public final class TrainerService implements Service {
 
     private void maybeFit() {
         int size = zoo.zooSize();
-        boolean due = policy.due(size) || (refitRequested && size >= config.minRuns());
+        long checkpoints = zoo.zooCheckpoints();
+        boolean due = policy.due(size, checkpoints) || (refitRequested && size >= config.minRuns());
         predictorFirst.predictorBusy(due); // the encoder pauses from now until the fit is done
         long now = System.nanoTime();
         if (batcher.decide(due, due ? zooLag() : 0, now) != RefitBatcher.Action.FIT) {
@@ -478,7 +479,7 @@ public final class TrainerService implements Service {
             } else {
                 metrics.fits.labelValues(TrainerMetrics.REJECTED).inc();
             }
-            policy.fitted(size);
+            policy.fitted(size, checkpoints);
             log(fit, runs.size(), decision, candidate, (System.nanoTime() - t0) / 1e9);
             dyingRelu.refit(runs, publisher::publish); // its own outcome; never throws
         } catch (RuntimeException e) {

@@ -86,6 +86,17 @@ public final class ZooState {
         return n;
     }
 
+    /** The zoo members' checkpoints (feature vectors). */
+    public long zooCheckpoints() {
+        long n = 0;
+        for (RunEntry r : runs.values()) {
+            if (isMember(r)) {
+                n += r.steps.size();
+            }
+        }
+        return n;
+    }
+
     /** Runs seen in either topic, finished or not. */
     public int runsSeen() {
         return runs.size();

@@ -58,4 +58,20 @@ class RefitPolicyTest {
         assertThat(p.due(20)).isFalse();
         assertThat(p.due(21)).isTrue();
     }
+
+    @Test
+    void membersWhoseCheckpointsKeepArrivingMakeARefitDueOnceTheyGrewByATenth() {
+        RefitPolicy p = new RefitPolicy(10, 5);
+        p.resumeFrom(null);
+        assertThat(p.due(100, 150)).isTrue(); // every label read at once, few of the runs' features yet
+        p.fitted(100, 150);
+        assertThat(p.due(100, 164)).isFalse();
+        assertThat(p.due(100, 165)).isTrue();
+        p.fitted(100, 1_800);
+        assertThat(p.due(100, 1_979)).isFalse();
+        assertThat(p.due(100, 1_980)).isTrue();
+        p.resumeFrom(model(FeatureLayout.VERSION, 75, 25)); // 1,350 + 450 checkpoints
+        assertThat(p.due(100, 1_800)).isFalse();
+        assertThat(p.due(100, 1_980)).isTrue();
+    }
 }
