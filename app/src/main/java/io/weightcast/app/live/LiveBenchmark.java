@@ -1,0 +1,121 @@
+package io.weightcast.app.live;
+
+import io.weightcast.app.LocalStack;
+import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * One replay of the live benchmark: a stack (a fresh local one, or the external one), the zoo's
+ * history and live runs through one producer mode, then the judging of what the topics carried.
+ */
+public final class LiveBenchmark {
+    /** What this slice does not measure yet; live.json lists it so nothing is omitted silently. */
+    static final List<String> NOT_MEASURED = List.of(
+            "early_stop over >= 3 replay orders (one order here)",
+            "baseline: curve-only GBM",
+            "baselines: Optuna's median, percentile and successive-halving pruners, swept",
+            "quality as a curve over several history sizes (one history size per entry here)",
+            "interval coverage of the baselines (they have no intervals)");
+
+    private final LiveOptions options;
+    private final Consumer<String> progress;
+
+    public LiveBenchmark(LiveOptions options, Consumer<String> progress) {
+        this.options = options;
+        this.progress = progress;
+    }
+
+    public HistoryResult run(String mode) throws Exception {
+        String tag = "live" + options.seed() + "-" + mode + "-" + Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+        ReplayPlan plan = ReplayPlan.of(options.zoo(), options.history(), options.limitLive(), options.seed(), tag + "-", tag);
+        Map<String, String> settings = new LinkedHashMap<>();
+        // the first model is fitted on exactly the history (later ones as live runs finish: trainer.refit.every)
+        settings.put("trainer.min.runs", Integer.toString(options.history()));
+        settings.putAll(options.settings());
+        if (options.bootstrap() != null) {
+            progress.accept("[" + mode + "] external stack at " + options.bootstrap() + ", run ids " + tag + "-*");
+            return replay(mode, plan, options.bootstrap(), Settings.of(settings).topics(), "external (" + options.bootstrap() + ")");
+        }
+        Path data = Files.createTempDirectory("weightcast-eval-live-");
+        progress.accept("[" + mode + "] starting a local stack (fresh data dir " + data + ") ...");
+        try (LocalStack stack = LocalStack.start(data, 0, 0, settings)) {
+            if (!stack.awaitReady(120_000)) {
+                throw new IllegalStateException("the local stack was not ready within 120 s");
+            }
+            return replay(mode, plan, stack.bootstrapServers(), stack.settings().topics(), "local (fresh data dir)");
+        } finally {
+            deleteQuietly(data);
+        }
+    }
+
+    private HistoryResult replay(String mode, ReplayPlan plan, String bootstrap, Topics topics, String stack) throws Exception {
+        Observations seen = new Observations();
+        ReplayDriver.Log log;
+        try (TopicTap tap = new TopicTap(bootstrap, topics, plan.runPrefix(), seen);
+             RunPublisher publisher = publisher(mode, bootstrap, topics)) {
+            log = new ReplayDriver(publisher, seen, line -> progress.accept("[" + mode + "] " + line),
+                    options.scoreTimeoutMillis(), options.modelTimeoutMillis()).run(plan, options.concurrency());
+            awaitFinals(plan, seen);
+        }
+        LiveJudge judge = new LiveJudge(plan, seen);
+        Map<String, BaselineResult> baselines = new LinkedHashMap<>();
+        baselines.put(FeatureBaseline.NAME, new FeatureBaseline(plan, seen, options.seed()).evaluate());
+        Map<String, Object> replay = new LinkedHashMap<>();
+        replay.put("stack", stack);
+        replay.put("study", plan.live().get(0).study());
+        replay.put("history_runs", plan.history().size());
+        replay.put("live_runs", plan.live().size());
+        replay.put("epochs", plan.epochs());
+        replay.put("history_seconds", round(log.historySeconds()));
+        replay.put("live_seconds", round(log.liveSeconds()));
+        replay.put("history_model_version", log.historyModelVersion());
+        replay.put("history_model_runs", log.historyModelRuns());
+        replay.put("early_stop_reference", judge.reference());
+        replay.put("missing_scores", log.missingScores().size());
+        replay.put("missing_examples", log.missingScores().stream().limit(5).toList());
+        replay.put("duplicate_scores", seen.duplicateScores());
+        replay.put("errors", log.errors());
+        return new HistoryResult(options.history(), mode, options.concurrency(), judge.labelled().size(), judge.byEpoch(),
+                judge.earlyStop(), judge.alerts(), judge.latency(log.historyModelVersion()), baselines, replay, NOT_MEASURED);
+    }
+
+    private RunPublisher publisher(String mode, String bootstrap, Topics topics) throws IOException {
+        return switch (mode) {
+            case "plain" -> new PlainPublisher(bootstrap, topics);
+            case "client" -> new ClientPublisher(options.python(), options.clientsPython(), bootstrap, topics.prefix(),
+                    options.out().resolve("live-client.log"));
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
+        };
+    }
+
+    /** The live runs' finished events, read back from the runs topic (their labels), up to 30 s. */
+    private static void awaitFinals(ReplayPlan plan, Observations seen) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline
+                && !plan.live().stream().allMatch(r -> seen.finalAccuracy(r.replayId()) != null)) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(1000); // alerts raised for the last checkpoints
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir
+        }
+    }
+}
