@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The issue's first baseline: a fixed-parameter LightGBM (the trainer's default parameters, a fixed
+ * The issue's GBM baselines: a fixed-parameter LightGBM (the trainer's default parameters, a fixed
  * number of trees, no tuning) on the weight statistics plus the reported learning curve
- * ({@link FeatureSet#STATISTICS_CURVE}), fitted on the history runs' checkpoints and judged on the
+ * ({@link FeatureSet#STATISTICS_CURVE}) or on the learning curve alone ({@link FeatureSet#CURVE_ONLY}), fitted on the history runs' checkpoints and judged on the
  * live runs per epoch. Its inputs come from the topics: each checkpoint's vector from
  * {@code features}, its metric and learning-curve columns recomputed from the run's {@code metrics}
  * events (a plain producer's checkpoints carry no metrics, so the features topic alone would starve
@@ -23,24 +23,35 @@ import java.util.Optional;
  */
 public final class FeatureBaseline {
     public static final String NAME = "gbm_statistics_curve_fixed";
+    public static final String CURVE_ONLY_NAME = "gbm_curve_only_fixed";
     static final int TREES = 200;
 
     private final ReplayPlan plan;
     private final Observations seen;
     private final long seed;
+    private final FeatureSet set;
 
-    public FeatureBaseline(ReplayPlan plan, Observations seen, long seed) {
+    public FeatureBaseline(ReplayPlan plan, Observations seen, long seed, FeatureSet set) {
         this.plan = plan;
         this.seen = seen;
         this.seed = seed;
+        this.set = set;
+    }
+
+    /** Both baselines by name. */
+    public static Map<String, BaselineResult> all(ReplayPlan plan, Observations seen, long seed) {
+        Map<String, BaselineResult> out = new LinkedHashMap<>();
+        out.put(NAME, new FeatureBaseline(plan, seen, seed, FeatureSet.STATISTICS_CURVE).evaluate());
+        out.put(CURVE_ONLY_NAME, new FeatureBaseline(plan, seen, seed, FeatureSet.CURVE_ONLY).evaluate());
+        return out;
     }
 
     public BaselineResult evaluate() {
-        int[] cols = FeatureSet.STATISTICS_CURVE.columns();
+        int[] cols = set.columns();
         GbmParams params = GbmParams.defaults(TREES);
         Rows train = rows(plan.history(), cols, 0);
         Map<String, Object> p = new LinkedHashMap<>(params.toMap());
-        p.put("feature_set", FeatureSet.STATISTICS_CURVE.name());
+        p.put("feature_set", set.name());
         p.put("columns", cols.length);
         List<EpochQuality> byEpoch = new ArrayList<>();
         if (train.rows() < 10) {
@@ -56,9 +67,9 @@ public final class FeatureBaseline {
         return new BaselineResult(description(), p, train.rows(), byEpoch);
     }
 
-    private static String description() {
+    private String description() {
         return "LightGBM with fixed parameters (the trainer's defaults, " + TREES + " trees, no tuning) on "
-                + FeatureSet.STATISTICS_CURVE.description() + "; fitted on the history runs' checkpoints as the topics carried them";
+                + set.description() + "; fitted on the history runs' checkpoints as the topics carried them";
     }
 
     /** @param onlyEpoch 0: every epoch */

@@ -21,7 +21,6 @@ public final class LiveBenchmark {
     /** What this slice does not measure yet; live.json lists it so nothing is omitted silently. */
     static final List<String> NOT_MEASURED = List.of(
             "early_stop over >= 3 replay orders (one order here)",
-            "baseline: curve-only GBM",
             "baselines: Optuna's median, percentile and successive-halving pruners, swept",
             "quality as a curve over several history sizes (one history size per entry here)",
             "interval coverage of the baselines (they have no intervals)");
@@ -35,7 +34,10 @@ public final class LiveBenchmark {
     }
 
     public HistoryResult run(String mode) throws Exception {
-        String tag = "live" + options.seed() + "-" + mode + "-" + Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+        // A fresh local stack gets the same run ids in every replay of the same seed (the trainer's holdout split is
+        // derived from them, so replays and the two modes are comparable); an external stack needs ids of its own.
+        String tag = "live" + options.seed() + (options.bootstrap() == null ? ""
+                : "-" + Long.toString(System.currentTimeMillis() % 100_000_000L, 36));
         ReplayPlan plan = ReplayPlan.of(options.zoo(), options.history(), options.limitLive(), options.seed(), tag + "-", tag);
         Map<String, String> settings = new LinkedHashMap<>();
         // the first model is fitted on exactly the history (later ones as live runs finish: trainer.refit.every)
@@ -67,8 +69,7 @@ public final class LiveBenchmark {
             awaitFinals(plan, seen);
         }
         LiveJudge judge = new LiveJudge(plan, seen);
-        Map<String, BaselineResult> baselines = new LinkedHashMap<>();
-        baselines.put(FeatureBaseline.NAME, new FeatureBaseline(plan, seen, options.seed()).evaluate());
+        Map<String, BaselineResult> baselines = FeatureBaseline.all(plan, seen, options.seed());
         Map<String, Object> replay = new LinkedHashMap<>();
         replay.put("stack", stack);
         replay.put("study", plan.live().get(0).study());

@@ -81,6 +81,7 @@ class EvalLiveEndToEndTest {
             assertThat(baseline.path("training_rows").asInt()).isEqualTo(48);
             assertThat(baseline.path("by_epoch").size()).isEqualTo(4);
             assertThat(baseline.path("by_epoch").get(3).path("r2").isNumber()).isTrue();
+            assertThat(h.path("baselines").path(FeatureBaseline.CURVE_ONLY_NAME).path("by_epoch").size()).isEqualTo(4);
         }
         assertThat(Files.readString(out.resolve("live.md"))).contains("| epoch | runs | R² | τ |", "client producer", "plain producer");
         assertThat(out.resolve("live-r2.png")).isNotEmptyFile();
