@@ -43,6 +43,8 @@ public final class LiveReport {
         root.put("zoo", o.zoo().toString());
         root.put("zoo_source", anyPlan.manifest().source());
         root.put("zoo_seed", anyPlan.manifest().seed());
+        root.put("zoo_runs", anyPlan.history().size() + anyPlan.live().size());
+        root.put("zoo_command", anyPlan.manifest().command());
         root.put("epochs", anyPlan.epochs());
         root.put("seed", o.seed());
         root.put("concurrency", o.concurrency());
@@ -59,8 +61,9 @@ public final class LiveReport {
 
     static String markdown(Map<String, Object> root, List<HistoryResult> results, Map<String, String> plots) {
         StringBuilder md = new StringBuilder("# Live benchmark (issue 19)\n\n");
-        md.append(String.format(Locale.ROOT, "`%s` on `%s` (%s zoo, %s epochs), %.0f s wall. Generated %s.%n%n", root.get("command"),
-                root.get("zoo"), root.get("zoo_source"), root.get("epochs"), (Double) root.get("wall_seconds"), root.get("created_at")));
+        md.append(String.format(Locale.ROOT, "`%s` on `%s` (%s zoo, %s epochs, made by `%s`), %.0f s wall. Generated %s.%n%n",
+                root.get("command"), root.get("zoo"), root.get("zoo_source"), root.get("epochs"), root.get("zoo_command"),
+                (Double) root.get("wall_seconds"), root.get("created_at")));
         for (HistoryResult r : results) {
             md.append(String.format(Locale.ROOT, "## H = %d history runs, %s producer, %d live runs %d at a time%n%n", r.history(),
                     r.mode(), r.liveRuns(), r.concurrency()));
