@@ -63,6 +63,11 @@ public final class EvalLiveCommand implements Callable<Integer> {
             description = "Wait this long for a model fitted on the history before going live with the latest (default: ${DEFAULT-VALUE}).")
     int modelTimeout;
 
+    @Option(names = "--orders", paramLabel = "N", defaultValue = "3",
+            description = "Arrival orders of the live runs, each a full replay on a fresh stack; early stopping is judged over all "
+                    + "(default: ${DEFAULT-VALUE}, the issue's minimum).")
+    int orders;
+
     @Option(names = "--python", paramLabel = "EXE", description = "Python for the client mode (default: $WEIGHTCAST_PYTHON or /usr/bin/python3).")
     String python;
 
@@ -91,7 +96,7 @@ public final class EvalLiveCommand implements Callable<Integer> {
             Map<String, String> merged = settings.merged(Map.of());
             options = new LiveOptions(zoo.toAbsolutePath(), history, concurrency, modes, bootstrap, results, seed, limitLive,
                     merged, python != null ? python : ZooProcess.python(), ZooProcess.pythonClientDir(), scoreTimeout * 1000L,
-                    modelTimeout * 1000L, commandLine());
+                    modelTimeout * 1000L, orders, commandLine());
             java.nio.file.Files.createDirectories(results);
         } catch (IllegalArgumentException | java.io.IOException e) {
             err.println("weightcast eval-live: " + e.getMessage());

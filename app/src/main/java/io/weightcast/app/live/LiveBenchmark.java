@@ -20,7 +20,6 @@ import java.util.stream.Stream;
 public final class LiveBenchmark {
     /** What this slice does not measure yet; live.json lists it so nothing is omitted silently. */
     static final List<String> NOT_MEASURED = List.of(
-            "early_stop over >= 3 replay orders (one order here)",
             "baselines: Optuna's median, percentile and successive-halving pruners, swept",
             "quality as a curve over several history sizes (one history size per entry here)",
             "interval coverage of the baselines (they have no intervals)");
@@ -33,12 +32,42 @@ public final class LiveBenchmark {
         this.progress = progress;
     }
 
+    /** What is not measured in a run with these options. */
+    static List<String> notMeasured(LiveOptions o) {
+        List<String> out = new java.util.ArrayList<>();
+        if (o.orders() < 3) {
+            out.add("early_stop over >= 3 arrival orders (" + o.orders() + " here: --orders)");
+        }
+        out.addAll(NOT_MEASURED);
+        return List.copyOf(out);
+    }
+
+    /**
+     * Every order of one mode: by_epoch, alerts, latency and baselines are the first order's; early stopping
+     * is judged over all of them.
+     */
     public HistoryResult run(String mode) throws Exception {
+        List<EarlyStopQuality> stops = new java.util.ArrayList<>();
+        HistoryResult first = null;
+        for (int o = 0; o < options.orders(); o++) {
+            if (options.orders() > 1) {
+                progress.accept("[" + mode + "] arrival order " + (o + 1) + " of " + options.orders());
+            }
+            HistoryResult r = runOrder(mode, o);
+            first = first == null ? r : first;
+            stops.add(r.earlyStop());
+        }
+        return new HistoryResult(first.history(), first.mode(), first.concurrency(), first.liveRuns(), first.byEpoch(),
+                EarlyStopQuality.over(stops), first.alerts(), first.latencyS(), first.baselines(), first.replay(), first.notMeasured());
+    }
+
+    private HistoryResult runOrder(String mode, int order) throws Exception {
         // A fresh local stack gets the same run ids in every replay of the same seed (the trainer's holdout split is
         // derived from them, so replays and the two modes are comparable); an external stack needs ids of its own.
         String tag = "live" + options.seed() + (options.bootstrap() == null ? ""
                 : "-" + Long.toString(System.currentTimeMillis() % 100_000_000L, 36));
-        ReplayPlan plan = ReplayPlan.of(options.zoo(), options.history(), options.limitLive(), options.seed(), tag + "-", tag);
+        ReplayPlan plan = ReplayPlan.of(options.zoo(), options.history(), options.limitLive(), options.seed(), tag + "-", tag)
+                .withLiveOrder(options.seed(), order);
         Map<String, String> settings = new LinkedHashMap<>();
         // the first model is fitted on exactly the history (later ones as live runs finish: trainer.refit.every)
         settings.put("trainer.min.runs", Integer.toString(options.history()));
@@ -49,13 +78,26 @@ public final class LiveBenchmark {
         }
         Path data = Files.createTempDirectory("weightcast-eval-live-");
         progress.accept("[" + mode + "] starting a local stack (fresh data dir " + data + ") ...");
-        try (LocalStack stack = LocalStack.start(data, 0, 0, settings)) {
+        LocalStack stack = LocalStack.start(data, 0, 0, settings);
+        // Ctrl-C / SIGTERM: close the services and the broker, and remove the temporary data dir
+        Thread hook = new Thread(() -> {
+            stack.close();
+            deleteQuietly(data);
+        }, "eval-live-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
             if (!stack.awaitReady(120_000)) {
                 throw new IllegalStateException("the local stack was not ready within 120 s");
             }
             return replay(mode, plan, stack.bootstrapServers(), stack.settings().topics(), "local (fresh data dir)");
         } finally {
+            stack.close();
             deleteQuietly(data);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) anyway
+            }
         }
     }
 
@@ -86,7 +128,7 @@ public final class LiveBenchmark {
         replay.put("duplicate_scores", seen.duplicateScores());
         replay.put("errors", log.errors());
         return new HistoryResult(options.history(), mode, options.concurrency(), judge.labelled().size(), judge.byEpoch(),
-                judge.earlyStop(), judge.alerts(), judge.latency(log.historyModelVersion()), baselines, replay, NOT_MEASURED);
+                judge.earlyStop(), judge.alerts(), judge.latency(log.historyModelVersion()), baselines, replay, notMeasured(options));
     }
 
     private RunPublisher publisher(String mode, String bootstrap, Topics topics) throws IOException {

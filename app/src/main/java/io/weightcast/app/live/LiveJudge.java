@@ -171,8 +171,8 @@ public final class LiveJudge {
         long kept = top5.stream().filter(r -> !first.containsKey(r.replayId())).count();
         return new EarlyStopQuality(runs.isEmpty() ? Double.NaN : (double) saved / ((long) runs.size() * epochs),
                 top5.isEmpty() ? Double.NaN : (double) kept / top5.size(),
-                !best.isEmpty() && !first.containsKey(best.get(0).replayId()), 1, top5.size(),
-                "one arrival order (the seed's); a run counts as stopped at its first EARLY_STOP_CANDIDATE alert");
+                !best.isEmpty() && !first.containsKey(best.get(0).replayId()), top5.size(),
+                "one arrival order of the live runs; a run counts as stopped at its first EARLY_STOP_CANDIDATE alert");
     }
 
     /** Send → score arrival of every live checkpoint scored. */

@@ -15,6 +15,8 @@ import java.util.Map;
 /** Writes live.json (the issue's keys), live.md and the plots. */
 public final class LiveReport {
     static final List<String> NOTES = List.of(
+            "With --orders N every mode is replayed N times (fresh stack each), the live runs in another order each time: "
+                    + "early_stop is judged over all orders (by_order holds each); by_epoch, alerts, latency_s and baselines are the first order's.",
             "Only what the topics carried is judged: scores, alerts and models as published, labels and reported metrics "
                     + "from the runs topic, the baseline's inputs from the features and runs topics.",
             "A live run sends its next checkpoint only after the previous one was scored (a training loop would not wait): "
@@ -50,16 +52,17 @@ public final class LiveReport {
         root.put("concurrency", o.concurrency());
         root.put("wall_seconds", Math.round(wallSeconds * 10) / 10.0);
         root.put("by_history", results);
-        root.put("not_measured", LiveBenchmark.NOT_MEASURED);
+        root.put("orders", o.orders());
+        root.put("not_measured", LiveBenchmark.notMeasured(o));
         root.put("notes", NOTES);
         Map<String, String> plots = LivePlots.write(dir, results);
         root.put("plots", plots);
         Files.write(dir.resolve("live.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-        Files.writeString(dir.resolve("live.md"), markdown(root, results, plots), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("live.md"), markdown(root, results, plots, LiveBenchmark.notMeasured(o)), StandardCharsets.UTF_8);
         return root;
     }
 
-    static String markdown(Map<String, Object> root, List<HistoryResult> results, Map<String, String> plots) {
+    static String markdown(Map<String, Object> root, List<HistoryResult> results, Map<String, String> plots, List<String> notMeasured) {
         StringBuilder md = new StringBuilder("# Live benchmark (issue 19)\n\n");
         md.append(String.format(Locale.ROOT, "`%s` on `%s` (%s zoo, %s epochs, made by `%s`), %.0f s wall. Generated %s.%n%n",
                 root.get("command"), root.get("zoo"), root.get("zoo_source"), root.get("epochs"), root.get("zoo_command"),
@@ -89,8 +92,8 @@ public final class LiveReport {
             }
             EarlyStopQuality es = r.earlyStop();
             md.append(String.format(Locale.ROOT, "%nEarly stop (EARLY_STOP_CANDIDATE alerts): compute saved %s, top-5%% kept %s (%d run%s), "
-                            + "top-1 kept %s; %d order (%s).%n%n", f(es.computeSaved()), f(es.top5Kept()), es.top5Runs(),
-                    es.top5Runs() == 1 ? "" : "s", es.top1Kept() ? "yes" : "no", es.orders(), es.note()));
+                            + "top-1 kept %s; %d order%s (%s).%n%n", f(es.computeSaved()), f(es.top5Kept()), es.top5Runs(),
+                    es.top5Runs() == 1 ? "" : "s", es.top1Kept() ? "yes" : "no", es.orders(), es.orders() == 1 ? "" : "s", es.note()));
             md.append("| alert | runs flagged | share | precision | recall | outcome it is judged against |\n|---|---|---|---|---|---|\n");
             r.alerts().forEach((kind, a) -> md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s (true for %d of %d live runs) |%n", kind,
                     a.flagged(), f(a.share()), f(a.precision()), f(a.recall()), a.outcome(), a.positives(), r.liveRuns())));
@@ -102,7 +105,7 @@ public final class LiveReport {
                     .append(" (").append(b.trainingRows()).append(" training rows).\n"));
             md.append('\n');
         }
-        md.append("Not measured in this slice: ").append(String.join("; ", LiveBenchmark.NOT_MEASURED)).append(".\n\n");
+        md.append("Not measured in this slice: ").append(String.join("; ", notMeasured)).append(".\n\n");
         md.append("Notes:\n\n");
         NOTES.forEach(n -> md.append("- ").append(n).append('\n'));
         md.append('\n');

@@ -21,6 +21,16 @@ public record ReplayPlan(ZooManifest manifest, String runPrefix, List<ZooRun> hi
         return manifest.epochs();
     }
 
+    /** The same split with the live runs in arrival order {@code order} (0: the seed's order, unchanged). */
+    public ReplayPlan withLiveOrder(long seed, int order) {
+        if (order == 0) {
+            return this;
+        }
+        List<ZooRun> shuffled = new ArrayList<>(live);
+        Collections.shuffle(shuffled, new Random(seed * 1_000_003L + order));
+        return new ReplayPlan(manifest, runPrefix, history, List.copyOf(shuffled));
+    }
+
     public static ReplayPlan of(Path zoo, int history, Integer limitLive, long seed, String runPrefix, String study)
             throws IOException {
         ZooManifest manifest = ZooManifest.read(zoo);

@@ -35,11 +35,12 @@ class EvalLiveEndToEndTest {
         CommandLine cmd = new CommandLine(new WeightcastCommand());
         cmd.setErr(new PrintWriter(err));
         int code = cmd.execute("eval-live", "--zoo", zoo.toString(), "--history", "12", "--concurrency", "4", "--mode", "both",
-                "--out", out.toString(), "--seed", "3", "-s", "trainer.encoder.enabled=false");
+                "--out", out.toString(), "--seed", "3", "--orders", "1", "-s", "trainer.encoder.enabled=false");
         assertThat(code).as(err.toString()).isZero();
 
         JsonNode root = Json.MAPPER.readTree(out.resolve("live.json").toFile());
         assertThat(root.path("not_measured").size()).isPositive();
+        assertThat(root.path("not_measured").get(0).asText()).contains("orders");
         JsonNode byHistory = root.path("by_history");
         assertThat(byHistory.size()).isEqualTo(2);
         for (int i = 0; i < 2; i++) {

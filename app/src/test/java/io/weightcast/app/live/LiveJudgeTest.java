@@ -113,4 +113,26 @@ class LiveJudgeTest {
         assertThat(latency.p50()).isCloseTo(0.25, within(1e-9));
         assertThat(latency.p99()).isCloseTo(0.25, within(1e-9));
     }
+
+    @Test
+    void earlyStopOverOrdersAveragesSharesAndKeepsTheTopRunOnlyIfEveryOrderDid() throws IOException {
+        EarlyStopQuality a = new EarlyStopQuality(0.5, 1.0, true, 2, "one");
+        EarlyStopQuality b = new EarlyStopQuality(0.3, 0.5, false, 2, "one");
+        EarlyStopQuality c = new EarlyStopQuality(0.4, 1.0, true, 2, "one");
+        EarlyStopQuality all = EarlyStopQuality.over(List.of(a, b, c));
+        assertThat(all.orders()).isEqualTo(3);
+        assertThat(all.computeSaved()).isCloseTo(0.4, within(1e-12));
+        assertThat(all.top5Kept()).isCloseTo(2.5 / 3, within(1e-12));
+        assertThat(all.top1Kept()).isFalse();
+        assertThat(all.byOrder()).containsExactly(a, b, c);
+        assertThat(EarlyStopQuality.over(List.of(a))).isSameAs(a);
+
+        List<ZooRun> live = List.of(run("l1"), run("l2"), run("l3"), run("l4"), run("l5"));
+        ReplayPlan plan = new ReplayPlan(new ZooManifest(1, "digits", 6, EPOCHS, 1, 16, true, 0, 0, ""), "p-", List.of(run("h")), live);
+        assertThat(plan.withLiveOrder(1, 0)).isSameAs(plan);
+        ReplayPlan other = plan.withLiveOrder(1, 1);
+        assertThat(other.history()).isEqualTo(plan.history());
+        assertThat(other.live()).containsExactlyInAnyOrderElementsOf(live);
+        assertThat(other.live()).isNotEqualTo(plan.withLiveOrder(1, 2).live());
+    }
 }
