@@ -135,7 +135,7 @@ public final class LiveBenchmark {
         return switch (mode) {
             case "plain" -> new PlainPublisher(bootstrap, topics);
             case "client" -> new ClientPublisher(options.python(), options.clientsPython(), bootstrap, topics.prefix(),
-                    options.out().resolve("live-client.log"));
+                    Files.createTempFile("weightcast-eval-live-client-", ".log"));
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         };
     }
