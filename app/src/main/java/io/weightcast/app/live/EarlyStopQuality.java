@@ -23,8 +23,40 @@ public record EarlyStopQuality(double computeSaved, double top5Kept, boolean top
         byOrder = List.copyOf(byOrder);
     }
 
+    /**
+     * One order's numbers from each run's stop epoch (the epoch after which it stopped; {@code epochs} when it ran to
+     * its end, which counts as kept): compute saved, the top 5% (at least one) and the best run kept, by final accuracy.
+     */
+    public static EarlyStopQuality ofRuns(double[] finals, int[] stopEpoch, int epochs, String note) {
+        int n = finals.length;
+        if (n == 0) {
+            return new EarlyStopQuality(Double.NaN, Double.NaN, false, 0, note);
+        }
+        long saved = 0;
+        for (int s : stopEpoch) {
+            saved += Math.max(0, epochs - s);
+        }
+        Integer[] byFinal = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            byFinal[i] = i;
+        }
+        java.util.Arrays.sort(byFinal, (a, b) -> Double.compare(finals[b], finals[a]));
+        int top = Math.max(1, (int) Math.ceil(0.05 * n));
+        int kept = 0;
+        for (int i = 0; i < top; i++) {
+            kept += stopEpoch[byFinal[i]] >= epochs ? 1 : 0;
+        }
+        return new EarlyStopQuality((double) saved / ((long) n * epochs), (double) kept / top, stopEpoch[byFinal[0]] >= epochs,
+                top, note);
+    }
+
     /** Several orders' numbers: means of the shares, top-1 kept only if kept in every order. */
     public static EarlyStopQuality over(List<EarlyStopQuality> orders) {
+        return over(orders, "a run counts as stopped at its first EARLY_STOP_CANDIDATE alert");
+    }
+
+    /** As {@link #over(List)}, {@code how} saying when a run counts as stopped. */
+    public static EarlyStopQuality over(List<EarlyStopQuality> orders, String how) {
         if (orders.size() == 1) {
             return orders.get(0);
         }
@@ -32,7 +64,6 @@ public record EarlyStopQuality(double computeSaved, double top5Kept, boolean top
         double top5 = orders.stream().mapToDouble(EarlyStopQuality::top5Kept).average().orElse(Double.NaN);
         boolean top1 = orders.stream().allMatch(EarlyStopQuality::top1Kept);
         return new EarlyStopQuality(saved, top5, top1, orders.size(), orders.get(0).top5Runs(),
-                "mean over " + orders.size() + " arrival orders of the live runs (each a full replay on a fresh stack); top1_kept: "
-                        + "kept in every order; a run counts as stopped at its first EARLY_STOP_CANDIDATE alert", orders);
+                "mean over " + orders.size() + " arrival orders of the live runs; top1_kept: kept in every order; " + how, orders);
     }
 }

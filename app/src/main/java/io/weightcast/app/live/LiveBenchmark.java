@@ -20,7 +20,6 @@ import java.util.stream.Stream;
 public final class LiveBenchmark {
     /** What this slice does not measure yet; live.json lists it so nothing is omitted silently. */
     static final List<String> NOT_MEASURED = List.of(
-            "baselines: Optuna's median, percentile and successive-halving pruners, swept",
             "quality as a curve over several history sizes (one history size per entry here)",
             "interval coverage of the baselines (they have no intervals)");
 
@@ -48,20 +47,49 @@ public final class LiveBenchmark {
      */
     public HistoryResult run(String mode) throws Exception {
         List<EarlyStopQuality> stops = new java.util.ArrayList<>();
-        HistoryResult first = null;
+        OrderRun first = null;
         for (int o = 0; o < options.orders(); o++) {
             if (options.orders() > 1) {
                 progress.accept("[" + mode + "] arrival order " + (o + 1) + " of " + options.orders());
             }
-            HistoryResult r = runOrder(mode, o);
+            OrderRun r = runOrder(mode, o);
             first = first == null ? r : first;
-            stops.add(r.earlyStop());
+            stops.add(r.result().earlyStop());
         }
-        return new HistoryResult(first.history(), first.mode(), first.concurrency(), first.liveRuns(), first.byEpoch(),
-                EarlyStopQuality.over(stops), first.alerts(), first.latencyS(), first.baselines(), first.replay(), first.notMeasured());
+        HistoryResult f = first.result();
+        Map<String, Object> baselines = new LinkedHashMap<>(f.baselines());
+        baselines.put(PrunerBaselines.NAME, pruners(mode, first));
+        return new HistoryResult(f.history(), f.mode(), f.concurrency(), f.liveRuns(), f.byEpoch(), EarlyStopQuality.over(stops, "each order a full replay on a fresh stack; a run counts as stopped at its "
+                + "first EARLY_STOP_CANDIDATE alert"),
+                f.alerts(), f.latencyS(), baselines, f.replay(), f.notMeasured());
     }
 
-    private HistoryResult runOrder(String mode, int order) throws Exception {
+    /** One order's replay: its result, plan and what the topics carried. */
+    private record OrderRun(HistoryResult result, ReplayPlan plan, Observations seen) {
+    }
+
+    /** Optuna's pruners on the first order's curves and every order's arrival order; the error when they fail. */
+    private Object pruners(String mode, OrderRun first) {
+        progress.accept("[" + mode + "] Optuna's pruners on the same runs and orders ...");
+        Path work = null;
+        try {
+            work = Files.createTempDirectory("weightcast-eval-live-pruners-");
+            return PrunerBaselines.run(first.plan(), options.orders(), options.seed(), first.seen(), options.python(),
+                    options.clientsPython().getParent().getParent(), work);
+        } catch (IOException | RuntimeException e) {
+            progress.accept("[" + mode + "] the Optuna replay failed: " + e.getMessage());
+            return Map.of("error", String.valueOf(e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of("error", "interrupted");
+        } finally {
+            if (work != null) {
+                deleteQuietly(work);
+            }
+        }
+    }
+
+    private OrderRun runOrder(String mode, int order) throws Exception {
         // A fresh local stack gets the same run ids in every replay of the same seed (the trainer's holdout split is
         // derived from them, so replays and the two modes are comparable); an external stack needs ids of its own.
         String tag = "live" + options.seed() + (options.bootstrap() == null ? ""
@@ -101,7 +129,7 @@ public final class LiveBenchmark {
         }
     }
 
-    private HistoryResult replay(String mode, ReplayPlan plan, String bootstrap, Topics topics, String stack) throws Exception {
+    private OrderRun replay(String mode, ReplayPlan plan, String bootstrap, Topics topics, String stack) throws Exception {
         Observations seen = new Observations();
         ReplayDriver.Log log;
         try (TopicTap tap = new TopicTap(bootstrap, topics, plan.runPrefix(), seen);
@@ -111,7 +139,7 @@ public final class LiveBenchmark {
             awaitFinals(plan, seen);
         }
         LiveJudge judge = new LiveJudge(plan, seen);
-        Map<String, BaselineResult> baselines = FeatureBaseline.all(plan, seen, options.seed());
+        Map<String, Object> baselines = new LinkedHashMap<>(FeatureBaseline.all(plan, seen, options.seed()));
         Map<String, Object> replay = new LinkedHashMap<>();
         replay.put("stack", stack);
         replay.put("study", plan.live().get(0).study());
@@ -127,8 +155,9 @@ public final class LiveBenchmark {
         replay.put("missing_examples", log.missingScores().stream().limit(5).toList());
         replay.put("duplicate_scores", seen.duplicateScores());
         replay.put("errors", log.errors());
-        return new HistoryResult(options.history(), mode, options.concurrency(), judge.labelled().size(), judge.byEpoch(),
-                judge.earlyStop(), judge.alerts(), judge.latency(log.historyModelVersion()), baselines, replay, notMeasured(options));
+        return new OrderRun(new HistoryResult(options.history(), mode, options.concurrency(), judge.labelled().size(), judge.byEpoch(),
+                judge.earlyStop(), judge.alerts(), judge.latency(log.historyModelVersion()), baselines, replay, notMeasured(options)),
+                plan, seen);
     }
 
     private RunPublisher publisher(String mode, String bootstrap, Topics topics) throws IOException {

@@ -6,7 +6,6 @@ import io.weightcast.core.records.Alert;
 import io.weightcast.core.records.Interval;
 import io.weightcast.core.records.Score;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,7 +148,10 @@ public final class LiveJudge {
         return out;
     }
 
-    /** Had each live run stopped at its first EARLY_STOP_CANDIDATE alert: the epochs saved and the best runs kept (one order). */
+    /**
+     * Had each live run stopped at its first EARLY_STOP_CANDIDATE alert (one order): the epochs saved and the best
+     * runs kept. A run alerted at its last checkpoint saved nothing and counts as kept, as a pruned-at-the-end trial.
+     */
     public EarlyStopQuality earlyStop() {
         List<ZooRun> runs = labelled();
         Map<String, Long> first = new LinkedHashMap<>();
@@ -159,19 +161,14 @@ public final class LiveJudge {
             }
         }
         int epochs = plan.epochs();
-        long saved = 0;
-        for (ZooRun r : runs) {
-            Long at = first.get(r.replayId());
-            saved += at == null ? 0 : Math.max(0, epochs - at);
+        double[] finals = new double[runs.size()];
+        int[] stops = new int[runs.size()];
+        for (int i = 0; i < runs.size(); i++) {
+            finals[i] = finalOf(runs.get(i));
+            Long at = first.get(runs.get(i).replayId());
+            stops[i] = at == null ? epochs : (int) Math.max(1, Math.min(epochs, at));
         }
-        List<ZooRun> best = new ArrayList<>(runs);
-        best.sort(Comparator.comparingDouble(this::finalOf).reversed());
-        int top = Math.max(1, (int) Math.ceil(0.05 * runs.size()));
-        List<ZooRun> top5 = best.subList(0, Math.min(top, best.size()));
-        long kept = top5.stream().filter(r -> !first.containsKey(r.replayId())).count();
-        return new EarlyStopQuality(runs.isEmpty() ? Double.NaN : (double) saved / ((long) runs.size() * epochs),
-                top5.isEmpty() ? Double.NaN : (double) kept / top5.size(),
-                !best.isEmpty() && !first.containsKey(best.get(0).replayId()), top5.size(),
+        return EarlyStopQuality.ofRuns(finals, stops, epochs,
                 "one arrival order of the live runs; a run counts as stopped at its first EARLY_STOP_CANDIDATE alert");
     }
 

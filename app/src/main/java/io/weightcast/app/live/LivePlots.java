@@ -40,7 +40,7 @@ final class LivePlots {
         for (HistoryResult r : results) {
             String who = "H=" + r.history() + " " + r.mode();
             min = Math.min(min, add(c, "weightcast " + who, r.byEpoch(), metric));
-            for (Map.Entry<String, BaselineResult> b : r.baselines().entrySet()) {
+            for (Map.Entry<String, BaselineResult> b : r.predictors().entrySet()) {
                 min = Math.min(min, add(c, b.getKey() + " " + who, b.getValue().byEpoch(), metric));
             }
         }

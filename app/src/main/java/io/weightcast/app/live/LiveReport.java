@@ -74,7 +74,7 @@ public final class LiveReport {
                     .append(r.replay().get("history_model_version")).append(" fitted on ").append(r.replay().get("history_model_runs"))
                     .append(" runs; missing scores: ").append(r.replay().get("missing_scores")).append(".\n\n");
             md.append("| epoch | runs | R² | τ | MAE | 80% coverage | 95% coverage |");
-            List<String> names = new ArrayList<>(r.baselines().keySet());
+            List<String> names = new ArrayList<>(r.predictors().keySet());
             for (String b : names) {
                 md.append(" ").append(b).append(" R² / τ / MAE |");
             }
@@ -84,7 +84,7 @@ public final class LiveReport {
                 md.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %s | %s |", e.epoch(), e.runs(), f(e.r2()),
                         f(e.kendallTau()), f(e.mae()), f(e.coverage80()), f(e.coverage95())));
                 for (String b : names) {
-                    List<EpochQuality> be = r.baselines().get(b).byEpoch();
+                    List<EpochQuality> be = r.predictors().get(b).byEpoch();
                     EpochQuality q = i < be.size() ? be.get(i) : null;
                     md.append(q == null ? " — |" : String.format(Locale.ROOT, " %s / %s / %s |", f(q.r2()), f(q.kendallTau()), f(q.mae())));
                 }
@@ -101,8 +101,19 @@ public final class LiveReport {
             md.append(String.format(Locale.ROOT, "%nIngest→score latency over %d live checkpoints: p50 %s s, p99 %s s, max %s s; "
                     + "%d model version(s) published during the live phase.%n%n", l.count(), f(l.p50()), f(l.p99()), f(l.max()),
                     l.modelVersionsDuringLive()));
-            r.baselines().forEach((name, b) -> md.append("Baseline `").append(name).append("`: ").append(b.description())
+            r.predictors().forEach((name, b) -> md.append("Baseline `").append(name).append("`: ").append(b.description())
                     .append(" (").append(b.trainingRows()).append(" training rows).\n"));
+            if (r.baselines().get(PrunerBaselines.NAME) instanceof PrunerBaselines.Sweep sweep) {
+                md.append("\nEarly-stopping baselines: ").append(sweep.description()).append(" (").append(sweep.settings().size())
+                        .append(" settings, ").append(sweep.seconds()).append(" s). Per pruner, the setting that saved the most while "
+                        + "keeping every top-5% run and the best run in every order (else the one keeping the most):\n\n"
+                        + "| early stopping | setting | compute saved | top-5% kept | top-1 kept in every order |\n|---|---|---|---|---|\n");
+                md.append(String.format(Locale.ROOT, "| Weightcast (EARLY_STOP_CANDIDATE) | scorer defaults | %s | %s | %s |%n",
+                        f(es.computeSaved()), f(es.top5Kept()), es.top1Kept() ? "yes" : "no"));
+                sweep.bestPerPolicy().forEach((policy, s) -> md.append(String.format(Locale.ROOT, "| %s | `%s` | %s | %s | %s |%n",
+                        policy, s.params(), f(s.earlyStop().computeSaved()), f(s.earlyStop().top5Kept()),
+                        s.earlyStop().top1Kept() ? "yes" : "no")));
+            }
             md.append('\n');
         }
         md.append("Not measured in this slice: ").append(String.join("; ", notMeasured)).append(".\n\n");

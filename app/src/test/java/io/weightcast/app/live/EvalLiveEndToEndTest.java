@@ -20,7 +20,7 @@ import picocli.CommandLine;
 
 /**
  * {@code weightcast eval-live} end to end: a tiny real zoo (24 runs x 4 epochs, the Python generator),
- * 12 history runs, live runs 4 at a time, both producer modes, each through a fresh local stack
+ * 12 history runs, live runs 4 at a time in 2 arrival orders, both producer modes, each through a fresh local stack
  * (embedded KRaft broker and the four services); live.json must hold what the issue asks for.
  */
 class EvalLiveEndToEndTest {
@@ -35,12 +35,13 @@ class EvalLiveEndToEndTest {
         CommandLine cmd = new CommandLine(new WeightcastCommand());
         cmd.setErr(new PrintWriter(err));
         int code = cmd.execute("eval-live", "--zoo", zoo.toString(), "--history", "12", "--concurrency", "4", "--mode", "both",
-                "--out", out.toString(), "--seed", "3", "--orders", "1", "-s", "trainer.encoder.enabled=false");
+                "--out", out.toString(), "--seed", "3", "--orders", "2", "-s", "trainer.encoder.enabled=false");
         assertThat(code).as(err.toString()).isZero();
 
         JsonNode root = Json.MAPPER.readTree(out.resolve("live.json").toFile());
         assertThat(root.path("not_measured").size()).isPositive();
         assertThat(root.path("not_measured").get(0).asText()).contains("orders");
+        assertThat(root.path("orders").asInt()).isEqualTo(2);
         JsonNode byHistory = root.path("by_history");
         assertThat(byHistory.size()).isEqualTo(2);
         for (int i = 0; i < 2; i++) {
@@ -77,12 +78,18 @@ class EvalLiveEndToEndTest {
             assertThat(es.path("compute_saved").asDouble(-1)).isBetween(0.0, 1.0);
             assertThat(es.path("top5_kept").asDouble(-1)).isBetween(0.0, 1.0);
             assertThat(es.path("top1_kept").isBoolean()).isTrue();
-            assertThat(es.path("orders").asInt()).isEqualTo(1);
+            assertThat(es.path("orders").asInt()).isEqualTo(2);
+            assertThat(es.path("by_order").size()).isEqualTo(2);
             JsonNode baseline = h.path("baselines").path(FeatureBaseline.NAME);
             assertThat(baseline.path("training_rows").asInt()).isEqualTo(48);
             assertThat(baseline.path("by_epoch").size()).isEqualTo(4);
             assertThat(baseline.path("by_epoch").get(3).path("r2").isNumber()).isTrue();
             assertThat(h.path("baselines").path(FeatureBaseline.CURVE_ONLY_NAME).path("by_epoch").size()).isEqualTo(4);
+            JsonNode pruners = h.path("baselines").path(PrunerBaselines.NAME);
+            assertThat(pruners.path("settings").size()).as(pruners.toString()).isGreaterThan(10);
+            assertThat(pruners.path("best_per_policy").size()).isEqualTo(3);
+            pruners.path("best_per_policy").forEach(b -> assertThat(b.path("early_stop").path("compute_saved").asDouble(-1))
+                    .isBetween(0.0, 1.0));
         }
         assertThat(Files.readString(out.resolve("live.md"))).contains("| epoch | runs | R² | τ |", "client producer", "plain producer");
         assertThat(out.resolve("live-r2.png")).isNotEmptyFile();

@@ -135,4 +135,17 @@ class LiveJudgeTest {
         assertThat(other.live()).containsExactlyInAnyOrderElementsOf(live);
         assertThat(other.live()).isNotEqualTo(plan.withLiveOrder(1, 2).live());
     }
+
+    @Test
+    void earlyStopOfRunsCountsEpochsSavedAndTheBestRunsThatRanToTheirEnd() {
+        double[] finals = {0.9, 0.2, 0.5, 0.1};
+        EarlyStopQuality q = EarlyStopQuality.ofRuns(finals, new int[] {3, 1, 3, 2}, 3, "x");
+        assertThat(q.computeSaved()).isCloseTo(3.0 / 12, within(1e-12));
+        assertThat(q.top5Runs()).isEqualTo(1);
+        assertThat(q.top5Kept()).isEqualTo(1.0);
+        assertThat(q.top1Kept()).isTrue();
+        EarlyStopQuality lost = EarlyStopQuality.ofRuns(finals, new int[] {2, 3, 3, 3}, 3, "x");
+        assertThat(lost.top1Kept()).isFalse();
+        assertThat(lost.top5Kept()).isEqualTo(0.0);
+    }
 }
