@@ -23,12 +23,14 @@ public final class ClientPublisher implements RunPublisher {
     private final Process process;
     private final BufferedReader replies;
     private final OutputStream commands;
+    private final Path log;
 
     public ClientPublisher(String python, Path clientsPython, String bootstrap, String topicPrefix, Path log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(List.of(python, "-m", "weightcast.replay", "--bootstrap", bootstrap,
                 "--topic-prefix", topicPrefix)).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("PYTHONPATH", clientsPython.toString());
         pb.environment().put("PYTHONUNBUFFERED", "1");
+        this.log = log;
         this.process = pb.start();
         this.replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         this.commands = process.getOutputStream();
@@ -97,6 +99,13 @@ public final class ClientPublisher implements RunPublisher {
         } catch (InterruptedException e) {
             process.destroy();
             Thread.currentThread().interrupt();
+        }
+        try {
+            if (java.nio.file.Files.size(log) == 0) {
+                java.nio.file.Files.deleteIfExists(log); // nothing was logged: no file left behind
+            }
+        } catch (IOException ignored) {
+            // kept
         }
     }
 }
