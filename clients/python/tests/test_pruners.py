@@ -54,6 +54,17 @@ class ReplayTest(unittest.TestCase):
         self.assertEqual(stops[2:10], [EPOCHS] * 8)
         self.assertEqual(stops[10], 1)
 
+    def test_history_runs_are_never_pruned_and_inform_the_live_ones(self):
+        values = [r["val_acc"] for r in curves()]
+        order = [10] + list(range(10))  # the bad run first, as history: run whole, told COMPLETE
+        stops = pruners.replay(values, order, pruners.MEDIAN, {"n_startup_trials": 0, "n_warmup_steps": 0}, whole=1)
+        self.assertEqual(stops[10], EPOCHS)
+        out = pruners.run(dict(doc(), whole=11), settings=[{"policy": pruners.MEDIAN,
+                                                            "params": {"n_startup_trials": 0, "n_warmup_steps": 0}}])
+        self.assertEqual(out["settings"][0]["stop_epochs"], [[EPOCHS] * 11] * 2)
+        with self.assertRaises(ValueError):
+            pruners.run(dict(doc(), whole=12))
+
     def test_full_sweep_output(self):
         out = pruners.run(doc())
         self.assertEqual(out["optuna"], optuna.__version__)

@@ -4,14 +4,15 @@ judged against (design §6, issue 6).
     /usr/bin/python3 -m weightcast.pruners --input CURVES.json --output OUT.json
 
 CURVES.json: {"epochs": 18, "runs": [{"run_id": "...", "val_acc": [18 numbers]}, ...],
-"orders": [[run indices in arrival order], ...]}.
+"orders": [[run indices in arrival order], ...], "whole": k (optional, default 0)}.
 
 Each order is replayed through a fresh in-memory study (direction maximize) per pruner setting:
 runs arrive one after the other (a trial runs to its end, or is pruned, before the next starts);
 per epoch ``trial.report(val_acc, epoch)`` then ``trial.should_prune()``; a trial that ran every
 epoch is told its last val_acc, a pruned one is told PRUNED (one pruned after the last epoch
-is told PRUNED too, as an Optuna objective would be, and its stop epoch is ``epochs``). Each pruner is swept over its main
-settings (``SWEEP``) so each traces a saved-vs-kept curve.
+is told PRUNED too, as an Optuna objective would be, and its stop epoch is ``epochs``). The first ``whole``
+runs of every order are the study's history (the live benchmark's): they report every epoch and are told COMPLETE,
+never asked whether to prune. Each pruner is swept over its main settings (``SWEEP``) so each traces a saved-vs-kept curve.
 
 OUT.json: {"optuna": "<version>", "settings": [{"policy": "optuna_median" | "optuna_percentile" |
 "optuna_successive_halving", "params": {...}, "stop_epochs": [per order: for each run, in INPUT
@@ -57,20 +58,21 @@ def make_pruner(policy: str, params: Dict[str, object]) -> optuna.pruners.BasePr
     raise ValueError(f"unknown policy {policy!r}")
 
 
-def replay(curves: Sequence[Sequence[float]], order: Sequence[int], policy: str, params: Dict[str, object]) -> List[int]:
+def replay(curves: Sequence[Sequence[float]], order: Sequence[int], policy: str, params: Dict[str, object],
+           whole: int = 0) -> List[int]:
     """Stop epochs (indexed like ``curves``) of the runs listed in ``order``, replayed in that order;
-    runs not in the order keep their full length."""
+    runs not in the order keep their full length, and so do the first ``whole`` of the order (history)."""
     epochs = len(curves[0]) if curves else 0
     stops = [epochs] * len(curves)
     # The sampler never samples (no parameters); a seeded one keeps the replay free of global randomness.
     study = optuna.create_study(direction="maximize", pruner=make_pruner(policy, params),
                                 sampler=optuna.samplers.RandomSampler(seed=0))
-    for index in order:
+    for position, index in enumerate(order):
         curve = curves[index]
         trial = study.ask()
         for epoch, value in enumerate(curve, start=1):
             trial.report(float(value), epoch)
-            if trial.should_prune():
+            if position >= whole and trial.should_prune():
                 # pruned at the last epoch: told PRUNED as in an Optuna objective, but it saved nothing
                 study.tell(trial, state=TrialState.PRUNED)
                 stops[index] = epoch
@@ -81,9 +83,9 @@ def replay(curves: Sequence[Sequence[float]], order: Sequence[int], policy: str,
 
 
 def _replay_setting(job) -> dict:
-    curves, orders, setting = job
+    curves, orders, setting, whole = job
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    return dict(setting, stop_epochs=[replay(curves, order, setting["policy"], setting["params"]) for order in orders])
+    return dict(setting, stop_epochs=[replay(curves, order, setting["policy"], setting["params"], whole) for order in orders])
 
 
 def validate(doc: dict) -> tuple:
@@ -121,8 +123,11 @@ def validate(doc: dict) -> tuple:
 
 def run(doc: dict, settings: Optional[List[dict]] = None, jobs: int = 1) -> dict:
     _, curves, orders = validate(doc)
+    whole = doc.get("whole", 0)
+    if isinstance(whole, bool) or not isinstance(whole, int) or not 0 <= whole <= min(len(o) for o in orders):
+        raise ValueError(f"'whole' must be an integer in [0, the shortest order's length], was {whole!r}")
     settings = sweep() if settings is None else settings
-    work = [(curves, orders, s) for s in settings]
+    work = [(curves, orders, s, whole) for s in settings]
     if jobs > 1:
         with mp.get_context("spawn").Pool(jobs) as pool:
             results = pool.map(_replay_setting, work, chunksize=1)

@@ -21,7 +21,7 @@ public final class SettingsOptions {
      * installs the {@code kafka.*} client settings (TLS, SASL, ...) for every Kafka client this
      * process builds, commands' own readers and producers included, not only the services'.
      */
-    Map<String, String> merged(Map<String, String> commandValues) {
+    public Map<String, String> merged(Map<String, String> commandValues) {
         Map<String, String> base = new LinkedHashMap<>();
         if (config != null) {
             base.putAll(Settings.load(Map.of(), config, Map.of(), Map.of()).asMap());

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code weightcast} command. */
 @Command(name = "weightcast", mixinStandardHelpOptions = true, version = "weightcast 0.1.0",
         description = "Event-driven streaming monitor for neural-network training runs.",
-        subcommands = {DemoCommand.class, LocalCommand.class, ZooCommand.class, BenchCommand.class, AnalyzeCommand.class, EvalCommand.class, SslEvalCommand.class, ServiceCommand.class, ChaosCommand.class, OverloadCommand.class, BrokerCommand.class,
+        subcommands = {DemoCommand.class, LocalCommand.class, ZooCommand.class, BenchCommand.class, AnalyzeCommand.class, EvalCommand.class, io.weightcast.app.live.EvalLiveCommand.class, SslEvalCommand.class, ServiceCommand.class, ChaosCommand.class, OverloadCommand.class, BrokerCommand.class,
                 ServiceCommand.Ingest.class, ServiceCommand.Streams.class, ServiceCommand.Scorer.class, ServiceCommand.Trainer.class})
 public final class WeightcastCommand implements Runnable {
 

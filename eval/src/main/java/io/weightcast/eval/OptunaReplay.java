@@ -75,6 +75,15 @@ public final class OptunaReplay {
      */
     public static Pending start(String python, Path projectRoot, double[][] valAcc, List<int[]> orders, int jobs, Path work)
             throws IOException {
+        return start(python, projectRoot, valAcc, orders, 0, jobs, work);
+    }
+
+    /**
+     * As {@link #start(String, Path, double[][], List, int, Path)}, the first {@code whole} runs of every order being
+     * the study's history: run to their end and told COMPLETE, never pruned (the live benchmark's history runs).
+     */
+    public static Pending start(String python, Path projectRoot, double[][] valAcc, List<int[]> orders, int whole, int jobs,
+                                Path work) throws IOException {
         // checked before anything runs: the replay's result is awaited only after the LightGBM work (~25 min)
         Path module = projectRoot.resolve("clients/python/weightcast/pruners.py");
         if (!Files.isRegularFile(module)) {
@@ -100,6 +109,9 @@ public final class OptunaReplay {
         }
         doc.put("runs", runs);
         doc.put("orders", orders);
+        if (whole > 0) {
+            doc.put("whole", whole);
+        }
         Files.write(in, Json.MAPPER.writeValueAsBytes(doc));
         Path pythonPath = projectRoot.resolve("clients/python").toAbsolutePath();
         ProcessBuilder pb = new ProcessBuilder(python, "-m", "weightcast.pruners", "--input", in.toString(),
@@ -113,7 +125,13 @@ public final class OptunaReplay {
     /** Runs the replay and waits for it. */
     public static Result run(String python, Path projectRoot, double[][] valAcc, List<int[]> orders, int jobs, Path work)
             throws IOException, InterruptedException {
-        Pending p = start(python, projectRoot, valAcc, orders, jobs, work);
+        return run(python, projectRoot, valAcc, orders, 0, jobs, work);
+    }
+
+    /** Runs the replay with {@code whole} history runs first in every order, and waits for it. */
+    public static Result run(String python, Path projectRoot, double[][] valAcc, List<int[]> orders, int whole, int jobs, Path work)
+            throws IOException, InterruptedException {
+        Pending p = start(python, projectRoot, valAcc, orders, whole, jobs, work);
         try {
             return p.await();
         } finally {
