@@ -65,7 +65,8 @@ public final class PredictorConfigStudy {
                     FitResult fit = new AccuracyModelFitter(params).fit(subZoos.get(z).stream().map(ScorerModelCheck::zooRun).toList());
                     ModelVersion mv = new ModelVersion(ModelVersion.ACCURACY_MODEL, 1, FeatureLayout.VERSION, FeatureLayout.names(),
                             fit.modelText(), fit.trainingRuns(), fit.trainingRows(), fit.holdout(), fit.residualQuantiles(), Map.of(),
-                            0L, fit.ablations(), null, fit.chanceFloor(), fit.topRunRule(), fit.stageResidualQuantiles());
+                            0L, fit.ablations(), null, fit.chanceFloor(), fit.topRunRule(), fit.stageResidualQuantiles())
+                            .withStageModels(fit.stageModels());
                     ScorerModelCheck.Coverage cov = new ScorerModelCheck.Coverage(epochs);
                     EpochMetrics[] m = EpochMetrics.byEpoch(y, cov.score(mv, test));
                     r2[z] = java.util.Arrays.stream(m).mapToDouble(EpochMetrics::r2).toArray();

@@ -156,7 +156,7 @@ final class ScorerModelCheck {
     private static Fitted published(FitResult fit) {
         ModelVersion mv = new ModelVersion(ModelVersion.ACCURACY_MODEL, 1, FeatureLayout.VERSION, FeatureLayout.names(),
                 fit.modelText(), fit.trainingRuns(), fit.trainingRows(), fit.holdout(), fit.residualQuantiles(), Map.of(), 0L,
-                fit.ablations(), null, fit.chanceFloor(), fit.topRunRule(), fit.stageResidualQuantiles());
+                fit.ablations(), null, fit.chanceFloor(), fit.topRunRule(), fit.stageResidualQuantiles()).withStageModels(fit.stageModels());
         return new Fitted(fit, mv);
     }
 

@@ -5,6 +5,7 @@ import io.weightcast.core.model.ModelInputs;
 import io.weightcast.core.records.ChanceFloor;
 import io.weightcast.core.records.Embedding;
 import io.weightcast.core.records.ModelVersion;
+import io.weightcast.core.records.StageModel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,7 +60,12 @@ record FeatureColumns(List<String> names, Integer encoderVersion, EmbeddingLooku
     }
 
     ModelVersion template(String modelText, ChanceFloor floor) {
+        return template(modelText, floor, null);
+    }
+
+    /** With late-stage regressors serving the late checkpoints (null or empty: none). */
+    ModelVersion template(String modelText, ChanceFloor floor, List<StageModel> stageModels) {
         return new ModelVersion(ModelVersion.ACCURACY_MODEL, 0, FeatureLayout.VERSION, names, modelText, 0, 0, null, null,
-                null, 0L, null, encoderVersion, floor, null);
+                null, 0L, null, encoderVersion, floor, null).withStageModels(stageModels);
     }
 }

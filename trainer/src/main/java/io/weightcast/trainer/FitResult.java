@@ -2,6 +2,7 @@ package io.weightcast.trainer;
 
 import io.weightcast.core.records.ChanceFloor;
 import io.weightcast.core.records.HoldoutMetrics;
+import io.weightcast.core.records.StageModel;
 import io.weightcast.core.records.TopRunRule;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ import java.util.Map;
  *                          "statistics" (z only))
  * @param columns           the columns the model reads
  * @param holdoutRuns       the held-out runs themselves, to build rows for a model with other columns
+ * @param stageModels       the late-stage regressors serving late checkpoints in place of {@code modelText} (empty: none)
  */
 public record FitResult(
         String modelText,
@@ -45,12 +47,13 @@ public record FitResult(
         TrainingRows holdoutData,
         Map<String, HoldoutMetrics> ablations,
         FeatureColumns columns,
-        List<ZooRun> holdoutRuns) {
+        List<ZooRun> holdoutRuns,
+        List<StageModel> stageModels) {
 
     /** The same fit with its intervals calibrated anew. */
     FitResult withCalibration(Map<String, Double> quantiles, List<Map<String, Double>> stageQuantiles, int runs,
                               double totalSeconds) {
         return new FitResult(modelText, chanceFloor, topRunRule, trainingRuns, trainingRows, holdout, holdoutAllRows, quantiles,
-                stageQuantiles, runs, totalSeconds, holdoutRunIds, holdoutData, ablations, columns, holdoutRuns);
+                stageQuantiles, runs, totalSeconds, holdoutRunIds, holdoutData, ablations, columns, holdoutRuns, stageModels);
     }
 }

@@ -466,7 +466,8 @@ public final class TrainerService implements Service {
             ModelVersion candidate = new ModelVersion(ModelVersion.ACCURACY_MODEL, maxVersionSeen + 1,
                     FeatureLayout.VERSION, fit.columns().names(), fit.modelText(), fit.trainingRuns(), fit.trainingRows(),
                     fit.holdout(), fit.residualQuantiles(), StudyReferences.of(runs), System.currentTimeMillis(), fit.ablations(),
-                    fit.columns().encoderVersion(), fit.chanceFloor(), fit.topRunRule(), fit.stageResidualQuantiles());
+                    fit.columns().encoderVersion(), fit.chanceFloor(), fit.topRunRule(), fit.stageResidualQuantiles())
+                    .withStageModels(fit.stageModels());
             ModelVersion cur = current;
             PublishDecision decision = gate.judge(fit, cur);
             boolean publish = decision.publish();
@@ -547,10 +548,12 @@ public final class TrainerService implements Service {
         StringBuilder ablations = new StringBuilder();
         fit.ablations().forEach((family, m) -> ablations.append("; without ").append(family).append(": R² ").append(f(m.r2()))
                 .append(" MAE ").append(f(m.mae())).append(" τ ").append(f(m.kendallTau())));
+        String late = fit.stageModels().isEmpty() ? "pooled model for every checkpoint"
+                : "late-stage model from step fraction " + fit.stageModels().get(0).fromStepFraction();
         LOG.info("fit on {} zoo runs: train {} runs / {} rows, holdout {} runs / {} rows; final checkpoint R² {} MAE {} τ {};"
-                        + " all holdout rows R² {} MAE {}{}; intervals calibrated on {} runs; {} s; {}",
+                        + " all holdout rows R² {} MAE {}{}; {}; intervals calibrated on {} runs; {} s; {}",
                 zooRuns, fit.trainingRuns(), fit.trainingRows(), h.runs(), h.rows(), f(h.r2()), f(h.mae()), f(h.kendallTau()),
-                f(all.r2()), f(all.mae()), ablations, fit.calibrationRuns(), String.format("%.3f", seconds), outcome);
+                f(all.r2()), f(all.mae()), ablations, late, fit.calibrationRuns(), String.format("%.3f", seconds), outcome);
     }
 
     private static String f(double v) {

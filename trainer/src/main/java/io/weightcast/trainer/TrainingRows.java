@@ -64,6 +64,24 @@ public record TrainingRows(double[] matrix, float[] labels, double[] targets, in
         return new TrainingRows(m, labels, targets, rows, cols, runOf, finalRow, names);
     }
 
+    /** The rows {@code keep} accepts (their run indices and final-row marks kept). */
+    public TrainingRows select(java.util.function.IntPredicate keep) {
+        int[] idx = java.util.stream.IntStream.range(0, rows).filter(keep).toArray();
+        double[] m = new double[idx.length * cols];
+        float[] l = new float[idx.length];
+        double[] t = new double[idx.length];
+        int[] r = new int[idx.length];
+        boolean[] f = new boolean[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            System.arraycopy(matrix, idx[k] * cols, m, k * cols, cols);
+            l[k] = labels[idx[k]];
+            t[k] = targets[idx[k]];
+            r[k] = runOf[idx[k]];
+            f[k] = finalRow[idx[k]];
+        }
+        return new TrainingRows(m, l, t, idx.length, cols, r, f, names);
+    }
+
     /** One value of a row, by column name (NaN when there is no such column). */
     public double value(int row, String name) {
         int j = names.indexOf(name);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.model.AccuracyModel;
+import io.weightcast.core.records.HoldoutMetrics;
 import io.weightcast.core.records.ModelVersion;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -19,7 +20,44 @@ class AccuracyModelFitterTest {
 
     private static ModelVersion version(FitResult fit) {
         return new ModelVersion(ModelVersion.ACCURACY_MODEL, 1, FeatureLayout.VERSION, FeatureLayout.names(),
-                fit.modelText(), fit.trainingRuns(), fit.trainingRows(), fit.holdout(), fit.residualQuantiles(), null, 0L);
+                fit.modelText(), fit.trainingRuns(), fit.trainingRows(), fit.holdout(), fit.residualQuantiles(), null, 0L)
+                .withChanceFloor(fit.chanceFloor()).withStageModels(fit.stageModels());
+    }
+
+    @Test
+    void lateCheckpointsGetALateStageRegressorAndThePublishedVersionReproducesTheHoldoutMetrics() {
+        // only the last quarter's checkpoints show the run's quality (earlier ones are noise in the same column), so a
+        // model of every row blurs the late rows with the early ones; the late rows' own model serves them
+        Random rnd = new Random(12);
+        int quality = FeatureLayout.indexOf("kernel_std_mean");
+        List<ZooRun> zoo = new java.util.ArrayList<>();
+        for (int r = 0; r < 160; r++) {
+            double q = rnd.nextDouble();
+            List<ZooRun.Checkpoint> cps = new java.util.ArrayList<>();
+            for (int step = 1; step <= 12; step++) {
+                double[] v = new double[FeatureLayout.size()];
+                Arrays.fill(v, Double.NaN);
+                double fraction = step / 12.0;
+                v[quality] = fraction >= AccuracyModelFitter.LATE_FROM ? q + 0.01 * rnd.nextGaussian() : rnd.nextDouble();
+                v[FeatureLayout.indexOf("step")] = step;
+                v[FeatureLayout.indexOf("planned_steps")] = 12;
+                v[FeatureLayout.indexOf("step_fraction")] = fraction;
+                cps.add(new ZooRun.Checkpoint(step, v));
+            }
+            zoo.add(new ZooRun(String.format("run-%03d", r), "s", 0.2 + 0.7 * q, cps));
+        }
+        FitResult fit = new AccuracyModelFitter(FitParams.defaults()).fit(zoo);
+        assertThat(fit.stageModels()).singleElement()
+                .satisfies(m -> assertThat(m.fromStepFraction()).isEqualTo(AccuracyModelFitter.LATE_FROM));
+        TrainingRows holdout = fit.holdoutData();
+        try (AccuracyModel model = AccuracyModel.load(version(fit))) {
+            HoldoutMetrics again = AccuracyModelFitter.evaluate(model, fit);
+            assertThat(again.r2()).isCloseTo(fit.holdout().r2(), org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(again.kendallTau()).isCloseTo(fit.holdout().kendallTau(), org.assertj.core.api.Assertions.within(1e-9));
+        }
+        assertThat(holdout.rows()).isGreaterThan(0);
+        // too few runs with late checkpoints: no late-stage regressor
+        assertThat(new AccuracyModelFitter(FitParams.defaults()).fit(new SyntheticZoo(11).zoo(12, 12)).stageModels()).isEmpty();
     }
 
     @Test
@@ -210,7 +248,7 @@ class AccuracyModelFitterTest {
         assertThat(fit.chanceFloor()).isNotNull();
         assertThat(fit.chanceFloor().level()).isEqualTo(0.1);
         ModelVersion mv = version(fit).withChanceFloor(fit.chanceFloor());
-        ModelVersion withoutFloor = version(fit);
+        ModelVersion withoutFloor = version(fit).withChanceFloor(null);
         TrainingRows held = fit.holdoutData();
         try (AccuracyModel model = AccuracyModel.load(mv); AccuracyModel plain = AccuracyModel.load(withoutFloor)) {
             double[] p = model.predict(held.matrix(), held.rows());

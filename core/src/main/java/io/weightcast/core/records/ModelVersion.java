@@ -22,6 +22,8 @@ import java.util.Map;
  *                           conformal half-width from that stage's calibration rows; a level a stage has too few rows
  *                           for is absent there. Null (versions before it, the dying-ReLU model): every stage uses
  *                           {@code residualQuantiles}
+ * @param stageModels        regressors serving the late checkpoints in place of {@code modelText} ({@link StageModel});
+ *                           null or empty: {@code modelText} serves every checkpoint
  */
 public record ModelVersion(
         String name,
@@ -39,11 +41,22 @@ public record ModelVersion(
         Integer encoderVersion,
         ChanceFloor chanceFloor,
         TopRunRule topRunRule,
-        List<Map<String, Double>> stageResidualQuantiles) {
+        List<Map<String, Double>> stageResidualQuantiles,
+        List<StageModel> stageModels) {
 
     public static final String ACCURACY_MODEL = "final-accuracy";
     /** Feature names of embedding columns: {@code embedding_0}, {@code embedding_1}, … after the layout's. */
     public static final String EMBEDDING_PREFIX = "embedding_";
+
+    /** A version whose pooled regressor serves every checkpoint. */
+    public ModelVersion(String name, int version, int layoutVersion, List<String> featureNames, String modelText,
+                        int trainingRuns, int trainingRows, HoldoutMetrics holdout, Map<String, Double> residualQuantiles,
+                        Map<String, Double> studyReferences, long createdAt, Map<String, HoldoutMetrics> ablations,
+                        Integer encoderVersion, ChanceFloor chanceFloor, TopRunRule topRunRule,
+                        List<Map<String, Double>> stageResidualQuantiles) {
+        this(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout, residualQuantiles,
+                studyReferences, createdAt, ablations, encoderVersion, chanceFloor, topRunRule, stageResidualQuantiles, null);
+    }
 
     /** A version with one interval half-width per level for every stage of training. */
     public ModelVersion(String name, int version, int layoutVersion, List<String> featureNames, String modelText,
@@ -66,19 +79,26 @@ public record ModelVersion(
     /** This version with a chance floor. */
     public ModelVersion withChanceFloor(ChanceFloor floor) {
         return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
-                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, floor, topRunRule, stageResidualQuantiles);
+                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, floor, topRunRule, stageResidualQuantiles, stageModels);
     }
 
     /** This version with an early-stop rule. */
     public ModelVersion withTopRunRule(TopRunRule rule) {
         return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
-                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, rule, stageResidualQuantiles);
+                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, rule, stageResidualQuantiles, stageModels);
     }
 
     /** This version with per-stage interval half-widths. */
     public ModelVersion withStageResidualQuantiles(List<Map<String, Double>> byStage) {
         return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
-                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, topRunRule, byStage);
+                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, topRunRule, byStage, stageModels);
+    }
+
+    /** This version with late-stage regressors. */
+    public ModelVersion withStageModels(List<StageModel> models) {
+        return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
+                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, topRunRule,
+                stageResidualQuantiles, models);
     }
 
     /**
@@ -119,6 +139,7 @@ public record ModelVersion(
     public ModelVersion {
         ablations = ablations == null ? Map.of() : Map.copyOf(ablations);
         stageResidualQuantiles = stageResidualQuantiles == null ? null : List.copyOf(stageResidualQuantiles);
+        stageModels = stageModels == null ? null : List.copyOf(stageModels);
     }
 
     /** A version without ablation measurements. */
