@@ -22,12 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -173,8 +171,6 @@ public final class TrainerService implements Service {
     private Map<TopicPartition, Long> startEndOffsets; // features, runs, models: the predictor's replay
     private Map<TopicPartition, Long> encoderEndOffsets = Map.of(); // checkpoints, encoders: the encoder's replay
     private List<TopicPartition> zooPartitions; // features, runs: what a due refit reads first
-    private List<TopicPartition> checkpointPartitions = List.of(); // what the streams service has yet to turn into features
-    private Admin admin; // the streams service's committed offsets on checkpoints (poll thread)
     private List<TopicPartition> encoderPartitions = List.of();
     private boolean encoderPaused;
     private boolean encoderCaughtUp;
@@ -222,8 +218,6 @@ public final class TrainerService implements Service {
             }
             List<TopicPartition> all = partitions(read);
             zooPartitions = of(all, topics.features(), topics.runs());
-            checkpointPartitions = partitions(List.of(topics.checkpoints()));
-            admin = Admin.create(KafkaConfigs.admin(bootstrap));
             List<TopicPartition> predictor = of(all, topics.features(), topics.runs(), topics.models());
             encoderPartitions = of(all, topics.checkpoints(), topics.encoders());
             consumer.assign(all);
@@ -432,50 +426,18 @@ public final class TrainerService implements Service {
         }
     }
 
-    /**
-     * Records the trainer has not read yet on features and runs (read_committed end offsets minus positions), plus the
-     * checkpoints the streams service has not yet turned into features (its group's committed offsets, group
-     * {@code streams.application.id}): a stack started on a topic of finished runs reads every label at once while
-     * their features are still being computed, and a fit then would miss most of their checkpoints (a live replay went
-     * live with such a model: final-checkpoint R² 0.966 where the same runs' complete rows gave 0.995). A group
-     * without committed offsets (no streams service yet) counts nothing.
-     */
+    /** Records the trainer has not read yet on features and runs (read_committed end offsets minus positions). */
     private long zooLag() {
         try {
             long lag = 0;
             for (Map.Entry<TopicPartition, Long> e : consumer.endOffsets(zooPartitions, LAG_TIMEOUT).entrySet()) {
                 lag += Math.max(0, e.getValue() - consumer.position(e.getKey()));
             }
-            return lag + streamsLag();
+            return lag;
         } catch (WakeupException | InterruptException e) {
             throw e;
         } catch (KafkaException e) {
             LOG.warn("could not read end offsets ({}); fitting on what has been read", e.toString());
-            return 0;
-        }
-    }
-
-    private long streamsLag() {
-        if (checkpointPartitions.isEmpty()) {
-            return 0;
-        }
-        String group = settings.get("streams.application.id", topics.prefix() + "streams");
-        try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                    .get(LAG_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            long lag = 0;
-            for (Map.Entry<TopicPartition, Long> e : consumer.endOffsets(checkpointPartitions, LAG_TIMEOUT).entrySet()) {
-                OffsetAndMetadata c = committed.get(e.getKey());
-                if (c != null) {
-                    lag += Math.max(0, e.getValue() - c.offset());
-                }
-            }
-            return lag;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
-            LOG.debug("could not read the streams group's offsets ({}); not waiting for it", e.toString());
             return 0;
         }
     }
@@ -650,10 +612,6 @@ public final class TrainerService implements Service {
     }
 
     private void closeQuietly() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-            admin = null;
-        }
         if (lag != null) {
             lag.close();
             lag = null;
