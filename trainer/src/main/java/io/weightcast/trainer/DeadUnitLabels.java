@@ -41,14 +41,9 @@ final class DeadUnitLabels {
 
     /** Records the label of a feature record whose checkpoint's loop reported measured dead fractions; others are ignored. */
     void add(FeatureVector features) {
-        Map<String, Double> measured = features.health() == null ? null : features.health().measuredDeadFractions();
-        if (measured == null || measured.isEmpty() || features.runId() == null) {
-            return;
-        }
-        double worst = measured.values().stream().filter(v -> v != null && Double.isFinite(v)).mapToDouble(Double::doubleValue)
-                .max().orElse(Double.NaN);
-        if (!Double.isNaN(worst)) {
-            put(features.runId(), features.step(), worst >= DyingReluModel.DEAD_FRACTION);
+        Boolean label = features.health() == null ? null : DyingReluModel.labelOfLayers(features.health().measuredDeadFractions());
+        if (label != null && features.runId() != null) {
+            put(features.runId(), features.step(), label);
         }
     }
 

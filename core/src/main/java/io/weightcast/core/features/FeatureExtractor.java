@@ -31,8 +31,8 @@ public final class FeatureExtractor {
         return dead;
     }
 
-    /** Per layer, what the loop measured ({@code dead_fraction/<layer>} in its metrics); null when it reported none. */
-    static Map<String, Double> measuredDeadFractions(Map<String, Double> metrics) {
+    /** Per layer, what the loop measured ({@code dead_fraction/<layer>} in its metrics, finite values); null when it reported none. */
+    public static Map<String, Double> measuredDeadFractions(Map<String, Double> metrics) {
         Map<String, Double> measured = new LinkedHashMap<>();
         if (metrics != null) {
             metrics.forEach((key, value) -> {

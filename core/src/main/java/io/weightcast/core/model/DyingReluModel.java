@@ -67,17 +67,20 @@ public final class DyingReluModel implements AutoCloseable {
      * null when none was reported (no ground truth: not a training row).
      */
     public static Boolean label(Map<String, Double> metrics) {
-        if (metrics == null) {
+        return labelOfLayers(FeatureExtractor.measuredDeadFractions(metrics));
+    }
+
+    /**
+     * The same from the measured fractions per layer (a feature record's {@code measured_dead_fractions}); null when
+     * there are none.
+     */
+    public static Boolean labelOfLayers(Map<String, Double> measured) {
+        if (measured == null) {
             return null;
         }
-        Double worst = null;
-        for (Map.Entry<String, Double> e : metrics.entrySet()) {
-            if (e.getKey().startsWith(FeatureExtractor.REPORTED_DEAD_FRACTION) && e.getValue() != null
-                    && Double.isFinite(e.getValue())) {
-                worst = worst == null ? e.getValue() : Math.max(worst, e.getValue());
-            }
-        }
-        return worst == null ? null : worst >= DEAD_FRACTION;
+        double worst = measured.values().stream().filter(v -> v != null && Double.isFinite(v)).mapToDouble(Double::doubleValue)
+                .max().orElse(Double.NaN);
+        return Double.isNaN(worst) ? null : worst >= DEAD_FRACTION;
     }
 
     /** The decision from a probability. */
