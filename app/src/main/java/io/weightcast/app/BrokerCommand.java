@@ -1,6 +1,8 @@
 package io.weightcast.app;
 
 import io.weightcast.broker.EmbeddedKafka;
+import io.weightcast.core.kafka.TopicSetup;
+import io.weightcast.core.kafka.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -33,6 +35,10 @@ final class BrokerCommand implements Callable<Integer> {
                     + "before giving up, instead of silently taking another port. Default: ${DEFAULT-VALUE}")
     int portWaitSeconds;
 
+    @Option(names = "--create-topics",
+            description = "Create the contract's weightcast.* topics (as weightcast local does) before printing the ready line.")
+    boolean createTopics;
+
     @Override
     public Integer call() throws Exception {
         if (port != 0 && !awaitFree(port, portWaitSeconds * 1000L)) {
@@ -45,6 +51,14 @@ final class BrokerCommand implements Callable<Integer> {
             kafka.close();
             System.err.println("port " + port + " was taken between the check and the start");
             return 1;
+        }
+        if (createTopics) {
+            try {
+                TopicSetup.ensure(kafka.bootstrapServers(), Topics.defaults(), 4, (short) 1);
+            } catch (RuntimeException e) {
+                kafka.close();
+                throw e;
+            }
         }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
