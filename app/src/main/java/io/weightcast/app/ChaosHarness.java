@@ -351,6 +351,34 @@ final class ChaosHarness {
     }
 
     private ChaosReport.Verification verify(OutputTally tally, String[] keys, long[] sendNanos, boolean settled, double settleSeconds) {
+        KeyCheck k = checkKeys(tally.all(), keys);
+        List<Long> versions = tally.modelVersions();
+        long versionProblems = versionProblems(versions);
+        if (versions.isEmpty()) {
+            notes.add("no model version was published: the trainer's side of the check did not run");
+        }
+        long httpRetries = httpSender == null ? 0 : httpSender.retried();
+        long httpBroken = httpSender == null ? 0 : httpSender.retriedAfterBrokenConnection();
+        double[] gap = maxScoreGap(tally, keys);
+        return new ChaosReport.Verification(total(), acked.get(), failed.get(), firstFailure.get(),
+                httpRetries, httpBroken, tally.checkpointRecords(), tally.features(), tally.scores(), k.missing(), k.missingCheckpoints(),
+                k.missingFeatures(), k.missingScores(), k.duplicates(), k.duplicateFeatures(), k.duplicateScores(),
+                k.upstreamDuplicates(), k.unexpectedKeys(), k.examples(),
+                tally.deadLetters(), tally.unreadable(), versions, versionProblems, eventFailures.get(), round(settleSeconds),
+                settled, gap == null ? null : round(gap[0]), gap == null ? null : round(gap[1]), tally.readLag());
+    }
+
+    /** What came back for the (run, step) keys sent, counted without deduplication (a key seen twice counts twice). */
+    record KeyCheck(long missing, long missingCheckpoints, long missingFeatures, long missingScores, long duplicates,
+                    long duplicateFeatures, long duplicateScores, long upstreamDuplicates, long unexpectedKeys, List<String> examples) {
+    }
+
+    /**
+     * The exactly-once verdict on the tally's counts: a sent key with no checkpoint, or fewer features or scores
+     * than checkpoints, is missing; one with more features or scores than checkpoints (at least one) is duplicated;
+     * a counted key that was never sent is unexpected. Up to 10 examples name the keys at fault.
+     */
+    static KeyCheck checkKeys(Map<String, OutputTally.Counts> all, String[] keys) {
         long missing = 0;
         long missingCheckpoints = 0;
         long missingFeatures = 0;
@@ -362,7 +390,7 @@ final class ChaosHarness {
         List<String> examples = new ArrayList<>();
         java.util.Set<String> sent = new java.util.HashSet<>(Arrays.asList(keys));
         for (String k : sent) {
-            OutputTally.Counts c = k == null ? null : tally.all().get(k);
+            OutputTally.Counts c = k == null ? null : all.get(k);
             int cp = c == null ? 0 : c.checkpoints;
             int f = c == null ? 0 : c.features;
             int s = c == null ? 0 : c.scores;
@@ -384,25 +412,20 @@ final class ChaosHarness {
                 examples.add(k + ": checkpoints=" + cp + " features=" + f + " scores=" + s);
             }
         }
-        long unexpected = tally.all().keySet().stream().filter(k -> !sent.contains(k)).count();
-        List<Long> versions = tally.modelVersions();
-        long versionProblems = 0;
+        long unexpected = all.keySet().stream().filter(k -> !sent.contains(k)).count();
+        return new KeyCheck(missing, missingCheckpoints, missingFeatures, missingScores, duplicates, duplicateFeatures,
+                duplicateScores, upstream, unexpected, examples);
+    }
+
+    /** Model versions in offset order that are not above the one before (each should be a new, higher version). */
+    static long versionProblems(List<Long> versions) {
+        long problems = 0;
         for (int i = 1; i < versions.size(); i++) {
             if (versions.get(i) <= versions.get(i - 1)) {
-                versionProblems++;
+                problems++;
             }
         }
-        if (versions.isEmpty()) {
-            notes.add("no model version was published: the trainer's side of the check did not run");
-        }
-        long httpRetries = httpSender == null ? 0 : httpSender.retried();
-        long httpBroken = httpSender == null ? 0 : httpSender.retriedAfterBrokenConnection();
-        double[] gap = maxScoreGap(tally, keys);
-        return new ChaosReport.Verification(total(), acked.get(), failed.get(), firstFailure.get(),
-                httpRetries, httpBroken, tally.checkpointRecords(), tally.features(), tally.scores(), missing, missingCheckpoints,
-                missingFeatures, missingScores, duplicates, duplicateFeatures, duplicateScores, upstream, unexpected, examples,
-                tally.deadLetters(), tally.unreadable(), versions, versionProblems, eventFailures.get(), round(settleSeconds),
-                settled, gap == null ? null : round(gap[0]), gap == null ? null : round(gap[1]), tally.readLag());
+        return problems;
     }
 
     /** The longest pause between consecutive first scores while the load ran and drained: how long scoring stalled. */
