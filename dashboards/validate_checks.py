@@ -690,11 +690,72 @@ def cmd_k8s(rendered):
                     + (" [raw files, generators not applied]" if raw else ""))
 
 
+KUSTOMIZE_FIELDS = {"apiVersion", "kind", "labels", "resources", "configMapGenerator", "images"}
+
+
+def cmd_kustomize(out):
+    """Renders k8s/ as `kubectl kustomize k8s` does, for the Kustomize fields kustomization.yaml uses
+    (resources, labels without selectors, configMapGenerator from env files, images), when no kubectl is
+    installed. Any other field, or an option of these it does not implement, fails: it never renders a
+    kustomization it does not understand. The generated ConfigMap gets a content-hash suffix of its own
+    (not Kustomize's exact hash) and every reference to it is renamed, as Kustomize does."""
+    need_yaml()
+    import hashlib
+    k8s = ROOT / "k8s"
+    p = Problems()
+    k = load_yaml(k8s / "kustomization.yaml")
+    unknown = sorted(set(k) - KUSTOMIZE_FIELDS)
+    if not p.check(not unknown, f"kustomization.yaml: fields {unknown} are not implemented here (install kubectl)"):
+        return p.finish("")
+    docs = [d for r in k.get("resources", []) for d in load_yaml_all(k8s / r)]
+    renamed = {}
+    for gen in k.get("configMapGenerator", []):
+        if not p.check(set(gen) <= {"name", "envs"}, f"configMapGenerator {gen.get('name')}: only name and envs are implemented"):
+            continue
+        data = {}
+        for env in gen.get("envs", []):
+            for line in (k8s / env).read_text(encoding="utf-8").splitlines():
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    key, sep, value = line.partition("=")
+                    p.check(sep, f"{env}: not KEY=VALUE: {line}")
+                    data[key.strip()] = value
+        digest = hashlib.sha256(json.dumps({"data": data, "name": gen["name"]}, sort_keys=True).encode()).hexdigest()[:10]
+        renamed[gen["name"]] = f"{gen['name']}-{digest}"
+        docs.insert(0, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": renamed[gen["name"]]}, "data": data})
+    for spec in k.get("labels", []):
+        if not p.check(set(spec) <= {"pairs", "includeSelectors"} and not spec.get("includeSelectors"),
+                       "labels: only pairs with includeSelectors false are implemented"):
+            continue
+        for d in docs:
+            d.setdefault("metadata", {}).setdefault("labels", {}).update(spec["pairs"])
+    images = {i["name"]: i for i in k.get("images", [])}
+    for d in docs:
+        pod = ((d.get("spec") or {}).get("template") or {}).get("spec") or {}
+        for c in pod.get("containers", []) + pod.get("initContainers", []):
+            name = re.split(r"[:@]", c.get("image", ""), maxsplit=1)[0]
+            if name in images:
+                i = images[name]
+                tag = i.get("newTag") or (c["image"][len(name) + 1:] if ":" in c["image"] else "")
+                c["image"] = i.get("newName", name) + (f":{tag}" if tag else "")
+            for ef in c.get("envFrom", []):
+                ref = ef.get("configMapRef") or {}
+                if ref.get("name") in renamed:
+                    ref["name"] = renamed[ref["name"]]
+        for v in pod.get("volumes", []):
+            if (v.get("configMap") or {}).get("name") in renamed:
+                v["configMap"]["name"] = renamed[v["configMap"]["name"]]
+    with open(out, "w", encoding="utf-8") as f:
+        yaml.safe_dump_all(docs, f, sort_keys=True)
+    return p.finish(f"rendered {len(docs)} resources from {len(k.get('resources', []))} files "
+                    f"(validate_checks.py's Kustomize subset: resources, labels, configMapGenerator envs, images)")
+
+
 def main(argv):
     commands = {
         "metrics": cmd_metrics, "json": cmd_json, "yaml": cmd_yaml, "dashboards": cmd_dashboards,
         "dashboard-rules": cmd_dashboard_rules, "rules": cmd_rules, "topics": cmd_topics,
-        "compose": cmd_compose, "dockerfile": cmd_dockerfile, "k8s": cmd_k8s,
+        "compose": cmd_compose, "dockerfile": cmd_dockerfile, "k8s": cmd_k8s, "kustomize": cmd_kustomize,
     }
     if not argv or argv[0] not in commands:
         print(f"usage: {Path(sys.argv[0]).name} {{{','.join(commands)}}} [arg]", file=sys.stderr)
