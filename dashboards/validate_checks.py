@@ -87,7 +87,7 @@ def unknown_metric_tokens(expr, known):
 def cmd_metrics():
     p = Problems()
     lines = (DASH / "metrics.txt").read_text().splitlines()
-    names = [l.strip() for l in lines if l.strip()]
+    names = [line.strip() for line in lines if line.strip()]
     for n in names:
         p.check(re.fullmatch(r"weightcast_[a-z0-9_]+", n), f"metrics.txt: '{n}' is not a weightcast_ metric name")
     p.check(len(names) == len(set(names)), "metrics.txt: duplicate names")
@@ -390,7 +390,8 @@ def cmd_compose():
                 p.check(src in volumes, f"{name}: named volume {src} is not declared under volumes:")
         hc = svc.get("healthcheck")
         if hc:
-            p.check(isinstance(hc.get("test"), list) and hc["test"][0] in ("CMD", "CMD-SHELL", "NONE"), f"{name}: healthcheck.test must be a CMD list")
+            p.check(isinstance(hc.get("test"), list) and hc["test"][0] in ("CMD", "CMD-SHELL", "NONE"),
+                    f"{name}: healthcheck.test must be a CMD list")
             for k in ("interval", "timeout", "start_period"):
                 if k in hc:
                     p.check(DURATION.fullmatch(str(hc[k])), f"{name}: healthcheck {k} {hc[k]!r} is not a duration")
@@ -400,7 +401,8 @@ def cmd_compose():
     kafka = services.get("kafka", {})
     kenv = {k: str(v) for k, v in (kafka.get("environment") or {}).items()}
     p.check(str(kafka.get("image", "")).startswith("apache/kafka:4.1."), "kafka: image must be apache/kafka:4.1.x")
-    p.check(set(kenv.get("KAFKA_PROCESS_ROLES", "").split(",")) == {"broker", "controller"}, "kafka: KRaft combined mode needs KAFKA_PROCESS_ROLES=broker,controller")
+    p.check(set(kenv.get("KAFKA_PROCESS_ROLES", "").split(",")) == {"broker", "controller"},
+            "kafka: KRaft combined mode needs KAFKA_PROCESS_ROLES=broker,controller")
     for key in ("KAFKA_NODE_ID", "KAFKA_LISTENERS", "KAFKA_ADVERTISED_LISTENERS", "KAFKA_CONTROLLER_LISTENER_NAMES",
                 "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "KAFKA_CONTROLLER_QUORUM_VOTERS", "CLUSTER_ID"):
         p.check(key in kenv, f"kafka: {key} missing")
@@ -432,7 +434,8 @@ def cmd_compose():
         host, bport = host_port(env.get("WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS", ""))
         p.check(host == "kafka" and str(bport) in kenv.get("KAFKA_ADVERTISED_LISTENERS", ""),
                 f"{svc_name}: WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS must name an advertised kafka listener")
-        p.check((svc.get("depends_on") or {}).get("kafka", {}).get("condition") == "service_healthy", f"{svc_name}: must wait for a healthy kafka")
+        p.check((svc.get("depends_on") or {}).get("kafka", {}).get("condition") == "service_healthy",
+                f"{svc_name}: must wait for a healthy kafka")
     p.check(len(images) == 1, "the four services must share one image and build")
 
     # Prometheus scrapes every service on the port it listens on.
@@ -459,8 +462,10 @@ def cmd_compose():
     # Grafana reads the provisioning and dashboards this repository holds, where the provider looks.
     gvols = {str(v).split(":")[0]: str(v).split(":")[1] for v in services.get("grafana", {}).get("volumes", [])}
     provider_path = load_yaml(DASH / "grafana/provisioning/dashboards/weightcast.yml")["providers"][0]["options"]["path"]
-    p.check(gvols.get("./dashboards/grafana/provisioning") == "/etc/grafana/provisioning", "grafana: provisioning must be mounted at /etc/grafana/provisioning")
-    p.check(gvols.get("./dashboards/grafana/dashboards") == provider_path, f"grafana: dashboards must be mounted where the provider reads ({provider_path})")
+    p.check(gvols.get("./dashboards/grafana/provisioning") == "/etc/grafana/provisioning",
+            "grafana: provisioning must be mounted at /etc/grafana/provisioning")
+    p.check(gvols.get("./dashboards/grafana/dashboards") == provider_path,
+            f"grafana: dashboards must be mounted where the provider reads ({provider_path})")
     home = (services.get("grafana", {}).get("environment") or {}).get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH")
     if home:
         p.check(home.startswith(provider_path + "/") and (DASH / "grafana/dashboards" / Path(home).name).is_file(),
@@ -473,8 +478,10 @@ def cmd_compose():
     topics = services.get("topics")
     if topics:
         mounts = {str(v).split(":")[0]: str(v).split(":")[1] for v in topics.get("volumes", [])}
-        p.check(mounts.get("./deploy/create-topics.sh") in " ".join(map(str, topics.get("entrypoint", []))), "topics: must run the mounted create-topics.sh")
-    return p.finish(f"{len(services)} services: dependencies, mounts, healthchecks, ports, KRaft settings, Prometheus and Grafana wiring agree")
+        p.check(mounts.get("./deploy/create-topics.sh") in " ".join(map(str, topics.get("entrypoint", []))),
+                "topics: must run the mounted create-topics.sh")
+    return p.finish(f"{len(services)} services: dependencies, mounts, healthchecks, ports, KRaft settings, "
+                    "Prometheus and Grafana wiring agree")
 
 
 # ---------------------------------------------------------------- Dockerfile
@@ -509,7 +516,8 @@ def cmd_dockerfile():
     build, final = stages[0], stages[-1]
     p.check(build["image"] == "maven:3.9-eclipse-temurin-17", f"build stage is {build['image']}, want maven:3.9-eclipse-temurin-17")
     p.check(final["image"] == "eclipse-temurin:17-jre", f"runtime stage is {final['image']}, want eclipse-temurin:17-jre")
-    p.check(any(w == "RUN" and "app/target/weightcast.jar" in r and "mvn" in r for w, r in build["ins"]), "build stage must run mvn and take app/target/weightcast.jar")
+    p.check(any(w == "RUN" and "app/target/weightcast.jar" in r and "mvn" in r for w, r in build["ins"]),
+            "build stage must run mvn and take app/target/weightcast.jar")
     aliases = {s["alias"] for s in stages if s["alias"]}
     for w, r in final["ins"]:
         m = re.search(r"--from=(\S+)", r) if w == "COPY" else None
@@ -519,7 +527,8 @@ def cmd_dockerfile():
     users = [r for w, r in final["ins"] if w == "USER"]
     p.check(users and users[-1].split(":")[0] not in ("root", "0"), "runtime must switch to a non-root USER")
     entry = [r for w, r in final["ins"] if w == "ENTRYPOINT"]
-    p.check(entry and json.loads(entry[-1]) == ["java", "-jar", "/app/weightcast.jar"], "ENTRYPOINT must be [java, -jar, /app/weightcast.jar]")
+    p.check(entry and json.loads(entry[-1]) == ["java", "-jar", "/app/weightcast.jar"],
+            "ENTRYPOINT must be [java, -jar, /app/weightcast.jar]")
     # The jar is thin: weightcast.jar and lib/ (its manifest's Class-Path) must land together in /app.
     p.check(any(w == "COPY" and r.split()[-1] in ("/app/", "/app") for w, r in final["ins"]),
             "weightcast.jar and its lib/ must land in /app/")
@@ -528,7 +537,7 @@ def cmd_dockerfile():
 
     # The build context must still hold every Maven module.
     ignore = (ROOT / ".dockerignore").read_text().splitlines() if (ROOT / ".dockerignore").exists() else []
-    ignored = [l.strip().rstrip("/").lstrip("/") for l in ignore if l.strip() and not l.startswith("#")]
+    ignored = [line.strip().rstrip("/").lstrip("/") for line in ignore if line.strip() and not line.startswith("#")]
     modules = re.findall(r"<module>([^<]+)</module>", (ROOT / "pom.xml").read_text())
     for mod in modules + ["pom.xml"]:
         p.check(not any(mod == i or mod.startswith(i + "/") for i in ignored), f".dockerignore excludes Maven module {mod}")
@@ -582,13 +591,15 @@ def cmd_k8s(rendered):
         cm_env.update(cm.get("data") or {})
     hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in by_kind.get("HorizontalPodAutoscaler", {}).values()}
     pod_labels = {n: d["spec"]["template"]["metadata"].get("labels", {}) for n, d in deployments.items()}
-    ports_of = {n: {pt.get("name"): pt.get("containerPort") for c in d["spec"]["template"]["spec"]["containers"] for pt in c.get("ports", [])}
+    ports_of = {n: {pt.get("name"): pt.get("containerPort")
+                    for c in d["spec"]["template"]["spec"]["containers"] for pt in c.get("ports", [])}
                 for n, d in deployments.items()}
 
     commands = set()
     for name, d in deployments.items():
         spec = d["spec"]
-        p.check(selects(spec["selector"].get("matchLabels"), pod_labels[name]), f"Deployment/{name}: selector does not match its pod labels")
+        p.check(selects(spec["selector"].get("matchLabels"), pod_labels[name]),
+                f"Deployment/{name}: selector does not match its pod labels")
         if name in hpas:
             p.check("replicas" not in spec, f"Deployment/{name}: spec.replicas fights its HorizontalPodAutoscaler")
         pod = spec["template"]["spec"]
@@ -602,7 +613,8 @@ def cmd_k8s(rendered):
             p.check(cmd in SERVICES, f"{cname}: args[0] must be a service command, is {cmd!r}")
             for ef in c.get("envFrom", []):
                 if "configMapRef" in ef and not raw:
-                    p.check(ef["configMapRef"]["name"] in configmaps, f"{cname}: ConfigMap {ef['configMapRef']['name']} is not in the output")
+                    p.check(ef["configMapRef"]["name"] in configmaps,
+                            f"{cname}: ConfigMap {ef['configMapRef']['name']} is not in the output")
                 if "secretRef" in ef:
                     p.check(ef["secretRef"].get("optional") is True or ef["secretRef"]["name"] in by_kind.get("Secret", {}),
                             f"{cname}: Secret {ef['secretRef']['name']} is neither defined nor optional")
@@ -611,11 +623,13 @@ def cmd_k8s(rendered):
                 want = int(cm_env.get(f"WEIGHTCAST_{cmd.upper()}_PORT", SERVICES[cmd]))
                 p.check(want in ports.values(), f"{cname}: containerPort must be {want} (WEIGHTCAST_{cmd.upper()}_PORT)")
                 if not raw:
-                    p.check(cm_env.get(f"WEIGHTCAST_{cmd.upper()}_HOST") == "0.0.0.0", f"{cname}: WEIGHTCAST_{cmd.upper()}_HOST must be 0.0.0.0")
+                    p.check(cm_env.get(f"WEIGHTCAST_{cmd.upper()}_HOST") == "0.0.0.0",
+                            f"{cname}: WEIGHTCAST_{cmd.upper()}_HOST must be 0.0.0.0")
             for probe, path in (("livenessProbe", "/health"), ("readinessProbe", "/ready"), ("startupProbe", "/health")):
                 get = (c.get(probe) or {}).get("httpGet") or {}
                 p.check(get.get("path") == path, f"{cname}: {probe} must GET {path}")
-                p.check(get.get("port") in ports or get.get("port") in ports.values(), f"{cname}: {probe} port {get.get('port')} is not a container port")
+                p.check(get.get("port") in ports or get.get("port") in ports.values(),
+                        f"{cname}: {probe} port {get.get('port')} is not a container port")
             res = c.get("resources") or {}
             p.check({"cpu", "memory"} <= set((res.get("requests") or {})) and "memory" in (res.get("limits") or {}),
                     f"{cname}: needs cpu and memory requests and a memory limit")
@@ -628,16 +642,19 @@ def cmd_k8s(rendered):
         if p.check(targets, f"Service/{name}: selector matches no Deployment"):
             for pt in s["spec"].get("ports", []):
                 tp = pt.get("targetPort", pt.get("port"))
-                p.check(tp in ports_of[targets[0]] or tp in ports_of[targets[0]].values(), f"Service/{name}: targetPort {tp} is not a container port")
+                p.check(tp in ports_of[targets[0]] or tp in ports_of[targets[0]].values(),
+                        f"Service/{name}: targetPort {tp} is not a container port")
     for name, pdb in by_kind.get("PodDisruptionBudget", {}).items():
         spec = pdb["spec"]
         targets = [n for n, labels in pod_labels.items() if selects(spec["selector"].get("matchLabels"), labels)]
         p.check(targets, f"PodDisruptionBudget/{name}: selector matches no Deployment")
-        p.check(("minAvailable" in spec) != ("maxUnavailable" in spec), f"PodDisruptionBudget/{name}: set exactly one of minAvailable, maxUnavailable")
+        p.check(("minAvailable" in spec) != ("maxUnavailable" in spec),
+                f"PodDisruptionBudget/{name}: set exactly one of minAvailable, maxUnavailable")
         for t in targets:
             replicas = hpas[t]["spec"].get("minReplicas", 1) if t in hpas else deployments[t]["spec"].get("replicas", 1)
             if isinstance(spec.get("minAvailable"), int):
-                p.check(replicas > spec["minAvailable"], f"PodDisruptionBudget/{name}: minAvailable {spec['minAvailable']} with {replicas} replicas blocks every drain")
+                p.check(replicas > spec["minAvailable"],
+                        f"PodDisruptionBudget/{name}: minAvailable {spec['minAvailable']} with {replicas} replicas blocks every drain")
 
     # Strimzi: pools, cluster and topics belong together, and match the contract and the ConfigMap.
     kafkas = by_kind.get("Kafka", {})
@@ -646,7 +663,8 @@ def cmd_k8s(rendered):
         pools = by_kind.get("KafkaNodePool", {})
         roles, brokers = set(), 0
         for pname, pool in pools.items():
-            p.check(pool["metadata"].get("labels", {}).get("strimzi.io/cluster") == kname, f"KafkaNodePool/{pname}: strimzi.io/cluster must be {kname}")
+            p.check(pool["metadata"].get("labels", {}).get("strimzi.io/cluster") == kname,
+                    f"KafkaNodePool/{pname}: strimzi.io/cluster must be {kname}")
             roles |= set(pool["spec"].get("roles", []))
             brokers += pool["spec"]["replicas"] if "broker" in pool["spec"].get("roles", []) else 0
             vols = pool["spec"].get("storage", {}).get("volumes", [pool["spec"].get("storage", {})])
@@ -654,28 +672,32 @@ def cmd_k8s(rendered):
                     f"KafkaNodePool/{pname}: one JBOD volume needs kraftMetadata: shared")
         p.check(roles == {"broker", "controller"}, "KRaft needs node pools with broker and controller roles")
         p.check("zookeeper" not in kafka["spec"], f"Kafka/{kname}: KRaft only, no zookeeper")
-        plain = [l for l in kafka["spec"]["kafka"].get("listeners", []) if not l.get("tls")]
+        plain = [lst for lst in kafka["spec"]["kafka"].get("listeners", []) if not lst.get("tls")]
         max_bytes = int(kafka["spec"]["kafka"].get("config", {}).get("message.max.bytes", 1048588))
         if not raw and p.check(plain, f"Kafka/{kname}: needs a plaintext listener for the services"):
             want = f"{kname}-kafka-bootstrap:{plain[0]['port']}"
-            p.check(cm_env.get("WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS") == want, f"ConfigMap: WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS must be {want}")
+            p.check(cm_env.get("WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS") == want,
+                    f"ConfigMap: WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS must be {want}")
         prefix = cm_env.get("WEIGHTCAST_TOPIC_PREFIX", "weightcast.")
         names, partitions = set(), {}
         for tname, t in by_kind.get("KafkaTopic", {}).items():
             spec = t["spec"]
             topic = spec.get("topicName", tname)
-            p.check(t["metadata"].get("labels", {}).get("strimzi.io/cluster") == kname, f"KafkaTopic/{tname}: strimzi.io/cluster must be {kname}")
+            p.check(t["metadata"].get("labels", {}).get("strimzi.io/cluster") == kname,
+                    f"KafkaTopic/{tname}: strimzi.io/cluster must be {kname}")
             p.check(spec.get("replicas", 1) <= brokers, f"KafkaTopic/{tname}: {spec.get('replicas')} replicas on {brokers} brokers")
             cfg = spec.get("config", {})
             p.check(int(cfg.get("min.insync.replicas", 1)) < spec.get("replicas", 1) or spec.get("replicas", 1) == 1,
                     f"KafkaTopic/{tname}: min.insync.replicas must be below replicas, or a broker loss stops writes")
-            p.check(int(cfg.get("max.message.bytes", 0)) <= max_bytes, f"KafkaTopic/{tname}: max.message.bytes above the broker's message.max.bytes")
+            p.check(int(cfg.get("max.message.bytes", 0)) <= max_bytes,
+                    f"KafkaTopic/{tname}: max.message.bytes above the broker's message.max.bytes")
             p.check(topic.startswith(prefix), f"KafkaTopic/{tname}: {topic} lacks prefix {prefix}")
             suffix = topic[len(prefix):]
             names.add(suffix)
             partitions[suffix] = spec.get("partitions", 1)
             if suffix in ("models", "encoders"):
-                p.check(cfg.get("cleanup.policy") == "compact" and spec.get("partitions") == 1, f"KafkaTopic/{tname}: {suffix} must be compacted, 1 partition")
+                p.check(cfg.get("cleanup.policy") == "compact" and spec.get("partitions") == 1,
+                        f"KafkaTopic/{tname}: {suffix} must be compacted, 1 partition")
         contract = contract_topics()
         if contract is not None:
             p.check(names == contract, f"KafkaTopics {sorted(names)} differ from Topics.java {sorted(contract)}")
@@ -683,10 +705,13 @@ def cmd_k8s(rendered):
         for target, hpa in hpas.items():
             spec = hpa["spec"]
             p.check(target in deployments, f"HorizontalPodAutoscaler/{hpa['metadata']['name']}: no Deployment {target}")
-            p.check(1 <= spec.get("minReplicas", 1) <= spec["maxReplicas"], f"HorizontalPodAutoscaler/{target}: minReplicas above maxReplicas")
+            p.check(1 <= spec.get("minReplicas", 1) <= spec["maxReplicas"],
+                    f"HorizontalPodAutoscaler/{target}: minReplicas above maxReplicas")
             if scaled:
-                p.check(spec["maxReplicas"] <= min(scaled), f"HorizontalPodAutoscaler/{target}: maxReplicas {spec['maxReplicas']} above the partition count {min(scaled)}")
-    return p.finish(f"{len(docs)} resources ({', '.join(f'{len(v)} {k}' for k, v in sorted(by_kind.items()))}) reference each other consistently"
+                p.check(spec["maxReplicas"] <= min(scaled),
+                        f"HorizontalPodAutoscaler/{target}: maxReplicas {spec['maxReplicas']} above the partition count {min(scaled)}")
+    kinds = ", ".join(f"{len(v)} {k}" for k, v in sorted(by_kind.items()))
+    return p.finish(f"{len(docs)} resources ({kinds}) reference each other consistently"
                     + (" [raw files, generators not applied]" if raw else ""))
 
 
