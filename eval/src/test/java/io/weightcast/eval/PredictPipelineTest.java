@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The whole benchmark on a tiny zoo trained by the real Python generator (24 digits runs × 6 epochs,
  * and an 8-run width-24 zoo as the transfer zoo), with few configurations and orders: checks that
- * every required result is computed, in range and where it belongs, never that a target is reached.
+ * every required result is computed, in range and where it belongs, never that a target is reached; but
+ * the final-checkpoint prediction must clear a quality floor, and fail it with the labels shuffled across runs.
  * The zoos live in target/test-zoos and are reused by later runs (the generator resumes).
  */
 class PredictPipelineTest {
@@ -131,6 +134,29 @@ class PredictPipelineTest {
                     .isEqualTo(j.path("by_epoch_feature_sets").path(set).get(5).path("kendall_tau").asDouble());
         }
         assertThat(finite(j.path("final").path("mae"))).isBetween(0.0, 1.0);
+
+        // Ranges alone would pass a pipeline that leaks or misaligns labels. A quality floor well below what this
+        // zoo gives (measured: final R2 0.991, tau 1.0 on its 5 held-out runs) ...
+        assertThat(j.path("final").path("r2").asDouble()).as("final R2").isGreaterThan(0.8);
+        assertThat(j.path("final").path("kendall_tau").asDouble()).as("final tau").isGreaterThanOrEqualTo(0.6);
+        // ... and the same prediction (tuning, fit, final-checkpoint predictor on the same split) with the labels
+        // permuted across runs must score far worse: nothing in the features may carry the label itself.
+        ZooLoader.Loaded loaded = ZooLoader.load(zoo, false, true, 1, Progress.NONE);
+        EpochMetrics real = finalCheckpointMetrics(loaded.runs(), options);
+        assertThat(real.r2()).as("the helper reproduces the benchmark's final R2").isCloseTo(j.path("final").path("r2").asDouble(),
+                org.assertj.core.api.Assertions.within(1e-9));
+        // Measured on 3 permutations: R2 0.110, -0.203, -1.389 (tau 0.2, 0.1, -0.4). 5 held-out runs make one
+        // permutation's R2 noisy: the median must be below 0.3, and every one far below the real R2.
+        double[] shuffledR2 = new double[3];
+        for (int seed = 1; seed <= 3; seed++) {
+            EpochMetrics shuffled = finalCheckpointMetrics(shuffledLabels(loaded.runs(), seed), options);
+            System.out.printf("shuffled labels (seed %d): final R2 %.3f, tau %.3f; real %.3f, %.3f%n", seed, shuffled.r2(),
+                    shuffled.kendallTau(), real.r2(), real.kendallTau());
+            shuffledR2[seed - 1] = shuffled.r2();
+            assertThat(shuffled.r2()).as("final R2 with labels shuffled across runs (seed " + seed + ")").isLessThan(real.r2() - 0.5);
+        }
+        java.util.Arrays.sort(shuffledR2);
+        assertThat(shuffledR2[1]).as("median final R2 with labels shuffled across runs").isLessThan(0.3);
         assertThat(j.path("final").has("kendall_tau_above_chance")).isTrue();
         assertThat(j.path("final").path("runs_above_chance").asInt()).isBetween(0, testRuns);
 
@@ -311,6 +337,36 @@ class PredictPipelineTest {
                 "test", out.resolve("predict.json"));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PredictBenchmark(otherSplit, Progress.NONE, line -> { }).run())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another split");
+    }
+
+    /** PredictBenchmark's final-checkpoint prediction (steps 1 and 2, all features) on these runs, judged on its held-out runs. */
+    private static EpochMetrics finalCheckpointMetrics(List<EvalRun> runs, EvalOptions o) {
+        TrainTestSplit split = TrainTestSplit.of(runs, o.testFraction(), o.seed());
+        int epochs = runs.get(0).epochCount();
+        Tuner tuner = new Tuner(split.train(), epochs, Math.min(o.cvFolds(), split.train().size()), o.maxIterations(), o.threads(),
+                o.seed(), Progress.NONE);
+        TunedModel tuned = tuner.search(FeatureSet.ALL, o.cvConfigs()).best();
+        int[] cols = FeatureSet.ALL.columns();
+        try (Predictor p = Predictor.fit(split.train(), cols, tuned, epochs, o.threads(), o.seed())) {
+            FinalCheckpointPredictor.Result fit = FinalCheckpointPredictor.fit(split.train(), split.test(), cols, tuned, p, epochs,
+                    o.cvFolds(), o.maxIterations(), o.threads(), o.seed());
+            return EpochMetrics.of(epochs, split.test().stream().mapToDouble(EvalRun::finalAccuracy).toArray(), fit.predictions());
+        }
+    }
+
+    /** The runs with their final accuracies permuted across runs; features, ids and everything else unchanged. */
+    private static List<EvalRun> shuffledLabels(List<EvalRun> runs, long seed) {
+        List<Double> labels = new ArrayList<>(runs.stream().map(EvalRun::finalAccuracy).toList());
+        Collections.shuffle(labels, new Random(seed));
+        List<EvalRun> out = new ArrayList<>();
+        int kept = 0;
+        for (int i = 0; i < runs.size(); i++) {
+            EvalRun r = runs.get(i);
+            kept += labels.get(i) == r.finalAccuracy() ? 1 : 0;
+            out.add(new EvalRun(r.runId(), r.activation(), labels.get(i), r.epochs()));
+        }
+        assertThat(kept).as("runs that kept their own label").isLessThanOrEqualTo(runs.size() / 8);
+        return out;
     }
 
     private static double finite(JsonNode n) {
