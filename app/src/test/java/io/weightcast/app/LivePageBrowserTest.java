@@ -113,11 +113,12 @@ class LivePageBrowserTest {
         private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         private final List<String> all = new CopyOnWriteArrayList<>();
         private final Path stderr;
+        private final Thread reader;
 
         private Browser(Process process, Path stderr) {
             this.process = process;
             this.stderr = stderr;
-            Thread reader = new Thread(() -> {
+            this.reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = r.readLine()) != null; ) {
                         all.add(line);
@@ -155,7 +156,9 @@ class LivePageBrowserTest {
             if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
                 fail("the browser test did not finish within %d s:%n%s", seconds, output());
             }
-            Thread.sleep(100); // let the reader take the last line
+            // the reader ends at the end of stdout: after it, every line the process wrote is in `all`
+            reader.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(reader.isAlive()).as("stdout of the browser test still open 30 s after it exited:%n%s", output()).isFalse();
             String last = all.isEmpty() ? "" : all.get(all.size() - 1);
             assertThat(process.exitValue()).as("browser test exit code; output:%n%s", output()).isZero();
             return Json.MAPPER.readTree(last);
