@@ -1,0 +1,83 @@
+package io.weightcast.testkit;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The one poll-until of the tests: checks a condition every {@link #POLL} until it holds or the timeout passes,
+ * then checks it once more and fails with an {@link AssertionError} naming what it waited for.
+ *
+ * <p>An exception thrown by the condition fails the wait at once, as a failed assertion would; a condition that may
+ * throw while the system under test is still starting (an HTTP server not listening yet) is wrapped in
+ * {@link #ignoringExceptions}, which reads an exception as "not yet" and keeps the last one as the failure's cause.
+ */
+public final class Await {
+    /** How often the condition is checked: often enough for tests, rare enough for two shared cores. */
+    public static final Duration POLL = Duration.ofMillis(100);
+
+    private Await() {
+    }
+
+    /** A condition that may throw (HTTP calls, Kafka admin calls). */
+    @FunctionalInterface
+    public interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits until {@code condition} holds, at most {@code timeout}. */
+    public static void until(String what, Duration timeout, Condition condition) {
+        until(() -> what, timeout, condition);
+    }
+
+    /** The same with a message computed on failure (to show the state that was last seen). */
+    public static void until(Supplier<String> what, Duration timeout, Condition condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        LastFailure last = condition instanceof LastFailure l ? l : null;
+        try {
+            while (!condition.holds()) {
+                if (System.nanoTime() > deadline) {
+                    if (condition.holds()) {
+                        return;
+                    }
+                    AssertionError e = new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what.get());
+                    if (last != null && last.failure != null) {
+                        e.initCause(last.failure);
+                    }
+                    throw e;
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for " + what.get(), e);
+        } catch (Exception e) {
+            throw new AssertionError("failed waiting for " + what.get() + ": " + e, e);
+        }
+    }
+
+    /** {@code condition} with an exception read as "not yet"; the last one becomes the cause of a timeout. */
+    public static Condition ignoringExceptions(Condition condition) {
+        return new LastFailure(condition);
+    }
+
+    private static final class LastFailure implements Condition {
+        private final Condition condition;
+        private Exception failure;
+
+        LastFailure(Condition condition) {
+            this.condition = condition;
+        }
+
+        @Override
+        public boolean holds() {
+            try {
+                return condition.holds();
+            } catch (Exception e) {
+                failure = e;
+                return false;
+            }
+        }
+    }
+}
