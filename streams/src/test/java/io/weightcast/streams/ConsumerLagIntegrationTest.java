@@ -3,7 +3,6 @@ package io.weightcast.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.ConsumerLagMonitor;
 import io.weightcast.core.kafka.KafkaConfigs;
@@ -11,17 +10,15 @@ import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.service.OpsServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
+import io.weightcast.testkit.MetricsText;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,41 +28,30 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link ConsumerLagMonitor} against a real broker, and the streams service's lag gauge. */
 class ConsumerLagIntegrationTest {
-    private static EmbeddedKafka kafka;
-    private static Path dir;
-
-    @BeforeAll
-    static void startBroker() {
-        dir = EmbeddedKafka.tempDir();
-        kafka = EmbeddedKafka.start(dir);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
     void lagIsEndMinusCommittedSummedPerTopicReadCommitted() throws Exception {
         Topics topics = new Topics("lagtest.");
-        TopicSetup.ensure(kafka.bootstrapServers(), topics, 2, (short) 1);
+        TopicSetup.ensure(KAFKA.bootstrapServers(), topics, 2, (short) 1);
         String topic = topics.runs();
         TopicPartition p0 = new TopicPartition(topic, 0);
         TopicPartition p1 = new TopicPartition(topic, 1);
         // N = 10 committed records: 6 on partition 0, 4 on partition 1
-        try (KafkaProducer<String, byte[]> p = producer(KafkaConfigs.producer(kafka.bootstrapServers(), "lag-n"))) {
+        try (KafkaProducer<String, byte[]> p = producer(KafkaConfigs.producer(KAFKA.bootstrapServers(), "lag-n"))) {
             for (int i = 0; i < 10; i++) {
                 p.send(new ProducerRecord<>(topic, i < 6 ? 0 : 1, "k", bytes("r" + i))).get();
             }
         }
         // 5 more in a transaction left open: beyond the last stable offset, not lag for a read_committed consumer
-        Properties tx = KafkaConfigs.producer(kafka.bootstrapServers(), "lag-tx");
+        Properties tx = KafkaConfigs.producer(KAFKA.bootstrapServers(), "lag-tx");
         tx.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "lag-open-tx");
         KafkaProducer<String, byte[]> open = producer(tx);
         open.initTransactions();
@@ -80,13 +66,13 @@ class ConsumerLagIntegrationTest {
 
         PrometheusRegistry registry = new PrometheusRegistry();
         Map<TopicPartition, Long> positions = Map.of(p0, 6L, p1, 1L);
-        try (ConsumerLagMonitor monitor = ConsumerLagMonitor.builder(kafka.bootstrapServers(), registry)
+        try (ConsumerLagMonitor monitor = ConsumerLagMonitor.builder(KAFKA.bootstrapServers(), registry)
                 .group("lag-group", topic)
                 .group("fresh-group", topic) // never committed: everything from the log start is lag
                 .positions("manual", () -> positions)
                 .interval(Duration.ofMillis(200)).start()) {
-            await("lag of lag-group is N - M = 6", () -> monitor.lag("lag-group", topic).equals(OptionalLong.of(6)));
-            await("a complete poll", () -> monitor.lag("manual", topic).isPresent());
+            Await.until("lag of lag-group is N - M = 6", WAIT, () -> monitor.lag("lag-group", topic).equals(OptionalLong.of(6)));
+            Await.until("a complete poll", WAIT, () -> monitor.lag("manual", topic).isPresent());
             assertThat(OpsServer.scrape(registry))
                     .contains("weightcast_consumer_lag_records{group=\"lag-group\",topic=\"" + topic + "\"} 6.0")
                     .contains("weightcast_consumer_lag_errors_total{group=\"lag-group\"} 0.0");
@@ -97,33 +83,33 @@ class ConsumerLagIntegrationTest {
             open.commitTransaction();
             open.close();
             commit("lag-group", Map.of(p0, 12L, p1, 4L));
-            await("lag-group caught up", () -> monitor.lag("lag-group", topic).equals(OptionalLong.of(0)));
-            await("fresh-group sees the committed transaction", () -> monitor.lag("fresh-group", topic).equals(OptionalLong.of(16)));
+            Await.until("lag-group caught up", WAIT, () -> monitor.lag("lag-group", topic).equals(OptionalLong.of(0)));
+            Await.until("fresh-group sees the committed transaction", WAIT, () -> monitor.lag("fresh-group", topic).equals(OptionalLong.of(16)));
         }
         assertThat(OpsServer.scrape(registry)).doesNotContain("weightcast_consumer_lag");
     }
 
     @Test
     void theStreamsServiceExportsItsApplicationsLag() throws Exception {
-        Settings settings = Settings.of(Map.of(Settings.BOOTSTRAP, kafka.bootstrapServers(), "topic.prefix", "svclag.",
-                "streams.port", "0", "streams.state.dir", dir.resolve("svc-state").toString(), "topics.partitions", "2"));
+        Settings settings = Settings.of(Map.of(Settings.BOOTSTRAP, KAFKA.bootstrapServers(), "topic.prefix", "svclag.",
+                "streams.port", "0", "streams.state.dir", KAFKA.dataDir().resolve("svc-state").toString(), "topics.partitions", "2"));
         Topics topics = settings.topics();
         try (FeatureService service = new FeatureService(settings)) {
             service.start();
-            try (KafkaProducer<String, byte[]> p = producer(KafkaConfigs.producer(kafka.bootstrapServers(), "svc"))) {
+            try (KafkaProducer<String, byte[]> p = producer(KafkaConfigs.producer(KAFKA.bootstrapServers(), "svc"))) {
                 for (int step = 1; step <= 3; step++) {
-                    p.send(new ProducerRecord<>(topics.checkpoints(), "run-lag", FeatureTopologyTest.checkpoint("run-lag", step, 8))).get();
+                    p.send(new ProducerRecord<>(topics.checkpoints(), "run-lag", CheckpointBuilder.mlp("run-lag", step, 8).bytes())).get();
                 }
             }
-            assertThat(FeatureServiceIntegrationTest.read(kafka, topics.features(), FeatureVector.class, 3)).hasSize(3);
+            assertThat(KAFKA.reader().atLeast(topics.features(), FeatureVector.class, 3, Duration.ofSeconds(60), Duration.ofSeconds(2))).hasSize(3);
             // 0 only once the app's committed offsets reach the 3 records (before its first commit they all count)
             String series = "weightcast_consumer_lag_records{group=\"svclag.streams\",topic=\"svclag.checkpoints\"} 0.0";
-            await("the streams app's lag gauge at 0", () -> scrape(service.port()).contains(series));
+            Await.until("the streams app's lag gauge at 0", WAIT, () -> MetricsText.scrape(service.port()).contains(series));
         }
     }
 
     private static void commit(String group, Map<TopicPartition, Long> offsets) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(kafka.bootstrapServers(), group),
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(KAFKA.bootstrapServers(), group),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.assign(offsets.keySet());
             Map<TopicPartition, OffsetAndMetadata> commit = new java.util.HashMap<>();
@@ -138,22 +124,5 @@ class ConsumerLagIntegrationTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String scrape(int port) {
-        try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            return "";
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.currentTimeMillis()).as("timed out waiting for " + what).isLessThan(deadline);
-            Thread.sleep(100);
-        }
     }
 }

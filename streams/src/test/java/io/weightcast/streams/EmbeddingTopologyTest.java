@@ -11,13 +11,13 @@ import io.weightcast.core.ssl.EncoderConfig;
 import io.weightcast.core.ssl.HyperRepresentation;
 import io.weightcast.core.ssl.RandomErasing;
 import io.weightcast.core.ssl.WeightTokens;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.TopologyTestDrivers;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -34,11 +34,15 @@ class EmbeddingTopologyTest {
     static void trainTinyEncoder() {
         List<WeightTokens> zoo = new ArrayList<>();
         for (int step = 1; step <= 16; step++) {
-            zoo.add(WeightTokens.of(SafeTensors.read(FeatureTopologyTest.checkpoint("zoo", step, 16))));
+            zoo.add(WeightTokens.of(SafeTensors.read(checkpoint("zoo", step, 16))));
         }
         encoder = HyperRepresentation.create(zoo, TINY);
         encoder.train(zoo, 1, e -> {});
         version = encoded(7, encoder.toBytes());
+    }
+
+    private static byte[] checkpoint(String run, int step, int rows) {
+        return CheckpointBuilder.mlp(run, step, rows).bytes();
     }
 
     private static EncoderVersion encoded(int v, byte[] bytes) {
@@ -56,11 +60,8 @@ class EmbeddingTopologyTest {
 
     private static Pipe pipe(AtomicReference<EncoderVersion> current) {
         StreamsMetrics metrics = new StreamsMetrics();
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "embed");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        TopologyTestDriver driver = new TopologyTestDriver(FeatureTopology.build(TOPICS, metrics, SpectraStage.off(),
-                new EmbeddingStage(current::get), FeatureSettings.DEFAULTS), p);
+        TopologyTestDriver driver = TopologyTestDrivers.create(FeatureTopology.build(TOPICS, metrics, SpectraStage.off(),
+                new EmbeddingStage(current::get), FeatureSettings.DEFAULTS), ProductionProperties.features());
         return new Pipe(driver,
                 driver.createInputTopic(TOPICS.checkpoints(), Serdes.String().serializer(), Serdes.ByteArray().serializer()),
                 driver.createOutputTopic(TOPICS.features(), Serdes.String().deserializer(), JsonSerde.of(FeatureVector.class).deserializer()),
@@ -75,11 +76,11 @@ class EmbeddingTopologyTest {
     void checkpointsOfTheEncodersArchitectureCarryItsEmbeddingOthersPassWithout() {
         AtomicReference<EncoderVersion> current = new AtomicReference<>();
         try (Pipe pipe = pipe(current)) {
-            pipe.in().pipeInput("r", FeatureTopologyTest.checkpoint("r", 1, 16));
+            pipe.in().pipeInput("r", checkpoint("r", 1, 16));
             current.set(version);
-            byte[] same = FeatureTopologyTest.checkpoint("r", 2, 16);
+            byte[] same = checkpoint("r", 2, 16);
             pipe.in().pipeInput("r", same);
-            pipe.in().pipeInput("s", FeatureTopologyTest.checkpoint("s", 1, 8));
+            pipe.in().pipeInput("s", checkpoint("s", 1, 8));
             List<FeatureVector> out = pipe.out().readValuesToList();
             assertThat(out).hasSize(3);
             assertThat(out.get(0).embedding()).as("before any encoder").isNull();
@@ -98,10 +99,10 @@ class EmbeddingTopologyTest {
     void anEncoderThatDoesNotLoadCostsTheEmbeddingNotTheFeatures() {
         AtomicReference<EncoderVersion> current = new AtomicReference<>(encoded(8, new byte[] {1, 2, 3, 4}));
         try (Pipe pipe = pipe(current)) {
-            pipe.in().pipeInput("r", FeatureTopologyTest.checkpoint("r", 1, 16));
-            pipe.in().pipeInput("r", FeatureTopologyTest.checkpoint("r", 2, 16));
+            pipe.in().pipeInput("r", checkpoint("r", 1, 16));
+            pipe.in().pipeInput("r", checkpoint("r", 2, 16));
             current.set(version);
-            pipe.in().pipeInput("r", FeatureTopologyTest.checkpoint("r", 3, 16));
+            pipe.in().pipeInput("r", checkpoint("r", 3, 16));
             List<FeatureVector> out = pipe.out().readValuesToList();
             assertThat(out).extracting(FeatureVector::step).containsExactly(1L, 2L, 3L);
             assertThat(out.get(0).embedding()).isNull();

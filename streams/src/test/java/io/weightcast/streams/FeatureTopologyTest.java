@@ -8,15 +8,13 @@ import io.weightcast.core.kafka.JsonSerde;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.FeatureVector;
-import io.weightcast.core.safetensors.CheckpointParts;
-import io.weightcast.core.safetensors.DType;
-import io.weightcast.core.safetensors.SafeTensorsWriter;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.Fill;
+import io.weightcast.testkit.TopologyTestDrivers;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -33,41 +31,20 @@ class FeatureTopologyTest {
     private TestOutputTopic<String, DeadLetter> deadLetters;
     private StreamsMetrics metrics;
 
-    /** A small ReLU MLP checkpoint with {@code rows} hidden units. */
-    static byte[] checkpoint(String run, int step, int rows) {
-        return checkpoint(run, step, rows, null);
+    /** The testkit's small ReLU MLP with {@code rows} hidden units. */
+    private static byte[] checkpoint(String run, int step, int rows) {
+        return CheckpointBuilder.mlp(run, step, rows).bytes();
     }
 
-    /** The same, reporting {@code val_acc} (when not null). */
-    static byte[] checkpoint(String run, int step, int rows, Double valAcc) {
-        double[] w1 = new double[rows * 8];
-        for (int i = 0; i < w1.length; i++) {
-            w1[i] = Math.sin(i + step) * 0.1;
-        }
-        double[] w2 = new double[4 * rows];
-        for (int i = 0; i < w2.length; i++) {
-            w2[i] = Math.cos(i) * 0.2;
-        }
-        SafeTensorsWriter writer = new SafeTensorsWriter()
-                .metadata("run_id", run).metadata("step", Integer.toString(step)).metadata("planned_steps", "10")
-                .metadata("activation", "relu").metadata("framework", "test");
-        if (valAcc != null) {
-            writer.metadata("metrics", "{\"val_acc\":" + valAcc + "}");
-        }
-        return writer
-                .tensor("fc1.weight", DType.F32, new long[] {rows, 8}, w1)
-                .tensor("fc1.bias", DType.F32, new long[] {rows}, new double[rows])
-                .tensor("fc2.weight", DType.F32, new long[] {4, rows}, w2)
-                .toBytes();
+    /** The same, reporting {@code val_acc}. */
+    private static byte[] checkpoint(String run, int step, int rows, double valAcc) {
+        return CheckpointBuilder.mlp(run, step, rows).meta("metrics", "{\"val_acc\":" + valAcc + "}").bytes();
     }
 
     @BeforeEach
     void setUp() {
         metrics = new StreamsMetrics();
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        driver = new TopologyTestDriver(FeatureTopology.build(topics, metrics), p);
+        driver = TopologyTestDrivers.create(FeatureTopology.build(topics, metrics), ProductionProperties.features());
         checkpoints = driver.createInputTopic(topics.checkpoints(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         features = driver.createOutputTopic(topics.features(), Serdes.String().deserializer(),
                 JsonSerde.of(FeatureVector.class).deserializer());
@@ -95,12 +72,11 @@ class FeatureTopologyTest {
 
     @Test
     void declaredHyperparametersBecomeColumnsAndTheOnesNoFeatureTakesAreCounted() {
-        byte[] withHparams = new SafeTensorsWriter()
-                .metadata("run_id", "run-h").metadata("step", "1").metadata("planned_steps", "10").metadata("activation", "relu")
-                .metadata("hparams", "{\"Learning-Rate\":0.01,\"optimizer.lr\":0.5,\"seed\":3,\"batch_size\":\"big\"}")
-                .tensor("fc1.weight", DType.F32, new long[] {4, 8}, new double[32])
-                .tensor("fc2.weight", DType.F32, new long[] {2, 4}, new double[8])
-                .toBytes();
+        byte[] withHparams = CheckpointBuilder.of("run-h", 1).meta("planned_steps", "10").meta("activation", "relu")
+                .meta("hparams", "{\"Learning-Rate\":0.01,\"optimizer.lr\":0.5,\"seed\":3,\"batch_size\":\"big\"}")
+                .weight("fc1", 4, 8, Fill.zeros())
+                .weight("fc2", 2, 4, Fill.zeros())
+                .bytes();
         checkpoints.pipeInput("run-h", withHparams, 1000L);
         checkpoints.pipeInput("run-h", withHparams, 2000L);
         List<FeatureVector> out = features.readValuesToList();
@@ -163,8 +139,7 @@ class FeatureTopologyTest {
 
     @Test
     void splitCheckpointsAreReassembledBeforeFeaturesAreComputed() {
-        byte[] whole = checkpoint("run-3", 5, 400);
-        List<byte[]> parts = CheckpointParts.split(whole, 8_000);
+        List<byte[]> parts = CheckpointBuilder.mlp("run-3", 5, 400).parts(8_000);
         assertThat(parts.size()).isGreaterThan(2);
         for (int i = parts.size() - 1; i >= 1; i--) {
             checkpoints.pipeInput("run-3", parts.get(i));
@@ -184,7 +159,7 @@ class FeatureTopologyTest {
     @Test
     void incompleteSplitCheckpointsExpireIntoDeadLettersAndLeaveTheStore() {
         long hour = CheckpointAssembler.DEFAULT_TTL_MS;
-        List<byte[]> parts = CheckpointParts.split(checkpoint("run-5", 7, 400), 8_000);
+        List<byte[]> parts = CheckpointBuilder.mlp("run-5", 7, 400).parts(8_000);
         checkpoints.pipeInput("run-5", parts.get(0), 1_000L);
         checkpoints.pipeInput("run-5", parts.get(1), 2_000L);
         checkpoints.pipeInput("run-6", checkpoint("run-6", 1, 4), 1_000L + hour / 2); // stream time moves, not yet expired
@@ -210,7 +185,7 @@ class FeatureTopologyTest {
         checkpoints.pipeInput("run-5", parts.get(2), 1_000L + hour + 120_000L);
         assertThat(features.isEmpty()).isTrue();
         // and a complete checkpoint leaves nothing behind
-        for (byte[] part : CheckpointParts.split(checkpoint("run-7", 1, 400), 8_000)) {
+        for (byte[] part : CheckpointBuilder.mlp("run-7", 1, 400).parts(8_000)) {
             checkpoints.pipeInput("run-7", part, 1_000L + hour + 130_000L);
         }
         assertThat(features.readValuesToList()).extracting(FeatureVector::runId).containsExactly("run-7");

@@ -7,14 +7,13 @@ import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.kafka.JsonSerde;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.FeatureVector;
-import io.weightcast.core.safetensors.DType;
-import io.weightcast.core.safetensors.SafeTensorsWriter;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.Fill;
+import io.weightcast.testkit.TopologyTestDrivers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -40,28 +39,17 @@ class RunEventJoinTest {
 
     /** A small ReLU MLP whose weights depend on the step only (two runs' checkpoints of a step are equal); {@code meta} pairs. */
     static byte[] checkpoint(String run, int step, String... meta) {
-        SafeTensorsWriter writer = new SafeTensorsWriter().metadata("run_id", run).metadata("step", Integer.toString(step))
-                .metadata("activation", "relu");
+        CheckpointBuilder checkpoint = CheckpointBuilder.of(run, step).meta("activation", "relu");
         for (int i = 0; i < meta.length; i += 2) {
-            writer.metadata(meta[i], meta[i + 1]);
+            checkpoint.meta(meta[i], meta[i + 1]);
         }
-        double[] w1 = new double[8 * 6];
-        for (int i = 0; i < w1.length; i++) {
-            w1[i] = Math.sin(i + step) * 0.1;
-        }
-        return writer.tensor("fc1.weight", DType.F32, new long[] {8, 6}, w1)
-                .tensor("fc1.bias", DType.F32, new long[] {8}, new double[8])
-                .tensor("fc2.weight", DType.F32, new long[] {4, 8}, new double[32])
-                .toBytes();
+        return checkpoint.dense("fc1", 8, 6, Fill.sine(step, 0.1), Fill.zeros()).weight("fc2", 4, 8, Fill.zeros()).bytes();
     }
 
     @BeforeEach
     void setUp() {
         metrics = new StreamsMetrics();
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "join");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        driver = new TopologyTestDriver(FeatureTopology.build(topics, metrics), p);
+        driver = TopologyTestDrivers.create(FeatureTopology.build(topics, metrics), ProductionProperties.features());
         checkpoints = driver.createInputTopic(topics.checkpoints(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         runs = driver.createInputTopic(topics.runs(), Serdes.String().serializer(), Serdes.String().serializer());
         features = driver.createOutputTopic(topics.features(), Serdes.String().deserializer(),

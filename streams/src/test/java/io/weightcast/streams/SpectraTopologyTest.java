@@ -13,10 +13,10 @@ import io.weightcast.core.safetensors.CheckpointParts;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.spectral.SpectralAnalyzer;
 import io.weightcast.core.spectral.SpectralOptions;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.TopologyTestDrivers;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
@@ -28,16 +28,9 @@ class SpectraTopologyTest {
     private final Topics topics = Topics.defaults();
     private final StreamsMetrics metrics = new StreamsMetrics();
 
-    private static Properties props(String app) {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        return p;
-    }
-
     /** fc1 64×8 and fc2 4×64: 8 and 4 eigenvalues, so the tests lower min evals to 4 to fit both. */
     private static byte[] checkpoint(String run, int step) {
-        return FeatureTopologyTest.checkpoint(run, step, 64);
+        return CheckpointBuilder.mlp(run, step, 64).bytes();
     }
 
     private static SpectraStage stage(double inlineMaxFlops) {
@@ -46,7 +39,7 @@ class SpectraTopologyTest {
 
     @Test
     void smallCheckpointsCarryTheirSpectraInTheFeaturesRecord() {
-        try (TopologyTestDriver driver = new TopologyTestDriver(FeatureTopology.build(topics, metrics, stage(1e12)), props("f"))) {
+        try (TopologyTestDriver driver = TopologyTestDrivers.create(FeatureTopology.build(topics, metrics, stage(1e12)), ProductionProperties.features())) {
             TestInputTopic<String, byte[]> in = checkpointsIn(driver);
             in.pipeInput("run-1", checkpoint("run-1", 3));
             FeatureVector fv = features(driver, in).readValue();
@@ -65,7 +58,7 @@ class SpectraTopologyTest {
         byte[] whole = checkpoint("run-2", 4);
         List<byte[]> parts = CheckpointParts.split(whole, 1_500);
         FeatureVector fv;
-        try (TopologyTestDriver driver = new TopologyTestDriver(FeatureTopology.build(topics, metrics, stage), props("f"))) {
+        try (TopologyTestDriver driver = TopologyTestDrivers.create(FeatureTopology.build(topics, metrics, stage), ProductionProperties.features())) {
             TestInputTopic<String, byte[]> in = checkpointsIn(driver);
             TestOutputTopic<String, FeatureVector> out = features(driver, in);
             parts.forEach(p -> in.pipeInput("run-2", p));
@@ -74,7 +67,7 @@ class SpectraTopologyTest {
             assertThat(FeatureLayout.spectralNames()).allSatisfy(n -> assertThat(fv.values()[FeatureLayout.indexOf(n)]).isNaN());
         }
         Topology worker = SpectraTopology.build(topics, metrics, stage, new java.util.concurrent.ForkJoinPool(2));
-        try (TopologyTestDriver driver = new TopologyTestDriver(worker, props("s"))) {
+        try (TopologyTestDriver driver = TopologyTestDrivers.create(worker, ProductionProperties.spectra())) {
             TestInputTopic<String, byte[]> in = checkpointsIn(driver);
             TestOutputTopic<String, SpectralSummary> spectra = driver.createOutputTopic(topics.spectra(),
                     Serdes.String().deserializer(), JsonSerde.of(SpectralSummary.class).deserializer());
@@ -89,7 +82,7 @@ class SpectraTopologyTest {
             var expected = new SpectralAnalyzer(SpectralOptions.DEFAULTS.withMinEvals(4)).analyze(SafeTensors.read(whole)).health();
             assertThat(s.layers()).isEqualTo(expected);
             // joined into the features record, it gives exactly the vector an inline computation gives
-            try (TopologyTestDriver inline = new TopologyTestDriver(FeatureTopology.build(topics, metrics, stage(1e12)), props("i"))) {
+            try (TopologyTestDriver inline = TopologyTestDrivers.create(FeatureTopology.build(topics, metrics, stage(1e12)), ProductionProperties.features())) {
                 TestInputTopic<String, byte[]> in2 = checkpointsIn(inline);
                 TestOutputTopic<String, FeatureVector> out2 = features(inline, in2);
                 in2.pipeInput("run-2", whole);
@@ -104,7 +97,7 @@ class SpectraTopologyTest {
     @Test
     void smallCheckpointsAreLeftToTheFeaturesPathByTheWorker() {
         Topology worker = SpectraTopology.build(topics, metrics, stage(1e12), null);
-        try (TopologyTestDriver driver = new TopologyTestDriver(worker, props("s"))) {
+        try (TopologyTestDriver driver = TopologyTestDrivers.create(worker, ProductionProperties.spectra())) {
             checkpointsIn(driver).pipeInput("run-3", checkpoint("run-3", 1));
             assertThat(driver.createOutputTopic(topics.spectra(), Serdes.String().deserializer(),
                     JsonSerde.of(SpectralSummary.class).deserializer()).isEmpty()).isTrue();
