@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.config.Settings;
-import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.model.DyingReluModel;
@@ -14,23 +13,16 @@ import io.weightcast.core.records.Json;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.Score;
 import io.weightcast.scorer.policy.DyingReluPolicy;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The learned dying-ReLU signal through the real scorer and broker: a classifier version published
@@ -41,26 +33,22 @@ import org.junit.jupiter.api.Test;
 class DyingReluScorerIntegrationTest {
     private static final Topics TOPICS = new Topics("it-dr.");
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static ScorerService scorer;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
-        TopicSetup.ensure(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
+        TopicSetup.ensure(KAFKA.bootstrapServers(), TOPICS, 2, (short) 1);
         ModelVersion classifier = DyingReluModels.train(1);
         send(TOPICS.models(), classifier.name(), Json.bytes(classifier));
         scorer = new ScorerService(Settings.of(Map.of(
-                Settings.BOOTSTRAP, kafka.bootstrapServers(),
+                Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
                 Settings.TOPIC_PREFIX, TOPICS.prefix(),
                 "scorer.port", "0",
                 "scorer.state.dir", EmbeddedKafka.tempDir().toString())));
         scorer.start();
-        long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
-        while (!scorer.ready() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(scorer.ready()).as("streams RUNNING").isTrue();
+        Await.until("streams RUNNING", TIMEOUT, scorer::ready);
     }
 
     @AfterAll
@@ -68,36 +56,14 @@ class DyingReluScorerIntegrationTest {
         if (scorer != null) {
             scorer.close();
         }
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     private static void send(String topic, String key, byte[] value) {
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaConfigs.producer(kafka.bootstrapServers(), "it-dr-" + topic),
-                new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topic, key, value)).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        KAFKA.writer().send(topic, key, value);
     }
 
-    /** Reads {@code topic} from the beginning (read_committed) until {@code done} holds for what was read. */
     private static <T> List<T> readUntil(String topic, Class<T> type, Predicate<List<T>> done) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(kafka.bootstrapServers(), null),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            List<T> out = new ArrayList<>();
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!done.test(out) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    out.add(Json.read(r.value(), type));
-                }
-            }
-            return out;
-        }
+        return KAFKA.reader().until(topic, type, done, TIMEOUT);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightcast.core.records.Interval;
 import io.weightcast.core.service.OpsServer;
+import io.weightcast.testkit.MetricsText;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -16,9 +17,9 @@ class ScorerMetricsTest {
         ScorerMetrics m = new ScorerMetrics();
         m.predicted("run-a", "s", 0.71, new Interval(0.8, 0.62, 0.8));
         m.predicted("run-b", "s", 0.40, new Interval(0.8, 0.3, 0.5));
-        assertThat(MetricsText.value(m.registry(), "weightcast_run_predicted_final_accuracy" + A)).isEqualTo(0.71);
-        assertThat(MetricsText.value(m.registry(), "weightcast_run_predicted_final_accuracy_lower" + A)).isEqualTo(0.62);
-        assertThat(MetricsText.value(m.registry(), "weightcast_run_predicted_final_accuracy_upper" + A)).isEqualTo(0.8);
+        assertThat(MetricsText.valueOrNaN(m.registry(), "weightcast_run_predicted_final_accuracy" + A)).isEqualTo(0.71);
+        assertThat(MetricsText.valueOrNaN(m.registry(), "weightcast_run_predicted_final_accuracy_lower" + A)).isEqualTo(0.62);
+        assertThat(MetricsText.valueOrNaN(m.registry(), "weightcast_run_predicted_final_accuracy_upper" + A)).isEqualTo(0.8);
 
         m.runFinished("run-a");
         String text = OpsServer.scrape(m.registry());
@@ -30,8 +31,8 @@ class ScorerMetricsTest {
         ScorerMetrics m = new ScorerMetrics();
         m.predicted("run-a", "s", 0.71, new Interval(0.8, 0.62, 0.8));
         m.predicted("run-a", "s", 0.69, null);
-        assertThat(MetricsText.value(m.registry(), "weightcast_run_predicted_final_accuracy" + A)).isEqualTo(0.69);
-        assertThat(MetricsText.value(m.registry(), "weightcast_run_predicted_final_accuracy_lower" + A)).isNaN();
+        assertThat(MetricsText.valueOrNaN(m.registry(), "weightcast_run_predicted_final_accuracy" + A)).isEqualTo(0.69);
+        assertThat(MetricsText.valueOrNaN(m.registry(), "weightcast_run_predicted_final_accuracy_lower" + A)).isNaN();
     }
 
     @Test

@@ -20,18 +20,18 @@ import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.records.Score;
 import io.weightcast.core.records.SpectralSummary;
-import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
-import io.weightcast.core.safetensors.SafeTensorsWriter;
 import io.weightcast.scorer.http.RunsView;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
+import io.weightcast.testkit.Fill;
+import io.weightcast.testkit.Http;
+import io.weightcast.testkit.MetricsText;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -39,19 +39,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The real ScorerService on a real broker: a model version published before it starts (so it is found
@@ -64,7 +60,10 @@ class ScorerServiceIntegrationTest {
     private static final String STUDY = "it-study";
     private static final int MODEL_VERSION = 7;
 
-    private static EmbeddedKafka kafka;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static ScorerService scorer;
     private static HttpServer receiver;
     private static final List<String> delivered = new CopyOnWriteArrayList<>();
@@ -72,12 +71,10 @@ class ScorerServiceIntegrationTest {
     private static final List<String> flakyHeaders = new CopyOnWriteArrayList<>();
     private static final AtomicInteger flakyFailuresLeft = new AtomicInteger(2);
     private static final AtomicInteger downRequests = new AtomicInteger();
-    private static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startEverything() throws Exception {
-        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
-        TopicSetup.ensure(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
+        TopicSetup.ensure(KAFKA.bootstrapServers(), TOPICS, 2, (short) 1);
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/ok", ex -> {
             delivered.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -102,7 +99,7 @@ class ScorerServiceIntegrationTest {
 
         String hooks = "http://127.0.0.1:" + receiver.getAddress().getPort();
         scorer = new ScorerService(Settings.of(Map.of(
-                Settings.BOOTSTRAP, kafka.bootstrapServers(),
+                Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
                 Settings.TOPIC_PREFIX, TOPICS.prefix(),
                 "scorer.port", "0",
                 "scorer.state.dir", EmbeddedKafka.tempDir().toString(),
@@ -110,11 +107,7 @@ class ScorerServiceIntegrationTest {
                 "scorer.webhooks", hooks + "/ok, " + hooks + "/flaky," + hooks + "/down",
                 "scorer.webhook.backoff.ms", "50")));
         scorer.start();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!scorer.ready() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(scorer.ready()).as("streams RUNNING").isTrue();
+        Await.until("streams RUNNING", WAIT, scorer::ready);
 
         send(TOPICS.runs(), "run-a", Json.bytes(RunEvent.started("run-a", STUDY, Map.of("lr", 0.01), 4)));
         send(TOPICS.runs(), "run-b", Json.bytes(RunEvent.started("run-b", STUDY, Map.of("lr", 0.3), 4)));
@@ -148,76 +141,36 @@ class ScorerServiceIntegrationTest {
         if (receiver != null) {
             receiver.stop(0);
         }
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     /** A small ReLU MLP checkpoint through the real feature extractor; optionally with one NaN weight. */
     private static FeatureVector features(String run, int step, boolean nan) {
         Random random = new Random(step * 31L + run.hashCode());
-        double[] fc1 = new double[8 * 4];
-        double[] fc2 = new double[3 * 8];
-        for (int i = 0; i < fc1.length; i++) {
-            fc1[i] = random.nextGaussian() * 0.5;
-        }
-        for (int i = 0; i < fc2.length; i++) {
-            fc2[i] = random.nextGaussian() * 0.5;
-        }
-        if (nan) {
-            fc1[5] = Double.NaN;
-        }
-        byte[] bytes = new SafeTensorsWriter()
-                .metadata(Map.of("run_id", run, "step", Integer.toString(step), "planned_steps", "4", "framework", "pytorch",
+        Fill fc1 = Fill.gaussian(random, 0.5);
+        byte[] bytes = CheckpointBuilder.empty()
+                .meta(Map.of("run_id", run, "step", Integer.toString(step), "planned_steps", "4", "framework", "pytorch",
                         "activation", "relu", "study", STUDY, "metrics", "{\"val_acc\": 0.4, \"train_loss\": 1.2}"))
-                .tensor("fc1.weight", DType.F32, new long[] {8, 4}, fc1)
-                .tensor("fc1.bias", DType.F32, new long[] {8}, new double[] {0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1})
-                .tensor("fc2.weight", DType.F32, new long[] {3, 8}, fc2)
-                .tensor("fc2.bias", DType.F32, new long[] {3}, new double[] {0.05, 0.05, 0.05})
-                .toBytes();
+                .dense("fc1", 8, 4, nan ? fc1.withNaNAt(5) : fc1, Fill.constant(0.1))
+                .dense("fc2", 3, 8, Fill.gaussian(random, 0.5), Fill.constant(0.05))
+                .bytes();
         SafeTensors file = SafeTensors.read(bytes);
         return FeatureExtractor.extract(file, CheckpointMetadata.parse(file.metadata(), run), System.currentTimeMillis());
     }
 
-    private static void send(String topic, String key, byte[] value) throws Exception {
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaConfigs.producer(kafka.bootstrapServers(), "it-producer"),
-                new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topic, key, value)).get();
-        }
+    private static void send(String topic, String key, byte[] value) {
+        KAFKA.writer().send(topic, key, value);
     }
 
     private static <T> List<T> readUntil(String topic, Class<T> type, Predicate<List<T>> done) {
-        long deadline = System.currentTimeMillis() + 60_000;
-        List<T> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(kafka.bootstrapServers(), null),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            while (!done.test(out) && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(300))) {
-                    out.add(Json.read(r.value(), type));
-                }
-            }
-        }
-        return out;
+        return KAFKA.reader().until(topic, type, done, WAIT);
     }
 
-    private static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + scorer.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> get(String path) {
+        return Http.get(scorer.port(), path);
     }
 
-    private static RunsView.RunDetail detail(String run) throws Exception {
+    private static RunsView.RunDetail detail(String run) {
         return Json.read(get("/v1/runs/" + run).body().getBytes(StandardCharsets.UTF_8), RunsView.RunDetail.class);
-    }
-
-    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!condition.getAsBoolean() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(condition.getAsBoolean()).as(what).isTrue();
     }
 
     @Test
@@ -246,16 +199,16 @@ class ScorerServiceIntegrationTest {
         assertThat(a.modelVersion()).isEqualTo(MODEL_VERSION);
         assertThat(a.evidence()).containsEntry("nonfinite_values", 1).containsEntry("tensors", List.of("fc1.weight"));
 
-        await("alert delivered to /ok", () -> delivered.stream().anyMatch(b -> b.contains(Alert.NONFINITE_WEIGHTS)));
-        await("alert delivered to /flaky after two 500s", () -> flakyBodies.size() >= 3
+        Await.until("alert delivered to /ok", WAIT, () -> delivered.stream().anyMatch(b -> b.contains(Alert.NONFINITE_WEIGHTS)));
+        Await.until("alert delivered to /flaky after two 500s", WAIT, () -> flakyBodies.size() >= 3
                 && flakyBodies.stream().skip(2).anyMatch(b -> b.contains(Alert.NONFINITE_WEIGHTS)));
         assertThat(flakyBodies.get(1)).as("a retry sends the same alert").isEqualTo(flakyBodies.get(0));
         assertThat(flakyHeaders).allSatisfy(h -> assertThat(h).isEqualTo("application/json weightcast"));
         Alert received = Json.read(delivered.get(0).getBytes(StandardCharsets.UTF_8), Alert.class);
         assertThat(received.runId()).isEqualTo("run-a");
-        await("delivery metric", () -> MetricsText.value(scorer.metrics().registry(),
+        Await.until("delivery metric", WAIT, () -> MetricsText.valueOrNaN(scorer.metrics().registry(),
                 "weightcast_webhook_deliveries_total{hook=\"webhooks-1\",outcome=\"delivered\"}") >= 1.0
-                && MetricsText.value(scorer.metrics().registry(),
+                && MetricsText.valueOrNaN(scorer.metrics().registry(),
                 "weightcast_webhook_deliveries_total{hook=\"webhooks-2\",outcome=\"delivered\"}") >= 1.0);
     }
 
@@ -293,45 +246,33 @@ class ScorerServiceIntegrationTest {
                 + ") gave up after 6 attempts: HTTP 503");
         assertThat(new String(java.util.Base64.getDecoder().decode(d.valueBase64()), StandardCharsets.UTF_8)).contains(Alert.NONFINITE_WEIGHTS);
         assertThat(downRequests.get()).isGreaterThanOrEqualTo(6);
-        assertThat(MetricsText.value(scorer.metrics().registry(), "weightcast_webhook_deliveries_total{hook=\"webhooks-3\",outcome=\"failed\"}")).isGreaterThanOrEqualTo(1.0);
+        assertThat(MetricsText.valueOrNaN(scorer.metrics().registry(), "weightcast_webhook_deliveries_total{hook=\"webhooks-3\",outcome=\"failed\"}")).isGreaterThanOrEqualTo(1.0);
 
-        try (Admin admin = Admin.create(KafkaConfigs.admin(kafka.bootstrapServers()));
-             KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(kafka.bootstrapServers(), null),
+        try (Admin admin = Admin.create(KafkaConfigs.admin(KAFKA.bootstrapServers()));
+             KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(KAFKA.bootstrapServers(), null),
                      new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(TOPICS.alerts()).stream().map(p -> new TopicPartition(TOPICS.alerts(), p.partition())).toList();
             Map<TopicPartition, Long> ends = c.endOffsets(parts);
-            await("webhook offsets committed up to the end of the alerts topic", () -> {
-                try {
-                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("it.scorer-webhooks")
-                            .partitionsToOffsetAndMetadata().get();
-                    // a transaction marker follows each committed batch, so the end offset is one past the last alert
-                    return ends.entrySet().stream().allMatch(e -> e.getValue() == 0
-                            || committed.containsKey(e.getKey()) && committed.get(e.getKey()).offset() >= e.getValue() - 1);
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            Await.until("webhook offsets committed up to the end of the alerts topic", WAIT, Await.ignoringExceptions(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("it.scorer-webhooks")
+                        .partitionsToOffsetAndMetadata().get();
+                // a transaction marker follows each committed batch, so the end offset is one past the last alert
+                return ends.entrySet().stream().allMatch(e -> e.getValue() == 0
+                        || committed.containsKey(e.getKey()) && committed.get(e.getKey()).offset() >= e.getValue() - 1);
+            }));
         }
     }
 
     @Test
     void theHttpApiListsRunsWithTheirScoresAndAlerts() throws Exception {
-        await("both runs listed", () -> {
-            try {
-                HttpResponse<String> r = get("/v1/runs");
-                return r.statusCode() == 200 && r.body().contains("\"run_id\":\"run-a\"") && r.body().contains("\"run_id\":\"run-b\"");
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        await("run-a has its two scores and its alert", () -> {
-            try {
-                RunsView.RunDetail run = detail("run-a");
-                return run.scores().size() == 2 && !run.alerts().isEmpty();
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        Await.until("both runs listed", WAIT, Await.ignoringExceptions(() -> {
+            HttpResponse<String> r = get("/v1/runs");
+            return r.statusCode() == 200 && r.body().contains("\"run_id\":\"run-a\"") && r.body().contains("\"run_id\":\"run-b\"");
+        }));
+        Await.until("run-a has its two scores and its alert", WAIT, Await.ignoringExceptions(() -> {
+            RunsView.RunDetail run = detail("run-a");
+            return run.scores().size() == 2 && !run.alerts().isEmpty();
+        }));
         RunsView.RunDetail run = detail("run-a");
         assertThat(run.study()).isEqualTo(STUDY);
         assertThat(run.plannedSteps()).isEqualTo(4);

@@ -19,23 +19,22 @@ import io.weightcast.scorer.policy.DyingReluPolicy;
 import io.weightcast.scorer.policy.EarlyStopPolicy;
 import io.weightcast.scorer.policy.NonfiniteWeightsPolicy;
 import io.weightcast.scorer.policy.SpectralCollapsePolicy;
+import io.weightcast.testkit.MetricsText;
+import io.weightcast.testkit.TopologyTestDrivers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.assertj.core.data.Offset;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,13 +74,8 @@ class ScoringTopologyTest {
     }
 
     private void startDriver(ScorerConfig config) throws Exception {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "scorer-test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("scorer-ttd").toString());
-        driver = new TopologyTestDriver(ScoringTopology.build(TOPICS, config, models, metrics,
-                (key, letter) -> globalDeadLetters.add(letter)), p);
+        driver = TopologyTestDrivers.create(ScoringTopology.build(TOPICS, config, models, metrics,
+                (key, letter) -> globalDeadLetters.add(letter)), ProductionProperties.scoring());
         StringSerializer keys = new StringSerializer();
         ByteArraySerializer values = new ByteArraySerializer();
         modelsIn = driver.createInputTopic(TOPICS.models(), keys, values);
@@ -125,9 +119,9 @@ class ScoringTopologyTest {
         assertThat(s.note()).isEqualTo("no model yet: the trainer publishes one after trainer.min.runs finished runs");
         assertThat(s.featuresVersion()).isEqualTo(FeatureLayout.VERSION);
         assertThat(s.scoredAt()).isGreaterThan(s.checkpointTimestamp());
-        assertThat(MetricsText.value(metrics.registry(), "weightcast_scorer_scores_total")).isEqualTo(1.0);
-        assertThat(MetricsText.value(metrics.registry(), "weightcast_scorer_ingest_to_score_seconds_count")).isEqualTo(1.0);
-        assertThat(MetricsText.value(metrics.registry(), "weightcast_scorer_ingest_to_score_seconds_sum"))
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_scores_total")).isEqualTo(1.0);
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_ingest_to_score_seconds_count")).isEqualTo(1.0);
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_ingest_to_score_seconds_sum"))
                 .isCloseTo((s.scoredAt() - s.checkpointTimestamp()) / 1000.0, Offset.offset(1e-9));
     }
 
@@ -144,8 +138,8 @@ class ScoringTopologyTest {
         assertThat(first.interval().high()).isGreaterThanOrEqualTo(first.predictedFinalAccuracy());
         assertThat(first.intervals()).extracting(i -> i.level()).containsExactly(0.8, 0.95);
         assertThat(first.note()).isNull();
-        assertThat(MetricsText.value(metrics.registry(), "weightcast_scorer_model_version")).isEqualTo(1.0);
-        assertThat(MetricsText.value(metrics.registry(),
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_model_version")).isEqualTo(1.0);
+        assertThat(MetricsText.valueOrNaN(metrics.registry(),
                 "weightcast_run_predicted_final_accuracy{run_id=\"r1\",study=\"digits\"}")).isEqualTo(first.predictedFinalAccuracy());
 
         publish(v2);
@@ -155,7 +149,7 @@ class ScoringTopologyTest {
 
         publish(v1); // an older version arriving late does not replace the newer one
         assertThat(scoreOf(fv).modelVersion()).isEqualTo(2);
-        assertThat(MetricsText.value(metrics.registry(), "weightcast_scorer_model_version")).isEqualTo(2.0);
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_model_version")).isEqualTo(2.0);
     }
 
     @Test
@@ -184,7 +178,7 @@ class ScoringTopologyTest {
         assertThat(a.study()).isEqualTo(STUDY);
         assertThat(a.raisedAt()).isPositive();
         assertThat(a.evidence()).containsEntry("nonfinite_values", 3).containsEntry("tensors", List.of("conv1.weight"));
-        assertThat(MetricsText.value(metrics.registry(), "weightcast_scorer_alerts_total{kind=\"NONFINITE_WEIGHTS\"}")).isEqualTo(1.0);
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_alerts_total{kind=\"NONFINITE_WEIGHTS\"}")).isEqualTo(1.0);
     }
 
     @Test
@@ -324,8 +318,8 @@ class ScoringTopologyTest {
             assertThat(d.reason()).contains("started, metrics or finished");
         });
         assertThat(next.step()).isEqualTo(2);
-        assertThat(MetricsText.value(metrics.registry(), "weightcast_scorer_dead_letters_total{reason=\"malformed_feature_vector\"}")).isEqualTo(1.0);
-        assertThat(MetricsText.value(metrics.registry(), "weightcast_scorer_dead_letters_total{reason=\"malformed_run_event\"}")).isEqualTo(1.0);
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_dead_letters_total{reason=\"malformed_feature_vector\"}")).isEqualTo(1.0);
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_dead_letters_total{reason=\"malformed_run_event\"}")).isEqualTo(1.0);
     }
 
     @Test
@@ -337,7 +331,7 @@ class ScoringTopologyTest {
         });
         publish(v1);
         assertThat(scoreOf(TinyModels.vector("r1", 1, 18, STUDY, 0.5, TinyModels.healthy())).modelVersion()).isEqualTo(1);
-        assertThat(MetricsText.value(metrics.registry(), "weightcast_scorer_dead_letters_total{reason=\"malformed_model_version\"}")).isEqualTo(1.0);
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_dead_letters_total{reason=\"malformed_model_version\"}")).isEqualTo(1.0);
     }
 
     @Test
@@ -349,6 +343,6 @@ class ScoringTopologyTest {
 
         assertThat(globalDeadLetters).singleElement().satisfies(d -> assertThat(d.reason()).contains("version 5 does not load"));
         assertThat(scoreOf(TinyModels.vector("r1", 1, 18, STUDY, 0.5, TinyModels.healthy())).modelVersion()).isEqualTo(1);
-        assertThat(MetricsText.value(metrics.registry(), "weightcast_scorer_dead_letters_total{reason=\"model_not_loadable\"}")).isEqualTo(1.0);
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_dead_letters_total{reason=\"model_not_loadable\"}")).isEqualTo(1.0);
     }
 }

@@ -7,19 +7,22 @@ import com.sun.net.httpserver.HttpServer;
 import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.features.FeatureLayout;
-import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Alert;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.Health;
 import io.weightcast.core.records.Json;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
+import io.weightcast.testkit.Http;
+import io.weightcast.testkit.MetricsText;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,13 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Named hooks end to end on a real broker and the real ScorerService: one checkpoint's features raise
@@ -47,7 +47,10 @@ class WebhookFormatsIntegrationTest {
     private static final String STUDY = "wh-study";
     private static final String SLACK_SECRET = "slack-signing-secret";
 
-    private static EmbeddedKafka kafka;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static ScorerService scorer;
     private static HttpServer receiver;
     private static final Map<String, List<byte[]>> bodies = new ConcurrentHashMap<>();
@@ -55,8 +58,7 @@ class WebhookFormatsIntegrationTest {
 
     @BeforeAll
     static void startEverything() throws Exception {
-        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
-        TopicSetup.ensure(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
+        TopicSetup.ensure(KAFKA.bootstrapServers(), TOPICS, 2, (short) 1);
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         for (String path : List.of("slack", "am", "relu", "other")) {
             bodies.put(path, new CopyOnWriteArrayList<>());
@@ -73,7 +75,7 @@ class WebhookFormatsIntegrationTest {
         receiver.start();
         String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
         Map<String, String> s = new java.util.HashMap<>(Map.of(
-                Settings.BOOTSTRAP, kafka.bootstrapServers(),
+                Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
                 Settings.TOPIC_PREFIX, TOPICS.prefix(),
                 "scorer.port", "0",
                 "scorer.state.dir", EmbeddedKafka.tempDir().toString()));
@@ -93,20 +95,13 @@ class WebhookFormatsIntegrationTest {
                 "scorer.hook.other.studies", "another-study"));
         scorer = new ScorerService(Settings.of(s));
         scorer.start();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!scorer.ready() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(scorer.ready()).as("streams RUNNING").isTrue();
+        Await.until("streams RUNNING", WAIT, scorer::ready);
 
         // One NaN and a layer 60% dead: NONFINITE_WEIGHTS (critical) + DYING_RELU (warning, threshold 0.5).
         FeatureVector fv = new FeatureVector("run-x", 1, 4, STUDY, "relu", FeatureLayout.VERSION, new double[FeatureLayout.size()],
                 new Health(1, List.of("fc1.weight"), Map.of("fc1", 0.6)), System.currentTimeMillis(), System.currentTimeMillis());
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaConfigs.producer(kafka.bootstrapServers(), "wh-producer"),
-                new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(TOPICS.features(), "run-x", Json.bytes(fv))).get();
-        }
-        await("slack and relu hooks got their alert", () -> !bodies.get("slack").isEmpty() && !bodies.get("relu").isEmpty()
+        KAFKA.writer().sendJson(TOPICS.features(), "run-x", fv);
+        Await.until("slack and relu hooks got their alert", WAIT, () -> !bodies.get("slack").isEmpty() && !bodies.get("relu").isEmpty()
                 && !bodies.get("am").isEmpty());
     }
 
@@ -118,21 +113,10 @@ class WebhookFormatsIntegrationTest {
         if (receiver != null) {
             receiver.stop(0);
         }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!condition.getAsBoolean() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(condition.getAsBoolean()).as(what).isTrue();
     }
 
     private static double delivered(String hook) {
-        return MetricsText.value(scorer.metrics().registry(), "weightcast_webhook_deliveries_total{hook=\"" + hook + "\",outcome=\"delivered\"}");
+        return MetricsText.valueOrNaN(scorer.metrics().registry(), "weightcast_webhook_deliveries_total{hook=\"" + hook + "\",outcome=\"delivered\"}");
     }
 
     private static String hmacHex(String secret, byte[] data) throws Exception {
@@ -175,15 +159,10 @@ class WebhookFormatsIntegrationTest {
         assertThat(headers.get("am").get(0)).doesNotContainKey("x-weightcast-signature");
         String generator = a.get("generatorURL").asText();
         assertThat(generator).isEqualTo("http://127.0.0.1:" + scorer.port() + "/v1/runs/run-x");
-        HttpClient http = HttpClient.newHttpClient();
-        await("the generatorURL answers with the run", () -> {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(generator)).build(), HttpResponse.BodyHandlers.ofString());
-                return r.statusCode() == 200 && r.body().contains("\"run_id\":\"run-x\"");
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        Await.until("the generatorURL answers with the run", WAIT, Await.ignoringExceptions(() -> {
+            HttpResponse<String> r = Http.send(HttpRequest.newBuilder(URI.create(generator)));
+            return r.statusCode() == 200 && r.body().contains("\"run_id\":\"run-x\"");
+        }));
     }
 
     @Test
@@ -196,8 +175,8 @@ class WebhookFormatsIntegrationTest {
         // hooks run in name order (am, other, relu, slack) per alert: both alerts have passed "other" by now
         assertThat(bodies.get("other")).as("another study's hook").isEmpty();
         // counted once the receiver's answer is back, a moment after it saw the body
-        await("delivery metrics per hook", () -> delivered("slack") == 1.0 && delivered("relu") == 1.0 && delivered("am") == 1.0);
-        assertThat(MetricsText.value(scorer.metrics().registry(), "weightcast_webhook_deliveries_total{hook=\"other\",outcome=\"delivered\"}"))
+        Await.until("delivery metrics per hook", WAIT, () -> delivered("slack") == 1.0 && delivered("relu") == 1.0 && delivered("am") == 1.0);
+        assertThat(MetricsText.valueOrNaN(scorer.metrics().registry(), "weightcast_webhook_deliveries_total{hook=\"other\",outcome=\"delivered\"}"))
                 .isNaN();
     }
 }

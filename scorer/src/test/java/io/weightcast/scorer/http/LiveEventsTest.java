@@ -10,15 +10,14 @@ import io.weightcast.core.records.Interval;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.records.Score;
-import io.weightcast.core.service.OpsServer;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.Http;
+import io.weightcast.testkit.MetricsText;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -26,7 +25,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +36,6 @@ import org.junit.jupiter.api.Test;
  */
 class LiveEventsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final RunsView view = new RunsView();
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -91,7 +88,7 @@ class LiveEventsTest {
             assertThat(row.get("alerts").asInt()).isEqualTo(1);
             assertThat(row.get("last_alert").get("kind").asText()).isEqualTo(Alert.NONFINITE_WEIGHTS);
             assertThat(snapshot.data().get("alerts")).hasSize(1);
-            await("one live client in the gauge", () -> metric("weightcast_scorer_live_clients") == 1.0);
+            Await.until("one live client in the gauge", WAIT, () -> metric("weightcast_scorer_live_clients") == 1.0);
 
             view.onScore(score("run-b", 1, null, null));
             SseClient.Event scored = client.next(WAIT);
@@ -128,7 +125,7 @@ class LiveEventsTest {
             assertThat(detail.get("reported").get(0).get("metrics").get("val_acc").asDouble()).isEqualTo(0.66);
             assertThat(detail.get("final_accuracy").asDouble()).isEqualTo(0.74);
         }
-        await("the gauge counts the client out when it leaves", () -> metric("weightcast_scorer_live_clients") == 0.0);
+        Await.until("the gauge counts the client out when it leaves", WAIT, () -> metric("weightcast_scorer_live_clients") == 0.0);
     }
 
     @Test
@@ -160,7 +157,7 @@ class LiveEventsTest {
         startServer(ScorerHttpVerticle.LIVE_QUEUE_EVENTS, 100);
         try (SseClient client = SseClient.connect(port, null)) {
             client.next(WAIT);
-            await("heartbeat comments", () -> client.comments.get() >= 2);
+            Await.until("heartbeat comments", WAIT, () -> client.comments.get() >= 2);
         }
     }
 
@@ -180,7 +177,7 @@ class LiveEventsTest {
             out.write(("GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             reader.next(WAIT); // snapshot
-            await("both clients connected", () -> metric("weightcast_scorer_live_clients") == 2.0);
+            Await.until("both clients connected", WAIT, () -> metric("weightcast_scorer_live_clients") == 2.0);
 
             int events = 2016; // 16 MiB: more than the silent client's socket buffers and queue hold
             long slowestPublish = 0;
@@ -191,15 +188,15 @@ class LiveEventsTest {
                 slowestPublish = Math.max(slowestPublish, System.nanoTime() - t);
                 if (i % 32 == 31) { // half the queue: the reading client must never fall that far behind
                     int sent = i + 2; // the snapshot too
-                    await("the reading client keeps up", () -> reader.received.get() >= sent);
+                    Await.until("the reading client keeps up", WAIT, () -> reader.received.get() >= sent);
                 }
             }
             long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
             System.out.printf("[LiveEventsTest] %d events of 8 KiB published in %d ms, slowest publish %.1f ms%n",
                     events, elapsedMillis, slowestPublish / 1e6);
 
-            await("the silent client dropped and counted", () -> metric("weightcast_scorer_live_dropped_clients_total") == 1.0);
-            await("only the reading client left", () -> metric("weightcast_scorer_live_clients") == 1.0);
+            Await.until("the silent client dropped and counted", WAIT, () -> metric("weightcast_scorer_live_dropped_clients_total") == 1.0);
+            Await.until("only the reading client left", WAIT, () -> metric("weightcast_scorer_live_clients") == 1.0);
             assertThat(slowestPublish).as("a publish never waits for a client").isLessThan(Duration.ofMillis(500).toNanos());
             assertThat(reader.received.get()).isEqualTo(events + 1);
             assertThat(reader.ended()).isFalse();
@@ -248,24 +245,11 @@ class LiveEventsTest {
         }
     }
 
-    private HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> get(String path) {
+        return Http.get(port, path);
     }
 
     private double metric(String name) {
-        for (String line : OpsServer.scrape(registry).split("\n")) {
-            if (line.startsWith(name + " ")) {
-                return Double.parseDouble(line.substring(name.length() + 1).strip());
-            }
-        }
-        return Double.NaN;
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT.toMillis();
-        while (!condition.getAsBoolean() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(condition.getAsBoolean()).as(what).isTrue();
+        return MetricsText.valueOrNaN(registry, name);
     }
 }
