@@ -4,16 +4,18 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * The one poll-until of the tests: checks a condition every {@link #POLL} until it holds or the timeout passes,
- * then checks it once more and fails with an {@link AssertionError} naming what it waited for.
+ * The one poll-until of the tests: checks a condition until it holds or the timeout passes, then checks it once more
+ * and fails with an {@link AssertionError} naming what it waited for. The pause between checks starts at
+ * {@link #FIRST_POLL} and doubles up to {@link #MAX_POLL}: a condition that is nearly true is seen at once (a loop of
+ * short waits stays fast) and a long wait costs the two shared cores little.
  *
  * <p>An exception thrown by the condition fails the wait at once, as a failed assertion would; a condition that may
  * throw while the system under test is still starting (an HTTP server not listening yet) is wrapped in
  * {@link #ignoringExceptions}, which reads an exception as "not yet" and keeps the last one as the failure's cause.
  */
 public final class Await {
-    /** How often the condition is checked: often enough for tests, rare enough for two shared cores. */
-    public static final Duration POLL = Duration.ofMillis(100);
+    public static final Duration FIRST_POLL = Duration.ofMillis(10);
+    public static final Duration MAX_POLL = Duration.ofMillis(100);
 
     private Await() {
     }
@@ -33,6 +35,7 @@ public final class Await {
     public static void until(Supplier<String> what, Duration timeout, Condition condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         LastFailure last = condition instanceof LastFailure l ? l : null;
+        long pause = FIRST_POLL.toMillis();
         try {
             while (!condition.holds()) {
                 if (System.nanoTime() > deadline) {
@@ -45,7 +48,8 @@ public final class Await {
                     }
                     throw e;
                 }
-                Thread.sleep(POLL.toMillis());
+                Thread.sleep(pause);
+                pause = Math.min(pause * 2, MAX_POLL.toMillis());
             }
         } catch (RuntimeException | Error e) {
             throw e;
