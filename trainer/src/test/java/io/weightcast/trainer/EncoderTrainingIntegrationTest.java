@@ -2,11 +2,9 @@ package io.weightcast.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.features.FeatureExtractor;
 import io.weightcast.core.features.FeatureLayout;
-import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.model.AccuracyModel;
@@ -18,27 +16,21 @@ import io.weightcast.core.records.Json;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.safetensors.SafeTensors;
-import io.weightcast.core.safetensors.SafeTensorsWriter;
 import io.weightcast.core.ssl.HyperRepresentation;
 import io.weightcast.core.ssl.WeightTokens;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
+import io.weightcast.testkit.Fill;
+import io.weightcast.testkit.Http;
+import io.weightcast.testkit.MetricsText;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The encoder path through a real broker: the trainer reads the zoo's checkpoints, trains an encoder
@@ -48,79 +40,34 @@ import org.junit.jupiter.api.Test;
 class EncoderTrainingIntegrationTest {
     private static final int STEPS = 4;
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private static EmbeddedKafka kafka;
-    private static KafkaProducer<String, byte[]> producer;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
-        producer = new KafkaProducer<>(KafkaConfigs.producer(kafka.bootstrapServers(), "encoder-it"),
-                new StringSerializer(), new ByteArraySerializer());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (producer != null) {
-            producer.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     /** A small CNN (3 conv × 4 filters, dense to 10) whose weight scale grows with the run's accuracy and the step. */
     static byte[] checkpoint(String run, int step, double quality, Random random) {
-        SafeTensorsWriter w = new SafeTensorsWriter().metadata("run_id", run).metadata("step", Integer.toString(step))
-                .metadata("planned_steps", Integer.toString(STEPS)).metadata("activation", "relu").metadata("framework", "test");
+        CheckpointBuilder checkpoint = CheckpointBuilder.of(run, step).meta("planned_steps", Integer.toString(STEPS))
+                .meta("activation", "relu").meta("framework", "test");
         int in = 1;
         double scale = 0.05 + quality * step / STEPS;
         for (String conv : List.of("conv1", "conv2", "conv3")) {
-            w.tensor(conv + ".weight", new long[] {4, in, 3, 3}, gaussian(4 * in * 9, scale, random));
-            w.tensor(conv + ".bias", new long[] {4}, gaussian(4, scale / 10, random));
+            checkpoint.conv(conv, 4, in, 3, Fill.gaussian(random, scale), Fill.gaussian(random, scale / 10));
             in = 4;
         }
-        w.tensor("dense.weight", new long[] {10, 4}, gaussian(40, scale, random));
-        w.tensor("dense.bias", new long[] {10}, gaussian(10, 0.01, random));
-        return w.toBytes();
-    }
-
-    private static float[] gaussian(int n, double scale, Random random) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (random.nextGaussian() * scale);
-        }
-        return v;
+        return checkpoint.dense("dense", 10, 4, Fill.gaussian(random, scale), Fill.gaussian(random, 0.01)).bytes();
     }
 
     private static void send(String topic, String key, byte[] value) {
-        try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        KAFKA.writer().send(topic, key, value);
     }
 
-    private static <T> List<T> readAll(String topic, Class<T> type, int atLeast) throws InterruptedException {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(kafka.bootstrapServers(), null),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            List<T> out = new ArrayList<>();
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (out.size() < atLeast && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    out.add(Json.read(r.value(), type));
-                }
-            }
-            return out;
-        }
+    private static <T> List<T> readAll(String topic, Class<T> type, int atLeast) {
+        return KAFKA.reader().until(topic, type, l -> l.size() >= atLeast, TIMEOUT);
     }
 
     @Test
     void trainsPublishesAndUsesAnEncoderOnceTheZooIsLargeEnough() throws Exception {
         Topics topics = new Topics("it-encoder.");
-        TopicSetup.ensure(kafka.bootstrapServers(), topics, 2, (short) 1);
+        TopicSetup.ensure(KAFKA.bootstrapServers(), topics, 2, (short) 1);
         Random random = new Random(5);
         Map<String, byte[]> lastCheckpoint = produceRuns(topics, 0, 24, random);
         try (TrainerService service = new TrainerService(settings(topics, 3))) {
@@ -179,18 +126,18 @@ class EncoderTrainingIntegrationTest {
     @Test
     void aRefitDueWhileTheEncoderTrainsRunsAtOnceAndTheTrainingYields() throws Exception {
         Topics topics = new Topics("it-encoder-yield.");
-        TopicSetup.ensure(kafka.bootstrapServers(), topics, 2, (short) 1);
+        TopicSetup.ensure(KAFKA.bootstrapServers(), topics, 2, (short) 1);
         Random random = new Random(7);
         produceRuns(topics, 0, 24, random);
         // 1,000 epochs: the training cannot end during the test; closing the trainer stops it at its next step
         try (TrainerService service = new TrainerService(settings(topics, 1000))) {
             service.start();
-            await("version 1 and an encoder training under way", () -> service.snapshot().currentVersion() == 1
+            Await.until("version 1 and an encoder training under way", TIMEOUT, () -> service.snapshot().currentVersion() == 1
                     && metric(service, "weightcast_trainer_encoder_training") == 1.0);
             assertThat(service.snapshot().zooRuns()).isEqualTo(24);
 
             produceRuns(topics, 24, 30, random); // 6 more finished runs: a refit is due (trainer.refit.every 5)
-            await("a refit after the new runs", () -> service.snapshot().zooRuns() == 30
+            Await.until("a refit after the new runs", TIMEOUT, () -> service.snapshot().zooRuns() == 30
                     && service.snapshot().fitsPublished() + service.snapshot().fitsRejected() >= 2);
             ZooSnapshot s = service.snapshot();
             assertThat(s.fitsFailed()).isZero();
@@ -204,7 +151,7 @@ class EncoderTrainingIntegrationTest {
 
     private static Settings settings(Topics topics, int encoderEpochs) {
         return Settings.of(Map.ofEntries(
-                Map.entry(Settings.BOOTSTRAP, kafka.bootstrapServers()), Map.entry(Settings.TOPIC_PREFIX, topics.prefix()),
+                Map.entry(Settings.BOOTSTRAP, KAFKA.bootstrapServers()), Map.entry(Settings.TOPIC_PREFIX, topics.prefix()),
                 Map.entry(TrainerSettings.PORT, "0"), Map.entry(TrainerSettings.MIN_RUNS, "10"),
                 Map.entry(TrainerSettings.REFIT_EVERY, "5"),
                 Map.entry("trainer.encoder.min.runs", "20"), Map.entry("trainer.encoder.epochs", Integer.toString(encoderEpochs)),
@@ -234,30 +181,11 @@ class EncoderTrainingIntegrationTest {
         return lastCheckpoint;
     }
 
-    interface Condition {
-        boolean holds() throws Exception;
+    private static double metric(TrainerService service, String series) {
+        return MetricsText.required(Http.get(service.port(), "/metrics").body(), series);
     }
 
-    private static void await(String what, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private static double metric(TrainerService service, String series) throws Exception {
-        String body = new String(new java.net.URL("http://127.0.0.1:" + service.port() + "/metrics").openStream().readAllBytes(),
-                java.nio.charset.StandardCharsets.UTF_8);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(series) + "\\s+(\\S+)$")
-                .matcher(body);
-        assertThat(m.find()).as("series %s in /metrics", series).isTrue();
-        return Double.parseDouble(m.group(1));
-    }
-
-    private static List<ModelVersion> awaitModelAfterEncoder(Topics topics) throws InterruptedException {
+    private static List<ModelVersion> awaitModelAfterEncoder(Topics topics) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             List<ModelVersion> models = readAll(topics.models(), ModelVersion.class, 2);

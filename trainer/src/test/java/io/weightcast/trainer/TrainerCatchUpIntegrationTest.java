@@ -2,7 +2,6 @@ package io.weightcast.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.TopicSetup;
@@ -10,38 +9,27 @@ import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.RunEvent;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
+import io.weightcast.testkit.Http;
+import io.weightcast.testkit.MetricsText;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 19: a backlog is fitted once, not a fit per poll batch. Runs are written in transactions, so a
@@ -51,20 +39,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 class TrainerCatchUpIntegrationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private static EmbeddedKafka kafka;
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @Test
     void runsAlreadyInTheTopicsMakeOneFitOnAllOfThem() throws Exception {
@@ -76,7 +52,7 @@ class TrainerCatchUpIntegrationTest {
         }
         try (TrainerService service = new TrainerService(settings(topics, Map.of()))) {
             service.start();
-            await("version 1", () -> service.snapshot().currentVersion() >= 1);
+            Await.until("version 1", TIMEOUT, () -> service.snapshot().currentVersion() >= 1);
             ModelVersion v1 = models(topics).get(0);
             assertThat(v1.version()).isEqualTo(1);
             assertThat(v1.trainingRuns() + v1.holdout().runs()).as("runs of the first model").isEqualTo(n);
@@ -103,7 +79,7 @@ class TrainerCatchUpIntegrationTest {
              TrainerService service = new TrainerService(settings(topics, Map.of("kafka.max.poll.records", "100")))) {
             produceInTransaction(producer, topics, gen, 0, first);
             service.start();
-            await("version 1", () -> service.snapshot().currentVersion() == 1);
+            Await.until("version 1", TIMEOUT, () -> service.snapshot().currentVersion() == 1);
             Thread.sleep(500);
             ZooSnapshot before = service.snapshot();
             assertThat(before.zooRuns()).isEqualTo(first);
@@ -111,8 +87,8 @@ class TrainerCatchUpIntegrationTest {
             double pollsBefore = metric(service, "weightcast_trainer_poll_batches_total");
 
             produceInTransaction(producer, topics, gen, first, first + burst);
-            await("zoo of " + (first + burst), () -> service.snapshot().zooRuns() == first + burst);
-            await("a fit after the burst", () -> fits(service.snapshot()) > fitsBefore);
+            Await.until("zoo of " + (first + burst), TIMEOUT, () -> service.snapshot().zooRuns() == first + burst);
+            Await.until("a fit after the burst", TIMEOUT, () -> fits(service.snapshot()) > fitsBefore);
             Thread.sleep(1500);
             ZooSnapshot after = service.snapshot();
             long fits = fits(after) - fitsBefore;
@@ -193,13 +169,13 @@ class TrainerCatchUpIntegrationTest {
 
     private static Topics topics(String prefix) {
         Topics t = new Topics(prefix);
-        TopicSetup.ensure(kafka.bootstrapServers(), t, 3, (short) 1);
+        TopicSetup.ensure(KAFKA.bootstrapServers(), t, 3, (short) 1);
         return t;
     }
 
     private static Settings settings(Topics topics, Map<String, String> extra) {
         Map<String, String> s = new HashMap<>(Map.of(
-                Settings.BOOTSTRAP, kafka.bootstrapServers(),
+                Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
                 Settings.TOPIC_PREFIX, topics.prefix(),
                 TrainerSettings.PORT, "0",
                 TrainerSettings.MIN_RUNS, "10",
@@ -213,7 +189,7 @@ class TrainerCatchUpIntegrationTest {
      * topics created a moment ago otherwise hits NOT_LEADER retries).
      */
     private static KafkaProducer<String, byte[]> transactional(Topics topics, String id) throws InterruptedException {
-        Properties p = KafkaConfigs.producer(kafka.bootstrapServers(), id);
+        Properties p = KafkaConfigs.producer(KAFKA.bootstrapServers(), id);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id + "-" + topics.prefix());
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -248,41 +224,12 @@ class TrainerCatchUpIntegrationTest {
 
     /** Every record of the models topic, in order. */
     private static List<ModelVersion> models(Topics topics) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(kafka.bootstrapServers(), null),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topics.models(), 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            List<ModelVersion> out = new ArrayList<>();
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (c.position(tp) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (ModelVersion.ACCURACY_MODEL.equals(r.key())) {
-                        out.add(Json.read(r.value(), ModelVersion.class));
-                    }
-                }
-            }
-            return out;
-        }
+        return KAFKA.reader().toEnd(topics.models(), ModelVersion.ACCURACY_MODEL, TIMEOUT).stream()
+                .map(r -> Json.read(r.value(), ModelVersion.class)).toList();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private double metric(TrainerService service, String series) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "\\s+(\\S+)$").matcher(body);
-        assertThat(m.find()).as("series %s in /metrics", series).isTrue();
-        return Double.parseDouble(m.group(1));
+    private double metric(TrainerService service, String series) {
+        return MetricsText.required(Http.get(service.port(), "/metrics").body(), series);
     }
 
     private static String loadAverage() {

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.features.FeatureLayout;
-import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.model.AccuracyModel;
@@ -15,64 +13,34 @@ import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.RunEvent;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
+import io.weightcast.testkit.Http;
+import io.weightcast.testkit.MetricsText;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The trainer against one real broker: first model, restart recovery, refit, bad records. */
 class TrainerServiceIntegrationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static EmbeddedKafka kafka;
-    private static KafkaProducer<String, byte[]> producer;
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
-        producer = new KafkaProducer<>(KafkaConfigs.producer(kafka.bootstrapServers(), "trainer-it"),
-                new StringSerializer(), new ByteArraySerializer());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (producer != null) {
-            producer.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     private static Topics topics(String prefix) {
         Topics t = new Topics(prefix);
-        TopicSetup.ensure(kafka.bootstrapServers(), t, 3, (short) 1);
+        TopicSetup.ensure(KAFKA.bootstrapServers(), t, 3, (short) 1);
         return t;
     }
 
     private static Settings settings(Topics topics) {
         return Settings.of(Map.of(
-                Settings.BOOTSTRAP, kafka.bootstrapServers(),
+                Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
                 Settings.TOPIC_PREFIX, topics.prefix(),
                 TrainerSettings.PORT, "0",
                 TrainerSettings.MIN_RUNS, "10",
@@ -80,11 +48,7 @@ class TrainerServiceIntegrationTest {
     }
 
     private static void send(String topic, String key, byte[] value) {
-        try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        KAFKA.writer().send(topic, key, value);
     }
 
     /** A whole run as a training loop and the streams service would leave it: started, 18 feature vectors, finished. */
@@ -109,44 +73,18 @@ class TrainerServiceIntegrationTest {
 
     /** Every record of the models topic, in order. */
     private static List<ModelVersion> models(Topics topics) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(kafka.bootstrapServers(), null),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topics.models(), 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            List<ModelVersion> out = new ArrayList<>();
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (c.position(tp) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    assertThat(r.key()).isEqualTo(ModelVersion.ACCURACY_MODEL);
-                    out.add(Json.read(r.value(), ModelVersion.class));
-                }
-            }
-            return out;
-        }
+        return KAFKA.reader().toEnd(topics.models(), TIMEOUT).stream().map(r -> {
+            assertThat(r.key()).isEqualTo(ModelVersion.ACCURACY_MODEL);
+            return Json.read(r.value(), ModelVersion.class);
+        }).toList();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+    private static HttpResponse<String> get(TrainerService service, String path) {
+        return Http.get(service.port(), path);
     }
 
-    private HttpResponse<String> get(TrainerService service, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    private double metric(TrainerService service, String seriesPrefix) throws Exception {
-        String body = get(service, "/metrics").body();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(seriesPrefix) + "\\s+(\\S+)$").matcher(body);
-        assertThat(m.find()).as("series %s in /metrics", seriesPrefix).isTrue();
-        return Double.parseDouble(m.group(1));
+    private double metric(TrainerService service, String series) {
+        return MetricsText.required(Http.get(service.port(), "/metrics").body(), series);
     }
 
     private static void assertUsable(ModelVersion mv, SyntheticZoo gen, SyntheticZoo.Run probe) {
@@ -181,7 +119,7 @@ class TrainerServiceIntegrationTest {
         // 1. replay of 30 finished runs → version 1
         try (TrainerService service = new TrainerService(settings(topics))) {
             service.start();
-            await("version 1", () -> service.snapshot().currentVersion() == 1);
+            Await.until("version 1", TIMEOUT, () -> service.snapshot().currentVersion() == 1);
             ZooSnapshot s = service.snapshot();
             assertThat(s.zooRuns()).isEqualTo(30);
             assertThat(s.featureVectors()).isEqualTo(30 * SyntheticZoo.STEPS);
@@ -209,7 +147,7 @@ class TrainerServiceIntegrationTest {
         try (TrainerService service = new TrainerService(settings(topics))) {
             service.start();
             // the snapshot is refreshed after the fit decision of the same batch: caught up means decided
-            await("replay", () -> service.snapshot().caughtUp());
+            Await.until("replay", TIMEOUT, () -> service.snapshot().caughtUp());
             ZooSnapshot s = service.snapshot();
             assertThat(s.currentVersion()).isEqualTo(1);
             assertThat(s.zooRuns()).isEqualTo(30);
@@ -219,7 +157,7 @@ class TrainerServiceIntegrationTest {
             // 3. ten more finished runs (and one more bad record) → a refit, published as 2 or rejected
             send(topics.features(), "run-0031", new byte[] {0, 1, 2});
             produceRuns(topics, gen, 30, 40);
-            await("zoo of 40", () -> service.snapshot().zooRuns() == 40);
+            Await.until("zoo of 40", TIMEOUT, () -> service.snapshot().zooRuns() == 40);
             s = service.snapshot();
             assertThat(s.fitsPublished() + s.fitsRejected()).isGreaterThanOrEqualTo(1);
             assertThat(s.fitsFailed()).isZero();
@@ -253,17 +191,17 @@ class TrainerServiceIntegrationTest {
         SyntheticZoo gen = new SyntheticZoo(5);
         try (TrainerService service = new TrainerService(settings(topics))) {
             service.start();
-            await("empty replay", () -> service.snapshot().caughtUp());
+            Await.until("empty replay", TIMEOUT, () -> service.snapshot().caughtUp());
             assertThat(get(service, "/ready").statusCode()).isEqualTo(200);
 
             produceRuns(topics, gen, 0, 9);
-            await("9 zoo runs", () -> service.snapshot().zooRuns() == 9);
+            Await.until("9 zoo runs", TIMEOUT, () -> service.snapshot().zooRuns() == 9);
             assertThat(service.snapshot().currentVersion()).isZero();
             assertThat(service.currentModel()).isEmpty();
             assertThat(metric(service, "weightcast_trainer_model_version")).isEqualTo(0.0);
 
             List<SyntheticZoo.Run> tenth = produceRuns(topics, gen, 9, 10);
-            await("version 1", () -> service.snapshot().currentVersion() == 1);
+            Await.until("version 1", TIMEOUT, () -> service.snapshot().currentVersion() == 1);
             ModelVersion v1 = service.currentModel().orElseThrow();
             assertThat(v1.trainingRuns() + v1.holdout().runs()).isEqualTo(10);
             assertUsable(v1, gen, tenth.get(0));
@@ -279,11 +217,11 @@ class TrainerServiceIntegrationTest {
         // into topics created a moment ago hit NOT_LEADER retries that left the idempotent producer out of sequence)
         List<SyntheticZoo.Run> runs = produceRuns(topics, gen, 0, 120);
         Map<String, String> s = new java.util.HashMap<>(Map.of(
-                Settings.BOOTSTRAP, kafka.bootstrapServers(), Settings.TOPIC_PREFIX, topics.prefix(), TrainerSettings.PORT, "0",
+                Settings.BOOTSTRAP, KAFKA.bootstrapServers(), Settings.TOPIC_PREFIX, topics.prefix(), TrainerSettings.PORT, "0",
                 TrainerSettings.MIN_RUNS, "120", TrainerSettings.REFIT_EVERY, "1000"));
         try (TrainerService service = new TrainerService(Settings.of(s))) {
             service.start();
-            await("version 1 on 120 runs", () -> service.snapshot().currentVersion() == 1);
+            Await.until("version 1 on 120 runs", TIMEOUT, () -> service.snapshot().currentVersion() == 1);
             ModelVersion v1 = service.currentModel().orElseThrow();
             io.weightcast.core.records.TopRunRule rule = v1.topRunRule();
             assertThat(rule).as("published with an early-stop rule").isNotNull();
