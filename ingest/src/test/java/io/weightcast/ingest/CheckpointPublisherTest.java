@@ -3,7 +3,6 @@ package io.weightcast.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.CheckpointMetadata;
@@ -12,6 +11,8 @@ import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.safetensors.CheckpointParts;
 import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,34 +22,27 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Java SDK against one real broker: publish, then consume back and decode. */
 class CheckpointPublisherTest {
     private static final Topics TOPICS = new Topics("sdk-it.");
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static CheckpointPublisher publisher;
-    private static TopicProbe probe;
 
     @BeforeAll
     static void start() {
-        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
-        TopicSetup.ensure(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
-        publisher = CheckpointPublisher.builder(kafka.bootstrapServers()).topics(TOPICS).framework("dl4j")
+        TopicSetup.ensure(KAFKA.bootstrapServers(), TOPICS, 2, (short) 1);
+        publisher = CheckpointPublisher.builder(KAFKA.bootstrapServers()).topics(TOPICS).framework("dl4j")
                 .maxRecordBytes(32 * 1024).build();
-        probe = new TopicProbe(kafka.bootstrapServers());
     }
 
     @AfterAll
     static void stop() {
         if (publisher != null) {
             publisher.close();
-        }
-        if (probe != null) {
-            probe.close();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 
@@ -66,7 +60,7 @@ class CheckpointPublisherTest {
                 Map.of("val_acc", 0.75, "train_loss", 0.5), tensors, shapes).join();
 
         assertThat(receipt.parts()).isEqualTo(1);
-        List<ConsumerRecord<String, byte[]>> records = probe.records(TOPICS.checkpoints(), "sdk-run");
+        List<ConsumerRecord<String, byte[]>> records = KAFKA.reader().toEnd(TOPICS.checkpoints(), "sdk-run");
         assertThat(records).hasSize(1);
         SafeTensors file = SafeTensors.read(records.get(0).value());
         CheckpointMetadata meta = CheckpointMetadata.parse(file.metadata(), "sdk-run");
@@ -96,7 +90,7 @@ class CheckpointPublisherTest {
         CheckpointReceipt receipt = publisher.publishCheckpoint("sdk-big", 2, 18, "tanh", null, null, set).join();
 
         assertThat(receipt.parts()).isGreaterThan(3);
-        List<ConsumerRecord<String, byte[]>> records = probe.records(TOPICS.checkpoints(), "sdk-big");
+        List<ConsumerRecord<String, byte[]>> records = KAFKA.reader().toEnd(TOPICS.checkpoints(), "sdk-big");
         assertThat(records).hasSize(receipt.parts());
         SafeTensors merged = CheckpointParts.merge(records.stream().map(x -> SafeTensors.read(x.value())).toList());
         assertThat(merged.values("fc.weight")).containsExactly(toDoubles(toFloats(big)));
@@ -106,11 +100,11 @@ class CheckpointPublisherTest {
 
     @Test
     void aReadySafetensorsFileKeepsItsOwnMetadata() {
-        byte[] file = TestCheckpoints.cnn(33, 16, Map.of("activation", "gelu", "framework", "pytorch"));
+        byte[] file = CheckpointBuilder.cnn(33, 16).meta(Map.of("activation", "gelu", "framework", "pytorch")).bytes();
 
         publisher.publishCheckpoint("sdk-file", 9, 20, "relu", "s", null, file).join();
 
-        SafeTensors got = SafeTensors.read(probe.records(TOPICS.checkpoints(), "sdk-file").get(0).value());
+        SafeTensors got = SafeTensors.read(KAFKA.reader().toEnd(TOPICS.checkpoints(), "sdk-file").get(0).value());
         assertThat(got.metadata()).containsEntry("activation", "gelu").containsEntry("framework", "pytorch")
                 .containsEntry("step", "9").containsEntry("planned_steps", "20").containsEntry("run_id", "sdk-file");
         assertThat(TestCheckpoints.sameTensors(got, SafeTensors.read(file))).isTrue();
@@ -118,15 +112,15 @@ class CheckpointPublisherTest {
 
     @Test
     void invalidInputIsRefusedBeforeAnythingIsSent() {
-        long before = probe.count(TOPICS.checkpoints());
-        byte[] other = TestCheckpoints.cnn(34, 16, TestCheckpoints.metadata("someone-else", 1));
+        long before = KAFKA.reader().count(TOPICS.checkpoints());
+        byte[] other = CheckpointBuilder.cnn(34, 16).meta(TestCheckpoints.metadata("someone-else", 1)).bytes();
         assertThatThrownBy(() -> publisher.publishCheckpoint("sdk-x", 1, 18, "relu", null, null, other))
                 .isInstanceOf(IngestRejection.class).hasMessageContaining("differs from run 'sdk-x'");
         assertThatThrownBy(() -> publisher.publishEvent(new RunEvent("finished", "sdk-x", null, null, null, null, null, Map.of(), 1L)))
                 .isInstanceOf(IngestRejection.class).hasMessageContaining("final.test_accuracy");
         assertThatThrownBy(() -> TensorSet.create().add("w", new long[] {2, 3}, new float[5]))
                 .hasMessageContaining("5 values for 6 elements");
-        assertThat(probe.count(TOPICS.checkpoints())).isEqualTo(before);
+        assertThat(KAFKA.reader().count(TOPICS.checkpoints())).isEqualTo(before);
     }
 
     @Test
@@ -138,7 +132,7 @@ class CheckpointPublisherTest {
         RecordMetadata second = publisher.publishEvent(finished).join();
 
         assertThat(second.partition()).isEqualTo(first.partition());
-        List<RunEvent> events = probe.records(TOPICS.runs(), "sdk-ev").stream()
+        List<RunEvent> events = KAFKA.reader().toEnd(TOPICS.runs(), "sdk-ev").stream()
                 .map(x -> Json.read(x.value(), RunEvent.class)).toList();
         assertThat(events).extracting(RunEvent::type).containsExactly("started", "finished");
         assertThat(events.get(0).plannedSteps()).isEqualTo(18);

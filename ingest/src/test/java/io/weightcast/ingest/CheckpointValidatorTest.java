@@ -7,6 +7,7 @@ import io.weightcast.core.safetensors.CheckpointParts;
 import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsWriter;
+import io.weightcast.testkit.CheckpointBuilder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ class CheckpointValidatorTest {
 
     @Test
     void completeMetadataPassesTheClientBytesThroughUntouched() {
-        byte[] body = TestCheckpoints.cnn(1, 32, TestCheckpoints.metadata("run-a", 3));
+        byte[] body = CheckpointBuilder.cnn(1, 32).meta(TestCheckpoints.metadata("run-a", 3)).bytes();
 
         ValidCheckpoint valid = validator.validate("run-a", body, MetadataDefaults.NONE);
 
@@ -29,7 +30,7 @@ class CheckpointValidatorTest {
 
     @Test
     void queryParametersFillMissingMetadataAndTheTensorsSurviveTheRewrite() {
-        byte[] body = TestCheckpoints.cnn(2, 32, Map.of("activation", "tanh"));
+        byte[] body = CheckpointBuilder.cnn(2, 32).meta(Map.of("activation", "tanh")).bytes();
         MetadataDefaults query = MetadataDefaults.fromQuery(Map.of("step", "7", "planned_steps", "18",
                 "activation", "relu", "study", "lr-sweep", "framework", "pytorch")::get);
 
@@ -48,21 +49,21 @@ class CheckpointValidatorTest {
 
     @Test
     void aStepInTheQueryThatContradictsTheFileIsRefused() {
-        byte[] body = TestCheckpoints.cnn(3, 32, TestCheckpoints.metadata("run-c", 4));
+        byte[] body = CheckpointBuilder.cnn(3, 32).meta(TestCheckpoints.metadata("run-c", 4)).bytes();
         assertRejected(() -> validator.validate("run-c", body, MetadataDefaults.fromQuery(Map.of("step", "5")::get)),
                 RejectReason.INVALID_METADATA, "step 5 in the request differs from step '4'");
     }
 
     @Test
     void noStepAnywhereIsRefusedWithAHint() {
-        byte[] body = TestCheckpoints.cnn(3, 32, Map.of("run_id", "run-c"));
+        byte[] body = CheckpointBuilder.cnn(3, 32).meta(Map.of("run_id", "run-c")).bytes();
         assertRejected(() -> validator.validate("run-c", body, MetadataDefaults.NONE),
                 RejectReason.INVALID_METADATA, "lacks 'step'");
     }
 
     @Test
     void metadataRunIdMustMatchThePath() {
-        byte[] body = TestCheckpoints.cnn(4, 32, TestCheckpoints.metadata("run-x", 1));
+        byte[] body = CheckpointBuilder.cnn(4, 32).meta(TestCheckpoints.metadata("run-x", 1)).bytes();
         assertRejected(() -> validator.validate("run-y", body, MetadataDefaults.NONE),
                 RejectReason.RUN_ID_MISMATCH, "metadata run_id 'run-x' differs from run 'run-y'");
     }
@@ -71,14 +72,14 @@ class CheckpointValidatorTest {
     void brokenMetadataValuesCarryCoresReason() {
         Map<String, String> meta = TestCheckpoints.metadata("run-d", 1);
         meta.put("planned_steps", "many");
-        byte[] body = TestCheckpoints.cnn(5, 32, meta);
+        byte[] body = CheckpointBuilder.cnn(5, 32).meta(meta).bytes();
         assertRejected(() -> validator.validate("run-d", body, MetadataDefaults.NONE),
                 RejectReason.INVALID_METADATA, "metadata 'planned_steps' is not an integer: 'many'");
     }
 
     @Test
     void truncatedBodyIsMalformedWithThePreciseReason() {
-        byte[] body = TestCheckpoints.cnn(6, 32, TestCheckpoints.metadata("run-e", 1));
+        byte[] body = CheckpointBuilder.cnn(6, 32).meta(TestCheckpoints.metadata("run-e", 1)).bytes();
         byte[] cut = Arrays.copyOf(body, body.length - 100);
         assertRejected(() -> validator.validate("run-e", cut, MetadataDefaults.NONE),
                 RejectReason.MALFORMED_SAFETENSORS, "truncated");
@@ -108,13 +109,13 @@ class CheckpointValidatorTest {
     @Test
     void aBodyAboveTheCheckpointLimitIsTooLarge() {
         CheckpointValidator small = new CheckpointValidator(1000, 16 * 1024);
-        byte[] body = TestCheckpoints.cnn(7, 32, TestCheckpoints.metadata("run-h", 1));
+        byte[] body = CheckpointBuilder.cnn(7, 32).meta(TestCheckpoints.metadata("run-h", 1)).bytes();
         assertRejected(() -> small.validate("run-h", body, MetadataDefaults.NONE), RejectReason.TOO_LARGE, "exceeds the limit of 1000");
     }
 
     @Test
     void aCheckpointAboveTheRecordLimitIsSplitIntoPartsThatMergeBack() {
-        byte[] body = TestCheckpoints.cnn(8, 2048, TestCheckpoints.metadata("run-i", 2)); // fc.weight alone is 80 KiB
+        byte[] body = CheckpointBuilder.cnn(8, 2048).meta(TestCheckpoints.metadata("run-i", 2)).bytes(); // fc.weight alone is 80 KiB
 
         ValidCheckpoint valid = validator.validate("run-i", body, MetadataDefaults.NONE);
 
@@ -132,7 +133,7 @@ class CheckpointValidatorTest {
         Map<String, String> meta = TestCheckpoints.metadata("run-j", 2);
         meta.put("part", "1");
         meta.put("parts", "3");
-        byte[] body = TestCheckpoints.cnn(9, 32, meta);
+        byte[] body = CheckpointBuilder.cnn(9, 32).meta(meta).bytes();
 
         ValidCheckpoint valid = validator.validate("run-j", body, MetadataDefaults.NONE);
 
@@ -142,7 +143,7 @@ class CheckpointValidatorTest {
 
     @Test
     void runIdsMustBeUsableAsKeys() {
-        byte[] body = TestCheckpoints.cnn(10, 32, TestCheckpoints.metadata("x", 1));
+        byte[] body = CheckpointBuilder.cnn(10, 32).meta(TestCheckpoints.metadata("x", 1)).bytes();
         assertRejected(() -> validator.validate(" ", body, MetadataDefaults.NONE), RejectReason.INVALID_PARAMETER, "run id is empty");
         assertRejected(() -> validator.validate("a\nb", body, MetadataDefaults.NONE), RejectReason.INVALID_PARAMETER, "control");
         assertRejected(() -> validator.validate("r".repeat(300), body, MetadataDefaults.NONE), RejectReason.INVALID_PARAMETER, "longer");

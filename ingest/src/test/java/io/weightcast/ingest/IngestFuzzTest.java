@@ -1,10 +1,11 @@
 package io.weightcast.ingest;
 
-import io.weightcast.core.safetensors.SafeTensorsMutator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightcast.core.safetensors.DType;
+import io.weightcast.core.safetensors.SafeTensorsMutator;
 import io.weightcast.core.safetensors.SafeTensorsWriter;
+import io.weightcast.testkit.CheckpointBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -83,8 +84,8 @@ class IngestFuzzTest {
 
     static List<byte[]> checkpointSeeds() {
         return List.of(
-                TestCheckpoints.cnn(1, 64).metadata(TestCheckpoints.metadata("run-1", 3)).toBytes(),
-                TestCheckpoints.cnn(2, 8).toBytes(),
+                CheckpointBuilder.cnn(1, 64).meta(TestCheckpoints.metadata("run-1", 3)).bytes(),
+                CheckpointBuilder.cnn(2, 8).bytes(),
                 new SafeTensorsWriter().metadata("run_id", "run-1").metadata("step", "2")
                         .tensor("w", DType.F16, new long[] {3, 2}, new double[6]).toBytes());
     }

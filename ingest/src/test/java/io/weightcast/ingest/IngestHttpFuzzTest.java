@@ -1,12 +1,14 @@
 package io.weightcast.ingest;
 
-import io.weightcast.core.safetensors.SafeTensorsMutator;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.safetensors.SafeTensorsMutator;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -25,6 +27,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * ~2,000 mutated requests (checkpoints, run events, odd run ids and query parameters, missing or wrong
@@ -39,16 +42,16 @@ class IngestHttpFuzzTest {
     private static final int REQUESTS = Integer.getInteger("fuzz.http.requests", 2_000);
     private static final Set<Integer> ALLOWED = Set.of(202, 400, 401, 413);
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static IngestService service;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
-        TopicSetup.ensure(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
+        TopicSetup.ensure(KAFKA.bootstrapServers(), TOPICS, 2, (short) 1);
         service = new IngestService(Settings.of(Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "kafka.bootstrap.servers", KAFKA.bootstrapServers(),
                 "topic.prefix", TOPICS.prefix(),
                 "ingest.port", "0",
                 "ingest.tokens", TOKEN,
@@ -56,20 +59,13 @@ class IngestHttpFuzzTest {
                 "ingest.max.checkpoint.bytes", Integer.toString(CHECKPOINT_LIMIT),
                 "ingest.max.event.bytes", "16384")));
         service.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (send(get("/ready")).statusCode() != 200) {
-            assertThat(System.nanoTime()).as("ingest ready within 30 s").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        Await.until("ingest ready", Duration.ofSeconds(30), () -> send(get("/ready")).statusCode() == 200);
     }
 
     @AfterAll
     static void stop() {
         if (service != null) {
             service.close();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 
@@ -148,14 +144,12 @@ class IngestHttpFuzzTest {
 
         assertThat(send(get("/health")).statusCode()).isEqualTo(200);
         assertThat(send(get("/ready")).statusCode()).isEqualTo(200);
-        byte[] valid = TestCheckpoints.cnn(9, 16).metadata(TestCheckpoints.metadata("after-fuzz", 1)).toBytes();
+        byte[] valid = CheckpointBuilder.cnn(9, 16).meta(TestCheckpoints.metadata("after-fuzz", 1)).bytes();
         assertThat(send(get("/v1/runs/after-fuzz/checkpoints").header("Authorization", "Bearer " + TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(valid))).statusCode()).isEqualTo(202);
         assertThat(outcomes.keySet()).as("401s and 413s were exercised").anyMatch(k -> k.endsWith(" 401")).anyMatch(k -> k.endsWith(" 413"));
         assertThat(outcomes.getOrDefault("checkpoints 202", 0)).isGreaterThan(20);
-        try (TopicProbe probe = new TopicProbe(kafka.bootstrapServers())) {
-            assertThat(probe.count(TOPICS.runs())).as("exactly the accepted events reached Kafka").isEqualTo(acceptedEvents);
-        }
+        assertThat(KAFKA.reader().count(TOPICS.runs())).as("exactly the accepted events reached Kafka").isEqualTo(acceptedEvents);
         assertThat(unexpected).as("responses other than 202/400/401/413").isEmpty();
     }
 }

@@ -2,11 +2,14 @@ package io.weightcast.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Json;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
+import io.weightcast.testkit.MetricsText;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,11 +28,10 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Admission control on the real gateway and a real broker: a burst of slow uploads well above the
@@ -43,17 +45,17 @@ class IngestOverloadTest {
     private static final int CHECKPOINT_LIMIT = 1024 * 1024;
     private static final int RETRY_AFTER = 2;
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static IngestService service;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
-        TopicSetup.ensure(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
+        TopicSetup.ensure(KAFKA.bootstrapServers(), TOPICS, 2, (short) 1);
         service = new IngestService(Settings.of(Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "kafka.bootstrap.servers", KAFKA.bootstrapServers(),
                 "topic.prefix", TOPICS.prefix(),
                 "ingest.port", "0",
                 "ingest.max.record.bytes", Integer.toString(64 * 1024),
@@ -62,11 +64,7 @@ class IngestOverloadTest {
                 "ingest.max.inflight.requests", Integer.toString(MAX_REQUESTS),
                 "ingest.retry.after.seconds", Integer.toString(RETRY_AFTER))));
         service.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (get("/ready").statusCode() != 200) {
-            assertThat(System.nanoTime()).as("ingest ready within 30 s").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        Await.until("ingest ready", Duration.ofSeconds(30), () -> get("/ready").statusCode() == 200);
     }
 
     @AfterAll
@@ -74,15 +72,12 @@ class IngestOverloadTest {
         if (service != null) {
             service.close();
         }
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     @Test
     void aBurstAboveTheBoundsGets429WithRetryAfterNo5xxAndRecovers() throws Exception {
         double overloadedBefore = metric("weightcast_ingest_rejected_total{reason=\"overloaded\"}");
-        byte[] body = TestCheckpoints.cnn(31, 4096, TestCheckpoints.metadata("run-burst", 1)); // ~170 KB
+        byte[] body = CheckpointBuilder.cnn(31, 4096).meta(TestCheckpoints.metadata("run-burst", 1)).bytes(); // ~170 KB
         int burst = 5 * MAX_REQUESTS;
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -135,7 +130,7 @@ class IngestOverloadTest {
         awaitGaugesAtZero();
 
         HttpResponse<String> after = HTTP.send(HttpRequest.newBuilder(uri("/v1/runs/run-after/checkpoints"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(TestCheckpoints.cnn(32, 64, TestCheckpoints.metadata("run-after", 1))))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(CheckpointBuilder.cnn(32, 64).meta(TestCheckpoints.metadata("run-after", 1)).bytes()))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(after.statusCode()).as(after.body()).isEqualTo(202);
     }
@@ -227,17 +222,12 @@ class IngestOverloadTest {
     }
 
     private static void awaitGaugesAtZero() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (metric("weightcast_ingest_inflight_requests") != 0 || metric("weightcast_ingest_inflight_bytes") != 0) {
-            assertThat(System.nanoTime()).as("in-flight gauges back to 0 (no leaked budget)").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Await.until("in-flight gauges back to 0 (no leaked budget)", Duration.ofSeconds(10),
+                () -> metric("weightcast_ingest_inflight_requests") == 0 && metric("weightcast_ingest_inflight_bytes") == 0);
     }
 
     private static double metric(String sample) throws Exception {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(get("/metrics").body());
-        assertThat(m.find()).as(sample + " is exported").isTrue();
-        return Double.parseDouble(m.group(1));
+        return MetricsText.required(get("/metrics").body(), sample);
     }
 
     private static HttpResponse<String> post(String path, byte[] body) throws Exception {

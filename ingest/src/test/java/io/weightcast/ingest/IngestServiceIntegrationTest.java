@@ -3,7 +3,6 @@ package io.weightcast.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
@@ -11,6 +10,10 @@ import io.weightcast.core.records.Json;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.safetensors.CheckpointParts;
 import io.weightcast.core.safetensors.SafeTensors;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
+import io.weightcast.testkit.MetricsText;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,12 +24,11 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The real gateway on a free port against one real broker, driven over real HTTP. */
 class IngestServiceIntegrationTest {
@@ -35,17 +37,16 @@ class IngestServiceIntegrationTest {
     private static final int RECORD_LIMIT = 64 * 1024;
     private static final int CHECKPOINT_LIMIT = 1024 * 1024;
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static IngestService service;
-    private static TopicProbe probe;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
-        TopicSetup.ensure(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
+        TopicSetup.ensure(KAFKA.bootstrapServers(), TOPICS, 2, (short) 1);
         service = new IngestService(Settings.of(Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "kafka.bootstrap.servers", KAFKA.bootstrapServers(),
                 "topic.prefix", TOPICS.prefix(),
                 "ingest.port", "0",
                 "ingest.tokens", "tok-1, " + TOKEN,
@@ -53,30 +54,19 @@ class IngestServiceIntegrationTest {
                 "ingest.max.checkpoint.bytes", Integer.toString(CHECKPOINT_LIMIT),
                 "ingest.ack.timeout.ms", "15000")));
         service.start();
-        probe = new TopicProbe(kafka.bootstrapServers());
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (get("/ready").statusCode() != 200) {
-            assertThat(System.nanoTime()).as("ingest ready within 30 s").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        Await.until("ingest ready", Duration.ofSeconds(30), () -> get("/ready").statusCode() == 200);
     }
 
     @AfterAll
     static void stop() {
-        if (probe != null) {
-            probe.close();
-        }
         if (service != null) {
             service.close();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 
     @Test
     void aValidCheckpointIsAckedOnlyOnceItIsInTheTopic() throws Exception {
-        byte[] body = TestCheckpoints.cnn(11, 64, Map.of("framework", "pytorch", "activation", "relu"));
+        byte[] body = CheckpointBuilder.cnn(11, 64).meta(Map.of("framework", "pytorch", "activation", "relu")).bytes();
 
         // curl --data-binary's default content type: must not be decoded as a form.
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/v1/runs/run-ok/checkpoints?step=3&planned_steps=18&study=sweep-1"))
@@ -88,7 +78,7 @@ class IngestServiceIntegrationTest {
         assertThat(json.get("run_id").asText()).isEqualTo("run-ok");
         assertThat(json.get("step").asLong()).isEqualTo(3);
         assertThat(json.get("parts").asInt()).isEqualTo(1);
-        List<ConsumerRecord<String, byte[]>> records = probe.records(TOPICS.checkpoints(), "run-ok");
+        List<ConsumerRecord<String, byte[]>> records = KAFKA.reader().toEnd(TOPICS.checkpoints(), "run-ok");
         assertThat(records).hasSize(1);
         assertThat(json.get("bytes").asLong()).isEqualTo(records.get(0).value().length);
         SafeTensors produced = SafeTensors.read(records.get(0).value());
@@ -101,7 +91,7 @@ class IngestServiceIntegrationTest {
 
     @Test
     void aCheckpointAboveTheRecordLimitArrivesAsPartsThatMergeBack() throws Exception {
-        byte[] body = TestCheckpoints.cnn(12, 8192, TestCheckpoints.metadata("run-big", 5)); // ~330 KiB
+        byte[] body = CheckpointBuilder.cnn(12, 8192).meta(TestCheckpoints.metadata("run-big", 5)).bytes(); // ~330 KiB
         assertThat(body.length).isGreaterThan(4 * RECORD_LIMIT);
 
         HttpResponse<String> r = post("/v1/runs/run-big/checkpoints", body, TOKEN);
@@ -109,7 +99,7 @@ class IngestServiceIntegrationTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         int parts = Json.MAPPER.readTree(r.body()).get("parts").asInt();
         assertThat(parts).isGreaterThanOrEqualTo(5);
-        List<ConsumerRecord<String, byte[]>> records = probe.records(TOPICS.checkpoints(), "run-big");
+        List<ConsumerRecord<String, byte[]>> records = KAFKA.reader().toEnd(TOPICS.checkpoints(), "run-big");
         assertThat(records).hasSize(parts);
         assertThat(records).allSatisfy(rec -> assertThat(rec.value().length).isLessThanOrEqualTo(RECORD_LIMIT));
         SafeTensors merged = CheckpointParts.merge(records.stream().map(rec -> SafeTensors.read(rec.value())).toList());
@@ -119,8 +109,8 @@ class IngestServiceIntegrationTest {
 
     @Test
     void malformedCheckpointsGet400WithTheReasonAndNothingIsProduced() throws Exception {
-        long before = probe.count(TOPICS.checkpoints());
-        byte[] good = TestCheckpoints.cnn(13, 64, TestCheckpoints.metadata("run-bad", 1));
+        long before = KAFKA.reader().count(TOPICS.checkpoints());
+        byte[] good = CheckpointBuilder.cnn(13, 64).meta(TestCheckpoints.metadata("run-bad", 1)).bytes();
 
         HttpResponse<String> truncated = post("/v1/runs/run-bad/checkpoints", Arrays.copyOf(good, good.length - 64), TOKEN);
         HttpResponse<String> header = post("/v1/runs/run-bad/checkpoints",
@@ -135,14 +125,14 @@ class IngestServiceIntegrationTest {
         assertError(dtype, 400, "unsupported dtype 'Q4'");
         assertError(mismatch, 400, "differs from run 'other-run'");
         assertError(badStep, 400, "query parameter 'step' is not an integer");
-        assertThat(probe.count(TOPICS.checkpoints())).isEqualTo(before);
+        assertThat(KAFKA.reader().count(TOPICS.checkpoints())).isEqualTo(before);
     }
 
     @Test
     void missingOrInvalidTokensGet401AndNeverReachKafka() throws Exception {
-        long checkpoints = probe.count(TOPICS.checkpoints());
-        long runs = probe.count(TOPICS.runs());
-        byte[] good = TestCheckpoints.cnn(14, 64, TestCheckpoints.metadata("run-auth", 1));
+        long checkpoints = KAFKA.reader().count(TOPICS.checkpoints());
+        long runs = KAFKA.reader().count(TOPICS.runs());
+        byte[] good = CheckpointBuilder.cnn(14, 64).meta(TestCheckpoints.metadata("run-auth", 1)).bytes();
         byte[] event = Json.bytes(RunEvent.started("run-auth", "s", Map.of(), 18));
 
         HttpResponse<String> none = post("/v1/runs/run-auth/checkpoints", good, null);
@@ -153,14 +143,14 @@ class IngestServiceIntegrationTest {
         assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
         assertError(wrong, 401, "invalid bearer token");
         assertError(eventWrong, 401, "invalid bearer token");
-        assertThat(probe.count(TOPICS.checkpoints())).isEqualTo(checkpoints);
-        assertThat(probe.count(TOPICS.runs())).isEqualTo(runs);
+        assertThat(KAFKA.reader().count(TOPICS.checkpoints())).isEqualTo(checkpoints);
+        assertThat(KAFKA.reader().count(TOPICS.runs())).isEqualTo(runs);
     }
 
     @Test
     void aBodyAboveTheCheckpointLimitGets413() throws Exception {
-        long before = probe.count(TOPICS.checkpoints());
-        byte[] huge = TestCheckpoints.cnn(15, 40_000, TestCheckpoints.metadata("run-huge", 1)); // ~1.6 MB
+        long before = KAFKA.reader().count(TOPICS.checkpoints());
+        byte[] huge = CheckpointBuilder.cnn(15, 40_000).meta(TestCheckpoints.metadata("run-huge", 1)).bytes(); // ~1.6 MB
         assertThat(huge.length).isGreaterThan(CHECKPOINT_LIMIT);
 
         HttpResponse<String> r = post("/v1/runs/run-huge/checkpoints", huge, TOKEN);
@@ -171,23 +161,23 @@ class IngestServiceIntegrationTest {
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge))).build(), // chunked, no length
                 HttpResponse.BodyHandlers.ofString());
         assertError(streamed, 413, "larger than the limit of " + CHECKPOINT_LIMIT);
-        assertThat(probe.count(TOPICS.checkpoints())).isEqualTo(before);
+        assertThat(KAFKA.reader().count(TOPICS.checkpoints())).isEqualTo(before);
     }
 
     @Test
     void runEventsAreValidatedAndProduced() throws Exception {
-        long before = probe.count(TOPICS.runs());
+        long before = KAFKA.reader().count(TOPICS.runs());
         assertError(post("/v1/runs/run-ev/events", utf8("{\"type\":\"started\",\"study\":"), TOKEN), 400, "not a valid RunEvent");
         assertError(post("/v1/runs/run-ev/events", utf8("{\"type\":\"started\",\"run_id\":\"run-zz\"}"), TOKEN), 400,
                 "differs from run 'run-ev'");
         assertError(post("/v1/runs/run-ev/events", utf8("{\"type\":\"finished\"}"), TOKEN), 400, "final.test_accuracy");
-        assertThat(probe.count(TOPICS.runs())).isEqualTo(before);
+        assertThat(KAFKA.reader().count(TOPICS.runs())).isEqualTo(before);
 
         HttpResponse<String> ok = post("/v1/runs/run-ev/events",
                 utf8("{\"type\":\"finished\",\"final\":{\"test_accuracy\":0.91},\"study\":\"s\"}"), TOKEN);
 
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(202);
-        List<ConsumerRecord<String, byte[]>> records = probe.records(TOPICS.runs(), "run-ev");
+        List<ConsumerRecord<String, byte[]>> records = KAFKA.reader().toEnd(TOPICS.runs(), "run-ev");
         assertThat(records).hasSize(1);
         RunEvent event = Json.read(records.get(0).value(), RunEvent.class);
         assertThat(event.runId()).isEqualTo("run-ev");
@@ -217,7 +207,7 @@ class IngestServiceIntegrationTest {
         post("/v1/runs/r/checkpoints", new byte[] {1, 2, 3}, "nope");
         post("/v1/runs/r/checkpoints", new byte[CHECKPOINT_LIMIT + 1], TOKEN);
         post("/v1/runs/r/events", utf8("not json"), TOKEN);
-        byte[] good = TestCheckpoints.cnn(16, 64, TestCheckpoints.metadata("run-after", 2));
+        byte[] good = CheckpointBuilder.cnn(16, 64).meta(TestCheckpoints.metadata("run-after", 2)).bytes();
         HttpResponse<String> after = post("/v1/runs/run-after/checkpoints", good, TOKEN);
 
         assertThat(after.statusCode()).as(after.body()).isEqualTo(202);
@@ -241,8 +231,7 @@ class IngestServiceIntegrationTest {
     /** A sample's value from /metrics; {@code labels} is the exact label text inside the braces, or null. */
     private static double metric(String name, String labels) throws Exception {
         String sample = labels == null ? name : name + "{" + labels + "}";
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(get("/metrics").body());
-        return m.find() ? Double.parseDouble(m.group(1)) : 0.0;
+        return MetricsText.value(get("/metrics").body(), sample).orElse(0.0);
     }
 
     private static HttpResponse<String> post(String path, byte[] body, String token) throws Exception {

@@ -21,11 +21,23 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class TopicReader {
     /** How long a poll blocks; short, so a predicate is checked often. */
     private static final Duration POLL = Duration.ofMillis(200);
+    /** How long {@link #toEnd(String)} may take to reach the end offsets it saw (they are there: this is a safety net). */
+    public static final Duration TO_END = Duration.ofSeconds(20);
 
     private final String bootstrap;
 
     public TopicReader(String bootstrap) {
         this.bootstrap = bootstrap;
+    }
+
+    /** Every record up to the end offsets the topic has when called (at most {@link #TO_END}). */
+    public List<ConsumerRecord<String, byte[]>> toEnd(String topic) {
+        return toEnd(topic, TO_END);
+    }
+
+    /** The records with {@code key} up to the current end (at most {@link #TO_END}). */
+    public List<ConsumerRecord<String, byte[]>> toEnd(String topic, String key) {
+        return toEnd(topic, key, TO_END);
     }
 
     /** Every record up to the end offsets the topic has when called (at most {@code timeout}). */
