@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.features.FeatureExtractor;
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.kafka.TopicSetup;
@@ -17,6 +16,7 @@ import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.TensorInfo;
 import io.weightcast.ingest.CheckpointPublisher;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +26,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -37,23 +38,20 @@ class WeightcastTrainingListenerTest {
     private static final DataSet TRAIN = TestNetworks.blobs(12, 240);
     private static final DataSet VALIDATION = TestNetworks.blobs(13, 90);
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static CheckpointPublisher publisher;
 
     @BeforeAll
     static void start() {
-        kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
-        TopicSetup.ensure(kafka.bootstrapServers(), TOPICS, 2, (short) 1);
-        publisher = CheckpointPublisher.builder(kafka.bootstrapServers()).topics(TOPICS).framework("dl4j").build();
+        TopicSetup.ensure(KAFKA.bootstrapServers(), TOPICS, 2, (short) 1);
+        publisher = CheckpointPublisher.builder(KAFKA.bootstrapServers()).topics(TOPICS).framework("dl4j").build();
     }
 
     @AfterAll
     static void stop() {
         if (publisher != null) {
             publisher.close();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 
@@ -164,7 +162,7 @@ class WeightcastTrainingListenerTest {
     @Test
     void publishFailuresAreCountedWhileTrainingCompletesAndFinishRethrows() {
         // Topics that do not exist (auto-creation is off): every send times out waiting for metadata.
-        try (CheckpointPublisher broken = CheckpointPublisher.builder(kafka.bootstrapServers())
+        try (CheckpointPublisher broken = CheckpointPublisher.builder(KAFKA.bootstrapServers())
                 .topics(new Topics("absent.")).producerProperty("max.block.ms", 300).build()) {
             MultiLayerNetwork net = TestNetworks.mlp(31, true, Activation.RELU);
             WeightcastTrainingListener weightcast = WeightcastTrainingListener.builder(broken, "dl4j-broken", 2)
@@ -202,11 +200,11 @@ class WeightcastTrainingListenerTest {
     }
 
     private static List<ConsumerRecord<String, byte[]>> checkpoints(String run) {
-        return TopicReader.records(kafka.bootstrapServers(), TOPICS.checkpoints(), run);
+        return KAFKA.reader().toEnd(TOPICS.checkpoints(), run);
     }
 
     private static List<RunEvent> events(String run) {
-        return TopicReader.records(kafka.bootstrapServers(), TOPICS.runs(), run).stream()
+        return KAFKA.reader().toEnd(TOPICS.runs(), run).stream()
                 .map(r -> Json.read(r.value(), RunEvent.class)).toList();
     }
 }
