@@ -253,7 +253,7 @@ class ScorerServiceIntegrationTest {
                      new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(TOPICS.alerts()).stream().map(p -> new TopicPartition(TOPICS.alerts(), p.partition())).toList();
             Map<TopicPartition, Long> ends = c.endOffsets(parts);
-            Await.until("webhook offsets committed up to the end of the alerts topic", WAIT, Await.ignoringExceptions(() -> {
+            Await.until("webhook offsets committed up to the end of the alerts topic", WAIT, Await.ignoringFailures(() -> {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("it.scorer-webhooks")
                         .partitionsToOffsetAndMetadata().get();
                 // a transaction marker follows each committed batch, so the end offset is one past the last alert
@@ -265,11 +265,11 @@ class ScorerServiceIntegrationTest {
 
     @Test
     void theHttpApiListsRunsWithTheirScoresAndAlerts() throws Exception {
-        Await.until("both runs listed", WAIT, Await.ignoringExceptions(() -> {
+        Await.until("both runs listed", WAIT, Await.ignoringFailures(() -> {
             HttpResponse<String> r = get("/v1/runs");
             return r.statusCode() == 200 && r.body().contains("\"run_id\":\"run-a\"") && r.body().contains("\"run_id\":\"run-b\"");
         }));
-        Await.until("run-a has its two scores and its alert", WAIT, Await.ignoringExceptions(() -> {
+        Await.until("run-a has its two scores and its alert", WAIT, Await.ignoringFailures(() -> {
             RunsView.RunDetail run = detail("run-a");
             return run.scores().size() == 2 && !run.alerts().isEmpty();
         }));

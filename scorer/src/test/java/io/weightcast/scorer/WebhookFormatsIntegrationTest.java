@@ -159,7 +159,7 @@ class WebhookFormatsIntegrationTest {
         assertThat(headers.get("am").get(0)).doesNotContainKey("x-weightcast-signature");
         String generator = a.get("generatorURL").asText();
         assertThat(generator).isEqualTo("http://127.0.0.1:" + scorer.port() + "/v1/runs/run-x");
-        Await.until("the generatorURL answers with the run", WAIT, Await.ignoringExceptions(() -> {
+        Await.until("the generatorURL answers with the run", WAIT, Await.ignoringFailures(() -> {
             HttpResponse<String> r = Http.send(HttpRequest.newBuilder(URI.create(generator)));
             return r.statusCode() == 200 && r.body().contains("\"run_id\":\"run-x\"");
         }));

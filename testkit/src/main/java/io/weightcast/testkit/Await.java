@@ -9,9 +9,9 @@ import java.util.function.Supplier;
  * {@link #FIRST_POLL} and doubles up to {@link #MAX_POLL}: a condition that is nearly true is seen at once (a loop of
  * short waits stays fast) and a long wait costs the two shared cores little.
  *
- * <p>An exception thrown by the condition fails the wait at once, as a failed assertion would; a condition that may
- * throw while the system under test is still starting (an HTTP server not listening yet) is wrapped in
- * {@link #ignoringExceptions}, which reads an exception as "not yet" and keeps the last one as the failure's cause.
+ * <p>An exception or failed assertion thrown by the condition fails the wait at once; a condition that may throw while
+ * the system under test is still getting there (an HTTP server not listening yet, a JSON answer not complete yet) is
+ * wrapped in {@link #ignoringFailures}, which reads them as "not yet" and keeps the last one as the timeout's cause.
  */
 public final class Await {
     public static final Duration FIRST_POLL = Duration.ofMillis(10);
@@ -61,14 +61,14 @@ public final class Await {
         }
     }
 
-    /** {@code condition} with an exception read as "not yet"; the last one becomes the cause of a timeout. */
-    public static Condition ignoringExceptions(Condition condition) {
+    /** {@code condition} with an exception or a failed assertion read as "not yet"; the last becomes a timeout's cause. */
+    public static Condition ignoringFailures(Condition condition) {
         return new LastFailure(condition);
     }
 
     private static final class LastFailure implements Condition {
         private final Condition condition;
-        private Exception failure;
+        private Throwable failure;
 
         LastFailure(Condition condition) {
             this.condition = condition;
@@ -78,7 +78,7 @@ public final class Await {
         public boolean holds() {
             try {
                 return condition.holds();
-            } catch (Exception e) {
+            } catch (Exception | AssertionError e) {
                 failure = e;
                 return false;
             }

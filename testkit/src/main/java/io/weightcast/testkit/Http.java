@@ -10,7 +10,7 @@ import java.net.http.HttpResponse;
 /**
  * HTTP calls to a service on this machine's loopback (the services bind 127.0.0.1 in tests), with one shared client.
  * Failures to connect are {@link UncheckedIOException}s so the calls fit in lambdas; wrap a call that may race a
- * starting server in {@link Await#ignoringExceptions}.
+ * starting server in {@link Await#ignoringFailures}.
  */
 public final class Http {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();

@@ -80,6 +80,25 @@ public final class TopicReader {
     }
 
     /**
+     * Values until {@code done} holds and every record the topic held when called was read (at most {@code timeout}):
+     * for a predicate that can hold before the records that came with it (an alert committed with its scores).
+     */
+    public <T> List<T> untilCaughtUp(String topic, Class<T> type, Predicate<List<T>> done, Duration timeout) {
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = consumer()) {
+            List<TopicPartition> partitions = fromBeginning(c, topic);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while ((!done.test(out) || !caughtUp(c, end)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
+                    out.add(Json.read(r.value(), type));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * Values until at least {@code expected} arrived (at most {@code timeout}), then for {@code settle} more, so that
      * duplicates (an exactly-once violation) show up in the list.
      */

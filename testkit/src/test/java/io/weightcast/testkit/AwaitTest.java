@@ -29,13 +29,13 @@ class AwaitTest {
             throw new IOException("refused");
         })).isInstanceOf(AssertionError.class).hasMessageContaining("refused");
         AtomicInteger calls = new AtomicInteger();
-        Await.until("a server that starts", Duration.ofSeconds(5), Await.ignoringExceptions(() -> {
+        Await.until("a server that starts", Duration.ofSeconds(5), Await.ignoringFailures(() -> {
             if (calls.incrementAndGet() < 3) {
                 throw new IOException("refused");
             }
             return true;
         }));
-        assertThatThrownBy(() -> Await.until("never up", Duration.ofMillis(150), Await.ignoringExceptions(() -> {
+        assertThatThrownBy(() -> Await.until("never up", Duration.ofMillis(150), Await.ignoringFailures(() -> {
             throw new IOException("refused");
         }))).isInstanceOf(AssertionError.class).hasRootCauseMessage("refused");
     }
