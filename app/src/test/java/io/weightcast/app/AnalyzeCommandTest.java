@@ -22,6 +22,8 @@ import io.weightcast.core.safetensors.SafeTensorsWriter;
 import io.weightcast.core.spectral.SpectralAnalyzer;
 import io.weightcast.core.spectral.SpectralMetrics;
 import io.weightcast.core.spectral.SpectralReport;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.Fill;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -36,7 +38,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -310,24 +311,19 @@ class AnalyzeCommandTest {
     /** The demo zoo's digits CNN (3 conv × 16 filters 3×3 + dense to 10), PyTorch default init. */
     static byte[] digitsCnnBytes(long seed, Map<String, String> metadata) {
         Random random = new Random(seed);
-        SafeTensorsWriter w = new SafeTensorsWriter().metadata(metadata);
-        tensor(w, random, "conv1.weight", new long[] {16, 1, 3, 3}, 9);
-        tensor(w, random, "conv1.bias", new long[] {16}, 9);
-        tensor(w, random, "conv2.weight", new long[] {16, 16, 3, 3}, 144);
-        tensor(w, random, "conv2.bias", new long[] {16}, 144);
-        tensor(w, random, "conv3.weight", new long[] {16, 16, 3, 3}, 144);
-        tensor(w, random, "conv3.bias", new long[] {16}, 144);
-        tensor(w, random, "dense.weight", new long[] {10, 16}, 16);
-        tensor(w, random, "dense.bias", new long[] {10}, 16);
-        return w.toBytes();
+        return CheckpointBuilder.empty().meta(metadata)
+                .conv("conv1", 16, 1, 3, Fill.pytorchInit(random, 9), Fill.pytorchInit(random, 9))
+                .conv("conv2", 16, 16, 3, Fill.pytorchInit(random, 144), Fill.pytorchInit(random, 144))
+                .conv("conv3", 16, 16, 3, Fill.pytorchInit(random, 144), Fill.pytorchInit(random, 144))
+                .dense("dense", 10, 16, Fill.pytorchInit(random, 16), Fill.pytorchInit(random, 16))
+                .bytes();
     }
 
     /** A 32 → 64 → 64 → 10 ReLU MLP whose second layer has its first 32 units dead (weights and bias ≤ 0). */
     static byte[] reluNetWithDeadLayer() {
         Random random = new Random(11);
-        SafeTensorsWriter w = new SafeTensorsWriter().metadata(Map.of("run_id", "dead", "step", "4", "activation", "relu"));
-        tensor(w, random, "fc1.weight", new long[] {64, 32}, 32);
-        tensor(w, random, "fc1.bias", new long[] {64}, 32);
+        CheckpointBuilder checkpoint = CheckpointBuilder.empty().meta(Map.of("run_id", "dead", "step", "4", "activation", "relu"))
+                .dense("fc1", 64, 32, Fill.pytorchInit(random, 32), Fill.pytorchInit(random, 32));
         double[] fc2 = uniform(random, 64 * 64, 64);
         double[] fc2Bias = uniform(random, 64, 64);
         for (int unit = 0; unit < 64; unit++) {
@@ -340,23 +336,16 @@ class AnalyzeCommandTest {
                 fc2[unit * 64] = Math.abs(fc2[unit * 64]) + 0.01;
             }
         }
-        w.tensor("fc2.weight", DType.F32, new long[] {64, 64}, fc2);
-        w.tensor("fc2.bias", DType.F32, new long[] {64}, fc2Bias);
-        tensor(w, random, "fc3.weight", new long[] {10, 64}, 64);
-        tensor(w, random, "fc3.bias", new long[] {10}, 64);
-        return w.toBytes();
-    }
-
-    private static void tensor(SafeTensorsWriter w, Random random, String name, long[] shape, int fanIn) {
-        long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
-        w.tensor(name, DType.F32, shape, uniform(random, (int) n, fanIn));
+        return checkpoint.tensor("fc2.weight", new long[] {64, 64}, fc2).tensor("fc2.bias", new long[] {64}, fc2Bias)
+                .dense("fc3", 10, 64, Fill.pytorchInit(random, 64), Fill.pytorchInit(random, 64))
+                .bytes();
     }
 
     private static double[] uniform(Random random, int n, int fanIn) {
-        double bound = 1 / Math.sqrt(fanIn);
+        Fill init = Fill.pytorchInit(random, fanIn);
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
-            v[i] = (2 * random.nextDouble() - 1) * bound;
+            v[i] = init.at(i);
         }
         return v;
     }

@@ -17,23 +17,20 @@ import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.records.Score;
 import io.weightcast.scorer.ScorerService;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
+import io.weightcast.testkit.TopicReader;
 import io.weightcast.trainer.TrainerService;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 6 §5 end to end through one real broker: ReLU runs whose loops report measured dead fractions
@@ -65,10 +62,13 @@ class DyingReluEndToEndTest {
         return new RunEvent(RunEvent.METRICS, runId, "e2e", null, null, step, m, null, System.currentTimeMillis());
     }
 
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
     @Test
     void theTrainersClassifierReachesTheScorerAndRaisesDyingRelu() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.tempDir());
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaConfigs.producer(kafka.bootstrapServers(), "e2e"),
+        EmbeddedKafka kafka = KAFKA.broker();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaConfigs.producer(kafka.bootstrapServers(), "e2e"),
                      new StringSerializer(), new ByteArraySerializer())) {
             Topics topics = new Topics("e2e-dr.");
             TopicSetup.ensure(kafka.bootstrapServers(), topics, 2, (short) 1);
@@ -135,22 +135,8 @@ class DyingReluEndToEndTest {
         }
     }
 
+    /** Until {@code done} holds and everything committed so far was read. */
     private static <T> List<T> read(String bootstrap, String topic, Class<T> type, java.util.function.Predicate<List<T>> done) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(bootstrap, null),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> ends = c.endOffsets(parts);
-            List<T> out = new ArrayList<>();
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            // until the condition holds AND everything committed so far was read
-            while ((!done.test(out) || parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    out.add(Json.read(r.value(), type));
-                }
-            }
-            return out;
-        }
+        return new TopicReader(bootstrap).untilCaughtUp(topic, type, done, TIMEOUT);
     }
 }

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.records.Json;
-import io.weightcast.core.safetensors.SafeTensorsWriter;
-import java.io.IOException;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.Fill;
+import io.weightcast.testkit.Http;
+import io.weightcast.testkit.MetricsText;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +23,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -48,7 +47,6 @@ class ExportedMetricsTest {
     private static final int FINISHED_RUNS = 6;
     private static final int STEPS = 3;
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static LocalStack stack;
     private static HttpServer webhook;
 
@@ -94,8 +92,8 @@ class ExportedMetricsTest {
                     "{not json".getBytes(StandardCharsets.UTF_8))).get();
         }
 
-        await("the trainer published and the scorer loaded a model", 40_000,
-                () -> value(scrape(stack.scorer().port()), "weightcast_scorer_model_version") >= 1);
+        Await.until("the trainer published and the scorer loaded a model", Duration.ofMillis(40_000),
+                () -> value(MetricsText.scrape(stack.scorer().port()), "weightcast_scorer_model_version") >= 1);
 
         // An active run scored with the model (prediction gauge), then a NaN checkpoint (alert, webhook).
         String active = "metrics-active";
@@ -103,11 +101,11 @@ class ExportedMetricsTest {
                 "timestamp", System.currentTimeMillis()));
         assertThat(postCheckpoint(active, 1, checkpoint(active, 1, 0.2, false)).statusCode()).isEqualTo(202);
         assertThat(postCheckpoint(active, 2, checkpoint(active, 2, 0.2, true)).statusCode()).isEqualTo(202);
-        await("scores for the active run at the scorer", 20_000, () -> get(stack.scorer().port(), "/v1/runs").contains(active));
-        await("a webhook delivery counted", 20_000,
-                () -> value(scrape(stack.scorer().port()), "weightcast_webhook_deliveries_total") >= 1);
-        await("the trainer trained an encoder and compared the predictor's inputs by task", 60_000,
-                () -> scrape(stack.trainer().port()).contains("weightcast_trainer_task_holdout_r2{"));
+        Await.until("scores for the active run at the scorer", Duration.ofMillis(20_000), () -> Http.bodyOrEmpty(stack.scorer().port(), "/v1/runs").contains(active));
+        Await.until("a webhook delivery counted", Duration.ofMillis(20_000),
+                () -> value(MetricsText.scrape(stack.scorer().port()), "weightcast_webhook_deliveries_total") >= 1);
+        Await.until("the trainer trained an encoder and compared the predictor's inputs by task", Duration.ofMillis(60_000),
+                () -> MetricsText.scrape(stack.trainer().port()).contains("weightcast_trainer_task_holdout_r2{"));
     }
 
     @AfterAll
@@ -129,7 +127,7 @@ class ExportedMetricsTest {
         ports.put("scorer", stack.scorer().port());
         ports.put("trainer", stack.trainer().port());
         for (Map.Entry<String, Integer> service : ports.entrySet()) {
-            for (String name : exposedNames(scrape(service.getValue()))) {
+            for (String name : exposedNames(MetricsText.scrape(service.getValue()))) {
                 exported.merge(name, service.getKey(), (a, b) -> a + "," + b);
             }
         }
@@ -151,13 +149,13 @@ class ExportedMetricsTest {
 
     @Test
     void theTrafficShowsUpInTheCounters() throws Exception {
-        String ingest = scrape(stack.ingest().port());
+        String ingest = MetricsText.scrape(stack.ingest().port());
         assertThat(value(ingest, "weightcast_ingest_checkpoints_total")).isEqualTo(FINISHED_RUNS * STEPS + 2);
-        assertThat(value(scrape(stack.streams().port()), "weightcast_streams_dead_letters_total")).isGreaterThanOrEqualTo(1);
-        String scorer = scrape(stack.scorer().port());
+        assertThat(value(MetricsText.scrape(stack.streams().port()), "weightcast_streams_dead_letters_total")).isGreaterThanOrEqualTo(1);
+        String scorer = MetricsText.scrape(stack.scorer().port());
         assertThat(value(scorer, "weightcast_scorer_alerts_total")).isGreaterThanOrEqualTo(1);
         assertThat(value(scorer, "weightcast_scorer_dead_letters_total")).isGreaterThanOrEqualTo(1);
-        assertThat(value(scrape(stack.trainer().port()), "weightcast_trainer_fits_total")).isGreaterThanOrEqualTo(1);
+        assertThat(value(MetricsText.scrape(stack.trainer().port()), "weightcast_trainer_fits_total")).isGreaterThanOrEqualTo(1);
     }
 
     /**
@@ -209,70 +207,24 @@ class ExportedMetricsTest {
     /** A small two-layer ReLU MLP; {@code scale} sets the weight spread, {@code nan} poisons one weight. */
     private static byte[] checkpoint(String run, int step, double scale, boolean nan) {
         Random random = new Random(run.hashCode() * 31L + step);
-        double[] w1 = gaussian(random, 16 * 8, scale * (1 + 0.1 * step));
-        double[] b1 = gaussian(random, 16, 0.01);
-        double[] w2 = gaussian(random, 4 * 16, scale);
-        double[] b2 = gaussian(random, 4, 0.01);
-        if (nan) {
-            w1[3] = Double.NaN;
-        }
+        Fill w1 = Fill.gaussian(random, scale * (1 + 0.1 * step));
         String metrics = Json.MAPPER.valueToTree(Map.of("train_loss", 1.0 / step, "val_acc", 0.5 + 0.05 * step)).toString();
-        return new SafeTensorsWriter()
-                .metadata(Map.of("run_id", run, "step", Integer.toString(step), "planned_steps", Integer.toString(STEPS),
+        return CheckpointBuilder.empty()
+                .meta(Map.of("run_id", run, "step", Integer.toString(step), "planned_steps", Integer.toString(STEPS),
                         "framework", "pytorch", "activation", "relu", "study", "metrics", "metrics", metrics,
                         // as the Python client sends them; the seed is no feature: the unread-hparams counter gets its series
                         "hparams", "{\"lr\":0.01,\"seed\":" + step + "}"))
-                .tensor("fc1.weight", io.weightcast.core.safetensors.DType.F32, new long[] {16, 8}, w1)
-                .tensor("fc1.bias", io.weightcast.core.safetensors.DType.F32, new long[] {16}, b1)
-                .tensor("fc2.weight", io.weightcast.core.safetensors.DType.F32, new long[] {4, 16}, w2)
-                .tensor("fc2.bias", io.weightcast.core.safetensors.DType.F32, new long[] {4}, b2)
-                .toBytes();
+                .dense("fc1", 16, 8, nan ? w1.withNaNAt(3) : w1, Fill.gaussian(random, 0.01))
+                .dense("fc2", 4, 16, Fill.gaussian(random, scale), Fill.gaussian(random, 0.01))
+                .bytes();
     }
 
-    private static double[] gaussian(Random random, int n, double sd) {
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = random.nextGaussian() * sd;
-        }
-        return v;
+    private static HttpResponse<String> postCheckpoint(String run, int step, byte[] body) {
+        return Http.post(stack.ingest().port(), "/v1/runs/" + run + "/checkpoints?step=" + step, "application/octet-stream", body);
     }
 
-    private static HttpResponse<String> postCheckpoint(String run, int step, byte[] body) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.ingest().port()
-                        + "/v1/runs/" + run + "/checkpoints?step=" + step))
-                .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void postEvent(String run, Map<String, Object> event) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.ingest().port()
-                        + "/v1/runs/" + run + "/events"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(event))).build(), HttpResponse.BodyHandlers.ofString());
+    private static void postEvent(String run, Map<String, Object> event) {
+        HttpResponse<String> r = Http.post(stack.ingest().port(), "/v1/runs/" + run + "/events", "application/json", Json.bytes(event));
         assertThat(r.statusCode()).as("event %s: %s", event.get("type"), r.body()).isEqualTo(202);
-    }
-
-    private static String get(int port, String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
-    }
-
-    private static String scrape(int port) {
-        return get(port, "/metrics");
-    }
-
-    private static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.currentTimeMillis()).as("timed out waiting for " + what).isLessThan(deadline);
-            Thread.sleep(200);
-        }
     }
 }

@@ -3,22 +3,22 @@ package io.weightcast.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.Score;
-import io.weightcast.core.safetensors.DType;
-import io.weightcast.core.safetensors.SafeTensorsWriter;
 import io.weightcast.core.service.Service;
 import io.weightcast.ingest.IngestService;
 import io.weightcast.scorer.ScorerService;
 import io.weightcast.streams.FeatureService;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
+import io.weightcast.testkit.Fill;
+import io.weightcast.testkit.Http;
+import io.weightcast.testkit.MetricsText;
 import io.weightcast.trainer.TrainerService;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,6 +41,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The four services against a broker they can reach only through its SASL_PLAINTEXT listener (SCRAM-SHA-256),
@@ -53,7 +53,8 @@ class KafkaSaslIntegrationTest {
     private static final String USER = "weightcast";
     private static final String PASSWORD = "wc-scram-secret";
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = EmbeddedKafkaExtension.withSasl(Map.of(USER, PASSWORD));
     private static Settings settings;
     private static final List<Service> started = new ArrayList<>();
     private static IngestService ingest;
@@ -63,10 +64,9 @@ class KafkaSaslIntegrationTest {
 
     @BeforeAll
     static void startServicesOverSasl() {
-        Path dir = EmbeddedKafka.tempDir();
-        kafka = EmbeddedKafka.startWithSasl(dir.resolve("kafka"), Map.of(USER, PASSWORD));
+        Path dir = KAFKA.dataDir().getParent();
         Map<String, String> env = new HashMap<>();
-        env.put("WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS", kafka.saslBootstrapServers());
+        env.put("WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS", KAFKA.broker().saslBootstrapServers());
         env.put("WEIGHTCAST_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
         env.put("WEIGHTCAST_KAFKA_SASL_MECHANISM", "SCRAM-SHA-256");
         env.put("WEIGHTCAST_KAFKA_SASL_JAAS_CONFIG", jaas(PASSWORD));
@@ -88,14 +88,11 @@ class KafkaSaslIntegrationTest {
         Collections.reverse(reverse);
         reverse.forEach(Service::close);
         KafkaClientSettings.install(KafkaClientSettings.NONE); // later test classes in this JVM use plain clients
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     @Test
     void aCheckpointFlowsThroughEveryServiceOverSasl() throws Exception {
-        await("every service ready", 60_000, () -> started.stream().allMatch(Service::ready));
+        Await.until("every service ready", Duration.ofMillis(60_000), () -> started.stream().allMatch(Service::ready));
         post("/v1/runs/sasl-run/events", Json.bytes(Map.of("type", "started", "run_id", "sasl-run", "planned_steps", 3,
                 "timestamp", System.currentTimeMillis())), "application/json");
         post("/v1/runs/sasl-run/checkpoints?step=1", checkpoint(), "application/octet-stream");
@@ -103,17 +100,17 @@ class KafkaSaslIntegrationTest {
         Score score = firstScore();
         assertThat(score.runId()).isEqualTo("sasl-run");
         assertThat(score.step()).isEqualTo(1);
-        await("the trainer read the feature vector", 30_000, () -> trainer.snapshot().featureVectors() >= 1);
+        Await.until("the trainer read the feature vector", Duration.ofMillis(30_000), () -> trainer.snapshot().featureVectors() >= 1);
         // the lag monitors' admin clients authenticated too: a measured lag, no errors
-        await("streams' lag measured", 30_000, () -> scrape(streams.port()).contains(
+        Await.until("streams' lag measured", Duration.ofMillis(30_000), () -> MetricsText.scrape(streams.port()).contains(
                 "weightcast_consumer_lag_records{group=\"weightcast.streams\",topic=\"weightcast.checkpoints\"} 0.0"));
-        assertThat(scrape(streams.port())).contains("weightcast_consumer_lag_errors_total{group=\"weightcast.streams\"} 0.0");
+        assertThat(MetricsText.scrape(streams.port())).contains("weightcast_consumer_lag_errors_total{group=\"weightcast.streams\"} 0.0");
     }
 
     @Test
     void theListenerRefusesAWrongPassword() {
         Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.saslBootstrapServers());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().saslBootstrapServers());
         KafkaClientSettings.of(Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-256",
                 "sasl.jaas.config", jaas("wrong"))).applyTo(p);
         try (Admin admin = Admin.create(p)) {
@@ -129,7 +126,7 @@ class KafkaSaslIntegrationTest {
     /** Reads the scores topic through the SASL listener with the installed settings. */
     private static Score firstScore() {
         String topic = settings.topics().scores();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(kafka.saslBootstrapServers(), null),
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(KAFKA.broker().saslBootstrapServers(), null),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             c.assign(parts);
@@ -145,38 +142,14 @@ class KafkaSaslIntegrationTest {
     }
 
     private static byte[] checkpoint() {
-        double[] w = new double[8 * 4];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = Math.cos(i) * 0.2;
-        }
-        return new SafeTensorsWriter()
-                .metadata(Map.of("run_id", "sasl-run", "step", "1", "planned_steps", "3", "framework", "pytorch", "activation", "relu"))
-                .tensor("fc.weight", DType.F32, new long[] {8, 4}, w)
-                .tensor("fc.bias", DType.F32, new long[] {8}, new double[8])
-                .toBytes();
+        return CheckpointBuilder.empty()
+                .meta(Map.of("run_id", "sasl-run", "step", "1", "planned_steps", "3", "framework", "pytorch", "activation", "relu"))
+                .dense("fc", 8, 4, Fill.cosine(0.2), Fill.zeros())
+                .bytes();
     }
 
-    private static void post(String path, byte[] body, String type) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.port() + path)).header("Content-Type", type)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    private static void post(String path, byte[] body, String type) {
+        HttpResponse<String> r = Http.post(ingest.port(), path, type, body);
         assertThat(r.statusCode()).as("POST %s: %s", path, r.body()).isEqualTo(202);
-    }
-
-    private static String scrape(int port) {
-        try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            return "";
-        }
-    }
-
-    private static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.currentTimeMillis()).as("timed out waiting for " + what).isLessThan(deadline);
-            Thread.sleep(200);
-        }
     }
 }

@@ -4,34 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpServer;
-import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.EncoderVersion;
 import io.weightcast.core.records.FeatureVector;
-import io.weightcast.core.records.DeadLetter;
-import io.weightcast.core.records.Json;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.records.Score;
+import io.weightcast.testkit.TopicReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,24 +98,8 @@ class PipelineEndToEndTest {
         }
     }
 
-    private static <T> List<T> readAll(String topic, Class<T> type, Predicate<List<T>> until) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 120_000;
-        List<T> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaConfigs.consumer(stack.bootstrapServers(), null),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            while (System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    out.add(Json.read(r.value(), type));
-                }
-                if (until.test(out)) {
-                    break;
-                }
-            }
-        }
-        return out;
+    private static <T> List<T> readAll(String topic, Class<T> type, Predicate<List<T>> until) {
+        return new TopicReader(stack.bootstrapServers()).until(topic, type, until, Duration.ofSeconds(120));
     }
 
     @Test

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.weightcast.core.records.Json;
-import io.weightcast.core.safetensors.DType;
-import io.weightcast.core.safetensors.SafeTensorsWriter;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.CheckpointBuilder;
+import io.weightcast.testkit.Fill;
+import io.weightcast.testkit.Http;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -25,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -262,23 +265,16 @@ class PrometheusScrapeTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private static void post(String path, byte[] body, String type) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.ingest().port() + path))
-                .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static void post(String path, byte[] body, String type) {
+        HttpResponse<String> r = Http.post(stack.ingest().port(), path, type, body);
         assertThat(r.statusCode()).as("POST %s: %s", path, r.body()).isEqualTo(202);
     }
 
     private static byte[] checkpoint() {
-        double[] w = new double[8 * 4];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = Math.sin(i) * 0.3;
-        }
-        return new SafeTensorsWriter()
-                .metadata(Map.of("run_id", "prom-run", "step", "1", "planned_steps", "3", "framework", "pytorch", "activation", "relu"))
-                .tensor("fc.weight", DType.F32, new long[] {8, 4}, w)
-                .tensor("fc.bias", DType.F32, new long[] {8}, new double[8])
-                .toBytes();
+        return CheckpointBuilder.empty()
+                .meta(Map.of("run_id", "prom-run", "step", "1", "planned_steps", "3", "framework", "pytorch", "activation", "relu"))
+                .dense("fc", 8, 4, Fill.sine(0, 0.3), Fill.zeros())
+                .bytes();
     }
 
     private static String run(String... command) throws Exception {
@@ -304,30 +300,12 @@ class PrometheusScrapeTest {
         }
     }
 
-    private interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void await(String what, long timeoutMillis, Check condition) throws Exception {
+    /** Prometheus answers with errors or partial JSON while it starts and scrapes: a failure there means "not yet". */
+    private static void await(String what, long timeoutMillis, Await.Condition condition) {
         await(() -> what, timeoutMillis, condition);
     }
 
-    private static void await(java.util.function.Supplier<String> what, long timeoutMillis, Check condition) throws Exception {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (true) {
-            boolean ok;
-            try {
-                ok = condition.ok();
-            } catch (RuntimeException | AssertionError e) {
-                ok = false;
-            }
-            if (ok) {
-                return;
-            }
-            if (System.currentTimeMillis() >= deadline) {
-                throw new AssertionError("timed out waiting for " + what.get());
-            }
-            Thread.sleep(250);
-        }
+    private static void await(Supplier<String> what, long timeoutMillis, Await.Condition condition) {
+        Await.until(what, Duration.ofMillis(timeoutMillis), Await.ignoringFailures(condition));
     }
 }
