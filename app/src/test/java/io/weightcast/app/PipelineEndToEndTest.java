@@ -13,6 +13,7 @@ import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.records.Score;
+import io.weightcast.testkit.Await;
 import io.weightcast.testkit.TopicReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -140,10 +141,8 @@ class PipelineEndToEndTest {
         List<Alert> alerts = readAll(stack.settings().topics().alerts(), Alert.class,
                 l -> l.stream().anyMatch(a -> a.kind().equals(Alert.NONFINITE_WEIGHTS)));
         assertThat(alerts).extracting(Alert::kind).contains(Alert.NONFINITE_WEIGHTS);
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (webhookBodies.stream().noneMatch(b -> b.contains(Alert.NONFINITE_WEIGHTS)) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-        }
+        Await.until("the alert at the webhook", Duration.ofSeconds(60),
+                () -> webhookBodies.stream().anyMatch(b -> b.contains(Alert.NONFINITE_WEIGHTS)));
         assertThat(webhookBodies).anySatisfy(b -> assertThat(b).contains(Alert.NONFINITE_WEIGHTS).contains("\"run_id\""));
     }
 
@@ -257,10 +256,7 @@ class PipelineEndToEndTest {
     void theMonitorCountsWhatTheTopicsHold() throws Exception {
         try (PipelineMonitor monitor = new PipelineMonitor(stack.bootstrapServers(), stack.settings().topics(),
                 r -> r.startsWith(PREFIX))) {
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (monitor.scores() < RUNS * EPOCHS && System.currentTimeMillis() < deadline) {
-                Thread.sleep(200);
-            }
+            Await.until("the monitor's " + RUNS * EPOCHS + " scores", Duration.ofSeconds(60), () -> monitor.scores() >= RUNS * EPOCHS);
             assertThat(monitor.checkpoints()).isEqualTo(RUNS * EPOCHS);
             assertThat(monitor.runsFinished()).isEqualTo(RUNS);
             assertThat(monitor.features()).isEqualTo(RUNS * EPOCHS);

@@ -3,10 +3,12 @@ package io.weightcast.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightcast.core.records.Score;
+import io.weightcast.testkit.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +36,7 @@ class PythonClientExampleTest {
                 runIds.add(runExample(root, stack.bootstrapServers(), lr, dataDir));
             }
             try (PipelineMonitor monitor = new PipelineMonitor(stack.bootstrapServers(), stack.settings().topics(), runIds::contains)) {
-                long deadline = System.currentTimeMillis() + 60_000;
-                while (monitor.scores() < 4 && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(200);
-                }
+                Await.until("the monitor's 4 scores", Duration.ofSeconds(60), () -> monitor.scores() >= 4);
                 assertThat(monitor.scores()).isEqualTo(4);
                 assertThat(monitor.runsFinished()).isEqualTo(2);
                 assertThat(monitor.runs()).allSatisfy(run -> {
