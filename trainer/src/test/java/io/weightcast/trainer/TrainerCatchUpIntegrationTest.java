@@ -188,19 +188,13 @@ class TrainerCatchUpIntegrationTest {
      * A transactional producer, once every partition of features and runs has a leader (a burst of sends into
      * topics created a moment ago otherwise hits NOT_LEADER retries).
      */
-    private static KafkaProducer<String, byte[]> transactional(Topics topics, String id) throws InterruptedException {
+    private static KafkaProducer<String, byte[]> transactional(Topics topics, String id) {
         Properties p = KafkaConfigs.producer(KAFKA.bootstrapServers(), id);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id + "-" + topics.prefix());
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        for (String t : List.of(topics.features(), topics.runs())) {
-            while (producer.partitionsFor(t).stream().map(PartitionInfo::leader).anyMatch(l -> l == null || l.isEmpty())) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("no leaders for " + t);
-                }
-                Thread.sleep(100);
-            }
-        }
+        Await.until("leaders for every partition of " + topics.features() + " and " + topics.runs(), TIMEOUT,
+                () -> List.of(topics.features(), topics.runs()).stream().allMatch(t -> producer.partitionsFor(t).stream()
+                        .map(PartitionInfo::leader).noneMatch(l -> l == null || l.isEmpty())));
         producer.initTransactions();
         return producer;
     }
