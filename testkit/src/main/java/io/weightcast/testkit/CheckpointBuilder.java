@@ -100,9 +100,4 @@ public final class CheckpointBuilder {
     public List<byte[]> parts(int maxPartBytes) {
         return CheckpointParts.split(bytes(), maxPartBytes);
     }
-
-    /** The writer, for what this builder does not offer (other dtypes, raw bytes). */
-    public SafeTensorsWriter writer() {
-        return writer;
-    }
 }

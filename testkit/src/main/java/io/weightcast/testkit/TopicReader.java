@@ -59,11 +59,6 @@ public final class TopicReader {
         return toEnd(topic, timeout).stream().filter(r -> key.equals(r.key())).toList();
     }
 
-    /** The values up to the current end, decoded as {@code type}. */
-    public <T> List<T> valuesToEnd(String topic, Class<T> type, Duration timeout) {
-        return toEnd(topic, timeout).stream().map(r -> Json.read(r.value(), type)).toList();
-    }
-
     /** Values until {@code done} holds for what was read or {@code timeout} passes; the caller asserts on the list. */
     public <T> List<T> until(String topic, Class<T> type, Predicate<List<T>> done, Duration timeout) {
         List<T> out = new ArrayList<>();

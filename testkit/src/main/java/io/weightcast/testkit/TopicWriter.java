@@ -34,11 +34,6 @@ public final class TopicWriter implements AutoCloseable {
         return send(topic, key, Json.bytes(value));
     }
 
-    /** The producer itself, for what this class does not offer (partitions, headers, batching). */
-    public KafkaProducer<String, byte[]> producer() {
-        return producer;
-    }
-
     @Override
     public void close() {
         producer.close();
