@@ -1,5 +1,16 @@
 package io.weightcast.app;
 
+import io.weightcast.app.analyze.AnalyzeCommand;
+import io.weightcast.app.cli.BrokerCommand;
+import io.weightcast.app.cli.EvalCommand;
+import io.weightcast.app.cli.LocalCommand;
+import io.weightcast.app.cli.ServiceCommand;
+import io.weightcast.app.cli.SslEvalCommand;
+import io.weightcast.app.cli.ZooCommand;
+import io.weightcast.app.demo.DemoCommand;
+import io.weightcast.app.load.BenchCommand;
+import io.weightcast.app.resilience.ChaosCommand;
+import io.weightcast.app.resilience.OverloadCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

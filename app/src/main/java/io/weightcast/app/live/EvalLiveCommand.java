@@ -1,7 +1,7 @@
 package io.weightcast.app.live;
 
-import io.weightcast.app.SettingsOptions;
-import io.weightcast.app.ZooProcess;
+import io.weightcast.app.cli.SettingsOptions;
+import io.weightcast.app.stack.ZooProcess;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.weightcast.app.live;
 
-import io.weightcast.app.LocalStack;
+import io.weightcast.app.stack.LocalStack;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.Topics;
 import java.io.IOException;

@@ -1,0 +1,191 @@
+package io.weightcast.app.cli;
+
+import io.weightcast.core.ssl.EncoderConfig;
+import io.weightcast.eval.Progress;
+import io.weightcast.eval.SslBenchmark;
+import io.weightcast.eval.SslOptions;
+import io.weightcast.eval.SslReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code weightcast ssl-eval}: issue 4's evaluation of self-supervised hyper-representations on a zoo
+ * directory (eval/README.md): trains the encoder on the training runs' checkpoints, embeds every
+ * checkpoint and compares predictors on W, s(W), z and both; writes {@code eval/results/ssl.json}
+ * and {@code ssl.md}. The work is {@link SslBenchmark} (eval module); this class is its command line.
+ */
+@Command(name = "ssl-eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train the self-supervised weight encoder on a zoo and compare predictors of final accuracy, "
+                + "generalisation gap and epoch on W, s(W), the embedding and both; writes ssl.json and ssl.md."},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:done", "1:failed", "2:bad input (zoo missing, partial without --allow-partial, options)"})
+public final class SslEvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--zoo", paramLabel = "DIR", defaultValue = SslOptions.DEFAULT_ZOO,
+            description = "The zoo directory (default: ${DEFAULT-VALUE}).")
+    Path zoo;
+
+    @Option(names = "--out-dir", paramLabel = "DIR", description = "Where ssl.json and ssl.md go (default: eval/results under the project root).")
+    Path outDir;
+
+    @Option(names = "--epochs", defaultValue = "6", description = "Encoder training epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--max-train-checkpoints", paramLabel = "N", defaultValue = "1536",
+            description = "Cap on the encoder's training checkpoints: a seeded uniform sample of the training runs' "
+                    + "checkpoints (all epochs); 0 = all (default: ${DEFAULT-VALUE}).")
+    int maxTrainCheckpoints;
+
+    @Option(names = "--d-model", description = "Encoder token width (default: core's EncoderConfig.defaults()).")
+    Integer dModel;
+
+    @Option(names = "--heads", description = "Attention heads (default: core's).")
+    Integer heads;
+
+    @Option(names = "--blocks", description = "Transformer blocks in encoder and decoder (default: core's).")
+    Integer blocks;
+
+    @Option(names = "--embedding-dim", description = "Dimension of z (default: core's).")
+    Integer embeddingDim;
+
+    @Option(names = "--projection-dim", description = "Contrastive projection head's output (default: core's).")
+    Integer projectionDim;
+
+    @Option(names = "--gamma", description = "Loss = γ·NT-Xent + (1−γ)·MSE (default: core's).")
+    Double gamma;
+
+    @Option(names = "--temperature", description = "NT-Xent temperature (default: core's).")
+    Double temperature;
+
+    @Option(names = "--learning-rate", description = "Adam learning rate (default: core's).")
+    Double learningRate;
+
+    @Option(names = "--batch-size", description = "Checkpoints per step (default: core's).")
+    Integer batchSize;
+
+    @Option(names = "--noise-std", description = "Gaussian noise on the normalised views (default: core's).")
+    Double noiseStd;
+
+    @Option(names = "--encoder-seed", description = "Encoder initialisation and augmentations (default: core's).")
+    Long encoderSeed;
+
+    @Option(names = "--test-fraction", defaultValue = "0.15", description = "Share of runs held out (default: ${DEFAULT-VALUE}).")
+    double testFraction;
+
+    @Option(names = "--validation-fraction", defaultValue = "0.15",
+            description = "Share of runs for model selection (default: ${DEFAULT-VALUE}).")
+    double validationFraction;
+
+    @Option(names = "--gbm-configs", defaultValue = "4",
+            description = "LightGBM configurations tried per task and input (default: ${DEFAULT-VALUE}).")
+    int gbmConfigs;
+
+    @Option(names = "--max-iterations", defaultValue = "1000", description = "Most LightGBM trees (default: ${DEFAULT-VALUE}).")
+    int maxIterations;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "Worker threads (checkpoint reading, ND4J, LightGBM, ridge) (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the split, the training sample and the search (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--allow-partial", description = "Evaluate a zoo still being generated.")
+    boolean allowPartial;
+
+    @Option(names = "--no-cache", description = "Recompute the features instead of reading the per-zoo cache (ZOO/.weightcast-features-v<layout>.bin).")
+    boolean noCache;
+
+    @Option(names = "--progress", negatable = true, description = "Progress bar on stderr (default: only when stderr is a terminal).")
+    Boolean progress;
+
+    @Option(names = "--verbose", description = "Library logs and stack traces of failures.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!verbose) {
+            QuietLoggers.warnOnly("org.nd4j", "org.bytedeco");
+        }
+        Path root = Path.of(System.getProperty("weightcast.home", ".")).toAbsolutePath().normalize();
+        Path results = outDir != null ? outDir : root.resolve("eval/results");
+        SslOptions options;
+        try {
+            options = new SslOptions(zoo, results, allowPartial, !noCache, threads, seed, testFraction, validationFraction,
+                    epochs, maxTrainCheckpoints, encoderConfig(), gbmConfigs, maxIterations, commandLine());
+        } catch (IllegalArgumentException e) {
+            return fail(err, e.getMessage(), e, 2);
+        }
+        ProgressBar bar = new ProgressBar(err, progress != null ? progress : ProgressBar.stderrIsTerminal());
+        Progress adapter = new Progress() {
+            @Override
+            public void start(String phase, long total) {
+                bar.start(phase, total, false);
+            }
+
+            @Override
+            public void advance(long units) {
+                bar.advance(units);
+            }
+
+            @Override
+            public void finish() {
+                bar.finish();
+            }
+        };
+        try {
+            Map<String, Object> result = new SslBenchmark(options, adapter, line -> {
+                err.println(line);
+                err.flush();
+            }).run();
+            Map<String, Object> written = SslReport.write(results, result);
+            out.println(String.format(Locale.ROOT, "results: %s, %s (%.0f s)", results.resolve("ssl.json"),
+                    results.resolve("ssl.md"), ((Number) written.get("wall_seconds")).doubleValue()));
+            out.flush();
+            return 0;
+        } catch (IllegalArgumentException e) {
+            return fail(err, e.getMessage(), e, 2);
+        } catch (Exception e) {
+            return fail(err, "failed: " + e, e, 1);
+        }
+    }
+
+    /** core's defaults with the options given on the command line. */
+    private EncoderConfig encoderConfig() {
+        EncoderConfig d = EncoderConfig.defaults();
+        return new EncoderConfig(dModel != null ? dModel : d.dModel(), heads != null ? heads : d.heads(),
+                blocks != null ? blocks : d.blocks(), embeddingDim != null ? embeddingDim : d.embeddingDim(),
+                projectionDim != null ? projectionDim : d.projectionDim(), gamma != null ? gamma : d.gamma(),
+                temperature != null ? temperature : d.temperature(), learningRate != null ? learningRate : d.learningRate(),
+                batchSize != null ? batchSize : d.batchSize(), noiseStd != null ? noiseStd : d.noiseStd(), d.erasing(),
+                encoderSeed != null ? encoderSeed : d.seed());
+    }
+
+    /** The command as given, for the record in ssl.json. */
+    private String commandLine() {
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        int at = args.indexOf(spec.name());
+        return "./weightcast " + spec.name() + (at + 1 < args.size() ? " " + String.join(" ", args.subList(at + 1, args.size())) : "");
+    }
+
+    private int fail(PrintWriter err, String message, Throwable e, int code) {
+        err.println("weightcast ssl-eval: " + message);
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+}

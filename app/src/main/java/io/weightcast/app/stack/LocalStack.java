@@ -1,0 +1,149 @@
+package io.weightcast.app.stack;
+
+import io.weightcast.broker.EmbeddedKafka;
+import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.TopicSetup;
+import io.weightcast.core.service.Service;
+import io.weightcast.ingest.IngestService;
+import io.weightcast.scorer.ScorerService;
+import io.weightcast.streams.FeatureService;
+import io.weightcast.trainer.TrainerService;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Local mode: an embedded KRaft broker and the four services in one process, sharing one data dir.
+ * Used by {@code weightcast local}, {@code weightcast demo} and the end-to-end tests.
+ */
+public final class LocalStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+    private final EmbeddedKafka kafka;
+    private final Settings settings;
+    private final IngestService ingest;
+    private final FeatureService streams;
+    private final ScorerService scorer;
+    private final TrainerService trainer;
+    private final List<Service> started = new ArrayList<>();
+
+    private LocalStack(EmbeddedKafka kafka, Settings settings) {
+        this.kafka = kafka;
+        this.settings = settings;
+        this.ingest = new IngestService(settings);
+        this.streams = new FeatureService(settings);
+        this.scorer = new ScorerService(settings);
+        this.trainer = new TrainerService(settings);
+    }
+
+    /**
+     * @param dataDir    broker log, state stores and logs live here; reused across runs
+     * @param httpBase   ingest port; scorer, streams and trainer take the next three (0: free ports)
+     * @param overrides  further settings (e.g. trainer.min.runs, scorer.webhooks)
+     */
+    public static LocalStack start(Path dataDir, int kafkaPort, int httpBase, Map<String, String> overrides) {
+        EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort);
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put(Settings.BOOTSTRAP, kafka.bootstrapServers());
+        s.put("data.dir", dataDir.toString());
+        s.put("ingest.port", Integer.toString(httpBase));
+        s.put("scorer.port", Integer.toString(httpBase == 0 ? 0 : httpBase + 1));
+        s.put("streams.port", Integer.toString(httpBase == 0 ? 0 : httpBase + 2));
+        s.put("trainer.port", Integer.toString(httpBase == 0 ? 0 : httpBase + 3));
+        s.putAll(overrides);
+        Settings settings = Settings.load(Map.of(), null, System.getenv(), s);
+        LocalStack stack;
+        try {
+            TopicSetup.ensure(kafka.bootstrapServers(), settings.topics(), settings.getInt("topics.partitions", 4), (short) 1);
+            stack = new LocalStack(kafka, settings);
+            stack.startAll();
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+        return stack;
+    }
+
+    private void startAll() {
+        for (Service service : List.of(streams, trainer, scorer, ingest)) {
+            try {
+                service.start();
+                started.add(service);
+            } catch (RuntimeException e) {
+                close();
+                throw new IllegalStateException("service " + service.name() + " failed to start: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Blocks until every service reports ready, or the timeout passes. */
+    public boolean awaitReady(long timeoutMillis) throws InterruptedException {
+        return awaitReady(timeoutMillis, () -> false);
+    }
+
+    /** As {@link #awaitReady(long)}, giving up early when {@code cancelled} turns true (Ctrl-C). */
+    public boolean awaitReady(long timeoutMillis, java.util.function.BooleanSupplier cancelled) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline && !cancelled.getAsBoolean()) {
+            if (started.stream().allMatch(Service::ready)) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public IngestService ingest() {
+        return ingest;
+    }
+
+    public ScorerService scorer() {
+        return scorer;
+    }
+
+    public TrainerService trainer() {
+        return trainer;
+    }
+
+    public FeatureService streams() {
+        return streams;
+    }
+
+    /** Human-readable endpoints, printed by {@code weightcast local}. */
+    public String describe() {
+        return String.join("\n",
+                "Kafka bootstrap : " + bootstrapServers() + "   (topics prefix '" + settings.topics().prefix() + "')",
+                "ingest  HTTP    : http://127.0.0.1:" + ingest.port() + "/v1/runs/{run}/checkpoints  (/metrics /health /ready)",
+                "scorer  HTTP    : http://127.0.0.1:" + scorer.port() + "/v1/runs  (/metrics /health /ready)",
+                "streams ops     : http://127.0.0.1:" + streams.port() + "/metrics",
+                "trainer ops     : http://127.0.0.1:" + trainer.port() + "/metrics");
+    }
+
+    @Override
+    public void close() {
+        List<Service> reverse = new ArrayList<>(started);
+        Collections.reverse(reverse);
+        for (Service s : reverse) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing {} failed", s.name(), e);
+            }
+        }
+        started.clear();
+        kafka.close();
+    }
+}

@@ -1,0 +1,213 @@
+package io.weightcast.app.stack;
+
+import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.TopicSetup;
+import io.weightcast.core.kafka.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The pipeline as separate processes: the broker ({@code weightcast broker}) and each service
+ * ({@code weightcast service NAME}) in its own JVM, sharing one data dir as local mode does
+ * ({@code <data>/kafka}, {@code <data>/streams-state}, {@code <data>/scorer-state}), so that a killed
+ * process restarted here gets the same state dir, application id, group instance id (derived from
+ * the state dir) and, for the broker, the same port.
+ *
+ * <p>Readiness: the broker when its admin API lists the cluster; a service when its {@code /ready}
+ * endpoint answers 200 (Kafka Streams RUNNING, the trainer's replay caught up, ingest's producer up).
+ */
+public final class ProcessStack implements AutoCloseable {
+    static final List<String> SERVICES = List.of("streams", "scorer", "trainer", "ingest");
+
+    private final Path dataDir;
+    private final int brokerPort;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+    private final Map<String, String> settings = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Thread reaper;
+
+    /**
+     * @param services  which services to run (a subset of {@link #SERVICES}; ingest only matters for HTTP load)
+     * @param overrides further settings for every service (e.g. trainer.publish.tolerance)
+     * @param jvmOptions per child JVM, e.g. -Xmx768m
+     */
+    public ProcessStack(Path dataDir, List<String> services, Map<String, String> overrides, List<String> jvmOptions) {
+        this.dataDir = dataDir.toAbsolutePath();
+        Path logs = this.dataDir.resolve("logs");
+        try {
+            Files.createDirectories(logs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.brokerPort = freePort();
+        processes.put("broker", new ServiceProcess("broker", List.of("broker", "--data-dir", this.dataDir.resolve("kafka").toString(),
+                "--port", Integer.toString(brokerPort)), logs, jvmOptions));
+        settings.put(Settings.BOOTSTRAP, bootstrap());
+        settings.put("data.dir", this.dataDir.toString());
+        for (String s : services) {
+            if (!SERVICES.contains(s)) {
+                throw new IllegalArgumentException("unknown service " + s + "; one of " + SERVICES);
+            }
+            int port = freePort();
+            ports.put(s, port);
+            settings.put(s + ".port", Integer.toString(port));
+        }
+        settings.putAll(overrides);
+        for (String s : services) {
+            List<String> args = new ArrayList<>(List.of("service", s));
+            settings.forEach((k, v) -> {
+                args.add("-s");
+                args.add(k + "=" + v);
+            });
+            processes.put(s, new ServiceProcess(s, args, logs, jvmOptions));
+        }
+        // Ctrl-C or an exception must not leave five JVMs behind.
+        this.reaper = new Thread(() -> processes.values().forEach(ServiceProcess::destroyNow), "chaos-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
+    }
+
+    public String bootstrap() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    public Topics topics() {
+        return Settings.of(settings).topics();
+    }
+
+    public int port(String service) {
+        return ports.get(service);
+    }
+
+    public ServiceProcess process(String name) {
+        ServiceProcess p = processes.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no process " + name + " in this stack: " + processes.keySet());
+        }
+        return p;
+    }
+
+    public List<String> names() {
+        return List.copyOf(processes.keySet());
+    }
+
+    /** Broker first (then the topics, so the services do not race to create them), then every service at once. */
+    public void start(int partitions, long timeoutMillis) throws InterruptedException {
+        ServiceProcess broker = processes.get("broker");
+        broker.start();
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        if (!awaitReady("broker", deadline)) {
+            throw new IllegalStateException("the broker did not become ready; see " + broker.outputFile());
+        }
+        TopicSetup.ensure(bootstrap(), topics(), partitions, (short) 1);
+        for (ServiceProcess p : processes.values()) {
+            if (p != broker) {
+                p.start();
+            }
+        }
+        for (String name : processes.keySet()) {
+            if (!awaitReady(name, deadline)) {
+                throw new IllegalStateException(name + " did not become ready; see " + process(name).outputFile()
+                        + " and " + dataDir.resolve("logs").resolve(name + ".log"));
+            }
+        }
+    }
+
+    /** Polls readiness until the deadline ({@link System#currentTimeMillis()}); false if the process died or time ran out. */
+    public boolean awaitReady(String name, long deadlineMillis) throws InterruptedException {
+        ServiceProcess p = process(name);
+        while (System.currentTimeMillis() < deadlineMillis) {
+            if (!p.alive()) {
+                return false;
+            }
+            if (ready(name)) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    boolean ready(String name) {
+        if (name.equals("broker")) {
+            if (!listening(brokerPort)) {
+                return false; // not yet: spares the admin client's connection warnings
+            }
+            try (Admin admin = Admin.create(KafkaConfigs.admin(bootstrap()))) {
+                admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        }
+        try {
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(name) + "/ready"))
+                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Services first (SIGTERM: they close and leave their groups), the broker last. */
+    @Override
+    public void close() {
+        List<Thread> stopping = new ArrayList<>();
+        for (ServiceProcess p : processes.values()) {
+            if (!p.name().equals("broker")) {
+                Thread t = new Thread(() -> p.stop(20_000), "stop-" + p.name());
+                t.start();
+                stopping.add(t);
+            }
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        processes.get("broker").stop(20_000);
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook runs anyway
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
