@@ -66,8 +66,8 @@ public final class SpectraStage {
     /**
      * Without the ND4J backend the service still computes every other feature, and says so once.
      * OpenBLAS runs single-threaded here: the stream threads (and the worker's pool) are the
-     * parallelism, and on the digits CNN's 16×16 matrices a second BLAS thread made the spectra 5×
-     * slower (5 ms instead of 0.7–1 ms per checkpoint on a busy 2-core machine).
+     * parallelism, and on small matrices a second BLAS thread only adds contention
+     * (docs/design-notes.md, "Streams").
      */
     private static boolean backendAvailable() {
         try {

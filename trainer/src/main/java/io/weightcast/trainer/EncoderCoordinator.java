@@ -34,16 +34,16 @@ import org.slf4j.LoggerFactory;
  * <li>no training STARTS while a predictor refit is due, being batched or running: after a start-up
  * replay (or a backlog) the first encoder trains only once the predictor has been fitted on the
  * caught-up zoo;</li>
- * <li>a training under way PAUSES before its next step (batch, about a second on a busy 2-core
- * machine) while the flag is up, and resumes when the fit is done. Its {@code train_seconds} and
+ * <li>a training under way PAUSES before its next step (one batch) while the flag is up, and
+ * resumes when the fit is done. Its {@code train_seconds} and
  * epoch times are wall times, pauses included; {@code weightcast_trainer_encoder_paused_seconds_total}
  * counts the pauses ({@code weightcast_trainer_encoder_training} is 1 while a training is under way).</li>
  * </ul>
- * The same check between steps stops a training when the trainer closes (before, a training went on
- * on its daemon thread after {@link #close()}).
+ * The same check between steps stops a training when the trainer closes, so no training goes on
+ * on its daemon thread after {@link #close()}.
  * Pausing rather than stopping and restarting keeps the epochs already trained; deferring alone
- * would not do, since the zoo keeps growing while an encoder trains (issue 19: with the encoder
- * beside it, each refit on 2 cores took ~30 s instead of ~10 s).
+ * would not do, since the zoo keeps growing while an encoder trains and every refit beside it would
+ * be slowed (docs/design-notes.md, "Trainer").
  */
 final class EncoderCoordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EncoderCoordinator.class);

@@ -13,10 +13,8 @@ package io.weightcast.trainer;
 public record FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,
                         int conformalFolds) {
     /**
-     * Four times the calibration runs of the held-out quarter alone: on the 3,000-run digits zoo, every run held out
-     * once, the per-stage 80% intervals scores carry covered 0.794–0.810 at every epoch instead of 0.775–0.809 (95%:
-     * 0.950–0.955 instead of 0.937–0.958; eval/results/predict.json scorer_model.cross_fitted and
-     * interval-calibration.json); on 100-run zoos they are narrower and wander half as much from zoo to zoo.
+     * Four times the calibration runs of the held-out quarter alone, so the per-stage intervals scores carry
+     * cover closer to their level at every epoch and wander less from zoo to zoo (docs/design-notes.md, "Trainer").
      */
     public static final int DEFAULT_CONFORMAL_FOLDS = 5;
 

@@ -5,9 +5,9 @@ package io.weightcast.trainer;
  * CPU". The poll thread raises it while a refit of the accuracy model is due, being batched
  * ({@link RefitBatcher}) or running, and lowers it when the fit is done; the encoder's training
  * loop calls {@link #awaitPredictorIdle()} before every training step and so pauses, between two
- * steps (about a second on a busy 2-core machine), until the predictor is done. On 2 cores an
- * encoder training beside a refit tripled the refit (issue 19: ~30 s instead of ~10 s on 1,000 runs);
- * the predictor is what the scorer serves, the encoder is optional extra work.
+ * steps, until the predictor is done. On a small machine an encoder training beside a refit slows
+ * the refit severalfold (docs/design-notes.md, "Trainer"); the predictor is what the scorer serves,
+ * the encoder is optional extra work.
  */
 final class PredictorFirst {
     private boolean busy;

@@ -2,8 +2,8 @@ package io.weightcast.trainer;
 
 /**
  * Makes a due refit read what is already waiting in Kafka before it fits, so a backlog becomes ONE
- * fit on all of it instead of a fit per poll batch (issue 19: 800 replayed runs grew the zoo by ~27
- * runs per fit, the 500 records of one poll, and the trainer fell minutes behind).
+ * fit on all of it instead of a fit per poll batch, each on a zoo only one poll (500 records, ~27
+ * runs) larger, which falls further behind with every fit (docs/design-notes.md, "Trainer").
  *
  * <p>The rule, asked once per poll-loop turn: when no refit is due, {@link Action#IDLE}. When one is
  * due and the trainer still lags behind the {@code features} or {@code runs} topics (records between

@@ -43,36 +43,22 @@ import org.slf4j.LoggerFactory;
  * all their checkpoints), which no key-partitioned topology gives one instance. So it assigns
  * itself every partition of {@code features}, {@code runs} and the compacted {@code models} topic,
  * reads them from the beginning (read_committed, no consumer group, no offset commits: the topics
- * are the source of truth) and keeps polling. A restart is a replay: a feature record is ~2 KB of
- * JSON, and 1,000 runs × 18 checkpoints (19,000 records) replayed in 4–8 s on a busy 2-core
- * machine, so thousands of runs take seconds to tens of seconds. The models topic tells it
+ * are the source of truth) and keeps polling. A restart is a replay, which takes seconds for
+ * thousands of runs (docs/design-notes.md, "Trainer"). The models topic tells it
  * the current version, so a restart neither renumbers nor republishes (see {@link RefitPolicy}).
  * Fits are not attempted until the start-up replay of {@code features}, {@code runs} and
  * {@code models} has caught up with the end offsets seen at start; {@link #ready()} turns true then.
  *
  * <h2>Catching up: one fit on a backlog, not one per poll batch</h2>
  * A poll returns at most {@code max.poll.records} (500) records, ~27 runs of 18 checkpoints. Fitting
- * whenever {@link RefitPolicy} was due after a poll made a backlog a cascade of fits, each on a zoo
- * ~27 runs larger (issue 19: 800 replayed runs, the zoo at 133 four minutes after the last checkpoint
- * was scored; 488 of 1,000 runs when the live phase ended). Now a due refit is first held while the
+ * whenever {@link RefitPolicy} was due after a poll would make a backlog a cascade of fits, each on a
+ * zoo ~27 runs larger, falling further behind with every fit. So a due refit is first held while the
  * trainer lags behind {@code features} or {@code runs} (read_committed end offsets minus its
  * positions, asked only while a refit is due), and fitted once on everything when the lag is zero, or
  * after {@code trainer.refit.max.delay.ms} (30 s) so a topic that never goes quiet still gets fits
  * ({@link RefitBatcher}). The start-up replay is one fit on all runs, also when more arrived
- * meanwhile. Measured with {@code TrainerCatchUpIntegrationTest#catchUpBenchmark} (1,000 synthetic
- * finished runs × 18 checkpoints, embedded broker, 2 cores shared with other builds, 2026-12-06):
- * <ul>
- * <li>all in the topics before the start: replayed (20,000 records) in 1.5–2.7 s, one fit of 14–15 s,
- * the model on all 1,000 runs published 16.1 s after start at a load average of 1.2–1.6 (18.6 s
- * at 5.9–6.8);</li>
- * <li>written while the trainer runs (by the benchmark's producer, 6.7–13.7 s): the due refit held
- * 5.5 s to read 19,800 records, one fit, the model on all 1,000 runs after 39 s (load 4.8–7.5); at
- * load 2.3–6.1 a first fit on ~130 runs, then a refit held 2.7 s to read the 15,600 records written
- * meanwhile, the model on all 1,000 runs after 40 s;</li>
- * <li>the same with {@code trainer.refit.max.delay.ms=0} (the old behaviour, a fit per poll
- * batch): 30 fits of 7–43 s, each on a zoo 28 runs larger, and after 615 s the zoo had reached
- * 845 of 1,000 runs (load ~11), issue 19's cascade.</li>
- * </ul>
+ * meanwhile. {@code TrainerCatchUpIntegrationTest#catchUpBenchmark} measures this; its results, and
+ * the cascade it replaced, are in docs/design-notes.md ("Trainer").
  *
  * <h2>The encoder never delays the predictor</h2>
  * The encoder ({@link EncoderCoordinator}) trains on its own thread; the poll thread never waits for
@@ -87,11 +73,8 @@ import org.slf4j.LoggerFactory;
  * holds a due refit while records are waiting;
  * {@link AccuracyModelFitter} fits and evaluates on held-out runs. The poll thread fits
  * synchronously: with no consumer group there is no poll-interval deadline or rebalance to
- * miss, and new records simply wait in Kafka meanwhile. Measured on a busy 2-core machine (one
- * LightGBM thread, 200 rounds, evaluation included): 40 runs / 720 rows 0.6 s, 200 runs / 3,600
- * rows 1.1 s, 1,000 runs / 18,000 rows 2.7 s, 3,000 runs / 54,000 rows 7 s of CPU for one booster; a
- * whole refit (cross-conformal folds, spectra ablation and top-run rule included) on 1,000 runs took
- * 15 s of wall time at a load average of ~6 on 2 cores (issue 19 measurement, below).
+ * miss, and new records simply wait in Kafka meanwhile (a fit takes seconds for a zoo of thousands
+ * of runs; the timings are in docs/design-notes.md, "Trainer").
  * A candidate is published as version current+1 only if it is not worse than the current version
  * ON THE SAME HELD-OUT RUNS ({@link PublishGate}): both are scored on the candidate's holdout runs
  * (final checkpoint), and the candidate's R² there may be below the current's by at most

@@ -186,8 +186,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     /**
      * Many layers: spread over a pool with one OpenBLAS thread each (core's advice: one call per core
-     * beats threads fighting over one call). A few layers (e.g. three 2886² ones, measured: 28 s vs 34 s on
-     * 2 cores) go one after another with OpenBLAS's own threads, since the largest layer dominates.
+     * beats threads fighting over one call). A few layers (fewer than two per thread) go one after another
+     * with OpenBLAS's own threads, since the largest layer dominates (docs/design-notes.md, "weightcast analyze").
      */
     private List<LayerSpectrum> spectra(CheckpointFile checkpoint, List<CheckpointTopology.Layer> layers,
                                         SpectralAnalyzer analyzer, ProgressBar bar) {
