@@ -80,8 +80,9 @@ public final class FeatureService implements Service {
         FeatureSettings limits = FeatureSettings.from(settings);
         // checkpoints and runs share the run stores by run id: the same key must land in the same task for both
         TopicSetup.requireCoPartitioned(settings.bootstrap(), settings.topics().checkpoints(), settings.topics().runs(), "streams service");
-        streams = StreamsApp.start(applicationId(), FeatureTopology.build(settings.topics(), metrics, spectra, embeddings, limits),
-                properties());
+        FeatureTopology.Options features = FeatureTopology.Options.of(settings.topics(), metrics)
+                .withSpectra(spectra).withEmbeddings(embeddings).withLimits(limits);
+        streams = StreamsApp.start(applicationId(), FeatureTopology.build(features), properties());
         if (spectra.enabled()) {
             int threads = settings.getInt("streams.spectra.threads", 1);
             spectraPool = threads > 1 ? new ForkJoinPool(threads) : null;
