@@ -232,8 +232,9 @@ public final class DyingReluEval {
             return (run, step) -> false;
         }
         String text = DyingReluModel.fit(trainRows.matrix(), labels, threads, seed);
-        ModelVersion version = new ModelVersion(DyingReluModel.NAME, 0, FeatureLayout.VERSION, DyingReluModel.featureNames(),
-                text, train.size(), trainRows.rows(), null, null, null, 0L);
+        ModelVersion version = ModelVersion.builder().name(DyingReluModel.NAME).version(0)
+                .layoutVersion(FeatureLayout.VERSION).featureNames(DyingReluModel.featureNames()).modelText(text)
+                .trainingRuns(train.size()).trainingRows(trainRows.rows()).build();
         Map<String, Map<Integer, Boolean>> fired = new LinkedHashMap<>();
         Rows testRows = Rows.of(test, LAYOUT_COLUMNS);
         try (DyingReluModel model = DyingReluModel.load(version)) {

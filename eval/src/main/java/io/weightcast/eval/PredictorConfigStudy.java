@@ -63,10 +63,13 @@ public final class PredictorConfigStudy {
                     FitParams params = new FitParams(d.holdoutFraction(), d.seed(), a.threads(), iterations, false,
                             FitParams.DEFAULT_CONFORMAL_FOLDS);
                     FitResult fit = new AccuracyModelFitter(params).fit(subZoos.get(z).stream().map(ScorerModelCheck::zooRun).toList());
-                    ModelVersion mv = new ModelVersion(ModelVersion.ACCURACY_MODEL, 1, FeatureLayout.VERSION, FeatureLayout.names(),
-                            fit.modelText(), fit.trainingRuns(), fit.trainingRows(), fit.holdout(), fit.residualQuantiles(), Map.of(),
-                            0L, fit.ablations(), null, fit.chanceFloor(), fit.topRunRule(), fit.stageResidualQuantiles())
-                            .withStageModels(fit.stageModels());
+                    ModelVersion mv = ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(1)
+                            .layoutVersion(FeatureLayout.VERSION).featureNames(FeatureLayout.names())
+                            .modelText(fit.modelText()).trainingRuns(fit.trainingRuns()).trainingRows(fit.trainingRows())
+                            .holdout(fit.holdout()).residualQuantiles(fit.residualQuantiles()).studyReferences(Map.of())
+                            .ablations(fit.ablations()).chanceFloor(fit.chanceFloor())
+                            .topRunRule(fit.topRunRule()).stageResidualQuantiles(fit.stageResidualQuantiles())
+                            .stageModels(fit.stageModels()).build();
                     ScorerModelCheck.Coverage cov = new ScorerModelCheck.Coverage(epochs);
                     EpochMetrics[] m = EpochMetrics.byEpoch(y, cov.score(mv, test));
                     r2[z] = java.util.Arrays.stream(m).mapToDouble(EpochMetrics::r2).toArray();

@@ -154,9 +154,12 @@ final class ScorerModelCheck {
     }
 
     private static Fitted published(FitResult fit) {
-        ModelVersion mv = new ModelVersion(ModelVersion.ACCURACY_MODEL, 1, FeatureLayout.VERSION, FeatureLayout.names(),
-                fit.modelText(), fit.trainingRuns(), fit.trainingRows(), fit.holdout(), fit.residualQuantiles(), Map.of(), 0L,
-                fit.ablations(), null, fit.chanceFloor(), fit.topRunRule(), fit.stageResidualQuantiles()).withStageModels(fit.stageModels());
+        ModelVersion mv = ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(1)
+                .layoutVersion(FeatureLayout.VERSION).featureNames(FeatureLayout.names()).modelText(fit.modelText())
+                .trainingRuns(fit.trainingRuns()).trainingRows(fit.trainingRows()).holdout(fit.holdout())
+                .residualQuantiles(fit.residualQuantiles()).studyReferences(Map.of())
+                .ablations(fit.ablations()).chanceFloor(fit.chanceFloor()).topRunRule(fit.topRunRule())
+                .stageResidualQuantiles(fit.stageResidualQuantiles()).stageModels(fit.stageModels()).build();
         return new Fitted(fit, mv);
     }
 

@@ -11,7 +11,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Json;
-import io.weightcast.core.service.OpsServer;
+import io.weightcast.core.service.OpsRoutes;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -64,10 +64,7 @@ final class IngestHttpVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         router.route().handler(this::measure);
-        router.get("/health").handler(endpoint("health")).handler(ctx -> json(ctx, 200, Map.of("status", "UP")));
-        router.get("/ready").handler(endpoint("ready")).handler(this::ready);
-        router.get("/metrics").handler(endpoint("metrics")).handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(OpsServer.scrape(registry)));
+        OpsRoutes.mount(router, registry, producer::ready, (name, route) -> route.handler(endpoint(name)));
         router.post("/v1/runs/:run/checkpoints").handler(endpoint("checkpoints")).handler(this::authenticate)
                 .handler(new BoundedBody(settings.maxCheckpointBytes(), budget)).handler(this::checkpoint);
         router.post("/v1/runs/:run/events").handler(endpoint("events")).handler(this::authenticate)
@@ -104,11 +101,6 @@ final class IngestHttpVerticle extends VerticleBase {
             ctx.put(ENDPOINT, name);
             ctx.next();
         };
-    }
-
-    private void ready(RoutingContext ctx) {
-        boolean ok = producer.ready();
-        json(ctx, ok ? 200 : 503, Map.of("ready", ok));
     }
 
     private void authenticate(RoutingContext ctx) {

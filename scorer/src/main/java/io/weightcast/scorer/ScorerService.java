@@ -5,6 +5,8 @@ import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.ConsumerLagMonitor;
 import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.StreamsApp;
+import io.weightcast.core.kafka.StreamsAppConfig;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.service.Service;
@@ -20,10 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +101,7 @@ public final class ScorerService implements Service {
     private final ModelCache models = new ModelCache();
     private final RunsView view = new RunsView();
     private KafkaDeadLetterSink deadLetters;
-    private KafkaStreams streams;
+    private StreamsApp streams;
     private RunsViewFeeder feeder;
     private WebhookNotifier webhooks;
     private Vertx vertx;
@@ -129,13 +128,8 @@ public final class ScorerService implements Service {
         TopicSetup.requireCoPartitioned(bootstrap, topics.runs(), topics.features(), "scorer");
         deadLetters = new KafkaDeadLetterSink(bootstrap, topics.prefix() + "scorer-dead-letters", topics.deadLetters());
 
-        streams = new KafkaStreams(
+        streams = StreamsApp.start(applicationId(),
                 ScoringTopology.build(topics, ScorerConfig.from(settings), models, metrics, deadLetters), streamsProperties());
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("scorer stream thread failed; replacing it", e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.start();
 
         feeder = new RunsViewFeeder(bootstrap, topics, view);
         feeder.start();
@@ -162,22 +156,11 @@ public final class ScorerService implements Service {
 
 
     Properties streamsProperties() {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.getInt("scorer.threads", 1));
-        java.nio.file.Path stateDir = settings.stateDir("scorer");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
-                settings.instanceId("scorer", stateDir));
-        // Model versions carry the LightGBM text and dead letters carry the bad record: allow large records.
-        p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
-        KafkaClientSettings.from(settings).applyTo(p); // unprefixed: Streams gives them to all its clients
-        p.putAll(settings.under("scorer.kafka"));
-        return p;
+        // Model versions carry the LightGBM text: the global (models) consumer takes large records too.
+        return StreamsAppConfig.of("scorer", applicationId(), settings.getInt("scorer.threads", 1))
+                .with(StreamsConfig.globalConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                        KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024)
+                .properties(settings);
     }
 
     String applicationId() {
@@ -201,7 +184,7 @@ public final class ScorerService implements Service {
 
     @Override
     public boolean ready() {
-        return streams != null && streams.state() == KafkaStreams.State.RUNNING;
+        return streams != null && streams.running();
     }
 
     /** The HTTP port (the chosen one when {@code scorer.port} is 0). */
@@ -232,9 +215,7 @@ public final class ScorerService implements Service {
             feeder = null;
         }
         if (streams != null) {
-            // Leave the group on close: a restarted instance (local mode, a redeploy) then gets its
-            // partitions at once instead of after the old member's session timeout (45 s).
-            streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+            streams.close();
             streams = null;
         }
         if (deadLetters != null) {

@@ -1,6 +1,7 @@
 package io.weightcast.scorer;
 
 import io.weightcast.core.kafka.JsonSerde;
+import io.weightcast.core.kafka.StatefulProcessorSupplier;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Alert;
 import io.weightcast.core.records.DeadLetter;
@@ -14,6 +15,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -47,18 +49,20 @@ public final class ScoringTopology {
                 topics.models(), bytes.withName("models-source"),
                 () -> new ModelUpdater(models, metrics, modelDeadLetters));
 
-        builder.addStateStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STORE), Serdes.String(), JsonSerde.of(RunState.class)));
+        // the three processors share the run store: each brings the same builder
+        StoreBuilder<?> runs = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STORE), Serdes.String(),
+                JsonSerde.of(RunState.class));
 
         KStream<String, Emitted> fromRuns = builder.stream(topics.runs(), bytes.withName("runs-source"))
-                .process(() -> new RunTracker(metrics), Named.as("track-runs"), RUN_STORE);
+                .process(StatefulProcessorSupplier.of(() -> new RunTracker(metrics), runs), Named.as("track-runs"));
 
         Policies policies = Policies.from(config, models.dyingRelu());
         KStream<String, Emitted> fromFeatures = builder.stream(topics.features(), bytes.withName("features-source"))
-                .process(() -> new FeatureScorer(models, policies, metrics), Named.as("score-features"), RUN_STORE);
+                .process(StatefulProcessorSupplier.of(() -> new FeatureScorer(models, policies, metrics), runs), Named.as("score-features"));
 
         KStream<String, Emitted> fromSpectra = builder.stream(topics.spectra(), bytes.withName("spectra-source"))
-                .process(() -> new SpectraJudge(policies.spectral(), policies.raises(Alert.SPECTRAL_COLLAPSE), metrics), Named.as("judge-spectra"), RUN_STORE);
+                .process(StatefulProcessorSupplier.of(() -> new SpectraJudge(policies.spectral(), policies.raises(Alert.SPECTRAL_COLLAPSE),
+                        metrics), runs), Named.as("judge-spectra"));
 
         KStream<String, Emitted> emitted = fromFeatures.merge(fromRuns, Named.as("emitted-features-runs"))
                 .merge(fromSpectra, Named.as("emitted"));

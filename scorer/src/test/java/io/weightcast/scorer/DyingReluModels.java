@@ -32,8 +32,9 @@ public final class DyingReluModels {
             }
             x[i * cols + SIGNAL] = (y[i] ? -1.0 : 1.0) + 0.2 * rnd.nextGaussian();
         }
-        return new ModelVersion(DyingReluModel.NAME, version, FeatureLayout.VERSION, DyingReluModel.featureNames(),
-                DyingReluModel.fit(x, y, 1, version), 30, rows, null, null, null, System.currentTimeMillis());
+        return ModelVersion.builder().name(DyingReluModel.NAME).version(version).layoutVersion(FeatureLayout.VERSION)
+                .featureNames(DyingReluModel.featureNames()).modelText(DyingReluModel.fit(x, y, 1, version))
+                .trainingRuns(30).trainingRows(rows).createdAt(System.currentTimeMillis()).build();
     }
 
     /** A vector whose weights look dying (or healthy); weight-criterion dead fractions stay low. */

@@ -88,8 +88,9 @@ class DyingReluScorerIntegrationTest {
         });
 
         // a version that does not load: dead-lettered, the live classifier keeps judging
-        ModelVersion broken = new ModelVersion(DyingReluModel.NAME, 2, DyingReluModels.train(2).layoutVersion(),
-                DyingReluModel.featureNames(), "not a model", 0, 0, null, null, null, 0L);
+        ModelVersion broken = ModelVersion.builder().name(DyingReluModel.NAME).version(2)
+                .layoutVersion(DyingReluModels.train(2).layoutVersion()).featureNames(DyingReluModel.featureNames())
+                .modelText("not a model").build();
         send(TOPICS.models(), broken.name(), Json.bytes(broken));
         List<DeadLetter> dead = readUntil(TOPICS.deadLetters(), DeadLetter.class, d -> !d.isEmpty());
         assertThat(dead).singleElement().satisfies(d -> assertThat(d.reason()).contains("dying-relu"));

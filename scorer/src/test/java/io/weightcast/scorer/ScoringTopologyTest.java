@@ -337,8 +337,10 @@ class ScoringTopologyTest {
     @Test
     void aModelVersionThatDoesNotLoadIsDeadLetteredAndTheLiveModelStays() {
         publish(v1);
-        ModelVersion broken = new ModelVersion(ModelVersion.ACCURACY_MODEL, 5, v1.layoutVersion(), v1.featureNames(),
-                "this is not a LightGBM model", 1, 1, v1.holdout(), v1.residualQuantiles(), v1.studyReferences(), 0);
+        ModelVersion broken = ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(5)
+                .layoutVersion(v1.layoutVersion()).featureNames(v1.featureNames()).modelText("this is not a LightGBM model")
+                .trainingRuns(1).trainingRows(1).holdout(v1.holdout()).residualQuantiles(v1.residualQuantiles())
+                .studyReferences(v1.studyReferences()).createdAt(0).build();
         publish(broken);
 
         assertThat(globalDeadLetters).singleElement().satisfies(d -> assertThat(d.reason()).contains("version 5 does not load"));

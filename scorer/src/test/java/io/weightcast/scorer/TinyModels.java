@@ -45,9 +45,11 @@ public final class TinyModels {
                     booster.updateOneIter();
                 }
                 String text = booster.saveModelToString(0, 0, LGBMBooster.FeatureImportanceType.SPLIT);
-                return new ModelVersion(ModelVersion.ACCURACY_MODEL, version, FeatureLayout.VERSION, FeatureLayout.names(), text,
-                        rows / 10, rows, new HoldoutMetrics(0.9, 0.03, 0.8, 10, 40),
-                        Map.of("0.8", 0.05, "0.95", 0.1), studyReferences, System.currentTimeMillis());
+                return ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(version)
+                        .layoutVersion(FeatureLayout.VERSION).featureNames(FeatureLayout.names()).modelText(text)
+                        .trainingRuns(rows / 10).trainingRows(rows).holdout(new HoldoutMetrics(0.9, 0.03, 0.8, 10, 40))
+                        .residualQuantiles(Map.of("0.8", 0.05, "0.95", 0.1)).studyReferences(studyReferences)
+                        .createdAt(System.currentTimeMillis()).build();
             }
         } catch (Exception e) {
             throw new IllegalStateException("training the test model failed", e);
@@ -55,8 +57,10 @@ public final class TinyModels {
     }
 
     public static ModelVersion withLayout(ModelVersion m, int layoutVersion) {
-        return new ModelVersion(m.name(), m.version(), layoutVersion, m.featureNames(), m.modelText(), m.trainingRuns(),
-                m.trainingRows(), m.holdout(), m.residualQuantiles(), m.studyReferences(), m.createdAt());
+        return ModelVersion.builder().name(m.name()).version(m.version()).layoutVersion(layoutVersion)
+                .featureNames(m.featureNames()).modelText(m.modelText()).trainingRuns(m.trainingRuns())
+                .trainingRows(m.trainingRows()).holdout(m.holdout()).residualQuantiles(m.residualQuantiles())
+                .studyReferences(m.studyReferences()).createdAt(m.createdAt()).build();
     }
 
     /** A feature vector of the current layout with the given reported validation accuracy. */

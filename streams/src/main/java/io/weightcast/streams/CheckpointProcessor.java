@@ -52,13 +52,13 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     private RunContexts runs;
     private HeldFeatures held;
 
-    CheckpointProcessor(StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings, FeatureSettings settings) {
-        this.partsTtlMs = settings.partsTtlMs();
-        this.curveTtlMs = settings.curveTtlMs();
-        this.metricsWaitMs = settings.metricsWaitMs();
-        this.metrics = metrics;
-        this.spectra = spectra;
-        this.embeddings = embeddings;
+    CheckpointProcessor(FeatureTopology.Options options) {
+        this.partsTtlMs = options.limits().partsTtlMs();
+        this.curveTtlMs = options.limits().curveTtlMs();
+        this.metricsWaitMs = options.limits().metricsWaitMs();
+        this.metrics = options.metrics();
+        this.spectra = options.spectra();
+        this.embeddings = options.embeddings();
         this.unreadHparams = new UnreadHyperparameters(metrics);
     }
 

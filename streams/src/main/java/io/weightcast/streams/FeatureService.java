@@ -4,14 +4,14 @@ import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.ConsumerLagMonitor;
 import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.StreamsApp;
+import io.weightcast.core.kafka.StreamsAppConfig;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.service.OpsServer;
 import io.weightcast.core.service.Service;
-import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.ForkJoinPool;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +51,8 @@ public final class FeatureService implements Service {
 
     private final Settings settings;
     private final StreamsMetrics metrics = new StreamsMetrics();
-    private KafkaStreams streams;
-    private KafkaStreams spectraStreams;
+    private StreamsApp streams;
+    private StreamsApp spectraStreams;
     private ForkJoinPool spectraPool;
     private OpsServer ops;
     private ConsumerLagMonitor lag;
@@ -80,11 +80,14 @@ public final class FeatureService implements Service {
         FeatureSettings limits = FeatureSettings.from(settings);
         // checkpoints and runs share the run stores by run id: the same key must land in the same task for both
         TopicSetup.requireCoPartitioned(settings.bootstrap(), settings.topics().checkpoints(), settings.topics().runs(), "streams service");
-        streams = start(FeatureTopology.build(settings.topics(), metrics, spectra, embeddings, limits), properties());
+        FeatureTopology.Options features = FeatureTopology.Options.of(settings.topics(), metrics)
+                .withSpectra(spectra).withEmbeddings(embeddings).withLimits(limits);
+        streams = StreamsApp.start(applicationId(), FeatureTopology.build(features), properties());
         if (spectra.enabled()) {
             int threads = settings.getInt("streams.spectra.threads", 1);
             spectraPool = threads > 1 ? new ForkJoinPool(threads) : null;
-            spectraStreams = start(SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool, limits.partsTtlMs()), spectraProperties());
+            spectraStreams = StreamsApp.start(spectraApplicationId(),
+                    SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool, limits.partsTtlMs()), spectraProperties());
         }
         ops = OpsServer.start(settings.get("streams.host", "127.0.0.1"), settings.getInt("streams.port", 8082),
                 metrics.registry(), this::ready);
@@ -108,18 +111,8 @@ public final class FeatureService implements Service {
         return KafkaConfigs.consumer(settings.bootstrap(), null); // security settings installed above
     }
 
-    private static KafkaStreams start(org.apache.kafka.streams.Topology topology, Properties properties) {
-        KafkaStreams app = new KafkaStreams(topology, properties);
-        app.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        app.start();
-        return app;
-    }
-
     Properties properties() {
-        return properties(applicationId(), "streams", settings.getInt("streams.threads", 1));
+        return app(applicationId(), settings.getInt("streams.threads", 1)).properties(settings);
     }
 
     String applicationId() {
@@ -132,33 +125,19 @@ public final class FeatureService implements Service {
 
     /** The spectral worker's: its own group, one stream thread (its pool parallelises within a checkpoint). */
     Properties spectraProperties() {
-        return properties(spectraApplicationId(), "streams-spectra", 1);
+        return app(spectraApplicationId(), 1).instance("streams-spectra").properties(settings);
     }
 
-    private Properties properties(String applicationId, String instance, int threads) {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
-        java.nio.file.Path stateDir = settings.stateDir("streams");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
-                settings.instanceId(instance, stateDir));
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
-        p.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024);
-        p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(KafkaConfigs.MAX_RECORD_BYTES * 2));
-        KafkaClientSettings.from(settings).applyTo(p); // unprefixed: Streams gives them to all its clients
-        p.putAll(settings.under("streams.kafka"));
-        return p;
+    /** Both apps: lz4-compressed output, changelogs that take a whole split checkpoint's parts. */
+    private static StreamsAppConfig app(String applicationId, int threads) {
+        return StreamsAppConfig.of("streams", applicationId, threads)
+                .with(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4")
+                .with(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(KafkaConfigs.MAX_RECORD_BYTES * 2));
     }
-
 
     @Override
     public boolean ready() {
-        return streams != null && streams.state() == KafkaStreams.State.RUNNING
-                && (spectraStreams == null || spectraStreams.state() == KafkaStreams.State.RUNNING);
+        return streams != null && streams.running() && (spectraStreams == null || spectraStreams.running());
     }
 
     public int port() {
@@ -175,10 +154,8 @@ public final class FeatureService implements Service {
             lag.close();
             lag = null;
         }
-        // Leave the group on close: a restarted instance (local mode, a redeploy) then gets its
-        // partitions at once instead of after the old member's session timeout (45 s).
         if (spectraStreams != null) {
-            spectraStreams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+            spectraStreams.close();
             spectraStreams = null;
         }
         if (spectraPool != null) {
@@ -190,7 +167,7 @@ public final class FeatureService implements Service {
             encoders = null;
         }
         if (streams != null) {
-            streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+            streams.close();
             streams = null;
         }
         if (ops != null) {

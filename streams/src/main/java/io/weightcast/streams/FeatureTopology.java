@@ -1,6 +1,7 @@
 package io.weightcast.streams;
 
 import io.weightcast.core.kafka.JsonSerde;
+import io.weightcast.core.kafka.StatefulProcessorSupplier;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.FeatureVector;
@@ -30,20 +31,34 @@ public final class FeatureTopology {
     private FeatureTopology() {
     }
 
-    public static Topology build(Topics topics, StreamsMetrics metrics) {
-        return build(topics, metrics, SpectraStage.off(), EmbeddingStage.off(), FeatureSettings.DEFAULTS);
-    }
-
-    public static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage spectra) {
-        return build(topics, metrics, spectra, EmbeddingStage.off(), FeatureSettings.DEFAULTS);
-    }
-
     /**
+     * What the topology is built from; {@link #of} has the defaults (no spectra, no embeddings, default time limits).
+     *
      * @param spectra    decides which checkpoints get their spectra inline (the others on {@link SpectraTopology})
      * @param embeddings joins the current encoder's z to checkpoints of its architecture
+     * @param limits     the time limits of split checkpoints, run histories and held vectors
      */
-    static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings,
-                          FeatureSettings settings) {
+    public record Options(Topics topics, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings,
+                          FeatureSettings limits) {
+        public static Options of(Topics topics, StreamsMetrics metrics) {
+            return new Options(topics, metrics, SpectraStage.off(), EmbeddingStage.off(), FeatureSettings.DEFAULTS);
+        }
+
+        public Options withSpectra(SpectraStage stage) {
+            return new Options(topics, metrics, stage, embeddings, limits);
+        }
+
+        public Options withEmbeddings(EmbeddingStage stage) {
+            return new Options(topics, metrics, spectra, stage, limits);
+        }
+
+        public Options withLimits(FeatureSettings settings) {
+            return new Options(topics, metrics, spectra, embeddings, settings);
+        }
+    }
+
+    public static Topology build(Options options) {
+        Topics topics = options.topics();
         Serializer<Object> json = new Serializer<>() {
             private final Serializer<FeatureVector> features = JsonSerde.of(FeatureVector.class).serializer();
             private final Serializer<DeadLetter> letters = JsonSerde.of(DeadLetter.class).serializer();
@@ -56,12 +71,14 @@ public final class FeatureTopology {
         Topology topology = new Topology();
         topology.addSource("checkpoints", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.checkpoints());
         topology.addSource("runs", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.runs());
-        topology.addProcessor("features", () -> new CheckpointProcessor(metrics, spectra, embeddings, settings), "checkpoints");
-        topology.addProcessor("run-events", () -> new RunEventProcessor(metrics, settings), "runs");
-        topology.addStateStore(store(PARTS_STORE), "features");
-        topology.addStateStore(store(HISTORY_STORE), "features", "run-events");
-        topology.addStateStore(store(RUNS_STORE), "features", "run-events");
-        topology.addStateStore(store(HELD_STORE), "features", "run-events");
+        // the run stores are shared: both processors bring the same builders
+        StoreBuilder<?> history = store(HISTORY_STORE);
+        StoreBuilder<?> runs = store(RUNS_STORE);
+        StoreBuilder<?> held = store(HELD_STORE);
+        topology.addProcessor("features", StatefulProcessorSupplier.of(() -> new CheckpointProcessor(options),
+                store(PARTS_STORE), history, runs, held), "checkpoints");
+        topology.addProcessor("run-events", StatefulProcessorSupplier.of(() -> new RunEventProcessor(options.metrics(), options.limits()),
+                history, runs, held), "runs");
         topology.addSink(CheckpointProcessor.FEATURES, topics.features(), Serdes.String().serializer(), json, "features", "run-events");
         topology.addSink(CheckpointProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), json, "features");
         return topology;

@@ -1,6 +1,7 @@
 package io.weightcast.streams;
 
 import io.weightcast.core.kafka.JsonSerde;
+import io.weightcast.core.kafka.StatefulProcessorSupplier;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.SpectralSummary;
@@ -39,9 +40,8 @@ public final class SpectraTopology {
         };
         Topology topology = new Topology();
         topology.addSource("checkpoints", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.checkpoints());
-        topology.addProcessor("spectra", () -> new SpectraProcessor(PARTS_STORE, metrics, stage, pool, partsTtlMs), "checkpoints");
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(PARTS_STORE), Serdes.String(), Serdes.ByteArray()), "spectra");
+        topology.addProcessor("spectra", StatefulProcessorSupplier.of(() -> new SpectraProcessor(PARTS_STORE, metrics, stage, pool, partsTtlMs),
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARTS_STORE), Serdes.String(), Serdes.ByteArray())), "checkpoints");
         topology.addSink(SpectraProcessor.SPECTRA, topics.spectra(), Serdes.String().serializer(), json, "spectra");
         topology.addSink(SpectraProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), json, "spectra");
         return topology;

@@ -60,8 +60,8 @@ class EmbeddingTopologyTest {
 
     private static Pipe pipe(AtomicReference<EncoderVersion> current) {
         StreamsMetrics metrics = new StreamsMetrics();
-        TopologyTestDriver driver = TopologyTestDrivers.create(FeatureTopology.build(TOPICS, metrics, SpectraStage.off(),
-                new EmbeddingStage(current::get), FeatureSettings.DEFAULTS), ProductionProperties.features());
+        TopologyTestDriver driver = TopologyTestDrivers.create(FeatureTopology.build(
+                FeatureTopology.Options.of(TOPICS, metrics).withEmbeddings(new EmbeddingStage(current::get))), ProductionProperties.features());
         return new Pipe(driver,
                 driver.createInputTopic(TOPICS.checkpoints(), Serdes.String().serializer(), Serdes.ByteArray().serializer()),
                 driver.createOutputTopic(TOPICS.features(), Serdes.String().deserializer(), JsonSerde.of(FeatureVector.class).deserializer()),

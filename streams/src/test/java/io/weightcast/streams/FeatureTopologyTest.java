@@ -44,7 +44,8 @@ class FeatureTopologyTest {
     @BeforeEach
     void setUp() {
         metrics = new StreamsMetrics();
-        driver = TopologyTestDrivers.create(FeatureTopology.build(topics, metrics), ProductionProperties.features());
+        driver = TopologyTestDrivers.create(
+                FeatureTopology.build(FeatureTopology.Options.of(topics, metrics)), ProductionProperties.features());
         checkpoints = driver.createInputTopic(topics.checkpoints(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         features = driver.createOutputTopic(topics.features(), Serdes.String().deserializer(),
                 JsonSerde.of(FeatureVector.class).deserializer());

@@ -49,7 +49,8 @@ class RunEventJoinTest {
     @BeforeEach
     void setUp() {
         metrics = new StreamsMetrics();
-        driver = TopologyTestDrivers.create(FeatureTopology.build(topics, metrics), ProductionProperties.features());
+        driver = TopologyTestDrivers.create(
+                FeatureTopology.build(FeatureTopology.Options.of(topics, metrics)), ProductionProperties.features());
         checkpoints = driver.createInputTopic(topics.checkpoints(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         runs = driver.createInputTopic(topics.runs(), Serdes.String().serializer(), Serdes.String().serializer());
         features = driver.createOutputTopic(topics.features(), Serdes.String().deserializer(),

@@ -39,7 +39,8 @@ class SpectraTopologyTest {
 
     @Test
     void smallCheckpointsCarryTheirSpectraInTheFeaturesRecord() {
-        try (TopologyTestDriver driver = TopologyTestDrivers.create(FeatureTopology.build(topics, metrics, stage(1e12)), ProductionProperties.features())) {
+        try (TopologyTestDriver driver = TopologyTestDrivers.create(
+                FeatureTopology.build(FeatureTopology.Options.of(topics, metrics).withSpectra(stage(1e12))), ProductionProperties.features())) {
             TestInputTopic<String, byte[]> in = checkpointsIn(driver);
             in.pipeInput("run-1", checkpoint("run-1", 3));
             FeatureVector fv = features(driver, in).readValue();
@@ -58,7 +59,8 @@ class SpectraTopologyTest {
         byte[] whole = checkpoint("run-2", 4);
         List<byte[]> parts = CheckpointParts.split(whole, 1_500);
         FeatureVector fv;
-        try (TopologyTestDriver driver = TopologyTestDrivers.create(FeatureTopology.build(topics, metrics, stage), ProductionProperties.features())) {
+        try (TopologyTestDriver driver = TopologyTestDrivers.create(
+                FeatureTopology.build(FeatureTopology.Options.of(topics, metrics).withSpectra(stage)), ProductionProperties.features())) {
             TestInputTopic<String, byte[]> in = checkpointsIn(driver);
             TestOutputTopic<String, FeatureVector> out = features(driver, in);
             parts.forEach(p -> in.pipeInput("run-2", p));
@@ -82,7 +84,8 @@ class SpectraTopologyTest {
             var expected = new SpectralAnalyzer(SpectralOptions.DEFAULTS.withMinEvals(4)).analyze(SafeTensors.read(whole)).health();
             assertThat(s.layers()).isEqualTo(expected);
             // joined into the features record, it gives exactly the vector an inline computation gives
-            try (TopologyTestDriver inline = TopologyTestDrivers.create(FeatureTopology.build(topics, metrics, stage(1e12)), ProductionProperties.features())) {
+            try (TopologyTestDriver inline = TopologyTestDrivers.create(
+                    FeatureTopology.build(FeatureTopology.Options.of(topics, metrics).withSpectra(stage(1e12))), ProductionProperties.features())) {
                 TestInputTopic<String, byte[]> in2 = checkpointsIn(inline);
                 TestOutputTopic<String, FeatureVector> out2 = features(inline, in2);
                 in2.pipeInput("run-2", whole);

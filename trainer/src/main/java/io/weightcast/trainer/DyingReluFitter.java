@@ -102,7 +102,7 @@ public final class DyingReluFitter {
     }
 
     static ModelVersion provisional(String text) {
-        return new ModelVersion(DyingReluModel.NAME, 0, FeatureLayout.VERSION, DyingReluModel.featureNames(), text,
-                0, 0, null, null, null, 0L);
+        return ModelVersion.builder().name(DyingReluModel.NAME).version(0).layoutVersion(FeatureLayout.VERSION)
+                .featureNames(DyingReluModel.featureNames()).modelText(text).build();
     }
 }

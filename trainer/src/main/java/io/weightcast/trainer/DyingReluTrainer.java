@@ -101,9 +101,10 @@ final class DyingReluTrainer {
             boolean publish = cur == null || !(cand.f1() < cur.f1() - 1e-9);
             String outcome;
             if (publish) {
-                ModelVersion mv = new ModelVersion(DyingReluModel.NAME, maxVersionSeen + 1, FeatureLayout.VERSION,
-                        DyingReluModel.featureNames(), fit.modelText(), fit.train().runs(), fit.train().rows(), null, null,
-                        null, System.currentTimeMillis());
+                ModelVersion mv = ModelVersion.builder().name(DyingReluModel.NAME).version(maxVersionSeen + 1)
+                        .layoutVersion(FeatureLayout.VERSION).featureNames(DyingReluModel.featureNames())
+                        .modelText(fit.modelText()).trainingRuns(fit.train().runs()).trainingRows(fit.train().rows())
+                        .createdAt(System.currentTimeMillis()).build();
                 maxVersionSeen = mv.version(); // even if the ack is lost: never reuse a number
                 publisher.accept(mv);
                 adopt(mv);

@@ -65,7 +65,8 @@ record FeatureColumns(List<String> names, Integer encoderVersion, EmbeddingLooku
 
     /** With late-stage regressors serving the late checkpoints (null or empty: none). */
     ModelVersion template(String modelText, ChanceFloor floor, List<StageModel> stageModels) {
-        return new ModelVersion(ModelVersion.ACCURACY_MODEL, 0, FeatureLayout.VERSION, names, modelText, 0, 0, null, null,
-                null, 0L, null, encoderVersion, floor, null).withStageModels(stageModels);
+        return ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(0).layoutVersion(FeatureLayout.VERSION)
+                .featureNames(names).modelText(modelText).encoderVersion(encoderVersion)
+                .chanceFloor(floor).stageModels(stageModels).build();
     }
 }

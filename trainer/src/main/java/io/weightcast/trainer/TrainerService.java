@@ -446,11 +446,14 @@ public final class TrainerService implements Service {
         try {
             List<ZooRun> runs = zoo.zooRuns();
             FitResult fit = bestFit(runs);
-            ModelVersion candidate = new ModelVersion(ModelVersion.ACCURACY_MODEL, maxVersionSeen + 1,
-                    FeatureLayout.VERSION, fit.columns().names(), fit.modelText(), fit.trainingRuns(), fit.trainingRows(),
-                    fit.holdout(), fit.residualQuantiles(), StudyReferences.of(runs), System.currentTimeMillis(), fit.ablations(),
-                    fit.columns().encoderVersion(), fit.chanceFloor(), fit.topRunRule(), fit.stageResidualQuantiles())
-                    .withStageModels(fit.stageModels());
+            ModelVersion candidate = ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(maxVersionSeen + 1)
+                    .layoutVersion(FeatureLayout.VERSION).featureNames(fit.columns().names()).modelText(fit.modelText())
+                    .trainingRuns(fit.trainingRuns()).trainingRows(fit.trainingRows()).holdout(fit.holdout())
+                    .residualQuantiles(fit.residualQuantiles()).studyReferences(StudyReferences.of(runs))
+                    .createdAt(System.currentTimeMillis()).ablations(fit.ablations())
+                    .encoderVersion(fit.columns().encoderVersion()).chanceFloor(fit.chanceFloor())
+                    .topRunRule(fit.topRunRule()).stageResidualQuantiles(fit.stageResidualQuantiles())
+                    .stageModels(fit.stageModels()).build();
             ModelVersion cur = current;
             PublishDecision decision = gate.judge(fit, cur);
             boolean publish = decision.publish();

@@ -19,9 +19,10 @@ class AccuracyModelFitterTest {
     private static final Logger LOG = LoggerFactory.getLogger(AccuracyModelFitterTest.class);
 
     private static ModelVersion version(FitResult fit) {
-        return new ModelVersion(ModelVersion.ACCURACY_MODEL, 1, FeatureLayout.VERSION, FeatureLayout.names(),
-                fit.modelText(), fit.trainingRuns(), fit.trainingRows(), fit.holdout(), fit.residualQuantiles(), null, 0L)
-                .withChanceFloor(fit.chanceFloor()).withStageModels(fit.stageModels());
+        return ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(1).layoutVersion(FeatureLayout.VERSION)
+                .featureNames(FeatureLayout.names()).modelText(fit.modelText()).trainingRuns(fit.trainingRuns())
+                .trainingRows(fit.trainingRows()).holdout(fit.holdout()).residualQuantiles(fit.residualQuantiles())
+                .chanceFloor(fit.chanceFloor()).stageModels(fit.stageModels()).build();
     }
 
     @Test

@@ -64,8 +64,8 @@ class DyingReluFitterTest {
         zoo.forEach(r -> r.checkpoints().forEach(c -> trainer.addRunEvent(
                 DyingReluZoo.metrics(new DyingReluZoo.Run(r.runId(), sink.label(r.runId(), c.step()) ? 1 : 0, 0), c.step()),
                 r.runId())));
-        trainer.adopt(new ModelVersion(DyingReluModel.NAME, 7, FeatureLayout.VERSION, List.of("old"), "not loadable", 0, 0,
-                null, null, null, 0L));
+        trainer.adopt(ModelVersion.builder().name(DyingReluModel.NAME).version(7).layoutVersion(FeatureLayout.VERSION)
+                .featureNames(List.of("old")).modelText("not loadable").build());
         List<ModelVersion> published = new ArrayList<>();
 
         trainer.refit(zoo, published::add);

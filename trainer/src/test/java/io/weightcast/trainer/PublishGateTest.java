@@ -68,8 +68,9 @@ class PublishGateTest {
     }
 
     private static ModelVersion version(int v, FitResult fit) {
-        return new ModelVersion(ModelVersion.ACCURACY_MODEL, v, FeatureLayout.VERSION, FeatureLayout.names(),
-                fit.modelText(), fit.trainingRuns(), fit.trainingRows(), fit.holdout(), fit.residualQuantiles(), null, 0L);
+        return ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(v).layoutVersion(FeatureLayout.VERSION)
+                .featureNames(FeatureLayout.names()).modelText(fit.modelText()).trainingRuns(fit.trainingRuns())
+                .trainingRows(fit.trainingRows()).holdout(fit.holdout()).residualQuantiles(fit.residualQuantiles()).build();
     }
 
     private static List<String> ids(List<ZooRun> runs) {
@@ -152,10 +153,13 @@ class PublishGateTest {
     @Test
     void publishesWithoutAComparableCurrentVersion() {
         ModelVersion v1 = version(1, strongOnEarly);
-        ModelVersion otherLayout = new ModelVersion(v1.name(), 1, FeatureLayout.VERSION + 1, v1.featureNames(),
-                v1.modelText(), v1.trainingRuns(), v1.trainingRows(), v1.holdout(), v1.residualQuantiles(), null, 0L);
-        ModelVersion broken = new ModelVersion(v1.name(), 1, FeatureLayout.VERSION, v1.featureNames(),
-                "not a LightGBM model", v1.trainingRuns(), v1.trainingRows(), v1.holdout(), v1.residualQuantiles(), null, 0L);
+        ModelVersion otherLayout = ModelVersion.builder().name(v1.name()).version(1)
+                .layoutVersion(FeatureLayout.VERSION + 1).featureNames(v1.featureNames()).modelText(v1.modelText())
+                .trainingRuns(v1.trainingRuns()).trainingRows(v1.trainingRows()).holdout(v1.holdout())
+                .residualQuantiles(v1.residualQuantiles()).build();
+        ModelVersion broken = ModelVersion.builder().name(v1.name()).version(1).layoutVersion(FeatureLayout.VERSION)
+                .featureNames(v1.featureNames()).modelText("not a LightGBM model").trainingRuns(v1.trainingRuns())
+                .trainingRows(v1.trainingRows()).holdout(v1.holdout()).residualQuantiles(v1.residualQuantiles()).build();
         try (PublishGate gate = new PublishGate(0.0)) {
             // even the weak candidate: there is nothing to compare it with
             for (ModelVersion current : new ModelVersion[] {null, otherLayout, broken}) {

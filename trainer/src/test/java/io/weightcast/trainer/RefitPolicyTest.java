@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 class RefitPolicyTest {
     private static ModelVersion model(int layout, int trainRuns, int holdoutRuns) {
-        return new ModelVersion(ModelVersion.ACCURACY_MODEL, 3, layout, List.of(), "", trainRuns, trainRuns * 18,
-                new HoldoutMetrics(0.8, 0.05, 0.7, holdoutRuns, holdoutRuns * 18), null, null, 0L);
+        return ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(3).layoutVersion(layout)
+                .featureNames(List.of()).modelText("").trainingRuns(trainRuns).trainingRows(trainRuns * 18)
+                .holdout(new HoldoutMetrics(0.8, 0.05, 0.7, holdoutRuns, holdoutRuns * 18)).build();
     }
 
     @Test

@@ -221,8 +221,10 @@ class AnalyzeCommandTest {
         // A file without step: predicted as step 1, and said so. A model of another layout: said so.
         Path noStep = Files.write(out.resolve("nostep.safetensors"), digitsCnnBytes(3,
                 Map.of("hparams", "{\"optimizer.lr\":0.1,\"momentum\":0.9}")));
-        ModelVersion other = new ModelVersion(model.name(), 2, FeatureLayout.VERSION + 1, model.featureNames(), model.modelText(),
-                model.trainingRuns(), model.trainingRows(), model.holdout(), model.residualQuantiles(), Map.of(), 0L);
+        ModelVersion other = ModelVersion.builder().name(model.name()).version(2).layoutVersion(FeatureLayout.VERSION + 1)
+                .featureNames(model.featureNames()).modelText(model.modelText()).trainingRuns(model.trainingRuns())
+                .trainingRows(model.trainingRows()).holdout(model.holdout()).residualQuantiles(model.residualQuantiles())
+                .studyReferences(Map.of()).build();
         Path otherFile = Files.write(out.resolve("other.json"), Json.bytes(other));
         Run notes = analyze(noStep.toString(), "--json", "--model", otherFile.toString());
         assertThat(notes.code()).as(notes.err()).isZero();
@@ -245,8 +247,10 @@ class AnalyzeCommandTest {
             assertThat(none.code()).isEqualTo(1);
             assertThat(none.err().strip()).contains("no 'final-accuracy' model on topic t1.models").doesNotContain("\n");
 
-            ModelVersion older = new ModelVersion(model.name(), 1, model.layoutVersion(), model.featureNames(), "not a model",
-                    1, 1, model.holdout(), model.residualQuantiles(), Map.of(), 0L);
+            ModelVersion older = ModelVersion.builder().name(model.name()).version(1).layoutVersion(model.layoutVersion())
+                    .featureNames(model.featureNames()).modelText("not a model").trainingRuns(1).trainingRows(1)
+                    .holdout(model.holdout()).residualQuantiles(model.residualQuantiles()).studyReferences(Map.of())
+                    .build();
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaConfigs.producer(bootstrap, "test"),
                     new StringSerializer(), new ByteArraySerializer())) {
                 producer.send(new ProducerRecord<>(topics.models(), ModelVersion.ACCURACY_MODEL, Json.bytes(older))).get();
@@ -375,9 +379,11 @@ class AnalyzeCommandTest {
                     booster.updateOneIter();
                 }
                 String text = booster.saveModelToString(0, 0, LGBMBooster.FeatureImportanceType.SPLIT);
-                return new ModelVersion(ModelVersion.ACCURACY_MODEL, 3, FeatureLayout.VERSION, FeatureLayout.names(), text,
-                        30, rows, new HoldoutMetrics(0.9, 0.03, 0.8, 10, 40), Map.of("0.8", 0.05, "0.95", 0.1), Map.of(),
-                        System.currentTimeMillis());
+                return ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(3)
+                        .layoutVersion(FeatureLayout.VERSION).featureNames(FeatureLayout.names()).modelText(text)
+                        .trainingRuns(30).trainingRows(rows).holdout(new HoldoutMetrics(0.9, 0.03, 0.8, 10, 40))
+                        .residualQuantiles(Map.of("0.8", 0.05, "0.95", 0.1)).studyReferences(Map.of())
+                        .createdAt(System.currentTimeMillis()).build();
             }
         }
     }

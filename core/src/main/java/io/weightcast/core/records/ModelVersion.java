@@ -48,57 +48,38 @@ public record ModelVersion(
     /** Feature names of embedding columns: {@code embedding_0}, {@code embedding_1}, … after the layout's. */
     public static final String EMBEDDING_PREFIX = "embedding_";
 
-    /** A version whose pooled regressor serves every checkpoint. */
-    public ModelVersion(String name, int version, int layoutVersion, List<String> featureNames, String modelText,
-                        int trainingRuns, int trainingRows, HoldoutMetrics holdout, Map<String, Double> residualQuantiles,
-                        Map<String, Double> studyReferences, long createdAt, Map<String, HoldoutMetrics> ablations,
-                        Integer encoderVersion, ChanceFloor chanceFloor, TopRunRule topRunRule,
-                        List<Map<String, Double>> stageResidualQuantiles) {
-        this(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout, residualQuantiles,
-                studyReferences, createdAt, ablations, encoderVersion, chanceFloor, topRunRule, stageResidualQuantiles, null);
+    /** A version built field by field: 17 positional arguments invite swapped ints; unset ones are null, 0 or empty. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** A version with one interval half-width per level for every stage of training. */
-    public ModelVersion(String name, int version, int layoutVersion, List<String> featureNames, String modelText,
-                        int trainingRuns, int trainingRows, HoldoutMetrics holdout, Map<String, Double> residualQuantiles,
-                        Map<String, Double> studyReferences, long createdAt, Map<String, HoldoutMetrics> ablations,
-                        Integer encoderVersion, ChanceFloor chanceFloor, TopRunRule topRunRule) {
-        this(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout, residualQuantiles,
-                studyReferences, createdAt, ablations, encoderVersion, chanceFloor, topRunRule, null);
-    }
-
-    /** A version without a chance floor. */
-    public ModelVersion(String name, int version, int layoutVersion, List<String> featureNames, String modelText,
-                        int trainingRuns, int trainingRows, HoldoutMetrics holdout, Map<String, Double> residualQuantiles,
-                        Map<String, Double> studyReferences, long createdAt, Map<String, HoldoutMetrics> ablations,
-                        Integer encoderVersion) {
-        this(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout, residualQuantiles,
-                studyReferences, createdAt, ablations, encoderVersion, null, null);
+    /** A builder holding this version's fields, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().name(name).version(version).layoutVersion(layoutVersion).featureNames(featureNames)
+                .modelText(modelText).trainingRuns(trainingRuns).trainingRows(trainingRows).holdout(holdout)
+                .residualQuantiles(residualQuantiles).studyReferences(studyReferences).createdAt(createdAt).ablations(ablations)
+                .encoderVersion(encoderVersion).chanceFloor(chanceFloor).topRunRule(topRunRule)
+                .stageResidualQuantiles(stageResidualQuantiles).stageModels(stageModels);
     }
 
     /** This version with a chance floor. */
     public ModelVersion withChanceFloor(ChanceFloor floor) {
-        return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
-                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, floor, topRunRule, stageResidualQuantiles, stageModels);
+        return toBuilder().chanceFloor(floor).build();
     }
 
     /** This version with an early-stop rule. */
     public ModelVersion withTopRunRule(TopRunRule rule) {
-        return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
-                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, rule, stageResidualQuantiles, stageModels);
+        return toBuilder().topRunRule(rule).build();
     }
 
     /** This version with per-stage interval half-widths. */
     public ModelVersion withStageResidualQuantiles(List<Map<String, Double>> byStage) {
-        return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
-                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, topRunRule, byStage, stageModels);
+        return toBuilder().stageResidualQuantiles(byStage).build();
     }
 
     /** This version with late-stage regressors. */
     public ModelVersion withStageModels(List<StageModel> models) {
-        return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
-                residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, topRunRule,
-                stageResidualQuantiles, models);
+        return toBuilder().stageModels(models).build();
     }
 
     /**
@@ -123,14 +104,6 @@ public record ModelVersion(
         return out;
     }
 
-    /** A version of the feature layout alone (no embedding columns). */
-    public ModelVersion(String name, int version, int layoutVersion, List<String> featureNames, String modelText,
-                        int trainingRuns, int trainingRows, HoldoutMetrics holdout, Map<String, Double> residualQuantiles,
-                        Map<String, Double> studyReferences, long createdAt, Map<String, HoldoutMetrics> ablations) {
-        this(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout, residualQuantiles,
-                studyReferences, createdAt, ablations, null);
-    }
-
     /** How many trailing embedding columns the model reads (0 for a layout-only model). */
     public int embeddingColumns() {
         return featureNames == null ? 0 : (int) featureNames.stream().filter(n -> n.startsWith(EMBEDDING_PREFIX)).count();
@@ -142,11 +115,118 @@ public record ModelVersion(
         stageModels = stageModels == null ? null : List.copyOf(stageModels);
     }
 
-    /** A version without ablation measurements. */
-    public ModelVersion(String name, int version, int layoutVersion, List<String> featureNames, String modelText,
-                        int trainingRuns, int trainingRows, HoldoutMetrics holdout, Map<String, Double> residualQuantiles,
-                        Map<String, Double> studyReferences, long createdAt) {
-        this(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout, residualQuantiles,
-                studyReferences, createdAt, Map.of());
+    /** Builds a {@link ModelVersion}; each setter is named after the component it sets. */
+    public static final class Builder {
+        private String name;
+        private int version;
+        private int layoutVersion;
+        private List<String> featureNames;
+        private String modelText;
+        private int trainingRuns;
+        private int trainingRows;
+        private HoldoutMetrics holdout;
+        private Map<String, Double> residualQuantiles;
+        private Map<String, Double> studyReferences;
+        private long createdAt;
+        private Map<String, HoldoutMetrics> ablations;
+        private Integer encoderVersion;
+        private ChanceFloor chanceFloor;
+        private TopRunRule topRunRule;
+        private List<Map<String, Double>> stageResidualQuantiles;
+        private List<StageModel> stageModels;
+
+        private Builder() {
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder version(int version) {
+            this.version = version;
+            return this;
+        }
+
+        public Builder layoutVersion(int layoutVersion) {
+            this.layoutVersion = layoutVersion;
+            return this;
+        }
+
+        public Builder featureNames(List<String> featureNames) {
+            this.featureNames = featureNames;
+            return this;
+        }
+
+        public Builder modelText(String modelText) {
+            this.modelText = modelText;
+            return this;
+        }
+
+        public Builder trainingRuns(int trainingRuns) {
+            this.trainingRuns = trainingRuns;
+            return this;
+        }
+
+        public Builder trainingRows(int trainingRows) {
+            this.trainingRows = trainingRows;
+            return this;
+        }
+
+        public Builder holdout(HoldoutMetrics holdout) {
+            this.holdout = holdout;
+            return this;
+        }
+
+        public Builder residualQuantiles(Map<String, Double> residualQuantiles) {
+            this.residualQuantiles = residualQuantiles;
+            return this;
+        }
+
+        public Builder studyReferences(Map<String, Double> studyReferences) {
+            this.studyReferences = studyReferences;
+            return this;
+        }
+
+        public Builder createdAt(long createdAt) {
+            this.createdAt = createdAt;
+            return this;
+        }
+
+        public Builder ablations(Map<String, HoldoutMetrics> ablations) {
+            this.ablations = ablations;
+            return this;
+        }
+
+        public Builder encoderVersion(Integer encoderVersion) {
+            this.encoderVersion = encoderVersion;
+            return this;
+        }
+
+        public Builder chanceFloor(ChanceFloor chanceFloor) {
+            this.chanceFloor = chanceFloor;
+            return this;
+        }
+
+        public Builder topRunRule(TopRunRule topRunRule) {
+            this.topRunRule = topRunRule;
+            return this;
+        }
+
+        public Builder stageResidualQuantiles(List<Map<String, Double>> stageResidualQuantiles) {
+            this.stageResidualQuantiles = stageResidualQuantiles;
+            return this;
+        }
+
+        public Builder stageModels(List<StageModel> stageModels) {
+            this.stageModels = stageModels;
+            return this;
+        }
+
+        public ModelVersion build() {
+            return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
+                    residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, topRunRule,
+                    stageResidualQuantiles, stageModels);
+        }
     }
 }

@@ -37,8 +37,9 @@ class AccuracyModelTest {
 
     @Test
     void lateCheckpointsGetTheLateStageRegressorsPrediction() throws Exception {
-        ModelVersion pooled = new ModelVersion(ModelVersion.ACCURACY_MODEL, 1, 4, NAMES, constant(0.2), 10, 100, null,
-                Map.of("0.8", 0.1), Map.of(), 0L);
+        ModelVersion pooled = ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(1).layoutVersion(4)
+                .featureNames(NAMES).modelText(constant(0.2)).trainingRuns(10).trainingRows(100)
+                .residualQuantiles(Map.of("0.8", 0.1)).studyReferences(Map.of()).build();
         ModelVersion staged = pooled.withStageModels(List.of(new StageModel(0.75, constant(0.9))));
         double[] rows = {1, 0.5, 2, 0.75, 3, 1.0, 4, Double.NaN};
         try (AccuracyModel one = AccuracyModel.load(pooled); AccuracyModel two = AccuracyModel.load(staged)) {

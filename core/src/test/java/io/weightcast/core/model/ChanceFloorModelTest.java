@@ -68,8 +68,9 @@ class ChanceFloorModelTest {
     @Test
     void aModelVersionCarriesItsFloorThroughJson() {
         ChanceFloor floor = new ChanceFloor(0.1, 0.5, "tree\nversion=v4\n", 7);
-        ModelVersion mv = new ModelVersion(ModelVersion.ACCURACY_MODEL, 3, 2, List.of("a"), "text", 1, 2, null, Map.of(), Map.of(),
-                0L, Map.of(), null).withChanceFloor(floor);
+        ModelVersion mv = ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(3).layoutVersion(2)
+                .featureNames(List.of("a")).modelText("text").trainingRuns(1).trainingRows(2).residualQuantiles(Map.of())
+                .studyReferences(Map.of()).ablations(Map.of()).chanceFloor(floor).build();
         String json = new String(Json.bytes(mv), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(json.contains("\"chance_floor\":{\"level\":0.1"), json);
         assertEquals(mv, Json.read(Json.bytes(mv), ModelVersion.class));

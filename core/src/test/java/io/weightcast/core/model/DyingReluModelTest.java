@@ -74,13 +74,15 @@ class DyingReluModelTest {
     void refusesOneClassAndForeignModels() {
         int cols = FeatureLayout.size();
         assertThrows(IllegalArgumentException.class, () -> DyingReluModel.fit(new double[3 * cols], new boolean[3], 1, 1));
-        assertThrows(IllegalArgumentException.class, () -> DyingReluModel.load(new ModelVersion(ModelVersion.ACCURACY_MODEL, 1,
-                FeatureLayout.VERSION, DyingReluModel.featureNames(), "x", 0, 0, null, null, null, 0L)));
+        assertThrows(IllegalArgumentException.class, () -> DyingReluModel.load(ModelVersion.builder()
+                .name(ModelVersion.ACCURACY_MODEL).version(1).layoutVersion(FeatureLayout.VERSION)
+                .featureNames(DyingReluModel.featureNames()).modelText("x").build()));
         assertThrows(IllegalArgumentException.class, () -> DyingReluModel.load(version("tree", FeatureLayout.names())));
         assertThrows(IllegalArgumentException.class, () -> DyingReluModel.load(version("not a model", DyingReluModel.featureNames())));
     }
 
     private static ModelVersion version(String text, List<String> names) {
-        return new ModelVersion(DyingReluModel.NAME, 1, FeatureLayout.VERSION, names, text, 0, 0, null, null, null, 0L);
+        return ModelVersion.builder().name(DyingReluModel.NAME).version(1).layoutVersion(FeatureLayout.VERSION)
+                .featureNames(names).modelText(text).build();
     }
 }

@@ -54,8 +54,10 @@ class RecordsTest {
     void modelVersionsCarryPerStageHalfWidthsAndFallBackToThePooledOnes() {
         Map<String, Double> pooled = Map.of("0.8", 0.05, "0.95", 0.12);
         List<Map<String, Double>> stages = List.of(Map.of("0.8", 0.09, "0.95", 0.2), Map.of("0.8", 0.03)); // stage 2: too few for 95%
-        ModelVersion mv = new ModelVersion("final-accuracy", 3, 1, List.of("step_fraction"), "text", 10, 100, null, pooled,
-                Map.of(), 1L, Map.of()).withStageResidualQuantiles(stages);
+        ModelVersion mv = ModelVersion.builder().name("final-accuracy").version(3).layoutVersion(1)
+                .featureNames(List.of("step_fraction")).modelText("text").trainingRuns(10).trainingRows(100)
+                .residualQuantiles(pooled).studyReferences(Map.of()).createdAt(1L).ablations(Map.of())
+                .stageResidualQuantiles(stages).build();
         assertThat(mv.residualQuantiles(0.25)).isEqualTo(Map.of("0.8", 0.09, "0.95", 0.2));
         assertThat(mv.residualQuantiles(1.0)).isEqualTo(Map.of("0.8", 0.03, "0.95", 0.12));
         assertThat(mv.residualQuantiles(Double.NaN)).isEqualTo(pooled);

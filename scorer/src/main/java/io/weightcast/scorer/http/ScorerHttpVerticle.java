@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.weightcast.core.records.Json;
-import io.weightcast.core.service.OpsServer;
+import io.weightcast.core.service.OpsRoutes;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -61,14 +61,7 @@ public final class ScorerHttpVerticle extends VerticleBase {
         LivePage page = LivePage.load();
         router.get("/").handler(page);
         router.get("/live").handler(page);
-        router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "UP")));
-        router.get("/ready").handler(ctx -> {
-            boolean ok = ready.getAsBoolean();
-            json(ctx, ok ? 200 : 503, Map.of("ready", ok));
-        });
-        router.get("/metrics").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                .end(OpsServer.scrape(registry)));
+        OpsRoutes.mount(router, registry, ready);
         return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> server = s);
     }
 

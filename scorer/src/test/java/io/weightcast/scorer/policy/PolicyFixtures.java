@@ -18,8 +18,10 @@ final class PolicyFixtures {
     }
 
     static ModelVersion model(int version, Map<String, Double> references) {
-        return new ModelVersion(ModelVersion.ACCURACY_MODEL, version, FeatureLayout.VERSION, FeatureLayout.names(), "unused",
-                10, 100, new HoldoutMetrics(0.9, 0.03, 0.8, 3, 30), Map.of("0.8", 0.05), references, NOW);
+        return ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(version)
+                .layoutVersion(FeatureLayout.VERSION).featureNames(FeatureLayout.names()).modelText("unused")
+                .trainingRuns(10).trainingRows(100).holdout(new HoldoutMetrics(0.9, 0.03, 0.8, 3, 30))
+                .residualQuantiles(Map.of("0.8", 0.05)).studyReferences(references).createdAt(NOW).build();
     }
 
     static Prediction predicted(double value, double halfWidth, ModelVersion model) {
