@@ -1,5 +1,6 @@
 package io.weightcast.scorer;
 
+import io.weightcast.core.config.InvalidSettingException;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.records.Alert;
 import java.util.LinkedHashSet;
@@ -8,43 +9,31 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The scoring policies' settings (see {@link ScorerService} for the keys and defaults).
+ * The scoring policies' settings (keys declared in {@link ScorerKeys}).
  *
  * @param earlyStopThreshold     used when the model has no reference for the run's study; null = no decision
  * @param earlyStopRule          {@value #INTERVAL_RULE} or {@value #TOP_RUN_RULE} (see EarlyStopPolicy)
  * @param earlyStopIntervalLevel the interval level the interval rule compares with the reference
- * @param alerts                 the alert kinds raised on the alerts topic ({@value #ALERTS}); the others' flags still
+ * @param alerts                 the alert kinds raised on the alerts topic ({@code scorer.alerts}); the others' flags still
  *                               mark the scores
  */
 public record ScorerConfig(double dyingReluThreshold, Double earlyStopThreshold, int earlyStopConsecutive,
                            double earlyStopMinStepFraction, String earlyStopRule, double earlyStopIntervalLevel,
                            Set<String> alerts) {
 
-    public static final String DYING_RELU_THRESHOLD = "scorer.dying.relu.threshold";
-    public static final String EARLY_STOP_THRESHOLD = "scorer.early.stop.threshold";
-    public static final String EARLY_STOP_CONSECUTIVE = "scorer.early.stop.consecutive";
-    public static final String EARLY_STOP_MIN_STEP_FRACTION = "scorer.early.stop.min.step.fraction";
-    public static final String EARLY_STOP_RULE = "scorer.early.stop.rule";
-    public static final String EARLY_STOP_INTERVAL_LEVEL = "scorer.early.stop.interval.level";
-    public static final String ALERTS = "scorer.alerts";
     public static final String INTERVAL_RULE = "interval";
     public static final String TOP_RUN_RULE = "top_run";
 
     public ScorerConfig {
-        if (earlyStopConsecutive < 1) {
-            throw new IllegalArgumentException(EARLY_STOP_CONSECUTIVE + " must be at least 1, was " + earlyStopConsecutive);
-        }
-        if (!INTERVAL_RULE.equals(earlyStopRule) && !TOP_RUN_RULE.equals(earlyStopRule)) {
-            throw new IllegalArgumentException(EARLY_STOP_RULE + " must be " + INTERVAL_RULE + " or " + TOP_RUN_RULE + ", was "
-                    + earlyStopRule);
-        }
-        if (!(earlyStopIntervalLevel > 0 && earlyStopIntervalLevel < 1)) {
-            throw new IllegalArgumentException(EARLY_STOP_INTERVAL_LEVEL + " must be in (0, 1), was " + earlyStopIntervalLevel);
-        }
+        ScorerKeys.DYING_RELU_THRESHOLD.checked(dyingReluThreshold);
+        ScorerKeys.EARLY_STOP_CONSECUTIVE.checked(earlyStopConsecutive);
+        ScorerKeys.EARLY_STOP_MIN_STEP_FRACTION.checked(earlyStopMinStepFraction);
+        ScorerKeys.EARLY_STOP_RULE.checked(earlyStopRule);
+        ScorerKeys.EARLY_STOP_INTERVAL_LEVEL.checked(earlyStopIntervalLevel);
         alerts = Set.copyOf(alerts);
         for (String kind : alerts) {
             if (!ALERT_KINDS.contains(kind)) {
-                throw new IllegalArgumentException(ALERTS + " lists " + kind + ", which is none of " + ALERT_KINDS);
+                throw new InvalidSettingException(ScorerKeys.ALERTS.name() + " lists " + kind + ", which is none of " + ALERT_KINDS);
             }
         }
     }
@@ -60,7 +49,7 @@ public record ScorerConfig(double dyingReluThreshold, Double earlyStopThreshold,
     public ScorerConfig(double dyingReluThreshold, Double earlyStopThreshold, int earlyStopConsecutive,
                         double earlyStopMinStepFraction) {
         this(dyingReluThreshold, earlyStopThreshold, earlyStopConsecutive, earlyStopMinStepFraction, DEFAULT_EARLY_STOP_RULE,
-                DEFAULT_EARLY_STOP_INTERVAL_LEVEL);
+                ScorerKeys.EARLY_STOP_INTERVAL_LEVEL.defaultValue());
     }
 
     /**
@@ -88,25 +77,15 @@ public record ScorerConfig(double dyingReluThreshold, Double earlyStopThreshold,
      * outcome. It stays a score flag ({@code spectral_collapse}); add it to {@value #ALERTS} to raise it.
      */
     public static final Set<String> DEFAULT_ALERTS = Set.of(Alert.EARLY_STOP_CANDIDATE, Alert.DYING_RELU, Alert.NONFINITE_WEIGHTS);
-    public static final double DEFAULT_EARLY_STOP_INTERVAL_LEVEL = 0.9;
-    public static final int DEFAULT_EARLY_STOP_CONSECUTIVE = 1;
-    public static final double DEFAULT_EARLY_STOP_MIN_STEP_FRACTION = 0.0;
 
     public static ScorerConfig defaults() {
-        return new ScorerConfig(0.5, null, DEFAULT_EARLY_STOP_CONSECUTIVE, DEFAULT_EARLY_STOP_MIN_STEP_FRACTION,
-                DEFAULT_EARLY_STOP_RULE, DEFAULT_EARLY_STOP_INTERVAL_LEVEL);
+        return from(Settings.of(java.util.Map.of()));
     }
 
     public static ScorerConfig from(Settings s) {
-        String threshold = s.get(EARLY_STOP_THRESHOLD, "");
-        return new ScorerConfig(
-                s.getDouble(DYING_RELU_THRESHOLD, 0.5),
-                threshold.isBlank() ? null : s.getDouble(EARLY_STOP_THRESHOLD, 0),
-                s.getInt(EARLY_STOP_CONSECUTIVE, DEFAULT_EARLY_STOP_CONSECUTIVE),
-                s.getDouble(EARLY_STOP_MIN_STEP_FRACTION, DEFAULT_EARLY_STOP_MIN_STEP_FRACTION),
-                s.get(EARLY_STOP_RULE, DEFAULT_EARLY_STOP_RULE),
-                s.getDouble(EARLY_STOP_INTERVAL_LEVEL, DEFAULT_EARLY_STOP_INTERVAL_LEVEL),
-                alertKinds(s.get(ALERTS, String.join(",", ALERT_KINDS.stream().filter(DEFAULT_ALERTS::contains).toList()))));
+        return new ScorerConfig(s.get(ScorerKeys.DYING_RELU_THRESHOLD), s.get(ScorerKeys.EARLY_STOP_THRESHOLD),
+                s.get(ScorerKeys.EARLY_STOP_CONSECUTIVE), s.get(ScorerKeys.EARLY_STOP_MIN_STEP_FRACTION), s.get(ScorerKeys.EARLY_STOP_RULE),
+                s.get(ScorerKeys.EARLY_STOP_INTERVAL_LEVEL), alertKinds(s.get(ScorerKeys.ALERTS)));
     }
 
     /** A comma-separated list of alert kinds (case-insensitive; empty: none). */

@@ -31,66 +31,16 @@ import org.slf4j.LoggerFactory;
  * application, exactly-once v2, see {@link ScoringTopology}); alert webhooks; and a Vert.x HTTP API for
  * runs, scores and alerts with the ops endpoints.
  *
- * <p>Settings (defaults):
- * <ul>
- * <li>{@code kafka.bootstrap.servers} (required), {@code topic.prefix} ({@code weightcast.}),
- *     {@code topics.partitions} (4; used only when the scorer creates missing topics)</li>
- * <li>{@code scorer.application.id} ({@code <prefix>scorer}), {@code scorer.threads} (1 stream thread),
- *     {@code scorer.state.dir} ({@code <data.dir>/scorer-state}, or a new temp dir without {@code data.dir});
- *     any {@code scorer.kafka.*} key is passed to Kafka Streams as is (e.g. {@code scorer.kafka.commit.interval.ms});
- *     other {@code kafka.*} keys (security: TLS, SASL) go to every Kafka client, see {@link KafkaClientSettings}</li>
- * <li>Gauge {@code weightcast_consumer_lag_records{group,topic}} ({@link ConsumerLagMonitor}): the Streams app's lag
- *     (group = its application id) and, with hooks, the webhook notifier's ({@code <prefix>scorer-webhooks})</li>
- * <li>{@code scorer.host} (127.0.0.1), {@code scorer.port} (8081; 0 = a free port, see {@link #port()})</li>
- * <li>{@code scorer.dying.relu.threshold} (0.5): a layer's dead-unit fraction from which DYING_RELU is raised</li>
- * <li>{@code scorer.alerts} ({@code EARLY_STOP_CANDIDATE,DYING_RELU,NONFINITE_WEIGHTS}): the alert kinds raised;
- *     SPECTRAL_COLLAPSE is off by default (it flagged most runs and predicted no bad outcome, see
- *     {@link ScorerConfig#DEFAULT_ALERTS}) and stays a flag on the scores</li>
- * <li>{@code scorer.early.stop.rule} ({@code top_run}): {@code top_run} judges runs by the model's top-run
- *     classifier rule where it has one, else by the interval rule; {@code interval} always by the interval rule
- *     ({@link io.weightcast.scorer.policy.EarlyStopPolicy})</li>
- * <li>{@code scorer.early.stop.interval.level} (0.9): the interval whose upper end the interval rule compares</li>
- * <li>{@code scorer.early.stop.threshold} (unset): early-stop reference when the model has none for the run's
- *     study; unset = no decision for such runs. Set, it selects the interval rule for every model</li>
- * <li>{@code scorer.early.stop.consecutive} (1, tuned in eval on training runs, see {@link ScorerConfig#defaults()}):
- *     checkpoints in a row whose interval lies below the reference</li>
- * <li>{@code scorer.early.stop.min.step.fraction} (0.0): step / planned_steps from which the early-stop rule counts</li>
- * <li>Alert hooks (see {@link io.weightcast.scorer.webhook.HookSettings}); each committed alert is POSTed to every
- *     hook whose filters match it:
- *   <ul>
- *   <li>{@code scorer.webhooks} (empty = none): comma-separated URLs that receive every alert as generic JSON
- *       (kept for compatibility; named {@code webhooks-1}, {@code webhooks-2}, ... in metrics and dead letters);
- *       {@code scorer.webhook.secret} (unset) signs their requests</li>
- *   <li>{@code scorer.hook.<name>.url} (required per named hook; {@code <name>} without dots, e.g. {@code slack}; from
- *       the environment: {@code WEIGHTCAST_SCORER_HOOK_SLACK_URL})</li>
- *   <li>{@code scorer.hook.<name>.format} ({@code json}): {@code json} = the alert record exactly as on the alerts topic;
- *       {@code slack} = a Slack incoming-webhook message {@code {"text": ..., "blocks": [...]}}; {@code alertmanager} =
- *       an Alertmanager API v2 {@code POST /api/v2/alerts} body, {@code [{labels: {alertname, run_id, study, severity,
- *       kind}, annotations: {summary, description, evidence}, startsAt, generatorURL}]} (alertname
- *       {@code Weightcast<CamelCaseKind>}, evidence as a JSON string, startsAt = raised_at; point the URL at
- *       {@code http://alertmanager:9093/api/v2/alerts})</li>
- *   <li>{@code scorer.hook.<name>.kinds} (empty = all): comma-separated alert kinds</li>
- *   <li>{@code scorer.hook.<name>.min.severity} ({@code info}): info &lt; warning &lt; critical; an alert with an unknown
- *       severity counts as info</li>
- *   <li>{@code scorer.hook.<name>.studies} (empty = all): comma-separated studies; alerts without a study then never match</li>
- *   <li>{@code scorer.hook.<name>.secret} (unset = unsigned): HMAC-SHA256 key. Signed requests carry
- *       {@code X-Weightcast-Signature: sha256=<hex HMAC(secret, body)>} over the exact body bytes,
- *       {@code X-Weightcast-Timestamp: <unix seconds>} (fresh per attempt) and
- *       {@code X-Weightcast-Signature-Timestamped: sha256=<hex HMAC(secret, "<timestamp>." + body)>}. A receiver
- *       recomputes the HMAC over the raw body it read (before parsing), compares in constant time, and, to refuse
- *       replays, verifies the timestamped signature and rejects timestamps more than its window (e.g. 300 s) away from
- *       its clock; as delivery is at-least-once it stays idempotent per (run_id, kind, step). See
- *       {@link io.weightcast.scorer.webhook.WebhookSignature} and {@code clients/python/examples/stop_receiver.py}.</li>
- *   <li>Unknown {@code scorer.hook.*} keys, a missing URL, an unknown format or severity fail the start.</li>
- *   <li>{@code scorer.webhook.retries} (5), {@code scorer.webhook.backoff.ms} (200, doubled per retry),
- *       {@code scorer.webhook.timeout.ms} (10000, per request): for every hook; after the last retry the alert
- *       goes to the dead-letters topic with the hook's name and the reason, and the next alert is delivered</li>
- *   <li>{@code scorer.public.url} ({@code http://<scorer.host>:<port>}): the scorer's URL as receivers reach it,
- *       for the run links (Slack) and generatorURL (Alertmanager): {@code <url>/v1/runs/<run id>}</li>
- *   <li>Metric {@code weightcast_webhook_deliveries_total{hook, outcome}} (outcome delivered|failed); alerts a
- *       hook's filters skip are not counted.</li>
- *   </ul></li>
- * </ul>
+ * <p>Settings: the common keys ({@link io.weightcast.core.config.CommonKeys}; other {@code kafka.*} keys, security
+ * above all, go to every Kafka client, see {@link KafkaClientSettings}) and the scorer's, declared in {@link ScorerKeys}
+ * (the README's generated reference lists them); any {@code scorer.kafka.*} key is passed to Kafka Streams as is.
+ * Alert hooks ({@link HookSettings}): each committed alert is POSTed to every hook whose filters match it; after the
+ * last retry it goes to the dead-letters topic with the hook's name and the reason, and the next alert is delivered.
+ *
+ * <p>Metrics besides the scoring ones: gauge {@code weightcast_consumer_lag_records{group,topic}}
+ * ({@link ConsumerLagMonitor}: the Streams app's lag, group = its application id, and with hooks the webhook
+ * notifier's, {@code <prefix>scorer-webhooks}); {@code weightcast_webhook_deliveries_total{hook, outcome}} (outcome
+ * delivered|failed; alerts a hook's filters skip are not counted).
  */
 public final class ScorerService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(ScorerService.class);

@@ -21,30 +21,19 @@ import org.slf4j.LoggerFactory;
  * feature vector, and a second one, with its own threads, computing the spectra of checkpoints too
  * large to get them inline ({@link SpectraStage}, {@link SpectraTopology}).
  *
- * <p>Settings (defaults): {@code kafka.bootstrap.servers} (required), {@code topic.prefix}
- * ({@code weightcast.}), {@code topics.partitions} (4), {@code streams.application.id}
- * ({@code <prefix>streams}), {@code streams.threads} (1), {@code streams.state.dir}
- * ({@code <data.dir>/streams-state}, or a temp dir), {@code streams.host} (127.0.0.1),
- * {@code streams.port} (8082; 0 = free) for /metrics, /health, /ready. Any {@code streams.kafka.*}
- * key is passed to Kafka Streams as is. The spectral worker: {@code streams.spectra.application.id}
- * ({@code <prefix>streams-spectra}), {@code streams.spectra.threads} (1) and the keys of {@link SpectraStage}.
- * Embeddings: {@code streams.embeddings.enabled} (true) follows the {@code encoders} topic
- * ({@link EncoderWatcher}) and joins the current encoder's z to every checkpoint of its
- * architecture ({@link EmbeddingStage}).
- * Split checkpoints: {@code streams.parts.ttl.ms} (3600000): stream time a checkpoint's parts may take to all
- * arrive; after it the parts that came go to {@code dead-letters} with the reason (reason category
- * {@code incomplete_parts}) and leave the store.
- * Learning curve (feature layout v3): each run's reported {@code val_acc}, {@code val_loss},
- * {@code train_acc} per step are kept in a changelogged store ({@link MetricHistory}) for the curve
- * section of its later checkpoints; {@code streams.curve.ttl.ms} (604800000, 7 days of stream time)
- * without a record of a run forgets its history and declarations.
- * Run events (design §4 contract): the {@code runs} topic joins the checkpoints by run id ({@link RunEventProcessor}),
- * so a {@code started} event's study, planned steps and hyper-parameters and a {@code metrics} event's values count
- * like the same values in checkpoint metadata (the metadata's own win). A checkpoint without metrics of its step,
- * of a run that reports by event, waits for them up to {@code streams.metrics.wait.ms} (2000, wall clock; 0 = never).
- * The two topics must have the same partition count (checked at start).
- * Other {@code kafka.*} keys (security: TLS, SASL) go to every Kafka client, see {@link KafkaClientSettings}.
- * Gauge {@code weightcast_consumer_lag_records{group,topic}} ({@link ConsumerLagMonitor}) shows both apps' lag.
+ * <p>Settings: the common keys ({@link io.weightcast.core.config.CommonKeys}; other {@code kafka.*} keys, security
+ * above all, go to every Kafka client, see {@link KafkaClientSettings}), the streams service's, declared in
+ * {@link StreamsKeys}, and the {@code spectral.*} keys (the README's generated reference lists them all). Any
+ * {@code streams.kafka.*} key is passed to Kafka Streams as is.
+ *
+ * <p>Embeddings ({@link EncoderWatcher}, {@link EmbeddingStage}) join the current encoder's z to every checkpoint of
+ * its architecture. Split checkpoints whose parts do not all arrive within their TTL go to {@code dead-letters}
+ * (reason category {@code incomplete_parts}). The learning curve keeps each run's reported {@code val_acc},
+ * {@code val_loss}, {@code train_acc} per step in a changelogged store ({@link MetricHistory}). Run events (design §4
+ * contract) join the checkpoints by run id ({@link RunEventProcessor}), so a {@code started} event's study, planned
+ * steps and hyper-parameters and a {@code metrics} event's values count like the same values in checkpoint metadata
+ * (the metadata's own win); the two topics must have the same partition count (checked at start). Gauge
+ * {@code weightcast_consumer_lag_records{group,topic}} ({@link ConsumerLagMonitor}) shows both apps' lag.
  */
 public final class FeatureService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(FeatureService.class);

@@ -18,10 +18,8 @@ import org.slf4j.LoggerFactory;
  * topic from a second Kafka Streams application with its own threads ({@link SpectraTopology}), so a
  * large layer's eigen-decomposition never holds up the checkpoints behind it on the features path.
  *
- * <p>Settings (defaults): {@code streams.spectra.enabled} (true), {@code streams.spectra.inline.max.flops}
- * (2e8, about 50 ms on one core of this machine kind; the digits CNN costs 2e5), {@code streams.spectra.threads}
- * (1: threads of the deferred worker's pool, layers analysed in parallel), and the {@code spectral.*}
- * keys of {@link SpectralOptions}.
+ * <p>Settings: {@link StreamsKeys#SPECTRA_ENABLED}, {@link StreamsKeys#SPECTRA_INLINE_MAX_FLOPS} and the
+ * {@code spectral.*} keys of {@link SpectralOptions}.
  */
 public final class SpectraStage {
     private static final Logger LOG = LoggerFactory.getLogger(SpectraStage.class);
@@ -39,8 +37,8 @@ public final class SpectraStage {
     }
 
     public static SpectraStage from(Settings settings) {
-        return new SpectraStage(settings.getBoolean("streams.spectra.enabled", true),
-                settings.getDouble("streams.spectra.inline.max.flops", 2e8), SpectralOptions.from(settings));
+        return new SpectraStage(settings.get(StreamsKeys.SPECTRA_ENABLED), settings.get(StreamsKeys.SPECTRA_INLINE_MAX_FLOPS),
+                SpectralOptions.from(settings));
     }
 
     public static SpectraStage off() {

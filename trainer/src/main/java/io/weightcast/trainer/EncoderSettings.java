@@ -1,64 +1,66 @@
 package io.weightcast.trainer;
 
+import io.weightcast.core.config.Key;
+import io.weightcast.core.config.InvalidSettingException;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.ssl.EncoderConfig;
 import io.weightcast.core.ssl.RandomErasing;
+import java.util.List;
 
 /**
- * Settings of the weight encoder the trainer trains (design §5 "Embeddings"), validated up front.
- *
- * <table>
- * <caption>keys</caption>
- * <tr><th>key</th><th>default</th><th>meaning</th></tr>
- * <tr><td>{@code trainer.encoder.enabled}</td><td>true</td><td>read checkpoints, train and publish encoders,
- * fit predictors on z too</td></tr>
- * <tr><td>{@code trainer.encoder.min.runs}</td><td>20</td><td>first encoder once this many zoo runs have weights</td></tr>
- * <tr><td>{@code trainer.encoder.growth}</td><td>2.0</td><td>re-train when the zoo runs with weights grew by this factor</td></tr>
- * <tr><td>{@code trainer.encoder.epochs}</td><td>20</td><td>passes over the training checkpoints</td></tr>
- * <tr><td>{@code trainer.encoder.max.train.checkpoints}</td><td>4000</td><td>a seeded sample of at most this many
- * training checkpoints per training (bounds its time: ~0.1 s per batch of 64 on a 2-core CPU)</td></tr>
- * <tr><td>{@code trainer.encoder.max.checkpoints}</td><td>10000</td><td>weights held in memory (digits CNN: 20 KB each)</td></tr>
- * <tr><td>{@code trainer.encoder.max.parameters}</td><td>100000</td><td>larger architectures are not encoded</td></tr>
- * <tr><td>{@code trainer.encoder.d.model}, {@code .heads}, {@code .blocks}, {@code .embedding.dim},
- * {@code .batch.size}, {@code .learning.rate}, {@code .gamma}</td><td>64, 4, 2, 32, 64, 0.001, 0.5</td>
- * <td>see {@link EncoderConfig}</td></tr>
- * </table>
+ * Settings of the weight encoder the trainer trains (design §5 "Embeddings"), each key declared once below and
+ * validated up front.
  */
 record EncoderSettings(boolean enabled, int minRuns, double growth, int epochs, int maxTrainCheckpoints,
                        int maxCheckpoints, int maxParameters, EncoderConfig config) {
 
-    static final String PREFIX = "trainer.encoder.";
+    private static final EncoderConfig D = EncoderConfig.defaults();
+    static final Key<Boolean> ENABLED = Key.bool("trainer.encoder.enabled", true,
+            "read `checkpoints`, train and publish weight encoders, fit the predictor on z too");
+    static final Key<Integer> MIN_RUNS = Key.integer("trainer.encoder.min.runs", 20,
+            "first encoder once this many zoo runs have weights (`demo`: 12)").rule("≥ " + RunSplit.MIN_RUNS,
+            n -> n >= RunSplit.MIN_RUNS);
+    static final Key<Double> GROWTH = Key.number("trainer.encoder.growth", 2.0,
+            "re-train when the zoo runs with weights grew by this factor").rule("> 1", g -> g > 1);
+    static final Key<Integer> EPOCHS = Key.integer("trainer.encoder.epochs", 20, "passes over the training checkpoints (`demo`: 5)")
+            .rule("≥ 1", n -> n >= 1);
+    static final Key<Integer> MAX_TRAIN_CHECKPOINTS = Key.integer("trainer.encoder.max.train.checkpoints", 4000,
+            "a seeded sample of at most this many training checkpoints per training (bounds its time)").rule("≥ 2", n -> n >= 2);
+    static final Key<Integer> MAX_CHECKPOINTS = Key.integer("trainer.encoder.max.checkpoints", 10_000,
+            "weights held in memory (digits CNN: 20 KB each)").rule("≥ 1", n -> n >= 1);
+    static final Key<Integer> MAX_PARAMETERS = Key.integer("trainer.encoder.max.parameters", 100_000,
+            "larger architectures are not encoded").rule("≥ 1", n -> n >= 1);
+    static final Key<Integer> D_MODEL = Key.integer("trainer.encoder.d.model", D.dModel(), "transformer width (EncoderConfig)");
+    static final Key<Integer> HEADS = Key.integer("trainer.encoder.heads", D.heads(), "attention heads");
+    static final Key<Integer> BLOCKS = Key.integer("trainer.encoder.blocks", D.blocks(), "transformer blocks");
+    static final Key<Integer> EMBEDDING_DIM = Key.integer("trainer.encoder.embedding.dim", D.embeddingDim(),
+            "size of the embedding z (and of the projection head)");
+    static final Key<Double> GAMMA = Key.number("trainer.encoder.gamma", D.gamma(),
+            "loss = γ·NT-Xent + (1−γ)·reconstruction MSE");
+    static final Key<Double> LEARNING_RATE = Key.number("trainer.encoder.learning.rate", D.learningRate(), "Adam learning rate");
+    static final Key<Integer> BATCH_SIZE = Key.integer("trainer.encoder.batch.size", D.batchSize(), "checkpoints per batch");
+
+    static final List<Key<?>> KEYS = List.of(ENABLED, MIN_RUNS, GROWTH, EPOCHS, MAX_TRAIN_CHECKPOINTS, MAX_CHECKPOINTS,
+            MAX_PARAMETERS, D_MODEL, HEADS, BLOCKS, EMBEDDING_DIM, GAMMA, LEARNING_RATE, BATCH_SIZE);
 
     EncoderSettings {
-        require(minRuns >= RunSplit.MIN_RUNS, PREFIX + "min.runs must be >= " + RunSplit.MIN_RUNS + ", was " + minRuns);
-        require(growth > 1, PREFIX + "growth must be > 1, was " + growth);
-        require(epochs >= 1, PREFIX + "epochs must be >= 1, was " + epochs);
-        require(maxTrainCheckpoints >= 2, PREFIX + "max.train.checkpoints must be >= 2, was " + maxTrainCheckpoints);
-        require(maxCheckpoints >= 1 && maxParameters >= 1, PREFIX + "max.checkpoints and max.parameters must be >= 1");
+        MIN_RUNS.checked(minRuns);
+        GROWTH.checked(growth);
+        EPOCHS.checked(epochs);
+        MAX_TRAIN_CHECKPOINTS.checked(maxTrainCheckpoints);
+        MAX_CHECKPOINTS.checked(maxCheckpoints);
+        MAX_PARAMETERS.checked(maxParameters);
     }
 
     static EncoderSettings from(Settings s, long seed) {
-        EncoderConfig d = EncoderConfig.defaults();
         EncoderConfig config;
         try {
-            config = new EncoderConfig(
-                    s.getInt(PREFIX + "d.model", d.dModel()), s.getInt(PREFIX + "heads", d.heads()),
-                    s.getInt(PREFIX + "blocks", d.blocks()), s.getInt(PREFIX + "embedding.dim", d.embeddingDim()),
-                    s.getInt(PREFIX + "embedding.dim", d.embeddingDim()), s.getDouble(PREFIX + "gamma", d.gamma()),
-                    d.temperature(), s.getDouble(PREFIX + "learning.rate", d.learningRate()),
-                    s.getInt(PREFIX + "batch.size", d.batchSize()), 0.0, RandomErasing.DEFAULT, seed);
+            config = new EncoderConfig(s.get(D_MODEL), s.get(HEADS), s.get(BLOCKS), s.get(EMBEDDING_DIM), s.get(EMBEDDING_DIM),
+                    s.get(GAMMA), D.temperature(), s.get(LEARNING_RATE), s.get(BATCH_SIZE), 0.0, RandomErasing.DEFAULT, seed);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(PREFIX + "*: " + e.getMessage(), e);
+            throw new InvalidSettingException("trainer.encoder.*: " + e.getMessage(), e);
         }
-        return new EncoderSettings(s.getBoolean(PREFIX + "enabled", true), s.getInt(PREFIX + "min.runs", 20),
-                s.getDouble(PREFIX + "growth", 2.0), s.getInt(PREFIX + "epochs", 20),
-                s.getInt(PREFIX + "max.train.checkpoints", 4000), s.getInt(PREFIX + "max.checkpoints", 10_000),
-                s.getInt(PREFIX + "max.parameters", 100_000), config);
-    }
-
-    private static void require(boolean ok, String reason) {
-        if (!ok) {
-            throw new IllegalArgumentException(reason);
-        }
+        return new EncoderSettings(s.get(ENABLED), s.get(MIN_RUNS), s.get(GROWTH), s.get(EPOCHS), s.get(MAX_TRAIN_CHECKPOINTS),
+                s.get(MAX_CHECKPOINTS), s.get(MAX_PARAMETERS), config);
     }
 }

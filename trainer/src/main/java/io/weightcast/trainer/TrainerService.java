@@ -102,14 +102,9 @@ import org.slf4j.LoggerFactory;
  * {@code fits_total{outcome="failed"}} and is retried when the zoo next grows.
  *
  * <h2>Settings</h2>
- * {@code kafka.bootstrap.servers} (required), {@code topic.prefix} (default {@code weightcast.}),
- * other {@code kafka.*} keys passed to the Kafka clients (security: TLS, SASL; see {@link KafkaClientSettings}), and the trainer's own
- * keys documented in {@link TrainerSettings}: {@code trainer.refit.every} (5), {@code trainer.refit.max.delay.ms}
- * (30000), {@code trainer.min.runs}
- * (10), {@code trainer.holdout.fraction} (0.25), {@code trainer.seed} (42), {@code trainer.num.threads}
- * (1), {@code trainer.num.iterations} (200), {@code trainer.publish.tolerance} (0.0),
- * {@code trainer.host} (127.0.0.1), {@code trainer.port}
- * (8083; 0 = free port, see {@link #port()}).
+ * The common keys ({@link io.weightcast.core.config.CommonKeys}: {@code kafka.bootstrap.servers}, {@code topic.prefix},
+ * the {@code kafka.*} client keys) and the trainer's own, declared in {@link TrainerSettings} and listed in the README's
+ * generated configuration reference.
  *
  * <h2>Metrics</h2>
  * {@code weightcast_trainer_zoo_runs}, {@code _feature_vectors}, {@code _model_version},

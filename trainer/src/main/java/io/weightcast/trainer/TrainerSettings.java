@@ -1,79 +1,71 @@
 package io.weightcast.trainer;
 
+import io.weightcast.core.config.Key;
+import io.weightcast.core.config.KeyGroup;
 import io.weightcast.core.config.Settings;
 
 /**
- * The trainer's settings, read once from {@link Settings} and validated up front so a bad value
- * fails {@code start()} with the key's name rather than a fit later.
- *
- * <table>
- * <caption>keys</caption>
- * <tr><th>key</th><th>default</th><th>meaning</th></tr>
- * <tr><td>{@code trainer.refit.every}</td><td>5</td><td>refit after this many newly finished zoo runs since the last fit</td></tr>
- * <tr><td>{@code trainer.refit.max.delay.ms}</td><td>30000</td><td>a due refit first reads what is waiting on
- * {@code features} and {@code runs} and fits once on all of it; it waits at most this long for that lag to reach zero
- * (a topic that never goes quiet still gets fits); 0 fits at once on what has been read (see {@link RefitBatcher})</td></tr>
- * <tr><td>{@code trainer.min.runs}</td><td>10</td><td>no model before this many zoo runs (≥ 3: 2 holdout + 1 train)</td></tr>
- * <tr><td>{@code trainer.holdout.fraction}</td><td>0.25</td><td>share of runs held out (by run, never by row)</td></tr>
- * <tr><td>{@code trainer.seed}</td><td>42</td><td>seeds the run split and LightGBM's bagging</td></tr>
- * <tr><td>{@code trainer.num.threads}</td><td>1</td><td>LightGBM threads (1 was fastest on 2 busy cores)</td></tr>
- * <tr><td>{@code trainer.num.iterations}</td><td>200</td><td>boosting rounds</td></tr>
- * <tr><td>{@code trainer.ablation.spectra}</td><td>true</td><td>at each fit, also fit without the spectral
- * features on the same split and publish both holdout metrics (what the spectra are worth)</td></tr>
- * <tr><td>{@code trainer.conformal.folds}</td><td>5</td><td>the training runs' out-of-fold residuals from this many
- * folds calibrate the intervals beside the held-out runs' (cross-conformal: every zoo run calibrates; that many extra
- * fits); 0 or 1: the held-out runs alone (split-conformal)</td></tr>
- * <tr><td>{@code trainer.publish.tolerance}</td><td>0.0</td><td>publish a candidate unless its R² on its held-out
- * runs is below the current version's R² on those same runs by more than this (see {@link PublishGate})</td></tr>
- * <tr><td>{@code trainer.host}</td><td>127.0.0.1</td><td>bind host of /metrics, /health, /ready</td></tr>
- * <tr><td>{@code trainer.port}</td><td>8083</td><td>their port; 0 picks a free one</td></tr>
- * </table>
+ * The trainer's settings, each key declared once below (type, default, rule, doc: the README's generated
+ * reference lists them), read once from {@link Settings} so a bad value fails {@code start()} with the key's name
+ * rather than a fit later.
  */
 public record TrainerSettings(
         int refitEvery, long refitMaxDelayMs, int minRuns, double holdoutFraction, int seed, int numThreads, int numIterations,
         double publishTolerance, String host, int port, boolean ablateSpectra, int conformalFolds) {
 
-    public static final String REFIT_EVERY = "trainer.refit.every";
-    public static final String REFIT_MAX_DELAY_MS = "trainer.refit.max.delay.ms";
-    public static final String MIN_RUNS = "trainer.min.runs";
-    public static final String HOLDOUT_FRACTION = "trainer.holdout.fraction";
-    public static final String SEED = "trainer.seed";
-    public static final String NUM_THREADS = "trainer.num.threads";
-    public static final String NUM_ITERATIONS = "trainer.num.iterations";
-    public static final String PUBLISH_TOLERANCE = "trainer.publish.tolerance";
-    public static final String ABLATION_SPECTRA = "trainer.ablation.spectra";
-    public static final String CONFORMAL_FOLDS = "trainer.conformal.folds";
-    public static final String HOST = "trainer.host";
-    public static final String PORT = "trainer.port";
+    public static final Key<Integer> REFIT_EVERY = Key.integer("trainer.refit.every", 5,
+            "refit after this many newly finished zoo runs since the last fit").rule("≥ 1", n -> n >= 1);
+    public static final Key<Long> REFIT_MAX_DELAY_MS = Key.longInteger("trainer.refit.max.delay.ms", 30_000L,
+            "a due refit first reads what waits on `features` and `runs` and fits once on all of it (a backlog is one fit, "
+                    + "not one per poll batch); it waits at most this long for that lag to clear; 0 fits at once")
+            .rule("in 0..3600000 (one hour)", ms -> ms >= 0 && ms <= 3_600_000L);
+    public static final Key<Integer> MIN_RUNS = Key.integer("trainer.min.runs", 10,
+            "no model before this many finished zoo runs").rule("≥ " + RunSplit.MIN_RUNS + " (2 held out + 1 to train)",
+            n -> n >= RunSplit.MIN_RUNS);
+    public static final Key<Double> HOLDOUT_FRACTION = Key.number("trainer.holdout.fraction", 0.25,
+            "share of runs held out to judge a fit (by run, never by row)").rule("in (0, 1)", f -> f > 0 && f < 1);
+    public static final Key<Integer> SEED = Key.integer("trainer.seed", 42, "seeds the run split and LightGBM's bagging");
+    public static final Key<Integer> NUM_THREADS = Key.integer("trainer.num.threads", 1,
+            "LightGBM threads (1 was fastest on 2 busy cores)").rule("≥ 1", n -> n >= 1);
+    public static final Key<Integer> NUM_ITERATIONS = Key.integer("trainer.num.iterations", 200, "boosting rounds")
+            .rule("≥ 1", n -> n >= 1);
+    public static final Key<Double> PUBLISH_TOLERANCE = Key.number("trainer.publish.tolerance", 0.0,
+            "publish a candidate unless its R² on its held-out runs is below the current version's R² on those same runs "
+                    + "by more than this (PublishGate)").rule("≥ 0", t -> t >= 0);
+    public static final Key<Boolean> ABLATION_SPECTRA = Key.bool("trainer.ablation.spectra", true,
+            "each fit is repeated without the spectral features on the same held-out runs; both R² are published "
+                    + "(`ablations` in the model, `weightcast_trainer_holdout_r2_without`)");
+    public static final Key<Integer> CONFORMAL_FOLDS = Key.integer("trainer.conformal.folds", FitParams.DEFAULT_CONFORMAL_FOLDS,
+            "the intervals are calibrated on the held-out runs' residuals plus the training runs' out-of-fold residuals "
+                    + "from this many folds (cross-conformal; that many extra fits); 0 or 1: the held-out runs alone")
+            .rule("in 0..100", n -> n >= 0 && n <= 100);
+    public static final Key<String> HOST = Key.text("trainer.host", "127.0.0.1", "bind host of the trainer's /metrics, /health, /ready");
+    public static final Key<Integer> PORT = Key.integer("trainer.port", 8083, "their port; 0 picks a free one")
+            .rule("in 0..65535", p -> p >= 0 && p <= 65535);
+
+    /** The trainer's keys, the encoder's included, for the reference and the unknown-key report. */
+    public static final KeyGroup GROUP = new KeyGroup("trainer", "Refits the predictors as runs finish (TrainerService).",
+            java.util.stream.Stream.concat(java.util.stream.Stream.of(REFIT_EVERY, REFIT_MAX_DELAY_MS, MIN_RUNS, HOLDOUT_FRACTION,
+                    SEED, NUM_THREADS, NUM_ITERATIONS, PUBLISH_TOLERANCE, ABLATION_SPECTRA, CONFORMAL_FOLDS, HOST, PORT),
+                    EncoderSettings.KEYS.stream()).toList(), java.util.List.of());
 
     public TrainerSettings {
-        require(refitEvery >= 1, REFIT_EVERY + " must be >= 1, was " + refitEvery);
-        require(refitMaxDelayMs >= 0 && refitMaxDelayMs <= 3_600_000L,
-                REFIT_MAX_DELAY_MS + " must be in 0..3600000 (one hour), was " + refitMaxDelayMs);
-        require(minRuns >= RunSplit.MIN_RUNS, MIN_RUNS + " must be >= " + RunSplit.MIN_RUNS + ", was " + minRuns);
-        require(holdoutFraction > 0 && holdoutFraction < 1, HOLDOUT_FRACTION + " must be in (0, 1), was " + holdoutFraction);
-        require(numThreads >= 1, NUM_THREADS + " must be >= 1, was " + numThreads);
-        require(numIterations >= 1, NUM_ITERATIONS + " must be >= 1, was " + numIterations);
-        require(publishTolerance >= 0 && publishTolerance < Double.POSITIVE_INFINITY,
-                PUBLISH_TOLERANCE + " must be finite and >= 0, was " + publishTolerance);
-        require(port >= 0 && port <= 65535, PORT + " must be in 0..65535, was " + port);
-        require(conformalFolds >= 0 && conformalFolds <= 100, CONFORMAL_FOLDS + " must be in 0..100, was " + conformalFolds);
+        // the keys' rules, for values built in code too
+        REFIT_EVERY.checked(refitEvery);
+        REFIT_MAX_DELAY_MS.checked(refitMaxDelayMs);
+        MIN_RUNS.checked(minRuns);
+        HOLDOUT_FRACTION.checked(holdoutFraction);
+        NUM_THREADS.checked(numThreads);
+        NUM_ITERATIONS.checked(numIterations);
+        PUBLISH_TOLERANCE.checked(publishTolerance);
+        PORT.checked(port);
+        CONFORMAL_FOLDS.checked(conformalFolds);
     }
 
     public static TrainerSettings from(Settings s) {
-        return new TrainerSettings(
-                s.getInt(REFIT_EVERY, 5),
-                s.getLong(REFIT_MAX_DELAY_MS, 30_000L),
-                s.getInt(MIN_RUNS, 10),
-                s.getDouble(HOLDOUT_FRACTION, 0.25),
-                s.getInt(SEED, 42),
-                s.getInt(NUM_THREADS, 1),
-                s.getInt(NUM_ITERATIONS, 200),
-                s.getDouble(PUBLISH_TOLERANCE, 0.0),
-                s.get(HOST, "127.0.0.1"),
-                s.getInt(PORT, 8083),
-                s.getBoolean(ABLATION_SPECTRA, true),
-                s.getInt(CONFORMAL_FOLDS, FitParams.DEFAULT_CONFORMAL_FOLDS));
+        return new TrainerSettings(s.get(REFIT_EVERY), s.get(REFIT_MAX_DELAY_MS), s.get(MIN_RUNS), s.get(HOLDOUT_FRACTION),
+                s.get(SEED), s.get(NUM_THREADS), s.get(NUM_ITERATIONS), s.get(PUBLISH_TOLERANCE), s.get(HOST), s.get(PORT),
+                s.get(ABLATION_SPECTRA), s.get(CONFORMAL_FOLDS));
     }
 
     public FitParams fitParams() {
@@ -90,11 +82,5 @@ public record TrainerSettings(
 
     public RefitPolicy refitPolicy() {
         return new RefitPolicy(minRuns, refitEvery);
-    }
-
-    private static void require(boolean ok, String reason) {
-        if (!ok) {
-            throw new IllegalArgumentException(reason);
-        }
     }
 }

@@ -54,8 +54,8 @@ class DyingReluTrainerIntegrationTest {
                     Map.of("test_accuracy", run.accuracy()))));
         }
         Settings settings = Settings.of(Map.of(Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
-                Settings.TOPIC_PREFIX, topics.prefix(), TrainerSettings.PORT, "0", TrainerSettings.MIN_RUNS, "10",
-                TrainerSettings.REFIT_EVERY, "5"));
+                Settings.TOPIC_PREFIX, topics.prefix(), TrainerSettings.PORT.name(), "0", TrainerSettings.MIN_RUNS.name(), "10",
+                TrainerSettings.REFIT_EVERY.name(), "5"));
 
         ModelVersion published;
         try (TrainerService service = new TrainerService(settings)) {

@@ -152,8 +152,8 @@ class EncoderTrainingIntegrationTest {
     private static Settings settings(Topics topics, int encoderEpochs) {
         return Settings.of(Map.ofEntries(
                 Map.entry(Settings.BOOTSTRAP, KAFKA.bootstrapServers()), Map.entry(Settings.TOPIC_PREFIX, topics.prefix()),
-                Map.entry(TrainerSettings.PORT, "0"), Map.entry(TrainerSettings.MIN_RUNS, "10"),
-                Map.entry(TrainerSettings.REFIT_EVERY, "5"),
+                Map.entry(TrainerSettings.PORT.name(), "0"), Map.entry(TrainerSettings.MIN_RUNS.name(), "10"),
+                Map.entry(TrainerSettings.REFIT_EVERY.name(), "5"),
                 Map.entry("trainer.encoder.min.runs", "20"), Map.entry("trainer.encoder.epochs", Integer.toString(encoderEpochs)),
                 Map.entry("trainer.encoder.d.model", "16"), Map.entry("trainer.encoder.heads", "2"),
                 Map.entry("trainer.encoder.blocks", "1"), Map.entry("trainer.encoder.embedding.dim", "8"),

@@ -177,9 +177,9 @@ class TrainerCatchUpIntegrationTest {
         Map<String, String> s = new HashMap<>(Map.of(
                 Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
                 Settings.TOPIC_PREFIX, topics.prefix(),
-                TrainerSettings.PORT, "0",
-                TrainerSettings.MIN_RUNS, "10",
-                TrainerSettings.REFIT_EVERY, "5"));
+                TrainerSettings.PORT.name(), "0",
+                TrainerSettings.MIN_RUNS.name(), "10",
+                TrainerSettings.REFIT_EVERY.name(), "5"));
         s.putAll(extra);
         return Settings.of(s);
     }

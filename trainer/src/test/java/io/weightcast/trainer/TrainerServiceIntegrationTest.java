@@ -42,9 +42,9 @@ class TrainerServiceIntegrationTest {
         return Settings.of(Map.of(
                 Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
                 Settings.TOPIC_PREFIX, topics.prefix(),
-                TrainerSettings.PORT, "0",
-                TrainerSettings.MIN_RUNS, "10",
-                TrainerSettings.REFIT_EVERY, "5"));
+                TrainerSettings.PORT.name(), "0",
+                TrainerSettings.MIN_RUNS.name(), "10",
+                TrainerSettings.REFIT_EVERY.name(), "5"));
     }
 
     private static void send(String topic, String key, byte[] value) {
@@ -217,8 +217,8 @@ class TrainerServiceIntegrationTest {
         // into topics created a moment ago hit NOT_LEADER retries that left the idempotent producer out of sequence)
         List<SyntheticZoo.Run> runs = produceRuns(topics, gen, 0, 120);
         Map<String, String> s = new java.util.HashMap<>(Map.of(
-                Settings.BOOTSTRAP, KAFKA.bootstrapServers(), Settings.TOPIC_PREFIX, topics.prefix(), TrainerSettings.PORT, "0",
-                TrainerSettings.MIN_RUNS, "120", TrainerSettings.REFIT_EVERY, "1000"));
+                Settings.BOOTSTRAP, KAFKA.bootstrapServers(), Settings.TOPIC_PREFIX, topics.prefix(), TrainerSettings.PORT.name(), "0",
+                TrainerSettings.MIN_RUNS.name(), "120", TrainerSettings.REFIT_EVERY.name(), "1000"));
         try (TrainerService service = new TrainerService(Settings.of(s))) {
             service.start();
             Await.until("version 1 on 120 runs", TIMEOUT, () -> service.snapshot().currentVersion() == 1);
@@ -260,7 +260,7 @@ class TrainerServiceIntegrationTest {
 
     @Test
     void rejectsBadSettingsByName() {
-        Settings bad = Settings.of(Map.of(Settings.BOOTSTRAP, "127.0.0.1:1", TrainerSettings.MIN_RUNS, "2"));
+        Settings bad = Settings.of(Map.of(Settings.BOOTSTRAP, "127.0.0.1:1", TrainerSettings.MIN_RUNS.name(), "2"));
         assertThatThrownBy(() -> new TrainerService(bad)).hasMessageContaining("trainer.min.runs");
     }
 }

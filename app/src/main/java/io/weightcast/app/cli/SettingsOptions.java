@@ -19,7 +19,8 @@ public final class SettingsOptions {
     /**
      * defaults < --config file < WEIGHTCAST_* env < command-specific values < -s overrides. Also
      * installs the {@code kafka.*} client settings (TLS, SASL, ...) for every Kafka client this
-     * process builds, commands' own readers and producers included, not only the services'.
+     * process builds, commands' own readers and producers included, not only the services'. Keys nothing reads are
+     * reported (a warning each, with the closest declared key).
      */
     public Map<String, String> merged(Map<String, String> commandValues) {
         Map<String, String> base = new LinkedHashMap<>();
@@ -29,6 +30,7 @@ public final class SettingsOptions {
         base.putAll(Settings.load(Map.of(), null, System.getenv(), Map.of()).asMap());
         base.putAll(commandValues);
         base.putAll(overrides);
+        SettingsCatalog.reportUnknown(base);
         KafkaClientSettings.install(KafkaClientSettings.from(Settings.of(base)));
         return base;
     }

@@ -15,8 +15,8 @@ import java.util.Properties;
  * lower case; every service reads its keys through one instance.
  */
 public final class Settings {
-    public static final String BOOTSTRAP = "kafka.bootstrap.servers";
-    public static final String TOPIC_PREFIX = "topic.prefix";
+    public static final String BOOTSTRAP = CommonKeys.BOOTSTRAP_SERVERS.name();
+    public static final String TOPIC_PREFIX = CommonKeys.TOPIC_PREFIX.name();
 
     private final Map<String, String> values;
 
@@ -55,6 +55,25 @@ public final class Settings {
         return new Settings(v);
     }
 
+    /** The key's value: parsed and checked, its default when unset (null for an optional key without one). */
+    public <T> T get(Key<T> key) {
+        return key.value(values.get(key.name()));
+    }
+
+    /** The key's value, refusing an unset key that has no default. */
+    public <T> T require(Key<T> key) {
+        T v = get(key);
+        if (v == null || v instanceof String text && text.isBlank()) {
+            throw new InvalidSettingException("missing setting '" + key.name() + "' (env " + key.envVar() + ")");
+        }
+        return v;
+    }
+
+    /** Whether the key was given (by the file, the environment or a flag), as opposed to its default. */
+    public boolean isSet(Key<?> key) {
+        return values.containsKey(key.name());
+    }
+
     public String get(String key, String fallback) {
         return values.getOrDefault(key, fallback);
     }
@@ -62,7 +81,7 @@ public final class Settings {
     public String require(String key) {
         String v = values.get(key);
         if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException("missing setting '" + key + "' (env WEIGHTCAST_"
+            throw new InvalidSettingException("missing setting '" + key + "' (env WEIGHTCAST_"
                     + key.toUpperCase(Locale.ROOT).replace('.', '_') + ")");
         }
         return v;
@@ -85,7 +104,7 @@ public final class Settings {
         return switch (v.strip().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on", "1" -> true;
             case "false", "no", "off", "0" -> false;
-            default -> throw new IllegalArgumentException("setting '" + key + "' must be true or false, was '" + v + "'");
+            default -> throw new InvalidSettingException("setting '" + key + "' must be true or false, was '" + v + "'");
         };
     }
 
@@ -99,16 +118,16 @@ public final class Settings {
         try {
             return v == null ? fallback : parse.apply(v.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("setting '" + key + "' must be " + what + ", was '" + v + "'");
+            throw new InvalidSettingException("setting '" + key + "' must be " + what + ", was '" + v + "'");
         }
     }
 
     public String bootstrap() {
-        return require(BOOTSTRAP);
+        return require(CommonKeys.BOOTSTRAP_SERVERS);
     }
 
     public io.weightcast.core.kafka.Topics topics() {
-        return new io.weightcast.core.kafka.Topics(get(TOPIC_PREFIX, io.weightcast.core.kafka.Topics.DEFAULT_PREFIX));
+        return new io.weightcast.core.kafka.Topics(get(CommonKeys.TOPIC_PREFIX));
     }
 
     /** Settings under {@code prefix.} with the prefix removed (e.g. Kafka client overrides under {@code kafka.}). */
@@ -128,11 +147,11 @@ public final class Settings {
      */
     public java.nio.file.Path stateDir(String service) {
         try {
-            String configured = get(service + ".state.dir", null);
+            String configured = get(service + CommonKeys.STATE_DIR_SUFFIX, null);
             if (configured != null) {
                 return java.nio.file.Files.createDirectories(java.nio.file.Path.of(configured));
             }
-            String dataDir = get("data.dir", null);
+            String dataDir = get(CommonKeys.DATA_DIR);
             return dataDir != null
                     ? java.nio.file.Files.createDirectories(java.nio.file.Path.of(dataDir, service + "-state"))
                     : java.nio.file.Files.createTempDirectory("weightcast-" + service);
@@ -148,7 +167,7 @@ public final class Settings {
      * Two instances on one host have different state dirs, so their ids differ.
      */
     public String instanceId(String service, java.nio.file.Path stateDir) {
-        String configured = get(service + ".instance.id", null);
+        String configured = get(service + CommonKeys.INSTANCE_ID_SUFFIX, null);
         if (configured != null && !configured.isBlank()) {
             return configured;
         }
