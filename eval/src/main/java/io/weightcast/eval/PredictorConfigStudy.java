@@ -5,7 +5,6 @@ import io.weightcast.core.records.ModelVersion;
 import io.weightcast.trainer.AccuracyModelFitter;
 import io.weightcast.trainer.FitParams;
 import io.weightcast.trainer.FitResult;
-import io.weightcast.trainer.ZooRun;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
