@@ -110,7 +110,23 @@ public final class AccuracyModelFitter {
         return new FitResult(modelText, floor, topRun, train.size(), trainRows.rows(), headline, allRows,
                 pooledQuantiles(calibration), stageQuantiles(calibration, stages), calibration.runs(),
                 (System.nanoTime() - t0) / 1e9, holdout.stream().map(ZooRun::runId).toList(), holdoutRows, ablations, columns,
-                holdout, late);
+                holdout, late, null);
+    }
+
+    /**
+     * The model to serve: {@code fit}'s regressor, chance floor and (if it has one) late-stage regressor fitted again,
+     * with the same settings, on every zoo run, its held-out runs included. The held-out quarter is what tells a fit's
+     * quality, but on a small zoo it is a quarter of the data the served model never learns from: on the 1,300-run
+     * digits zoo (200 runs as history, 100 live) a fit on three quarters served final-checkpoint R² 0.966, one on 90%
+     * 0.993. The held-out metrics, the intervals (calibrated on runs the split fit and the fold fits never saw, so at
+     * worst a little wide for a model that saw more) and the early-stop rule (its thresholds calibrated on the held-out
+     * runs) stay those of {@code fit}, which the result keeps as {@link FitResult#split()}.
+     */
+    public FitResult servedOnAll(FitResult fit, List<ZooRun> zoo) {
+        long t0 = System.nanoTime();
+        TrainingRows all = TrainingRows.of(zoo, fit.columns());
+        List<StageModel> late = fit.stageModels().isEmpty() ? List.of() : lateModels(all);
+        return fit.servedAs(train(all), chanceFloor(all, zoo), late, fit.seconds() + (System.nanoTime() - t0) / 1e9);
     }
 
     /**

@@ -30,6 +30,9 @@ import java.util.Map;
  * @param columns           the columns the model reads
  * @param holdoutRuns       the held-out runs themselves, to build rows for a model with other columns
  * @param stageModels       the late-stage regressors serving late checkpoints in place of {@code modelText} (empty: none)
+ * @param split             when this is the served refit on every zoo run ({@link AccuracyModelFitter#servedOnAll}): the fit
+ *                          on the training runs alone that its held-out metrics, intervals and early-stop rule come from,
+ *                          and that the next candidate is compared with; null when this is that fit
  */
 public record FitResult(
         String modelText,
@@ -48,12 +51,27 @@ public record FitResult(
         Map<String, HoldoutMetrics> ablations,
         FeatureColumns columns,
         List<ZooRun> holdoutRuns,
-        List<StageModel> stageModels) {
+        List<StageModel> stageModels,
+        FitResult split) {
 
     /** The same fit with its intervals calibrated anew. */
     FitResult withCalibration(Map<String, Double> quantiles, List<Map<String, Double>> stageQuantiles, int runs,
                               double totalSeconds) {
         return new FitResult(modelText, chanceFloor, topRunRule, trainingRuns, trainingRows, holdout, holdoutAllRows, quantiles,
-                stageQuantiles, runs, totalSeconds, holdoutRunIds, holdoutData, ablations, columns, holdoutRuns, stageModels);
+                stageQuantiles, runs, totalSeconds, holdoutRunIds, holdoutData, ablations, columns, holdoutRuns, stageModels, split);
+    }
+
+    /**
+     * This fit's regressors refit on every zoo run, served in its place; everything else is this fit's, the counts of
+     * training runs and rows included (they go with the held-out metrics: training + held-out = the zoo).
+     */
+    FitResult servedAs(String text, ChanceFloor floor, List<StageModel> stage, double totalSeconds) {
+        return new FitResult(text, floor, topRunRule, trainingRuns, trainingRows, holdout, holdoutAllRows, residualQuantiles, stageResidualQuantiles,
+                calibrationRuns, totalSeconds, holdoutRunIds, holdoutData, ablations, columns, holdoutRuns, stage, this);
+    }
+
+    /** The fit the held-out metrics describe: this one, or the split fit this refit on every run was made from. */
+    FitResult judged() {
+        return split == null ? this : split;
     }
 }

@@ -161,6 +161,11 @@ public final class TrainerService implements Service {
     private volatile boolean loopAlive;
     private volatile boolean caughtUp;
     private volatile ModelVersion current;
+    /**
+     * The split fit of the current version when this process published it refit on every run ({@code
+     * trainer.serve.all.runs}): what the gate compares candidates with, as the served model saw their held-out runs.
+     */
+    private ModelVersion currentSplit;
     private volatile ZooSnapshot snapshot = ZooSnapshot.EMPTY;
 
     public TrainerService(Settings settings) {
@@ -441,28 +446,25 @@ public final class TrainerService implements Service {
         try {
             List<ZooRun> runs = zoo.zooRuns();
             FitResult fit = bestFit(runs);
-            ModelVersion candidate = ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(maxVersionSeen + 1)
-                    .layoutVersion(FeatureLayout.VERSION).featureNames(fit.columns().names()).modelText(fit.modelText())
-                    .trainingRuns(fit.trainingRuns()).trainingRows(fit.trainingRows()).holdout(fit.holdout())
-                    .residualQuantiles(fit.residualQuantiles()).studyReferences(StudyReferences.of(runs))
-                    .createdAt(System.currentTimeMillis()).ablations(fit.ablations())
-                    .encoderVersion(fit.columns().encoderVersion()).chanceFloor(fit.chanceFloor())
-                    .topRunRule(fit.topRunRule()).stageResidualQuantiles(fit.stageResidualQuantiles())
-                    .stageModels(fit.stageModels()).build();
-            ModelVersion cur = current;
-            PublishDecision decision = gate.judge(fit, cur);
+            ModelVersion candidate = accuracyVersion(fit, runs, maxVersionSeen + 1);
+            PublishDecision decision = judge(fit);
             boolean publish = decision.publish();
             metrics.compared(fit, decision);
+            String servedNote = "";
             if (publish) {
+                FitResult served = config.serveAllRuns() ? fitter.servedOnAll(fit, runs) : fit;
+                ModelVersion published = served == fit ? candidate : accuracyVersion(served, runs, candidate.version());
                 maxVersionSeen = candidate.version(); // even if the ack is lost: never reuse a number
-                publisher.publish(candidate);
-                adopt(candidate);
+                publisher.publish(published);
+                adopt(published);
+                currentSplit = served == fit ? null : candidate;
+                servedNote = served == fit ? "" : "; served refit on all " + runs.size() + " runs";
                 metrics.fits.labelValues(TrainerMetrics.PUBLISHED).inc();
             } else {
                 metrics.fits.labelValues(TrainerMetrics.REJECTED).inc();
             }
             policy.fitted(size, checkpoints);
-            log(fit, runs.size(), decision, candidate, (System.nanoTime() - t0) / 1e9);
+            log(fit, runs.size(), decision, candidate, (System.nanoTime() - t0) / 1e9, servedNote);
             dyingRelu.refit(runs, publisher::publish); // its own outcome; never throws
         } catch (RuntimeException e) {
             metrics.fits.labelValues(TrainerMetrics.FAILED).inc();
@@ -472,6 +474,33 @@ public final class TrainerService implements Service {
             metrics.fitDuration.observe((System.nanoTime() - t0) / 1e9);
             predictorFirst.predictorBusy(false); // fitted (or failed) on this zoo: not due until it grows
         }
+    }
+
+    private ModelVersion accuracyVersion(FitResult fit, List<ZooRun> runs, int version) {
+        return ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(version)
+                .layoutVersion(FeatureLayout.VERSION).featureNames(fit.columns().names()).modelText(fit.modelText())
+                .trainingRuns(fit.trainingRuns()).trainingRows(fit.trainingRows()).holdout(fit.holdout())
+                .residualQuantiles(fit.residualQuantiles()).studyReferences(StudyReferences.of(runs))
+                .createdAt(System.currentTimeMillis()).ablations(fit.ablations())
+                .encoderVersion(fit.columns().encoderVersion()).chanceFloor(fit.chanceFloor())
+                .topRunRule(fit.topRunRule()).stageResidualQuantiles(fit.stageResidualQuantiles())
+                .stageModels(fit.stageModels()).build();
+    }
+
+    /**
+     * The gate's verdict on a split fit. A current version refit on every run saw the candidate's held-out runs, so it
+     * is judged by its own split fit; one this process did not fit (published before a restart) has none to compare.
+     */
+    private PublishDecision judge(FitResult fit) {
+        ModelVersion cur = current;
+        if (!config.serveAllRuns() || cur == null) {
+            return gate.judge(fit, cur);
+        }
+        if (currentSplit != null && currentSplit.version() == cur.version()) {
+            return gate.judge(fit, currentSplit);
+        }
+        return PublishDecision.uncontested("current version " + cur.version() + " was fitted on every run, the candidate's "
+                + "held-out ones included, and its split fit is not in this process: nothing fair to compare with");
     }
 
     /**
@@ -522,10 +551,12 @@ public final class TrainerService implements Service {
         metrics.inputsHoldoutTau.labelValues(inputs).set(m.kendallTau());
     }
 
-    private static void log(FitResult fit, int zooRuns, PublishDecision decision, ModelVersion candidate, double seconds) {
+    private static void log(FitResult fit, int zooRuns, PublishDecision decision, ModelVersion candidate, double seconds,
+                            String servedNote) {
         var h = fit.holdout();
         var all = fit.holdoutAllRows();
-        String outcome = (decision.publish() ? "published version " + candidate.version() : "rejected") + ": " + decision.reason();
+        String outcome = (decision.publish() ? "published version " + candidate.version() : "rejected") + ": " + decision.reason()
+                + servedNote;
         StringBuilder ablations = new StringBuilder();
         fit.ablations().forEach((family, m) -> ablations.append("; without ").append(family).append(": R² ").append(f(m.r2()))
                 .append(" MAE ").append(f(m.mae())).append(" τ ").append(f(m.kendallTau())));

@@ -11,7 +11,7 @@ import io.weightcast.core.config.Settings;
  */
 public record TrainerSettings(
         int refitEvery, long refitMaxDelayMs, int minRuns, double holdoutFraction, int seed, int numThreads, int numIterations,
-        double publishTolerance, String host, int port, boolean ablateSpectra, int conformalFolds) {
+        double publishTolerance, String host, int port, boolean ablateSpectra, int conformalFolds, boolean serveAllRuns) {
 
     public static final Key<Integer> REFIT_EVERY = Key.integer("trainer.refit.every", 5,
             "refit after this many newly finished zoo runs since the last fit").rule("≥ 1", n -> n >= 1);
@@ -39,6 +39,10 @@ public record TrainerSettings(
             "the intervals are calibrated on the held-out runs' residuals plus the training runs' out-of-fold residuals "
                     + "from this many folds (cross-conformal; that many extra fits); 0 or 1: the held-out runs alone")
             .rule("in 0..100", n -> n >= 0 && n <= 100);
+    public static final Key<Boolean> SERVE_ALL_RUNS = Key.bool("trainer.serve.all.runs", true,
+            "the published regressor is fitted again on every zoo run, the held-out ones included (the held-out quarter is "
+                    + "a quarter of a small zoo); its held-out metrics, intervals and early-stop rule stay the split fit's, and "
+                    + "the next candidate is compared with that split fit. false: serve the split fit itself");
     public static final Key<String> HOST = Key.text("trainer.host", "127.0.0.1", "bind host of the trainer's /metrics, /health, /ready");
     public static final Key<Integer> PORT = Key.integer("trainer.port", 8083, "their port; 0 picks a free one")
             .rule("in 0..65535", p -> p >= 0 && p <= 65535);
@@ -46,7 +50,7 @@ public record TrainerSettings(
     /** The trainer's keys, the encoder's included, for the reference and the unknown-key report. */
     public static final KeyGroup GROUP = new KeyGroup("trainer", "Refits the predictors as runs finish (TrainerService).",
             java.util.stream.Stream.concat(java.util.stream.Stream.of(REFIT_EVERY, REFIT_MAX_DELAY_MS, MIN_RUNS, HOLDOUT_FRACTION,
-                    SEED, NUM_THREADS, NUM_ITERATIONS, PUBLISH_TOLERANCE, ABLATION_SPECTRA, CONFORMAL_FOLDS, HOST, PORT),
+                    SEED, NUM_THREADS, NUM_ITERATIONS, PUBLISH_TOLERANCE, ABLATION_SPECTRA, CONFORMAL_FOLDS, SERVE_ALL_RUNS, HOST, PORT),
                     EncoderSettings.KEYS.stream()).toList(), java.util.List.of());
 
     public TrainerSettings {
@@ -65,7 +69,7 @@ public record TrainerSettings(
     public static TrainerSettings from(Settings s) {
         return new TrainerSettings(s.get(REFIT_EVERY), s.get(REFIT_MAX_DELAY_MS), s.get(MIN_RUNS), s.get(HOLDOUT_FRACTION),
                 s.get(SEED), s.get(NUM_THREADS), s.get(NUM_ITERATIONS), s.get(PUBLISH_TOLERANCE), s.get(HOST), s.get(PORT),
-                s.get(ABLATION_SPECTRA), s.get(CONFORMAL_FOLDS));
+                s.get(ABLATION_SPECTRA), s.get(CONFORMAL_FOLDS), s.get(SERVE_ALL_RUNS));
     }
 
     public FitParams fitParams() {

@@ -62,6 +62,38 @@ class AccuracyModelFitterTest {
     }
 
     @Test
+    void theServedModelIsRefitOnEveryRunAndKeepsTheSplitFitsMetricsIntervalsAndRule() {
+        // few runs: the held-out quarter is a quarter of what the served model could learn from
+        List<ZooRun> zoo = new SyntheticZoo(5).zoo(40, 12);
+        AccuracyModelFitter fitter = new AccuracyModelFitter(FitParams.defaults());
+        FitResult split = fitter.fit(zoo);
+        FitResult served = fitter.servedOnAll(split, zoo);
+
+        assertThat(served.split()).isSameAs(split);
+        assertThat(split.split()).isNull();
+        assertThat(served.modelText()).isNotEqualTo(split.modelText());
+        assertThat(served.holdout()).isEqualTo(split.holdout());
+        assertThat(served.residualQuantiles()).isEqualTo(split.residualQuantiles());
+        assertThat(served.stageResidualQuantiles()).isEqualTo(split.stageResidualQuantiles());
+        assertThat(served.topRunRule()).isEqualTo(split.topRunRule());
+        assertThat(served.trainingRuns() + served.holdout().runs()).isEqualTo(40);
+        assertThat(served.stageModels().isEmpty()).isEqualTo(split.stageModels().isEmpty());
+
+        // it learned the held-out runs (they are in its training set) ...
+        try (AccuracyModel s = AccuracyModel.load(version(split)); AccuracyModel all = AccuracyModel.load(version(served))) {
+            assertThat(AccuracyModelFitter.evaluate(all, split).mae()).isLessThan(AccuracyModelFitter.evaluate(s, split).mae());
+            // ... and on runs neither saw it does better, having learned from a third more runs
+            List<ZooRun> fresh = new SyntheticZoo(99).zoo(200, 12).stream()
+                    .map(r -> new ZooRun("fresh-" + r.runId(), r.study(), r.finalAccuracy(), r.checkpoints())).toList();
+            FitResult judgeOnFresh = fitter.fit(fresh); // only for its held-out runs' rows
+            double splitMae = AccuracyModelFitter.evaluate(s, judgeOnFresh).mae();
+            double servedMae = AccuracyModelFitter.evaluate(all, judgeOnFresh).mae();
+            LOG.info("40-run zoo, fresh held-out runs: split fit MAE {}, refit on all MAE {}", splitMae, servedMae);
+            assertThat(servedMae).isLessThan(splitMae);
+        }
+    }
+
+    @Test
     void learnsAKnownFunctionOfAFewFeaturesAndSplitsByRun() {
         List<ZooRun> zoo = new SyntheticZoo(11).zoo(160, 12);
         FitResult fit = new AccuracyModelFitter(FitParams.defaults()).fit(zoo);
