@@ -59,7 +59,7 @@ public final class LocalStack implements AutoCloseable {
         Settings settings = Settings.load(Map.of(), null, System.getenv(), s);
         LocalStack stack;
         try {
-            TopicSetup.ensure(kafka.bootstrapServers(), settings.topics(), settings.getInt("topics.partitions", 4), (short) 1);
+            TopicSetup.ensure(kafka.bootstrapServers(), settings.topics(), settings.get(io.weightcast.core.config.CommonKeys.TOPICS_PARTITIONS), (short) 1);
             stack = new LocalStack(kafka, settings);
             stack.startAll();
         } catch (RuntimeException e) {
