@@ -49,8 +49,8 @@ public final class Predictor implements AutoCloseable {
             return null;
         }
         Rows rows = Rows.of(runs, columns);
-        ChanceFloor f = ChanceFloorModel.fit(rows.matrix(), rows.rows(), rows.cols(), rows.targets(), level.getAsDouble(),
-                ChanceFloorModel.runsAt(finals, level.getAsDouble()), null, threads, seed);
+        ChanceFloor f = ChanceFloorModel.fit(new io.weightcast.core.model.FeatureMatrix(rows.matrix(), rows.rows(), rows.cols(), null),
+                rows.targets(), level.getAsDouble(), ChanceFloorModel.runsAt(finals, level.getAsDouble()), threads, seed);
         return f == null ? null : ChanceFloorModel.load(f, columns.length);
     }
 

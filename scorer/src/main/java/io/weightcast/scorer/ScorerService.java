@@ -1,6 +1,7 @@
 package io.weightcast.scorer;
 
 import io.vertx.core.Vertx;
+import io.weightcast.core.config.CommonKeys;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.ConsumerLagMonitor;
 import io.weightcast.core.kafka.KafkaClientSettings;
@@ -73,7 +74,7 @@ public final class ScorerService implements Service {
         String bootstrap = settings.bootstrap();
         KafkaClientSettings.install(KafkaClientSettings.from(settings));
         List<Hook> hooks = HookSettings.from(settings); // a bad hook setting fails before anything starts
-        TopicSetup.ensure(bootstrap, topics, settings.getInt("topics.partitions", 4), (short) 1);
+        TopicSetup.ensure(bootstrap, topics, settings.get(CommonKeys.TOPICS_PARTITIONS), (short) 1);
         // runs and features share the run store by run id: the same key must land in the same task for both
         TopicSetup.requireCoPartitioned(bootstrap, topics.runs(), topics.features(), "scorer");
         deadLetters = new KafkaDeadLetterSink(bootstrap, topics.prefix() + "scorer-dead-letters", topics.deadLetters());
@@ -85,7 +86,7 @@ public final class ScorerService implements Service {
         feeder.start();
 
         vertx = Vertx.vertx();
-        http = new ScorerHttpVerticle(settings.get("scorer.host", "127.0.0.1"), settings.getInt("scorer.port", 8081),
+        http = new ScorerHttpVerticle(settings.get(ScorerKeys.HOST), settings.get(ScorerKeys.PORT),
                 view, metrics.registry(), this::ready);
         try {
             vertx.deployVerticle(http).await();
@@ -107,14 +108,14 @@ public final class ScorerService implements Service {
 
     Properties streamsProperties() {
         // Model versions carry the LightGBM text: the global (models) consumer takes large records too.
-        return StreamsAppConfig.of("scorer", applicationId(), settings.getInt("scorer.threads", 1))
+        return StreamsAppConfig.of("scorer", applicationId(), settings.get(ScorerKeys.THREADS))
                 .with(StreamsConfig.globalConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
                         KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024)
                 .properties(settings);
     }
 
     String applicationId() {
-        return settings.get("scorer.application.id", topics.prefix() + "scorer");
+        return java.util.Objects.requireNonNullElse(settings.get(ScorerKeys.APPLICATION_ID), topics.prefix() + "scorer");
     }
 
 
@@ -123,10 +124,10 @@ public final class ScorerService implements Service {
         if (hooks.isEmpty()) {
             return;
         }
-        WebhookPoster poster = new WebhookPoster(settings.getInt("scorer.webhook.retries", 5),
-                settings.getInt("scorer.webhook.backoff.ms", 200), Duration.ofMillis(settings.getInt("scorer.webhook.timeout.ms", 10_000)));
-        HookBodies bodies = new HookBodies(settings.get("scorer.public.url",
-                "http://" + settings.get("scorer.host", "127.0.0.1") + ":" + port()));
+        WebhookPoster poster = new WebhookPoster(settings.get(ScorerKeys.WEBHOOK_RETRIES),
+                settings.get(ScorerKeys.WEBHOOK_BACKOFF_MS), Duration.ofMillis(settings.get(ScorerKeys.WEBHOOK_TIMEOUT_MS)));
+        HookBodies bodies = new HookBodies(java.util.Objects.requireNonNullElse(settings.get(ScorerKeys.PUBLIC_URL),
+                "http://" + settings.get(ScorerKeys.HOST) + ":" + port()));
         webhooks = new WebhookNotifier(bootstrap, topics.prefix() + "scorer-webhooks", topics.alerts(), hooks, poster, bodies,
                 metrics, deadLetters);
         webhooks.start();

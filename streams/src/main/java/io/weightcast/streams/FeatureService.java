@@ -1,5 +1,6 @@
 package io.weightcast.streams;
 
+import io.weightcast.core.config.CommonKeys;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.ConsumerLagMonitor;
 import io.weightcast.core.kafka.KafkaClientSettings;
@@ -59,10 +60,10 @@ public final class FeatureService implements Service {
     @Override
     public void start() {
         KafkaClientSettings.install(KafkaClientSettings.from(settings));
-        TopicSetup.ensure(settings.bootstrap(), settings.topics(), settings.getInt("topics.partitions", 4), (short) 1);
+        TopicSetup.ensure(settings.bootstrap(), settings.topics(), settings.get(CommonKeys.TOPICS_PARTITIONS), (short) 1);
         SpectraStage spectra = SpectraStage.from(settings);
         EmbeddingStage embeddings = EmbeddingStage.off();
-        if (settings.getBoolean("streams.embeddings.enabled", true)) {
+        if (settings.get(StreamsKeys.EMBEDDINGS_ENABLED)) {
             encoders = new EncoderWatcher(encoderClientProperties(), settings.topics().encoders(), reason -> metrics.encodersRejected.inc());
             embeddings = new EmbeddingStage(this::currentEncoder);
         }
@@ -73,12 +74,12 @@ public final class FeatureService implements Service {
                 .withSpectra(spectra).withEmbeddings(embeddings).withLimits(limits);
         streams = StreamsApp.start(applicationId(), FeatureTopology.build(features), properties());
         if (spectra.enabled()) {
-            int threads = settings.getInt("streams.spectra.threads", 1);
+            int threads = settings.get(StreamsKeys.SPECTRA_THREADS);
             spectraPool = threads > 1 ? new ForkJoinPool(threads) : null;
             spectraStreams = StreamsApp.start(spectraApplicationId(),
                     SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool, limits.partsTtlMs()), spectraProperties());
         }
-        ops = OpsServer.start(settings.get("streams.host", "127.0.0.1"), settings.getInt("streams.port", 8082),
+        ops = OpsServer.start(settings.get(StreamsKeys.HOST), settings.get(StreamsKeys.PORT),
                 metrics.registry(), this::ready);
         ConsumerLagMonitor.Builder lagOf = ConsumerLagMonitor.builder(settings.bootstrap(), metrics.registry())
                 .group(applicationId(), settings.topics().checkpoints());
@@ -101,15 +102,16 @@ public final class FeatureService implements Service {
     }
 
     Properties properties() {
-        return app(applicationId(), settings.getInt("streams.threads", 1)).properties(settings);
+        return app(applicationId(), settings.get(StreamsKeys.THREADS)).properties(settings);
     }
 
     String applicationId() {
-        return settings.get("streams.application.id", settings.topics().prefix() + "streams");
+        return java.util.Objects.requireNonNullElse(settings.get(StreamsKeys.APPLICATION_ID), settings.topics().prefix() + "streams");
     }
 
     String spectraApplicationId() {
-        return settings.get("streams.spectra.application.id", settings.topics().prefix() + "streams-spectra");
+        return java.util.Objects.requireNonNullElse(settings.get(StreamsKeys.SPECTRA_APPLICATION_ID),
+                settings.topics().prefix() + "streams-spectra");
     }
 
     /** The spectral worker's: its own group, one stream thread (its pool parallelises within a checkpoint). */

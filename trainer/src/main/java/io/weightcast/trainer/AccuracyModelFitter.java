@@ -8,6 +8,7 @@ import io.weightcast.core.model.AccuracyModel;
 import io.weightcast.core.model.BinaryClassifier;
 import io.weightcast.core.model.ChanceFloorModel;
 import io.weightcast.core.model.Conformal;
+import io.weightcast.core.model.FeatureMatrix;
 import io.weightcast.core.model.TopRunModel;
 import io.weightcast.core.model.RegressionMetrics;
 import io.weightcast.core.records.ChanceFloor;
@@ -360,9 +361,9 @@ public final class AccuracyModelFitter {
         if (level.isEmpty()) {
             return null;
         }
-        return ChanceFloorModel.fit(rows.matrix(), rows.rows(), rows.cols(), rows.targets(), level.getAsDouble(),
-                ChanceFloorModel.runsAt(finals, level.getAsDouble()), rows.names().toArray(String[]::new),
-                params.numThreads(), params.seed());
+        return ChanceFloorModel.fit(new FeatureMatrix(rows.matrix(), rows.rows(), rows.cols(),
+                rows.names().toArray(String[]::new)), rows.targets(), level.getAsDouble(),
+                ChanceFloorModel.runsAt(finals, level.getAsDouble()), params.numThreads(), params.seed());
     }
 
     /**

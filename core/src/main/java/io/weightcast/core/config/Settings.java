@@ -87,41 +87,6 @@ public final class Settings {
         return v;
     }
 
-    public int getInt(String key, int fallback) {
-        return parsed(key, fallback, Integer::parseInt, "an integer");
-    }
-
-    public long getLong(String key, long fallback) {
-        return parsed(key, fallback, Long::parseLong, "an integer");
-    }
-
-    /** true/false (also yes/no, on/off, 1/0), case-insensitive. */
-    public boolean getBoolean(String key, boolean fallback) {
-        String v = values.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        return switch (v.strip().toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "on", "1" -> true;
-            case "false", "no", "off", "0" -> false;
-            default -> throw new InvalidSettingException("setting '" + key + "' must be true or false, was '" + v + "'");
-        };
-    }
-
-    public double getDouble(String key, double fallback) {
-        return parsed(key, fallback, Double::parseDouble, "a number");
-    }
-
-    /** The value parsed, the fallback when unset, or IllegalArgumentException naming the setting. */
-    private <T> T parsed(String key, T fallback, java.util.function.Function<String, T> parse, String what) {
-        String v = values.get(key);
-        try {
-            return v == null ? fallback : parse.apply(v.strip());
-        } catch (NumberFormatException e) {
-            throw new InvalidSettingException("setting '" + key + "' must be " + what + ", was '" + v + "'");
-        }
-    }
-
     public String bootstrap() {
         return require(CommonKeys.BOOTSTRAP_SERVERS);
     }

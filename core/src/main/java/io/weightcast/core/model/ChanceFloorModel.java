@@ -78,12 +78,14 @@ public final class ChanceFloorModel implements AutoCloseable {
     /**
      * Fits the classifier on rows (checkpoints) whose target is their run's final accuracy.
      *
-     * @param rowMajor     {@code rows × cols} values, NaN for missing
-     * @param featureNames column names (written into the model text), or null
+     * @param x            the training rows
      * @return the floor, or null when the rows hold one class only (nothing to learn)
      */
-    public static ChanceFloor fit(double[] rowMajor, int rows, int cols, double[] targets, double level, int runsAtLevel,
-                                  String[] featureNames, int threads, long seed) {
+    public static ChanceFloor fit(FeatureMatrix x, double[] targets, double level, int runsAtLevel, int threads, long seed) {
+        double[] rowMajor = x.rowMajor();
+        int rows = x.rows();
+        int cols = x.cols();
+        String[] featureNames = x.names();
         boolean[] y = new boolean[rows];
         for (int i = 0; i < rows; i++) {
             y[i] = atLevel(targets[i], level);

@@ -51,7 +51,7 @@ class ChanceFloorModelTest {
             x[i * cols + 2] = rnd.nextGaussian();
             y[i] = collapsed ? 0.1 : 0.5 + 0.4 * rnd.nextDouble();
         }
-        ChanceFloor floor = ChanceFloorModel.fit(x, rows, cols, y, 0.1, 200, null, 1, 3);
+        ChanceFloor floor = ChanceFloorModel.fit(new FeatureMatrix(x, rows, cols, null), y, 0.1, 200, 1, 3);
         assertEquals(0.1, floor.level());
         assertEquals(200, floor.trainingRuns());
         double[] pred = new double[rows];
@@ -62,7 +62,7 @@ class ChanceFloorModelTest {
         for (int i = 0; i < rows; i++) {
             assertEquals(i % 3 == 0 ? 0.1 : 0.42, pred[i], "row " + i);
         }
-        assertNull(ChanceFloorModel.fit(x, rows, cols, new double[rows], 0.1, 0, null, 1, 3), "all rows at 0.0: one class");
+        assertNull(ChanceFloorModel.fit(new FeatureMatrix(x, rows, cols, null), new double[rows], 0.1, 0, 1, 3), "all rows at 0.0: one class");
     }
 
     @Test
