@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * held-out runs. Comparing each model's own holdout metrics would compare different run sets (the
  * zoo grew between the fits), which with a few held-out runs is mostly noise. The shared set is
  * fair to the current version: {@link RunSplit} keeps every run on its side as the zoo grows, so no
- * earlier version trained on any of the candidate's held-out runs.
+ * earlier version trained on any of the candidate's held-out runs. A version served refit on every run
+ * ({@code trainer.serve.all.runs}) did see them, so the trainer hands the gate that version's split fit instead, and
+ * publishes uncontested when it has none (a version fitted before a restart).
  *
  * <p>Publish when the candidate's final-checkpoint R² there is not below the current's by more than
  * {@code tolerance}; a NaN R² (held-out labels all equal) decides nothing and publishes, as before.

@@ -39,12 +39,17 @@ class TrainerServiceIntegrationTest {
     }
 
     private static Settings settings(Topics topics) {
+        return settings(topics, true);
+    }
+
+    private static Settings settings(Topics topics, boolean serveAllRuns) {
         return Settings.of(Map.of(
                 Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
                 Settings.TOPIC_PREFIX, topics.prefix(),
                 TrainerSettings.PORT.name(), "0",
                 TrainerSettings.MIN_RUNS.name(), "10",
-                TrainerSettings.REFIT_EVERY.name(), "5"));
+                TrainerSettings.REFIT_EVERY.name(), "5",
+                TrainerSettings.SERVE_ALL_RUNS.name(), Boolean.toString(serveAllRuns)));
     }
 
     private static void send(String topic, String key, byte[] value) {
@@ -104,7 +109,40 @@ class TrainerServiceIntegrationTest {
     }
 
     @Test
+    void servedOnEveryRunTheGateComparesSplitFitsAndAfterARestartPublishesUncontested() throws Exception {
+        Topics topics = topics("it-all.");
+        SyntheticZoo gen = new SyntheticZoo(23);
+        produceRuns(topics, gen, 0, 30);
+        try (TrainerService service = new TrainerService(settings(topics))) {
+            service.start();
+            Await.until("version 1", TIMEOUT, () -> service.snapshot().currentVersion() == 1);
+            ModelVersion v1 = service.currentModel().orElseThrow();
+            assertThat(v1.trainingRuns() + v1.holdout().runs()).isEqualTo(30); // the split fit's counts, with its metrics
+            produceRuns(topics, gen, 30, 40);
+            Await.until("a refit on 40 runs", TIMEOUT, () -> service.snapshot().zooRuns() == 40
+                    && service.snapshot().fitsPublished() + service.snapshot().fitsRejected() >= 2);
+            // the current version saw every run, so the gate scored its split fit on the candidate's held-out runs
+            assertThat(metric(service, "weightcast_trainer_current_on_holdout_r2")).isFinite();
+        }
+        int before = models(topics).size();
+        try (TrainerService service = new TrainerService(settings(topics))) {
+            service.start();
+            Await.until("replay", TIMEOUT, () -> service.snapshot().caughtUp());
+            produceRuns(topics, gen, 40, 50);
+            Await.until("a refit on 50 runs", TIMEOUT, () -> service.snapshot().zooRuns() == 50
+                    && service.snapshot().fitsPublished() >= 1);
+            // its split fit is gone with the process: nothing fair to compare with, so the candidate is published
+            assertThat(metric(service, "weightcast_trainer_current_on_holdout_r2")).isNaN();
+            assertThat(service.snapshot().fitsRejected()).isZero();
+            List<ModelVersion> all = models(topics);
+            assertThat(all).hasSizeGreaterThan(before);
+            assertUsable(all.get(all.size() - 1), gen, gen.nextRun("probe", "s0"));
+        }
+    }
+
+    @Test
     void publishesRecoversAfterRestartAndRefitsDespiteMalformedRecords() throws Exception {
+        // the split fit served (trainer.serve.all.runs=false): a restarted gate compares with the current version itself
         Topics topics = topics("it-zoo.");
         SyntheticZoo gen = new SyntheticZoo(21);
         produceRuns(topics, gen, 0, 15);
@@ -117,7 +155,7 @@ class TrainerServiceIntegrationTest {
         List<SyntheticZoo.Run> runs = produceRuns(topics, gen, 15, 30);
 
         // 1. replay of 30 finished runs → version 1
-        try (TrainerService service = new TrainerService(settings(topics))) {
+        try (TrainerService service = new TrainerService(settings(topics, false))) {
             service.start();
             Await.until("version 1", TIMEOUT, () -> service.snapshot().currentVersion() == 1);
             ZooSnapshot s = service.snapshot();
@@ -144,7 +182,7 @@ class TrainerServiceIntegrationTest {
         }
 
         // 2. restart: the replay recovers version 1 from the models topic and publishes nothing
-        try (TrainerService service = new TrainerService(settings(topics))) {
+        try (TrainerService service = new TrainerService(settings(topics, false))) {
             service.start();
             // the snapshot is refreshed after the fit decision of the same batch: caught up means decided
             Await.until("replay", TIMEOUT, () -> service.snapshot().caughtUp());
