@@ -53,17 +53,9 @@ public record ScorerConfig(double dyingReluThreshold, Double earlyStopThreshold,
     }
 
     /**
-     * Early stop defaults, from the benchmark (eval/results/predict.md, issue 6 §4; 3,000-run digits zoo, 899 held-out
-     * runs, settings chosen on the training runs only): the top-run classifier rule (core TopRunModel's setting, chosen
-     * by cross-validation) saved 0.81 of the epochs keeping every top-5% run and the top-1 in all 20 orders; a model
-     * without a top-run rule (a zoo too small to calibrate one) falls back to the interval rule, whose defaults (the
-     * 90% interval below the trainer's 75th-percentile reference on 1 checkpoint, from the first step) saved 0.72
-     * (0.73 at its own setting chosen on the training runs). On a second split (eval --seed 2, 881 held-out runs) the
-     * top-run rule at these defaults saved 0.84 but flagged 1 of 46 top-5% runs (top-1 kept, regret 0), the interval
-     * rule's defaults 0.74 keeping all: the default buys a tenth more compute saved with that risk; set
-     * {@value #INTERVAL_RULE} for the steadier rule. With feature layout v3 the top-run rule's choice saved
-     * only 0.68–0.76, so the interval rule was the default; the declared hyper-parameters (layout v4) made the
-     * difference.
+     * The default early-stop rule: the top-run classifier rule where the model has one (it saved the most compute
+     * while keeping the top runs in the benchmark; the measurements are in docs/design-notes.md, "Scorer"), else the
+     * interval rule. Set {@value #INTERVAL_RULE} for the steadier rule.
      */
     public static final String DEFAULT_EARLY_STOP_RULE = TOP_RUN_RULE;
 
@@ -71,10 +63,8 @@ public record ScorerConfig(double dyingReluThreshold, Double earlyStopThreshold,
             Alert.SPECTRAL_COLLAPSE);
     /**
      * The alert kinds raised by default: an alert must earn its place (precision >= 0.8 on the outcome it names, and
-     * flagging at most that outcome's base rate + 10 points of runs). SPECTRAL_COLLAPSE does not: replayed live (issue
-     * 19: 200 live runs of a digits zoo made by other code, after 200 history runs) it fired on 189 of 200 runs (94.5%),
-     * and the runs it flagged ended better on average (0.58) than those it did not (0.38), so it predicts no bad
-     * outcome. It stays a score flag ({@code spectral_collapse}); add it to {@value #ALERTS} to raise it.
+     * flagging at most that outcome's base rate + 10 points of runs). SPECTRAL_COLLAPSE does not (docs/design-notes.md,
+     * "Scorer"); it stays a score flag ({@code spectral_collapse}); add it to {@code scorer.alerts} to raise it.
      */
     public static final Set<String> DEFAULT_ALERTS = Set.of(Alert.EARLY_STOP_CANDIDATE, Alert.DYING_RELU, Alert.NONFINITE_WEIGHTS);
 
