@@ -69,9 +69,4 @@ public record FitResult(
         return new FitResult(text, floor, topRunRule, trainingRuns, trainingRows, holdout, holdoutAllRows, residualQuantiles, stageResidualQuantiles,
                 calibrationRuns, totalSeconds, holdoutRunIds, holdoutData, ablations, columns, holdoutRuns, stage, this);
     }
-
-    /** The fit the held-out metrics describe: this one, or the split fit this refit on every run was made from. */
-    FitResult judged() {
-        return split == null ? this : split;
-    }
 }

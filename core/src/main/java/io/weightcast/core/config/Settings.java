@@ -69,11 +69,6 @@ public final class Settings {
         return v;
     }
 
-    /** Whether the key was given (by the file, the environment or a flag), as opposed to its default. */
-    public boolean isSet(Key<?> key) {
-        return values.containsKey(key.name());
-    }
-
     public String get(String key, String fallback) {
         return values.getOrDefault(key, fallback);
     }
