@@ -146,14 +146,14 @@ final class ScorerModelCheck {
     }
 
     /** The trainer's fit and the model version it publishes. */
-    private record Fitted(FitResult fit, ModelVersion model) {
+    record Fitted(FitResult fit, ModelVersion model) {
     }
 
     private static Fitted fit(List<EvalRun> train, FitParams params) {
         return published(new AccuracyModelFitter(params).fit(train.stream().map(ScorerModelCheck::zooRun).toList()));
     }
 
-    private static Fitted published(FitResult fit) {
+    static Fitted published(FitResult fit) {
         ModelVersion mv = ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(1)
                 .layoutVersion(FeatureLayout.VERSION).featureNames(FeatureLayout.names()).modelText(fit.modelText())
                 .trainingRuns(fit.trainingRuns()).trainingRows(fit.trainingRows()).holdout(fit.holdout())

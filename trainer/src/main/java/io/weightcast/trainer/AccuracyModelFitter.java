@@ -5,11 +5,9 @@ import io.github.metarank.lightgbm4j.LGBMDataset;
 import io.github.metarank.lightgbm4j.LGBMException;
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.model.AccuracyModel;
-import io.weightcast.core.model.BinaryClassifier;
 import io.weightcast.core.model.ChanceFloorModel;
 import io.weightcast.core.model.Conformal;
 import io.weightcast.core.model.FeatureMatrix;
-import io.weightcast.core.model.TopRunModel;
 import io.weightcast.core.model.RegressionMetrics;
 import io.weightcast.core.records.ChanceFloor;
 import io.weightcast.core.records.HoldoutMetrics;
@@ -107,7 +105,8 @@ public final class AccuracyModelFitter {
         HoldoutMetrics allRows = metrics(holdoutRows, pred, false, holdout.size());
         int stages = plannedSteps(holdoutRows);
         Residuals calibration = Residuals.of(holdoutRows, pred, stages, holdout.size());
-        TopRunRule topRun = topRunRule(trainRows, train, holdoutRows, holdout, zoo);
+        TopRunRule topRun = new TopRunCalibrator(params).rule(
+                new TopRunCalibrator.FitData(train, trainRows, holdout, holdoutRows, zoo, columns), stages);
         return new FitResult(modelText, floor, topRun, train.size(), trainRows.rows(), headline, allRows,
                 pooledQuantiles(calibration), stageQuantiles(calibration, stages), calibration.runs(),
                 (System.nanoTime() - t0) / 1e9, holdout.stream().map(ZooRun::runId).toList(), holdoutRows, ablations, columns,
@@ -283,63 +282,8 @@ public final class AccuracyModelFitter {
         return metrics(blankHoldout, predict(blank, blankHoldout), true, holdoutRuns);
     }
 
-    /**
-     * The early-stop rule (core {@link TopRunModel}): the classifier of "finishes at or above its study's
-     * label percentile" (soft labels: the study's test-set noise at the cut), fitted on the training rows, and per stage of training the thresholds from the
-     * held-out runs' probabilities (those at or above their study's reference percentile). Null when the
-     * classifier has one class to learn or fewer than {@link TopRunModel#MIN_CALIBRATION_RUNS} held-out runs
-     * reach the reference: the scorer then judges by the interval.
-     */
-    private TopRunRule topRunRule(TrainingRows trainRows, List<ZooRun> train, TrainingRows holdoutRows, List<ZooRun> holdout,
-                                  List<ZooRun> zoo) {
-        Map<String, Double> labelCut = StudyReferences.of(zoo, TopRunModel.LABEL_PERCENTILE);
-        Map<String, Double> referenceCut = StudyReferences.of(zoo, TopRunModel.REFERENCE_PERCENTILE);
-        Map<String, Double> labelSigma = StudyReferences.labelSigmas(zoo, labelCut);
-        double[] labelCuts = new double[trainRows.rows()];
-        double[] labelSigmas = new double[trainRows.rows()];
-        for (int i = 0; i < labelCuts.length; i++) {
-            String study = train.get(trainRows.runOf()[i]).study();
-            labelCuts[i] = StudyReferences.of(labelCut, study);
-            labelSigmas[i] = StudyReferences.of(labelSigma, study);
-        }
-        String text = TopRunModel.fitClassifier(trainRows.matrix(), trainRows.cols(),
-                TopRunModel.softLabels(trainRows.targets(), labelCuts, labelSigmas), trainRows.names().toArray(String[]::new),
-                params.numThreads(), params.seed());
-        if (text == null) {
-            return null;
-        }
-        boolean[] good = new boolean[holdout.size()];
-        for (int r = 0; r < good.length; r++) {
-            good[r] = holdout.get(r).finalAccuracy() >= StudyReferences.of(referenceCut, holdout.get(r).study());
-        }
-        int calibration = BinaryClassifier.positives(good);
-        if (calibration < TopRunModel.MIN_CALIBRATION_RUNS) {
-            return null;
-        }
-        int stages = plannedSteps(holdoutRows);
-        double[][] score = new double[holdout.size()][stages];
-        for (double[] row : score) {
-            java.util.Arrays.fill(row, Double.NaN);
-        }
-        double[] p;
-        try (BinaryClassifier c = BinaryClassifier.load(text, holdoutRows.cols())) {
-            p = c.probabilities(holdoutRows.matrix(), holdoutRows.rows());
-        }
-        for (int i = 0; i < p.length; i++) {
-            int r = holdoutRows.runOf()[i];
-            int s = TopRunRule.stage(holdoutRows.value(i, "step_fraction"), stages);
-            score[r][s] = Double.isNaN(score[r][s]) ? p[i] : Math.min(score[r][s], p[i]); // a stage's lowest: conservative
-        }
-        List<Double> thresholds = new ArrayList<>();
-        for (double t : TopRunModel.thresholds(score, good, TopRunModel.ALPHA)) {
-            thresholds.add(Double.isFinite(t) ? t : 0.0); // no calibration run there: nothing is below 0
-        }
-        return new TopRunRule(TopRunModel.LABEL_PERCENTILE, TopRunModel.REFERENCE_PERCENTILE, TopRunModel.ALPHA,
-                TopRunModel.CONSECUTIVE, thresholds, text, calibration);
-    }
-
-    /** The stages of the rule: the held-out checkpoints' most common planned_steps (1 to 100). */
-    private static int plannedSteps(TrainingRows rows) {
+    /** The stages of the rule and intervals: the held-out checkpoints' most common planned_steps (1 to 100). */
+    static int plannedSteps(TrainingRows rows) {
         Map<Integer, Integer> counts = new java.util.HashMap<>();
         for (int i = 0; i < rows.rows(); i++) {
             double v = rows.value(i, "planned_steps");

@@ -1,5 +1,7 @@
 package io.weightcast.trainer;
 
+import io.weightcast.core.model.TopRunModel;
+
 /**
  * What a fit depends on besides the data: the split and LightGBM's randomness and effort.
  *
@@ -9,14 +11,22 @@ package io.weightcast.trainer;
  * @param conformalFolds the training runs' out-of-fold residuals from this many folds (by run) calibrate the
  *                       intervals beside the held-out runs' (cross-conformal; {@link AccuracyModelFitter});
  *                       below 2, the held-out runs alone (split-conformal). Costs that many extra fits
+ * @param guardLevel     the early-stop rule's guard: the level of the interval whose upper end must be below the study's
+ *                       label cut too before a checkpoint counts against its run (core {@code TopRunRule#guardLevel});
+ *                       0: the classifier alone decides
  */
 public record FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,
-                        int conformalFolds) {
+                        int conformalFolds, double guardLevel) {
     /**
      * Four times the calibration runs of the held-out quarter alone, so the per-stage intervals scores carry
      * cover closer to their level at every epoch and wander less from zoo to zoo (docs/design-notes.md, "Trainer").
      */
     public static final int DEFAULT_CONFORMAL_FOLDS = 5;
+
+    public FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,
+                     int conformalFolds) {
+        this(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, TopRunModel.GUARD_LEVEL);
+    }
 
     public FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra) {
         this(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, DEFAULT_CONFORMAL_FOLDS);
@@ -32,6 +42,11 @@ public record FitParams(double holdoutFraction, int seed, int numThreads, int nu
 
     /** The same with another number of conformal folds. */
     public FitParams withConformalFolds(int folds) {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, folds);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, folds, guardLevel);
+    }
+
+    /** The same with another early-stop guard level (0: none). */
+    public FitParams withGuardLevel(double level) {
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, level);
     }
 }

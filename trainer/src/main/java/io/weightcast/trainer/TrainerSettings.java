@@ -11,7 +11,8 @@ import io.weightcast.core.config.Settings;
  */
 public record TrainerSettings(
         int refitEvery, long refitMaxDelayMs, int minRuns, double holdoutFraction, int seed, int numThreads, int numIterations,
-        double publishTolerance, String host, int port, boolean ablateSpectra, int conformalFolds, boolean serveAllRuns) {
+        double publishTolerance, String host, int port, boolean ablateSpectra, int conformalFolds, boolean serveAllRuns,
+        double guardLevel) {
 
     public static final Key<Integer> REFIT_EVERY = Key.integer("trainer.refit.every", 5,
             "refit after this many newly finished zoo runs since the last fit").rule("≥ 1", n -> n >= 1);
@@ -43,6 +44,12 @@ public record TrainerSettings(
             "the published regressor is fitted again on every zoo run, the held-out ones included (the held-out quarter is "
                     + "a quarter of a small zoo); its held-out metrics, intervals and early-stop rule stay the split fit's, and "
                     + "the next candidate is compared with that split fit. false: serve the split fit itself");
+    public static final Key<Double> EARLY_STOP_GUARD_LEVEL = Key.number("trainer.early.stop.guard.level",
+            io.weightcast.core.model.TopRunModel.GUARD_LEVEL,
+            "the early-stop rule stops a run only where the upper end of its interval at this level is below its study's "
+                    + "90th-percentile final accuracy too, not on the top-run classifier alone (a late bloomer the classifier "
+                    + "rates low early is kept); 0: the classifier alone")
+            .rule("0, 0.8, 0.9 or 0.95 (an interval level the model carries)", l -> l == 0 || l == 0.8 || l == 0.9 || l == 0.95);
     public static final Key<String> HOST = Key.text("trainer.host", "127.0.0.1", "bind host of the trainer's /metrics, /health, /ready");
     public static final Key<Integer> PORT = Key.integer("trainer.port", 8083, "their port; 0 picks a free one")
             .rule("in 0..65535", p -> p >= 0 && p <= 65535);
@@ -50,7 +57,8 @@ public record TrainerSettings(
     /** The trainer's keys, the encoder's included, for the reference and the unknown-key report. */
     public static final KeyGroup GROUP = new KeyGroup("trainer", "Refits the predictors as runs finish (TrainerService).",
             java.util.stream.Stream.concat(java.util.stream.Stream.of(REFIT_EVERY, REFIT_MAX_DELAY_MS, MIN_RUNS, HOLDOUT_FRACTION,
-                    SEED, NUM_THREADS, NUM_ITERATIONS, PUBLISH_TOLERANCE, ABLATION_SPECTRA, CONFORMAL_FOLDS, SERVE_ALL_RUNS, HOST, PORT),
+                    SEED, NUM_THREADS, NUM_ITERATIONS, PUBLISH_TOLERANCE, ABLATION_SPECTRA, CONFORMAL_FOLDS, SERVE_ALL_RUNS,
+                    EARLY_STOP_GUARD_LEVEL, HOST, PORT),
                     EncoderSettings.KEYS.stream()).toList(), java.util.List.of());
 
     public TrainerSettings {
@@ -64,16 +72,17 @@ public record TrainerSettings(
         PUBLISH_TOLERANCE.checked(publishTolerance);
         PORT.checked(port);
         CONFORMAL_FOLDS.checked(conformalFolds);
+        EARLY_STOP_GUARD_LEVEL.checked(guardLevel);
     }
 
     public static TrainerSettings from(Settings s) {
         return new TrainerSettings(s.get(REFIT_EVERY), s.get(REFIT_MAX_DELAY_MS), s.get(MIN_RUNS), s.get(HOLDOUT_FRACTION),
                 s.get(SEED), s.get(NUM_THREADS), s.get(NUM_ITERATIONS), s.get(PUBLISH_TOLERANCE), s.get(HOST), s.get(PORT),
-                s.get(ABLATION_SPECTRA), s.get(CONFORMAL_FOLDS), s.get(SERVE_ALL_RUNS));
+                s.get(ABLATION_SPECTRA), s.get(CONFORMAL_FOLDS), s.get(SERVE_ALL_RUNS), s.get(EARLY_STOP_GUARD_LEVEL));
     }
 
     public FitParams fitParams() {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel);
     }
 
     RefitBatcher refitBatcher() {

@@ -307,7 +307,16 @@ class AccuracyModelFitterTest {
         io.weightcast.core.records.TopRunRule rule = fit.topRunRule();
         assertThat(rule).isNotNull();
         assertThat(rule.thresholds()).hasSize(12).allSatisfy(t -> assertThat(t).isBetween(0.0, 1.0));
-        assertThat(rule.calibrationRuns()).isGreaterThanOrEqualTo(io.weightcast.core.model.TopRunModel.MIN_CALIBRATION_RUNS);
+        // cross-fitted: every zoo run at or above its study's reference calibrates (~40 of 200), not the held-out ~15
+        assertThat(rule.calibrationRuns()).isGreaterThan(25);
+        assertThat(new AccuracyModelFitter(FitParams.defaults().withConformalFolds(0)).fit(zoo).topRunRule().calibrationRuns())
+                .as("held-out runs alone").isLessThan(25);
+        // guarded by the regressor's 80% interval against each study's 90th percentile (and one over every run)
+        assertThat(rule.guarded()).isTrue();
+        assertThat(rule.guardLevel()).isEqualTo(io.weightcast.core.model.TopRunModel.GUARD_LEVEL);
+        Map<String, Double> cuts = StudyReferences.of(zoo, io.weightcast.core.model.TopRunModel.LABEL_PERCENTILE);
+        assertThat(rule.labelCuts()).isEqualTo(cuts).containsKey(io.weightcast.core.records.TopRunRule.ALL_STUDIES).hasSize(3);
+        assertThat(new AccuracyModelFitter(FitParams.defaults().withGuardLevel(0)).fit(zoo).topRunRule().guarded()).isFalse();
         ModelVersion mv = version(fit).withTopRunRule(rule);
         try (AccuracyModel model = AccuracyModel.load(mv)) {
             // late checkpoints of clearly bad runs are mostly below their stage's threshold, of clearly good runs hardly ever
@@ -331,8 +340,11 @@ class AccuracyModelFitterTest {
             assertThat((double) bad[1] / bad[0]).as("bad runs below").isGreaterThan(0.6);
             assertThat((double) good[1] / good[0]).as("good runs below").isLessThan(0.1);
         }
-        assertThat(new AccuracyModelFitter(FitParams.defaults()).fit(new SyntheticZoo(22).zoo(40, 12)).topRunRule())
-                .as("10 held-out runs: too few at the top to calibrate").isNull();
+        List<ZooRun> small = new SyntheticZoo(22).zoo(40, 12);
+        assertThat(new AccuracyModelFitter(FitParams.defaults().withConformalFolds(0)).fit(small).topRunRule())
+                .as("10 held-out runs alone: too few at the top to calibrate").isNull();
+        assertThat(new AccuracyModelFitter(FitParams.defaults()).fit(small).topRunRule())
+                .as("cross-fitted, all 40 runs calibrate").isNotNull();
     }
 
     private static double[] finalRows(TrainingRows rows, double[] values) {

@@ -31,6 +31,10 @@ public final class TopRunModel implements AutoCloseable {
     public static final double REFERENCE_PERCENTILE = 0.8;
     public static final double ALPHA = 0.25;
     public static final int CONSECUTIVE = 1;
+    /**
+     * The level of the regressor's interval that must end below the label cut too ({@code TopRunRule#guardLevel}).
+     */
+    public static final double GUARD_LEVEL = 0.8;
     /** Fewer calibration runs at or above the reference than this give no rule (too few to bound anything). */
     public static final int MIN_CALIBRATION_RUNS = 5;
     /**

@@ -1,6 +1,7 @@
 package io.weightcast.core.records;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The early-stop rule of a final-accuracy model (issue 6 §4): a LightGBM binary classifier of
@@ -11,15 +12,58 @@ import java.util.List;
  * such runs would have been stopped there. A run is a candidate after {@code consecutive}
  * checkpoints below.
  *
+ * <p>With a {@code guardLevel} (models from 2026-12-06 on), a checkpoint counts against its run only if the
+ * regressor agrees: the upper end of the run's interval at that level is below its study's label cut too (the final
+ * accuracy at its {@code labelPercentile}). A late bloomer the classifier rates low early but whose predicted final
+ * accuracy can still reach the top is then not stopped; trainer {@code TopRunCalibrator} has the measurements.
+ *
  * @param thresholds       per stage: stage b of B = {@code thresholds.size()} holds the checkpoints
  *                         with step / planned_steps in ((b−1)/B, b/B]
  * @param calibrationRuns  runs at or above the reference the thresholds came from
+ * @param labelCuts        per study, its final accuracy at {@code labelPercentile}; key {@link #ALL_STUDIES}: over every
+ *                         zoo run, for a study the model has no cut for. Null or empty: no guard
+ * @param guardLevel       the level of the interval whose upper end must be below the label cut too; 0: no guard
  */
 public record TopRunRule(double labelPercentile, double referencePercentile, double alpha, int consecutive,
-                         List<Double> thresholds, String modelText, int calibrationRuns) {
+                         List<Double> thresholds, String modelText, int calibrationRuns, Map<String, Double> labelCuts,
+                         double guardLevel) {
+    /** The {@link #labelCuts} key of the cut over every zoo run. */
+    public static final String ALL_STUDIES = "*";
 
     public TopRunRule {
         thresholds = List.copyOf(thresholds);
+        labelCuts = labelCuts == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(labelCuts)); // sorted: stable JSON
+    }
+
+    /** A rule without the regressor guard (the classifier alone decides). */
+    public TopRunRule(double labelPercentile, double referencePercentile, double alpha, int consecutive,
+                      List<Double> thresholds, String modelText, int calibrationRuns) {
+        this(labelPercentile, referencePercentile, alpha, consecutive, thresholds, modelText, calibrationRuns, Map.of(), 0);
+    }
+
+    /** Whether the regressor's interval must agree before a checkpoint counts against its run. */
+    public boolean guarded() {
+        return guardLevel > 0 && !labelCuts.isEmpty();
+    }
+
+    /**
+     * Whether a checkpoint counts against its run (the scorer's early-stop policy and the benchmarks ask this): its
+     * probability is below its stage's threshold and, for a guarded rule, {@code upper} (the upper end of its interval
+     * at {@link #guardLevel}) is below its study's label cut. Null when it cannot be judged: no probability or step
+     * fraction, or a guarded rule without the interval or a cut.
+     */
+    public Boolean below(Double probability, Double stepFraction, Double upper, String study) {
+        Double cut = guarded() ? labelCut(study) : null;
+        if (probability == null || stepFraction == null || guarded() && (upper == null || cut == null)) {
+            return null;
+        }
+        return probability < threshold(stepFraction) && (!guarded() || upper < cut);
+    }
+
+    /** The label cut of {@code study}, else the one over every zoo run; null when the rule has neither. */
+    public Double labelCut(String study) {
+        Double cut = study == null ? null : labelCuts.get(study);
+        return cut != null ? cut : labelCuts.get(ALL_STUDIES);
     }
 
     /** The stage (0-based index into {@code thresholds}) of a checkpoint at this fraction of its planned steps. */

@@ -20,7 +20,8 @@ import java.util.Map;
  * <li><b>top-run rule</b> ({@code scorer.early.stop.rule=top_run}, the default, for a model with a
  * {@code top_run_rule}, core {@code TopRunModel}; others fall back to the interval rule): the run's
  * P(finishes near the top of its study) is below the rule's threshold for its stage of training on the
- * rule's {@code consecutive} checkpoints in a row.</li>
+ * rule's {@code consecutive} checkpoints in a row; for a rule with a guard ({@link TopRunRule#guarded()}), only
+ * checkpoints whose interval at the rule's guard level also ends below the study's label cut count.</li>
  * </ul>
  * Both count only from {@code minStepFraction} of the planned steps; a checkpoint that cannot be judged
  * (no reference, no interval, unknown stage) breaks "consecutive". A user threshold
@@ -56,7 +57,13 @@ public final class EarlyStopPolicy implements Policy {
 
     /** The interval of the configured level, else the 80% one. */
     private Interval interval(Prediction p) {
-        return p.intervals().stream().filter(i -> Math.abs(i.level() - intervalLevel) < 1e-9).findFirst().orElse(p.interval());
+        Interval i = level(p, intervalLevel);
+        return i != null ? i : p.interval();
+    }
+
+    /** The prediction's interval at {@code level}, or null. */
+    private static Interval level(Prediction p, double level) {
+        return p.intervals().stream().filter(i -> Math.abs(i.level() - level) < 1e-9).findFirst().orElse(null);
     }
 
     @Override
@@ -73,9 +80,13 @@ public final class EarlyStopPolicy implements Policy {
         int needed;
         if (rule != null) {
             Double fraction = checkpoint.stepFraction();
-            boolean judged = p.topRun() != null && fraction != null && fromMinStep(checkpoint);
+            Interval guard = rule.guarded() ? level(p, rule.guardLevel()) : null;
+            Double cut = rule.guarded() ? rule.labelCut(checkpoint.study()) : null;
+            Boolean verdict = fromMinStep(checkpoint)
+                    ? rule.below(p.topRun(), fraction, guard == null ? null : guard.high(), checkpoint.study()) : null;
+            boolean judged = verdict != null;
             double threshold = judged ? rule.threshold(fraction) : Double.NaN;
-            below = judged && p.topRun() < threshold;
+            below = judged && verdict;
             needed = rule.consecutive();
             evidence.put("signal", "top_run");
             evidence.put("top_run_probability", p.topRun());
@@ -84,7 +95,13 @@ public final class EarlyStopPolicy implements Policy {
             evidence.put("stages", rule.thresholds().size());
             evidence.put("meaning", "P(the run finishes at or above its study's " + rule.labelPercentile()
                     + " percentile) is below what runs that finished at or above the " + rule.referencePercentile()
-                    + " percentile scored at this stage");
+                    + " percentile scored at this stage" + (rule.guarded() ? ", and the upper end of its " + rule.guardLevel()
+                    + " interval is below that percentile's final accuracy" : ""));
+            if (rule.guarded()) {
+                evidence.put("interval_level", rule.guardLevel());
+                evidence.put("upper", guard == null ? null : guard.high());
+                evidence.put("label_cut", cut);
+            }
         } else {
             Double reference = reference(p.model(), checkpoint.study());
             Interval interval = interval(p);

@@ -103,6 +103,31 @@ class EarlyStopPolicyTest {
         assertThat(a.evidence()).containsEntry("interval_level", 0.8).containsEntry("upper", 0.65);
     }
 
+    @Test
+    void aGuardedRuleStopsOnlyWhenTheIntervalAlsoEndsBelowTheStudysLabelCut() {
+        // one stage, threshold 0.3; label cuts: digits 0.9, any other study 0.6; guard on the 80% interval
+        TopRunRule rule = new TopRunRule(0.9, 0.8, 0.25, 1, List.of(0.3), "unused", 12,
+                Map.of("digits", 0.9, TopRunRule.ALL_STUDIES, 0.6), 0.8);
+        ModelVersion m = withReference.withTopRunRule(rule);
+        EarlyStopPolicy policy = new EarlyStopPolicy(1, 0.0, null, true, 0.9);
+        // P(top) 0.1 is below 0.3; the 80% interval [0.80, 0.95] still reaches the 0.9 cut: a late bloomer, kept
+        Prediction blooming = withTop(predicted(0.875, 0.075, m), 0.1);
+        assertThat(run(policy, 6, "digits", List.of(blooming, blooming))).allSatisfy(x -> assertThat(x.alert()).isNull());
+        // [0.70, 0.85] ends below 0.9: both agree, stopped, with the guard's numbers as evidence
+        Alert a = run(policy, 6, "digits", List.of(withTop(predicted(0.775, 0.075, m), 0.1))).get(0).alert();
+        assertThat(a.evidence()).containsEntry("signal", "top_run").containsEntry("interval_level", 0.8)
+                .containsEntry("upper", 0.85).containsEntry("label_cut", 0.9);
+        // a study the model has no cut for is judged against the cut over every zoo run (0.6): 0.85 reaches it
+        assertThat(run(policy, 6, "new-study", List.of(withTop(predicted(0.775, 0.075, m), 0.1))).get(0).alert()).isNull();
+        // the classifier alone (no guard) stops the late bloomer
+        ModelVersion unguarded = withReference.withTopRunRule(new TopRunRule(0.9, 0.8, 0.25, 1, List.of(0.3), "unused", 12));
+        assertThat(run(policy, 6, "digits", List.of(withTop(predicted(0.875, 0.075, unguarded), 0.1))).get(0).alert()).isNotNull();
+    }
+
+    private static Prediction withTop(Prediction p, double probability) {
+        return new Prediction(p.value(), p.interval(), p.intervals(), p.model(), null, probability);
+    }
+
     private static Prediction top(double probability, ModelVersion m) {
         Prediction p = predicted(0.3, 0.05, m);
         return new Prediction(p.value(), p.interval(), p.intervals(), m, null, probability);
