@@ -23,7 +23,7 @@ import weightcast  # noqa: E402  WEIGHTCAST
 
 def load_digits():
     """UCI 8x8 digits (shipped with the package), scaled to [0, 1] and upsampled to 16x16."""
-    with gzip.open(Path(weightcast.__file__).parent / "data" / "digits.csv.gz", "rt") as f:
+    with gzip.open(Path(weightcast.__file__).parent / "demo" / "data" / "digits.csv.gz", "rt") as f:
         table = np.loadtxt(f, delimiter=",", dtype=np.float32)
     x = F.interpolate(torch.from_numpy(table[:, :64] / 16).reshape(-1, 1, 8, 8), size=(16, 16), mode="bilinear")
     y = torch.from_numpy(table[:, 64].astype(np.int64))
