@@ -18,6 +18,7 @@ a failed delivery is raised (``DeliveryError``) by the next call, and ``finish``
 every record to be acknowledged, so a run that finished without an exception was delivered.
 """
 
+import email.utils
 import json
 import logging
 import math
@@ -235,28 +236,78 @@ class KafkaTransport:
         self.flush()
 
 
+#: Statuses a busy gateway answers (429: admission control, 503: Kafka unavailable); retried after Retry-After.
+RETRY_STATUSES = (429, 503)
+
+
+def retry_delay(retry_after: Optional[str], attempt: int, backoff: float, max_backoff: float) -> float:
+    """Seconds to wait before retry ``attempt`` (0-based): the server's ``Retry-After`` (seconds or an
+    HTTP date) when it sent one, else ``backoff * 2**attempt``; never more than ``max_backoff``."""
+    delay = None
+    if retry_after:
+        value = retry_after.strip()
+        try:
+            delay = float(value)
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(value)
+                delay = when.timestamp() - time.time()
+            except (TypeError, ValueError, IndexError):
+                delay = None
+    if delay is None or not math.isfinite(delay):
+        delay = backoff * (2 ** attempt)
+    return min(max(0.0, delay), max_backoff)
+
+
 class HttpTransport:
     """Sends through the ingest gateway: POST /v1/runs/{run}/checkpoints and /v1/runs/{run}/events.
-    Each call returns only after the gateway answered 2xx (it answers after Kafka acked)."""
+    Each call returns only after the gateway answered 2xx (it answers after Kafka acked).
 
-    def __init__(self, url: str, token: Optional[str] = None, timeout: float = 30.0):
+    A busy gateway (429 or 503) is retried up to ``max_retries`` times, each after the answer's
+    ``Retry-After`` (else ``backoff`` doubling per retry), every wait capped at ``max_backoff`` seconds;
+    then ``DeliveryError`` says how often and how long it tried. Other errors are raised at once."""
+
+    def __init__(self, url: str, token: Optional[str] = None, timeout: float = 30.0, max_retries: int = 5,
+                 backoff: float = 0.5, max_backoff: float = 30.0):
+        if max_retries < 0 or backoff < 0 or max_backoff < 0:
+            raise WeightcastError("max_retries, backoff and max_backoff must be >= 0")
         self.url = url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.retries = 0  # retries so far (all requests), for monitoring
 
     def _post(self, path: str, body: bytes, content_type: str) -> None:
-        req = urllib.request.Request(self.url + path, data=body, method="POST")
-        req.add_header("Content-Type", content_type)
-        if self.token:
-            req.add_header("Authorization", f"Bearer {self.token}")
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                resp.read()
-        except urllib.error.HTTPError as e:
-            reason = e.read().decode("utf-8", "replace")[:500]
-            raise DeliveryError(f"POST {self.url}{path} answered {e.code}: {reason}") from None
-        except (urllib.error.URLError, OSError) as e:
-            raise DeliveryError(f"POST {self.url}{path} failed: {getattr(e, 'reason', e)}") from None
+        waited = 0.0
+        for attempt in range(self.max_retries + 1):
+            req = urllib.request.Request(self.url + path, data=body, method="POST")
+            req.add_header("Content-Type", content_type)
+            if self.token:
+                req.add_header("Authorization", f"Bearer {self.token}")
+            try:
+                with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                    resp.read()
+                return
+            except urllib.error.HTTPError as e:
+                reason = e.read().decode("utf-8", "replace")[:500]
+                if e.code not in RETRY_STATUSES:
+                    raise DeliveryError(f"POST {self.url}{path} answered {e.code}: {reason}") from None
+                if attempt == self.max_retries:
+                    raise DeliveryError(
+                        f"POST {self.url}{path} answered {e.code} ({reason}) {attempt + 1} times; gave up after "
+                        f"{self.max_retries} retries and {waited:.1f} s of waiting (the gateway is overloaded or "
+                        f"Kafka is unavailable; raise max_retries/max_backoff to wait longer)") from None
+                delay = retry_delay(e.headers.get("Retry-After") if e.headers else None, attempt, self.backoff,
+                                    self.max_backoff)
+                log.info("POST %s%s answered %s; retry %d/%d in %.2f s", self.url, path, e.code, attempt + 1,
+                         self.max_retries, delay)
+            except (urllib.error.URLError, OSError) as e:
+                raise DeliveryError(f"POST {self.url}{path} failed: {getattr(e, 'reason', e)}") from None
+            self.retries += 1
+            waited += delay
+            time.sleep(delay)
 
     def send_checkpoint(self, run_id: str, step: int, value: bytes) -> int:
         run = urllib.parse.quote(run_id, safe="")
@@ -393,7 +444,7 @@ class Weightcast:
                  dry_run: bool = False, transport=None, directory=None, connect_timeout: float = 10.0,
                  delivery_timeout: float = 30.0, producer_config: Optional[Mapping[str, object]] = None,
                  stop_on: Sequence[str] = alerts.DEFAULT_STOP_ON, alerts_bootstrap_servers: Optional[str] = None,
-                 alert_watcher=None):
+                 alert_watcher=None, http_max_retries: int = 5, http_max_backoff: float = 30.0):
         chosen = [x for x in (bootstrap_servers, http_url, transport, directory, dry_run or None)
                   if x is not None and x != ""]
         if len(chosen) != 1:
@@ -405,7 +456,8 @@ class Weightcast:
         elif dry_run:
             self.transport = MemoryTransport(keep_values=False)
         elif http_url:
-            self.transport = HttpTransport(http_url, token, delivery_timeout)
+            self.transport = HttpTransport(http_url, token, delivery_timeout, max_retries=http_max_retries,
+                                           max_backoff=http_max_backoff)
         else:
             self.transport = KafkaTransport(bootstrap_servers, topic_prefix, client_id, connect_timeout,
                                             delivery_timeout, producer_config=producer_config)
