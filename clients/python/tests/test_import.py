@@ -66,6 +66,19 @@ class ImportWithoutTorchTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(r.stdout.startswith("ok"), r.stdout)
 
+    def test_a_disabled_run_needs_no_torch_either(self):
+        r = run_blocked("""
+            import os
+            os.environ["WEIGHTCAST_MODE"] = "disabled"
+            import weightcast
+            run = weightcast.start_run(study="s")
+            assert run.log_checkpoint({"w": b"not even a tensor"}, step=1) == 0
+            run.finish(test_accuracy=0.5)
+            print("ok")
+        """)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "ok")
+
 
 if __name__ == "__main__":
     unittest.main()
