@@ -49,6 +49,7 @@ class ImportWithoutTorchTest(unittest.TestCase):
             import json
             import numpy as np
             import weightcast
+            import weightcast.integrations
             from weightcast import safetensors as st
             t = weightcast.MemoryTransport()
             run = weightcast.Weightcast(transport=t).start_run(study="s", run_id="r", planned_steps=2)
@@ -61,6 +62,7 @@ class ImportWithoutTorchTest(unittest.TestCase):
             assert list(f.numpy_dict()) == ["fc.weight", "fc.bias"]
             assert [e["type"] for e in t.events("r")] == ["started", "finished"]
             assert "torch" not in sys.modules
+            assert not [m for m in sys.modules if m.split(".")[0] in BLOCKED], "a framework was imported"
             print("ok", json.dumps(sorted(m for m in sys.modules if m.startswith("weightcast"))))
         """)
         self.assertEqual(r.returncode, 0, r.stderr)
