@@ -21,7 +21,7 @@ from .alerts import DEFAULT_STOP_ON, AlertWatcher, StopRules
 from .dead_units import DeadUnitMonitor
 from .safetensors import SafeTensorsFormatError, load_state_dict, save_state_dict
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 import logging as _logging
 
