@@ -4,7 +4,9 @@ The HTTP path runs against a real local http.server that answers ``GET /v1/runs/
 Java scorer writes (``ScorerHttpVerticle`` serialises ``RunsView.RunDetail`` with ``core.records.Json``:
 snake_case names, null fields written as null; scores are ``core.records.Score``, alerts
 ``core.records.Alert``, intervals ``core.records.Interval``; an unknown run is 404 ``{"error": ...}``).
-The topic path runs on the live broker (WEIGHTCAST_TEST_BOOTSTRAP), with records produced as the scorer
+(Checked against a running `./weightcast local` on 2026-12-06: a score before any model has
+``"interval": null, "intervals": []`` and the ``note`` below; flags are lower case, e.g.
+``nonfinite_weights``.) The topic path runs on the live broker (WEIGHTCAST_TEST_BOOTSTRAP), with records produced as the scorer
 produces them, and on a fake consumer for the ordering rules.
 """
 
@@ -34,10 +36,10 @@ def score_record(run_id, step, predicted, version, scored_at, low=None, high=Non
         "predicted_final_accuracy": predicted,
         "interval": {"level": 0.8, "low": low, "high": high} if with_model else None,
         "intervals": [{"level": 0.8, "low": low, "high": high},
-                      {"level": 0.95, "low": low - 0.05, "high": high + 0.05}] if with_model else None,
-        "model_version": version, "flags": ["DEAD_UNITS"] if step == 3 else [], "features_version": 6,
+                      {"level": 0.95, "low": low - 0.05, "high": high + 0.05}] if with_model else [],
+        "model_version": version, "flags": ["dead_units"] if step == 3 else [], "features_version": 4,
         "checkpoint_timestamp": scored_at - 40, "scored_at": scored_at,
-        "note": None if with_model else "no model yet: the trainer needs finished runs",
+        "note": None if with_model else "no model yet: the trainer publishes one after trainer.min.runs finished runs",
     }
 
 
@@ -115,9 +117,9 @@ class HttpReadBackTest(unittest.TestCase):
         self.assertEqual(score.interval, Interval(0.8, 0.55, 0.70))
         self.assertEqual(score.interval_at(0.95), Interval(0.95, 0.50, 0.75))
         self.assertEqual(score.model_version, 4)
-        self.assertEqual(score.flags, ["DEAD_UNITS"])
+        self.assertEqual(score.flags, ["dead_units"])
         self.assertEqual([a["kind"] for a in score.alerts], ["DYING_RELU"])
-        self.assertEqual(score.record["features_version"], 6)
+        self.assertEqual(score.record["features_version"], 4)
         self.assertEqual(FakeScorer.requests[-1], ("/v1/runs/run%20a%2F1", "Bearer t0k"))
         self.assertFalse(run.should_stop(), "a warning DYING_RELU is not a default stop rule")
 
