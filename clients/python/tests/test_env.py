@@ -69,6 +69,11 @@ class DisabledModeTest(unittest.TestCase):
             run = weightcast.start_run(study="s")
             self.assertIsInstance(run.client.transport, MemoryTransport)
             self.assertGreater(run.log_checkpoint({"w": np.ones((2, 2), np.float32)}, step=1), 100)
+            t0 = time.monotonic()
+            run = weightcast.start_run(f"127.0.0.1:{closed_port()}", study="s", connect_timeout=5)
+            self.assertIsInstance(run.client.transport, MemoryTransport, "the mode wins over the code's destination")
+            self.assertLess(time.monotonic() - t0, 2, "no connection attempt")
+            self.assertIsNone(run.client.reader())
 
     def test_a_bad_mode_is_refused(self):
         with clean_env(WEIGHTCAST_MODE="offline-ish"):

@@ -436,8 +436,9 @@ class DirectoryTransport:
 # ------------------------------------------------------------------------------------ public API
 
 #: The environment variables the client reads (README "Configuration from the environment"); an
-#: argument given in code wins over its variable, except ``WEIGHTCAST_MODE=disabled``, which turns
-#: every run into a no-op whatever the code passes (a kill switch for CI and notebooks).
+#: argument given in code wins over its variable, except the mode: ``WEIGHTCAST_MODE`` (disabled or
+#: dryrun) overrides the destination the code gives, and ``disabled`` also a ``mode=`` in code, so it
+#: turns every run into a no-op whatever the code passes (a kill switch for CI and notebooks).
 ENV_VARS = {
     "WEIGHTCAST_MODE": "online (default), disabled (no-op runs that never connect) or dryrun (build every record, send none)",
     "WEIGHTCAST_BOOTSTRAP": "Kafka bootstrap servers (WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS, the services' variable, also works)",
@@ -514,10 +515,10 @@ class Weightcast:
             rules = _env("WEIGHTCAST_STOP_ON")
             stop_on = [r.strip() for r in rules.split(",") if r.strip()] if rules else alerts.DEFAULT_STOP_ON
         token = token or _env("WEIGHTCAST_TOKEN")
-        dry_run = dry_run or self.mode == "dryrun"
+        switched = self.disabled or self.mode == "dryrun"  # the mode decides, whatever destination is given
         given = [x for x in (bootstrap_servers, http_url, transport, directory, dry_run or None)
                  if x is not None and x != ""]
-        if not given and not self.disabled:
+        if not given and not switched:
             env_given = {k: _env(k) for k in ("WEIGHTCAST_BOOTSTRAP", "WEIGHTCAST_URL", "WEIGHTCAST_DIR")}
             if not env_given["WEIGHTCAST_BOOTSTRAP"]:
                 env_given["WEIGHTCAST_BOOTSTRAP"] = _env("WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS")
@@ -529,12 +530,15 @@ class Weightcast:
             http_url = named.get("WEIGHTCAST_URL")
             directory = named.get("WEIGHTCAST_DIR")
             given = list(named.values())
-        if len(given) != 1 and not self.disabled:
+        if len(given) != 1 and not switched:
             raise WeightcastError("give exactly one of bootstrap_servers, http_url, directory, dry_run=True or transport "
                                   "(or set one of WEIGHTCAST_BOOTSTRAP, WEIGHTCAST_URL, WEIGHTCAST_DIR; "
                                   "WEIGHTCAST_MODE=disabled for no-op runs)")
+        dry_run = dry_run or self.mode == "dryrun"
         if self.disabled:
             self.transport = NullTransport()
+        elif self.mode == "dryrun":
+            self.transport = MemoryTransport(keep_values=False)
         elif transport is not None:
             self.transport = transport
         elif directory is not None and directory != "":
