@@ -559,7 +559,8 @@ class Weightcast:
         alerts.StopRules(self._stop_on)  # a bad rule fails here, not in the training loop
         self.scorer_url = scorer_url or _env("WEIGHTCAST_SCORER_URL")
         self._token = token
-        self._alerts_bootstrap = None if self.disabled or dry_run else (alerts_bootstrap_servers or bootstrap_servers)
+        self._reads = not (self.disabled or dry_run)
+        self._alerts_bootstrap = (alerts_bootstrap_servers or bootstrap_servers) if self._reads else None
         self._alerts_topic = topic_prefix + "alerts"
         self._scores_topic = topic_prefix + "scores"
         self._watcher = reader if reader is not None else alert_watcher
@@ -570,7 +571,7 @@ class Weightcast:
         URL, else the shared ``AlertWatcher`` of the scores and alerts topics; None without either (dry
         run, disabled, HTTP transport without scorer_url or alerts_bootstrap_servers)."""
         with self._watcher_lock:
-            if self._watcher is None and not self.disabled:
+            if self._watcher is None and self._reads:
                 if self.scorer_url:
                     from .readback import HttpReader
                     self._watcher = HttpReader(self.scorer_url, self._stop_on, token=self._token)
