@@ -74,6 +74,8 @@ class DisabledModeTest(unittest.TestCase):
             self.assertIsInstance(run.client.transport, MemoryTransport, "the mode wins over the code's destination")
             self.assertLess(time.monotonic() - t0, 2, "no connection attempt")
             self.assertIsNone(run.client.reader())
+        with clean_env(WEIGHTCAST_SCORER_URL="http://127.0.0.1:1"):
+            self.assertIsNone(weightcast.Weightcast(dry_run=True).reader(), "a dry run reads nothing back")
 
     def test_a_bad_mode_is_refused(self):
         with clean_env(WEIGHTCAST_MODE="offline-ish"):
