@@ -175,8 +175,11 @@ class FakeLightningTrainer:
         try:
             for epoch in range(self.max_epochs):
                 self.current_epoch = epoch
+                model.train()
                 with torch.no_grad():
-                    model.fc.weight.add_(0.01)  # "training"
+                    model(torch.randn(2, 1, 6, 6))  # a "training" batch: forward hooks see it
+                    model.fc.weight.add_(0.01)
+                model.eval()
                 self.callback_metrics = {"val_acc": torch.tensor(self.curve[epoch]), "train_loss": torch.tensor(1.0 - epoch / 10),
                                          "per_class": torch.ones(3)}
                 for cb in self.callbacks:
@@ -234,6 +237,16 @@ class LightningTest(ScorerTestCase):
             trainer.fit(SmallCNN())
         self.assertEqual(trainer.epochs_run, 3)
         self.assertEqual(self.transport.events("pl-3")[-1]["type"], "finished")
+
+    def test_watch_measures_dead_units_and_a_missing_final_metric_sends_no_label(self):
+        with self.fake() as integration:
+            cb = integration.WeightcastCallback(self.client, run_id="pl-5", watch=True, final_metric="test_acc")
+            with self.assertLogs("weightcast", "WARNING") as logs:
+                FakeLightningTrainer(2, [cb], [0.3, 0.4]).fit(SmallCNN())
+        metrics = json.loads(loaded(self.transport, "pl-5")[0].metadata["metrics"])
+        self.assertIn("dead_fraction/conv1", metrics, "run.watch(pl_module) measured the real torch module")
+        self.assertEqual([e["type"] for e in self.transport.events("pl-5")], ["started"])
+        self.assertIn("without 'test_acc'", "\n".join(logs.output))
 
     def test_an_exception_in_the_loop_delivers_without_finished(self):
         with self.fake() as integration:
