@@ -16,7 +16,8 @@
 Ray calls the stopper (``ray.tune.stopper.Stopper``'s documented API) with ``__call__(trial_id, result)``
 after each reported result, and ``stop_all()``: a trial stops when the run named by
 ``result["weightcast_run_id"]`` (else ``run_id_for(trial_id)``, else the trial id) should stop
-(``stop_on``, default Weightcast's early-stop candidate, non-finite weights and a critical dying ReLU).
+(``stop_on``, default Weightcast's early-stop candidate, non-finite weights and a critical dying ReLU;
+with ``client=``, that client's ``stop_on`` rules).
 The run is watched from its first result on (over the topics an alert raised before it is missed;
 the scorer's HTTP API has every alert). ``stop_all`` is False unless ``stop_all_when`` (a callable
 given the stopped trial ids) says otherwise.
