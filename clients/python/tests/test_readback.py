@@ -158,6 +158,14 @@ class HttpReadBackTest(unittest.TestCase):
         self.client.reader()._refresh("r-err")
         self.assertIsNone(self.client.reader().error)
 
+    def test_a_malformed_answer_is_an_error_not_an_exception(self):
+        run = self.client.start_run(run_id="r-bad")
+        FakeScorer.runs["r-bad"] = {"run_id": "r-bad", "scores": [{"step": "three"}], "alerts": "none"}
+        with self.assertLogs("weightcast", logging.WARNING):
+            self.assertIsNone(run.latest_score())
+            self.assertFalse(run.should_stop())
+        self.assertIn("three", self.client.reader().error)
+
     def test_an_unreachable_scorer_answers_none(self):
         reader = HttpReader("http://127.0.0.1:9", timeout=1.0)
         with self.assertLogs("weightcast", logging.WARNING):

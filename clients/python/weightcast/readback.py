@@ -145,7 +145,10 @@ class HttpReader:
     def _refresh(self, run_id: str) -> Optional[Score]:
         try:
             detail = self.run_detail(run_id)
-        except (OSError, ValueError) as e:
+            run_alerts = [a for a in (detail or {}).get("alerts") or [] if isinstance(a, dict)]
+            record = latest((detail or {}).get("scores") or [])
+            score = Score.of(record, run_alerts) if record is not None else None
+        except (OSError, ValueError, TypeError, AttributeError) as e:
             reason = str(getattr(e, "reason", e))
             with self._lock:
                 self.error = reason
@@ -156,9 +159,6 @@ class HttpReader:
                             run_id, self.url, reason)
             with self._lock:
                 return self._last.get(run_id)
-        run_alerts = [a for a in (detail or {}).get("alerts") or [] if isinstance(a, dict)]
-        record = latest((detail or {}).get("scores") or [])
-        score = Score.of(record, run_alerts) if record is not None else None
         with self._lock:
             self.error = None
             self._last[run_id] = score
