@@ -11,7 +11,7 @@ fashion_runs=${FASHION_RUNS:-100}
 parallel=${PARALLEL:-1}
 mkdir -p "$zoos"
 export PYTHONPATH="$here/clients/python${PYTHONPATH:+:$PYTHONPATH}"
-nice -n 10 /usr/bin/python3 -m weightcast.zoo --out "$zoos/digits-$digits_runs" --runs "$digits_runs" \
+nice -n 10 /usr/bin/python3 -m weightcast.demo.zoo --out "$zoos/digits-$digits_runs" --runs "$digits_runs" \
     --epochs 18 --parallel "$parallel" --seed 1 >>"$zoos/digits-$digits_runs.log" 2>&1
-nice -n 10 /usr/bin/python3 -m weightcast.zoo --out "$zoos/fashion-$fashion_runs" --runs "$fashion_runs" \
+nice -n 10 /usr/bin/python3 -m weightcast.demo.zoo --out "$zoos/fashion-$fashion_runs" --runs "$fashion_runs" \
     --epochs 18 --parallel "$parallel" --seed 1 --dataset fashion-mnist >>"$zoos/fashion-$fashion_runs.log" 2>&1

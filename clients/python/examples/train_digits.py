@@ -23,7 +23,7 @@ import weightcast  # noqa: E402  WEIGHTCAST
 
 def load_digits():
     """UCI 8x8 digits (shipped with the package), scaled to [0, 1] and upsampled to 16x16."""
-    with gzip.open(Path(weightcast.__file__).parent / "data" / "digits.csv.gz", "rt") as f:
+    with gzip.open(Path(weightcast.__file__).parent / "demo" / "data" / "digits.csv.gz", "rt") as f:
         table = np.loadtxt(f, delimiter=",", dtype=np.float32)
     x = F.interpolate(torch.from_numpy(table[:, :64] / 16).reshape(-1, 1, 8, 8), size=(16, 16), mode="bilinear")
     y = torch.from_numpy(table[:, 64].astype(np.int64))
@@ -57,6 +57,10 @@ def main():
     p.add_argument("--stop-on-alert", action="store_true",
                    help="stop early when Weightcast raises a stop alert for this run (run.should_stop())")
     p.add_argument("--stop-dir", type=Path, help="also stop when stop_receiver.py wrote <run id>.stop here")
+    p.add_argument("--predictions", action="store_true",
+                   help="print Weightcast's latest prediction for the run after each epoch (run.latest_score())")
+    p.add_argument("--scorer-url", help="read predictions and alerts from the scorer's HTTP API (e.g. "
+                                        "http://127.0.0.1:8081) instead of the topics")
     args = p.parse_args()
     if not (args.bootstrap or args.dry_run):
         p.error("--bootstrap HOST:PORT is required (or --dry-run)")
@@ -75,7 +79,7 @@ def main():
     # activation tells it to look for dead ReLU units; hparams are kept with the run; model= makes the
     # client measure dead ReLU units on a few of the batches below and report dead_fraction/conv1..3
     # with each checkpoint (the labels Weightcast's dying-ReLU classifier learns from).
-    run = weightcast.start_run(args.bootstrap, dry_run=args.dry_run, study="digits-example",
+    run = weightcast.start_run(args.bootstrap, dry_run=args.dry_run, study="digits-example", scorer_url=args.scorer_url,
                                hparams={"learning_rate": args.lr, "batch_size": 32, "optimizer": "adam"},
                                planned_steps=args.epochs, activation="relu", model=model)
     with run:  # WEIGHTCAST: if training raises, what was sent is still delivered (and no label is sent)
@@ -91,6 +95,12 @@ def main():
                   + " ".join(f"{k.split('/', 1)[1]} {v:.2f}" for k, v in dead.items()))
             # WEIGHTCAST: the weights of this epoch, with whatever metrics the loop already has.
             run.log_checkpoint(model.state_dict(), step=epoch, metrics={"val_acc": val_acc, "val_loss": val_loss})
+            # WEIGHTCAST (optional): what Weightcast predicts so far (None until a checkpoint was scored).
+            score = run.latest_score() if args.predictions else None
+            if score is not None and score.predicted_final_accuracy is not None:
+                print(f"  predicted final accuracy {score.predicted_final_accuracy:.3f} "
+                      f"[{score.interval.low:.3f}, {score.interval.high:.3f}] at step {score.step} "
+                      f"(model v{score.model_version}, {len(score.alerts)} alert(s))")
             # WEIGHTCAST (optional): give up on a run Weightcast flagged (early-stop candidate, dead ReLUs, NaNs).
             if stopped(run, args):
                 reason = run.stop_reason() or {}

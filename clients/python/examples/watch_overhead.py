@@ -1,4 +1,4 @@
-"""What run.watch(model) costs per epoch: the zoo's digits CNN (weightcast.zoo.ZooCNN, width 16) trained
+"""What run.watch(model) costs per epoch: the zoo's digits CNN (weightcast.demo.zoo.ZooCNN, width 16) trained
 with the zoo's loop (Adam, batch 32, the full 1,257-image training pool, one eval-mode pass over the
 validation split, one log_checkpoint per epoch into a dry-run client), with and without watch, on one
 thread. Epochs alternate between the variants so a change in machine load hits both alike.
@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import weightcast  # noqa: E402
-from weightcast import datasets, zoo  # noqa: E402
+from weightcast.demo import datasets, zoo  # noqa: E402
 
 
 def main():

@@ -59,6 +59,9 @@ class FakeConsumer:
             p.offset = 5 if p.partition == 0 else -1
         return partitions
 
+    def get_watermark_offsets(self, partition, timeout=None):
+        return 0, 9
+
     def assign(self, partitions):
         self.assigned = [(p.topic, p.partition, p.offset) for p in partitions]
 
@@ -133,7 +136,7 @@ class AlertWatcherTest(unittest.TestCase):
         self.assertEqual(config["bootstrap.servers"], "broker:9092")
         self.assertEqual(config["isolation.level"], "read_committed")
         self.assertFalse(config["enable.auto.commit"])
-        self.assertEqual(fake.assigned, [("p.alerts", 0, 5), ("p.alerts", 1, -1)])
+        self.assertEqual(fake.assigned, [("p.alerts", 0, 5), ("p.alerts", 1, 9)], "no record since: the end as of now")
         self.assertAlmostEqual(fake.asked_since[0] / 1000, time.time() - 600, delta=30)
         w.close()
         self.assertTrue(fake.closed.wait(2))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import torch
 
-from weightcast import check_permutation as cp
+from weightcast.demo import check_permutation as cp
 from weightcast import safetensors as st
-from weightcast import zoo
+from weightcast.demo import zoo
 
 
 def checkpoint(model: torch.nn.Module, activation: str) -> bytes:

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 import weightcast
-from weightcast import datasets, zoo
+from weightcast.demo import datasets, zoo
 from weightcast.client import MemoryTransport
 from weightcast import safetensors as st
 

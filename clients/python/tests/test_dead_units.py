@@ -15,7 +15,7 @@ from torch import nn
 
 import weightcast
 from weightcast import safetensors as st
-from weightcast import zoo
+from weightcast.demo import zoo
 from weightcast.client import MemoryTransport, layer_order
 from weightcast.dead_units import DeadUnitMonitor
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import optuna
 
-from weightcast import pruners
+from weightcast.demo import pruners
 
 EPOCHS = 18
 

@@ -1,4 +1,4 @@
-"""weightcast.replay: a zoo run replayed through the client sends what the zoo's loop sent, minus eval/*."""
+"""weightcast.demo.replay: a zoo run replayed through the client sends what the zoo's loop sent, minus eval/*."""
 
 import json
 import shutil
@@ -12,7 +12,7 @@ import torch
 import weightcast
 from weightcast import safetensors as st
 from weightcast.client import MemoryTransport
-from weightcast.replay import Replay
+from weightcast.demo.replay import Replay
 
 
 def state(scale):

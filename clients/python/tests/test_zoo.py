@@ -16,7 +16,7 @@ import torch
 
 import weightcast
 from weightcast import safetensors as st
-from weightcast import zoo
+from weightcast.demo import zoo
 from weightcast.client import MemoryTransport
 
 

@@ -1,4 +1,4 @@
-"""Zoos written to a directory (`python3 -m weightcast.zoo --out ZOO`): the layout, the per-epoch
+"""Zoos written to a directory (`python3 -m weightcast.demo.zoo --out ZOO`): the layout, the per-epoch
 benchmark data, resuming after an interruption."""
 
 import contextlib
@@ -13,8 +13,8 @@ import torch
 
 import weightcast
 from weightcast import safetensors as st
-from weightcast import zoo
-from weightcast.zoo_directory import ZooDirectory
+from weightcast.demo import zoo
+from weightcast.demo.zoo_directory import ZooDirectory
 
 MANIFEST_KEYS = ["format", "source", "runs", "epochs", "seed", "width", "splits", "command", "generation_seconds",
                  "cpu_seconds", "complete", "torch"]
@@ -55,7 +55,7 @@ class ZooDirectoryTest(unittest.TestCase):
                          {"format": 1, "source": "digits", "runs": 2, "epochs": 2, "seed": 4, "width": 16, "splits": 2,
                           "complete": True})
         self.assertEqual(manifest["torch"], torch.__version__)
-        self.assertIn("-m weightcast.zoo --out", manifest["command"])
+        self.assertIn("-m weightcast.demo.zoo --out", manifest["command"])
         self.assertGreater(manifest["generation_seconds"], 0)
         self.assertGreater(manifest["cpu_seconds"], 0)
 

@@ -18,6 +18,7 @@ a failed delivery is raised (``DeliveryError``) by the next call, and ``finish``
 every record to be acknowledged, so a run that finished without an exception was delivered.
 """
 
+import email.utils
 import json
 import logging
 import math
@@ -33,7 +34,7 @@ import uuid
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from . import alerts, dead_units, safetensors
+from . import alerts, dead_units, readback, safetensors
 
 #: Largest record the platform's topics accept (``KafkaConfigs.MAX_RECORD_BYTES`` in Java);
 #: larger checkpoints are split into parts.
@@ -106,6 +107,11 @@ def _dumps(obj) -> bytes:
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def _check_step(step) -> None:
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        raise WeightcastError(f"step must be a non-negative integer, was {step!r}")
 
 
 def layer_order(names: Sequence[str]) -> List[str]:
@@ -235,28 +241,78 @@ class KafkaTransport:
         self.flush()
 
 
+#: Statuses a busy gateway answers (429: admission control, 503: Kafka unavailable); retried after Retry-After.
+RETRY_STATUSES = (429, 503)
+
+
+def retry_delay(retry_after: Optional[str], attempt: int, backoff: float, max_backoff: float) -> float:
+    """Seconds to wait before retry ``attempt`` (0-based): the server's ``Retry-After`` (seconds or an
+    HTTP date) when it sent one, else ``backoff * 2**attempt``; never more than ``max_backoff``."""
+    delay = None
+    if retry_after:
+        value = retry_after.strip()
+        try:
+            delay = float(value)
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(value)
+                delay = when.timestamp() - time.time()
+            except (TypeError, ValueError, IndexError):
+                delay = None
+    if delay is None or not math.isfinite(delay):
+        delay = backoff * (2 ** attempt)
+    return min(max(0.0, delay), max_backoff)
+
+
 class HttpTransport:
     """Sends through the ingest gateway: POST /v1/runs/{run}/checkpoints and /v1/runs/{run}/events.
-    Each call returns only after the gateway answered 2xx (it answers after Kafka acked)."""
+    Each call returns only after the gateway answered 2xx (it answers after Kafka acked).
 
-    def __init__(self, url: str, token: Optional[str] = None, timeout: float = 30.0):
+    A busy gateway (429 or 503) is retried up to ``max_retries`` times, each after the answer's
+    ``Retry-After`` (else ``backoff`` doubling per retry), every wait capped at ``max_backoff`` seconds;
+    then ``DeliveryError`` says how often and how long it tried. Other errors are raised at once."""
+
+    def __init__(self, url: str, token: Optional[str] = None, timeout: float = 30.0, max_retries: int = 5,
+                 backoff: float = 0.5, max_backoff: float = 30.0):
+        if max_retries < 0 or backoff < 0 or max_backoff < 0:
+            raise WeightcastError("max_retries, backoff and max_backoff must be >= 0")
         self.url = url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.retries = 0  # retries so far (all requests), for monitoring
 
     def _post(self, path: str, body: bytes, content_type: str) -> None:
-        req = urllib.request.Request(self.url + path, data=body, method="POST")
-        req.add_header("Content-Type", content_type)
-        if self.token:
-            req.add_header("Authorization", f"Bearer {self.token}")
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                resp.read()
-        except urllib.error.HTTPError as e:
-            reason = e.read().decode("utf-8", "replace")[:500]
-            raise DeliveryError(f"POST {self.url}{path} answered {e.code}: {reason}") from None
-        except (urllib.error.URLError, OSError) as e:
-            raise DeliveryError(f"POST {self.url}{path} failed: {getattr(e, 'reason', e)}") from None
+        waited = 0.0
+        for attempt in range(self.max_retries + 1):
+            req = urllib.request.Request(self.url + path, data=body, method="POST")
+            req.add_header("Content-Type", content_type)
+            if self.token:
+                req.add_header("Authorization", f"Bearer {self.token}")
+            try:
+                with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                    resp.read()
+                return
+            except urllib.error.HTTPError as e:
+                reason = e.read().decode("utf-8", "replace")[:500]
+                if e.code not in RETRY_STATUSES:
+                    raise DeliveryError(f"POST {self.url}{path} answered {e.code}: {reason}") from None
+                if attempt == self.max_retries:
+                    raise DeliveryError(
+                        f"POST {self.url}{path} answered {e.code} ({reason}) {attempt + 1} times; gave up after "
+                        f"{self.max_retries} retries and {waited:.1f} s of waiting (the gateway is overloaded or "
+                        f"Kafka is unavailable; raise max_retries/max_backoff to wait longer)") from None
+                delay = retry_delay(e.headers.get("Retry-After") if e.headers else None, attempt, self.backoff,
+                                    self.max_backoff)
+                log.info("POST %s%s answered %s; retry %d/%d in %.2f s", self.url, path, e.code, attempt + 1,
+                         self.max_retries, delay)
+            except (urllib.error.URLError, OSError) as e:
+                raise DeliveryError(f"POST {self.url}{path} failed: {getattr(e, 'reason', e)}") from None
+            self.retries += 1
+            waited += delay
+            time.sleep(delay)
 
     def send_checkpoint(self, run_id: str, step: int, value: bytes) -> int:
         run = urllib.parse.quote(run_id, safe="")
@@ -379,58 +435,163 @@ class DirectoryTransport:
 
 # ------------------------------------------------------------------------------------ public API
 
+#: The environment variables the client reads (README "Configuration from the environment"); an
+#: argument given in code wins over its variable, except the mode: ``WEIGHTCAST_MODE`` (disabled or
+#: dryrun) overrides the destination the code gives, and ``disabled`` also a ``mode=`` in code, so it
+#: turns every run into a no-op whatever the code passes (a kill switch for CI and notebooks).
+ENV_VARS = {
+    "WEIGHTCAST_MODE": "online (default), disabled (no-op runs that never connect) or dryrun (build every record, send none)",
+    "WEIGHTCAST_BOOTSTRAP": "Kafka bootstrap servers (WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS, the services' variable, also works)",
+    "WEIGHTCAST_URL": "the ingest gateway's URL (HTTP transport)",
+    "WEIGHTCAST_TOKEN": "bearer token for the ingest gateway (and the scorer)",
+    "WEIGHTCAST_DIR": "write the records to this directory instead (DirectoryTransport)",
+    "WEIGHTCAST_SCORER_URL": "the scorer's HTTP API, for latest_score()/should_stop() (else the topics are read)",
+    "WEIGHTCAST_STUDY": "the study of runs started without one",
+    "WEIGHTCAST_TOPIC_PREFIX": "topic prefix (default weightcast.)",
+    "WEIGHTCAST_STOP_ON": "comma-separated stop rules, e.g. EARLY_STOP_CANDIDATE,DYING_RELU:critical",
+}
+MODES = ("online", "disabled", "dryrun")
+
+
+def _env(name: str) -> Optional[str]:
+    value = os.environ.get(name)
+    return value.strip() if value and value.strip() else None
+
+
+def env_mode(mode: Optional[str] = None) -> str:
+    """The mode: WEIGHTCAST_MODE=disabled wins; else ``mode``; else WEIGHTCAST_MODE; else online."""
+    from_env = _env("WEIGHTCAST_MODE")
+    chosen = from_env if from_env and from_env.lower() == "disabled" else (mode or from_env or "online")
+    chosen = chosen.lower().replace("_", "").replace("-", "")
+    if chosen not in MODES:
+        raise WeightcastError(f"mode must be one of {', '.join(MODES)}, was {mode or from_env!r} "
+                              f"({'WEIGHTCAST_MODE' if not mode else 'mode='})")
+    return chosen
+
+
+class NullTransport:
+    """The transport of a disabled client: takes nothing, sends nothing, never connects."""
+
+    def send_checkpoint(self, run_id: str, step: int, value: bytes) -> int:
+        return 0
+
+    def send_event(self, run_id: str, value: bytes) -> None:
+        pass
+
+    def flush(self, timeout: Optional[float] = None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 class Weightcast:
     """A connection to Weightcast (one producer) that any number of runs share.
 
-    Give exactly one of ``bootstrap_servers`` (Kafka, the default path), ``http_url`` (the ingest
+    Give at most one of ``bootstrap_servers`` (Kafka, the default path), ``http_url`` (the ingest
     gateway, with an optional bearer ``token``), ``directory`` (write the records to files, see
     ``DirectoryTransport``), ``dry_run=True`` (build every record, send nothing) or ``transport``
-    (an object with send_checkpoint/send_event/flush/close).
+    (an object with send_checkpoint/send_event/flush/close); with none, the environment names it
+    (``WEIGHTCAST_BOOTSTRAP``, ``WEIGHTCAST_URL`` or ``WEIGHTCAST_DIR``; see ``ENV_VARS``).
+    ``mode="disabled"`` (or ``WEIGHTCAST_MODE=disabled``) makes every run a no-op that never connects.
+
+    Read-back (``Run.latest_score``, ``Run.should_stop``) comes from the scorer's HTTP API when
+    ``scorer_url`` is set, else from the scores and alerts topics of ``alerts_bootstrap_servers`` or
+    ``bootstrap_servers``.
     """
 
-    def __init__(self, bootstrap_servers: Optional[str] = None, *, topic_prefix: str = DEFAULT_TOPIC_PREFIX,
+    def __init__(self, bootstrap_servers: Optional[str] = None, *, topic_prefix: Optional[str] = None,
                  client_id: Optional[str] = None, http_url: Optional[str] = None, token: Optional[str] = None,
                  dry_run: bool = False, transport=None, directory=None, connect_timeout: float = 10.0,
                  delivery_timeout: float = 30.0, producer_config: Optional[Mapping[str, object]] = None,
-                 stop_on: Sequence[str] = alerts.DEFAULT_STOP_ON, alerts_bootstrap_servers: Optional[str] = None,
-                 alert_watcher=None):
-        chosen = [x for x in (bootstrap_servers, http_url, transport, directory, dry_run or None)
-                  if x is not None and x != ""]
-        if len(chosen) != 1:
-            raise WeightcastError("give exactly one of bootstrap_servers, http_url, directory, dry_run=True or transport")
-        if transport is not None:
+                 stop_on: Optional[Sequence[str]] = None, alerts_bootstrap_servers: Optional[str] = None,
+                 alert_watcher=None, http_max_retries: int = 5, http_max_backoff: float = 30.0,
+                 scorer_url: Optional[str] = None, mode: Optional[str] = None, reader=None):
+        self.mode = env_mode(mode)
+        self.disabled = self.mode == "disabled"
+        if topic_prefix is None:
+            topic_prefix = _env("WEIGHTCAST_TOPIC_PREFIX") or DEFAULT_TOPIC_PREFIX
+        if stop_on is None:
+            rules = _env("WEIGHTCAST_STOP_ON")
+            stop_on = [r.strip() for r in rules.split(",") if r.strip()] if rules else alerts.DEFAULT_STOP_ON
+        token = token or _env("WEIGHTCAST_TOKEN")
+        switched = self.disabled or self.mode == "dryrun"  # the mode decides, whatever destination is given
+        given = [x for x in (bootstrap_servers, http_url, transport, directory, dry_run or None)
+                 if x is not None and x != ""]
+        if not given and not switched:
+            env_given = {k: _env(k) for k in ("WEIGHTCAST_BOOTSTRAP", "WEIGHTCAST_URL", "WEIGHTCAST_DIR")}
+            if not env_given["WEIGHTCAST_BOOTSTRAP"]:
+                env_given["WEIGHTCAST_BOOTSTRAP"] = _env("WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS")
+            named = {k: v for k, v in env_given.items() if v}
+            if len(named) > 1:
+                raise WeightcastError(f"the environment names {len(named)} destinations ({', '.join(sorted(named))}); "
+                                      f"set only one, or pass one in code")
+            bootstrap_servers = named.get("WEIGHTCAST_BOOTSTRAP")
+            http_url = named.get("WEIGHTCAST_URL")
+            directory = named.get("WEIGHTCAST_DIR")
+            given = list(named.values())
+        if len(given) != 1 and not switched:
+            raise WeightcastError("give exactly one of bootstrap_servers, http_url, directory, dry_run=True or transport "
+                                  "(or set one of WEIGHTCAST_BOOTSTRAP, WEIGHTCAST_URL, WEIGHTCAST_DIR; "
+                                  "WEIGHTCAST_MODE=disabled for no-op runs)")
+        dry_run = dry_run or self.mode == "dryrun"
+        if self.disabled:
+            self.transport = NullTransport()
+        elif self.mode == "dryrun":
+            self.transport = MemoryTransport(keep_values=False)
+        elif transport is not None:
             self.transport = transport
         elif directory is not None and directory != "":
             self.transport = DirectoryTransport(directory)
         elif dry_run:
             self.transport = MemoryTransport(keep_values=False)
         elif http_url:
-            self.transport = HttpTransport(http_url, token, delivery_timeout)
+            self.transport = HttpTransport(http_url, token, delivery_timeout, max_retries=http_max_retries,
+                                           max_backoff=http_max_backoff)
         else:
             self.transport = KafkaTransport(bootstrap_servers, topic_prefix, client_id, connect_timeout,
                                             delivery_timeout, producer_config=producer_config)
         self._closed = False
-        # should_stop(): one alerts consumer for all runs of this client, created on first use
-        self._alerts_bootstrap = alerts_bootstrap_servers or bootstrap_servers
-        self._alerts_topic = topic_prefix + "alerts"
+        self.topic_prefix = topic_prefix
+        # read-back: the scorer's HTTP API, else one consumer of the scores and alerts topics for all runs
+        # of this client, created on first use; nothing in a disabled client or a dry run
         self._stop_on = tuple(stop_on)
         alerts.StopRules(self._stop_on)  # a bad rule fails here, not in the training loop
-        self._watcher = alert_watcher
+        self.scorer_url = scorer_url or _env("WEIGHTCAST_SCORER_URL")
+        self._token = token
+        self._reads = not (self.disabled or dry_run)
+        self._alerts_bootstrap = (alerts_bootstrap_servers or bootstrap_servers) if self._reads else None
+        self._alerts_topic = topic_prefix + "alerts"
+        self._scores_topic = topic_prefix + "scores"
+        self._watcher = reader if reader is not None else alert_watcher
         self._watcher_lock = threading.Lock()
 
-    def alert_watcher(self) -> Optional["alerts.AlertWatcher"]:
-        """The shared alerts watcher, or None without a Kafka to watch (dry run, HTTP without alerts_bootstrap_servers)."""
+    def reader(self):
+        """Where ``latest_score``/``should_stop`` answers come from: a ``readback.HttpReader`` with a scorer
+        URL, else the shared ``AlertWatcher`` of the scores and alerts topics; None without either (dry
+        run, disabled, HTTP transport without scorer_url or alerts_bootstrap_servers)."""
         with self._watcher_lock:
-            if self._watcher is None and self._alerts_bootstrap:
-                self._watcher = alerts.AlertWatcher(self._alerts_bootstrap, self._alerts_topic, self._stop_on)
+            if self._watcher is None and self._reads:
+                if self.scorer_url:
+                    from .readback import HttpReader
+                    self._watcher = HttpReader(self.scorer_url, self._stop_on, token=self._token)
+                elif self._alerts_bootstrap:
+                    self._watcher = alerts.AlertWatcher(self._alerts_bootstrap, self._alerts_topic, self._stop_on,
+                                                        scores_topic=self._scores_topic)
             return self._watcher
+
+    def alert_watcher(self):
+        """The reader (kept under its earlier name)."""
+        return self.reader()
 
     def start_run(self, study: Optional[str] = None, hparams: Optional[Mapping[str, object]] = None,
                   planned_steps: Optional[int] = None, activation: Optional[str] = None,
                   run_id: Optional[str] = None, framework: str = "pytorch",
                   layers: Optional[Sequence[str]] = None, model=None) -> "Run":
         """Publishes the ``started`` event and returns the run to log checkpoints to. With ``model``
-        (a torch.nn.Module) the run watches it for dead ReLU units (``Run.watch``)."""
+        (a torch.nn.Module) the run watches it for dead ReLU units (``Run.watch``). ``study`` defaults
+        to ``WEIGHTCAST_STUDY``."""
+        study = study or _env("WEIGHTCAST_STUDY")
         run = Run(self, run_id or f"{study or 'run'}-{uuid.uuid4().hex[:12]}", study, hparams, planned_steps,
                   activation, framework, layers, owns_client=False)
         if model is not None:
@@ -481,6 +642,12 @@ class Run:
         self.finished = False
         self._owns_client = owns_client
         self._monitor: Optional[dead_units.DeadUnitMonitor] = None
+        self.disabled = client.disabled
+        if self.disabled:
+            return
+        reader = client.reader()
+        if reader is not None:  # so the topics' records of this run are kept from the start (no I/O)
+            reader.watch(run_id)
         self._event({"type": "started", "run_id": run_id, "study": study, "hparams": self.hparams,
                      "planned_steps": planned_steps, "timestamp": _now_ms()})
 
@@ -495,8 +662,11 @@ class Run:
         forward passes per mode (train, eval) after each report; the rest of the time they return at
         once. A layer's units are dead when its ReLU output is 0 for every sampled input (the eval-mode
         sample when there is one, else the train-mode one). Replaces an earlier watch; ``unwatch``,
-        ``finish`` and ``close`` remove the hooks. See ``weightcast.dead_units``."""
+        ``finish`` and ``close`` remove the hooks. See ``weightcast.dead_units``. A disabled run
+        installs nothing and returns None."""
         self.unwatch()
+        if self.disabled:
+            return None
         self._monitor = dead_units.DeadUnitMonitor(model, batches=batches, functional=functional)
         if not self._monitor.layers:
             log.info("run %s: no nn.ReLU/ReLU6 module or functional relu after a conv/linear layer found in %s; "
@@ -530,8 +700,7 @@ class Run:
     def checkpoint_bytes(self, state_dict: Mapping[str, object], step: int,
                          metrics: Optional[Mapping[str, object]] = None) -> bytes:
         """The safetensors record ``log_checkpoint`` sends (useful to save the same file locally)."""
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise WeightcastError(f"step must be a non-negative integer, was {step!r}")
+        _check_step(step)
         meta = {"run_id": self.run_id, "step": str(step), "framework": self.framework}
         if self.planned_steps is not None:
             meta["planned_steps"] = str(self.planned_steps)
@@ -551,8 +720,12 @@ class Run:
                        metrics: Optional[Mapping[str, object]] = None) -> int:
         """Sends the weights (a state_dict: name -> tensor) of ``step`` (epoch index from 1) with
         the metrics the loop measured (train_loss, train_acc, val_loss, val_acc, ...).
-        Returns the checkpoint's size in bytes. Asynchronous: see ``flush``."""
+        Returns the checkpoint's size in bytes (0 in a disabled run, which builds nothing). Asynchronous:
+        see ``flush``."""
         self._check_open()
+        if self.disabled:
+            _check_step(step)
+            return 0
         value = self.checkpoint_bytes(state_dict, step, self._with_measured(step, metrics))
         self.client.transport.send_checkpoint(self.run_id, step, value)
         return len(value)
@@ -560,8 +733,9 @@ class Run:
     def log_metrics(self, step: int, metrics: Mapping[str, object]) -> None:
         """Sends a ``metrics`` run event (no weights)."""
         self._check_open()
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise WeightcastError(f"step must be a non-negative integer, was {step!r}")
+        _check_step(step)
+        if self.disabled:
+            return
         self._event({"type": "metrics", "run_id": self.run_id, "study": self.study, "step": step,
                      "metrics": _metrics(self._with_measured(step, metrics)), "timestamp": _now_ms()})
 
@@ -576,6 +750,9 @@ class Run:
         if train_accuracy is not None:
             values["train_accuracy"] = _number("train_accuracy", train_accuracy)
         values.update(_metrics(final))
+        if self.disabled:
+            self.finished = True
+            return
         self._event({"type": "finished", "run_id": self.run_id, "study": self.study, "final": values,
                      "timestamp": _now_ms()})
         self.finished = True
@@ -585,24 +762,39 @@ class Run:
         else:
             self.client.flush()
 
+    def _reader(self, what: str):
+        reader = None if self.disabled else self.client.reader()
+        if reader is None and not self.disabled and not getattr(self, "_warned_no_reader", False):
+            self._warned_no_reader = True
+            log.warning("run %s: %s has nothing to read from (dry run, or HTTP transport without scorer_url or "
+                        "alerts_bootstrap_servers); it answers %s", self.run_id, what,
+                        "False" if what == "should_stop()" else "None")
+        return reader
+
     def should_stop(self) -> bool:
         """True once Weightcast raised an alert for this run that matches the client's ``stop_on`` rules
-        (default: EARLY_STOP_CANDIDATE, critical DYING_RELU, NONFINITE_WEIGHTS). The first call starts a
-        background consumer of ``<prefix>alerts``; calls are cheap (no I/O). Always False without Kafka
-        to watch (a warning is logged once)."""
-        watcher = self.client.alert_watcher()
-        if watcher is None:
-            if not getattr(self, "_warned_no_alerts", False):
-                self._warned_no_alerts = True
-                log.warning("run %s: should_stop() has no alerts topic to watch (dry run or HTTP transport without "
-                            "alerts_bootstrap_servers); it stays False", self.run_id)
-            return False
-        return watcher.should_stop(self.run_id)
+        (default: EARLY_STOP_CANDIDATE, critical DYING_RELU, NONFINITE_WEIGHTS). With a ``scorer_url``
+        each call asks the scorer (``GET /v1/runs/{run}``) until the run should stop; else the first call
+        starts a background consumer of ``<prefix>alerts`` and ``<prefix>scores`` and calls are cheap (no
+        I/O). Always False with nothing to read from (a warning is logged once) and in a disabled run."""
+        reader = self._reader("should_stop()")
+        return reader.should_stop(self.run_id) if reader is not None else False
 
     def stop_reason(self) -> Optional[dict]:
         """The alert that made ``should_stop()`` true (its JSON record), or None."""
-        watcher = self.client.alert_watcher()
-        return watcher.stop_reason(self.run_id) if watcher is not None else None
+        reader = None if self.disabled else self.client.reader()
+        return reader.stop_reason(self.run_id) if reader is not None else None
+
+    def latest_score(self, wait: float = 0.0, min_step: Optional[int] = None) -> Optional["readback.Score"]:
+        """The run's latest score: ``predicted_final_accuracy``, its 80% ``interval`` (and ``intervals``),
+        the ``model_version`` that made it, ``flags``, and the run's ``alerts`` so far; None before the
+        first score. From the scorer's HTTP API with a ``scorer_url`` (one GET per call), else from the
+        scores/alerts topics (a background consumer; no I/O per call). ``wait`` seconds: wait for a score
+        (at ``min_step`` or later when given) instead of answering at once. None in a disabled run."""
+        reader = self._reader("latest_score()")
+        if reader is None:
+            return None
+        return readback.wait_for_score(reader, self.run_id, wait, min_step)
 
     def flush(self, timeout: Optional[float] = None) -> None:
         self.client.flush(timeout)
@@ -645,6 +837,7 @@ def start_run(bootstrap_servers: Optional[str] = None, *, study: Optional[str] =
     connect_timeout, delivery_timeout, producer_config, ...).
     """
     client = Weightcast(bootstrap_servers, **client_options)
+    study = study or _env("WEIGHTCAST_STUDY")
     try:
         run = Run(client, run_id or f"{study or 'run'}-{uuid.uuid4().hex[:12]}", study, hparams, planned_steps,
                   activation, framework, layers, owns_client=True)
@@ -657,3 +850,46 @@ def start_run(bootstrap_servers: Optional[str] = None, *, study: Optional[str] =
         except WeightcastError as e:
             log.warning("while closing after a failed start: %s", e)
         raise
+
+
+class DisabledReader:
+    """The reader of a disabled configuration: no score, never stop."""
+
+    def watch(self, run_id: str) -> None:
+        pass
+
+    def latest_score(self, run_id: str):
+        return None
+
+    def should_stop(self, run_id: str) -> bool:
+        return False
+
+    def stop_reason(self, run_id: str) -> Optional[dict]:
+        return None
+
+    def close(self, timeout: float = 0.0) -> None:
+        pass
+
+
+def open_reader(scorer_url: Optional[str] = None, bootstrap_servers: Optional[str] = None, *,
+                topic_prefix: Optional[str] = None, stop_on: Optional[Sequence[str]] = None,
+                token: Optional[str] = None, mode: Optional[str] = None):
+    """Read-back without publishing (a pruner, a stopper, a script): an object with
+    ``latest_score(run_id)``, ``should_stop(run_id)`` and ``stop_reason(run_id)``. From the scorer's HTTP
+    API (``scorer_url``, else ``WEIGHTCAST_SCORER_URL``), else from the topics of ``bootstrap_servers``
+    (else ``WEIGHTCAST_BOOTSTRAP``). With ``WEIGHTCAST_MODE=disabled`` it never stops and has no scores."""
+    if env_mode(mode) == "disabled":
+        return DisabledReader()
+    if stop_on is None:
+        rules = _env("WEIGHTCAST_STOP_ON")
+        stop_on = [r.strip() for r in rules.split(",") if r.strip()] if rules else alerts.DEFAULT_STOP_ON
+    scorer_url = scorer_url or (None if bootstrap_servers else _env("WEIGHTCAST_SCORER_URL"))
+    if scorer_url:
+        return readback.HttpReader(scorer_url, stop_on, token=token or _env("WEIGHTCAST_TOKEN"))
+    bootstrap_servers = (bootstrap_servers or _env("WEIGHTCAST_BOOTSTRAP")
+                         or _env("WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS"))
+    if not bootstrap_servers:
+        raise WeightcastError("nothing to read from: give scorer_url or bootstrap_servers (or set WEIGHTCAST_SCORER_URL "
+                              "or WEIGHTCAST_BOOTSTRAP)")
+    prefix = topic_prefix if topic_prefix is not None else (_env("WEIGHTCAST_TOPIC_PREFIX") or DEFAULT_TOPIC_PREFIX)
+    return alerts.AlertWatcher(bootstrap_servers, prefix + "alerts", stop_on, scores_topic=prefix + "scores")

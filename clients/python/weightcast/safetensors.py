@@ -13,12 +13,12 @@ checkpoint split here is reassembled by the Java consumers and vice versa.
 import json
 import math
 import struct
+import sys
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 import numpy as np
-import torch
 
 #: Same bound as the reference implementation and the Java reader.
 MAX_HEADER_BYTES = 100 * 1024 * 1024
@@ -30,18 +30,33 @@ _NUMPY = {
     "I64": np.dtype("<i8"), "I32": np.dtype("<i4"), "I16": np.dtype("<i2"), "I8": np.dtype("i1"),
     "U8": np.dtype("u1"), "BOOL": np.dtype("?"),
 }
-_FROM_TORCH = {
-    torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
-    torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8",
-    torch.uint8: "U8", torch.bool: "BOOL",
+#: torch dtype attribute name -> dtype name; torch itself is imported only when a tensor needs it
+#: (``import weightcast`` works without torch; numpy arrays and bytes need no torch at all).
+_TORCH_DTYPES = {
+    "float64": "F64", "float32": "F32", "float16": "F16", "bfloat16": "BF16",
+    "int64": "I64", "int32": "I32", "int16": "I16", "int8": "I8", "uint8": "U8", "bool": "BOOL",
 }
-_TO_TORCH = {name: dt for dt, name in _FROM_TORCH.items()}
 _FROM_NUMPY = {
     np.dtype("float64"): "F64", np.dtype("float32"): "F32", np.dtype("float16"): "F16",
     np.dtype("int64"): "I64", np.dtype("int32"): "I32", np.dtype("int16"): "I16", np.dtype("int8"): "I8",
     np.dtype("uint8"): "U8", np.dtype("bool"): "BOOL",
 }
 FLOAT_DTYPES = ("F64", "F32", "F16", "BF16")
+
+
+def _torch():
+    import torch  # imported on first use: the client needs torch only for torch tensors
+    return torch
+
+
+def _from_torch(torch) -> dict:
+    return {getattr(torch, name): dtype for name, dtype in _TORCH_DTYPES.items()}
+
+
+def _is_torch_tensor(value) -> bool:
+    """True for a torch.Tensor, without importing torch when the caller never did (then it cannot be one)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, getattr(torch, "Tensor", ()))
 
 
 class SafeTensorsFormatError(ValueError):
@@ -69,8 +84,9 @@ class Tensor:
             raw = (raw.astype(np.uint32) << 16).view(np.float32)
         return raw.reshape(self.shape).astype(raw.dtype.newbyteorder("="))
 
-    def torch(self) -> torch.Tensor:
+    def torch(self) -> "torch.Tensor":  # noqa: F821 (torch is imported lazily)
         """The values as a torch tensor of the stored dtype (BF16 stays bfloat16, bit-exact)."""
+        torch = _torch()
         raw = np.frombuffer(self.data, dtype=_NUMPY[self.dtype]).astype(_NUMPY[self.dtype].newbyteorder("="))
         if self.dtype == "BF16":
             return torch.from_numpy(raw.view(np.int16).copy()).view(torch.bfloat16).reshape(self.shape)
@@ -93,19 +109,26 @@ class SafeTensorsFile:
     def names(self) -> List[str]:
         return [t.name for t in self.tensors]
 
-    def state_dict(self) -> "OrderedDict[str, torch.Tensor]":
+    def state_dict(self) -> "OrderedDict[str, torch.Tensor]":  # noqa: F821
+        """name -> torch tensor (needs torch); ``numpy_dict`` gives numpy arrays without it."""
         return OrderedDict((t.name, t.torch()) for t in self.tensors)
+
+    def numpy_dict(self) -> "OrderedDict[str, np.ndarray]":
+        """name -> numpy array (BF16 widened to float32); needs no torch."""
+        return OrderedDict((t.name, t.numpy()) for t in self.tensors)
 
 
 # ---------------------------------------------------------------------------------------- writing
 
 def tensor_from(name: str, value) -> Tensor:
     """Encodes a torch tensor or numpy array (any device, any layout) as a stored tensor."""
-    if isinstance(value, torch.Tensor):
+    if _is_torch_tensor(value):
+        torch = _torch()
         t = value.detach().to("cpu").contiguous()
-        if t.dtype not in _FROM_TORCH:
+        from_torch = _from_torch(torch)
+        if t.dtype not in from_torch:
             raise TypeError(f"tensor '{name}': dtype {t.dtype} is not supported by safetensors here")
-        dtype = _FROM_TORCH[t.dtype]
+        dtype = from_torch[t.dtype]
         arr = t.view(torch.int16).numpy() if dtype == "BF16" else t.numpy()
         shape = tuple(t.shape)
     else:
@@ -219,7 +242,7 @@ def _entry(name, info, data_len):
     return name, dtype, tuple(shape), begin, end
 
 
-def load_state_dict(data: bytes) -> "OrderedDict[str, torch.Tensor]":
+def load_state_dict(data: bytes) -> "OrderedDict[str, torch.Tensor]":  # noqa: F821
     return load(data).state_dict()
 
 

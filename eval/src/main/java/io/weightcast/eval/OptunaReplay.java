@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Optuna's pruners on the same validation curves and arrival orders, through the Python replay
- * ({@code python3 -m weightcast.pruners}, eval/README.md): every setting of its sweep, with each
+ * ({@code python3 -m weightcast.demo.pruners}, eval/README.md): every setting of its sweep, with each
  * run's stop epoch per order.
  */
 public final class OptunaReplay {
@@ -85,7 +85,7 @@ public final class OptunaReplay {
     public static Pending start(String python, Path projectRoot, double[][] valAcc, List<int[]> orders, int whole, int jobs,
                                 Path work) throws IOException {
         // checked before anything runs: the replay's result is awaited only after the LightGBM work (~25 min)
-        Path module = projectRoot.resolve("clients/python/weightcast/pruners.py");
+        Path module = projectRoot.resolve("clients/python/weightcast/demo/pruners.py");
         if (!Files.isRegularFile(module)) {
             throw new IOException("the Optuna replay needs " + module + ": run from the project root or set -Dweightcast.home "
                     + "(the ./weightcast script does)");
@@ -114,7 +114,7 @@ public final class OptunaReplay {
         }
         Files.write(in, Json.MAPPER.writeValueAsBytes(doc));
         Path pythonPath = projectRoot.resolve("clients/python").toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(python, "-m", "weightcast.pruners", "--input", in.toString(),
+        ProcessBuilder pb = new ProcessBuilder(python, "-m", "weightcast.demo.pruners", "--input", in.toString(),
                 "--output", out.toString(), "--jobs", Integer.toString(Math.max(1, jobs)))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         String existing = System.getenv("PYTHONPATH");

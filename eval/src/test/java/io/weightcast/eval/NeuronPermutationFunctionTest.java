@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 4, deliverable 1: core's neuron permutation keeps the network's function. A REAL digits
- * CNN checkpoint (written by the PyTorch zoo code, clients/python weightcast.zoo) is permuted with
+ * CNN checkpoint (written by the PyTorch zoo code, clients/python weightcast.demo.zoo) is permuted with
  * {@link NeuronPermutation#apply}, written back with {@link WeightTokens#toSafeTensors}, and PyTorch
- * (weightcast.check_permutation: both files loaded into ZooCNN, every digits image) must give the same
+ * (weightcast.demo.check_permutation: both files loaded into ZooCNN, every digits image) must give the same
  * logits while the weights differ. A permutation that forgets the next layer's input channels must
  * fail the same check, so the check can fail.
  */
@@ -80,7 +80,7 @@ class NeuronPermutationFunctionTest {
     }
 
     private static Check check(Path original, Path permuted) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(TestZoos.PYTHON, "-m", "weightcast.check_permutation", original.toString(),
+        ProcessBuilder pb = new ProcessBuilder(TestZoos.PYTHON, "-m", "weightcast.demo.check_permutation", original.toString(),
                 permuted.toString());
         pb.environment().put("PYTHONPATH", TestZoos.ROOT.resolve("clients/python").toString());
         Path err = Files.createTempFile("check-permutation", ".log");

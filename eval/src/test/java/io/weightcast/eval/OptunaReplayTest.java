@@ -16,7 +16,7 @@ class OptunaReplayTest {
         Path work = dir.resolve("work");
         assertThatThrownBy(() -> OptunaReplay.start("/usr/bin/python3", dir, new double[][] {{0.5, 0.6}}, List.of(new int[] {0}), 1, work))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("clients/python/weightcast/pruners.py").hasMessageContaining("-Dweightcast.home");
+                .hasMessageContaining("clients/python/weightcast/demo/pruners.py").hasMessageContaining("-Dweightcast.home");
         org.assertj.core.api.Assertions.assertThat(Files.exists(work)).as("nothing started").isFalse();
     }
 }

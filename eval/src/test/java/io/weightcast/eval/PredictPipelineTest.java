@@ -42,7 +42,7 @@ class PredictPipelineTest {
     private static Path generate(String name, String... args) throws IOException, InterruptedException {
         Path dir = ZOOS.resolve(name);
         Files.createDirectories(ZOOS);
-        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-m", "weightcast.zoo", "--out", dir.toString(), "--parallel", "2"));
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-m", "weightcast.demo.zoo", "--out", dir.toString(), "--parallel", "2"));
         cmd.addAll(List.of(args));
         Path log = ZOOS.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

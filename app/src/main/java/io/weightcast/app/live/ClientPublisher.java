@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Mode (b): the runs go through our Python client's API ({@code clients/python/weightcast/replay.py}
+ * Mode (b): the runs go through our Python client's API ({@code clients/python/weightcast/demo/replay.py}
  * in a {@code /usr/bin/python3} child process: start_run, log_checkpoint + log_metrics, finish), so
  * the checkpoint metadata carries the metrics and hyper-parameters as the client puts them. One
  * child serves every run; calls are serialized (each is a few milliseconds of Python).
@@ -26,7 +26,7 @@ public final class ClientPublisher implements RunPublisher {
     private final Path log;
 
     public ClientPublisher(String python, Path clientsPython, String bootstrap, String topicPrefix, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(List.of(python, "-m", "weightcast.replay", "--bootstrap", bootstrap,
+        ProcessBuilder pb = new ProcessBuilder(List.of(python, "-m", "weightcast.demo.replay", "--bootstrap", bootstrap,
                 "--topic-prefix", topicPrefix)).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("PYTHONPATH", clientsPython.toString());
         pb.environment().put("PYTHONUNBUFFERED", "1");

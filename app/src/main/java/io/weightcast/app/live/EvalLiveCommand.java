@@ -31,7 +31,7 @@ public final class EvalLiveCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--zoo", paramLabel = "DIR", required = true, description = "A zoo directory (eval/generate-zoos.sh, python3 -m weightcast.zoo --out).")
+    @Option(names = "--zoo", paramLabel = "DIR", required = true, description = "A zoo directory (eval/generate-zoos.sh, python3 -m weightcast.demo.zoo --out).")
     Path zoo;
 
     @Option(names = "--history", paramLabel = "H", required = true, description = "Runs sent whole before the live phase (>= 3).")

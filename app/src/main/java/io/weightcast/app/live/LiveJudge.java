@@ -21,7 +21,7 @@ import java.util.Set;
  * latency.
  */
 public final class LiveJudge {
-    /** Test-split sizes of the zoo sources (clients/python/weightcast/datasets.py), for the chance threshold. */
+    /** Test-split sizes of the zoo sources (clients/python/weightcast/demo/datasets.py), for the chance threshold. */
     private static final Map<String, Integer> TEST_SIZE = Map.of("digits", 360, "fashion-mnist", 1000);
     static final double CHANCE = 0.1;
 

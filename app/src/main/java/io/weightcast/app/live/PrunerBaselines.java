@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The issue's early-stopping baselines: Optuna's median, percentile and successive-halving pruners, each
- * swept over its main settings (clients/python/weightcast/pruners.py), on the live runs' validation
+ * swept over its main settings (clients/python/weightcast/demo/pruners.py), on the live runs' validation
  * accuracy as their {@code metrics} events carried it. Every order replays the history runs first
  * (run whole, told COMPLETE: the study the live runs join) and then the live runs in that order's
  * arrival order, the same orders Weightcast was judged on.
@@ -84,7 +84,7 @@ public final class PrunerBaselines {
             best.merge(s.policy(), s, (a, b) -> better.compare(a, b) >= 0 ? a : b);
         }
         return new Sweep("Optuna " + result.optunaVersion() + " pruners on the reported val_acc, every setting of the sweep "
-                + "(clients/python/weightcast/pruners.py); the history runs first in every order, run whole; then the live runs "
+                + "(clients/python/weightcast/demo/pruners.py); the history runs first in every order, run whole; then the live runs "
                 + "in each of the " + orders + " arrival order(s)", result.optunaVersion(), Math.round(result.seconds() * 10) / 10.0,
                 best, settings);
     }

@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One run of a zoo directory (clients/python/weightcast/zoo_directory.py), as the replay sends it
+ * One run of a zoo directory (clients/python/weightcast/demo/zoo_directory.py), as the replay sends it
  * under a new id.
  *
  * @param replayId the run id on the topics (the zoo's id with the replay's prefix, unique per replay)

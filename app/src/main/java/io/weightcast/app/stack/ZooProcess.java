@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The demo zoo: real PyTorch training loops in separate {@code /usr/bin/python3} processes (the
- * {@code weightcast.zoo} module of clients/python), publishing through the Python client exactly as
+ * {@code weightcast.demo.zoo} module of clients/python), publishing through the Python client exactly as
  * a user's loop does. Its JSON progress lines are handed to a listener.
  */
 public final class ZooProcess implements AutoCloseable {
@@ -52,7 +52,7 @@ public final class ZooProcess implements AutoCloseable {
             throw new IllegalStateException("the Python client is not at " + clientDir
                     + " (set -Dweightcast.home to the project root)");
         }
-        List<String> cmd = new ArrayList<>(List.of(python(), "-m", "weightcast.zoo",
+        List<String> cmd = new ArrayList<>(List.of(python(), "-m", "weightcast.demo.zoo",
                 "--bootstrap", bootstrap, "--runs", Integer.toString(spec.runs()), "--epochs", Integer.toString(spec.epochs()),
                 "--parallel", Integer.toString(spec.parallel()), "--seed", Long.toString(spec.seed()),
                 "--study", spec.study(), "--run-prefix", spec.runPrefix(), "--topic-prefix", spec.topicPrefix(),

@@ -101,7 +101,7 @@ class EvalLiveEndToEndTest {
         Files.createDirectories(zoos);
         Path dir = zoos.resolve("digits-24x4");
         Path log = zoos.resolve("digits-24x4.log");
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "-m", "weightcast.zoo", "--out", dir.toString(), "--runs", "24",
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "-m", "weightcast.demo.zoo", "--out", dir.toString(), "--runs", "24",
                 "--epochs", "4", "--seed", "7", "--parallel", "2").redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PYTHONPATH", ROOT.resolve("clients/python").toString());
         Process p = pb.start();

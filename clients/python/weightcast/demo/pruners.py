@@ -1,7 +1,7 @@
 """Replays learning curves through Optuna's pruners: the baselines Weightcast's early stopping is
 judged against (design §6, issue 6).
 
-    /usr/bin/python3 -m weightcast.pruners --input CURVES.json --output OUT.json
+    /usr/bin/python3 -m weightcast.demo.pruners --input CURVES.json --output OUT.json
 
 CURVES.json: {"epochs": 18, "runs": [{"run_id": "...", "val_acc": [18 numbers]}, ...],
 "orders": [[run indices in arrival order], ...], "whole": k (optional, default 0)}.
@@ -137,7 +137,7 @@ def run(doc: dict, settings: Optional[List[dict]] = None, jobs: int = 1) -> dict
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    p = argparse.ArgumentParser(prog="python3 -m weightcast.pruners",
+    p = argparse.ArgumentParser(prog="python3 -m weightcast.demo.pruners",
                                 description="Replay validation curves through Optuna's pruners.")
     p.add_argument("--input", required=True, help="CURVES.json (epochs, runs[].val_acc, orders)")
     p.add_argument("--output", required=True, help="where to write the stop epochs (JSON)")

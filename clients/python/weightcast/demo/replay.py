@@ -1,6 +1,6 @@
 """Replays runs of a zoo directory (zoo_directory.py) through the client API, driven line by line.
 
-The live benchmark (``weightcast eval-live --mode client``) starts ``python3 -m weightcast.replay
+The live benchmark (``weightcast eval-live --mode client``) starts ``python3 -m weightcast.demo.replay
 --bootstrap HOST:PORT`` and writes one JSON command per line on stdin; each is answered by one JSON
 line on stdout (``{"ok": true}`` or ``{"ok": false, "error": "..."}``) once the client did it::
 
@@ -21,8 +21,8 @@ import sys
 from pathlib import Path
 from typing import Dict
 
-from . import client as wc
-from . import safetensors
+from .. import client as wc
+from .. import safetensors
 
 EVAL_PREFIX = "eval/"
 
@@ -63,7 +63,7 @@ class Replay:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python3 -m weightcast.replay", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python3 -m weightcast.demo.replay", description=__doc__.split("\n")[0])
     p.add_argument("--bootstrap", required=True, help="Kafka bootstrap servers, HOST:PORT")
     p.add_argument("--topic-prefix", default=wc.DEFAULT_TOPIC_PREFIX)
     args = p.parse_args(argv)

@@ -1,8 +1,8 @@
 """The demo, test and benchmark zoos (design §7): small CNNs trained per epoch, published per epoch.
 
-    /usr/bin/python3 -m weightcast.zoo --bootstrap 127.0.0.1:9092 --runs 40 --parallel 2
-    /usr/bin/python3 -m weightcast.zoo --out ZOO --runs 1000 --epochs 18 --parallel 1 --seed 1
-    /usr/bin/python3 -m weightcast.zoo --out ZOO --runs 100 --dataset fashion-mnist   # width 24
+    /usr/bin/python3 -m weightcast.demo.zoo --bootstrap 127.0.0.1:9092 --runs 40 --parallel 2
+    /usr/bin/python3 -m weightcast.demo.zoo --out ZOO --runs 1000 --epochs 18 --parallel 1 --seed 1
+    /usr/bin/python3 -m weightcast.demo.zoo --out ZOO --runs 100 --dataset fashion-mnist   # width 24
 
 Each run samples its hyper-parameters from its own seed (the Small CNN Zoo's ranges), trains
 3 conv layers x W filters (W=16: 4,970 parameters) on 16x16 upsampled digits (or 28x28
@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import client as wc
+from .. import client as wc
 from . import datasets
 from .datasets import Dataset, load_digits, stratified_order  # noqa: F401  (this module's API before datasets.py)
 from .zoo_directory import ZooDirectory, ZooDirectoryError
@@ -402,7 +402,7 @@ def _progress_line(event: dict) -> str:
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python3 -m weightcast.zoo",
+    p = argparse.ArgumentParser(prog="python3 -m weightcast.demo.zoo",
                                 description="Train a zoo of small CNNs and publish it to Weightcast (Kafka) "
                                             "or write it to a directory (--out).")
     p.add_argument("--bootstrap", help="Kafka bootstrap servers, HOST:PORT (required unless --no-kafka or --out)")
@@ -507,7 +507,7 @@ def _main_directory(args: argparse.Namespace, argv: List[str]) -> int:
     tasks = plan(args.runs, args.seed, args.epochs, args.study, run_prefix, args.nan_run, args.width, True)
     identity = {"format": 1, "source": args.dataset, "epochs": args.epochs, "seed": args.seed, "width": args.width,
                 "splits": datasets.SPLITS_VERSION[args.dataset]}
-    command = shlex.join([sys.executable, "-m", "weightcast.zoo"] + argv)
+    command = shlex.join([sys.executable, "-m", "weightcast.demo.zoo"] + argv)
     try:
         session = zoo_dir.open(identity, [t["run_id"] for t in tasks], command, torch.__version__)
     except (ZooDirectoryError, OSError) as e:

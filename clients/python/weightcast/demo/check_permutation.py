@@ -1,6 +1,6 @@
 """Do two zoo checkpoints compute the same function? The check behind issue 4's permutation test.
 
-    /usr/bin/python3 -m weightcast.check_permutation ORIGINAL.safetensors PERMUTED.safetensors
+    /usr/bin/python3 -m weightcast.demo.check_permutation ORIGINAL.safetensors PERMUTED.safetensors
 
 Loads both files into the zoo's ``ZooCNN`` (width from ``conv1.weight``, activation from the
 metadata), runs every digits image (1,797, 16x16, the zoo's preprocessing) through both in eval
@@ -24,7 +24,7 @@ from typing import List, Optional, Tuple
 
 import torch
 
-from . import safetensors as st
+from .. import safetensors as st
 from .datasets import load_digits
 from .zoo import ZooCNN
 
@@ -61,7 +61,7 @@ def compare(original: bytes, permuted: bytes, images: torch.Tensor, tolerance: f
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    p = argparse.ArgumentParser(prog="python3 -m weightcast.check_permutation", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python3 -m weightcast.demo.check_permutation", description=__doc__.split("\n\n")[0])
     p.add_argument("original", type=Path)
     p.add_argument("permuted", type=Path)
     p.add_argument("--tolerance", type=float, default=TOLERANCE)
