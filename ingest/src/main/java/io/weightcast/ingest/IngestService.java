@@ -79,6 +79,14 @@ public final class IngestService implements Service {
         return verticle.port();
     }
 
+    /** The routes the gateway registered ({@code "POST /v1/runs/{run}/events"}, ...). */
+    List<String> routes() {
+        if (verticle == null) {
+            throw new IllegalStateException("ingest is not started");
+        }
+        return verticle.routes();
+    }
+
     @Override
     public boolean ready() {
         return producer != null && producer.ready();

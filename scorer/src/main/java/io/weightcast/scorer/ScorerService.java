@@ -147,6 +147,11 @@ public final class ScorerService implements Service {
         return http.port();
     }
 
+    /** The routes of the HTTP API ({@code "GET /v1/runs/{run}"}, ...). */
+    List<String> routes() {
+        return http.routes();
+    }
+
     public ScorerMetrics metrics() {
         return metrics;
     }

@@ -13,9 +13,13 @@ import io.vertx.ext.web.RoutingContext;
 import io.weightcast.core.records.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
@@ -34,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class OpsRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(OpsRoutes.class);
     private static final String JSON = "application/json";
+    /** Where each service with an HTTP API serves its OpenAPI document. */
+    public static final String OPENAPI_PATH = "/openapi.json";
 
     private OpsRoutes() {
     }
@@ -64,6 +70,42 @@ public final class OpsRoutes {
                 }
             }
         });
+    }
+
+    /**
+     * Serves the service's OpenAPI document on {@code route} (a {@code GET} of {@link #OPENAPI_PATH}, after any
+     * handler of the service's own): the classpath resource {@code resource} next to {@code owner}, read once, here,
+     * so a missing document fails the service's start, not a request.
+     */
+    public static Route openApi(Route route, Class<?> owner, String resource) {
+        Buffer document;
+        try (InputStream in = owner.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("no OpenAPI document " + resource + " beside " + owner.getName());
+            }
+            document = Buffer.buffer(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return route.handler(ctx -> ctx.response().putHeader("Content-Type", JSON).end(document));
+    }
+
+    /**
+     * The routes {@code router} answers, as an OpenAPI document lists them: {@code "GET /v1/runs/{run}"}, sorted;
+     * routes without a path or a method (handlers for every request: metrics, failures) are left out.
+     */
+    public static List<String> describe(Router router) {
+        List<String> routes = new ArrayList<>();
+        for (Route r : router.getRoutes()) {
+            // a path with parameters keeps its path (and gets a pattern); a route by regex has none and is left out
+            if (r.getPath() == null || r.methods() == null || r.methods().isEmpty()) {
+                continue;
+            }
+            String path = r.getPath().replaceAll(":([A-Za-z0-9_]+)", "{$1}");
+            r.methods().forEach(m -> routes.add(m.name() + " " + path));
+        }
+        Collections.sort(routes);
+        return routes;
     }
 
     private static Route route(Router router, String name, BiConsumer<String, Route> first) {

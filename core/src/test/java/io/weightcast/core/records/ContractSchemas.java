@@ -29,6 +29,7 @@ import java.util.Set;
  * The committed copies live in {@code docs/contract/<topic>.schema.json}; {@code ContractSchemasTest} fails when
  * they differ from what this generates, and rewrites them when run with {@code -Dweightcast.contract.write=true}:
  * <pre>mvn -B -ntp -q -pl core -am test -Dtest=ContractSchemasTest -Dsurefire.failIfNoSpecifiedTests=false -Dweightcast.contract.write=true</pre>
+ * and then {@code python3 docs/contract/sync-openapi.py} for the copies in the OpenAPI documents of ingest and scorer.
  *
  * <p>A field is required when it is a primitive (our producers always write it; nullable reference fields are
  * written as {@code null}), except where the contract says more (a run event's {@code type}). Unknown fields are
