@@ -20,22 +20,24 @@ import java.util.Map;
  * writes and the schema lacks is found.
  */
 public final class ContractValidator {
+    private static final String SUFFIX = ".schema.json";
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     private final Map<String, Schema> published = new java.util.HashMap<>();
     private final Map<String, Schema> strict = new java.util.HashMap<>();
 
-    /** Reads every {@code <topic>.schema.json} of {@code dir}. */
+    /** Reads every {@code <topic>.schema.json} of {@code dir} (needs no schema generator on the classpath). */
     public static ContractValidator of(Path dir) {
         ContractValidator v = new ContractValidator();
-        for (ContractSchemas.TopicSchema t : ContractSchemas.TOPICS) {
-            try {
-                JsonNode schema = Json.MAPPER.readTree(Files.readString(dir.resolve(t.fileName())));
-                v.published.put(t.topic(), REGISTRY.getSchema(schema));
-                v.strict.put(t.topic(), REGISTRY.getSchema(closed(schema.deepCopy())));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).toList()) {
+                String topic = file.getFileName().toString().substring(0, file.getFileName().toString().length() - SUFFIX.length());
+                JsonNode schema = Json.MAPPER.readTree(Files.readString(file));
+                v.published.put(topic, REGISTRY.getSchema(schema));
+                v.strict.put(topic, REGISTRY.getSchema(closed(schema.deepCopy())));
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return v;
     }
