@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API (design §4): {@code POST /v1/runs/{run}/checkpoints}, {@code POST /v1/runs/{run}/events},
- * and {@code /health}, {@code /ready}, {@code /metrics}; {@code GET /openapi.json} describes them all (the resource
- * {@code openapi.json} beside this class; {@code IngestOpenApiTest} keeps it and the routes equal). Auth runs before the body is read, so an
- * unauthenticated client never makes us buffer its upload nor touch Kafka. Parsing and splitting
+ * and {@code /health}, {@code /ready}, {@code /metrics}; {@code GET /openapi.json} describes them all (the
+ * resource {@code openapi.json} beside this class; {@code IngestOpenApiTest} keeps it and the routes equal). Auth
+ * runs before the body is read, so an unauthenticated client never makes us buffer its upload nor touch Kafka. Parsing and splitting
  * run on worker threads; a request answers 202 only after Kafka acked every record. Admission control
  * ({@link InflightBudget}, in {@link BoundedBody}) refuses work beyond the in-flight bounds with 429 +
  * Retry-After before reading the body.
