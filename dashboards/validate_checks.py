@@ -527,8 +527,15 @@ def cmd_dockerfile():
     users = [r for w, r in final["ins"] if w == "USER"]
     p.check(users and users[-1].split(":")[0] not in ("root", "0"), "runtime must switch to a non-root USER")
     entry = [r for w, r in final["ins"] if w == "ENTRYPOINT"]
-    p.check(entry and json.loads(entry[-1]) == ["java", "-jar", "/app/weightcast.jar"],
-            "ENTRYPOINT must be [java, -jar, /app/weightcast.jar]")
+    p.check(entry and json.loads(entry[-1]) == ["java", "-Dlogback.configurationFile=logback-container.xml",
+                                                "-jar", "/app/weightcast.jar"],
+            "ENTRYPOINT must be [java, -Dlogback.configurationFile=logback-container.xml, -jar, /app/weightcast.jar]")
+    # Containers log to stdout: the config the entrypoint names exists and writes to System.out, and no file.
+    logback = ROOT / "app/src/main/resources/logback-container.xml"
+    if p.check(logback.exists(), "app/src/main/resources/logback-container.xml (the image's logging) is missing"):
+        text = logback.read_text()
+        p.check("<target>System.out</target>" in text and "FileAppender" not in text,
+                "logback-container.xml must log to System.out and to no file")
     # The jar is thin: weightcast.jar and lib/ (its manifest's Class-Path) must land together in /app.
     p.check(any(w == "COPY" and r.split()[-1] in ("/app/", "/app") for w, r in final["ins"]),
             "weightcast.jar and its lib/ must land in /app/")
@@ -553,6 +560,7 @@ KNOWN_KINDS = {
     ("kafka.strimzi.io/v1beta2", "Kafka"), ("kafka.strimzi.io/v1beta2", "KafkaNodePool"),
     ("kafka.strimzi.io/v1beta2", "KafkaTopic"), ("kafka.strimzi.io/v1", "Kafka"),
     ("kafka.strimzi.io/v1", "KafkaNodePool"), ("kafka.strimzi.io/v1", "KafkaTopic"),
+    ("monitoring.coreos.com/v1", "ServiceMonitor"),
 }
 DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
@@ -560,6 +568,18 @@ DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 
 def selects(selector, labels):
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def label_selects(selector, labels):
+    """A LabelSelector (matchLabels and matchExpressions with In/NotIn/Exists/DoesNotExist) against labels."""
+    if not selector:
+        return False
+    ok = all(labels.get(k) == v for k, v in (selector.get("matchLabels") or {}).items())
+    for e in selector.get("matchExpressions") or []:
+        key, op, values = e.get("key"), e.get("operator"), e.get("values") or []
+        ok = ok and {"In": labels.get(key) in values, "NotIn": labels.get(key) not in values,
+                     "Exists": key in labels, "DoesNotExist": key not in labels}.get(op, False)
+    return ok
 
 
 def cmd_k8s(rendered):
@@ -644,6 +664,21 @@ def cmd_k8s(rendered):
                 tp = pt.get("targetPort", pt.get("port"))
                 p.check(tp in ports_of[targets[0]] or tp in ports_of[targets[0]].values(),
                         f"Service/{name}: targetPort {tp} is not a container port")
+    # Prometheus Operator: the ServiceMonitors scrape /metrics of every service's Service, by a port name it has.
+    services = by_kind.get("Service", {})
+    scraped = set()
+    for name, sm in by_kind.get("ServiceMonitor", {}).items():
+        spec = sm["spec"]
+        selected = [n for n, s in services.items() if label_selects(spec.get("selector") or {}, s["metadata"].get("labels", {}))]
+        p.check(selected, f"ServiceMonitor/{name}: selector matches no Service")
+        for ep in spec.get("endpoints", []):
+            p.check(ep.get("path", "/metrics") == "/metrics", f"ServiceMonitor/{name}: endpoint path must be /metrics")
+            has = [n for n in selected if any(pt.get("name") == ep.get("port") for pt in services[n]["spec"].get("ports", []))]
+            p.check(has, f"ServiceMonitor/{name}: no selected Service has a port named {ep.get('port')}")
+            scraped |= set(has)
+    if by_kind.get("ServiceMonitor"):
+        want = {f"weightcast-{s}" for s in SERVICES}
+        p.check(want <= scraped, f"ServiceMonitors scrape {sorted(scraped)}, need all of {sorted(want)}")
     for name, pdb in by_kind.get("PodDisruptionBudget", {}).items():
         spec = pdb["spec"]
         targets = [n for n, labels in pod_labels.items() if selects(spec["selector"].get("matchLabels"), labels)]

@@ -4,6 +4,7 @@ import io.weightcast.app.analyze.AnalyzeCommand;
 import io.weightcast.app.cli.BrokerCommand;
 import io.weightcast.app.cli.EvalCommand;
 import io.weightcast.app.cli.LocalCommand;
+import io.weightcast.app.cli.Nd4jStdout;
 import io.weightcast.app.cli.ServiceCommand;
 import io.weightcast.app.cli.SslEvalCommand;
 import io.weightcast.app.cli.SettingsCommand;
@@ -13,6 +14,7 @@ import io.weightcast.app.load.BenchCommand;
 import io.weightcast.app.resilience.ChaosCommand;
 import io.weightcast.app.resilience.OverloadCommand;
 import io.weightcast.core.config.InvalidSettingException;
+import io.weightcast.core.service.PortInUseException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,16 +30,36 @@ public final class WeightcastCommand implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
-    /** A bad setting is the user's to fix: its message, not a stack trace. Anything else is rethrown as before. */
-    private static int settingError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+    /**
+     * A bad setting or a port already in use is the user's to fix: one line that says what to change, not a stack
+     * trace. Anything else is rethrown as before.
+     */
+    static int settingError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
         if (e instanceof InvalidSettingException) {
             cmd.getErr().println("weightcast " + cmd.getCommandName() + ": " + e.getMessage());
+            return 2;
+        }
+        java.util.Optional<PortInUseException> port = PortInUseException.in(e);
+        if (port.isPresent()) {
+            cmd.getErr().println("weightcast " + cmd.getCommandName() + ": " + portHint(cmd.getCommandName(), port.get()));
             return 2;
         }
         throw e;
     }
 
+    /** The port, and the flag or setting of this command that moves it. */
+    static String portHint(String command, PortInUseException e) {
+        String where = "port " + e.port() + " on " + e.host() + " is already in use";
+        if ("local".equals(command) || "demo".equals(command)) {
+            return where + " (setting " + e.setting() + "); move the four HTTP ports with --http-port-base N (ingest N, scorer N+1, "
+                    + "streams N+2, trainer N+3; 0 picks free ports)";
+        }
+        return where + "; move it with -s " + e.setting() + "=PORT (or WEIGHTCAST_"
+                + e.setting().toUpperCase(java.util.Locale.ROOT).replace('.', '_') + "; 0 picks a free port)";
+    }
+
     public static void main(String[] args) {
+        Nd4jStdout.install();
         int code = new CommandLine(new WeightcastCommand()).setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(WeightcastCommand::settingError).execute(args);
         System.exit(code);

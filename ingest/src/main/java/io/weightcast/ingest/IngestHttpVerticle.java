@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API (design §4): {@code POST /v1/runs/{run}/checkpoints}, {@code POST /v1/runs/{run}/events},
- * and {@code /health}, {@code /ready}, {@code /metrics}. Auth runs before the body is read, so an
- * unauthenticated client never makes us buffer its upload nor touch Kafka. Parsing and splitting
+ * and {@code /health}, {@code /ready}, {@code /metrics}; {@code GET /openapi.json} describes them all (the
+ * resource {@code openapi.json} beside this class; {@code IngestOpenApiTest} keeps it and the routes equal). Auth
+ * runs before the body is read, so an unauthenticated client never makes us buffer its upload nor touch Kafka. Parsing and splitting
  * run on worker threads; a request answers 202 only after Kafka acked every record. Admission control
  * ({@link InflightBudget}, in {@link BoundedBody}) refuses work beyond the in-flight bounds with 429 +
  * Retry-After before reading the body.
@@ -46,6 +47,7 @@ final class IngestHttpVerticle extends VerticleBase {
     private final CheckpointValidator checkpoints;
     private final EventValidator events;
     private HttpServer server;
+    private Router router;
 
     IngestHttpVerticle(IngestSettings settings, IngestProducer producer, InflightBudget budget, IngestMetrics metrics,
                        PrometheusRegistry registry) {
@@ -62,13 +64,14 @@ final class IngestHttpVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        Router router = Router.router(vertx);
+        router = Router.router(vertx);
         router.route().handler(this::measure);
         OpsRoutes.mount(router, registry, producer::ready, (name, route) -> route.handler(endpoint(name)));
         router.post("/v1/runs/:run/checkpoints").handler(endpoint("checkpoints")).handler(this::authenticate)
                 .handler(new BoundedBody(settings.maxCheckpointBytes(), budget)).handler(this::checkpoint);
         router.post("/v1/runs/:run/events").handler(endpoint("events")).handler(this::authenticate)
                 .handler(new BoundedBody(settings.maxEventBytes(), budget)).handler(this::event);
+        OpsRoutes.openApi(router.get(OpsRoutes.OPENAPI_PATH).handler(endpoint("openapi")), IngestHttpVerticle.class, "openapi.json");
         router.route().failureHandler(this::failure);
         router.errorHandler(404, ctx -> error(ctx, 404, "no route for " + ctx.request().method() + " " + ctx.request().path()));
         router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path()));
@@ -80,6 +83,11 @@ final class IngestHttpVerticle extends VerticleBase {
 
     int port() {
         return server.actualPort();
+    }
+
+    /** The routes this verticle registered, as {@code "POST /v1/runs/{run}/events"} (the OpenAPI document lists them all). */
+    List<String> routes() {
+        return OpsRoutes.describe(router);
     }
 
     private void measure(RoutingContext ctx) {

@@ -19,7 +19,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *   <li>{@code weightcast_ingest_inflight_bytes}, {@code weightcast_ingest_inflight_requests}: gauges of what
  *       {@link InflightBudget} holds now (bodies being read or waiting for Kafka acks)</li>
  * </ul>
- * {@code endpoint} is one of checkpoints, events, health, ready, metrics, other (never the run id).
+ * {@code endpoint} is one of checkpoints, events, health, ready, metrics, openapi, other (never the run id).
  */
 final class IngestMetrics {
     private final Counter requests;

@@ -4,6 +4,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Vertx;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.KafkaClientSettings;
+import io.weightcast.core.service.PortInUseException;
 import io.weightcast.core.service.Service;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,9 @@ public final class IngestService implements Service {
             vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             close();
+            if (PortInUseException.isBindFailure(e)) {
+                throw new PortInUseException(settings.host(), settings.port(), IngestSettings.PORT.name(), e);
+            }
             throw new IllegalStateException("ingest could not listen on " + settings.host() + ":" + settings.port()
                     + ": " + rootMessage(e), e);
         }
@@ -73,6 +77,14 @@ public final class IngestService implements Service {
             throw new IllegalStateException("ingest is not started");
         }
         return verticle.port();
+    }
+
+    /** The routes the gateway registered ({@code "POST /v1/runs/{run}/events"}, ...). */
+    List<String> routes() {
+        if (verticle == null) {
+            throw new IllegalStateException("ingest is not started");
+        }
+        return verticle.routes();
     }
 
     @Override

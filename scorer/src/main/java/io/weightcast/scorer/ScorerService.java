@@ -10,6 +10,7 @@ import io.weightcast.core.kafka.StreamsApp;
 import io.weightcast.core.kafka.StreamsAppConfig;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.service.PortInUseException;
 import io.weightcast.core.service.Service;
 import io.weightcast.scorer.http.RunsView;
 import io.weightcast.scorer.http.RunsViewFeeder;
@@ -92,6 +93,9 @@ public final class ScorerService implements Service {
             vertx.deployVerticle(http).await();
         } catch (RuntimeException e) {
             close();
+            if (PortInUseException.isBindFailure(e)) {
+                throw new PortInUseException(settings.get(ScorerKeys.HOST), settings.get(ScorerKeys.PORT), ScorerKeys.PORT.name(), e);
+            }
             throw new IllegalStateException("scorer HTTP server did not start: " + e.getMessage(), e);
         }
         startWebhooks(bootstrap, hooks);
@@ -141,6 +145,11 @@ public final class ScorerService implements Service {
     /** The HTTP port (the chosen one when {@code scorer.port} is 0). */
     public int port() {
         return http.port();
+    }
+
+    /** The routes of the HTTP API ({@code "GET /v1/runs/{run}"}, ...). */
+    List<String> routes() {
+        return http.routes();
     }
 
     public ScorerMetrics metrics() {

@@ -79,7 +79,7 @@ public final class FeatureService implements Service {
             spectraStreams = StreamsApp.start(spectraApplicationId(),
                     SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool, limits.partsTtlMs()), spectraProperties());
         }
-        ops = OpsServer.start(settings.get(StreamsKeys.HOST), settings.get(StreamsKeys.PORT),
+        ops = OpsServer.start(settings.get(StreamsKeys.HOST), settings.get(StreamsKeys.PORT), StreamsKeys.PORT.name(),
                 metrics.registry(), this::ready);
         ConsumerLagMonitor.Builder lagOf = ConsumerLagMonitor.builder(settings.bootstrap(), metrics.registry())
                 .group(applicationId(), settings.topics().checkpoints());

@@ -217,7 +217,7 @@ public final class TrainerService implements Service {
                 encoders = new EncoderCoordinator(encoderSettings, config.holdoutFraction(), config.seed(), encoderPublisher, metrics,
                         predictorFirst);
             }
-            ops = OpsServer.start(config.host(), config.port(), metrics.registry(), this::ready);
+            ops = OpsServer.start(config.host(), config.port(), TrainerSettings.PORT.name(), metrics.registry(), this::ready);
             lag = ConsumerLagMonitor.builder(bootstrap, metrics.registry()).positions("weightcast-trainer", () -> positions).start();
         } catch (RuntimeException e) {
             if (consumer != null) {

@@ -61,7 +61,8 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         long zooSeed = seed != null ? seed : System.currentTimeMillis() % 1_000_000_000L;
-        String runPrefix = "demo" + zooSeed + "-";
+        DemoRunIds ids = new DemoRunIds(zooSeed);
+        String runPrefix = ids.prefix();
         Path data = dataDir.toAbsolutePath();
         Files.createDirectories(data);
         PrintStream out = System.out;
@@ -93,7 +94,7 @@ public final class DemoCommand implements Callable<Integer> {
             try (PipelineMonitor monitor = new PipelineMonitor(stack.bootstrapServers(), stack.settings().topics(),
                     run -> run.startsWith(runPrefix));
                  ZooProcess zoo = ZooProcess.start(stack.bootstrapServers(),
-                         new ZooProcess.Spec(runs, epochs, parallel, zooSeed, "digits", runPrefix,
+                         new ZooProcess.Spec(runs, epochs, parallel, zooSeed, "digits", ids.zooPrefix(),
                                  stack.settings().topics().prefix(), nanRun),
                          data.resolve("zoo.log"), p -> { })) {
                 out.println("Training " + runs + " runs x " + epochs + " epochs with " + parallel

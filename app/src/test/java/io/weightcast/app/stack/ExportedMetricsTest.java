@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.records.ContractValidator;
 import io.weightcast.core.records.Json;
+import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.testkit.Await;
 import io.weightcast.testkit.CheckpointBuilder;
 import io.weightcast.testkit.Fill;
 import io.weightcast.testkit.Http;
 import io.weightcast.testkit.MetricsText;
+import io.weightcast.testkit.TopicReader;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -196,6 +200,45 @@ class ExportedMetricsTest {
             }
         }
         return sum;
+    }
+    /** The contract's other half: every record the stack wrote to a topic passes its schema in docs/contract, strictly. */
+    @Test
+    void everyRecordTheStackWroteValidatesAgainstItsSchemaInDocsContract() {
+        ContractValidator contract = ContractValidator.of(ContractValidator.committedDir());
+        Topics topics = stack.settings().topics();
+        Map<String, String> byTopic = new LinkedHashMap<>();
+        byTopic.put("runs", topics.runs());
+        byTopic.put("features", topics.features());
+        byTopic.put("spectra", topics.spectra());
+        byTopic.put("scores", topics.scores());
+        byTopic.put("alerts", topics.alerts());
+        byTopic.put("models", topics.models());
+        byTopic.put("encoders", topics.encoders());
+        byTopic.put("dead-letters", topics.deadLetters());
+        TopicReader reader = new TopicReader(stack.bootstrapServers());
+        Map<String, Integer> checked = new TreeMap<>();
+        List<String> violations = new java.util.ArrayList<>();
+        for (var record : reader.toEnd(topics.checkpoints())) {
+            if (!"metrics-garbage".equals(record.key())) { // written as garbage on purpose
+                String metadata = Json.string(SafeTensors.read(record.value()).metadata());
+                contract.strictErrors("checkpoints.metadata", metadata).forEach(e -> violations.add("checkpoints " + e + " in " + metadata));
+                checked.merge("checkpoints.metadata", 1, Integer::sum);
+            }
+        }
+        for (Map.Entry<String, String> topic : byTopic.entrySet()) {
+            for (var record : reader.toEnd(topic.getValue())) {
+                if (!("features".equals(topic.getKey()) && "metrics-garbage".equals(record.key()))) { // garbage on purpose
+                    String value = new String(record.value(), StandardCharsets.UTF_8);
+                    contract.strictErrors(topic.getKey(), value).forEach(e -> violations.add(topic.getKey() + " " + e));
+                    checked.merge(topic.getKey(), 1, Integer::sum);
+                }
+            }
+        }
+        System.out.println("[ExportedMetricsTest] records checked against docs/contract by topic: " + checked);
+
+        assertThat(violations).isEmpty();
+        assertThat(checked.keySet()).contains("checkpoints.metadata", "runs", "features", "scores", "alerts", "models",
+                "encoders", "dead-letters");
     }
 
     private static Path metricsTxt() {

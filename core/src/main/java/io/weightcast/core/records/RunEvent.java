@@ -1,5 +1,6 @@
 package io.weightcast.core.records;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 
@@ -30,10 +31,13 @@ public record RunEvent(
         return new RunEvent(FINISHED, runId, study, null, null, null, null, finalMetrics, System.currentTimeMillis());
     }
 
+    /** Not a field of the event: Jackson would write is-getters as {@code finished}/{@code started} booleans. */
+    @JsonIgnore
     public boolean isFinished() {
         return FINISHED.equals(type);
     }
 
+    @JsonIgnore
     public boolean isStarted() {
         return STARTED.equals(type);
     }

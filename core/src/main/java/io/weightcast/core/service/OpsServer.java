@@ -24,7 +24,11 @@ public final class OpsServer implements AutoCloseable {
         this.server = server;
     }
 
-    public static OpsServer start(String host, int port, PrometheusRegistry registry, BooleanSupplier ready) {
+    /**
+     * @param portSetting the setting that moves {@code port} (e.g. {@code streams.port}), named when the port is taken
+     * @throws PortInUseException when the port is taken
+     */
+    public static OpsServer start(String host, int port, String portSetting, PrometheusRegistry registry, BooleanSupplier ready) {
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         OpsRoutes.mount(router, registry, ready);
@@ -32,12 +36,15 @@ public final class OpsServer implements AutoCloseable {
             return new OpsServer(vertx, vertx.createHttpServer().requestHandler(router).listen(port, host).await());
         } catch (Exception e) { // await() rethrows the bind failure as it is, a checked one included
             vertx.close();
+            if (PortInUseException.isBindFailure(e)) {
+                throw new PortInUseException(host, port, portSetting, e);
+            }
             throw new UncheckedIOException("cannot bind ops endpoints on " + host + ":" + port,
                     e instanceof IOException io ? io : new IOException(e));
         }
     }
 
-    /** The registry in Prometheus text format (the {@code /metrics} body). */
+    /** The registry in Prometheus text format (what {@code /metrics} answers a scraper that asks for no other format). */
     public static String scrape(PrometheusRegistry registry) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {

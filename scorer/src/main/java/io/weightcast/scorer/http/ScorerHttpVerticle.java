@@ -8,6 +8,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.service.OpsRoutes;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -15,7 +16,8 @@ import java.util.function.BooleanSupplier;
  * The scorer's HTTP API: {@code GET /v1/runs} (latest score per run), {@code GET /v1/runs/{run}}
  * (scores by step, alerts, reported metrics), the live page {@code GET /} (also {@code /live}) with its
  * server-sent event stream {@code GET /v1/events} ({@link LiveEventsHandler}), and the ops endpoints
- * {@code /health}, {@code /ready}, {@code /metrics}.
+ * {@code /health}, {@code /ready}, {@code /metrics}; {@code GET /openapi.json} describes them all (the resource
+ * {@code openapi.json} beside this class; {@code ScorerOpenApiTest} keeps it and the routes equal).
  */
 public final class ScorerHttpVerticle extends VerticleBase {
     /** Events a live client may have queued before it is dropped as too slow. */
@@ -31,6 +33,7 @@ public final class ScorerHttpVerticle extends VerticleBase {
     private final int liveQueueEvents;
     private final long liveHeartbeatMillis;
     private volatile HttpServer server;
+    private volatile Router router;
 
     public ScorerHttpVerticle(String host, int port, RunsView view, PrometheusRegistry registry, BooleanSupplier ready) {
         this(host, port, view, registry, ready, LIVE_QUEUE_EVENTS, LIVE_HEARTBEAT_MILLIS);
@@ -52,6 +55,7 @@ public final class ScorerHttpVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
+        this.router = router;
         router.get("/v1/runs").handler(ctx -> json(ctx, 200, Map.of("runs", view.list())));
         router.get("/v1/runs/:run").handler(ctx -> view.run(ctx.pathParam("run")).ifPresentOrElse(
                 run -> json(ctx, 200, run),
@@ -62,7 +66,13 @@ public final class ScorerHttpVerticle extends VerticleBase {
         router.get("/").handler(page);
         router.get("/live").handler(page);
         OpsRoutes.mount(router, registry, ready);
+        OpsRoutes.openApi(router.get(OpsRoutes.OPENAPI_PATH), ScorerHttpVerticle.class, "openapi.json");
         return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> server = s);
+    }
+
+    /** The routes this verticle registered, as {@code "GET /v1/runs/{run}"} (the OpenAPI document lists them all). */
+    public List<String> routes() {
+        return OpsRoutes.describe(router);
     }
 
     /** The bound port (the chosen one when configured as 0). */
