@@ -8,8 +8,8 @@ import java.util.Arrays;
  * (a copy of its finite values only when it holds NaN or ±Inf).
  *
  * <p>Pass 1 takes the sums of x, |x| and x² in numpy's order ({@link PairwiseSum#numpy}: pairwise within
- * 8192-element buffers) and histograms the elements by the top bits of their order-preserving integer
- * key; a non-finite sum means non-finite elements (finite floats cannot overflow a float64 sum). Pass 2
+ * 8192-element buffers) and histograms the elements by the top bits of their raw bits (buckets whose value
+ * order is known, {@link #bucketInOrder}); a non-finite sum means non-finite elements (finite floats cannot overflow a float64 sum). Pass 2
  * takes the sum of squared deviations for the std, in the same order, and copies out the elements of the
  * few histogram buckets that hold the order statistics the percentiles need (ranks 0, n-1 and both
  * neighbours of each quartile's virtual index); those candidates alone are sorted. Every number
@@ -130,9 +130,14 @@ final class FloatStatistics {
         return r;
     }
 
-    /** Unsigned key whose order is the float order (-0.0 just before +0.0); NaN never reaches it. */
-    private static int key(int bits) {
-        return bits ^ ((bits >> 31) | 0x80000000);
+    /**
+     * The bucket at place {@code k} in value order. Buckets are the top bits of the raw float bits: the
+     * non-negative floats ascend with them, the negative ones (sign bit set) descend, and -0.0 sits just
+     * below +0.0; so value order is the negative buckets from the top down, then the others from 0 up.
+     */
+    private int bucketInOrder(int k) {
+        int half = histogram.length >>> 1;
+        return k < half ? histogram.length - 1 - k : k - half;
     }
 
     /** numpy's pairwise recursion ({@link PairwiseSum#sum}) for three sums at once, left in the fields. */
@@ -172,7 +177,7 @@ final class FloatStatistics {
             double a4 = Math.abs(r4), a5 = Math.abs(r5), a6 = Math.abs(r6), a7 = Math.abs(r7);
             double q0 = r0 * r0, q1 = r1 * r1, q2 = r2 * r2, q3 = r3 * r3, q4 = r4 * r4, q5 = r5 * r5, q6 = r6 * r6, q7 = r7 * r7;
             for (int j = 0; j < 8; j++) {
-                hist[key(Float.floatToRawIntBits(a[j])) >>> sh]++;
+                hist[Float.floatToRawIntBits(a[j]) >>> sh]++;
             }
             int groups = n - n % 8;
             for (i = 8; i < groups; i += 8) {
@@ -203,14 +208,14 @@ final class FloatStatistics {
                 q5 += x5 * x5;
                 q6 += x6 * x6;
                 q7 += x7 * x7;
-                hist[key(Float.floatToRawIntBits(f0)) >>> sh]++;
-                hist[key(Float.floatToRawIntBits(f1)) >>> sh]++;
-                hist[key(Float.floatToRawIntBits(f2)) >>> sh]++;
-                hist[key(Float.floatToRawIntBits(f3)) >>> sh]++;
-                hist[key(Float.floatToRawIntBits(f4)) >>> sh]++;
-                hist[key(Float.floatToRawIntBits(f5)) >>> sh]++;
-                hist[key(Float.floatToRawIntBits(f6)) >>> sh]++;
-                hist[key(Float.floatToRawIntBits(f7)) >>> sh]++;
+                hist[Float.floatToRawIntBits(f0) >>> sh]++;
+                hist[Float.floatToRawIntBits(f1) >>> sh]++;
+                hist[Float.floatToRawIntBits(f2) >>> sh]++;
+                hist[Float.floatToRawIntBits(f3) >>> sh]++;
+                hist[Float.floatToRawIntBits(f4) >>> sh]++;
+                hist[Float.floatToRawIntBits(f5) >>> sh]++;
+                hist[Float.floatToRawIntBits(f6) >>> sh]++;
+                hist[Float.floatToRawIntBits(f7) >>> sh]++;
             }
             res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
             ab = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
@@ -222,7 +227,7 @@ final class FloatStatistics {
             res += x;
             ab += Math.abs(x);
             sq += x * x;
-            hist[key(Float.floatToRawIntBits(f)) >>> sh]++;
+            hist[Float.floatToRawIntBits(f) >>> sh]++;
         }
         sum = res;
         abs = ab;
@@ -245,7 +250,8 @@ final class FloatStatistics {
 
     private int bucketOf(int rank) {
         int below = 0;
-        for (int b = 0; b < histogram.length; b++) {
+        for (int k = 0; k < histogram.length; k++) {
+            int b = bucketInOrder(k);
             below += histogram[b];
             if (rank < below) {
                 return b;
@@ -304,10 +310,10 @@ final class FloatStatistics {
                     r6 += d6 * d6;
                     r7 += d7 * d7;
                 }
-                if (want[key(Float.floatToRawIntBits(f0)) >>> sh] | want[key(Float.floatToRawIntBits(f1)) >>> sh]
-                        | want[key(Float.floatToRawIntBits(f2)) >>> sh] | want[key(Float.floatToRawIntBits(f3)) >>> sh]
-                        | want[key(Float.floatToRawIntBits(f4)) >>> sh] | want[key(Float.floatToRawIntBits(f5)) >>> sh]
-                        | want[key(Float.floatToRawIntBits(f6)) >>> sh] | want[key(Float.floatToRawIntBits(f7)) >>> sh]) {
+                if (want[Float.floatToRawIntBits(f0) >>> sh] | want[Float.floatToRawIntBits(f1) >>> sh]
+                        | want[Float.floatToRawIntBits(f2) >>> sh] | want[Float.floatToRawIntBits(f3) >>> sh]
+                        | want[Float.floatToRawIntBits(f4) >>> sh] | want[Float.floatToRawIntBits(f5) >>> sh]
+                        | want[Float.floatToRawIntBits(f6) >>> sh] | want[Float.floatToRawIntBits(f7) >>> sh]) {
                     take(i, 8);
                 }
             }
@@ -328,7 +334,7 @@ final class FloatStatistics {
     private void take(int from, int count) {
         for (int i = from, end = from + count; i < end; i++) {
             float f = block[i];
-            if (wanted[key(Float.floatToRawIntBits(f)) >>> shift]) {
+            if (wanted[Float.floatToRawIntBits(f) >>> shift]) {
                 candidates[taken++] = f;
             }
         }
@@ -349,11 +355,12 @@ final class FloatStatistics {
         return q;
     }
 
-    /** Candidates hold the wanted buckets in key order; a rank's place is its offset within its bucket. */
+    /** Sorted, the candidates hold the wanted buckets in value order; a rank's place is its offset within its bucket. */
     private double valueAt(int rank) {
         int below = 0;
         int before = 0;
-        for (int b = 0; b < histogram.length; b++) {
+        for (int k = 0; k < histogram.length; k++) {
+            int b = bucketInOrder(k);
             int count = histogram[b];
             if (rank < below + count) {
                 return candidates[before + rank - below];

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsWriter;
+import org.junit.jupiter.api.Test;
 import java.nio.FloatBuffer;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -169,5 +170,45 @@ class TensorSummaryEquivalenceTest {
                 TensorValues.of(file, file.tensor("l.bias")));
         assertThat(fromViews).isEqualTo(DeadUnits.fraction(file.values("l.weight"), units, file.values("l.bias")))
                 .isGreaterThan(0).isLessThan(1.0 / 3);
+    }
+
+    /** Every layer of a checkpoint mixing dtypes and offsets, with a NaN in one kernel and an Inf outside the layers. */
+    @Test
+    void checkpointAnalyzerReadsEachTensorAtItsOffsetAsTheReferenceDoes() {
+        Random r = new Random(5);
+        DType[] dtypes = {DType.F32, DType.F16, DType.BF16, DType.F64, DType.F32};
+        SafeTensorsWriter w = new SafeTensorsWriter();
+        for (int l = 0; l < dtypes.length; l++) {
+            int units = 8 + 3 * l;
+            int fanIn = 5 + l;
+            double[] kernel = widen(tensor(units * fanIn, Shape.GAUSSIAN, 0, r));
+            double[] bias = widen(tensor(units, Shape.UNIFORM, 0, r));
+            if (l == 2) {
+                kernel[7] = Double.NaN;
+            }
+            w.tensor("l" + l + ".weight", dtypes[l], new long[] {units, fanIn}, kernel);
+            w.tensor("l" + l + ".bias", dtypes[l], new long[] {units}, bias);
+            w.tensor("bn" + l + ".running_var", DType.F32, new long[] {units}, l == 3 ? new double[units] : bias);
+        }
+        SafeTensors file = SafeTensors.read(w.tensor("bn9.weight", DType.F32, new long[] {2}, new double[] {1, Double.POSITIVE_INFINITY})
+                .toBytes());
+
+        CheckpointFeatures f = CheckpointAnalyzer.analyze(file, "relu");
+
+        assertThat(f.layers()).hasSize(dtypes.length);
+        for (LayerFeatures layer : f.layers()) {
+            ReferenceTensorSummary k = ReferenceTensorSummary.numpyOrder(file.values(layer.name() + ".weight"));
+            ReferenceTensorSummary b = ReferenceTensorSummary.numpyOrder(file.values(layer.name() + ".bias"));
+            double[] want = {k.mean(), k.std(), k.p0(), k.p25(), k.p50(), k.p75(), k.p100(), k.l1(), k.l2(),
+                b.mean(), b.std(), b.p0(), b.p25(), b.p50(), b.p75(), b.p100(), b.l1(), b.l2()};
+            String[] names = {"kernel_mean", "kernel_std", "kernel_p0", "kernel_p25", "kernel_p50", "kernel_p75", "kernel_p100",
+                "kernel_l1", "kernel_l2", "bias_mean", "bias_std", "bias_p0", "bias_p25", "bias_p50", "bias_p75", "bias_p100",
+                "bias_l1", "bias_l2"};
+            for (int i = 0; i < names.length; i++) {
+                assertThat(layer.get(names[i])).as("%s %s", layer.name(), names[i]).isEqualTo(want[i]);
+            }
+        }
+        assertThat(f.nonfiniteValues()).isEqualTo(2);
+        assertThat(f.nonfiniteTensors()).containsExactly("l2.weight", "bn9.weight");
     }
 }
