@@ -48,7 +48,7 @@ final class FloatStatistics {
         FloatBuffer v = values.position() == 0 ? values : values.slice();
         int n = v.limit();
         if (n == 0) {
-            return summary(Double.NaN, Double.NaN, new double[5], Double.NaN, Double.NaN, 0, 0);
+            return TensorSummary.EMPTY;
         }
         FloatStatistics s = new FloatStatistics(v);
         double sum = 0.0;
@@ -63,12 +63,9 @@ final class FloatStatistics {
         // A sum of finite floats in float64 cannot overflow, so a non-finite sum means a non-finite element.
         int bad = Double.isFinite(sum) ? 0 : countNonfinite(v, n);
         if (bad > 0) {
-            TensorSummary finite = bad == n ? null : of(FloatBuffer.wrap(finite(v, n - bad)));
-            if (finite == null) {
-                return summary(Double.NaN, Double.NaN, nan5(), Double.NaN, Double.NaN, 0, bad);
-            }
-            return new TensorSummary(finite.mean(), finite.std(), finite.p0(), finite.p25(), finite.p50(), finite.p75(),
-                    finite.p100(), finite.l1(), finite.l2(), finite.count(), bad);
+            // rare: summarise a copy of the finite values, whose sums numpy takes in their own buffers
+            TensorSummary f = bad == n ? TensorSummary.EMPTY : of(FloatBuffer.wrap(finite(v, n - bad)));
+            return new TensorSummary(f.mean(), f.std(), f.p0(), f.p25(), f.p50(), f.p75(), f.p100(), f.l1(), f.l2(), f.count(), bad);
         }
         s.mean = sum / n;
         int[] ranks = ranks(n);
@@ -80,21 +77,8 @@ final class FloatStatistics {
         }
         float[] sorted = s.candidates;
         Arrays.sort(sorted, 0, s.taken);
-        double[] quantiles = s.quantiles(ranks, n);
-        return summary(s.mean, Math.sqrt(squares / n), quantiles, l1, Math.sqrt(l2sq), n, 0);
-    }
-
-    private static double[] nan5() {
-        double[] q = new double[5];
-        Arrays.fill(q, Double.NaN);
-        return q;
-    }
-
-    private static TensorSummary summary(double mean, double std, double[] q, double l1, double l2, long count, long nonfinite) {
-        if (count == 0 && nonfinite == 0) {
-            q = nan5();
-        }
-        return new TensorSummary(mean, std, q[0], q[1], q[2], q[3], q[4], l1, l2, count, nonfinite);
+        double[] q = s.quantiles(ranks, n);
+        return new TensorSummary(s.mean, Math.sqrt(squares / n), q[0], q[1], q[2], q[3], q[4], l1, Math.sqrt(l2sq), n, 0);
     }
 
     private static int countNonfinite(FloatBuffer v, int n) {
