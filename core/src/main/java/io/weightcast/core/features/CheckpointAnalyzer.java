@@ -29,10 +29,11 @@ public final class CheckpointAnalyzer {
         long nonfinite = 0;
         int index = 0;
         for (CheckpointTopology.Layer layer : topology.layers()) {
-            double[] kernel = file.values(layer.kernel());
-            double[] bias = layer.bias() == null ? null : file.values(layer.bias());
-            TensorSummary k = TensorSummary.of(kernel);
-            TensorSummary b = bias == null ? TensorSummary.EMPTY : TensorSummary.of(bias);
+            // Each tensor is decoded once (F32: not at all, a view of the data) for its statistics and dead units.
+            TensorValues kernel = TensorValues.of(file, layer.kernel());
+            TensorValues bias = layer.bias() == null ? null : TensorValues.of(file, layer.bias());
+            TensorSummary k = kernel.summary();
+            TensorSummary b = bias == null ? TensorSummary.EMPTY : bias.summary();
             nonfinite += k.nonfinite() + b.nonfinite();
             if (k.nonfinite() > 0) {
                 nonfiniteTensors.add(layer.kernel().name());
@@ -51,7 +52,7 @@ public final class CheckpointAnalyzer {
         // Non-finite values in tensors outside weight layers (e.g. BatchNorm statistics) count too.
         for (TensorInfo t : file.tensors()) {
             if (t.dtype().isFloatingPoint() && !nonfiniteTensors.contains(t.name()) && !inLayers(topology, t)) {
-                long bad = countNonfinite(file.values(t));
+                long bad = TensorValues.of(file, t).nonfinite();
                 if (bad > 0) {
                     nonfinite += bad;
                     nonfiniteTensors.add(t.name());
@@ -84,16 +85,6 @@ public final class CheckpointAnalyzer {
 
     private static boolean inLayers(CheckpointTopology topology, TensorInfo t) {
         return topology.layers().stream().anyMatch(l -> l.kernel().equals(t) || t.equals(l.bias()));
-    }
-
-    private static long countNonfinite(double[] values) {
-        long n = 0;
-        for (double v : values) {
-            if (!Double.isFinite(v)) {
-                n++;
-            }
-        }
-        return n;
     }
 
     public static boolean isRelu(String activation) {

@@ -15,18 +15,23 @@ public final class DeadUnits {
      * @param bias   bias per unit, or null (taken as 0)
      */
     public static double fraction(double[] kernel, int units, double[] bias) {
+        return fraction(TensorValues.of(kernel), units, bias == null ? null : TensorValues.of(bias));
+    }
+
+    /** The same from decoded tensors; a unit stops being read at its first positive (or NaN) weight. */
+    public static double fraction(TensorValues kernel, int units, TensorValues bias) {
         if (units == 0) {
             return Double.NaN;
         }
-        int fanIn = kernel.length / units;
+        int fanIn = kernel.size() / units;
         int dead = 0;
         for (int u = 0; u < units; u++) {
-            if (bias != null && !(bias[u] <= 0)) {
+            if (bias != null && !(bias.get(u) <= 0)) {
                 continue;
             }
             boolean allNonPositive = true;
             for (int i = u * fanIn, end = i + fanIn; i < end; i++) {
-                if (!(kernel[i] <= 0)) {
+                if (!(kernel.get(i) <= 0)) {
                     allNonPositive = false;
                     break;
                 }

@@ -15,12 +15,22 @@ public final class Percentiles {
         if (n == 0) {
             return Double.NaN;
         }
+        int lo = lowerRank(n, q);
+        return interpolate(sorted[lo], sorted[Math.min(lo + 1, n - 1)], n, q);
+    }
+
+    /** The rank (0-based, ascending) below the {@code q}-th percentile's virtual index (n-1)·q/100 of n values. */
+    static int lowerRank(int n, double q) {
+        return (int) Math.floor((n - 1) * (q / 100.0));
+    }
+
+    /**
+     * The {@code q}-th percentile of n values from the values at {@link #lowerRank} ({@code a}) and the rank
+     * after it, or the same rank at the top ({@code b}): numpy's {@code _lerp}.
+     */
+    static double interpolate(double a, double b, int n, double q) {
         double index = (n - 1) * (q / 100.0);
-        int lo = (int) Math.floor(index);
-        int hi = Math.min(lo + 1, n - 1);
-        double t = index - lo;
-        double a = sorted[lo];
-        double b = sorted[hi];
+        double t = index - Math.floor(index);
         double diff = b - a;
         return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
     }

@@ -1,11 +1,18 @@
 package io.weightcast.core.features;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
  * Unterthiner et al.'s per-tensor statistics (mean, std, 0/25/50/75/100th percentiles) and the
  * l1/l2 norms, over the finite elements; non-finite elements are counted, not summarised, so one
  * NaN does not erase every statistic (the NONFINITE_WEIGHTS alert reports them).
+ *
+ * <p>Definitions, bit for bit numpy's on the finite elements {@code f} taken as float64: mean =
+ * {@code np.mean(f)}, std = {@code np.std(f)} (population), percentiles = {@code np.percentile(f, q)}
+ * (linear), l1 = {@code np.abs(f).sum()}, l2 = {@code np.sqrt((f * f).sum())}; every sum in numpy's
+ * order ({@link PairwiseSum#numpy}).
  */
 public record TensorSummary(
         double mean, double std, double p0, double p25, double p50, double p75, double p100,
@@ -15,34 +22,51 @@ public record TensorSummary(
             Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
             Double.NaN, Double.NaN, 0, 0);
 
+    /** Float32 values (F32, F16, BF16 tensors): two passes over the view, no copy of it ({@link FloatStatistics}). */
+    public static TensorSummary of(FloatBuffer values) {
+        return FloatStatistics.of(values);
+    }
+
     public static TensorSummary of(double[] values) {
-        double[] finite = new double[values.length];
+        return of(DoubleBuffer.wrap(values));
+    }
+
+    /** Float64 values (F64 tensors): the finite values are copied once and sorted. */
+    public static TensorSummary of(DoubleBuffer values) {
+        int size = values.remaining();
+        int start = values.position();
+        double[] x = new double[size];
         int n = 0;
-        for (double v : values) {
+        for (int i = 0; i < size; i++) {
+            double v = values.get(start + i);
             if (Double.isFinite(v)) {
-                finite[n++] = v;
+                x[n++] = v;
             }
         }
-        long nonfinite = values.length - n;
+        long nonfinite = size - n;
         if (n == 0) {
             return new TensorSummary(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                     Double.NaN, Double.NaN, Double.NaN, 0, nonfinite);
         }
-        double[] x = Arrays.copyOf(finite, n);
-        double mean = PairwiseSum.sum(x) / n;
-        double[] sq = new double[n];
-        double l1 = 0;
-        double l2sq = 0;
+        double mean = PairwiseSum.numpy(x, 0, n) / n;
+        double[] terms = new double[n];
+        for (int i = 0; i < n; i++) {
+            terms[i] = Math.abs(x[i]);
+        }
+        double l1 = PairwiseSum.numpy(terms, 0, n);
+        for (int i = 0; i < n; i++) {
+            terms[i] = x[i] * x[i];
+        }
+        double l2 = Math.sqrt(PairwiseSum.numpy(terms, 0, n));
         for (int i = 0; i < n; i++) {
             double d = x[i] - mean;
-            sq[i] = d * d;
-            l1 += Math.abs(x[i]);
-            l2sq += x[i] * x[i];
+            terms[i] = d * d;
         }
-        double std = Math.sqrt(PairwiseSum.sum(sq) / n);
-        Arrays.sort(x);
+        double std = Math.sqrt(PairwiseSum.numpy(terms, 0, n) / n);
+        double[] sorted = n == size ? x : Arrays.copyOf(x, n);
+        Arrays.sort(sorted);
         return new TensorSummary(mean, std,
-                x[0], Percentiles.ofSorted(x, 25), Percentiles.ofSorted(x, 50), Percentiles.ofSorted(x, 75), x[n - 1],
-                l1, Math.sqrt(l2sq), n, nonfinite);
+                sorted[0], Percentiles.ofSorted(sorted, 25), Percentiles.ofSorted(sorted, 50), Percentiles.ofSorted(sorted, 75),
+                sorted[n - 1], l1, l2, n, nonfinite);
     }
 }

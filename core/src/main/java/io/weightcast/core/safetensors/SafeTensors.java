@@ -2,6 +2,8 @@ package io.weightcast.core.safetensors;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -74,6 +76,58 @@ public final class SafeTensors {
             out[i] = t.dtype().read(data, base + i * width);
         }
         return out;
+    }
+
+    /**
+     * The elements of a F32, F16 or BF16 tensor as one float view (row-major, index 0 first): F32 is
+     * read in place from the data section (no copy); F16 and BF16 are widened once into a new array.
+     */
+    public FloatBuffer floats(TensorInfo t) {
+        int count = elements(t);
+        switch (t.dtype()) {
+            case F32:
+                return bytes(t).asFloatBuffer();
+            case F16: {
+                float[] out = new float[count];
+                ByteBuffer b = bytes(t);
+                for (int i = 0; i < count; i++) {
+                    out[i] = HalfFloat.toFloat(b.getShort(2 * i));
+                }
+                return FloatBuffer.wrap(out);
+            }
+            case BF16: {
+                float[] out = new float[count];
+                ByteBuffer b = bytes(t);
+                for (int i = 0; i < count; i++) {
+                    out[i] = Float.intBitsToFloat((b.getShort(2 * i) & 0xffff) << 16);
+                }
+                return FloatBuffer.wrap(out);
+            }
+            default:
+                throw new IllegalArgumentException("tensor " + t.name() + " is " + t.dtype() + ", not F32, F16 or BF16");
+        }
+    }
+
+    /** The elements of a F64 tensor, read in place from the data section (no copy). */
+    public DoubleBuffer doubles(TensorInfo t) {
+        if (t.dtype() != DType.F64) {
+            throw new IllegalArgumentException("tensor " + t.name() + " is " + t.dtype() + ", not F64");
+        }
+        elements(t);
+        return bytes(t).asDoubleBuffer();
+    }
+
+    private static int elements(TensorInfo t) {
+        long count = t.elementCount();
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("tensor " + t.name() + " has " + count + " elements, too many for one array");
+        }
+        return (int) count;
+    }
+
+    /** The tensor's bytes as a little-endian buffer of their own (position 0), sharing the data section. */
+    private ByteBuffer bytes(TensorInfo t) {
+        return data.duplicate().position((int) t.begin()).limit((int) t.end()).slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     public double[] values(String name) {
