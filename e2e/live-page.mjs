@@ -98,7 +98,7 @@ async function main() {
     try {
       browser = await chromium.launch({ executablePath: o.chromium, args: ["--no-sandbox"], headless: true });
     } catch (e) {
-      throw new Error(`cannot launch Chromium at ${o.chromium} (install it: ./weightcast setup): ${e.message.split("\n")[0]}`);
+      throw new Error(`cannot launch Chromium at ${o.chromium} (install it: ./weightcast setup --test): ${e.message.split("\n")[0]}`);
     }
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on("pageerror", e => problems.push("page error: " + e.message));

@@ -74,7 +74,7 @@ public final class ZooProcess implements AutoCloseable {
             return new ZooProcess(process, reader);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + cmd.get(0) + ": " + e.getMessage()
-                    + " (run ./weightcast setup to install python3-torch and python3-confluent-kafka)", e);
+                    + " (run ./weightcast setup to install python3-torch, python3-numpy and python3-confluent-kafka)", e);
         }
     }
 

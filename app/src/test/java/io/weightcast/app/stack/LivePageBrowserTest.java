@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * real stack in this JVM fed by a small zoo of real PyTorch runs. The browser connects first, so the
  * runs, predictions and the NaN run's NONFINITE_WEIGHTS alert all arrive over the live event stream.
  * A run whose id is HTML markup must show as plain text. Needs node, npm and Chromium
- * ({@code ./weightcast setup}); runs {@code npm ci} in e2e/ when playwright-core is not installed yet.
+ * ({@code ./weightcast setup --test}); runs {@code npm ci} in e2e/ when playwright-core is not installed yet.
  */
 class LivePageBrowserTest {
     private static final int RUNS = 14;
@@ -55,7 +55,7 @@ class LivePageBrowserTest {
         String node = tool("node");
         String npm = tool("npm");
         Path chromium = Path.of(Optional.ofNullable(System.getenv("WEIGHTCAST_CHROMIUM")).orElse("/usr/bin/chromium"));
-        assertThat(Files.isExecutable(chromium)).as("Chromium at %s (install it: ./weightcast setup)", chromium).isTrue();
+        assertThat(Files.isExecutable(chromium)).as("Chromium at %s (install it: ./weightcast setup --test)", chromium).isTrue();
         installPlaywright(e2e, npm);
 
         Path dataDir = Files.createTempDirectory("weightcast-live-page");
@@ -201,6 +201,6 @@ class LivePageBrowserTest {
                 return candidate.toString();
             }
         }
-        return fail("%s is not installed (the live page's browser test needs node, npm and chromium: ./weightcast setup)", name);
+        return fail("%s is not installed (the live page's browser test needs node, npm and chromium: ./weightcast setup --test)", name);
     }
 }

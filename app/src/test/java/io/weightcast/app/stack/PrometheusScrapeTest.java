@@ -54,7 +54,7 @@ class PrometheusScrapeTest {
     @BeforeAll
     static void startStackAndPrometheus() throws Exception {
         assertThat(Files.isExecutable(PROMETHEUS))
-                .as("%s is missing: install Debian's prometheus package (scripts/setup, or dashboards/validate.sh --install)", PROMETHEUS)
+                .as("%s is missing: install Debian's prometheus package (./weightcast setup --test, or dashboards/validate.sh --install)", PROMETHEUS)
                 .isTrue();
         dir = Files.createTempDirectory("weightcast-prometheus");
         stack = LocalStack.start(dir.resolve("stack"), 0, 0, Map.of());
