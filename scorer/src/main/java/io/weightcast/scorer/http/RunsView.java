@@ -141,6 +141,31 @@ public final class RunsView {
         }
     }
 
+    /** One page of {@code GET /v1/runs}: the runs, and the run id to pass as {@code cursor} for the next page (null on the last). */
+    public record Page(List<RunSummary> runs, String next) {
+    }
+
+    /**
+     * The runs of a study (all runs when {@code study} is null), ordered by run id, at most {@code limit} of them,
+     * starting after run id {@code cursor} (when not null) and skipping {@code offset} more. The cursor is the last
+     * run id of the previous page, so paging stays stable while runs are added.
+     */
+    public Page page(String study, String cursor, int offset, int limit) {
+        if (limit < 1 || offset < 0) {
+            throw new IllegalArgumentException("limit must be at least 1 and offset at least 0");
+        }
+        List<RunSummary> matching = new ArrayList<>();
+        for (RunSummary r : list()) {
+            if ((study == null || study.equals(r.study())) && (cursor == null || r.runId().compareTo(cursor) > 0)) {
+                matching.add(r);
+            }
+        }
+        int from = Math.min(offset, matching.size());
+        int to = (int) Math.min((long) from + limit, matching.size());
+        List<RunSummary> runs = List.copyOf(matching.subList(from, to));
+        return new Page(runs, to < matching.size() ? runs.get(runs.size() - 1).runId() : null);
+    }
+
     public List<RunSummary> list() {
         List<RunSummary> out = new ArrayList<>();
         runs.forEach((id, run) -> {
