@@ -121,6 +121,24 @@ class ExportEndToEndTest {
     }
 
     @Test
+    void withoutOutTheRecordsAndNothingElseGoToStdout() throws Exception {
+        java.io.PrintStream stdout = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        int code;
+        System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            code = export("--study", "beta", "--format", "jsonl");
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(code).isZero();
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(Json.MAPPER.readTree(lines.get(0)).path("record").asText()).isEqualTo("score");
+        assertThat(Json.MAPPER.readTree(lines.get(1)).path("kind").asText()).isEqualTo(Alert.DYING_RELU);
+    }
+
+    @Test
     void anUnknownStudyWritesOnlyTheHeader() throws Exception {
         Path out = dir.resolve("none.csv");
         assertThat(export("--study", "gamma", "--out", out.toString())).isZero();
