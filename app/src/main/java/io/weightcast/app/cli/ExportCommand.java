@@ -40,7 +40,14 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Settings s = Settings.of(settings.merged(Map.of()));
-        List<StudyExport.Row> rows = StudyExport.read(s.bootstrap(), s.topics(), study, Duration.ofSeconds(timeoutSeconds));
+        List<StudyExport.Row> rows;
+        try {
+            rows = StudyExport.read(s.bootstrap(), s.topics(), study, Duration.ofSeconds(timeoutSeconds));
+        } catch (org.apache.kafka.common.errors.TimeoutException | IllegalStateException e) {
+            System.err.println("weightcast export: cannot read the topics from " + s.bootstrap() + " within " + timeoutSeconds
+                    + " s (is the broker up? --timeout-seconds waits longer): " + e.getMessage());
+            return 1;
+        }
         if (out == null) {
             StudyExport.write(rows, format, System.out);
         } else {

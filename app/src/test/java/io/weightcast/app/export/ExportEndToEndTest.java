@@ -146,6 +146,20 @@ class ExportEndToEndTest {
     }
 
     @Test
+    void anUnreachableBrokerIsExitCodeOneWithinTheTimeout() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        long start = System.nanoTime();
+        int code = new CommandLine(new WeightcastCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute("export", "--study", "alpha", "--timeout-seconds", "2",
+                "--out", dir.resolve("never.csv").toString(), "-s", Settings.BOOTSTRAP + "=127.0.0.1:" + port);
+        assertThat(code).isEqualTo(1);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(30));
+        assertThat(dir.resolve("never.csv")).doesNotExist();
+    }
+
+    @Test
     void anUnknownFormatIsAUsageError() {
         assertThat(export("--study", "alpha", "--format", "xml")).isEqualTo(2);
     }
