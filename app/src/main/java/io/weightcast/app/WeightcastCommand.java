@@ -3,6 +3,7 @@ package io.weightcast.app;
 import io.weightcast.app.analyze.AnalyzeCommand;
 import io.weightcast.app.cli.BrokerCommand;
 import io.weightcast.app.cli.EvalCommand;
+import io.weightcast.app.cli.ExportCommand;
 import io.weightcast.app.cli.LocalCommand;
 import io.weightcast.app.cli.Nd4jStdout;
 import io.weightcast.app.cli.ServiceCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
 /** The {@code weightcast} command. */
 @Command(name = "weightcast", mixinStandardHelpOptions = true, version = "weightcast 0.1.0",
         description = "Event-driven streaming monitor for neural-network training runs.",
-        subcommands = {DemoCommand.class, LocalCommand.class, ZooCommand.class, BenchCommand.class, AnalyzeCommand.class, EvalCommand.class, io.weightcast.app.live.EvalLiveCommand.class, SslEvalCommand.class, ServiceCommand.class, ChaosCommand.class, OverloadCommand.class, BrokerCommand.class, SettingsCommand.class,
+        subcommands = {DemoCommand.class, LocalCommand.class, ZooCommand.class, BenchCommand.class, AnalyzeCommand.class, EvalCommand.class, io.weightcast.app.live.EvalLiveCommand.class, SslEvalCommand.class, ServiceCommand.class, ChaosCommand.class, OverloadCommand.class, BrokerCommand.class, SettingsCommand.class, ExportCommand.class,
                 ServiceCommand.Ingest.class, ServiceCommand.Streams.class, ServiceCommand.Scorer.class, ServiceCommand.Trainer.class})
 public final class WeightcastCommand implements Runnable {
 

@@ -264,6 +264,19 @@ class ScorerServiceIntegrationTest {
     }
 
     @Test
+    void theRunDetailCarriesThePerLayerSpectraOfEachStepFromFeaturesAndFromTheSpectraTopic() {
+        Await.until("run-spectral has the spectra of both steps", WAIT, Await.ignoringFailures(() -> detail("run-spectral").spectra().size() == 2));
+        RunsView.RunDetail run = detail("run-spectral");
+        assertThat(run.spectra()).extracting(RunsView.Spectra::step).containsExactly(1L, 2L);
+        assertThat(run.spectra().get(0).layers()).containsOnlyKeys("fc1");
+        assertThat(run.spectra().get(0).layers().get("fc1").alpha()).isEqualTo(3.1);   // inline, on the features record
+        assertThat(run.spectra().get(1).layers().get("fc1").alpha()).isEqualTo(1.3);   // late, on the spectra topic
+        assertThat(run.spectra().get(1).layers().get("fc1").numEvals()).isEqualTo(12);
+        assertThat(get("/v1/runs/run-spectral").body()).contains("\"spectra\":[{\"step\":1,\"layers\":{\"fc1\":{");
+        assertThat(detail("run-a").spectra()).as("features without spectra add none").isEmpty();
+    }
+
+    @Test
     void theHttpApiListsRunsWithTheirScoresAndAlerts() throws Exception {
         Await.until("both runs listed", WAIT, Await.ignoringFailures(() -> {
             HttpResponse<String> r = get("/v1/runs");

@@ -1,6 +1,7 @@
 package io.weightcast.scorer.http;
 
 import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.LayerSpectralHealth;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.records.Score;
 import io.weightcast.scorer.http.LiveMessages.AlertRaised;
@@ -12,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +33,8 @@ public final class RunsView {
     static final int MAX_ALERTS_PER_RUN = 1000;
     static final int MAX_STEPS_PER_RUN = 10_000;
     static final int RECENT_ALERTS = 100;
+    /** Steps of per-layer spectra kept per run (a step holds every layer's facts, so fewer than scores). */
+    static final int MAX_SPECTRA_STEPS_PER_RUN = 1000;
 
     /** One run in the list: its latest score and how many alerts it raised. */
     public record RunSummary(String runId, String study, Integer plannedSteps, boolean finished, Score latestScore, int alerts) {
@@ -38,10 +42,15 @@ public final class RunsView {
 
     /**
      * One run in full: scores by step and its alerts, oldest first; the final test accuracy once finished;
-     * the metrics the training loop reported per step (run events of type metrics), oldest first.
+     * the metrics the training loop reported per step (run events of type metrics), oldest first; the per-layer
+     * spectra per step (from the features records, or the spectra records of large checkpoints), oldest first.
      */
     public record RunDetail(String runId, String study, Integer plannedSteps, boolean finished, List<Score> scores, List<Alert> alerts,
-                            Double finalAccuracy, List<Reported> reported) {
+                            Double finalAccuracy, List<Reported> reported, List<Spectra> spectra) {
+    }
+
+    /** The spectral facts of every weight layer of a run at one step (WeightWatcher's columns; layers in layer order). */
+    public record Spectra(long step, Map<String, LayerSpectralHealth> layers) {
     }
 
     /** The metrics a run reported at one step (e.g. val_acc, train_loss). */
@@ -66,6 +75,8 @@ public final class RunsView {
     }
 
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    /** Per run, its spectra by step; apart from {@link #runs} so spectra alone neither list a run nor change the live table. */
+    private final Map<String, TreeMap<Long, Map<String, LayerSpectralHealth>>> spectra = new ConcurrentHashMap<>();
     private final LiveHub live = new LiveHub();
     private final Deque<Alert> recentAlerts = new ArrayDeque<>(); // guarded by live
     private Integer modelVersion; // guarded by live; the newest seen (versions only grow)
@@ -141,6 +152,49 @@ public final class RunsView {
         }
     }
 
+    /** One page of {@code GET /v1/runs}: the runs, and the run id to pass as {@code cursor} for the next page (null on the last). */
+    public record Page(List<RunSummary> runs, String next) {
+    }
+
+    /**
+     * The runs of a study (all runs when {@code study} is null), ordered by run id, at most {@code limit} of them,
+     * starting after run id {@code cursor} (when not null) and skipping {@code offset} more. The cursor is the last
+     * run id of the previous page, so paging stays stable while runs are added.
+     */
+    public Page page(String study, String cursor, int offset, int limit) {
+        if (limit < 1 || offset < 0) {
+            throw new IllegalArgumentException("limit must be at least 1 and offset at least 0");
+        }
+        List<RunSummary> matching = new ArrayList<>();
+        for (RunSummary r : list()) {
+            if ((study == null || study.equals(r.study())) && (cursor == null || r.runId().compareTo(cursor) > 0)) {
+                matching.add(r);
+            }
+        }
+        int from = Math.min(offset, matching.size());
+        int to = (int) Math.min((long) from + limit, matching.size());
+        List<RunSummary> runs = List.copyOf(matching.subList(from, to));
+        return new Page(runs, to < matching.size() ? runs.get(runs.size() - 1).runId() : null);
+    }
+
+    /**
+     * The per-layer spectra of a run at a step (a features record's {@code health.spectra} or a spectra record's
+     * {@code layers}); empty or null layers are ignored. Shown in {@link #run} once the run is known from its scores,
+     * alerts or run events; not published to the live stream.
+     */
+    public void onSpectra(String runId, long step, Map<String, LayerSpectralHealth> layers) {
+        if (layers == null || layers.isEmpty()) {
+            return;
+        }
+        TreeMap<Long, Map<String, LayerSpectralHealth>> steps = spectra.computeIfAbsent(runId, id -> new TreeMap<>());
+        synchronized (steps) {
+            steps.put(step, new LinkedHashMap<>(layers));
+            if (steps.size() > MAX_SPECTRA_STEPS_PER_RUN) {
+                steps.pollFirstEntry();
+            }
+        }
+    }
+
     public List<RunSummary> list() {
         List<RunSummary> out = new ArrayList<>();
         runs.forEach((id, run) -> {
@@ -161,8 +215,19 @@ public final class RunsView {
             List<Reported> reported = new ArrayList<>();
             run.reported.forEach((step, metrics) -> reported.add(new Reported(step, metrics)));
             return Optional.of(new RunDetail(runId, run.study, run.plannedSteps, run.finished,
-                    List.copyOf(run.scores.values()), List.copyOf(run.alerts), run.finalAccuracy, reported));
+                    List.copyOf(run.scores.values()), List.copyOf(run.alerts), run.finalAccuracy, reported, spectra(runId)));
         }
+    }
+
+    private List<Spectra> spectra(String runId) {
+        TreeMap<Long, Map<String, LayerSpectralHealth>> steps = spectra.get(runId);
+        List<Spectra> out = new ArrayList<>();
+        if (steps != null) {
+            synchronized (steps) {
+                steps.forEach((step, layers) -> out.add(new Spectra(step, layers)));
+            }
+        }
+        return out;
     }
 
     /** The whole table for a newly connected live client; call under the hub's lock (see {@link LiveHub#subscribe}). */

@@ -3,10 +3,12 @@ package io.weightcast.scorer.http;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Alert;
+import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.records.Score;
+import io.weightcast.core.records.SpectralSummary;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the committed scores, alerts and run events from the beginning into a {@link RunsView}.
+ * Reads the committed scores, alerts and run events, and the per-layer spectra of the features and spectra records,
+ * from the beginning into a {@link RunsView}.
  * No consumer group: every instance reads every partition, so any scorer instance answers for all runs
  * and a restart rebuilds the view from the topics.
  */
@@ -47,7 +50,7 @@ public final class RunsViewFeeder implements AutoCloseable {
 
     public void start() {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(topics.runs(), topics.scores(), topics.alerts())) {
+        for (String topic : List.of(topics.runs(), topics.scores(), topics.alerts(), topics.features(), topics.spectra())) {
             consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
         }
         consumer.assign(partitions);
@@ -77,6 +80,12 @@ public final class RunsViewFeeder implements AutoCloseable {
                 view.onScore(Json.read(r.value(), Score.class));
             } else if (r.topic().equals(topics.alerts())) {
                 view.onAlert(Json.read(r.value(), Alert.class));
+            } else if (r.topic().equals(topics.features())) {
+                FeatureVector f = Json.read(r.value(), FeatureVector.class);
+                view.onSpectra(f.runId(), f.step(), f.health() == null ? null : f.health().spectra());
+            } else if (r.topic().equals(topics.spectra())) {
+                SpectralSummary s = Json.read(r.value(), SpectralSummary.class);
+                view.onSpectra(s.runId(), s.step(), s.layers());
             } else if (r.key() != null) {
                 view.onRunEvent(r.key(), Json.read(r.value(), RunEvent.class).validate());
             }

@@ -8,6 +8,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.service.OpsRoutes;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -56,7 +59,7 @@ public final class ScorerHttpVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         this.router = router;
-        router.get("/v1/runs").handler(ctx -> json(ctx, 200, Map.of("runs", view.list())));
+        router.get("/v1/runs").handler(this::listRuns);
         router.get("/v1/runs/:run").handler(ctx -> view.run(ctx.pathParam("run")).ifPresentOrElse(
                 run -> json(ctx, 200, run),
                 () -> json(ctx, 404, Map.of("error", "unknown run '" + ctx.pathParam("run") + "'"))));
@@ -68,6 +71,69 @@ public final class ScorerHttpVerticle extends VerticleBase {
         OpsRoutes.mount(router, registry, ready);
         OpsRoutes.openApi(router.get(OpsRoutes.OPENAPI_PATH), ScorerHttpVerticle.class, "openapi.json");
         return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> server = s);
+    }
+
+    /** Most runs one page of {@code GET /v1/runs} holds. */
+    public static final int MAX_LIMIT = 1000;
+
+    private void listRuns(RoutingContext ctx) {
+        String study;
+        String cursor;
+        int offset;
+        int limit;
+        try {
+            study = single(ctx, "study");
+            cursor = single(ctx, "cursor");
+            String o = single(ctx, "offset");
+            String l = single(ctx, "limit");
+            offset = o == null ? 0 : integer("offset", o, 0, Integer.MAX_VALUE);
+            limit = l == null ? MAX_LIMIT : integer("limit", l, 1, MAX_LIMIT);
+            if (cursor != null && cursor.isEmpty()) {
+                throw new IllegalArgumentException("cursor must not be empty");
+            }
+        } catch (IllegalArgumentException e) {
+            json(ctx, 400, Map.of("error", e.getMessage()));
+            return;
+        }
+        RunsView.Page page = view.page(study, cursor, offset, limit);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("runs", page.runs());
+        body.put("next", page.next());
+        body.put("next_url", page.next() == null ? null : nextUrl(study, limit, page.next()));
+        json(ctx, 200, body);
+    }
+
+    private static String nextUrl(String study, int limit, String next) {
+        StringBuilder url = new StringBuilder("/v1/runs?limit=").append(limit).append("&cursor=").append(encode(next));
+        if (study != null) {
+            url.append("&study=").append(encode(study));
+        }
+        return url.toString();
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String single(RoutingContext ctx, String name) {
+        List<String> values = ctx.queryParam(name);
+        if (values.size() > 1) {
+            throw new IllegalArgumentException(name + " given " + values.size() + " times");
+        }
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    private static int integer(String name, String value, int min, int max) {
+        int v;
+        try {
+            v = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, not '" + value + "'");
+        }
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", not " + v);
+        }
+        return v;
     }
 
     /** The routes this verticle registered, as {@code "GET /v1/runs/{run}"} (the OpenAPI document lists them all). */
