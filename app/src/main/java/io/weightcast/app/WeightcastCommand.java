@@ -51,6 +51,9 @@ public final class WeightcastCommand implements Runnable {
     /** The port, and the flag or setting of this command that moves it. */
     static String portHint(String command, PortInUseException e) {
         String where = "port " + e.port() + " on " + e.host() + " is already in use";
+        if (e.setting().startsWith("--")) { // a command-line flag, e.g. the broker's --kafka-port
+            return where + "; move it with " + e.setting() + " N (0 picks a free port)";
+        }
         if ("local".equals(command) || "demo".equals(command)) {
             return where + " (setting " + e.setting() + "); move the four HTTP ports with --http-port-base N (ingest N, scorer N+1, "
                     + "streams N+2, trainer N+3; 0 picks free ports)";

@@ -35,6 +35,21 @@ class PortInUseTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void weightcastLocalOnATakenKafkaPortNamesTheKafkaPortFlag() throws Exception {
+        Path data = Files.createTempDirectory("weightcast-kafka-port");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+
+            Run run = weightcast("local", "--data-dir", data.toString(), "--kafka-port", Integer.toString(port), "--http-port-base", "0");
+
+            assertThat(run.exit).isEqualTo(2);
+            assertThat(run.err.strip()).isEqualTo("weightcast local: port " + port + " on 127.0.0.1 is already in use; "
+                    + "move it with --kafka-port N (0 picks a free port)");
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aSingleServiceOnATakenPortNamesItsSettingAndEnvironmentVariable() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();

@@ -62,9 +62,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(dataDir, 0);
     }
 
-    /** Starts a broker on {@code port} (0: a free one; a reused data dir prefers its previous port). */
+    /**
+     * Starts a broker on {@code port} (0: a free one; a reused data dir prefers its previous port, else a free one). A
+     * port asked for explicitly and taken is an error ({@link java.net.BindException} as the cause), not a silent move:
+     * clients configured for that port would reach whatever holds it.
+     */
     public static EmbeddedKafka start(Path dataDir, int port) {
         int[] previous = previousPorts(dataDir);
+        if (port != 0 && !isFree(port)) {
+            throw new IllegalStateException("cannot start the embedded broker on 127.0.0.1:" + port,
+                    new java.net.BindException("Address already in use: 127.0.0.1:" + port));
+        }
         int chosen = port != 0 ? port : previous[0];
         if (chosen == 0 || !isFree(chosen)) {
             chosen = freePort();
@@ -245,7 +253,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static boolean isFree(int port) {
+    /** Whether nothing listens on 127.0.0.1:{@code port} now (a bind check; another process may take it right after). */
+    public static boolean isFree(int port) {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return true;

@@ -24,6 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedKafkaTest {
 
     @Test
+    void anExplicitPortThatIsTakenIsAnErrorNotASilentMove(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedKafka.start(dir, port))
+                    .hasMessageContaining("127.0.0.1:" + port).hasCauseInstanceOf(java.net.BindException.class);
+            assertThat(EmbeddedKafka.isFree(port)).isFalse();
+        }
+    }
+
+    @Test
     void recordsSurviveARestartOnTheSameDataDir(@TempDir Path dir) throws Exception {
         String bootstrap;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir)) {

@@ -1,6 +1,7 @@
 package io.weightcast.app.cli;
 
 import io.weightcast.app.stack.LocalStack;
+import io.weightcast.core.service.PortInUseException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,7 +30,7 @@ public final class LocalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
-        LocalStack stack = LocalStack.start(dataDir.toAbsolutePath(), kafkaPort, httpBase, settings.merged(Map.of()));
+        LocalStack stack = start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nstopping weightcast local ...");
             stack.close();
@@ -42,5 +43,14 @@ public final class LocalCommand implements Callable<Integer> {
                 + stack.bootstrapServers());
         stop.await();
         return 0;
+    }
+
+    /** The stack; an explicit {@code --kafka-port} that is taken is a {@link PortInUseException} naming that flag. */
+    private LocalStack start() {
+        if (kafkaPort != 0 && !io.weightcast.broker.EmbeddedKafka.isFree(kafkaPort)) {
+            throw new PortInUseException("127.0.0.1", kafkaPort, "--kafka-port",
+                    new java.net.BindException("Address already in use: 127.0.0.1:" + kafkaPort));
+        }
+        return LocalStack.start(dataDir.toAbsolutePath(), kafkaPort, httpBase, settings.merged(Map.of()));
     }
 }
