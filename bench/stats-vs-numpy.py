@@ -16,7 +16,14 @@ section / time of one pass over the checkpoint: wall time (median of 5 in-proces
 for Java) and, since the machine is shared, thread-CPU time (median of 5 for numpy, of 10 after 10 of
 warm-up for Java: io.weightcast.bench.StatisticsJson --cpu-time), i.e. GB/s per busy core.
 The script also checks that both sides agree on every statistic of every layer."""
-import argparse, json, os, struct, subprocess, tempfile, time
+import argparse
+import json
+import os
+import struct
+import subprocess
+import tempfile
+import time
+
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -140,7 +147,8 @@ def agreement(path, jar):
 
 def write_resnet50(path):
     """The bytes ../shared/tools/ww-time --write-checkpoint writes: seed 1008, floating-point state_dict entries as F32."""
-    import torch, torchvision
+    import torch
+    import torchvision
     torch.manual_seed(1008)
     model = torchvision.models.resnet50(weights=None).eval()
     header, blobs, off = {}, [], 0
@@ -183,7 +191,9 @@ def main():
         la2 = loadavg()
         _, java_cpu = time_java_cpu(path, a.jar)
         la3 = loadavg()
-        gbs = lambda seconds: round(size / seconds / 1e9, 3)
+
+        def gbs(seconds):
+            return round(size / seconds / 1e9, 3)
         r = {"round": i + 1,
              "numpy_seconds": round(np_s, 4), "numpy_gb_per_s": gbs(np_s), "numpy_cpu_gb_per_s": gbs(np_cpu),
              "numpy_loadavg": la0 + ["->"] + la1,
@@ -193,10 +203,12 @@ def main():
              "java_over_numpy": round(np_s / java_s, 2), "java_over_numpy_cpu": round(np_cpu / java_cpu, 2)}
         print(json.dumps(r), flush=True)
         rounds.append(r)
-    med = lambda k: float(np.median([r[k] for r in rounds]))
+
+    def med(k):
+        return float(np.median([r[k] for r in rounds]))
+    keys = ("numpy_gb_per_s", "java_gb_per_s", "java_over_numpy", "numpy_cpu_gb_per_s", "java_cpu_gb_per_s", "java_over_numpy_cpu")
     result = {"checkpoint": path, "data_bytes": size, "cpus": os.cpu_count(), "threads": 1, "rounds": rounds,
-              "median": {k: med(k) for k in ("numpy_gb_per_s", "java_gb_per_s", "java_over_numpy",
-                                              "numpy_cpu_gb_per_s", "java_cpu_gb_per_s", "java_over_numpy_cpu")},
+              "median": {k: med(k) for k in keys},
               "agreement": agreement(path, a.jar),
               "command": "/usr/bin/python3 bench/stats-vs-numpy.py" + (" --checkpoint " + a.checkpoint if a.checkpoint else "")}
     print(json.dumps(result["median"]), json.dumps(result["agreement"]))
