@@ -3,12 +3,11 @@
 import json
 import os
 import socket
-import threading
 import time
 import unittest
 import uuid
 from collections import OrderedDict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import numpy as np
 import torch
@@ -16,6 +15,7 @@ import torch
 import weightcast
 from weightcast import safetensors as st
 from weightcast.client import MemoryTransport, layer_order
+from tests.local_http import LocalHttpTestCase
 
 
 def no_bare_nan(text):
@@ -181,17 +181,8 @@ class Gateway(BaseHTTPRequestHandler):
         pass
 
 
-class HttpTransportTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-        cls.url = f"http://127.0.0.1:{cls.server.server_address[1]}"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.shutdown()
-        cls.server.server_close()
+class HttpTransportTest(LocalHttpTestCase):
+    handler = Gateway
 
     def setUp(self):
         Gateway.received = []

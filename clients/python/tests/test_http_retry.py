@@ -4,17 +4,17 @@ A real local http.server plays the ingest gateway; it answers from a script of s
 gateway does when admission control refuses (429 + Retry-After) or Kafka is unavailable (503 + Retry-After).
 """
 
-import threading
 import time
 import unittest
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import numpy as np
 
 import weightcast
 from weightcast import safetensors as st
 from weightcast.client import HttpTransport, retry_delay
+from tests.local_http import LocalHttpTestCase
 
 
 class BusyGateway(BaseHTTPRequestHandler):
@@ -37,17 +37,8 @@ class BusyGateway(BaseHTTPRequestHandler):
         pass
 
 
-class HttpRetryTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), BusyGateway)
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-        cls.url = f"http://127.0.0.1:{cls.server.server_address[1]}"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.shutdown()
-        cls.server.server_close()
+class HttpRetryTest(LocalHttpTestCase):
+    handler = BusyGateway
 
     def setUp(self):
         BusyGateway.script = []

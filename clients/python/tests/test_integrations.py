@@ -13,11 +13,10 @@ import importlib
 import importlib.util
 import json
 import sys
-import threading
 import types
 import unittest
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import numpy as np
 import torch
@@ -29,6 +28,7 @@ from weightcast import safetensors as st
 from weightcast.client import MemoryTransport
 
 from tests.test_readback import alert_record, run_detail, score_record
+from tests.local_http import LocalHttpTestCase
 
 
 # ----------------------------------------------------------------------------------- a scripted scorer
@@ -69,17 +69,8 @@ def stop_after(transport, checkpoints, runs=None):
     return decide
 
 
-class ScorerTestCase(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), ScriptedScorer)
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-        cls.url = f"http://127.0.0.1:{cls.server.server_address[1]}"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.shutdown()
-        cls.server.server_close()
+class ScorerTestCase(LocalHttpTestCase):
+    handler = ScriptedScorer
 
     def setUp(self):
         ScriptedScorer.asked = []

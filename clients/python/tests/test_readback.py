@@ -18,7 +18,7 @@ import time
 import unittest
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import weightcast
 from weightcast.alerts import AlertWatcher
@@ -26,6 +26,7 @@ from weightcast.client import MemoryTransport
 from weightcast.readback import HttpReader, Interval
 
 from tests.test_alerts import FakeConsumer, wait_for
+from tests.local_http import LocalHttpTestCase
 
 
 def score_record(run_id, step, predicted, version, scored_at, low=None, high=None):
@@ -84,17 +85,8 @@ class FakeScorer(BaseHTTPRequestHandler):
         pass
 
 
-class HttpReadBackTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), FakeScorer)
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-        cls.url = f"http://127.0.0.1:{cls.server.server_address[1]}"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.shutdown()
-        cls.server.server_close()
+class HttpReadBackTest(LocalHttpTestCase):
+    handler = FakeScorer
 
     def setUp(self):
         FakeScorer.runs = {}

@@ -3,9 +3,6 @@ package io.weightcast.scorer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.weightcast.broker.EmbeddedKafka;
-import io.weightcast.core.config.Settings;
-import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.RunEvent;
@@ -32,12 +29,7 @@ class RunsPaginationIntegrationTest {
 
     @BeforeAll
     static void start() {
-        TopicSetup.ensure(KAFKA.bootstrapServers(), TOPICS, 1, (short) 1);
-        scorer = new ScorerService(Settings.of(Map.of(Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
-                Settings.TOPIC_PREFIX, TOPICS.prefix(), "scorer.port", "0",
-                "scorer.state.dir", EmbeddedKafka.tempDir().toString())));
-        scorer.start();
-        Await.until("scorer ready", Duration.ofSeconds(60), scorer::ready);
+        scorer = RunningScorer.start(KAFKA.bootstrapServers(), TOPICS);
         for (int i = 0; i < 5; i++) {
             String run = "x-" + i;
             KAFKA.writer().send(TOPICS.runs(), run, Json.bytes(RunEvent.started(run, "alpha", Map.of(), 10)));

@@ -2,12 +2,8 @@ package io.weightcast.scorer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.weightcast.broker.EmbeddedKafka;
-import io.weightcast.core.config.Settings;
-import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.scorer.http.ScorerHttpVerticle;
-import io.weightcast.testkit.Await;
 import io.weightcast.testkit.EmbeddedKafkaExtension;
 import io.weightcast.testkit.Http;
 import io.weightcast.testkit.OpenApiDocument;
@@ -16,7 +12,6 @@ import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,12 +28,7 @@ class ScorerOpenApiTest {
 
     @BeforeAll
     static void start() {
-        TopicSetup.ensure(KAFKA.bootstrapServers(), TOPICS, 1, (short) 1);
-        scorer = new ScorerService(Settings.of(Map.of(Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
-                Settings.TOPIC_PREFIX, TOPICS.prefix(), "scorer.port", "0",
-                "scorer.state.dir", EmbeddedKafka.tempDir().toString())));
-        scorer.start();
-        Await.until("scorer ready", Duration.ofSeconds(60), scorer::ready);
+        scorer = RunningScorer.start(KAFKA.bootstrapServers(), TOPICS);
     }
 
     @AfterAll
