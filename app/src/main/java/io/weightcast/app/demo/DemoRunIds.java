@@ -1,7 +1,7 @@
 package io.weightcast.app.demo;
 
 /**
- * The demo's run ids, {@code demo-<seed>-<index>}. The zoo generator ({@code clients/python/weightcast/zoo.py})
+ * The demo's run ids, {@code demo-<seed>-<index>}. The zoo generator ({@code clients/python/weightcast/demo/zoo.py})
  * names runs {@code <run prefix><seed>-<index>} itself, so the demo hands it {@code demo-} and follows the runs of
  * this seed by {@link #prefix()} (earlier demos' runs in a reused data dir have other seeds). Handing it a prefix
  * that already held the seed printed it twice ({@code demo563074078-563074078-33}).

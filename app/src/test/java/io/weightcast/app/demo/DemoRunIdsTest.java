@@ -22,7 +22,7 @@ class DemoRunIdsTest {
     @Test
     void theZooGeneratorNamesRunsAsTheDemoExpects() throws IOException {
         DemoRunIds ids = new DemoRunIds(7L);
-        Path zoo = Path.of(System.getProperty("weightcast.projectRoot", "..")).resolve("clients/python/weightcast/zoo.py");
+        Path zoo = Path.of(System.getProperty("weightcast.projectRoot", "..")).resolve("clients/python/weightcast/demo/zoo.py");
 
         // zoo.py's plan(): run ids are <run prefix><seed>-<index>; the demo passes zooPrefix() as the run prefix
         assertThat(Files.readString(zoo)).contains("\"run_id\": f\"{run_prefix}{seed}-{i}\"");
