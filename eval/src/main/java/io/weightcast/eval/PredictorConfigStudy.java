@@ -3,6 +3,7 @@ package io.weightcast.eval;
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.trainer.AccuracyModelFitter;
+import io.weightcast.trainer.BoosterConfig;
 import io.weightcast.trainer.FitParams;
 import io.weightcast.trainer.FitResult;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.Random;
  * What the trainer's predictor gets from its zoo at each size (issue 19: small zoos are the common case): per zoo
  * size H and trainer setting, the trainer's own fit ({@link AccuracyModelFitter}, as the trainer publishes it) on
  * H runs, scored through core AccuracyModel on a fixed set of other runs, repeated over disjoint sub-zoos. The
- * settings: {@code iterations} (trainer.num.iterations).
+ * settings: {@code iterations} (trainer.num.iterations, the standard booster) or {@code deep} ({@link BoosterConfig#deep}).
  *
  * <pre>java -cp app/target/weightcast.jar io.weightcast.eval.PredictorConfigStudy ZOO OUT.json SIZES ITERATIONS [threads]</pre>
  * e.g. {@code /work/zoos/digits-1300 /tmp/config.json 50,200,500 200,600,1500 2}.
@@ -52,7 +53,9 @@ public final class PredictorConfigStudy {
             List<List<EvalRun>> subZoos = IntervalCalibrationStudy.subZoos(pool, size);
             subZoos = subZoos.subList(0, Math.min(MAX_REPEATS, subZoos.size()));
             for (String itText : a.second()) {
-                int iterations = Integer.parseInt(itText);
+                BoosterConfig booster = itText.equals("deep") ? BoosterConfig.deep()
+                        : BoosterConfig.standard(Integer.parseInt(itText));
+                int iterations = booster.iterations();
                 long t0 = System.nanoTime();
                 double[][] r2 = new double[subZoos.size()][];
                 double[][] tau = new double[subZoos.size()][];
@@ -60,7 +63,7 @@ public final class PredictorConfigStudy {
                 for (int z = 0; z < subZoos.size(); z++) {
                     FitParams d = FitParams.defaults();
                     FitParams params = new FitParams(d.holdoutFraction(), d.seed(), a.threads(), iterations, false,
-                            FitParams.DEFAULT_CONFORMAL_FOLDS);
+                            FitParams.DEFAULT_CONFORMAL_FOLDS).withBooster(booster);
                     FitResult fit = new AccuracyModelFitter(params).fit(subZoos.get(z).stream().map(ScorerModelCheck::zooRun).toList());
                     ModelVersion mv = ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(1)
                             .layoutVersion(FeatureLayout.VERSION).featureNames(FeatureLayout.names())
@@ -81,6 +84,7 @@ public final class PredictorConfigStudy {
                 Map<String, Object> cell = new LinkedHashMap<>();
                 cell.put("zoo_size", size);
                 cell.put("iterations", iterations);
+                cell.put("booster", booster.name());
                 cell.put("sub_zoos", subZoos.size());
                 cell.put("r2", mean(r2));
                 cell.put("kendall_tau", mean(tau));
@@ -89,8 +93,8 @@ public final class PredictorConfigStudy {
                 cells.add(cell);
                 double[] mr2 = mean(r2);
                 double[] mtau = mean(tau);
-                System.out.printf(Locale.ROOT, "H %d, %d iterations (%d sub-zoos): final R2 %.3f tau %.3f; epoch 3 R2 %.3f tau %.3f; "
-                                + "80%% coverage %.3f-%.3f (%.0f s)%n", size, iterations, subZoos.size(), mr2[epochs - 1],
+                System.out.printf(Locale.ROOT, "H %d, %s %d iterations (%d sub-zoos): final R2 %.3f tau %.3f; epoch 3 R2 %.3f tau %.3f; "
+                                + "80%% coverage %.3f-%.3f (%.0f s)%n", size, booster.name(), iterations, subZoos.size(), mr2[epochs - 1],
                         mtau[epochs - 1], mr2[Math.min(2, epochs - 1)], mtau[Math.min(2, epochs - 1)],
                         java.util.Arrays.stream(cov80).min().orElse(Double.NaN), java.util.Arrays.stream(cov80).max().orElse(Double.NaN),
                         (System.nanoTime() - t0) / 1e9);

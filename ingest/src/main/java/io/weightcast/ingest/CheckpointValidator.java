@@ -3,20 +3,24 @@ package io.weightcast.ingest;
 import io.weightcast.core.records.CheckpointMetadata;
 import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.safetensors.CheckpointParts;
+import io.weightcast.core.safetensors.ChunkName;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
 import io.weightcast.core.safetensors.SafeTensorsWriter;
 import io.weightcast.core.safetensors.TensorInfo;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Turns an uploaded safetensors file into the records to produce (pure: no I/O), or refuses it with
  * a precise reason. Checks, in order: size, the safetensors structure, run id agreement, the merged
- * metadata, at least one floating-point tensor. Rewrites the header only when metadata was added
- * (otherwise the client's bytes go through untouched) and splits files above the record limit (§4).
+ * metadata, a split part's numbers and chunk names, at least one floating-point tensor. Rewrites the
+ * header only when metadata was added (otherwise the client's bytes go through untouched) and splits
+ * files above the record limit (§4).
  */
 public final class CheckpointValidator {
+    private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,8}");
     private final long maxCheckpointBytes;
     private final int maxRecordBytes;
 
@@ -38,6 +42,7 @@ public final class CheckpointValidator {
         }
         Map<String, String> merged = defaults.applyTo(runId, file.metadata());
         CheckpointMetadata metadata = parseMetadata(merged, runId);
+        requirePartNames(file, merged, metadata);
         requireFloatTensor(file);
         byte[] payload = merged.equals(file.metadata()) ? body : rewrite(file, merged);
         return new ValidCheckpoint(metadata, split(payload, metadata));
@@ -62,6 +67,31 @@ public final class CheckpointValidator {
         } catch (MalformedRecordException e) {
             String hint = merged.containsKey("step") ? "" : " (give ?step= or a 'step' metadata entry)";
             throw new IngestRejection(RejectReason.INVALID_METADATA, e.getMessage() + hint);
+        }
+    }
+
+    /**
+     * A part of a checkpoint the client split: {@code part}/{@code parts} in plain decimal, and chunk names
+     * ({@link ChunkName}) that parse; anything else would only fail later, in streams, when the parts are merged.
+     * An unsplit file may not use the reserved chunk suffix at all.
+     */
+    private static void requirePartNames(SafeTensors file, Map<String, String> merged, CheckpointMetadata metadata) {
+        for (String key : List.of("part", "parts")) {
+            String v = merged.get(key);
+            if (v != null && !DECIMAL.matcher(v).matches()) {
+                throw new IngestRejection(RejectReason.INVALID_METADATA, "metadata '" + key + "' must be a plain decimal integer, was '"
+                        + v + "'");
+            }
+        }
+        for (TensorInfo t : file.tensors()) {
+            try {
+                if (ChunkName.of(t.name()).isPresent() && metadata.parts() == 1) {
+                    throw new IngestRejection(RejectReason.MALFORMED_SAFETENSORS, "tensor '" + t.name()
+                            + "': the '#chunk=' suffix names a piece of a split checkpoint (metadata 'parts' > 1)");
+                }
+            } catch (SafeTensorsFormatException e) {
+                throw new IngestRejection(RejectReason.MALFORMED_SAFETENSORS, "malformed safetensors: " + e.getMessage());
+            }
         }
     }
 

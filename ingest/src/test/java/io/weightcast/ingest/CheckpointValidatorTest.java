@@ -141,6 +141,31 @@ class CheckpointValidatorTest {
         assertThat(valid.metadata().part()).isEqualTo(1);
     }
 
+    /** Issue 21: what would only fail when streams merges the parts is refused at the door, with the reason. */
+    @Test
+    void aSplitPartsNumbersAndChunkNamesAreCheckedStrictly() {
+        Map<String, String> meta = TestCheckpoints.metadata("run-k", 2);
+        meta.put("part", " 1");
+        meta.put("parts", "3");
+        byte[] spaced = CheckpointBuilder.cnn(9, 32).meta(meta).bytes();
+        assertRejected(() -> validator.validate("run-k", spaced, MetadataDefaults.NONE), RejectReason.INVALID_METADATA,
+                "metadata 'part' must be a plain decimal integer, was ' 1'");
+
+        meta.put("part", "1");
+        byte[] badChunk = new SafeTensorsWriter().metadata(meta)
+                .tensor("fc.weight#chunk=1", DType.F32, new long[] {2, 2}, new double[4]).toBytes();
+        assertRejected(() -> validator.validate("run-k", badChunk, MetadataDefaults.NONE), RejectReason.MALFORMED_SAFETENSORS,
+                "tensor 'fc.weight#chunk=1': a chunk is named NAME#chunk=I/N");
+        byte[] goodChunk = new SafeTensorsWriter().metadata(meta)
+                .tensor("fc.weight#chunk=1/3", DType.F32, new long[] {2, 2}, new double[4]).toBytes();
+        assertThat(validator.validate("run-k", goodChunk, MetadataDefaults.NONE).parts()).containsExactly(goodChunk);
+
+        byte[] unsplit = new SafeTensorsWriter().metadata(TestCheckpoints.metadata("run-k", 3))
+                .tensor("fc.weight#chunk=0/1", DType.F32, new long[] {2, 2}, new double[4]).toBytes();
+        assertRejected(() -> validator.validate("run-k", unsplit, MetadataDefaults.NONE), RejectReason.MALFORMED_SAFETENSORS,
+                "names a piece of a split checkpoint");
+    }
+
     @Test
     void runIdsMustBeUsableAsKeys() {
         byte[] body = CheckpointBuilder.cnn(10, 32).meta(TestCheckpoints.metadata("x", 1)).bytes();

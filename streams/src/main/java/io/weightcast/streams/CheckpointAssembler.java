@@ -69,13 +69,19 @@ final class CheckpointAssembler {
         if (received.size() < meta.parts()) {
             return null;
         }
-        List<SafeTensors> files = new ArrayList<>();
-        for (KeyValue<String, byte[]> kv : received) {
-            files.add(SafeTensors.read(kv.value));
-            parts.delete(kv.key);
+        try {
+            List<SafeTensors> files = new ArrayList<>();
+            for (KeyValue<String, byte[]> kv : received) {
+                files.add(SafeTensors.read(kv.value));
+            }
+            return CheckpointParts.merge(files);
+        } finally {
+            // a group that does not merge is dropped whole (the caller dead-letters it), never retried or left behind
+            for (KeyValue<String, byte[]> kv : received) {
+                parts.delete(kv.key);
+            }
+            parts.delete(MARKER + prefix);
         }
-        parts.delete(MARKER + prefix);
-        return CheckpointParts.merge(files);
     }
 
     /** Removes every group whose first part is older than the TTL at {@code streamTime}; returns them. */

@@ -3,6 +3,7 @@ package io.weightcast.streams;
 import io.weightcast.core.config.CommonKeys;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.ConsumerLagMonitor;
+import io.weightcast.core.kafka.DeadLetterProcessingHandler;
 import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.StreamsApp;
@@ -119,9 +120,11 @@ public final class FeatureService implements Service {
         return app(spectraApplicationId(), 1).instance("streams-spectra").properties(settings);
     }
 
-    /** Both apps: lz4-compressed output, changelogs that take a whole split checkpoint's parts. */
-    private static StreamsAppConfig app(String applicationId, int threads) {
+    /** Both apps: lz4-compressed output, changelogs that take a whole split checkpoint's parts, unhandled failures counted. */
+    private StreamsAppConfig app(String applicationId, int threads) {
+        java.util.function.Consumer<String> unhandled = reason -> metrics.deadLetters.labelValues("unhandled").inc();
         return StreamsAppConfig.of("streams", applicationId, threads)
+                .with(DeadLetterProcessingHandler.LISTENER_CONFIG, unhandled)
                 .with(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4")
                 .with(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(KafkaConfigs.MAX_RECORD_BYTES * 2));
     }

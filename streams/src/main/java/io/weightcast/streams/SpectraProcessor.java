@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checkpoint record → its {@link SpectralSummary}, for the checkpoints {@link SpectraStage} defers
- * (the rest got their spectra inline). Undecodable records are skipped here: the features path
- * dead-letters them already, once. A failed computation is a dead letter with its reason.
+ * (the rest got their spectra inline). Records it cannot read or assemble are skipped here, whatever
+ * the exception: the features path dead-letters them already, once. A failed computation is a dead letter with its reason.
  */
 final class SpectraProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(SpectraProcessor.class);
@@ -60,10 +60,15 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
             SafeTensors file = SafeTensors.read(record.value());
             meta = CheckpointMetadata.parse(file.metadata(), record.key());
             whole = assembler.offer(file, record.value(), meta, record.timestamp());
+            if (whole == null || stage.path(whole) != SpectraStage.Path.DEFERRED) {
+                return;
+            }
         } catch (SafeTensorsFormatException | MalformedRecordException e) {
             return; // the features path dead-letters it
-        }
-        if (whole == null || stage.path(whole) != SpectraStage.Path.DEFERRED) {
+        } catch (RuntimeException e) {
+            // anything else, too: a record this path cannot read must not stop it (the features path dead-letters it)
+            metrics.spectraFailures.inc();
+            LOG.warn("checkpoint record of run {} skipped by the spectra path: {}", record.key(), e.toString());
             return;
         }
         long t0 = System.nanoTime();

@@ -97,6 +97,56 @@ class SpectraTopologyTest {
         }
     }
 
+    /**
+     * Issue 21: a split group whose parts do not merge (a malformed chunk name; before, a NumberFormatException the
+     * worker did not catch, retried for ever) is dropped by both paths, dead-lettered once by the features path, and
+     * the valid checkpoint after it still gets its features and, from the worker, its spectra.
+     */
+    @Test
+    void aBadGroupThenAValidCheckpointWhichStillGetsItsSpectra() {
+        SpectraStage stage = stage(1);  // everything deferred to the worker
+        List<byte[]> bad = new java.util.ArrayList<>(CheckpointParts.split(checkpoint("run-bad", 1), 1_500));
+        bad.set(0, renameChunks(bad.get(0), "#chunk=x/y"));
+        byte[] good = checkpoint("run-good", 2);
+        try (TopologyTestDriver driver = TopologyTestDrivers.create(
+                FeatureTopology.build(FeatureTopology.Options.of(topics, metrics).withSpectra(stage)), ProductionProperties.features())) {
+            TestInputTopic<String, byte[]> in = checkpointsIn(driver);
+            bad.forEach(p -> in.pipeInput("run-bad", p));
+            in.pipeInput("run-good", good);
+            assertThat(features(driver, in).readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("run-good");
+            List<DeadLetter> letters = driver.createOutputTopic(topics.deadLetters(), Serdes.String().deserializer(),
+                    JsonSerde.of(DeadLetter.class).deserializer()).readValuesToList();
+            assertThat(letters).hasSize(1);
+            assertThat(letters.get(0).reason()).contains("#chunk=x/y");
+        }
+        try (TopologyTestDriver driver = TopologyTestDrivers.create(
+                SpectraTopology.build(topics, metrics, stage, null), ProductionProperties.spectra())) {
+            TestInputTopic<String, byte[]> in = checkpointsIn(driver);
+            bad.forEach(p -> in.pipeInput("run-bad", p));
+            in.pipeInput("run-good", good);
+            TestOutputTopic<String, SpectralSummary> spectra = driver.createOutputTopic(topics.spectra(),
+                    Serdes.String().deserializer(), JsonSerde.of(SpectralSummary.class).deserializer());
+            List<SpectralSummary> out = spectra.readValuesToList();
+            assertThat(out).extracting(SpectralSummary::runId).containsExactly("run-good");
+            assertThat(out.get(0).layers().get("fc1").alpha()).isNotNull();
+            // the bad group was dropped whole: its parts sent again make the same refusal, not a merge with stale parts
+            bad.forEach(p -> in.pipeInput("run-bad", p));
+            assertThat(spectra.isEmpty()).isTrue();
+        }
+    }
+
+    /** {@code part} with its chunk names' {@code #chunk=I/N} suffix replaced. */
+    private static byte[] renameChunks(byte[] part, String suffix) {
+        SafeTensors file = SafeTensors.read(part);
+        io.weightcast.core.safetensors.SafeTensorsWriter w = new io.weightcast.core.safetensors.SafeTensorsWriter().metadata(file.metadata());
+        for (var t : file.tensorsByOffset()) {
+            int at = t.name().indexOf("#chunk=");
+            w.raw(at < 0 ? t.name() : t.name().substring(0, at) + suffix, t.dtype(), t.shape(), file.rawBytes(t));
+        }
+        assertThat(file.tensors()).anyMatch(t -> t.name().contains("#chunk="));
+        return w.toBytes();
+    }
+
     @Test
     void smallCheckpointsAreLeftToTheFeaturesPathByTheWorker() {
         Topology worker = SpectraTopology.build(topics, metrics, stage(1e12), null);

@@ -323,23 +323,9 @@ public final class AccuracyModelFitter {
         return metrics(rows, model.predict(rows.matrix(), rows.rows()), true, fit.holdoutRunIds().size());
     }
 
-    /** LightGBM parameters; {@code min_data_in_leaf} shrinks with the data so small zoos still split. */
+    /** LightGBM parameters of the regressor ({@link FitParams#booster()}) for a fit on {@code rows} rows. */
     String lightGbmParams(int rows) {
-        int minDataInLeaf = Math.max(1, Math.min(20, rows / 10));
-        return "objective=regression metric=l2"
-                + " num_threads=" + params.numThreads()
-                + " learning_rate=0.05 num_leaves=15"
-                + " min_data_in_leaf=" + minDataInLeaf
-                + " feature_fraction=0.9 bagging_fraction=0.8 bagging_freq=1"
-                // 63 bins: a third of the default 255's fit time here; thousands of rows do not
-                // support finer thresholds anyway
-                + " max_bin=63"
-                + " seed=" + params.seed()
-                // same rows + seed → same model, so a replayed fit reproduces its decision
-                + " deterministic=true force_row_wise=true"
-                // min_data_in_leaf varies per fit; keep every feature available to the binner
-                + " feature_pre_filter=false"
-                + " verbose=-1";
+        return params.booster().lightGbmParams(rows, params.numThreads(), params.seed());
     }
 
     private String train(TrainingRows rows) {
@@ -351,7 +337,7 @@ public final class AccuracyModelFitter {
             dataset.setField("label", rows.labels());
             dataset.setFeatureNames(rows.names().toArray(String[]::new));
             booster = LGBMBooster.create(dataset, p);
-            for (int i = 0; i < params.numIterations(); i++) {
+            for (int i = 0; i < params.booster().iterations(); i++) {
                 if (booster.updateOneIter()) {
                     break; // no split improves any more
                 }

@@ -14,14 +14,22 @@ import io.weightcast.core.model.TopRunModel;
  * @param guardLevel     the early-stop rule's guard: the level of the interval whose upper end must be below the study's
  *                       label cut too before a checkpoint counts against its run (core {@code TopRunRule#guardLevel});
  *                       0: the classifier alone decides
+ * @param booster        LightGBM's configuration for the regressor; {@link BoosterConfig#standard} with {@code numIterations}
+ *                       rounds unless set otherwise
  */
 public record FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,
-                        int conformalFolds, double guardLevel) {
+                        int conformalFolds, double guardLevel, BoosterConfig booster) {
     /**
      * Four times the calibration runs of the held-out quarter alone, so the per-stage intervals scores carry
      * cover closer to their level at every epoch and wander less from zoo to zoo (docs/design-notes.md, "Trainer").
      */
     public static final int DEFAULT_CONFORMAL_FOLDS = 5;
+
+    public FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,
+                     int conformalFolds, double guardLevel) {
+        this(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel,
+                BoosterConfig.standard(numIterations));
+    }
 
     public FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,
                      int conformalFolds) {
@@ -42,11 +50,16 @@ public record FitParams(double holdoutFraction, int seed, int numThreads, int nu
 
     /** The same with another number of conformal folds. */
     public FitParams withConformalFolds(int folds) {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, folds, guardLevel);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, folds, guardLevel, booster);
     }
 
     /** The same with another early-stop guard level (0: none). */
     public FitParams withGuardLevel(double level) {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, level);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, level, booster);
+    }
+
+    /** The same with another LightGBM configuration for the regressor. */
+    public FitParams withBooster(BoosterConfig config) {
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel, config);
     }
 }

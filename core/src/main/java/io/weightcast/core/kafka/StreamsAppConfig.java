@@ -13,7 +13,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * The Kafka Streams configuration every Weightcast Streams app shares, so the services cannot drift apart:
  * exactly-once v2; a state dir and a static-membership instance id that survive a restart (the restarted
  * member takes its partitions back at once instead of after the old one's session timeout); room for the
- * largest records; then the app's own configs, the shared {@code kafka.*} client settings (security) and
+ * largest records; an exception no processor handled dead-lettered, not retried for ever
+ * ({@link DeadLetterProcessingHandler}); then the app's own configs, the shared {@code kafka.*} client settings (security) and
  * last the service's {@code <service>.kafka.*} overrides, so an operator can override anything.
  *
  * @param service       settings prefix and state-dir name: {@code <service>.state.dir}, {@code <service>.kafka.*}
@@ -59,6 +60,9 @@ public record StreamsAppConfig(String service, String applicationId, String inst
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), settings.instanceId(instance, stateDir));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), MAX_REQUEST_BYTES);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_REQUEST_BYTES);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
+        p.put(DeadLetterProcessingHandler.TOPIC_CONFIG, settings.topics().deadLetters());
+        p.put(DeadLetterProcessingHandler.SERVICE_CONFIG, instance);
         p.putAll(extra);
         KafkaClientSettings.from(settings).applyTo(p); // unprefixed: Streams gives them to all its clients
         p.putAll(settings.under(service + ".kafka"));

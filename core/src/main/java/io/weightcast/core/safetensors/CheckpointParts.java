@@ -2,10 +2,12 @@ package io.weightcast.core.safetensors;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Splits a checkpoint too large for one Kafka record into parts, and reassembles them (design §4).
@@ -14,8 +16,6 @@ import java.util.Map;
  * its first axis into pieces named {@code NAME#chunk=I/N} that {@link #merge} concatenates.
  */
 public final class CheckpointParts {
-    static final String CHUNK = "#chunk=";
-
     private CheckpointParts() {
     }
 
@@ -50,41 +50,117 @@ public final class CheckpointParts {
         return parts;
     }
 
-    /** Reassembles parts (any order) into one file with the original metadata (without part/parts). */
+    /**
+     * Reassembles parts (any order) into one file with the original metadata (without part/parts). Refuses, with a
+     * {@link SafeTensorsFormatException} that says why, parts that do not make one checkpoint: {@code part}/{@code parts}
+     * that are not integers, disagree or repeat; a malformed chunk name ({@link ChunkName}); chunks out of order, of
+     * another dtype or row shape, or missing; a tensor twice.
+     */
     public static SafeTensors merge(List<SafeTensors> parts) {
         if (parts.size() == 1 && !parts.get(0).metadata().containsKey("parts")) {
             return parts.get(0);
         }
-        List<SafeTensors> sorted = new ArrayList<>(parts);
-        sorted.sort(Comparator.comparingInt(p -> Integer.parseInt(p.metadata().getOrDefault("part", "0"))));
-        Map<String, String> meta = new LinkedHashMap<>(sorted.get(0).metadata());
+        SafeTensors[] ordered = inPartOrder(parts);
+        Map<String, String> meta = new LinkedHashMap<>(ordered[0].metadata());
         meta.remove("part");
         meta.remove("parts");
         SafeTensorsWriter w = new SafeTensorsWriter().metadata(meta);
-        Map<String, List<byte[]>> chunks = new LinkedHashMap<>();
-        Map<String, TensorInfo> chunkInfo = new LinkedHashMap<>();
-        Map<String, Long> chunkRows = new LinkedHashMap<>();
-        for (SafeTensors part : sorted) {
+        Set<String> written = new HashSet<>();
+        Map<String, Chunks> open = new LinkedHashMap<>();
+        for (SafeTensors part : ordered) {
             for (TensorInfo t : part.tensorsByOffset()) {
-                int at = t.name().indexOf(CHUNK);
-                if (at < 0) {
-                    w.raw(t.name(), t.dtype(), t.shape(), part.rawBytes(t));
+                Optional<ChunkName> chunk = ChunkName.of(t.name());
+                if (chunk.isEmpty()) {
+                    write(w, written, t.name(), t.dtype(), t.shape(), part.rawBytes(t));
                     continue;
                 }
-                String base = t.name().substring(0, at);
-                chunks.computeIfAbsent(base, k -> new ArrayList<>()).add(part.rawBytes(t));
-                chunkInfo.putIfAbsent(base, t);
-                chunkRows.merge(base, t.rows(), Long::sum);
-                String[] iOfN = t.name().substring(at + CHUNK.length()).split("/");
-                if (Integer.parseInt(iOfN[0]) == Integer.parseInt(iOfN[1]) - 1) {
-                    TensorInfo first = chunkInfo.get(base);
-                    long[] shape = first.shape().clone();
-                    shape[0] = chunkRows.get(base);
-                    w.raw(base, first.dtype(), shape, concat(chunks.get(base)));
+                ChunkName c = chunk.get();
+                Chunks pieces = open.computeIfAbsent(c.base(), b -> new Chunks(t, c.count()));
+                pieces.add(c, t, part.rawBytes(t));
+                if (pieces.complete()) {
+                    write(w, written, c.base(), t.dtype(), pieces.shape(), concat(pieces.bytes));
+                    open.remove(c.base());
                 }
             }
         }
+        if (!open.isEmpty()) {
+            Map.Entry<String, Chunks> first = open.entrySet().iterator().next();
+            throw new SafeTensorsFormatException("tensor '" + first.getKey() + "': only " + first.getValue().bytes.size() + " of its "
+                    + first.getValue().count + " chunks are in the parts");
+        }
         return SafeTensors.read(w.toBytes());
+    }
+
+    /** The parts by their {@code part} number, which must be 0..n-1 once each, every one saying {@code parts} = n. */
+    private static SafeTensors[] inPartOrder(List<SafeTensors> parts) {
+        SafeTensors[] ordered = new SafeTensors[parts.size()];
+        for (SafeTensors p : parts) {
+            int count = partNumber(p, "parts");
+            int index = partNumber(p, "part");
+            if (count != parts.size()) {
+                throw new SafeTensorsFormatException("a part says the checkpoint has " + count + " parts; " + parts.size() + " arrived");
+            }
+            if (index >= count || ordered[index] != null) {
+                throw new SafeTensorsFormatException("part " + index + " of " + count + " is out of range or arrived twice");
+            }
+            ordered[index] = p;
+        }
+        return ordered;
+    }
+
+    private static int partNumber(SafeTensors part, String key) {
+        String v = part.metadata().get(key);
+        try {
+            int n = Integer.parseInt(v == null ? "" : v.strip());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new SafeTensorsFormatException("metadata '" + key + "' of a checkpoint part is not a non-negative integer: '" + v + "'");
+    }
+
+    private static void write(SafeTensorsWriter w, Set<String> written, String name, DType dtype, long[] shape, byte[] bytes) {
+        if (!written.add(name)) {
+            throw new SafeTensorsFormatException("tensor '" + name + "' is in the parts twice");
+        }
+        w.raw(name, dtype, shape, bytes);
+    }
+
+    /** One tensor's chunks as they arrive: in order, one dtype and row shape. */
+    private static final class Chunks {
+        private final TensorInfo first;
+        private final int count;
+        private final List<byte[]> bytes = new ArrayList<>();
+        private long rows;
+
+        Chunks(TensorInfo first, int count) {
+            this.first = first;
+            this.count = count;
+        }
+
+        void add(ChunkName c, TensorInfo t, byte[] piece) {
+            boolean sameRows = t.rank() == first.rank() && t.rank() > 0
+                    && Arrays.equals(t.shape(), 1, t.rank(), first.shape(), 1, first.rank());
+            if (c.count() != count || c.index() != bytes.size() || t.dtype() != first.dtype() || !sameRows) {
+                throw new SafeTensorsFormatException("tensor '" + t.name() + "': expected chunk " + bytes.size() + " of " + count + " as "
+                        + first.dtype() + " rows of " + Arrays.toString(Arrays.copyOfRange(first.shape(), Math.min(1, first.rank()),
+                        first.rank())) + ", got " + t);
+            }
+            bytes.add(piece);
+            rows += t.rows();
+        }
+
+        boolean complete() {
+            return bytes.size() == count;
+        }
+
+        long[] shape() {
+            long[] shape = first.shape().clone();
+            shape[0] = rows;
+            return shape;
+        }
     }
 
     private record Piece(String name, DType dtype, long[] shape, byte[] bytes) {
@@ -106,7 +182,7 @@ public final class CheckpointParts {
                 long to = Math.min(t.rows(), from + rowsPerChunk);
                 long[] shape = t.shape().clone();
                 shape[0] = to - from;
-                out.add(new Piece(t.name() + CHUNK + i + "/" + n, t.dtype(), shape,
+                out.add(new Piece(ChunkName.format(t.name(), i, n), t.dtype(), shape,
                         Arrays.copyOfRange(bytes, (int) (from * rowBytes), (int) (to * rowBytes))));
             }
         }
