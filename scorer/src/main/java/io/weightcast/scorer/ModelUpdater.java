@@ -1,5 +1,6 @@
 package io.weightcast.scorer;
 
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.model.DyingReluModel;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.MalformedRecordException;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Global-store processor of the models topic: keeps each model name's newest version in the store and
  * swaps the live accuracy model (and the dying-ReLU classifier, {@link DyingReluClassifier}) when a newer version arrives. Kafka Streams also runs it when it
  * rebuilds the store at start, which is how a restarted scorer finds its model again.
- * A global processor cannot forward, so undecodable versions go to the {@link DeadLetterSink}.
+ * A global processor cannot forward, so undecodable versions go to the {@link DeadLetterSink}, and so do
+ * records without a valid signature when a signing key is set ({@link RecordSignature}: the trainer signs).
  */
 final class ModelUpdater implements Processor<String, byte[], Void, Void> {
     private static final Logger LOG = LoggerFactory.getLogger(ModelUpdater.class);
@@ -23,13 +25,15 @@ final class ModelUpdater implements Processor<String, byte[], Void, Void> {
     private final ModelCache models;
     private final ScorerMetrics metrics;
     private final DeadLetterSink deadLetters;
+    private final RecordSignature signature;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, ModelVersion> store;
 
-    ModelUpdater(ModelCache models, ScorerMetrics metrics, DeadLetterSink deadLetters) {
+    ModelUpdater(ModelCache models, ScorerMetrics metrics, DeadLetterSink deadLetters, RecordSignature signature) {
         this.models = models;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
+        this.signature = signature;
     }
 
     @Override
@@ -53,6 +57,15 @@ final class ModelUpdater implements Processor<String, byte[], Void, Void> {
             if (record.key() != null) {
                 store.delete(record.key());
             }
+            return;
+        }
+        String topic = context.recordMetadata().map(m -> m.topic()).orElse(null);
+        RecordSignature.Verdict verdict = signature.verify(record.headers(), topic, record.key(), record.value());
+        if (!verdict.accepted()) {
+            // before parsing: a forged record never reaches Jackson, LightGBM or the version comparison
+            reject(record, "model_signature_" + verdict.name().toLowerCase(java.util.Locale.ROOT),
+                    "model record " + verdict.name().toLowerCase(java.util.Locale.ROOT) + ": it does not carry a valid signature of the "
+                            + "models signing key (models.signing.key.file); the live model stays");
             return;
         }
         ModelVersion version;

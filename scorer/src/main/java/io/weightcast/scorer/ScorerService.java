@@ -6,6 +6,7 @@ import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.ConsumerLagMonitor;
 import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.StreamsApp;
 import io.weightcast.core.kafka.StreamsAppConfig;
 import io.weightcast.core.kafka.TopicSetup;
@@ -81,7 +82,8 @@ public final class ScorerService implements Service {
         deadLetters = new KafkaDeadLetterSink(bootstrap, topics.prefix() + "scorer-dead-letters", topics.deadLetters());
 
         streams = StreamsApp.start(applicationId(),
-                ScoringTopology.build(topics, ScorerConfig.from(settings), models, metrics, deadLetters), streamsProperties());
+                ScoringTopology.build(topics, ScorerConfig.from(settings), models, metrics, deadLetters,
+                        RecordSignature.from(settings).logged("scorer")), streamsProperties());
 
         feeder = new RunsViewFeeder(bootstrap, topics, view);
         feeder.start();
@@ -140,6 +142,11 @@ public final class ScorerService implements Service {
     @Override
     public boolean ready() {
         return streams != null && streams.running();
+    }
+
+    /** The live accuracy model's version, or null before one. */
+    Integer liveModelVersion() {
+        return models.currentVersion();
     }
 
     /** The HTTP port (the chosen one when {@code scorer.port} is 0). */

@@ -1,6 +1,7 @@
 package io.weightcast.scorer;
 
 import io.weightcast.core.kafka.JsonSerde;
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.StatefulProcessorSupplier;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Alert;
@@ -39,6 +40,12 @@ public final class ScoringTopology {
 
     public static Topology build(Topics topics, ScorerConfig config, ModelCache models, ScorerMetrics metrics,
                                  DeadLetterSink modelDeadLetters) {
+        return build(topics, config, models, metrics, modelDeadLetters, RecordSignature.none());
+    }
+
+    /** @param signature model records without a valid signature are dead-lettered, never loaded ({@link RecordSignature}) */
+    public static Topology build(Topics topics, ScorerConfig config, ModelCache models, ScorerMetrics metrics,
+                                 DeadLetterSink modelDeadLetters, RecordSignature signature) {
         StreamsBuilder builder = new StreamsBuilder();
         Consumed<String, byte[]> bytes = Consumed.with(Serdes.String(), Serdes.ByteArray());
 
@@ -47,7 +54,7 @@ public final class ScoringTopology {
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(MODEL_STORE), Serdes.String(), JsonSerde.of(ModelVersion.class))
                         .withLoggingDisabled(),
                 topics.models(), bytes.withName("models-source"),
-                () -> new ModelUpdater(models, metrics, modelDeadLetters));
+                () -> new ModelUpdater(models, metrics, modelDeadLetters, signature));
 
         // the three processors share the run store: each brings the same builder
         StoreBuilder<?> runs = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STORE), Serdes.String(),

@@ -1,6 +1,7 @@
 package io.weightcast.streams;
 
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.records.EncoderVersion;
 import io.weightcast.core.records.Json;
 import java.nio.charset.StandardCharsets;
@@ -32,10 +33,16 @@ final class EncoderWatcher implements AutoCloseable {
     private final AtomicReference<EncoderVersion> current = new AtomicReference<>();
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Consumer<String> rejected;
+    private final RecordSignature signature;
     private final Thread thread;
     private volatile boolean running = true;
 
     EncoderWatcher(Properties clientProperties, String topic, Consumer<String> rejected) {
+        this(clientProperties, topic, rejected, RecordSignature.none());
+    }
+
+    /** @param signature encoder records without a valid signature are rejected, never loaded ({@link RecordSignature}) */
+    EncoderWatcher(Properties clientProperties, String topic, Consumer<String> rejected, RecordSignature signature) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -44,6 +51,7 @@ final class EncoderWatcher implements AutoCloseable {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "weightcast-streams-encoders");
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.rejected = rejected;
+        this.signature = signature;
         TopicPartition tp = new TopicPartition(topic, 0);
         consumer.assign(List.of(tp));
         consumer.seekToBeginning(List.of(tp));
@@ -78,6 +86,12 @@ final class EncoderWatcher implements AutoCloseable {
     private void offer(ConsumerRecord<byte[], byte[]> rec) {
         String key = rec.key() == null ? null : new String(rec.key(), StandardCharsets.UTF_8);
         if (!EncoderVersion.KEY.equals(key) || rec.value() == null) {
+            return;
+        }
+        RecordSignature.Verdict verdict = signature.verify(rec.headers(), rec.topic(), key, rec.value());
+        if (!verdict.accepted()) {
+            LOG.warn("encoders record at offset {} rejected: signature {}", rec.offset(), verdict.name().toLowerCase(java.util.Locale.ROOT));
+            rejected.accept("signature " + verdict.name().toLowerCase(java.util.Locale.ROOT));
             return;
         }
         try {

@@ -6,6 +6,7 @@ import io.weightcast.core.kafka.ConsumerLagMonitor;
 import io.weightcast.core.kafka.DeadLetterProcessingHandler;
 import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.StreamsApp;
 import io.weightcast.core.kafka.StreamsAppConfig;
 import io.weightcast.core.kafka.TopicSetup;
@@ -65,7 +66,8 @@ public final class FeatureService implements Service {
         SpectraStage spectra = SpectraStage.from(settings);
         EmbeddingStage embeddings = EmbeddingStage.off();
         if (settings.get(StreamsKeys.EMBEDDINGS_ENABLED)) {
-            encoders = new EncoderWatcher(encoderClientProperties(), settings.topics().encoders(), reason -> metrics.encodersRejected.inc());
+            encoders = new EncoderWatcher(encoderClientProperties(), settings.topics().encoders(), reason -> metrics.encodersRejected.inc(),
+                    RecordSignature.from(settings).logged("streams"));
             embeddings = new EmbeddingStage(this::currentEncoder);
         }
         FeatureSettings limits = FeatureSettings.from(settings);

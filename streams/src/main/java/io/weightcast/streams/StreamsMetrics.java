@@ -50,7 +50,7 @@ public final class StreamsMetrics {
             .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
             .register(registry);
     final Counter encodersRejected = Counter.builder().name("weightcast_streams_encoder_records_rejected_total")
-            .help("Records on the encoders topic that did not decode (the previous encoder keeps serving)").register(registry);
+            .help("Records on the encoders topic that did not decode or carry no valid signature (the previous encoder keeps serving)").register(registry);
     final Gauge encoderVersion = Gauge.builder().name("weightcast_streams_encoder_version")
             .help("Version of the newest encoder read from the encoders topic (0: none yet)").register(registry);
 

@@ -1,6 +1,7 @@
 package io.weightcast.trainer;
 
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.ModelVersion;
 import java.util.Map;
@@ -14,18 +15,20 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Writes model versions to the compacted models topic, keyed by model name (or encoder versions to the
- *  encoders topic); returns after the broker acked. */
+ *  encoders topic), signed ({@link RecordSignature}) when a signing key is set; returns after the broker acked. */
 final class ModelPublisher implements AutoCloseable {
     private static final long ACK_TIMEOUT_SECONDS = 60;
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
+    private final RecordSignature signature;
 
-    ModelPublisher(String bootstrap, String topic, Map<String, String> overrides) {
+    ModelPublisher(String bootstrap, String topic, Map<String, String> overrides, RecordSignature signature) {
         Properties p = KafkaConfigs.producer(bootstrap, "weightcast-trainer");
         p.putAll(overrides);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.topic = topic;
+        this.signature = signature;
     }
 
     void publish(ModelVersion mv) {
@@ -35,7 +38,9 @@ final class ModelPublisher implements AutoCloseable {
     /** Any keyed record (an encoder version on the encoders topic); {@code what} names it in errors. */
     void publish(String key, byte[] value, String what) {
         try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+            signature.sign(record.headers(), topic, key, value);
+            producer.send(record).get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing " + what, e);

@@ -6,6 +6,7 @@ import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.kafka.ConsumerLagMonitor;
 import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.model.DyingReluModel;
 import io.weightcast.core.records.EncoderVersion;
@@ -135,6 +136,7 @@ public final class TrainerService implements Service {
     private final PredictorFirst predictorFirst = new PredictorFirst();
     private final DyingReluTrainer dyingRelu;
     private final EncoderSettings encoderSettings;
+    private final RecordSignature signature;
     private EncoderCoordinator encoders;
     private ModelPublisher encoderPublisher;
     private boolean refitRequested;
@@ -179,6 +181,7 @@ public final class TrainerService implements Service {
         this.batcher = config.refitBatcher();
         this.dyingRelu = new DyingReluTrainer(config.fitParams(), metrics.registry());
         this.encoderSettings = EncoderSettings.from(settings, config.seed());
+        this.signature = RecordSignature.from(settings);
     }
 
     @Override
@@ -193,6 +196,7 @@ public final class TrainerService implements Service {
         }
         String bootstrap = settings.bootstrap();
         KafkaClientSettings.install(KafkaClientSettings.from(settings));
+        signature.logged("trainer");
         try {
             consumer = new KafkaConsumer<>(consumerProperties(bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             List<String> read = new ArrayList<>(List.of(topics.features(), topics.runs(), topics.models()));
@@ -211,9 +215,9 @@ public final class TrainerService implements Service {
                 consumer.pause(encoderPartitions); // read once the predictor has caught up and fitted (see class doc)
                 encoderPaused = true;
             }
-            publisher = new ModelPublisher(bootstrap, topics.models(), settings.under("kafka"));
+            publisher = new ModelPublisher(bootstrap, topics.models(), settings.under("kafka"), signature);
             if (encoderSettings.enabled()) {
-                encoderPublisher = new ModelPublisher(bootstrap, topics.encoders(), settings.under("kafka"));
+                encoderPublisher = new ModelPublisher(bootstrap, topics.encoders(), settings.under("kafka"), signature);
                 encoders = new EncoderCoordinator(encoderSettings, config.holdoutFraction(), config.seed(), encoderPublisher, metrics,
                         predictorFirst);
             }
@@ -335,6 +339,9 @@ public final class TrainerService implements Service {
             recordsReplayed++;
         }
         String key = rec.key() == null ? null : new String(rec.key(), StandardCharsets.UTF_8);
+        if (!signedIfLoaded(rec, key)) {
+            return;
+        }
         try {
             if (rec.topic().equals(topics.features())) {
                 FeatureVector features = Json.read(rec.value(), FeatureVector.class);
@@ -358,6 +365,23 @@ public final class TrainerService implements Service {
             metrics.malformed.labelValues(rec.topic()).inc();
             LOG.warn("skipping malformed record {}-{}@{} (key {}): {}", rec.topic(), rec.partition(), rec.offset(), key, e.getMessage());
         }
+    }
+
+    /**
+     * Models and encoders count only with a valid signature (when a key is set): a forged version 2³¹−1 on {@code models}
+     * would otherwise become the trainer's last version and overflow the next.
+     */
+    private boolean signedIfLoaded(ConsumerRecord<byte[], byte[]> rec, String key) {
+        if (rec.value() == null || !(rec.topic().equals(topics.models()) || rec.topic().equals(topics.encoders()))) {
+            return true;
+        }
+        RecordSignature.Verdict verdict = signature.verify(rec.headers(), rec.topic(), key, rec.value());
+        if (!verdict.accepted()) {
+            metrics.malformed.labelValues(rec.topic()).inc();
+            LOG.warn("ignoring {} record {}-{}@{} (key {}): signature {}", rec.topic(), rec.topic(), rec.partition(), rec.offset(), key,
+                    verdict.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return verdict.accepted();
     }
 
     private void adopt(ModelVersion mv) {
@@ -446,7 +470,7 @@ public final class TrainerService implements Service {
         try {
             List<ZooRun> runs = zoo.zooRuns();
             FitResult fit = bestFit(runs);
-            ModelVersion candidate = accuracyVersion(fit, runs, maxVersionSeen + 1);
+            ModelVersion candidate = accuracyVersion(fit, runs, Math.addExact(maxVersionSeen, 1));
             PublishDecision decision = judge(fit);
             boolean publish = decision.publish();
             metrics.compared(fit, decision);

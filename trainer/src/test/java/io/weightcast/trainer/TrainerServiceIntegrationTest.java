@@ -140,6 +140,38 @@ class TrainerServiceIntegrationTest {
         }
     }
 
+    /**
+     * Issue 21: with a signing key, a forged version 2³¹−1 on {@code models} (unsigned) neither becomes the trainer's last
+     * version (its next would overflow) nor its current model; what the trainer publishes is signed with the key.
+     */
+    @Test
+    void signsWhatItPublishesAndIgnoresAForgedVersion(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Topics topics = topics("it-signed.");
+        java.nio.file.Path keyFile = io.weightcast.core.kafka.RecordSignature.ensureKeyFile(dir.resolve("models-signing.key"));
+        Settings s = settings(topics).with("models.signing.key.file", keyFile.toString());
+        io.weightcast.core.kafka.RecordSignature key = io.weightcast.core.kafka.RecordSignature.from(s);
+        SyntheticZoo gen = new SyntheticZoo(29);
+        List<SyntheticZoo.Run> runs = produceRuns(topics, gen, 0, 12);
+        ModelVersion forged = ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(Integer.MAX_VALUE)
+                .layoutVersion(FeatureLayout.VERSION).featureNames(FeatureLayout.names()).modelText("forged").trainingRuns(1)
+                .trainingRows(1).build();
+        send(topics.models(), ModelVersion.ACCURACY_MODEL, Json.bytes(forged));
+        try (TrainerService service = new TrainerService(s)) {
+            service.start();
+            Await.until("version 1", TIMEOUT, () -> service.snapshot().currentVersion() == 1);
+            assertThat(metric(service, "weightcast_trainer_malformed_records_total{topic=\"" + topics.models() + "\"}")).isEqualTo(1.0);
+        }
+        var records = KAFKA.reader().toEnd(topics.models(), TIMEOUT);
+        assertThat(records).hasSize(2);
+        var published = records.get(1);
+        assertThat(Json.read(published.value(), ModelVersion.class).version()).isEqualTo(1);
+        assertThat(key.verify(published.headers(), topics.models(), published.key(), published.value()))
+                .isEqualTo(io.weightcast.core.kafka.RecordSignature.Verdict.VALID);
+        assertThat(key.verify(records.get(0).headers(), topics.models(), records.get(0).key(), records.get(0).value()))
+                .isEqualTo(io.weightcast.core.kafka.RecordSignature.Verdict.UNSIGNED);
+        assertThat(runs).hasSize(12);
+    }
+
     @Test
     void publishesRecoversAfterRestartAndRefitsDespiteMalformedRecords() throws Exception {
         // the split fit served (trainer.serve.all.runs=false): a restarted gate compares with the current version itself

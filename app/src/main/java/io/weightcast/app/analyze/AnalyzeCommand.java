@@ -7,6 +7,8 @@ import io.weightcast.core.config.Settings;
 import io.weightcast.core.features.CheckpointAnalyzer;
 import io.weightcast.core.features.CheckpointFeatures;
 import io.weightcast.core.features.CheckpointTopology;
+import io.weightcast.core.config.CommonKeys;
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.spectral.InconsistentSpectrumException;
@@ -67,6 +69,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Predict with the latest model of a running Weightcast (its Kafka).")
     String bootstrap;
+
+    @Option(names = "--signing-key-file", paramLabel = "FILE", defaultValue = "${env:WEIGHTCAST_MODELS_SIGNING_KEY_FILE}",
+            description = "With --bootstrap: use only a model signed with this key (that Weightcast's models.signing.key.file; "
+                    + "default: $WEIGHTCAST_MODELS_SIGNING_KEY_FILE; unset: unverified).")
+    Path signingKeyFile;
 
     @Option(names = "--topic-prefix", paramLabel = "P", defaultValue = Topics.DEFAULT_PREFIX,
             description = "Topic prefix of that Weightcast (default: ${DEFAULT-VALUE}).")
@@ -179,7 +186,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
             return LoadedModel.fromFile(modelFile);
         }
         if (bootstrap != null) {
-            return LoadedModel.fromTopic(bootstrap, new Topics(topicPrefix).models(), Duration.ofSeconds(Math.max(1, timeoutSeconds)));
+            RecordSignature signature = signingKeyFile == null ? RecordSignature.none() : RecordSignature.from(
+                    io.weightcast.core.config.Settings.of(java.util.Map.of(CommonKeys.MODELS_SIGNING_KEY_FILE.name(), signingKeyFile.toString())));
+            return LoadedModel.fromTopic(bootstrap, new Topics(topicPrefix).models(), Duration.ofSeconds(Math.max(1, timeoutSeconds)),
+                    signature);
         }
         return null;
     }

@@ -1,6 +1,7 @@
 package io.weightcast.app.analyze;
 
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.model.AccuracyModel;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.MalformedRecordException;
@@ -47,9 +48,10 @@ record LoadedModel(ModelVersion version, AccuracyModel model, String source) imp
     /**
      * The latest {@code final-accuracy} value of the compacted models topic, read from the beginning to
      * its end (read_committed) with a plain consumer within {@code timeout}. A broker that does not
-     * answer, a missing topic or no model yet each get their own message (exit 1).
+     * answer, a missing topic or no model yet each get their own message (exit 1). With a signing key, records without
+     * its valid signature are passed over (and counted in the message when no signed one is left).
      */
-    static LoadedModel fromTopic(String bootstrap, String topic, Duration timeout) {
+    static LoadedModel fromTopic(String bootstrap, String topic, Duration timeout, RecordSignature signature) {
         Properties p = KafkaConfigs.consumer(bootstrap, null);
         int ms = (int) timeout.toMillis();
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
@@ -59,6 +61,7 @@ record LoadedModel(ModelVersion version, AccuracyModel model, String source) imp
         String where = "topic " + topic + " at " + bootstrap;
         long deadline = System.nanoTime() + timeout.toNanos();
         byte[] latest = null;
+        int refused = 0;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
@@ -73,8 +76,13 @@ record LoadedModel(ModelVersion version, AccuracyModel model, String source) imp
                     throw AnalyzeFailure.unavailable("timed out after " + timeout.toSeconds() + " s reading " + where, null);
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (ModelVersion.ACCURACY_MODEL.equals(r.key())) {
+                    if (!ModelVersion.ACCURACY_MODEL.equals(r.key()) || r.value() == null) {
+                        continue;
+                    }
+                    if (signature.verify(r.headers(), topic, r.key(), r.value()).accepted()) {
                         latest = r.value();
+                    } else {
+                        refused++;
                     }
                 }
             }
@@ -82,6 +90,10 @@ record LoadedModel(ModelVersion version, AccuracyModel model, String source) imp
             throw AnalyzeFailure.unavailable("no answer from Kafka at " + bootstrap + " within " + timeout.toSeconds() + " s", e);
         } catch (KafkaException e) {
             throw AnalyzeFailure.unavailable("reading " + where + " failed: " + e.getMessage(), e);
+        }
+        if (latest == null && refused > 0) {
+            throw AnalyzeFailure.unavailable("none of the " + refused + " '" + ModelVersion.ACCURACY_MODEL + "' models on " + where
+                    + " carries a valid signature of the --signing-key-file key", null);
         }
         if (latest == null) {
             throw AnalyzeFailure.unavailable("no '" + ModelVersion.ACCURACY_MODEL + "' model on " + where

@@ -1,7 +1,9 @@
 package io.weightcast.app.stack;
 
 import io.weightcast.broker.EmbeddedKafka;
+import io.weightcast.core.config.CommonKeys;
 import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.service.Service;
 import io.weightcast.ingest.IngestService;
@@ -25,6 +27,9 @@ public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
     private final EmbeddedKafka kafka;
+    /** The models signing key local mode creates in its data dir ({@code models.signing.key.file}). */
+    public static final String SIGNING_KEY_FILE = "models-signing.key";
+
     private final Settings settings;
     private final IngestService ingest;
     private final FeatureService streams;
@@ -56,10 +61,14 @@ public final class LocalStack implements AutoCloseable {
         s.put("streams.port", Integer.toString(httpBase == 0 ? 0 : httpBase + 2));
         s.put("trainer.port", Integer.toString(httpBase == 0 ? 0 : httpBase + 3));
         s.putAll(overrides);
-        Settings settings = Settings.load(Map.of(), null, System.getenv(), s);
+        // the trainer signs models and encoders, the others verify: with a key kept beside the data, so a restart still
+        // reads what was written before (the environment or the overrides may name another)
+        Map<String, String> defaults = Map.of(CommonKeys.MODELS_SIGNING_KEY_FILE.name(),
+                RecordSignature.ensureKeyFile(dataDir.resolve(SIGNING_KEY_FILE)).toString());
+        Settings settings = Settings.load(defaults, null, System.getenv(), s);
         LocalStack stack;
         try {
-            TopicSetup.ensure(kafka.bootstrapServers(), settings.topics(), settings.get(io.weightcast.core.config.CommonKeys.TOPICS_PARTITIONS), (short) 1);
+            TopicSetup.ensure(kafka.bootstrapServers(), settings.topics(), settings.get(CommonKeys.TOPICS_PARTITIONS), (short) 1);
             stack = new LocalStack(kafka, settings);
             stack.startAll();
         } catch (RuntimeException e) {

@@ -1,6 +1,8 @@
 package io.weightcast.app.stack;
 
+import io.weightcast.core.config.CommonKeys;
 import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
@@ -61,6 +63,8 @@ public final class ProcessStack implements AutoCloseable {
                 "--port", Integer.toString(brokerPort)), logs, jvmOptions));
         settings.put(Settings.BOOTSTRAP, bootstrap());
         settings.put("data.dir", this.dataDir.toString());
+        settings.put(CommonKeys.MODELS_SIGNING_KEY_FILE.name(),
+                RecordSignature.ensureKeyFile(this.dataDir.resolve(LocalStack.SIGNING_KEY_FILE)).toString());
         for (String s : services) {
             if (!SERVICES.contains(s)) {
                 throw new IllegalArgumentException("unknown service " + s + "; one of " + SERVICES);

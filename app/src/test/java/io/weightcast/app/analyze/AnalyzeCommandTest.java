@@ -12,6 +12,7 @@ import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.features.DeadUnits;
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.HoldoutMetrics;
@@ -262,6 +263,28 @@ class AnalyzeCommandTest {
             assertThat(p.get("model_version").asInt()).as("the latest version, not the first").isEqualTo(model.version());
             assertThat(p.get("predicted_final_accuracy").asDouble()).isBetween(0.0, 1.0);
             assertThat(p.get("source").asText()).contains("t1.models");
+
+            // with that Weightcast's signing key, the unsigned versions are passed over and a signed one is used
+            Path keyFile = RecordSignature.ensureKeyFile(EmbeddedKafka.tempDir().resolve("models-signing.key"));
+            Run unsigned = analyze(digitsCnn.toString(), "--bootstrap", bootstrap, "--topic-prefix", "t1.", "--timeout", "10",
+                    "--signing-key-file", keyFile.toString());
+            assertThat(unsigned.code()).isEqualTo(1);
+            assertThat(unsigned.err()).contains("none of the 2 'final-accuracy' models").contains("valid signature");
+            ModelVersion signed = ModelVersion.builder().name(model.name()).version(model.version() + 1).layoutVersion(model.layoutVersion())
+                    .featureNames(model.featureNames()).modelText(model.modelText()).trainingRuns(1).trainingRows(1)
+                    .holdout(model.holdout()).residualQuantiles(model.residualQuantiles()).studyReferences(Map.of()).build();
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaConfigs.producer(bootstrap, "test"),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.models(), ModelVersion.ACCURACY_MODEL, Json.bytes(signed));
+                RecordSignature.from(io.weightcast.core.config.Settings.of(Map.of("models.signing.key.file", keyFile.toString())))
+                        .sign(r.headers(), topics.models(), ModelVersion.ACCURACY_MODEL, r.value());
+                producer.send(r).get();
+                producer.send(new ProducerRecord<>(topics.models(), ModelVersion.ACCURACY_MODEL, Json.bytes(older))).get(); // unsigned, newer
+            }
+            Run verified = analyze(digitsCnn.toString(), "--json", "--bootstrap", bootstrap, "--topic-prefix", "t1.", "--timeout", "10",
+                    "--signing-key-file", keyFile.toString());
+            assertThat(verified.code()).as(verified.err()).isZero();
+            assertThat(verified.json().get("prediction").get("model_version").asInt()).isEqualTo(signed.version());
         }
     }
 
