@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * topic ({@link RunContext}: the {@code started} event's study, planned steps and hyper-parameters, the
  * {@code metrics} events of its steps) fills in what the checkpoint's metadata lacks. A checkpoint without metrics
  * of its step, of a run that sends them by event, is held ({@link HeldFeatures}) until its event comes
- * ({@link RunEventProcessor} releases it) or {@code streams.metrics.wait.ms} passes. Anything that cannot be
+ * ({@link RunEventProcessor} releases it) or {@code streams.metrics.wait.ms} passes. A byte-identical copy of a
+ * record that passed within {@code streams.dedup.window.ms} is a producer's retry and is dropped
+ * ({@link DuplicateCheckpoints}). Anything that cannot be
  * decoded goes to the dead-letter child with its reason; nothing here throws, so one bad record never stops the
  * stream thread.
  */
@@ -42,6 +44,7 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     private final long partsTtlMs;
     private final long curveTtlMs;
     private final long metricsWaitMs;
+    private final long dedupWindowMs;
     private final StreamsMetrics metrics;
     private final SpectraStage spectra;
     private final EmbeddingStage embeddings;
@@ -51,11 +54,13 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     private MetricHistory history;
     private RunContexts runs;
     private HeldFeatures held;
+    private DuplicateCheckpoints copies;
 
     CheckpointProcessor(FeatureTopology.Options options) {
         this.partsTtlMs = options.limits().partsTtlMs();
         this.curveTtlMs = options.limits().curveTtlMs();
         this.metricsWaitMs = options.limits().metricsWaitMs();
+        this.dedupWindowMs = options.limits().dedupWindowMs();
         this.metrics = options.metrics();
         this.spectra = options.spectra();
         this.embeddings = options.embeddings();
@@ -71,6 +76,7 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
         this.runs = new RunContexts(context.getStateStore(FeatureTopology.RUNS_STORE), curveTtlMs);
         context.schedule(history.expiryInterval(), PunctuationType.STREAM_TIME, this::expireRuns);
         this.held = new HeldFeatures(context.getStateStore(FeatureTopology.HELD_STORE));
+        this.copies = new DuplicateCheckpoints(context.getStateStore(FeatureTopology.DEDUP_STORE), dedupWindowMs);
         if (metricsWaitMs > 0) {
             context.schedule(Duration.ofMillis(Math.max(20, Math.min(250, metricsWaitMs / 4))), PunctuationType.WALL_CLOCK_TIME,
                     this::releaseOverdue);
@@ -120,6 +126,12 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
         try {
             SafeTensors file = SafeTensors.read(record.value());
             CheckpointMetadata meta = CheckpointMetadata.parse(file.metadata(), record.key());
+            if (copies.repeated(meta, record.value(), record.timestamp())) {
+                metrics.duplicates.labelValues("features").inc();
+                LOG.debug("run {} step {} part {}: a copy of a record that passed already (a producer's retry), dropped",
+                        meta.runId(), meta.step(), meta.part());
+                return;
+            }
             SafeTensors whole = assembler.offer(file, record.value(), meta, record.timestamp());
             if (whole == null) {
                 return; // more parts to come

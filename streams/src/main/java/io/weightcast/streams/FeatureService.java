@@ -80,7 +80,7 @@ public final class FeatureService implements Service {
             int threads = settings.get(StreamsKeys.SPECTRA_THREADS);
             spectraPool = threads > 1 ? new ForkJoinPool(threads) : null;
             spectraStreams = StreamsApp.start(spectraApplicationId(),
-                    SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool, limits.partsTtlMs()), spectraProperties());
+                    SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool, limits), spectraProperties());
         }
         ops = OpsServer.start(settings.get(StreamsKeys.HOST), settings.get(StreamsKeys.PORT), StreamsKeys.PORT.name(),
                 metrics.registry(), this::ready);

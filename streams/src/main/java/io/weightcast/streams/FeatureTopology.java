@@ -27,6 +27,7 @@ public final class FeatureTopology {
     static final String HISTORY_STORE = "metric-history";
     static final String RUNS_STORE = "run-context";
     static final String HELD_STORE = "held-features";
+    static final String DEDUP_STORE = "checkpoint-copies";
 
     private FeatureTopology() {
     }
@@ -76,7 +77,8 @@ public final class FeatureTopology {
         StoreBuilder<?> runs = store(RUNS_STORE);
         StoreBuilder<?> held = store(HELD_STORE);
         topology.addProcessor("features", StatefulProcessorSupplier.of(() -> new CheckpointProcessor(options),
-                store(PARTS_STORE), history, runs, held), "checkpoints");
+                store(PARTS_STORE), history, runs, held, DuplicateCheckpoints.store(DEDUP_STORE, options.limits().dedupWindowMs())),
+                "checkpoints");
         topology.addProcessor("run-events", StatefulProcessorSupplier.of(() -> new RunEventProcessor(options.metrics(), options.limits()),
                 history, runs, held), "runs");
         topology.addSink(CheckpointProcessor.FEATURES, topics.features(), Serdes.String().serializer(), json, "features", "run-events");

@@ -28,17 +28,23 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
     static final String DEAD_LETTERS = "spectra-dead-letters-sink";
 
     private final String partsStoreName;
+    private final String dedupStoreName;
     private final long partsTtlMs;
+    private final long dedupWindowMs;
     private final StreamsMetrics metrics;
     private final SpectraStage stage;
     private final ForkJoinPool pool;
     private ProcessorContext<String, Object> context;
     private CheckpointAssembler assembler;
+    private DuplicateCheckpoints copies;
 
     /** @param pool layers are analysed in parallel on it; null for the stream thread alone */
-    SpectraProcessor(String partsStoreName, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool, long partsTtlMs) {
+    SpectraProcessor(String partsStoreName, String dedupStoreName, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool,
+                     FeatureSettings limits) {
         this.partsStoreName = partsStoreName;
-        this.partsTtlMs = partsTtlMs;
+        this.dedupStoreName = dedupStoreName;
+        this.partsTtlMs = limits.partsTtlMs();
+        this.dedupWindowMs = limits.dedupWindowMs();
         this.metrics = metrics;
         this.stage = stage;
         this.pool = pool;
@@ -48,6 +54,7 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.assembler = new CheckpointAssembler(context.getStateStore(partsStoreName), partsTtlMs);
+        this.copies = new DuplicateCheckpoints(context.getStateStore(dedupStoreName), dedupWindowMs);
         // expired parts are only dropped here: the features path dead-letters the same parts, once
         context.schedule(assembler.expiryInterval(), PunctuationType.STREAM_TIME, assembler::expire);
     }
@@ -59,6 +66,10 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
         try {
             SafeTensors file = SafeTensors.read(record.value());
             meta = CheckpointMetadata.parse(file.metadata(), record.key());
+            if (copies.repeated(meta, record.value(), record.timestamp())) {
+                metrics.duplicates.labelValues("spectra").inc();
+                return; // a producer's retry: analysed once
+            }
             whole = assembler.offer(file, record.value(), meta, record.timestamp());
             if (whole == null || stage.path(whole) != SpectraStage.Path.DEFERRED) {
                 return;

@@ -19,16 +19,20 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class SpectraTopology {
     static final String PARTS_STORE = "spectra-checkpoint-parts";
+    static final String DEDUP_STORE = "spectra-checkpoint-copies";
 
     private SpectraTopology() {
     }
 
     public static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool) {
-        return build(topics, metrics, stage, pool, CheckpointAssembler.DEFAULT_TTL_MS);
+        return build(topics, metrics, stage, pool, FeatureSettings.DEFAULTS);
     }
 
-    /** @param partsTtlMs as {@link FeatureTopology}'s: incomplete split checkpoints older than this are dropped */
-    public static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool, long partsTtlMs) {
+    /**
+     * @param limits as {@link FeatureTopology}'s: incomplete split checkpoints older than its parts TTL are dropped, and
+     *               copies of a checkpoint within its dedup window are not analysed twice
+     */
+    static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool, FeatureSettings limits) {
         Serializer<Object> json = new Serializer<>() {
             private final Serializer<SpectralSummary> spectra = JsonSerde.of(SpectralSummary.class).serializer();
             private final Serializer<DeadLetter> letters = JsonSerde.of(DeadLetter.class).serializer();
@@ -40,8 +44,10 @@ public final class SpectraTopology {
         };
         Topology topology = new Topology();
         topology.addSource("checkpoints", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.checkpoints());
-        topology.addProcessor("spectra", StatefulProcessorSupplier.of(() -> new SpectraProcessor(PARTS_STORE, metrics, stage, pool, partsTtlMs),
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARTS_STORE), Serdes.String(), Serdes.ByteArray())), "checkpoints");
+        topology.addProcessor("spectra", StatefulProcessorSupplier.of(() -> new SpectraProcessor(PARTS_STORE, DEDUP_STORE, metrics, stage,
+                        pool, limits),
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARTS_STORE), Serdes.String(), Serdes.ByteArray()),
+                DuplicateCheckpoints.store(DEDUP_STORE, limits.dedupWindowMs())), "checkpoints");
         topology.addSink(SpectraProcessor.SPECTRA, topics.spectra(), Serdes.String().serializer(), json, "spectra");
         topology.addSink(SpectraProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), json, "spectra");
         return topology;

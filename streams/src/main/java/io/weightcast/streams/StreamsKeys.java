@@ -15,6 +15,10 @@ public final class StreamsKeys {
     public static final Key<Long> PARTS_TTL_MS = Key.longInteger("streams.parts.ttl.ms", CheckpointAssembler.DEFAULT_TTL_MS,
             "stream time a split checkpoint's parts may take to all arrive; then the parts that came are dead-lettered "
                     + "(`incomplete_parts`)").rule("positive", ms -> ms > 0);
+    public static final Key<Long> DEDUP_WINDOW_MS = Key.longInteger("streams.dedup.window.ms", DuplicateCheckpoints.DEFAULT_WINDOW_MS,
+            "a checkpoint record byte-identical to one of the same run, step and part within this much record time before or "
+                    + "after it is a producer's retry and is dropped (`weightcast_streams_duplicate_checkpoints_total`)")
+            .rule("positive", ms -> ms > 0);
     public static final Key<Long> CURVE_TTL_MS = Key.longInteger("streams.curve.ttl.ms", MetricHistory.DEFAULT_TTL_MS,
             "stream time without a record of a run after which its metric history and run context are forgotten (7 days)")
             .rule("positive", ms -> ms > 0);
@@ -35,7 +39,7 @@ public final class StreamsKeys {
             "follow the `encoders` topic and join the current encoder's z to every checkpoint of its architecture");
 
     public static final KeyGroup GROUP = KeyGroup.of("streams", "Turns checkpoints (joined with run events) into feature vectors "
-                    + "(FeatureService).", APPLICATION_ID, THREADS, HOST, PORT, PARTS_TTL_MS, CURVE_TTL_MS, METRICS_WAIT_MS,
+                    + "(FeatureService).", APPLICATION_ID, THREADS, HOST, PORT, PARTS_TTL_MS, DEDUP_WINDOW_MS, CURVE_TTL_MS, METRICS_WAIT_MS,
                     SPECTRA_ENABLED, SPECTRA_INLINE_MAX_FLOPS, SPECTRA_THREADS, SPECTRA_APPLICATION_ID, EMBEDDINGS_ENABLED)
             .withFamily("streams.kafka.<streams setting>", "passed to the feature app's Kafka Streams config as is, e.g. "
                     + "`streams.kafka.commit.interval.ms`");

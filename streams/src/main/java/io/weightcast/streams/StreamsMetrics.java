@@ -25,6 +25,9 @@ public final class StreamsMetrics {
             .help("Feature vectors of checkpoints that came before their step's metrics run event: held, then released "
                     + "by the event (metrics), by the run's finished event, or by streams.metrics.wait.ms (timeout)")
             .labelNames("outcome").register(registry);
+    final Counter duplicates = Counter.builder().name("weightcast_streams_duplicate_checkpoints_total")
+            .help("Checkpoint records dropped as byte-identical copies of one that passed within streams.dedup.window.ms "
+                    + "(a producer's retry), by app").labelNames("app").register(registry);
     final Counter deadLetters = Counter.builder().name("weightcast_streams_dead_letters_total")
             .help("Records sent to the dead-letter topic, by reason").labelNames("reason").register(registry);
     final Histogram featureSeconds = Histogram.builder().name("weightcast_streams_feature_duration_seconds")

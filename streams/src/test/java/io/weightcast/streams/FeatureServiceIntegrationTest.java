@@ -48,9 +48,13 @@ class FeatureServiceIntegrationTest {
                     p.send(new ProducerRecord<>(topics.checkpoints(), "run-a", CheckpointBuilder.mlp("run-a", step, 8).bytes()));
                 }
                 p.send(new ProducerRecord<>(topics.checkpoints(), "run-b", "{}".getBytes(StandardCharsets.UTF_8)));
-                for (byte[] part : CheckpointBuilder.mlp("run-c", 1, 300).parts(6_000)) {
+                List<byte[]> parts = CheckpointBuilder.mlp("run-c", 1, 300).parts(6_000);
+                for (byte[] part : parts) {
                     p.send(new ProducerRecord<>(topics.checkpoints(), "run-c", part));
                 }
+                // a retrying producer's copies (issue 21): a whole checkpoint and a part of a complete split one, dropped
+                p.send(new ProducerRecord<>(topics.checkpoints(), "run-a", CheckpointBuilder.mlp("run-a", 3, 8).bytes()));
+                p.send(new ProducerRecord<>(topics.checkpoints(), "run-c", parts.get(0)));
                 p.flush();
             }
             plainProducerRuns(topics);
@@ -83,6 +87,11 @@ class FeatureServiceIntegrationTest {
             HttpResponse<String> metrics = Http.get(service.port(), "/metrics");
             assertThat(metrics.body()).contains("weightcast_streams_checkpoints_processed_total 8.0");
             assertThat(metrics.body()).contains("weightcast_streams_run_events_total{type=\"metrics\"} 2.0");
+            io.weightcast.testkit.Await.until("both apps dropped both copies", Duration.ofSeconds(30), () -> {
+                String body = Http.get(service.port(), "/metrics").body();
+                return body.contains("weightcast_streams_duplicate_checkpoints_total{app=\"features\"} 2.0")
+                        && body.contains("weightcast_streams_duplicate_checkpoints_total{app=\"spectra\"} 2.0");
+            });
             assertThat(service.ready()).isTrue();
         }
     }

@@ -71,15 +71,44 @@ class FeatureTopologyTest {
         assertThat(deadLetters.isEmpty()).isTrue();
     }
 
+    /**
+     * Issue 21 ("exactly once through HTTP"): a producer's retry of a record the broker already had is a second record to
+     * Kafka; streams drops the byte-identical copy within streams.dedup.window.ms, whole or split, and only that.
+     */
+    @Test
+    void aProducersRetryOfACheckpointIsDroppedAndOnlyThat() {
+        byte[] step1 = checkpoint("run-d", 1, 16);
+        checkpoints.pipeInput("run-d", step1, 1_000L);
+        checkpoints.pipeInput("run-d", step1, 4_000L);                 // retried 3 s later
+        byte[] redone = checkpoint("run-d", 1, 16, 0.5);               // the same step, other bytes: a run that repeats a step
+        checkpoints.pipeInput("run-d", redone, 5_000L);
+        checkpoints.pipeInput("run-d", step1, 1_000L + DuplicateCheckpoints.DEFAULT_WINDOW_MS + 1); // after the window
+        List<byte[]> parts = io.weightcast.core.safetensors.CheckpointParts.split(checkpoint("run-d", 2, 64), 1_500);
+        assertThat(parts.size()).isGreaterThan(1);
+        long t = 2 * DuplicateCheckpoints.DEFAULT_WINDOW_MS;
+        for (byte[] p : parts) {
+            checkpoints.pipeInput("run-d", p, t);
+        }
+        checkpoints.pipeInput("run-d", parts.get(0), t + 10); // a part again once the checkpoint is whole
+
+        assertThat(features.readValuesToList()).extracting(FeatureVector::step).containsExactly(1L, 1L, 1L, 2L);
+        assertThat(metrics.duplicates.labelValues("features").get()).isEqualTo(2.0);
+        // the late part copy did not start a group that would expire into an incomplete_parts dead letter
+        driver.advanceWallClockTime(java.time.Duration.ofMinutes(1));
+        checkpoints.pipeInput("run-e", checkpoint("run-e", 1, 16), t + CheckpointAssembler.DEFAULT_TTL_MS + 1);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
     @Test
     void declaredHyperparametersBecomeColumnsAndTheOnesNoFeatureTakesAreCounted() {
-        byte[] withHparams = CheckpointBuilder.of("run-h", 1).meta("planned_steps", "10").meta("activation", "relu")
-                .meta("hparams", "{\"Learning-Rate\":0.01,\"optimizer.lr\":0.5,\"seed\":3,\"batch_size\":\"big\"}")
-                .weight("fc1", 4, 8, Fill.zeros())
-                .weight("fc2", 2, 4, Fill.zeros())
-                .bytes();
-        checkpoints.pipeInput("run-h", withHparams, 1000L);
-        checkpoints.pipeInput("run-h", withHparams, 2000L);
+        for (int step = 1; step <= 2; step++) {
+            byte[] withHparams = CheckpointBuilder.of("run-h", step).meta("planned_steps", "10").meta("activation", "relu")
+                    .meta("hparams", "{\"Learning-Rate\":0.01,\"optimizer.lr\":0.5,\"seed\":3,\"batch_size\":\"big\"}")
+                    .weight("fc1", 4, 8, Fill.zeros())
+                    .weight("fc2", 2, 4, Fill.zeros())
+                    .bytes();
+            checkpoints.pipeInput("run-h", withHparams, 1000L * step);
+        }
         List<FeatureVector> out = features.readValuesToList();
         assertThat(out).hasSize(2);
         assertThat(out.get(0).values()[io.weightcast.core.features.FeatureLayout.indexOf("hp_log10_learning_rate")])
@@ -97,7 +126,7 @@ class FeatureTopologyTest {
         checkpoints.pipeInput("run-7", checkpoint("run-7", 2, 4, 0.5), 2_000L);
         checkpoints.pipeInput("run-8", checkpoint("run-8", 1, 4, 0.9), 2_500L); // another run's history stays apart
         checkpoints.pipeInput("run-7", checkpoint("run-7", 3, 4, 0.4), 3_000L);
-        checkpoints.pipeInput("run-7", checkpoint("run-7", 2, 4, 0.5), 3_500L); // re-sent: the curve before step 2 only
+        checkpoints.pipeInput("run-7", checkpoint("run-7", 2, 4, 0.55), 3_500L); // step 2 redone: the curve before it only
         List<FeatureVector> out = features.readValuesToList();
         assertThat(out).hasSize(5);
         double[] third = out.get(3).values();
