@@ -43,10 +43,13 @@ public final class ScorerKeys {
             "step / planned_steps from which the early-stop rules count").rule("in [0, 1]", f -> f >= 0 && f <= 1);
 
     public static final Key<Integer> WEBHOOK_RETRIES = Key.integer("scorer.webhook.retries", 5,
-            "retries per alert and hook; after the last the alert goes to `dead-letters` with the hook's name")
+            "retries per alert and hook, within a budget of a quarter of `kafka.max.poll.interval.ms` (75 s by default) per alert "
+                    + "and hook, requests included; after the last, or when the budget is spent, the alert goes to `dead-letters` with the "
+                    + "hook's name")
             .rule("≥ 0", n -> n >= 0);
     public static final Key<Integer> WEBHOOK_BACKOFF_MS = Key.integer("scorer.webhook.backoff.ms", 200,
-            "first retry's delay, doubled per retry").rule("≥ 0", n -> n >= 0);
+            "first retry's nominal delay, doubled per retry; each wait is a random time between half and all of it, and never "
+                    + "shorter than the receiver's `Retry-After`").rule("≥ 0", n -> n >= 0);
     public static final Key<Integer> WEBHOOK_TIMEOUT_MS = Key.integer("scorer.webhook.timeout.ms", 10_000, "per request")
             .rule("positive", n -> n > 0);
 

@@ -72,6 +72,12 @@ public final class ScorerMetrics {
             .labelNames("hook", "outcome")
             .register(registry);
 
+    private final Counter notifierErrors = Counter.builder()
+            .name("weightcast_webhook_notifier_errors_total")
+            .help("Errors the webhook notifier survived (or, for a JVM Error, died of: /ready then fails), by exception class or category")
+            .labelNames("error")
+            .register(registry);
+
     public ScorerMetrics() {
         this(System::currentTimeMillis);
     }
@@ -143,5 +149,10 @@ public final class ScorerMetrics {
     /** @param hook the hook's configured name (few, fixed by the operator), never its URL */
     public void webhookDelivery(String hook, boolean delivered) {
         webhookDeliveries.labelValues(hook, delivered ? "delivered" : "failed").inc();
+    }
+
+    /** @param error the exception's simple class name or a fixed category: few distinct values, never a message */
+    public void notifierError(String error) {
+        notifierErrors.labelValues(error).inc();
     }
 }

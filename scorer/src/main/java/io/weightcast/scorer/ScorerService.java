@@ -19,6 +19,7 @@ import io.weightcast.scorer.http.ScorerHttpVerticle;
 import io.weightcast.scorer.webhook.Hook;
 import io.weightcast.scorer.webhook.HookBodies;
 import io.weightcast.scorer.webhook.HookSettings;
+import io.weightcast.scorer.webhook.RetryBackoff;
 import io.weightcast.scorer.webhook.WebhookNotifier;
 import io.weightcast.scorer.webhook.WebhookPoster;
 import java.time.Duration;
@@ -37,13 +38,16 @@ import org.slf4j.LoggerFactory;
  * <p>Settings: the common keys ({@link io.weightcast.core.config.CommonKeys}; other {@code kafka.*} keys, security
  * above all, go to every Kafka client, see {@link KafkaClientSettings}) and the scorer's, declared in {@link ScorerKeys}
  * (the README's generated reference lists them); any {@code scorer.kafka.*} key is passed to Kafka Streams as is.
- * Alert hooks ({@link HookSettings}): each committed alert is POSTed to every hook whose filters match it; after the
- * last retry it goes to the dead-letters topic with the hook's name and the reason, and the next alert is delivered.
+ * Alert hooks ({@link HookSettings}): each committed alert is POSTed to every hook whose filters match it, each hook from
+ * its own queue; after the last retry, or when the retry budget (a quarter of the notifier consumer's
+ * {@code max.poll.interval.ms}, see {@link RetryBackoff}) is spent, it goes to the dead-letters topic with the hook's
+ * name and the reason, and the hook's next alert is delivered.
  *
  * <p>Metrics besides the scoring ones: gauge {@code weightcast_consumer_lag_records{group,topic}}
  * ({@link ConsumerLagMonitor}: the Streams app's lag, group = its application id, and with hooks the webhook
  * notifier's, {@code <prefix>scorer-webhooks}); {@code weightcast_webhook_deliveries_total{hook, outcome}} (outcome
- * delivered|failed; alerts a hook's filters skip are not counted).
+ * delivered|failed; alerts a hook's filters skip are not counted); {@code weightcast_webhook_notifier_errors_total{error}}
+ * (errors the notifier survived). {@code /ready} fails while streams are not running or the notifier is not alive.
  */
 public final class ScorerService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(ScorerService.class);
@@ -56,7 +60,7 @@ public final class ScorerService implements Service {
     private KafkaDeadLetterSink deadLetters;
     private StreamsApp streams;
     private RunsViewFeeder feeder;
-    private WebhookNotifier webhooks;
+    private volatile WebhookNotifier webhooks;
     private Vertx vertx;
     private ScorerHttpVerticle http;
     private ConsumerLagMonitor lag;
@@ -130,18 +134,27 @@ public final class ScorerService implements Service {
         if (hooks.isEmpty()) {
             return;
         }
-        WebhookPoster poster = new WebhookPoster(settings.get(ScorerKeys.WEBHOOK_RETRIES),
-                settings.get(ScorerKeys.WEBHOOK_BACKOFF_MS), Duration.ofMillis(settings.get(ScorerKeys.WEBHOOK_TIMEOUT_MS)));
+        Properties consumer = KafkaConfigs.consumer(bootstrap, topics.prefix() + "scorer-webhooks");
+        // the retry budget follows the consumer's max.poll.interval.ms (kafka.max.poll.interval.ms): RetryBackoff.budgetFor
+        RetryBackoff backoff = new RetryBackoff(settings.get(ScorerKeys.WEBHOOK_RETRIES), Duration.ofMillis(settings.get(ScorerKeys.WEBHOOK_BACKOFF_MS)),
+                RetryBackoff.budgetFor(WebhookNotifier.maxPollInterval(consumer)));
+        WebhookPoster poster = new WebhookPoster(backoff, Duration.ofMillis(settings.get(ScorerKeys.WEBHOOK_TIMEOUT_MS)));
         HookBodies bodies = new HookBodies(java.util.Objects.requireNonNullElse(settings.get(ScorerKeys.PUBLIC_URL),
                 "http://" + settings.get(ScorerKeys.HOST) + ":" + port()));
-        webhooks = new WebhookNotifier(bootstrap, topics.prefix() + "scorer-webhooks", topics.alerts(), hooks, poster, bodies,
-                metrics, deadLetters);
+        webhooks = new WebhookNotifier(consumer, topics.alerts(), hooks, poster, bodies, metrics, deadLetters);
         webhooks.start();
     }
 
+    /** Streams are running and, with hooks, the webhook notifier is alive (its thread runs and polls). */
     @Override
     public boolean ready() {
-        return streams != null && streams.running();
+        WebhookNotifier notifier = webhooks;
+        return streams != null && streams.running() && (notifier == null || notifier.alive());
+    }
+
+    /** The webhook notifier, or null without hooks. */
+    WebhookNotifier webhooks() {
+        return webhooks;
     }
 
     /** The live accuracy model's version, or null before one. */

@@ -6,11 +6,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 
 /**
- * POSTs one JSON body to one URL, retrying with exponential back-off (base, 2·base, 4·base, ...)
- * on connection errors and non-2xx answers. With a secret, every attempt carries fresh
- * {@link WebhookSignature} headers (its own timestamp, so a late retry is not mistaken for a replay).
+ * POSTs one JSON body to one URL, retrying on connection errors and non-2xx answers after the
+ * {@link RetryBackoff}'s jittered, Retry-After-honouring delays, within its budget (each request's timeout
+ * is cut to what is left of it). With a secret, every attempt carries fresh {@link WebhookSignature} headers
+ * (its own timestamp, so a late retry is not mistaken for a replay). Thread-safe: the hooks' workers share one.
  */
 public final class WebhookPoster {
     /** How a delivery ended: delivered, or the last error after {@code attempts} tries. */
@@ -18,15 +23,29 @@ public final class WebhookPoster {
     }
 
     private final HttpClient client;
-    private final int retries;
-    private final long backoffMillis;
+    private final RetryBackoff backoff;
     private final Duration timeout;
+    private final DoubleSupplier random;
 
+    /** With the budget Kafka's default {@code max.poll.interval.ms} allows ({@link RetryBackoff#budgetFor}). */
     public WebhookPoster(int retries, long backoffMillis, Duration timeout) {
+        this(new RetryBackoff(retries, Duration.ofMillis(backoffMillis), RetryBackoff.budgetFor(RetryBackoff.DEFAULT_MAX_POLL_INTERVAL)),
+                timeout);
+    }
+
+    public WebhookPoster(RetryBackoff backoff, Duration timeout) {
+        this(backoff, timeout, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    WebhookPoster(RetryBackoff backoff, Duration timeout, DoubleSupplier random) {
         this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
-        this.retries = retries;
-        this.backoffMillis = backoffMillis;
+        this.backoff = backoff;
         this.timeout = timeout;
+        this.random = random;
+    }
+
+    public RetryBackoff backoff() {
+        return backoff;
     }
 
     /** Unsigned delivery. @throws InterruptedException when closing: the delivery did not finish and must not be committed */
@@ -42,31 +61,55 @@ public final class WebhookPoster {
         URI uri;
         try {
             uri = URI.create(url);
-            request(uri, json, secret); // fails fast on a URL HttpClient cannot use
+            request(uri, json, secret, timeout); // fails fast on a URL HttpClient cannot use
         } catch (IllegalArgumentException e) {
             return new Delivery(false, 0, "invalid webhook URL: " + e.getMessage());
         }
+        long start = System.nanoTime();
         String lastError = null;
-        for (int attempt = 0; attempt <= retries; attempt++) {
+        Duration retryAfter = null;
+        int attempt = 0;
+        while (true) {
             if (attempt > 0) {
-                Thread.sleep(backoffMillis << (attempt - 1));
+                Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+                OptionalLong delay = backoff.delayMillis(attempt, elapsed, retryAfter, random.getAsDouble());
+                if (delay.isEmpty()) {
+                    return new Delivery(false, attempt, lastError + givenUpBecause(attempt, retryAfter));
+                }
+                Thread.sleep(delay.getAsLong());
             }
+            attempt++;
+            Duration left = backoff.remaining(Duration.ofNanos(System.nanoTime() - start));
+            Duration requestTimeout = left.compareTo(timeout) < 0 ? left : timeout;
+            if (requestTimeout.toMillis() <= 0) {
+                return new Delivery(false, attempt - 1, "retry budget of " + backoff.budget().toMillis() + " ms spent");
+            }
+            retryAfter = null;
             try {
-                HttpResponse<Void> response = client.send(request(uri, json, secret), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> response = client.send(request(uri, json, secret, requestTimeout), HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() / 100 == 2) {
-                    return new Delivery(true, attempt + 1, null);
+                    return new Delivery(true, attempt, null);
                 }
                 lastError = "HTTP " + response.statusCode();
+                retryAfter = response.headers().firstValue("Retry-After").flatMap(h -> RetryAfter.parse(h, Instant.now())).orElse(null);
             } catch (IOException e) {
                 lastError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             }
         }
-        return new Delivery(false, retries + 1, lastError);
     }
 
-    private HttpRequest request(URI uri, byte[] json, String secret) {
+    private String givenUpBecause(int attempts, Duration retryAfter) {
+        if (attempts > backoff.retries()) {
+            return "";
+        }
+        return retryAfter != null
+                ? " (Retry-After " + retryAfter.toSeconds() + " s is past the retry budget of " + backoff.budget().toMillis() + " ms)"
+                : " (retry budget of " + backoff.budget().toMillis() + " ms spent)";
+    }
+
+    private HttpRequest request(URI uri, byte[] json, String secret, Duration requestTimeout) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-                .timeout(timeout)
+                .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "weightcast")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json));
