@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.weightcast.core.config.CommonKeys;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.ConsumerLagMonitor;
+import io.weightcast.core.kafka.DeadLetterProcessingHandler;
 import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.RecordSignature;
@@ -118,7 +119,9 @@ public final class ScorerService implements Service {
 
     Properties streamsProperties() {
         // Model versions carry the LightGBM text: the global (models) consumer takes large records too.
+        java.util.function.Consumer<String> unhandled = reason -> metrics.deadLetter("unhandled");
         return StreamsAppConfig.of("scorer", applicationId(), settings.get(ScorerKeys.THREADS))
+                .with(DeadLetterProcessingHandler.LISTENER_CONFIG, unhandled)
                 .with(StreamsConfig.globalConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
                         KafkaConfigs.MAX_RECORD_BYTES + 64 * 1024)
                 .properties(settings);
