@@ -151,6 +151,21 @@ class WebhookNotifierTest {
         return MetricsText.valueOrNaN(metrics.registry(), "weightcast_webhook_notifier_errors_total{error=\"" + type + "\"}");
     }
 
+    /** A sink whose acknowledged publish is {@code ack}; the unacknowledged one must not be used. */
+    private static DeadLetterSink acked(java.util.function.Function<DeadLetter, CompletableFuture<Void>> ack) {
+        return new DeadLetterSink() {
+            @Override
+            public void publish(String key, DeadLetter letter) {
+                throw new AssertionError("the notifier must wait for the ack");
+            }
+
+            @Override
+            public CompletableFuture<Void> publishAcked(String key, DeadLetter letter) {
+                return ack.apply(letter);
+            }
+        };
+    }
+
     @Test
     void aFailedCommitAndAPollErrorAreLoggedCountedAndSurvived() {
         consumer.commitFailures.set(1);
@@ -169,20 +184,12 @@ class WebhookNotifierTest {
     void theOffsetIsCommittedOnlyAfterTheDeadLetterIsAcked() throws Exception {
         List<CompletableFuture<Void>> acks = new CopyOnWriteArrayList<>();
         List<DeadLetter> letters = new CopyOnWriteArrayList<>();
-        DeadLetterSink sink = new DeadLetterSink() {
-            @Override
-            public void publish(String key, DeadLetter letter) {
-                throw new AssertionError("the notifier must wait for the ack");
-            }
-
-            @Override
-            public CompletableFuture<Void> publishAcked(String key, DeadLetter letter) {
-                letters.add(letter);
-                CompletableFuture<Void> ack = new CompletableFuture<>();
-                acks.add(ack);
-                return ack;
-            }
-        };
+        DeadLetterSink sink = acked(letter -> {
+            letters.add(letter);
+            CompletableFuture<Void> ack = new CompletableFuture<>();
+            acks.add(ack);
+            return ack;
+        });
         start(sink, "down");
         alerts(0, 1);
         Await.until("the dead letter sent", WAIT, () -> acks.size() == 1);
@@ -196,18 +203,8 @@ class WebhookNotifierTest {
     @Test
     void aDeadLetterThatFailsIsNotCommittedPastButDeliveredAgain() {
         AtomicInteger sends = new AtomicInteger();
-        DeadLetterSink sink = new DeadLetterSink() {
-            @Override
-            public void publish(String key, DeadLetter letter) {
-                throw new AssertionError("the notifier must wait for the ack");
-            }
-
-            @Override
-            public CompletableFuture<Void> publishAcked(String key, DeadLetter letter) {
-                return sends.incrementAndGet() == 1 ? CompletableFuture.failedFuture(new KafkaException("test: not stored"))
-                        : CompletableFuture.completedFuture(null);
-            }
-        };
+        DeadLetterSink sink = acked(letter -> sends.incrementAndGet() == 1
+                ? CompletableFuture.failedFuture(new KafkaException("test: not stored")) : CompletableFuture.completedFuture(null));
         start(sink, "down");
         alerts(0, 1);
         Await.until("the alert tried again and committed after its dead letter was stored", WAIT,
