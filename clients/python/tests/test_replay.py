@@ -68,6 +68,21 @@ class ReplayTest(unittest.TestCase):
         original = st.load((self.tmp / "runs" / "digits-7-0" / "step-002.safetensors").read_bytes())
         self.assertEqual([t.data for t in f.tensors], [t.data for t in original.tensors])
 
+    def test_replays_non_finite_metrics_of_a_diverged_run(self):
+        # a diverged loop reports NaN losses; events.jsonl holds them as the string "NaN" (the client's JSON)
+        with weightcast.Weightcast(directory=self.tmp / "runs") as zoo:
+            run = zoo.start_run(study="digits", planned_steps=1, activation="relu", run_id="digits-7-1")
+            run.log_checkpoint(state(1), step=1, metrics={"train_loss": float("nan"), "val_loss": float("inf")})
+            run.log_metrics(1, {"train_loss": float("nan"), "val_loss": float("inf"), "val_acc": 0.1})
+            run.finish(test_accuracy=0.1)
+        sink = MemoryTransport()
+        replay = Replay(weightcast.Weightcast(transport=sink))
+        replay.start("live1-digits-7-1", str(self.tmp / "runs" / "digits-7-1"), "live1")
+        replay.checkpoint("live1-digits-7-1", 1)
+        replay.finish("live1-digits-7-1")
+        metrics = sink.events("live1-digits-7-1")[1]["metrics"]
+        self.assertEqual((metrics["train_loss"], metrics["val_loss"], metrics["val_acc"]), ("NaN", "Infinity", 0.1))
+
 
 if __name__ == "__main__":
     unittest.main()

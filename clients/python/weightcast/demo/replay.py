@@ -25,6 +25,13 @@ from .. import client as wc
 from .. import safetensors
 
 EVAL_PREFIX = "eval/"
+#: events.jsonl writes non-finite numbers as these strings (zoo_directory / client._json_value); the client wants floats
+_NON_FINITE = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
+
+
+def _number(value):
+    """A metric value as the loop reported it: the strings "NaN", "Infinity", "-Infinity" back to floats."""
+    return _NON_FINITE.get(value, value) if isinstance(value, str) else value
 
 
 class Replay:
@@ -37,7 +44,8 @@ class Replay:
         events = [json.loads(line) for line in (d / "events.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
         started = next(e for e in events if e.get("type") == "started")
         finished = next(e for e in events if e.get("type") == "finished")
-        metrics = {int(e["step"]): e.get("metrics", {}) for e in events if e.get("type") == "metrics"}
+        metrics = {int(e["step"]): {k: _number(v) for k, v in e.get("metrics", {}).items()}
+                   for e in events if e.get("type") == "metrics"}
         first = safetensors.load((d / "step-001.safetensors").read_bytes()).metadata
         hparams = started.get("hparams") or {}
         layers = first.get("layers")
