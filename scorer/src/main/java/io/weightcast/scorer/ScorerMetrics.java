@@ -72,6 +72,12 @@ public final class ScorerMetrics {
             .labelNames("hook", "outcome")
             .register(registry);
 
+    private final Counter viewEvicted = Counter.builder()
+            .name("weightcast_scorer_view_evicted_runs_total")
+            .help("Runs the query API's in-memory view let go of past scorer.view.max.runs (least recently updated, "
+                    + "finished first)")
+            .register(registry);
+
     private final Counter notifierErrors = Counter.builder()
             .name("weightcast_webhook_notifier_errors_total")
             .help("Errors the webhook notifier survived (or, for a JVM Error, died of: /ready then fails), by exception class or category")
@@ -142,6 +148,11 @@ public final class ScorerMetrics {
     }
 
     /** @param reason a short, fixed category (label values must stay few), not the detailed message */
+    /** One run left the query API's view. */
+    public void viewEvicted() {
+        viewEvicted.inc();
+    }
+
     public void deadLetter(String reason) {
         deadLetters.labelValues(reason).inc();
     }

@@ -57,7 +57,7 @@ public final class ScorerService implements Service {
     private final Topics topics;
     private final ScorerMetrics metrics = new ScorerMetrics();
     private final ModelCache models = new ModelCache();
-    private final RunsView view = new RunsView();
+    private final RunsView view;
     private KafkaDeadLetterSink deadLetters;
     private StreamsApp streams;
     private RunsViewFeeder feeder;
@@ -69,6 +69,7 @@ public final class ScorerService implements Service {
     public ScorerService(Settings settings) {
         this.settings = settings;
         this.topics = settings.topics();
+        this.view = new RunsView(settings.get(ScorerKeys.VIEW_MAX_RUNS), metrics::viewEvicted);
     }
 
     @Override

@@ -128,7 +128,7 @@ public final class TrainerService implements Service {
     private final TrainerSettings config;
     private final Topics topics;
     private final TrainerMetrics metrics;
-    private final ZooState zoo = new ZooState();
+    private final ZooState zoo;
     private final RefitPolicy policy;
     private final AccuracyModelFitter fitter;
     private final PublishGate gate;
@@ -176,6 +176,7 @@ public final class TrainerService implements Service {
         this.topics = settings.topics();
         this.metrics = new TrainerMetrics(topics.features(), topics.runs(), topics.models());
         this.policy = config.refitPolicy();
+        this.zoo = config.zoo();
         this.fitter = new AccuracyModelFitter(config.fitParams());
         this.gate = config.publishGate();
         this.batcher = config.refitBatcher();

@@ -12,7 +12,7 @@ import io.weightcast.core.config.Settings;
 public record TrainerSettings(
         int refitEvery, long refitMaxDelayMs, int minRuns, double holdoutFraction, int seed, int numThreads, int numIterations,
         double publishTolerance, String host, int port, boolean ablateSpectra, int conformalFolds, boolean serveAllRuns,
-        double guardLevel) {
+        double guardLevel, int zooMaxRuns, int unfinishedMaxRuns) {
 
     public static final Key<Integer> REFIT_EVERY = Key.integer("trainer.refit.every", 5,
             "refit after this many newly finished zoo runs since the last fit").rule("≥ 1", n -> n >= 1);
@@ -50,6 +50,12 @@ public record TrainerSettings(
                     + "90th-percentile final accuracy too, not on the top-run classifier alone (a late bloomer the classifier "
                     + "rates low early is kept); 0: the classifier alone")
             .rule("0, 0.8, 0.9 or 0.95 (an interval level the model carries)", l -> l == 0 || l == 0.8 || l == 0.9 || l == 0.95);
+    public static final Key<Integer> ZOO_MAX_RUNS = Key.integer("trainer.zoo.max.runs", ZooState.DEFAULT_MAX_MEMBERS,
+            "finished runs the zoo keeps (in memory, fitted on); past it the least recently updated one goes, so fits learn "
+                    + "from the newest runs").rule("≥ " + RunSplit.MIN_RUNS, n -> n >= RunSplit.MIN_RUNS);
+    public static final Key<Integer> UNFINISHED_MAX_RUNS = Key.integer("trainer.unfinished.max.runs", ZooState.DEFAULT_MAX_UNFINISHED,
+            "runs not finished yet whose feature vectors the trainer holds; past it the least recently updated one is let go "
+                    + "(a crashed run never finishes)").rule("≥ 1", n -> n >= 1);
     public static final Key<String> HOST = Key.text("trainer.host", "127.0.0.1", "bind host of the trainer's /metrics, /health, /ready");
     public static final Key<Integer> PORT = Key.integer("trainer.port", 8083, "their port; 0 picks a free one")
             .rule("in 0..65535", p -> p >= 0 && p <= 65535);
@@ -58,7 +64,7 @@ public record TrainerSettings(
     public static final KeyGroup GROUP = new KeyGroup("trainer", "Refits the predictors as runs finish (TrainerService).",
             java.util.stream.Stream.concat(java.util.stream.Stream.of(REFIT_EVERY, REFIT_MAX_DELAY_MS, MIN_RUNS, HOLDOUT_FRACTION,
                     SEED, NUM_THREADS, NUM_ITERATIONS, PUBLISH_TOLERANCE, ABLATION_SPECTRA, CONFORMAL_FOLDS, SERVE_ALL_RUNS,
-                    EARLY_STOP_GUARD_LEVEL, HOST, PORT),
+                    EARLY_STOP_GUARD_LEVEL, ZOO_MAX_RUNS, UNFINISHED_MAX_RUNS, HOST, PORT),
                     EncoderSettings.KEYS.stream()).toList(), java.util.List.of());
 
     public TrainerSettings {
@@ -73,16 +79,24 @@ public record TrainerSettings(
         PORT.checked(port);
         CONFORMAL_FOLDS.checked(conformalFolds);
         EARLY_STOP_GUARD_LEVEL.checked(guardLevel);
+        ZOO_MAX_RUNS.checked(zooMaxRuns);
+        UNFINISHED_MAX_RUNS.checked(unfinishedMaxRuns);
     }
 
     public static TrainerSettings from(Settings s) {
         return new TrainerSettings(s.get(REFIT_EVERY), s.get(REFIT_MAX_DELAY_MS), s.get(MIN_RUNS), s.get(HOLDOUT_FRACTION),
                 s.get(SEED), s.get(NUM_THREADS), s.get(NUM_ITERATIONS), s.get(PUBLISH_TOLERANCE), s.get(HOST), s.get(PORT),
-                s.get(ABLATION_SPECTRA), s.get(CONFORMAL_FOLDS), s.get(SERVE_ALL_RUNS), s.get(EARLY_STOP_GUARD_LEVEL));
+                s.get(ABLATION_SPECTRA), s.get(CONFORMAL_FOLDS), s.get(SERVE_ALL_RUNS), s.get(EARLY_STOP_GUARD_LEVEL),
+                s.get(ZOO_MAX_RUNS), s.get(UNFINISHED_MAX_RUNS));
     }
 
     public FitParams fitParams() {
         return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel);
+    }
+
+    /** The zoo, bounded by these settings. */
+    ZooState zoo() {
+        return new ZooState(zooMaxRuns, unfinishedMaxRuns);
     }
 
     RefitBatcher refitBatcher() {

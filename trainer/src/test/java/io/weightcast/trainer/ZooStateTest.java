@@ -18,6 +18,35 @@ class ZooStateTest {
         return new FeatureVector(run, step, 18, null, "relu", layout, v, null, 0L, 0L);
     }
 
+    /**
+     * Issue 21 (bounded state): the zoo held every run ever, and a crashed run's vectors for good. Past the bounds the
+     * least recently updated member goes, and the least recently updated unfinished run; a run still training stays.
+     */
+    @Test
+    void membersAndUnfinishedRunsAreBoundedNewestKept() {
+        ZooState zoo = new ZooState(100, 10);
+        zoo.addFeatures(fv("training", 1, 0.0, FeatureLayout.VERSION), "training");
+        for (int i = 0; i < 10_000; i++) {
+            String run = String.format("run-%05d", i);
+            for (int step = 1; step <= 3; step++) {
+                zoo.addFeatures(fv(run, step, i, FeatureLayout.VERSION), run);
+            }
+            zoo.addRunEvent(RunEvent.finished(run, "s", Map.of("test_accuracy", 0.5)), run);
+            if (i % 50 == 0) {
+                String crashed = "crashed-" + i;
+                zoo.addFeatures(fv(crashed, 1, 0.0, FeatureLayout.VERSION), crashed); // never finishes
+                zoo.addFeatures(fv("training", i + 2, 0.0, FeatureLayout.VERSION), "training");
+            }
+        }
+        assertThat(zoo.zooSize()).isEqualTo(100);
+        assertThat(zoo.zooRunIds()).hasSize(100).first().isEqualTo("run-09900");
+        assertThat(zoo.zooRuns()).allSatisfy(r -> assertThat(r.checkpoints()).hasSize(3));
+        // unfinished: the long run, and the newest crashed runs in what the run in progress leaves of the 10 places
+        assertThat(zoo.runsSeen()).isEqualTo(100 + 1 + 8);
+        assertThat(zoo.featureVectors()).isEqualTo(100 * 3 + 8 + (1 + 200));
+        assertThat(zoo.evicted()).isEqualTo((10_000 - 100) + (200 - 8));
+    }
+
     @Test
     void aRunJoinsTheZooWhenFinishedAndHasFeaturesInEitherOrder() {
         ZooState zoo = new ZooState();

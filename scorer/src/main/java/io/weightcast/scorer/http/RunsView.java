@@ -22,8 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * In-memory view of runs for the query API and the live page, fed by the committed scores, alerts and
- * run events ({@link RunsViewFeeder}). Holds every run; per run the latest score per step, the reported
- * metrics per step and the last alerts. Every change is also published to {@link #live()}.
+ * run events ({@link RunsViewFeeder}). Holds the {@code scorer.view.max.runs} most recently updated runs (finished
+ * ones go first); per run the latest score per step, the reported metrics per step and the last alerts. Every change
+ * is also published to {@link #live()}.
  *
  * <p>Changes and their publication happen under the hub's lock, and a live client takes its snapshot
  * under the same lock: the snapshot plus the events after it are exactly the view, nothing missed or
@@ -74,12 +75,89 @@ public final class RunsView {
         }
     }
 
+    /** Default {@code scorer.view.max.runs}. */
+    public static final int DEFAULT_MAX_RUNS = 10_000;
+    /** How far from the least recently updated end eviction looks for a finished run before it takes an unfinished one. */
+    static final int FINISHED_SCAN = 1_000;
+
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    /**
+     * Every run id the view holds (scores, alerts, events or spectra), least recently updated first; guarded by
+     * {@link #live}. Past {@link #maxRuns} the oldest finished run goes (the oldest of all when none of the
+     * {@value #FINISHED_SCAN} oldest is finished): the view is for runs people watch, and Kafka keeps the rest.
+     */
+    private final LinkedHashMap<String, Boolean> recency = new LinkedHashMap<>(16, 0.75f, true);
+    private final int maxRuns;
+    private final Runnable onEvicted;
+    private long evicted; // guarded by live
     /** Per run, its spectra by step; apart from {@link #runs} so spectra alone neither list a run nor change the live table. */
     private final Map<String, TreeMap<Long, Map<String, LayerSpectralHealth>>> spectra = new ConcurrentHashMap<>();
     private final LiveHub live = new LiveHub();
     private final Deque<Alert> recentAlerts = new ArrayDeque<>(); // guarded by live
     private Integer modelVersion; // guarded by live; the newest seen (versions only grow)
+
+    /** A view of at most {@value #DEFAULT_MAX_RUNS} runs. */
+    public RunsView() {
+        this(DEFAULT_MAX_RUNS, () -> { });
+    }
+
+    /** @param onEvicted told once per run the view let go of (a metric) */
+    public RunsView(int maxRuns, Runnable onEvicted) {
+        if (maxRuns < 1) {
+            throw new IllegalArgumentException("scorer.view.max.runs must be at least 1, was " + maxRuns);
+        }
+        this.maxRuns = maxRuns;
+        this.onEvicted = onEvicted;
+    }
+
+    /** Marks {@code runId} as just updated and evicts past the bound; call under {@link #live}. */
+    private void touch(String runId) {
+        recency.put(runId, Boolean.TRUE);
+        while (recency.size() > maxRuns) {
+            String victim = victim(runId);
+            recency.remove(victim);
+            runs.remove(victim);
+            spectra.remove(victim);
+            evicted++;
+            onEvicted.run();
+        }
+    }
+
+    /** The oldest finished run among the oldest {@value #FINISHED_SCAN}, else the oldest run other than {@code keep}. */
+    private String victim(String keep) {
+        String oldest = null;
+        int seen = 0;
+        for (String id : recency.keySet()) {
+            if (id.equals(keep)) {
+                continue;
+            }
+            if (oldest == null) {
+                oldest = id;
+            }
+            Run r = runs.get(id);
+            if (r != null && r.finished) {
+                return id;
+            }
+            if (++seen >= FINISHED_SCAN) {
+                break;
+            }
+        }
+        return oldest;
+    }
+
+    /** Runs held now. */
+    public int size() {
+        synchronized (live) {
+            return recency.size();
+        }
+    }
+
+    /** Runs let go of since start. */
+    public long evicted() {
+        synchronized (live) {
+            return evicted;
+        }
+    }
 
     /** Where the view's changes are published, for {@code GET /v1/events}. */
     public LiveHub live() {
@@ -105,6 +183,7 @@ public final class RunsView {
             if (s.modelVersion() != null && (modelVersion == null || s.modelVersion() > modelVersion)) {
                 modelVersion = s.modelVersion();
             }
+            touch(s.runId());
             live.publish("score", new ScoreChange(row, s));
         }
     }
@@ -121,6 +200,7 @@ public final class RunsView {
                 }
                 row = run.row(a.runId());
             }
+            touch(a.runId());
             recentAlerts.addFirst(a);
             if (recentAlerts.size() > RECENT_ALERTS) {
                 recentAlerts.removeLast();
@@ -148,6 +228,7 @@ public final class RunsView {
                 }
                 row = run.row(runId);
             }
+            touch(runId);
             live.publish("run", new RunChange(row, e.type(), e.step(), e.metrics()));
         }
     }
@@ -186,12 +267,15 @@ public final class RunsView {
         if (layers == null || layers.isEmpty()) {
             return;
         }
-        TreeMap<Long, Map<String, LayerSpectralHealth>> steps = spectra.computeIfAbsent(runId, id -> new TreeMap<>());
-        synchronized (steps) {
-            steps.put(step, new LinkedHashMap<>(layers));
-            if (steps.size() > MAX_SPECTRA_STEPS_PER_RUN) {
-                steps.pollFirstEntry();
+        synchronized (live) {
+            TreeMap<Long, Map<String, LayerSpectralHealth>> steps = spectra.computeIfAbsent(runId, id -> new TreeMap<>());
+            synchronized (steps) {
+                steps.put(step, new LinkedHashMap<>(layers));
+                if (steps.size() > MAX_SPECTRA_STEPS_PER_RUN) {
+                    steps.pollFirstEntry();
+                }
             }
+            touch(runId);
         }
     }
 
