@@ -21,6 +21,11 @@ public final class ScorerMetrics {
     /** A run without a score for this long leaves the per-run gauges (24 h: longer than any epoch we expect). */
     public static final long RUN_IDLE_MILLIS = TimeUnit.HOURS.toMillis(24);
     private static final long SWEEP_EVERY_MILLIS = TimeUnit.MINUTES.toMillis(1);
+    /**
+     * Runs with per-run gauges at most: run ids are chosen by clients, and every one is three series in every scrape.
+     * Past it the run predicted least recently leaves the gauges (its scores stay on the topic and in the API).
+     */
+    public static final int MAX_RUN_SERIES = 1_000;
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final LongSupplier clock;
@@ -129,6 +134,9 @@ public final class ScorerMetrics {
         }
         long now = clock.getAsLong();
         lastPredicted.put(runId, now);
+        if (lastPredicted.size() > MAX_RUN_SERIES) {
+            dropLeastRecentRun();
+        }
         if (now - lastSweep >= SWEEP_EVERY_MILLIS) {
             lastSweep = now;
             lastPredicted.forEach((run, at) -> {
@@ -137,6 +145,10 @@ public final class ScorerMetrics {
                 }
             });
         }
+    }
+
+    private synchronized void dropLeastRecentRun() {
+        lastPredicted.entrySet().stream().min(Map.Entry.comparingByValue()).ifPresent(e -> runFinished(e.getKey()));
     }
 
     /** A finished run leaves the fleet view. */

@@ -48,4 +48,23 @@ class ScorerMetricsTest {
         String text = OpsServer.scrape(m.registry());
         assertThat(text).doesNotContain("run-a").contains("weightcast_run_predicted_final_accuracy" + B + " 0.61");
     }
+
+    /** Issue 21: client-chosen run ids become label values; past the bound the least recently predicted run leaves. */
+    @Test
+    void perRunSeriesAreBoundedTheLeastRecentlyPredictedRunLeaves() {
+        AtomicLong now = new AtomicLong(1_000_000);
+        ScorerMetrics m = new ScorerMetrics(now::get);
+        m.predicted("kept", "s", 0.5, new Interval(0.8, 0.4, 0.6));
+        for (int i = 0; i < 10_000; i++) {
+            now.incrementAndGet();
+            m.predicted("burst-" + i, "s", 0.5, new Interval(0.8, 0.4, 0.6));
+            if (i % 100 == 0) {
+                m.predicted("kept", "s", 0.7, new Interval(0.8, 0.6, 0.8)); // a run still reporting
+            }
+        }
+        String text = OpsServer.scrape(m.registry());
+        long series = text.lines().filter(l -> l.startsWith("weightcast_run_predicted_final_accuracy{")).count();
+        assertThat(series).isEqualTo(ScorerMetrics.MAX_RUN_SERIES);
+        assertThat(text).contains("run_id=\"kept\"").contains("run_id=\"burst-9999\"").doesNotContain("run_id=\"burst-0\"");
+    }
 }
