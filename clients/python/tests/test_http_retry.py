@@ -18,13 +18,18 @@ from tests.local_http import LocalHttpTestCase
 
 
 class BusyGateway(BaseHTTPRequestHandler):
-    script = []  # (status, Retry-After or None) per request; then 202
+    script = []  # (status, Retry-After or None) per request; then 202; status 0: hang up without an answer
     received = []
+    keys = []  # each request's Idempotency-Key
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         BusyGateway.received.append((time.monotonic(), self.path, body))
+        BusyGateway.keys.append(self.headers.get("Idempotency-Key"))
         status, retry_after = BusyGateway.script.pop(0) if BusyGateway.script else (202, None)
+        if status == 0:  # the request arrived, the answer never does (a gateway restarted after the Kafka ack)
+            self.close_connection = True
+            return
         reply = b'{"accepted":true}' if status == 202 else b'{"error":"overloaded"}'
         self.send_response(status)
         if retry_after is not None:
@@ -43,6 +48,32 @@ class HttpRetryTest(LocalHttpTestCase):
     def setUp(self):
         BusyGateway.script = []
         BusyGateway.received = []
+        BusyGateway.keys = []
+
+    def test_every_request_carries_an_idempotency_key_the_same_on_its_retries(self):
+        BusyGateway.script = [(503, "0"), (409, "0")]
+        transport = HttpTransport(self.url, max_retries=3, backoff=0.01)
+        run = weightcast.Weightcast(transport=transport).start_run(study="s", run_id="idem-1", planned_steps=1)
+        run.log_checkpoint({"fc.weight": np.ones((2, 2), np.float32)}, step=1)
+        self.assertEqual(len(BusyGateway.keys), 4, "started: 503, 409, 202; the checkpoint: 202")
+        self.assertEqual(len(set(BusyGateway.keys[:3])), 1, "one key for a request and all its retries")
+        self.assertNotEqual(BusyGateway.keys[0], BusyGateway.keys[3], "another request, another key")
+        self.assertRegex(BusyGateway.keys[0], r"^[!-~]{1,255}$")
+
+    def test_a_lost_answer_is_retried_with_the_same_key(self):
+        BusyGateway.script = [(0, None)]
+        transport = HttpTransport(self.url, max_retries=2, backoff=0.01)
+        weightcast.Weightcast(transport=transport).start_run(study="s", run_id="idem-2")
+        self.assertEqual(len(BusyGateway.received), 2, "the hung-up request was sent again")
+        self.assertEqual(BusyGateway.keys[0], BusyGateway.keys[1])
+        self.assertEqual(BusyGateway.received[0][2], BusyGateway.received[1][2])
+        self.assertEqual(transport.retries, 1)
+
+    def test_an_unreachable_gateway_fails_after_the_bounded_retries(self):
+        transport = HttpTransport("http://127.0.0.1:9", max_retries=2, backoff=0.01)
+        with self.assertRaises(weightcast.DeliveryError) as ctx:
+            weightcast.Weightcast(transport=transport).start_run(study="s", run_id="idem-3")
+        self.assertIn("failed 3 times", str(ctx.exception))
 
     def test_503_with_retry_after_then_202_delivers_once_after_the_wait(self):
         BusyGateway.script = [(503, "1")]

@@ -241,8 +241,9 @@ class KafkaTransport:
         self.flush()
 
 
-#: Statuses a busy gateway answers (429: admission control, 503: Kafka unavailable); retried after Retry-After.
-RETRY_STATUSES = (429, 503)
+#: Statuses a busy gateway answers (429: admission control, 503: Kafka unavailable, 409: the same request, by its
+#: Idempotency-Key, still in progress); retried after Retry-After.
+RETRY_STATUSES = (409, 429, 503)
 
 
 def retry_delay(retry_after: Optional[str], attempt: int, backoff: float, max_backoff: float) -> float:
@@ -268,9 +269,12 @@ class HttpTransport:
     """Sends through the ingest gateway: POST /v1/runs/{run}/checkpoints and /v1/runs/{run}/events.
     Each call returns only after the gateway answered 2xx (it answers after Kafka acked).
 
-    A busy gateway (429 or 503) is retried up to ``max_retries`` times, each after the answer's
-    ``Retry-After`` (else ``backoff`` doubling per retry), every wait capped at ``max_backoff`` seconds;
-    then ``DeliveryError`` says how often and how long it tried. Other errors are raised at once."""
+    A busy gateway (429 or 503, or 409: the same request still in progress) is retried up to ``max_retries``
+    times, each after the answer's ``Retry-After`` (else ``backoff`` doubling per retry), every wait capped at
+    ``max_backoff`` seconds; then ``DeliveryError`` says how often and how long it tried. A lost connection
+    (reset, timeout, refused) is retried the same way: every request carries an ``Idempotency-Key``, the same on
+    each of its retries, so a retry of a request the gateway had already answered gets that answer back and
+    nothing is produced twice. Other errors are raised at once."""
 
     def __init__(self, url: str, token: Optional[str] = None, timeout: float = 30.0, max_retries: int = 5,
                  backoff: float = 0.5, max_backoff: float = 30.0):
@@ -286,9 +290,11 @@ class HttpTransport:
 
     def _post(self, path: str, body: bytes, content_type: str) -> None:
         waited = 0.0
+        key = uuid.uuid4().hex  # one per request, the same on every retry of it
         for attempt in range(self.max_retries + 1):
             req = urllib.request.Request(self.url + path, data=body, method="POST")
             req.add_header("Content-Type", content_type)
+            req.add_header("Idempotency-Key", key)
             if self.token:
                 req.add_header("Authorization", f"Bearer {self.token}")
             try:
@@ -309,7 +315,12 @@ class HttpTransport:
                 log.info("POST %s%s answered %s; retry %d/%d in %.2f s", self.url, path, e.code, attempt + 1,
                          self.max_retries, delay)
             except (urllib.error.URLError, OSError) as e:
-                raise DeliveryError(f"POST {self.url}{path} failed: {getattr(e, 'reason', e)}") from None
+                if attempt == self.max_retries:
+                    raise DeliveryError(f"POST {self.url}{path} failed {attempt + 1} times, last: {getattr(e, 'reason', e)}; "
+                                        f"gave up after {waited:.1f} s of waiting") from None
+                delay = retry_delay(None, attempt, self.backoff, self.max_backoff)
+                log.info("POST %s%s failed (%s); retry %d/%d in %.2f s", self.url, path, getattr(e, "reason", e),
+                         attempt + 1, self.max_retries, delay)
             self.retries += 1
             waited += delay
             time.sleep(delay)

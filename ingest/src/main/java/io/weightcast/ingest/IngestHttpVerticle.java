@@ -34,6 +34,7 @@ final class IngestHttpVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(IngestHttpVerticle.class);
     private static final String ENDPOINT = "weightcast.endpoint";
     private static final String JSON = "application/json";
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     /** Seconds a client should wait before retrying after Kafka was unavailable. */
     static final int RETRY_AFTER_SECONDS = 5;
 
@@ -46,6 +47,7 @@ final class IngestHttpVerticle extends VerticleBase {
     private final BearerAuth auth;
     private final CheckpointValidator checkpoints;
     private final EventValidator events;
+    private final IdempotencyKeys idempotency;
     private HttpServer server;
     private Router router;
 
@@ -60,6 +62,7 @@ final class IngestHttpVerticle extends VerticleBase {
         this.auth = BearerAuth.of(settings.tokens());
         this.checkpoints = new CheckpointValidator(settings.maxCheckpointBytes(), settings.maxRecordBytes());
         this.events = new EventValidator(System::currentTimeMillis);
+        this.idempotency = new IdempotencyKeys(settings.idempotencyWindowMs(), settings.idempotencyMaxKeys());
     }
 
     @Override
@@ -68,9 +71,9 @@ final class IngestHttpVerticle extends VerticleBase {
         router.route().handler(this::measure);
         OpsRoutes.mount(router, registry, producer::ready, (name, route) -> route.handler(endpoint(name)));
         router.post("/v1/runs/:run/checkpoints").handler(endpoint("checkpoints")).handler(this::authenticate)
-                .handler(new BoundedBody(settings.maxCheckpointBytes(), budget)).handler(this::checkpoint);
+                .handler(this::idempotent).handler(new BoundedBody(settings.maxCheckpointBytes(), budget)).handler(this::checkpoint);
         router.post("/v1/runs/:run/events").handler(endpoint("events")).handler(this::authenticate)
-                .handler(new BoundedBody(settings.maxEventBytes(), budget)).handler(this::event);
+                .handler(this::idempotent).handler(new BoundedBody(settings.maxEventBytes(), budget)).handler(this::event);
         OpsRoutes.openApi(router.get(OpsRoutes.OPENAPI_PATH).handler(endpoint("openapi")), IngestHttpVerticle.class, "openapi.json");
         router.route().failureHandler(this::failure);
         router.errorHandler(404, ctx -> error(ctx, 404, "no route for " + ctx.request().method() + " " + ctx.request().path()));
@@ -121,6 +124,54 @@ final class IngestHttpVerticle extends VerticleBase {
         reject(ctx, new IngestRejection(RejectReason.UNAUTHORIZED, denied));
     }
 
+    /**
+     * {@code Idempotency-Key} (optional): a key whose request was answered gets that answer again before its body is
+     * read or anything is produced; one whose request is still in progress gets 409; a new one goes on, and its
+     * answer is remembered ({@link IdempotencyKeys}).
+     */
+    private void idempotent(RoutingContext ctx) {
+        String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
+        if (key == null) {
+            ctx.next();
+            return;
+        }
+        if (!IdempotencyKeys.VALID.matcher(key).matches()) {
+            reject(ctx, new IngestRejection(RejectReason.INVALID_PARAMETER,
+                    IDEMPOTENCY_KEY + " must be 1-255 visible ASCII characters (a UUID, say)"));
+            return;
+        }
+        IdempotencyKeys.Decision d = idempotency.begin(ctx.get(ENDPOINT), ctx.pathParam("run"), key, System.currentTimeMillis());
+        if (d instanceof IdempotencyKeys.Replay replay) {
+            metrics.idempotentReplay();
+            header(ctx, "Idempotent-Replayed", "true");
+            header(ctx, "Connection", "close"); // the retried body is not read
+            json(ctx, 202, replay.receipt());
+        } else if (d instanceof IdempotencyKeys.InFlight) {
+            header(ctx, "Retry-After", "1");
+            header(ctx, "Connection", "close");
+            reject(ctx, new IngestRejection(RejectReason.IN_PROGRESS, "a request with this " + IDEMPOTENCY_KEY
+                    + " is still in progress; retry when it is answered"));
+        } else {
+            String scoped = ((IdempotencyKeys.Proceed) d).scopedKey();
+            ctx.put(IDEMPOTENCY_KEY, scoped);
+            ctx.addEndHandler(done -> {
+                if (ctx.response().getStatusCode() != 202) {
+                    idempotency.abandon(scoped); // refused or failed: a retry is processed anew
+                }
+            });
+            ctx.next();
+        }
+    }
+
+    /** Remembers a 202's body under the request's idempotency key, if it has one, then sends it. */
+    private void accepted(RoutingContext ctx, Object receipt) {
+        String scoped = ctx.get(IDEMPOTENCY_KEY);
+        if (scoped != null) {
+            idempotency.complete(scoped, receipt, System.currentTimeMillis());
+        }
+        json(ctx, 202, receipt);
+    }
+
     private void checkpoint(RoutingContext ctx) {
         String run = ctx.pathParam("run");
         Buffer body = BoundedBody.of(ctx);
@@ -139,7 +190,7 @@ final class IngestHttpVerticle extends VerticleBase {
                         producer.send(topics.checkpoints(), run, valid.parts()), context).map(acks -> valid))
                 .onSuccess(valid -> {
                     metrics.checkpoint(valid.bytes());
-                    json(ctx, 202, valid.receipt());
+                    accepted(ctx, valid.receipt());
                 })
                 .onFailure(e -> handle(ctx, e))
                 .onComplete(done -> lease.release());
@@ -158,7 +209,7 @@ final class IngestHttpVerticle extends VerticleBase {
         Future.fromCompletionStage(producer.send(topics.runs(), run, List.of(valid.value())), context)
                 .onSuccess(acks -> {
                     metrics.event(valid.value().length);
-                    json(ctx, 202, Map.of("run_id", run, "type", valid.event().type(), "bytes", valid.value().length));
+                    accepted(ctx, Map.of("run_id", run, "type", valid.event().type(), "bytes", valid.value().length));
                 })
                 .onFailure(e -> handle(ctx, e))
                 .onComplete(done -> lease.release());

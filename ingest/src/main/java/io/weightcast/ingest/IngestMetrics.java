@@ -28,6 +28,7 @@ final class IngestMetrics {
     private final Counter events;
     private final Counter bytes;
     private final Counter rejected;
+    private final Counter replays;
 
     IngestMetrics(PrometheusRegistry registry, InflightBudget budget) {
         GaugeWithCallback.builder().name("weightcast_ingest_inflight_bytes")
@@ -50,6 +51,9 @@ final class IngestMetrics {
                 .help("Record-value bytes acked by Kafka").register(registry);
         rejected = Counter.builder().name("weightcast_ingest_rejected_total")
                 .help("Requests refused, by reason").labelNames("reason").register(registry);
+        replays = Counter.builder().name("weightcast_ingest_idempotent_replays_total")
+                .help("Requests answered from the Idempotency-Key window: a client's retry of an answered request, not produced "
+                        + "again").register(registry);
         for (RejectReason r : RejectReason.values()) {
             rejected.labelValues(r.label()); // every reason shows up at 0, so rate() works from the start
         }
@@ -68,6 +72,10 @@ final class IngestMetrics {
     void event(long recordBytes) {
         events.inc();
         bytes.inc(recordBytes);
+    }
+
+    void idempotentReplay() {
+        replays.inc();
     }
 
     void rejected(RejectReason reason) {

@@ -13,7 +13,8 @@ import io.weightcast.core.kafka.Topics;
  */
 public record IngestSettings(String host, int port, String tokens, long maxCheckpointBytes, int maxEventBytes,
                              int maxRecordBytes, int ackTimeoutMs, long maxInflightBytes, int maxInflightRequests,
-                             int retryAfterSeconds, String bootstrap, Topics topics) {
+                             int retryAfterSeconds, long idempotencyWindowMs, int idempotencyMaxKeys, String bootstrap,
+                             Topics topics) {
     public static final long DEFAULT_MAX_CHECKPOINT_BYTES = 256L * 1024 * 1024;
     public static final long DEFAULT_MAX_INFLIGHT_BYTES = 256L * 1024 * 1024;
 
@@ -42,14 +43,22 @@ public record IngestSettings(String host, int port, String tokens, long maxCheck
     public static final Key<Integer> RETRY_AFTER_SECONDS = Key.integer("ingest.retry.after.seconds", 1,
             "the `Retry-After` of those 429s").rule("≥ 0", n -> n >= 0);
 
+    public static final Key<Long> IDEMPOTENCY_WINDOW_MS = Key.longInteger("ingest.idempotency.window.ms", 3_600_000L,
+            "how long a request's `Idempotency-Key` is remembered after its 202: a retry with it gets the same 202 "
+                    + "(`Idempotent-Replayed: true`) and no second record; one still in progress gets 409")
+            .rule("positive", ms -> ms > 0);
+    public static final Key<Integer> IDEMPOTENCY_MAX_KEYS = Key.integer("ingest.idempotency.max.keys", 100_000,
+            "`Idempotency-Key`s remembered at most (oldest out first; ~200 bytes each)").rule("≥ 1", n -> n >= 1);
+
     public static final KeyGroup GROUP = KeyGroup.of("ingest", "The HTTP gateway for producers that do not speak Kafka "
                     + "(IngestService).", PORT, HOST, TOKENS, MAX_CHECKPOINT_BYTES, MAX_EVENT_BYTES, MAX_RECORD_BYTES, ACK_TIMEOUT_MS,
-            MAX_INFLIGHT_BYTES, MAX_INFLIGHT_REQUESTS, RETRY_AFTER_SECONDS);
+            MAX_INFLIGHT_BYTES, MAX_INFLIGHT_REQUESTS, RETRY_AFTER_SECONDS, IDEMPOTENCY_WINDOW_MS, IDEMPOTENCY_MAX_KEYS);
 
     public static IngestSettings from(Settings s) {
         IngestSettings out = new IngestSettings(s.get(HOST), s.get(PORT), s.get(TOKENS), s.get(MAX_CHECKPOINT_BYTES),
                 s.get(MAX_EVENT_BYTES), s.get(MAX_RECORD_BYTES), s.get(ACK_TIMEOUT_MS), s.get(MAX_INFLIGHT_BYTES),
-                s.get(MAX_INFLIGHT_REQUESTS), s.get(RETRY_AFTER_SECONDS), s.bootstrap(), s.topics());
+                s.get(MAX_INFLIGHT_REQUESTS), s.get(RETRY_AFTER_SECONDS), s.get(IDEMPOTENCY_WINDOW_MS), s.get(IDEMPOTENCY_MAX_KEYS),
+                s.bootstrap(), s.topics());
         out.check();
         return out;
     }
@@ -63,6 +72,8 @@ public record IngestSettings(String host, int port, String tokens, long maxCheck
         MAX_INFLIGHT_BYTES.checked(maxInflightBytes);
         MAX_INFLIGHT_REQUESTS.checked(maxInflightRequests);
         RETRY_AFTER_SECONDS.checked(retryAfterSeconds);
+        IDEMPOTENCY_WINDOW_MS.checked(idempotencyWindowMs);
+        IDEMPOTENCY_MAX_KEYS.checked(idempotencyMaxKeys);
         if (maxInflightBytes < Math.max(maxCheckpointBytes, maxEventBytes)) {
             throw new InvalidSettingException("setting '" + MAX_INFLIGHT_BYTES.name() + "' (" + maxInflightBytes + ") must be at least '"
                     + MAX_CHECKPOINT_BYTES.name() + "' (" + maxCheckpointBytes + ") and '" + MAX_EVENT_BYTES.name() + "' ("

@@ -15,6 +15,8 @@ public enum RejectReason {
     MALFORMED_EVENT(400, "malformed_event"),
     INVALID_EVENT(400, "invalid_event"),
     KAFKA_UNAVAILABLE(503, "kafka_unavailable"),
+    /** A request with the same {@code Idempotency-Key} is still being processed (409 with Retry-After). */
+    IN_PROGRESS(409, "in_progress"),
     /** Admission control: too many requests or body bytes in flight (429 with Retry-After). */
     OVERLOADED(429, "overloaded");
 

@@ -89,6 +89,41 @@ class IngestServiceIntegrationTest {
         assertThat(produced.values("conv1.bias")).containsExactly(SafeTensors.read(body).values("conv1.bias"));
     }
 
+    /**
+     * Issue 21 ("exactly once through HTTP"): a client that did not hear a 202 sends the request again with the same
+     * Idempotency-Key and gets the first answer back, without a second record; a new key is a new request.
+     */
+    @Test
+    void aRetryWithTheSameIdempotencyKeyGetsTheFirstAnswerAndNoSecondRecord() throws Exception {
+        byte[] body = CheckpointBuilder.cnn(12, 64).bytes();
+        String path = "/v1/runs/run-idem/checkpoints?step=1";
+        double replaysBefore = metric("weightcast_ingest_idempotent_replays_total", null);
+        HttpResponse<String> first = post(path, body, TOKEN, "7f9c2b1e-retry-me");
+        HttpResponse<String> again = post(path, body, TOKEN, "7f9c2b1e-retry-me");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(202);
+        assertThat(again.body()).isEqualTo(first.body());
+        assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(KAFKA.reader().toEnd(TOPICS.checkpoints(), "run-idem")).hasSize(1);
+        assertThat(metric("weightcast_ingest_idempotent_replays_total", null)).isEqualTo(replaysBefore + 1);
+
+        assertThat(post(path, body, TOKEN, "another-key").statusCode()).isEqualTo(202); // a new request: produced
+        assertThat(KAFKA.reader().toEnd(TOPICS.checkpoints(), "run-idem")).hasSize(2);
+        HttpResponse<String> event = post("/v1/runs/run-idem/events", utf8("{\"type\":\"started\",\"run_id\":\"run-idem\"}"),
+                TOKEN, "7f9c2b1e-retry-me"); // keys are per endpoint and run
+        assertThat(event.statusCode()).as(event.body()).isEqualTo(202);
+        assertThat(event.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        HttpResponse<String> bad = post(path, body, TOKEN, "has space");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("Idempotency-Key");
+        // a refused request's key is forgotten: its corrected retry is processed
+        HttpResponse<String> refused = post("/v1/runs/run-idem/checkpoints", body, TOKEN, "fix-and-retry"); // no step
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(post(path, body, TOKEN, "fix-and-retry").statusCode()).isEqualTo(202);
+        assertThat(KAFKA.reader().toEnd(TOPICS.checkpoints(), "run-idem")).hasSize(3);
+    }
+
     @Test
     void aCheckpointAboveTheRecordLimitArrivesAsPartsThatMergeBack() throws Exception {
         byte[] body = CheckpointBuilder.cnn(12, 8192).meta(TestCheckpoints.metadata("run-big", 5)).bytes(); // ~330 KiB
@@ -235,11 +270,18 @@ class IngestServiceIntegrationTest {
     }
 
     private static HttpResponse<String> post(String path, byte[] body, String token) throws Exception {
+        return post(path, body, token, null);
+    }
+
+    private static HttpResponse<String> post(String path, byte[] body, String token, String idempotencyKey) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
+        }
+        if (idempotencyKey != null) {
+            b.header("Idempotency-Key", idempotencyKey);
         }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
