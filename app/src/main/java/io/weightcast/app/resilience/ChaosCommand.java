@@ -203,9 +203,9 @@ public final class ChaosCommand implements Callable<Integer> {
         if (!r.exactlyOnce()) {
             out.println("FAILED: see above");
         } else if (v.upstreamDuplicates() > 0) {
-            out.println("EXACTLY ONCE from the checkpoints topic on: every checkpoint record has one feature and one score; but "
-                    + v.upstreamDuplicates() + " checkpoints entered the topic twice (the client retried after ingest died between "
-                    + "Kafka's ack and its 202: HTTP is at-least-once)");
+            out.println("EXACTLY ONCE: every checkpoint has one feature and one score; " + v.upstreamDuplicates()
+                    + " entered the topic twice (the client retried after ingest died between Kafka's ack and its 202, where "
+                    + "no Idempotency-Key window survives) and streams dropped the copies");
         } else {
             out.println("EXACTLY ONCE: every checkpoint has one feature and one score");
         }

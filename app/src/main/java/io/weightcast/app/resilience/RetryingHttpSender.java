@@ -52,6 +52,7 @@ final class RetryingHttpSender implements CheckpointSender {
                         + URLEncoder.encode(runId, StandardCharsets.UTF_8) + "/checkpoints?step=" + step))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/octet-stream")
+                .header("Idempotency-Key", java.util.UUID.randomUUID().toString()) // the same on every retry of this request
                 .POST(HttpRequest.BodyPublishers.ofByteArray(safetensors)).build();
         CompletableFuture<Void> done = new CompletableFuture<>();
         attempt(request, System.currentTimeMillis() + giveUpMillis, done);
@@ -75,7 +76,7 @@ final class RetryingHttpSender implements CheckpointSender {
                     retriedAfterBrokenConnection.incrementAndGet();
                 }
                 delay = 250;
-            } else if (response.statusCode() == 429 || response.statusCode() == 503) {
+            } else if (response.statusCode() == 409 || response.statusCode() == 429 || response.statusCode() == 503) {
                 delay = 1000L * response.headers().firstValueAsLong("Retry-After").orElse(1);
             } else {
                 done.completeExceptionally(new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body()));
