@@ -96,6 +96,9 @@ public final class ScorerMetrics {
     ScorerMetrics(LongSupplier clock) {
         this.clock = clock;
         this.lastSweep = clock.getAsLong();
+        // exported at 0 from the start, so rate() and alert rules see them before the first error
+        notifierErrors.initLabelValues("CommitFailedException");
+        notifierErrors.initLabelValues("dead_letter_not_stored");
     }
 
     public PrometheusRegistry registry() {

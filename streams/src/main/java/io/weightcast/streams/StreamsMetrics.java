@@ -58,6 +58,8 @@ public final class StreamsMetrics {
             .help("Version of the newest encoder read from the encoders topic (0: none yet)").register(registry);
 
     public StreamsMetrics() {
+        duplicates.initLabelValues("features");
+        duplicates.initLabelValues("spectra");
         for (String type : new String[] {"started", "metrics", "finished", "malformed"}) {
             runEvents.initLabelValues(type);
         }
