@@ -24,11 +24,11 @@ public final class LiveReport {
                     + "order they would, and Weightcast and the baselines predict the same checkpoints. Latency is therefore "
                     + "one checkpoint in flight per live run, `concurrency` runs at once, while the trainer refits as live runs finish.",
             "plain mode: the checkpoint metadata carries only run_id, step, planned_steps, activation and framework (design §4); "
-                    + "the streams service takes reported metrics and hyper-parameters from checkpoint metadata only, so these "
-                    + "checkpoints' feature vectors have no metric, learning-curve or hyper-parameter columns: measured as is.",
+                    + "hyper-parameters go in the `started` event and each epoch's metrics and dead_fraction/<layer> in `metrics` "
+                    + "events, which the streams service joins to the checkpoints by run id as if they were in the metadata "
+                    + "(the README contract).",
             "client mode: the zoo loop reported dead_fraction/<layer> (measured on the test split) each epoch; the client puts "
-                    + "it in the checkpoint metadata, where the DYING_RELU weight rule reads it, so that alert sees the very "
-                    + "measurement its outcome is defined by (plain mode sends it only in metrics events).",
+                    + "it, the metrics and the hyper-parameters in the checkpoint metadata as well as in run events.",
             "Latency: the producer's send (System.nanoTime just before it) to the score record's arrival at a read_committed "
                     + "consumer in the same JVM; in client mode the send time is when the command went to the Python client.");
 
