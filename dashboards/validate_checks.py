@@ -17,6 +17,13 @@ DASH = ROOT / "dashboards"
 SERVICES = {"ingest": 8080, "scorer": 8081, "streams": 8082, "trainer": 8083}
 SKIP = 3
 
+
+def operator_created(secret):
+    """A required Secret the operator makes: k8s/README.md gives its `kubectl create secret generic` line."""
+    readme = ROOT / "k8s" / "README.md"
+    return readme.exists() and f"kubectl create secret generic {secret}" in readme.read_text(encoding="utf-8")
+
+
 try:
     import yaml
 except ImportError:  # handled per subcommand: the YAML checks report a skip
@@ -624,6 +631,12 @@ def cmd_k8s(rendered):
             p.check("replicas" not in spec, f"Deployment/{name}: spec.replicas fights its HorizontalPodAutoscaler")
         pod = spec["template"]["spec"]
         volumes = {v["name"] for v in pod.get("volumes", [])}
+        for v in pod.get("volumes", []):
+            if "secret" in v:
+                secret = v["secret"].get("secretName")
+                p.check(v["secret"].get("optional") is True or secret in by_kind.get("Secret", {}) or operator_created(secret),
+                        f"Deployment/{name} volume {v['name']}: Secret {secret} is neither defined, optional nor created by "
+                        f"the operator as k8s/README.md says")
         p.check((pod.get("securityContext") or {}).get("runAsNonRoot") is True, f"Deployment/{name}: runAsNonRoot must be true")
         for c in pod["containers"]:
             cname = f"Deployment/{name} container {c.get('name')}"
@@ -636,8 +649,11 @@ def cmd_k8s(rendered):
                     p.check(ef["configMapRef"]["name"] in configmaps,
                             f"{cname}: ConfigMap {ef['configMapRef']['name']} is not in the output")
                 if "secretRef" in ef:
-                    p.check(ef["secretRef"].get("optional") is True or ef["secretRef"]["name"] in by_kind.get("Secret", {}),
-                            f"{cname}: Secret {ef['secretRef']['name']} is neither defined nor optional")
+                    secret = ef["secretRef"]["name"]
+                    p.check(ef["secretRef"].get("optional") is True or secret in by_kind.get("Secret", {})
+                            or operator_created(secret),
+                            f"{cname}: Secret {secret} is neither defined, optional nor created by the operator as "
+                            f"k8s/README.md says")
             ports = {pt.get("name"): pt.get("containerPort") for pt in c.get("ports", [])}
             if cmd in SERVICES:
                 want = int(cm_env.get(f"WEIGHTCAST_{cmd.upper()}_PORT", SERVICES[cmd]))

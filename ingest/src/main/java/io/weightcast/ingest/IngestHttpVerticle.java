@@ -59,7 +59,7 @@ final class IngestHttpVerticle extends VerticleBase {
         this.producer = producer;
         this.metrics = metrics;
         this.registry = registry;
-        this.auth = BearerAuth.of(settings.tokens());
+        this.auth = BearerAuth.of(settings.auth().equals(IngestSettings.AUTH_NONE) ? "" : settings.tokens());
         this.checkpoints = new CheckpointValidator(settings.maxCheckpointBytes(), settings.maxRecordBytes());
         this.events = new EventValidator(System::currentTimeMillis);
         this.idempotency = new IdempotencyKeys(settings.idempotencyWindowMs(), settings.idempotencyMaxKeys());

@@ -49,8 +49,8 @@ public final class IngestService implements Service {
 
     @Override
     public void start() {
-        if (settings.tokens().isBlank()) {
-            LOG.warn("ingest.tokens is empty: bearer-token auth is DISABLED, anyone who can reach {}:{} may publish",
+        if (settings.auth().equals(IngestSettings.AUTH_NONE)) {
+            LOG.warn("ingest.auth=none: bearer-token auth is DISABLED, anyone who can reach {}:{} may publish",
                     settings.host(), settings.port());
         }
         producer = new IngestProducer(settings.bootstrap(), settings.ackTimeoutMs(),

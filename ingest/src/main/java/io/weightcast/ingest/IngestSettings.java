@@ -11,7 +11,7 @@ import io.weightcast.core.kafka.Topics;
  * The ingest gateway's settings, each key declared once below (the README's generated reference lists them),
  * read once from {@link Settings} and checked together: the in-flight budget must admit a maximal upload.
  */
-public record IngestSettings(String host, int port, String tokens, long maxCheckpointBytes, int maxEventBytes,
+public record IngestSettings(String host, int port, String auth, String tokens, long maxCheckpointBytes, int maxEventBytes,
                              int maxRecordBytes, int ackTimeoutMs, long maxInflightBytes, int maxInflightRequests,
                              int retryAfterSeconds, long idempotencyWindowMs, int idempotencyMaxKeys, String bootstrap,
                              Topics topics) {
@@ -21,8 +21,16 @@ public record IngestSettings(String host, int port, String tokens, long maxCheck
     public static final Key<Integer> PORT = Key.integer("ingest.port", 8080, "HTTP port of the gateway; 0 picks a free one")
             .rule("in 0..65535", p -> p >= 0 && p <= 65535);
     public static final Key<String> HOST = Key.text("ingest.host", "127.0.0.1", "bind host of the gateway");
+    /** {@code ingest.auth}: bearer tokens required. */
+    public static final String AUTH_TOKENS = "tokens";
+    /** {@code ingest.auth}: anyone who reaches the port may publish. */
+    public static final String AUTH_NONE = "none";
+    public static final Key<String> AUTH = Key.text("ingest.auth", AUTH_TOKENS,
+            "`tokens`: every request needs one of `ingest.tokens`, and ingest refuses to start without any; `none`: no "
+                    + "authentication, said explicitly (local mode sets it while ingest listens on a loopback address only)")
+            .rule(AUTH_TOKENS + " or " + AUTH_NONE, a -> a.equals(AUTH_TOKENS) || a.equals(AUTH_NONE));
     public static final Key<String> TOKENS = Key.text("ingest.tokens", "",
-            "comma-separated bearer tokens; empty disables auth (logged as a warning)");
+            "comma-separated bearer tokens (with `ingest.auth=tokens`, at least one)");
     public static final Key<Long> MAX_CHECKPOINT_BYTES = Key.longInteger("ingest.max.checkpoint.bytes", DEFAULT_MAX_CHECKPOINT_BYTES,
             "larger checkpoint bodies get 413; one body must fit a Java array (larger checkpoints need the claim-check path, "
                     + "design §10)").rule("in 1.." + (Integer.MAX_VALUE - 64), n -> n > 0 && n <= Integer.MAX_VALUE - 64);
@@ -51,11 +59,26 @@ public record IngestSettings(String host, int port, String tokens, long maxCheck
             "`Idempotency-Key`s remembered at most (oldest out first; ~200 bytes each)").rule("≥ 1", n -> n >= 1);
 
     public static final KeyGroup GROUP = KeyGroup.of("ingest", "The HTTP gateway for producers that do not speak Kafka "
-                    + "(IngestService).", PORT, HOST, TOKENS, MAX_CHECKPOINT_BYTES, MAX_EVENT_BYTES, MAX_RECORD_BYTES, ACK_TIMEOUT_MS,
+                    + "(IngestService).", PORT, HOST, AUTH, TOKENS, MAX_CHECKPOINT_BYTES, MAX_EVENT_BYTES, MAX_RECORD_BYTES, ACK_TIMEOUT_MS,
             MAX_INFLIGHT_BYTES, MAX_INFLIGHT_REQUESTS, RETRY_AFTER_SECONDS, IDEMPOTENCY_WINDOW_MS, IDEMPOTENCY_MAX_KEYS);
 
+    /**
+     * Local mode's rule: {@code ingest.auth=none} is implied where nobody chose an auth mode or a token and ingest listens
+     * on a loopback address only (nothing off this machine can reach it); anywhere else the default, tokens, holds.
+     */
+    public static boolean openOnLoopback(Settings s) {
+        if (s.asMap().containsKey(AUTH.name()) || BearerAuth.of(s.get(TOKENS)).enabled()) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(s.get(HOST)).isLoopbackAddress();
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     public static IngestSettings from(Settings s) {
-        IngestSettings out = new IngestSettings(s.get(HOST), s.get(PORT), s.get(TOKENS), s.get(MAX_CHECKPOINT_BYTES),
+        IngestSettings out = new IngestSettings(s.get(HOST), s.get(PORT), s.get(AUTH), s.get(TOKENS), s.get(MAX_CHECKPOINT_BYTES),
                 s.get(MAX_EVENT_BYTES), s.get(MAX_RECORD_BYTES), s.get(ACK_TIMEOUT_MS), s.get(MAX_INFLIGHT_BYTES),
                 s.get(MAX_INFLIGHT_REQUESTS), s.get(RETRY_AFTER_SECONDS), s.get(IDEMPOTENCY_WINDOW_MS), s.get(IDEMPOTENCY_MAX_KEYS),
                 s.bootstrap(), s.topics());
@@ -65,6 +88,7 @@ public record IngestSettings(String host, int port, String tokens, long maxCheck
 
     private void check() {
         PORT.checked(port);
+        AUTH.checked(auth);
         MAX_CHECKPOINT_BYTES.checked(maxCheckpointBytes);
         MAX_EVENT_BYTES.checked(maxEventBytes);
         MAX_RECORD_BYTES.checked(maxRecordBytes);
@@ -79,12 +103,18 @@ public record IngestSettings(String host, int port, String tokens, long maxCheck
                     + MAX_CHECKPOINT_BYTES.name() + "' (" + maxCheckpointBytes + ") and '" + MAX_EVENT_BYTES.name() + "' ("
                     + maxEventBytes + "), or a maximal upload could never be admitted");
         }
+        // last, so a bad limit is reported first
+        if (auth.equals(AUTH_TOKENS) && !BearerAuth.of(tokens).enabled()) {
+            throw new InvalidSettingException("setting '" + TOKENS.name() + "' is empty and '" + AUTH.name() + "' is '" + AUTH_TOKENS
+                    + "': ingest does not start without a token. Set " + TOKENS.name() + " (env WEIGHTCAST_INGEST_TOKENS), or "
+                    + AUTH.name() + "=" + AUTH_NONE + " to let anyone who reaches " + host + ":" + port + " publish");
+        }
     }
 
     /** Never prints the tokens. */
     @Override
     public String toString() {
-        return "IngestSettings[host=" + host + ", port=" + port + ", tokens=" + (tokens.isBlank() ? "none" : "<redacted>")
+        return "IngestSettings[host=" + host + ", port=" + port + ", auth=" + auth + ", tokens=" + (tokens.isBlank() ? "none" : "<redacted>")
                 + ", maxCheckpointBytes=" + maxCheckpointBytes + ", maxEventBytes=" + maxEventBytes
                 + ", maxRecordBytes=" + maxRecordBytes + ", ackTimeoutMs=" + ackTimeoutMs + ", maxInflightBytes=" + maxInflightBytes
                 + ", maxInflightRequests=" + maxInflightRequests + ", retryAfterSeconds=" + retryAfterSeconds + ", bootstrap=" + bootstrap

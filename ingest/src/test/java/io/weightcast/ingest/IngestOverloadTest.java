@@ -58,6 +58,7 @@ class IngestOverloadTest {
                 "kafka.bootstrap.servers", KAFKA.bootstrapServers(),
                 "topic.prefix", TOPICS.prefix(),
                 "ingest.port", "0",
+                "ingest.auth", "none",
                 "ingest.max.record.bytes", Integer.toString(64 * 1024),
                 "ingest.max.checkpoint.bytes", Integer.toString(CHECKPOINT_LIMIT),
                 "ingest.max.inflight.bytes", Integer.toString(MAX_INFLIGHT_BYTES),

@@ -32,6 +32,7 @@ class IngestServiceKafkaDownTest {
         service = new IngestService(Settings.of(Map.of(
                 "kafka.bootstrap.servers", "127.0.0.1:" + deadPort,
                 "ingest.port", "0",
+                "ingest.auth", "none",
                 "ingest.ack.timeout.ms", "1500")));
         service.start();
     }

@@ -12,10 +12,10 @@ class IngestSettingsTest {
 
     @Test
     void documentedDefaults() {
-        IngestSettings s = IngestSettings.from(Settings.of(Map.of("kafka.bootstrap.servers", "k:9092")));
+        IngestSettings s = IngestSettings.from(Settings.of(Map.of("kafka.bootstrap.servers", "k:9092", "ingest.tokens", "t")));
         assertThat(s.port()).isEqualTo(8080);
         assertThat(s.host()).isEqualTo("127.0.0.1");
-        assertThat(s.tokens()).isEmpty();
+        assertThat(s.auth()).isEqualTo(IngestSettings.AUTH_TOKENS);
         assertThat(s.maxCheckpointBytes()).isEqualTo(256L * 1024 * 1024);
         assertThat(s.maxRecordBytes()).isEqualTo(KafkaConfigs.MAX_RECORD_BYTES);
         assertThat(s.ackTimeoutMs()).isEqualTo(30_000);
@@ -27,7 +27,7 @@ class IngestSettingsTest {
 
     @Test
     void admissionBoundsMustAdmitAMaximalUpload() {
-        Settings base = Settings.of(Map.of("kafka.bootstrap.servers", "k:9092"));
+        Settings base = Settings.of(Map.of("kafka.bootstrap.servers", "k:9092", "ingest.tokens", "t"));
         assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.max.inflight.bytes", "1048576")))
                 .hasMessageContaining("ingest.max.inflight.bytes").hasMessageContaining("ingest.max.checkpoint.bytes");
         assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.max.inflight.requests", "0")))
@@ -42,7 +42,7 @@ class IngestSettingsTest {
 
     @Test
     void refusesRecordLimitsTheTopicsWouldNotAccept() {
-        Settings base = Settings.of(Map.of("kafka.bootstrap.servers", "k:9092"));
+        Settings base = Settings.of(Map.of("kafka.bootstrap.servers", "k:9092", "ingest.tokens", "t"));
         assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.max.record.bytes", "9000000")))
                 .hasMessageContaining("ingest.max.record.bytes");
         assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.max.checkpoint.bytes", "lots")))
@@ -54,5 +54,28 @@ class IngestSettingsTest {
     void toStringHidesTheTokens() {
         IngestSettings s = IngestSettings.from(Settings.of(Map.of("kafka.bootstrap.servers", "k:9092", "ingest.tokens", "s3cret")));
         assertThat(s.toString()).doesNotContain("s3cret").contains("redacted");
+    }
+
+    /** Issue 21: auth fails closed; running without it is said explicitly. */
+    @Test
+    void withoutTokensIngestRefusesToStartUnlessAuthIsNoneExplicitly() {
+        Settings base = Settings.of(Map.of("kafka.bootstrap.servers", "k:9092"));
+        assertThatThrownBy(() -> IngestSettings.from(base)).hasMessageContaining("ingest.tokens")
+                .hasMessageContaining("ingest.auth=none").hasMessageContaining("does not start without a token");
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.tokens", " , "))).hasMessageContaining("ingest.tokens");
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.auth", "maybe"))).hasMessageContaining("ingest.auth");
+        assertThat(IngestSettings.from(base.with("ingest.auth", "none")).auth()).isEqualTo(IngestSettings.AUTH_NONE);
+        assertThat(IngestSettings.from(base.with("ingest.tokens", "a,b")).auth()).isEqualTo(IngestSettings.AUTH_TOKENS);
+    }
+
+    /** Local mode's implied `none`: only on a loopback listener, and only where nobody chose tokens or a mode. */
+    @Test
+    void localModeOpensOnlyALoopbackListenerNobodyConfigured() {
+        Settings base = Settings.of(Map.of("kafka.bootstrap.servers", "k:9092"));
+        assertThat(IngestSettings.openOnLoopback(base)).isTrue(); // default host 127.0.0.1
+        assertThat(IngestSettings.openOnLoopback(base.with("ingest.host", "localhost"))).isTrue();
+        assertThat(IngestSettings.openOnLoopback(base.with("ingest.host", "0.0.0.0"))).isFalse();
+        assertThat(IngestSettings.openOnLoopback(base.with("ingest.tokens", "t"))).isFalse();
+        assertThat(IngestSettings.openOnLoopback(base.with("ingest.auth", "tokens"))).isFalse();
     }
 }

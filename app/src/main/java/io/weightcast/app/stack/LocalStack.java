@@ -7,6 +7,7 @@ import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.service.Service;
 import io.weightcast.ingest.IngestService;
+import io.weightcast.ingest.IngestSettings;
 import io.weightcast.scorer.ScorerService;
 import io.weightcast.streams.FeatureService;
 import io.weightcast.trainer.TrainerService;
@@ -65,7 +66,9 @@ public final class LocalStack implements AutoCloseable {
         // reads what was written before (the environment or the overrides may name another)
         Map<String, String> defaults = Map.of(CommonKeys.MODELS_SIGNING_KEY_FILE.name(),
                 RecordSignature.ensureKeyFile(dataDir.resolve(SIGNING_KEY_FILE)).toString());
-        Settings settings = Settings.load(defaults, null, System.getenv(), s);
+        Settings loaded = Settings.load(defaults, null, System.getenv(), s);
+        Settings settings = IngestSettings.openOnLoopback(loaded) ? loaded.with(IngestSettings.AUTH.name(), IngestSettings.AUTH_NONE)
+                : loaded;
         LocalStack stack;
         try {
             TopicSetup.ensure(kafka.bootstrapServers(), settings.topics(), settings.get(CommonKeys.TOPICS_PARTITIONS), (short) 1);

@@ -2,10 +2,11 @@ package io.weightcast.app.stack;
 
 import io.weightcast.core.config.CommonKeys;
 import io.weightcast.core.config.Settings;
-import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.KafkaConfigs;
+import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
+import io.weightcast.ingest.IngestSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -74,6 +75,9 @@ public final class ProcessStack implements AutoCloseable {
             settings.put(s + ".port", Integer.toString(port));
         }
         settings.putAll(overrides);
+        if (IngestSettings.openOnLoopback(Settings.of(settings))) {
+            settings.put(IngestSettings.AUTH.name(), IngestSettings.AUTH_NONE); // its HTTP listens on 127.0.0.1 only
+        }
         for (String s : services) {
             List<String> args = new ArrayList<>(List.of("service", s));
             settings.forEach((k, v) -> {
