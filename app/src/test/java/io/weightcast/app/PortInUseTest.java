@@ -55,7 +55,8 @@ class PortInUseTest {
             int port = taken.getLocalPort();
 
             // the gateway binds before it ever talks to the broker: no broker needed to see the bind fail
-            Run run = weightcast("ingest", "-s", "kafka.bootstrap.servers=127.0.0.1:9", "-s", "ingest.port=" + port);
+            Run run = weightcast("ingest", "-s", "kafka.bootstrap.servers=127.0.0.1:9", "-s", "ingest.port=" + port,
+                    "-s", "ingest.auth=none");
 
             assertThat(run.exit).isEqualTo(2);
             assertThat(run.err.strip()).isEqualTo("weightcast ingest: port " + port + " on 127.0.0.1 is already in use; "
