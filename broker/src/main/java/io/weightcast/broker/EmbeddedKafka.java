@@ -75,9 +75,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         int chosen = port != 0 ? port : previous[0];
         if (chosen == 0 || !isFree(chosen)) {
-            chosen = freePort();
+            chosen = freePortOtherThan();
         }
-        int controller = previous[1] != 0 && previous[1] != chosen && isFree(previous[1]) ? previous[1] : freePort();
+        int controller = previous[1] != 0 && previous[1] != chosen && isFree(previous[1])
+                ? previous[1] : freePortOtherThan(chosen);
         EmbeddedKafka kafka = new EmbeddedKafka(dataDir, chosen, controller);
         kafka.startServer();
         return kafka;
@@ -91,7 +92,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (users.isEmpty()) {
             throw new IllegalArgumentException("a SASL listener needs at least one user");
         }
-        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, freePort(), freePort(), freePort(), users);
+        int plain = freePortOtherThan();
+        int controller = freePortOtherThan(plain);
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, plain, controller, freePortOtherThan(plain, controller), users);
         kafka.startServer();
         kafka.createScramUsers();
         return kafka;
@@ -269,6 +272,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A free port none of {@code taken}: the kernel may hand out a port it has just handed out and seen closed, and
+     * two listeners on one port fail the broker's config check (seen in CI: PLAINTEXT and CONTROLLER on one port).
+     */
+    public static int freePortOtherThan(int... taken) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int candidate = freePort();
+            if (java.util.Arrays.stream(taken).noneMatch(t -> t == candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no free loopback port other than " + java.util.Arrays.toString(taken));
     }
 
     private static void sleep(long ms) {

@@ -24,6 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedKafkaTest {
 
     @Test
+    void aFreePortIsNeverOneAlreadyChosen() {
+        // The kernel often hands the port it just saw closed out again; the broker's listeners must differ.
+        for (int i = 0; i < 500; i++) {
+            int first = EmbeddedKafka.freePortOtherThan();
+            int second = EmbeddedKafka.freePortOtherThan(first);
+            assertThat(second).isNotEqualTo(first);
+            assertThat(EmbeddedKafka.freePortOtherThan(first, second)).isNotIn(first, second);
+        }
+    }
+
+    @Test
     void anExplicitPortThatIsTakenIsAnErrorNotASilentMove(@TempDir Path dir) throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();

@@ -1,5 +1,6 @@
 package io.weightcast.app.stack;
 
+import io.weightcast.broker.EmbeddedKafka;
 import io.weightcast.core.config.CommonKeys;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.KafkaConfigs;
@@ -10,7 +11,6 @@ import io.weightcast.ingest.IngestSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,7 +59,8 @@ public final class ProcessStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.brokerPort = freePort();
+        this.brokerPort = EmbeddedKafka.freePortOtherThan();
+        List<Integer> taken = new ArrayList<>(List.of(brokerPort));
         processes.put("broker", new ServiceProcess("broker", List.of("broker", "--data-dir", this.dataDir.resolve("kafka").toString(),
                 "--port", Integer.toString(brokerPort)), logs, jvmOptions));
         settings.put(Settings.BOOTSTRAP, bootstrap());
@@ -70,7 +71,8 @@ public final class ProcessStack implements AutoCloseable {
             if (!SERVICES.contains(s)) {
                 throw new IllegalArgumentException("unknown service " + s + "; one of " + SERVICES);
             }
-            int port = freePort();
+            int port = EmbeddedKafka.freePortOtherThan(taken.stream().mapToInt(Integer::intValue).toArray());
+            taken.add(port);
             ports.put(s, port);
             settings.put(s + ".port", Integer.toString(port));
         }
@@ -208,14 +210,6 @@ public final class ProcessStack implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
