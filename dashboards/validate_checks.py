@@ -443,7 +443,25 @@ def cmd_compose():
                 f"{svc_name}: WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS must name an advertised kafka listener")
         p.check((svc.get("depends_on") or {}).get("kafka", {}).get("condition") == "service_healthy",
                 f"{svc_name}: must wait for a healthy kafka")
+        if kenv.get("KAFKA_AUTHORIZER_CLASS_NAME"):  # SASL + ACLs: each service logs in as its own principal
+            p.check(env.get("WEIGHTCAST_KAFKA_SECURITY_PROTOCOL", "").startswith("SASL_"),
+                    f"{svc_name}: WEIGHTCAST_KAFKA_SECURITY_PROTOCOL must be SASL_* when the broker authorizes")
+            p.check(f"java.security.auth.login.config=/keys/kafka/weightcast-{svc_name}.jaas" in env.get("JAVA_TOOL_OPTIONS", ""),
+                    f"{svc_name}: must log in with its own JAAS file /keys/kafka/weightcast-{svc_name}.jaas")
+            p.check(any(str(v).startswith("weightcast-keys:/keys") for v in svc.get("volumes", [])),
+                    f"{svc_name}: must mount the weightcast-keys volume for its Kafka login")
     p.check(len(images) == 1, "the four services must share one image and build")
+    if kenv.get("KAFKA_AUTHORIZER_CLASS_NAME"):
+        p.check(all(protocols.get(name, "").startswith("SASL_") for name in listeners if name != ctrl),
+                "kafka: with an authorizer, every client listener must authenticate (SASL_*)")
+        creds = (ROOT / "deploy" / "kafka-credentials.sh").read_text(encoding="utf-8")
+        users_line = re.search(r"^users=\(([^)]*)\)", creds, re.M)
+        acl_users = set(re.findall(r"^allow (\S+) ", (ROOT / "deploy" / "kafka-acls.sh").read_text(encoding="utf-8"), re.M))
+        if p.check(users_line, "deploy/kafka-credentials.sh: no users=(...) line"):
+            p.check(set(users_line.group(1).split()) == acl_users | {"admin"},
+                    f"deploy/kafka-credentials.sh makes logins for {users_line.group(1).split()}, deploy/kafka-acls.sh grants "
+                    f"{sorted(acl_users)} (plus admin)")
+        p.check("User:admin" in kenv.get("KAFKA_SUPER_USERS", ""), "kafka: the topics/ACLs job's admin must be a super user")
 
     # Prometheus scrapes every service on the port it listens on.
     prom = load_yaml(DASH / "prometheus/prometheus.yml")
@@ -567,7 +585,8 @@ KNOWN_KINDS = {
     ("kafka.strimzi.io/v1beta2", "Kafka"), ("kafka.strimzi.io/v1beta2", "KafkaNodePool"),
     ("kafka.strimzi.io/v1beta2", "KafkaTopic"), ("kafka.strimzi.io/v1", "Kafka"),
     ("kafka.strimzi.io/v1", "KafkaNodePool"), ("kafka.strimzi.io/v1", "KafkaTopic"),
-    ("monitoring.coreos.com/v1", "ServiceMonitor"),
+    ("kafka.strimzi.io/v1beta2", "KafkaUser"), ("kafka.strimzi.io/v1", "KafkaUser"),
+    ("networking.k8s.io/v1", "NetworkPolicy"), ("monitoring.coreos.com/v1", "ServiceMonitor"),
 }
 DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
@@ -654,6 +673,14 @@ def cmd_k8s(rendered):
                             or operator_created(secret),
                             f"{cname}: Secret {secret} is neither defined, optional nor created by the operator as "
                             f"k8s/README.md says")
+            for e in c.get("env", []):
+                ref = (e.get("valueFrom") or {}).get("secretKeyRef")
+                if ref:
+                    secret = ref.get("name")
+                    p.check(ref.get("optional") is True or secret in by_kind.get("Secret", {}) or secret in by_kind.get("KafkaUser", {})
+                            or operator_created(secret),
+                            f"{cname}: env {e.get('name')} reads Secret {secret}, which is neither defined, optional, a KafkaUser's "
+                            f"(Strimzi's User Operator makes those) nor created by the operator as k8s/README.md says")
             ports = {pt.get("name"): pt.get("containerPort") for pt in c.get("ports", [])}
             if cmd in SERVICES:
                 want = int(cm_env.get(f"WEIGHTCAST_{cmd.upper()}_PORT", SERVICES[cmd]))
@@ -695,6 +722,18 @@ def cmd_k8s(rendered):
     if by_kind.get("ServiceMonitor"):
         want = {f"weightcast-{s}" for s in SERVICES}
         p.check(want <= scraped, f"ServiceMonitors scrape {sorted(scraped)}, need all of {sorted(want)}")
+    for name, np in by_kind.get("NetworkPolicy", {}).items():
+        targets = [n for n, labels in pod_labels.items() if label_selects(np["spec"].get("podSelector") or {}, labels)]
+        p.check(targets, f"NetworkPolicy/{name}: podSelector matches no Deployment")
+        for rule in np["spec"].get("ingress", []):
+            for pt in rule.get("ports", []):
+                p.check(any(pt.get("port") in ports_of[t].values() or pt.get("port") in ports_of[t] for t in targets),
+                        f"NetworkPolicy/{name}: port {pt.get('port')} is no container port of {targets}")
+    if by_kind.get("NetworkPolicy"):
+        for n, labels in pod_labels.items():
+            allowed = [name for name, np in by_kind["NetworkPolicy"].items()
+                       if label_selects(np["spec"].get("podSelector") or {}, labels) and np["spec"].get("ingress")]
+            p.check(allowed, f"Deployment/{n}: NetworkPolicies let nothing reach it (its probes' port must stay reachable)")
     for name, pdb in by_kind.get("PodDisruptionBudget", {}).items():
         spec = pdb["spec"]
         targets = [n for n, labels in pod_labels.items() if selects(spec["selector"].get("matchLabels"), labels)]
@@ -723,6 +762,22 @@ def cmd_k8s(rendered):
                     f"KafkaNodePool/{pname}: one JBOD volume needs kraftMetadata: shared")
         p.check(roles == {"broker", "controller"}, "KRaft needs node pools with broker and controller roles")
         p.check("zookeeper" not in kafka["spec"], f"Kafka/{kname}: KRaft only, no zookeeper")
+        users = by_kind.get("KafkaUser", {})
+        if users:
+            p.check((kafka["spec"]["kafka"].get("authorization") or {}).get("type") == "simple",
+                    f"Kafka/{kname}: KafkaUsers with ACLs need authorization: simple")
+            for lst in kafka["spec"]["kafka"].get("listeners", []):
+                p.check((lst.get("authentication") or {}).get("type") in ("scram-sha-512", "tls"),
+                        f"Kafka/{kname} listener {lst.get('name')}: needs authentication (scram-sha-512 or tls)")
+            for uname, u in users.items():
+                p.check(u["metadata"].get("labels", {}).get("strimzi.io/cluster") == kname,
+                        f"KafkaUser/{uname}: strimzi.io/cluster must be {kname}")
+            for svc in SERVICES:
+                p.check(f"weightcast-{svc}" in users, f"no KafkaUser weightcast-{svc} for the {svc} service")
+            writers = sorted({uname for uname, u in users.items() for acl in (u["spec"].get("authorization") or {}).get("acls", [])
+                             if acl["resource"].get("type") == "topic" and acl["resource"].get("name", "").endswith(("models", "encoders"))
+                             and {"Write", "All"} & set(acl.get("operations", []))})
+            p.check(set(writers) <= {"weightcast-trainer"}, f"only the trainer may write models/encoders, also: {writers}")
         plain = [lst for lst in kafka["spec"]["kafka"].get("listeners", []) if not lst.get("tls")]
         max_bytes = int(kafka["spec"]["kafka"].get("config", {}).get("message.max.bytes", 1048588))
         if not raw and p.check(plain, f"Kafka/{kname}: needs a plaintext listener for the services"):

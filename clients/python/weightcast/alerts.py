@@ -17,6 +17,8 @@ import time
 import uuid
 from typing import Callable, Dict, Iterable, List, Optional, Set
 
+from . import kafka_security
+
 log = logging.getLogger("weightcast")
 
 DEFAULT_STOP_ON = ("EARLY_STOP_CANDIDATE", "DYING_RELU:critical", "NONFINITE_WEIGHTS")
@@ -83,6 +85,7 @@ class AlertWatcher:
             "auto.offset.reset": "earliest",
             "isolation.level": "read_committed",  # the scorer writes alerts in Kafka Streams transactions
         }
+        self._config.update(kafka_security.from_env())
         self._config.update(consumer_config or {})
         self._factory = consumer_factory or _confluent_consumer
         self._watched: Set[str] = set()

@@ -34,7 +34,7 @@ import uuid
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from . import alerts, dead_units, readback, safetensors
+from . import alerts, dead_units, kafka_security, readback, safetensors
 
 #: Largest record the platform's topics accept (``KafkaConfigs.MAX_RECORD_BYTES`` in Java);
 #: larger checkpoints are split into parts.
@@ -161,6 +161,7 @@ class KafkaTransport:
             "error_cb": self._on_error,
             "logger": logging.getLogger("weightcast.kafka"),
         }
+        config.update(kafka_security.from_env())  # the login the services' variables give (compose, Strimzi)
         config.update(producer_config or {})
         try:
             self._producer = Producer(config)
@@ -460,6 +461,8 @@ ENV_VARS = {
     "WEIGHTCAST_STUDY": "the study of runs started without one",
     "WEIGHTCAST_TOPIC_PREFIX": "topic prefix (default weightcast.)",
     "WEIGHTCAST_STOP_ON": "comma-separated stop rules, e.g. EARLY_STOP_CANDIDATE,DYING_RELU:critical",
+    "WEIGHTCAST_KAFKA_SECURITY_PROTOCOL": "Kafka login: SASL_PLAINTEXT, SASL_SSL or SSL (with _SASL_MECHANISM, "
+                                          "_SASL_USERNAME, _SASL_PASSWORD, _SSL_CA_LOCATION; the services' names)",
 }
 MODES = ("online", "disabled", "dryrun")
 

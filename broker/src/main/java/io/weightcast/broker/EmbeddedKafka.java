@@ -42,18 +42,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final int saslPort; // 0: no SASL listener
+    private final boolean authorizer;
     private final Map<String, String> saslUsers;
     private KafkaRaftServer server;
 
     private EmbeddedKafka(Path dataDir, int port, int controllerPort) {
-        this(dataDir, port, controllerPort, 0, Map.of());
+        this(dataDir, new int[] {port, controllerPort, 0}, Map.of(), false);
     }
 
-    private EmbeddedKafka(Path dataDir, int port, int controllerPort, int saslPort, Map<String, String> saslUsers) {
+    /** @param ports the PLAINTEXT, CONTROLLER and SASL_PLAINTEXT ports (0: no SASL listener) */
+    private EmbeddedKafka(Path dataDir, int[] ports, Map<String, String> saslUsers, boolean authorizer) {
+        this.authorizer = authorizer;
         this.dataDir = dataDir;
-        this.port = port;
-        this.controllerPort = controllerPort;
-        this.saslPort = saslPort;
+        this.port = ports[0];
+        this.controllerPort = ports[1];
+        this.saslPort = ports[2];
         this.saslUsers = Map.copyOf(saslUsers);
     }
 
@@ -89,12 +92,22 @@ public final class EmbeddedKafka implements AutoCloseable {
      * {@code users} (name → password) may log in with PLAIN or SCRAM-SHA-256. The PLAINTEXT listener stays.
      */
     public static EmbeddedKafka startWithSasl(Path dataDir, Map<String, String> users) {
+        return startWithSasl(dataDir, users, false);
+    }
+
+    /**
+     * As {@link #startWithSasl(Path, Map)}; with {@code authorizer}, the broker runs KRaft's {@code StandardAuthorizer}:
+     * a SASL user may do only what an ACL allows (none at start: add them through {@link #bootstrapServers()}),
+     * while the PLAINTEXT listener's principal ({@code User:ANONYMOUS}) stays a super user, the operator's door.
+     */
+    public static EmbeddedKafka startWithSasl(Path dataDir, Map<String, String> users, boolean authorizer) {
         if (users.isEmpty()) {
             throw new IllegalArgumentException("a SASL listener needs at least one user");
         }
         int plain = freePortOtherThan();
         int controller = freePortOtherThan(plain);
-        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, plain, controller, freePortOtherThan(plain, controller), users);
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, new int[] {plain, controller, freePortOtherThan(plain, controller)}, users,
+                authorizer);
         kafka.startServer();
         kafka.createScramUsers();
         return kafka;
@@ -169,6 +182,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         if (saslPort != 0) {
             addSaslListener(p);
+        }
+        if (authorizer) {
+            p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            p.put("super.users", "User:ANONYMOUS"); // PLAINTEXT and CONTROLLER: the broker itself and the test's admin
         }
         return p;
     }

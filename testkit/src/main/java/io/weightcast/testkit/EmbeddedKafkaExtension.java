@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
     private final Map<String, String> saslUsers;
+    private final boolean authorizer;
     private EmbeddedKafka broker;
     private boolean perClass;
     private TopicWriter writer;
@@ -32,12 +33,25 @@ public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAll
     }
 
     private EmbeddedKafkaExtension(Map<String, String> saslUsers) {
+        this(saslUsers, false);
+    }
+
+    private EmbeddedKafkaExtension(Map<String, String> saslUsers, boolean authorizer) {
         this.saslUsers = Map.copyOf(saslUsers);
+        this.authorizer = authorizer;
     }
 
     /** A broker that also listens with SASL_PLAINTEXT for {@code users} (name → password), see {@link EmbeddedKafka#startWithSasl}. */
     public static EmbeddedKafkaExtension withSasl(Map<String, String> users) {
         return new EmbeddedKafkaExtension(users);
+    }
+
+    /**
+     * As {@link #withSasl}, with the broker's authorizer on: the SASL users may do only what ACLs allow; the PLAINTEXT
+     * listener ({@link EmbeddedKafka#bootstrapServers()}) is a super user for the test's own admin work.
+     */
+    public static EmbeddedKafkaExtension withSaslAndAcls(Map<String, String> users) {
+        return new EmbeddedKafkaExtension(users, true);
     }
 
     @Override
@@ -67,7 +81,7 @@ public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAll
 
     private void start() {
         Path dir = EmbeddedKafka.tempDir();
-        broker = saslUsers.isEmpty() ? EmbeddedKafka.start(dir) : EmbeddedKafka.startWithSasl(dir.resolve("kafka"), saslUsers);
+        broker = saslUsers.isEmpty() ? EmbeddedKafka.start(dir) : EmbeddedKafka.startWithSasl(dir.resolve("kafka"), saslUsers, authorizer);
     }
 
     private void stop() {
