@@ -18,9 +18,18 @@ import org.slf4j.LoggerFactory;
  * rebuilds the store at start, which is how a restarted scorer finds its model again.
  * A global processor cannot forward, so undecodable versions go to the {@link DeadLetterSink}, and so do
  * records without a valid signature when a signing key is set ({@link RecordSignature}: the trainer signs).
+ *
+ * <p>Versions follow each other: the trainer numbers each publish one above the last it saw, so a record more than
+ * {@link #MAX_VERSION_STEP} above the last version of its name this scorer saw is dead-lettered
+ * ({@code model_version_jump}) and the live model stays. A forged or corrupt 2³¹−1 cannot pin the scorer even with a
+ * leaked key. The step is not 1 because the trainer skips a number when a publish's acknowledgement is lost (it may
+ * have been written), and a version that does not load here is skipped too; versions seen count whether or not
+ * they loaded, so skips do not add up across refits.
  */
 final class ModelUpdater implements Processor<String, byte[], Void, Void> {
     private static final Logger LOG = LoggerFactory.getLogger(ModelUpdater.class);
+    /** The largest accepted step above the last version seen of a name (see the class comment). */
+    static final int MAX_VERSION_STEP = 64;
 
     private final ModelCache models;
     private final ScorerMetrics metrics;
@@ -28,6 +37,8 @@ final class ModelUpdater implements Processor<String, byte[], Void, Void> {
     private final RecordSignature signature;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, ModelVersion> store;
+    /** The last signed, well-formed version seen per name, loaded or not (the store holds only loaded ones). */
+    private final java.util.Map<String, Integer> lastSeen = new java.util.HashMap<>();
 
     ModelUpdater(ModelCache models, ScorerMetrics metrics, DeadLetterSink deadLetters, RecordSignature signature) {
         this.models = models;
@@ -75,6 +86,9 @@ final class ModelUpdater implements Processor<String, byte[], Void, Void> {
             reject(record, "malformed_model_version", e.getMessage());
             return;
         }
+        if (!followsLastSeen(version, record)) {
+            return;
+        }
         if (ModelVersion.ACCURACY_MODEL.equals(version.name()) && !makeLive(version, record)) {
             return; // not stored either, so a restart does not try it again
         }
@@ -85,6 +99,20 @@ final class ModelUpdater implements Processor<String, byte[], Void, Void> {
         if (stored == null || version.version() > stored.version()) {
             store.put(version.name(), version);
         }
+    }
+
+    /** @return false (and the record dead-lettered) if the version jumps too far above the last one seen of its name */
+    private boolean followsLastSeen(ModelVersion version, Record<String, byte[]> record) {
+        ModelVersion stored = store.get(version.name());
+        long reference = Math.max(lastSeen.getOrDefault(version.name(), 0), stored == null ? 0 : stored.version());
+        boolean first = reference == 0;
+        if (!first && (long) version.version() > reference + MAX_VERSION_STEP) {
+            reject(record, "model_version_jump", "model " + version.name() + " version " + version.version() + " jumps more than "
+                    + MAX_VERSION_STEP + " above version " + reference + ", the last one seen; the live model stays");
+            return false;
+        }
+        lastSeen.merge(version.name(), version.version(), Math::max);
+        return true;
     }
 
     /** @return false if the version does not load (the live model stays) */

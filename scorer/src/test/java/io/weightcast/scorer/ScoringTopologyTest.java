@@ -347,4 +347,19 @@ class ScoringTopologyTest {
         assertThat(scoreOf(TinyModels.vector("r1", 1, 18, STUDY, 0.5, TinyModels.healthy())).modelVersion()).isEqualTo(1);
         assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_dead_letters_total{reason=\"model_not_loadable\"}")).isEqualTo(1.0);
     }
+
+    @Test
+    void aVersionThatJumpsFarAboveTheLastOneIsDeadLetteredAndTheLiveModelStays() {
+        publish(v1);
+        publish(v2.toBuilder().version(Integer.MAX_VALUE).build());
+        assertThat(globalDeadLetters).singleElement().satisfies(d -> assertThat(d.reason())
+                .contains("version " + Integer.MAX_VALUE + " jumps more than " + ModelUpdater.MAX_VERSION_STEP + " above version 1"));
+        assertThat(scoreOf(TinyModels.vector("r1", 1, 18, STUDY, 0.5, TinyModels.healthy())).modelVersion()).isEqualTo(1);
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_dead_letters_total{reason=\"model_version_jump\"}"))
+                .isEqualTo(1.0);
+
+        // the trainer's next version (a skipped number or two is no jump) still goes live
+        publish(v2.toBuilder().version(3).build());
+        assertThat(scoreOf(TinyModels.vector("r2", 1, 18, STUDY, 0.5, TinyModels.healthy())).modelVersion()).isEqualTo(3);
+    }
 }
