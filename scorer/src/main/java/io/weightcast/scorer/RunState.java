@@ -12,9 +12,11 @@ import java.util.Map;
  * @param lowStreak      consecutive judged checkpoints whose interval lay below the early-stop reference
  * @param lastJudgedStep the last step the early-stop policy counted (replays and duplicates do not count twice)
  * @param spectralSeen   per layer, what its spectra have shown so far (bits of the spectral-collapse policy)
+ * @param finishedAt     when its {@code finished} event was written (the record's timestamp, ms), 0 while it runs:
+ *                       the run store forgets a run {@code scorer.run.retention.ms} after it finished
  */
 public record RunState(String study, Integer plannedSteps, boolean finished, Map<String, Double> raised,
-                       int lowStreak, long lastJudgedStep, Map<String, Integer> spectralSeen) {
+                       int lowStreak, long lastJudgedStep, Map<String, Integer> spectralSeen, long finishedAt) {
 
     public RunState {
         raised = raised == null ? Map.of() : Map.copyOf(raised);
@@ -22,17 +24,24 @@ public record RunState(String study, Integer plannedSteps, boolean finished, Map
     }
 
     public static RunState empty() {
-        return new RunState(null, null, false, Map.of(), 0, -1, Map.of());
+        return new RunState(null, null, false, Map.of(), 0, -1, Map.of(), 0);
     }
 
-    public RunState apply(RunEvent event) {
+    /** @param timestamp the event record's timestamp (ms): when a {@code finished} event says the run ended */
+    public RunState apply(RunEvent event, long timestamp) {
         String s = event.study() != null ? event.study() : study;
         Integer planned = event.plannedSteps() != null ? event.plannedSteps() : plannedSteps;
-        return new RunState(s, planned, finished || event.isFinished(), raised, lowStreak, lastJudgedStep, spectralSeen);
+        long ended = finishedAt == 0 && event.isFinished() ? Math.max(1, timestamp) : finishedAt;
+        return new RunState(s, planned, finished || event.isFinished(), raised, lowStreak, lastJudgedStep, spectralSeen, ended);
+    }
+
+    /** Whether the run finished before {@code cutoffMs} (then the store may forget it). */
+    public boolean finishedBefore(long cutoffMs) {
+        return finished && finishedAt > 0 && finishedAt < cutoffMs;
     }
 
     public RunState withSpectralSeen(Map<String, Integer> seen) {
-        return new RunState(study, plannedSteps, finished, raised, lowStreak, lastJudgedStep, seen);
+        return new RunState(study, plannedSteps, finished, raised, lowStreak, lastJudgedStep, seen, finishedAt);
     }
 
     /** The magnitude {@code kind} was last raised at, or null if it never was. */
@@ -43,10 +52,10 @@ public record RunState(String study, Integer plannedSteps, boolean finished, Map
     public RunState withRaised(String kind, double magnitude) {
         Map<String, Double> r = new LinkedHashMap<>(raised);
         r.put(kind, magnitude);
-        return new RunState(study, plannedSteps, finished, r, lowStreak, lastJudgedStep, spectralSeen);
+        return new RunState(study, plannedSteps, finished, r, lowStreak, lastJudgedStep, spectralSeen, finishedAt);
     }
 
     public RunState withStreak(int streak, long step) {
-        return new RunState(study, plannedSteps, finished, raised, streak, step, spectralSeen);
+        return new RunState(study, plannedSteps, finished, raised, streak, step, spectralSeen, finishedAt);
     }
 }

@@ -46,6 +46,11 @@ public final class ScorerKeys {
             io.weightcast.scorer.http.RunsView.DEFAULT_MAX_RUNS,
             "runs the query API and live page hold in memory; past it the least recently updated finished run is let go "
                     + "(`weightcast_scorer_view_evicted_runs_total`); the topics keep everything").rule("≥ 1", n -> n >= 1);
+    public static final Key<Long> RUN_RETENTION_MS = Key.longInteger("scorer.run.retention.ms", RunTracker.DEFAULT_RETENTION_MS,
+            "how long the run store (alert memory, study, planned steps) keeps a run after its `finished` event; then it is "
+                    + "deleted (`weightcast_scorer_run_store_expired_total`), so the store holds the runs in flight and the recently "
+                    + "finished, not every run ever. A checkpoint of the run that arrives later is scored as of an unknown run")
+            .rule("positive", n -> n > 0);
     public static final Key<Integer> WEBHOOK_RETRIES = Key.integer("scorer.webhook.retries", 5,
             "retries per alert and hook, within a budget of a quarter of `kafka.max.poll.interval.ms` (75 s by default) per alert "
                     + "and hook, requests included; after the last, or when the budget is spent, the alert goes to `dead-letters` with the "
@@ -60,7 +65,7 @@ public final class ScorerKeys {
     public static final KeyGroup GROUP = KeyGroup.of("scorer", "Scores every feature vector with the current model, raises "
                     + "alerts and calls hooks (ScorerService).", APPLICATION_ID, THREADS, HOST, PORT, PUBLIC_URL, DYING_RELU_THRESHOLD,
                     ALERTS, EARLY_STOP_RULE, EARLY_STOP_INTERVAL_LEVEL, EARLY_STOP_THRESHOLD, EARLY_STOP_CONSECUTIVE,
-                    EARLY_STOP_MIN_STEP_FRACTION, VIEW_MAX_RUNS, HookSettings.LEGACY_URLS, HookSettings.LEGACY_SECRET, WEBHOOK_RETRIES,
+                    EARLY_STOP_MIN_STEP_FRACTION, VIEW_MAX_RUNS, RUN_RETENTION_MS, HookSettings.LEGACY_URLS, HookSettings.LEGACY_SECRET, WEBHOOK_RETRIES,
                     WEBHOOK_BACKOFF_MS, WEBHOOK_TIMEOUT_MS)
             .withFamily("scorer.kafka.<streams setting>", "passed to the scorer's Kafka Streams config as is, e.g. "
                     + "`scorer.kafka.commit.interval.ms`")

@@ -66,6 +66,10 @@ public final class ScorerMetrics {
             .help("Upper end of the latest 80% prediction interval per active run")
             .labelNames("run_id", "study")
             .register(registry);
+    private final Counter runStoreExpired = Counter.builder()
+            .name("weightcast_scorer_run_store_expired_total")
+            .help("Finished runs the run store forgot after scorer.run.retention.ms")
+            .register(registry);
     private final Counter deadLetters = Counter.builder()
             .name("weightcast_scorer_dead_letters_total")
             .help("Records sent to the dead-letters topic, by reason")
@@ -155,6 +159,10 @@ public final class ScorerMetrics {
     }
 
     /** A finished run leaves the fleet view. */
+    public void runsExpired(int n) {
+        runStoreExpired.inc(n);
+    }
+
     public void runFinished(String runId) {
         predicted.removeIf(labels -> labels.get(0).equals(runId));
         predictedLower.removeIf(labels -> labels.get(0).equals(runId));

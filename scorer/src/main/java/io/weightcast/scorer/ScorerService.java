@@ -89,7 +89,7 @@ public final class ScorerService implements Service {
 
         streams = StreamsApp.start(applicationId(),
                 ScoringTopology.build(topics, ScorerConfig.from(settings), models, metrics, deadLetters,
-                        RecordSignature.from(settings).logged("scorer")), streamsProperties());
+                        RecordSignature.from(settings).logged("scorer"), settings.get(ScorerKeys.RUN_RETENTION_MS)), streamsProperties());
 
         feeder = new RunsViewFeeder(bootstrap, topics, view);
         feeder.start();

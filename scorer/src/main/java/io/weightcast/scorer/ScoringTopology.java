@@ -46,6 +46,12 @@ public final class ScoringTopology {
     /** @param signature model records without a valid signature are dead-lettered, never loaded ({@link RecordSignature}) */
     public static Topology build(Topics topics, ScorerConfig config, ModelCache models, ScorerMetrics metrics,
                                  DeadLetterSink modelDeadLetters, RecordSignature signature) {
+        return build(topics, config, models, metrics, modelDeadLetters, signature, RunTracker.DEFAULT_RETENTION_MS);
+    }
+
+    /** @param runRetentionMs how long the run store keeps a finished run ({@code scorer.run.retention.ms}) */
+    public static Topology build(Topics topics, ScorerConfig config, ModelCache models, ScorerMetrics metrics,
+                                 DeadLetterSink modelDeadLetters, RecordSignature signature, long runRetentionMs) {
         StreamsBuilder builder = new StreamsBuilder();
         Consumed<String, byte[]> bytes = Consumed.with(Serdes.String(), Serdes.ByteArray());
 
@@ -61,7 +67,7 @@ public final class ScoringTopology {
                 JsonSerde.of(RunState.class));
 
         KStream<String, Emitted> fromRuns = builder.stream(topics.runs(), bytes.withName("runs-source"))
-                .process(StatefulProcessorSupplier.of(() -> new RunTracker(metrics), runs), Named.as("track-runs"));
+                .process(StatefulProcessorSupplier.of(() -> new RunTracker(metrics, runRetentionMs), runs), Named.as("track-runs"));
 
         Policies policies = Policies.from(config, models.dyingRelu());
         KStream<String, Emitted> fromFeatures = builder.stream(topics.features(), bytes.withName("features-source"))

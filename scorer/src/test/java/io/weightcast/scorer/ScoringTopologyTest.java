@@ -362,4 +362,25 @@ class ScoringTopologyTest {
         publish(v2.toBuilder().version(3).build());
         assertThat(scoreOf(TinyModels.vector("r2", 1, 18, STUDY, 0.5, TinyModels.healthy())).modelVersion()).isEqualTo(3);
     }
+
+    @Test
+    void theRunStoreForgetsRunsThatFinishedLongerAgoThanTheRetention() {
+        long now = System.currentTimeMillis();
+        java.time.Instant longAgo = java.time.Instant.ofEpochMilli(now - RunTracker.DEFAULT_RETENTION_MS - 86_400_000L);
+        java.time.Instant recently = java.time.Instant.ofEpochMilli(now - 86_400_000L);
+        for (String run : List.of("old", "recent", "running")) {
+            runsIn.pipeInput(run, Json.bytes(RunEvent.started(run, STUDY, Map.of(), 10)), longAgo);
+        }
+        runsIn.pipeInput("old", Json.bytes(RunEvent.finished("old", STUDY, Map.of("test_accuracy", 0.9))), longAgo);
+        runsIn.pipeInput("recent", Json.bytes(RunEvent.finished("recent", STUDY, Map.of("test_accuracy", 0.9))), recently);
+        org.apache.kafka.streams.state.KeyValueStore<String, RunState> store = driver.getKeyValueStore(ScoringTopology.RUN_STORE);
+        assertThat(store.get("old")).isNotNull();
+
+        driver.advanceWallClockTime(RunTracker.SWEEP);
+
+        assertThat(store.get("old")).as("finished more than the retention ago").isNull();
+        assertThat(store.get("recent")).as("finished a day ago").isNotNull();
+        assertThat(store.get("running")).as("never finished, started long ago").isNotNull();
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_run_store_expired_total")).isEqualTo(1.0);
+    }
 }

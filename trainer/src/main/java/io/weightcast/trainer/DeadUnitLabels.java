@@ -5,6 +5,7 @@ import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.Health;
 import io.weightcast.core.records.RunEvent;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,11 +15,34 @@ import java.util.Map;
  * reaches the trainer as the feature record's {@link Health#measuredDeadFractions()} (not its
  * {@code deadFractions}: there the measurements are merged (max) with the weight criterion, so a run that
  * reported nothing could not be told apart). Steps without a measurement have no label and train nothing.
- * Poll thread only.
+ * At most {@code maxRuns} runs are held: past it the run labelled least recently is forgotten (the zoo forgets
+ * runs past its own bounds too, so their labels would train nothing). Poll thread only.
  */
 final class DeadUnitLabels {
-    private final Map<String, Map<Long, Boolean>> labels = new HashMap<>();
+    static final int DEFAULT_MAX_RUNS = ZooState.DEFAULT_MAX_MEMBERS + ZooState.DEFAULT_MAX_UNFINISHED;
+
+    private final Map<String, Map<Long, Boolean>> labels;
     private int count;
+
+    DeadUnitLabels() {
+        this(DEFAULT_MAX_RUNS);
+    }
+
+    DeadUnitLabels(int maxRuns) {
+        if (maxRuns < 1) {
+            throw new IllegalArgumentException("maxRuns must be at least 1, was " + maxRuns);
+        }
+        this.labels = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Map<Long, Boolean>> eldest) {
+                boolean evict = size() > maxRuns;
+                if (evict) {
+                    count -= eldest.getValue().size();
+                }
+                return evict;
+            }
+        };
+    }
 
     /** Records the label of a {@code metrics} event that reports dead fractions; other events are ignored. */
     void add(RunEvent event, String keyRunId) {
@@ -56,5 +80,10 @@ final class DeadUnitLabels {
     /** Labelled (run, step) pairs held. */
     int size() {
         return count;
+    }
+
+    /** Runs with at least one label held. */
+    int runs() {
+        return labels.size();
     }
 }

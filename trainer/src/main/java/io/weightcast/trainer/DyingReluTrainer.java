@@ -33,7 +33,7 @@ final class DyingReluTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DyingReluTrainer.class);
     static final String SKIPPED = "skipped";
 
-    private final DeadUnitLabels labels = new DeadUnitLabels();
+    private final DeadUnitLabels labels;
     private final DyingReluFitter fitter;
     private final Gauge version;
     private final Gauge precision;
@@ -43,6 +43,12 @@ final class DyingReluTrainer {
     private int maxVersionSeen;
 
     DyingReluTrainer(FitParams params, PrometheusRegistry registry) {
+        this(params, registry, DeadUnitLabels.DEFAULT_MAX_RUNS);
+    }
+
+    /** @param maxRuns runs whose labels are held (the zoo's bounds together) */
+    DyingReluTrainer(FitParams params, PrometheusRegistry registry, int maxRuns) {
+        this.labels = new DeadUnitLabels(maxRuns);
         this.fitter = new DyingReluFitter(params);
         this.version = Gauge.builder().name("weightcast_trainer_dying_relu_model_version")
                 .help("Version of the current dying-ReLU classifier (0: none)").register(registry);
@@ -84,6 +90,10 @@ final class DyingReluTrainer {
 
     int labelledCheckpoints() {
         return labels.size();
+    }
+
+    int labelledRuns() {
+        return labels.runs();
     }
 
     /** Fits on the zoo and publishes through {@code publisher} when the candidate is not worse; never throws. */

@@ -180,7 +180,7 @@ public final class TrainerService implements Service {
         this.fitter = new AccuracyModelFitter(config.fitParams());
         this.gate = config.publishGate();
         this.batcher = config.refitBatcher();
-        this.dyingRelu = new DyingReluTrainer(config.fitParams(), metrics.registry());
+        this.dyingRelu = new DyingReluTrainer(config.fitParams(), metrics.registry(), config.maxRunsHeld());
         this.encoderSettings = EncoderSettings.from(settings, config.seed());
         this.signature = RecordSignature.from(settings);
     }

@@ -94,6 +94,11 @@ public record TrainerSettings(
         return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel);
     }
 
+    /** Runs the zoo holds at most, finished and unfinished: what the dying-ReLU labels are bounded by too. */
+    int maxRunsHeld() {
+        return zooMaxRuns + unfinishedMaxRuns;
+    }
+
     /** The zoo, bounded by these settings. */
     ZooState zoo() {
         return new ZooState(zooMaxRuns, unfinishedMaxRuns);

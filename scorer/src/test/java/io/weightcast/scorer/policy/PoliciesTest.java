@@ -28,7 +28,7 @@ class PoliciesTest {
 
     @Test
     void aFinishedRunScoredLateStillGetsWeightHealthAlertsButNoEarlyStop() {
-        RunState finished = RunState.empty().apply(RunEvent.finished("run", "s", Map.of("test_accuracy", 0.5)));
+        RunState finished = RunState.empty().apply(RunEvent.finished("run", "s", Map.of("test_accuracy", 0.5)), 1L);
         Policies.Judgement j = policies.apply(checkpoint(1, 10, "s", broken, Prediction.none("no model")), finished);
         assertThat(j.flags()).contains("nonfinite_weights");
         assertThat(j.alerts()).extracting(Alert::kind).containsExactly(Alert.NONFINITE_WEIGHTS, Alert.DYING_RELU);
