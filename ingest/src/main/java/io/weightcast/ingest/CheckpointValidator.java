@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
 
 /**
  * Turns an uploaded safetensors file into the records to produce (pure: no I/O), or refuses it with
- * a precise reason. Checks, in order: size, the safetensors structure, run id agreement, the merged
- * metadata, a split part's numbers and chunk names, at least one floating-point tensor. Rewrites the
- * header only when metadata was added (otherwise the client's bytes go through untouched) and splits
- * files above the record limit (§4).
+ * a precise reason. Checks, in order: size, the header's caps ({@link HeaderLimits}, before it is parsed), the
+ * safetensors structure, run id agreement, the merged metadata, a split part's numbers and chunk names, at least one
+ * floating-point tensor. Rewrites the header only when metadata was added (otherwise the client's bytes go through
+ * untouched) and splits files above the record limit (§4), both lazily: the parts are views of the body until built.
  */
 public final class CheckpointValidator {
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,8}");
