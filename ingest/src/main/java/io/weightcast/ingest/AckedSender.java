@@ -3,6 +3,7 @@ package io.weightcast.ingest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -24,12 +25,20 @@ public final class AckedSender {
      * while the producer waits for metadata or buffer space (bounded by {@code max.block.ms}).
      */
     public CompletableFuture<List<RecordMetadata>> sendAll(String topic, String key, List<byte[]> values) {
-        List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>(values.size());
-        for (byte[] value : values) {
+        return sendAll(topic, key, values.size(), values::get);
+    }
+
+    /**
+     * Sends {@code count} values, {@code values.apply(i)} built right before its send and not kept afterwards (the
+     * producer copies it into its batch), so a large checkpoint's parts need not all exist at once.
+     */
+    public CompletableFuture<List<RecordMetadata>> sendAll(String topic, String key, int count, IntFunction<byte[]> values) {
+        List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             CompletableFuture<RecordMetadata> ack = new CompletableFuture<>();
             acks.add(ack);
             try {
-                producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+                producer.send(new ProducerRecord<>(topic, key, values.apply(i)), (metadata, error) -> {
                     if (error != null) {
                         ack.completeExceptionally(error);
                     } else {

@@ -6,7 +6,6 @@ import io.weightcast.core.safetensors.CheckpointParts;
 import io.weightcast.core.safetensors.ChunkName;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
-import io.weightcast.core.safetensors.SafeTensorsWriter;
 import io.weightcast.core.safetensors.TensorInfo;
 import java.util.List;
 import java.util.Map;
@@ -14,19 +13,25 @@ import java.util.regex.Pattern;
 
 /**
  * Turns an uploaded safetensors file into the records to produce (pure: no I/O), or refuses it with
- * a precise reason. Checks, in order: size, the safetensors structure, run id agreement, the merged
- * metadata, a split part's numbers and chunk names, at least one floating-point tensor. Rewrites the
- * header only when metadata was added (otherwise the client's bytes go through untouched) and splits
- * files above the record limit (§4).
+ * a precise reason. Checks, in order: size, the header's caps ({@link HeaderLimits}, before it is parsed), the
+ * safetensors structure, run id agreement, the merged metadata, a split part's numbers and chunk names, at least one
+ * floating-point tensor. Rewrites the header only when metadata was added (otherwise the client's bytes go through
+ * untouched) and splits files above the record limit (§4), both lazily: the parts are views of the body until built.
  */
 public final class CheckpointValidator {
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,8}");
     private final long maxCheckpointBytes;
     private final int maxRecordBytes;
+    private final HeaderLimits headerLimits;
 
     public CheckpointValidator(long maxCheckpointBytes, int maxRecordBytes) {
+        this(maxCheckpointBytes, maxRecordBytes, HeaderLimits.NONE);
+    }
+
+    CheckpointValidator(long maxCheckpointBytes, int maxRecordBytes, HeaderLimits headerLimits) {
         this.maxCheckpointBytes = maxCheckpointBytes;
         this.maxRecordBytes = maxRecordBytes;
+        this.headerLimits = headerLimits;
     }
 
     public ValidCheckpoint validate(String runId, byte[] body, MetadataDefaults defaults) {
@@ -34,6 +39,7 @@ public final class CheckpointValidator {
         if (body.length > maxCheckpointBytes) {
             throw tooLarge(body.length);
         }
+        headerLimits.check(body); // before the header becomes a tree
         SafeTensors file = parse(body);
         String fileRunId = file.metadata().get("run_id");
         if (fileRunId != null && !fileRunId.equals(runId)) {
@@ -44,8 +50,10 @@ public final class CheckpointValidator {
         CheckpointMetadata metadata = parseMetadata(merged, runId);
         requirePartNames(file, merged, metadata);
         requireFloatTensor(file);
-        byte[] payload = merged.equals(file.metadata()) ? body : rewrite(file, merged);
-        return new ValidCheckpoint(metadata, split(payload, metadata));
+        if (merged.equals(file.metadata()) && body.length <= maxRecordBytes) {
+            return ValidCheckpoint.asIs(metadata, body); // the client's bytes, untouched
+        }
+        return ValidCheckpoint.planned(metadata, plan(file, merged, metadata));
     }
 
     public IngestRejection tooLarge(long bytes) {
@@ -105,24 +113,19 @@ public final class CheckpointValidator {
                 + file.size() + " tensors");
     }
 
-    /** Same tensors, same byte order, new header. */
-    static byte[] rewrite(SafeTensors file, Map<String, String> metadata) {
-        SafeTensorsWriter w = new SafeTensorsWriter().metadata(metadata);
-        for (TensorInfo t : file.tensorsByOffset()) {
-            w.raw(t.name(), t.dtype(), t.shape(), file.rawBytes(t));
-        }
-        return w.toBytes();
-    }
-
-    private List<byte[]> split(byte[] payload, CheckpointMetadata metadata) {
+    /**
+     * New header (when metadata was added) and parts (when above the record limit), as views of the body: nothing is
+     * copied until a part is built. A part the client split already is never re-split (that would renumber its parts).
+     */
+    private CheckpointParts.Plan plan(SafeTensors file, Map<String, String> merged, CheckpointMetadata metadata) {
         if (metadata.parts() > 1) {
-            // The client split it already; re-splitting would renumber its parts.
-            if (payload.length > maxRecordBytes) {
+            CheckpointParts.Plan whole = CheckpointParts.plan(file, merged, Integer.MAX_VALUE);
+            if (whole.size(0) > maxRecordBytes) {
                 throw new IngestRejection(RejectReason.TOO_LARGE, "checkpoint part " + metadata.part() + "/" + metadata.parts()
-                        + " has " + payload.length + " bytes, above the record limit of " + maxRecordBytes);
+                        + " has " + whole.size(0) + " bytes, above the record limit of " + maxRecordBytes);
             }
-            return List.of(payload);
+            return whole;
         }
-        return CheckpointParts.split(payload, maxRecordBytes);
+        return CheckpointParts.plan(file, merged, maxRecordBytes);
     }
 }

@@ -95,6 +95,15 @@ final class InflightBudget {
             return true;
         }
 
+        /** Returns up to {@code n} bytes this lease no longer needs (a copy that became garbage), keeping the request's slot. */
+        void giveBack(long n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("negative byte count " + n);
+            }
+            long before = held.getAndUpdate(h -> Math.max(0, h - n));
+            bytes.addAndGet(-Math.min(before, n));
+        }
+
         /** Adds a holder (async work that still owns the body); pair with one {@link #release()}. */
         Lease retain() {
             holders.updateAndGet(h -> h <= 0 ? h : h + 1);

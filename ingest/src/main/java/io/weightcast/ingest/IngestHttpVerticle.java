@@ -60,20 +60,22 @@ final class IngestHttpVerticle extends VerticleBase {
         this.metrics = metrics;
         this.registry = registry;
         this.auth = BearerAuth.of(settings.auth().equals(IngestSettings.AUTH_NONE) ? "" : settings.tokens());
-        this.checkpoints = new CheckpointValidator(settings.maxCheckpointBytes(), settings.maxRecordBytes());
+        this.checkpoints = new CheckpointValidator(settings.maxCheckpointBytes(), settings.maxRecordBytes(), settings.headerLimits());
         this.events = new EventValidator(System::currentTimeMillis);
         this.idempotency = new IdempotencyKeys(settings.idempotencyWindowMs(), settings.idempotencyMaxKeys());
     }
 
     @Override
     public Future<?> start() {
+        BodyPace pace = new BodyPace(settings.bodyIdleTimeoutMs(), settings.bodyMinBytesPerSecond());
         router = Router.router(vertx);
         router.route().handler(this::measure);
         OpsRoutes.mount(router, registry, producer::ready, (name, route) -> route.handler(endpoint(name)));
         router.post("/v1/runs/:run/checkpoints").handler(endpoint("checkpoints")).handler(this::authenticate)
-                .handler(this::idempotent).handler(new BoundedBody(settings.maxCheckpointBytes(), budget)).handler(this::checkpoint);
+                .handler(this::idempotent).handler(new BoundedBody(settings.maxCheckpointBytes(), budget, pace,
+                        settings.headerLimits())).handler(this::checkpoint);
         router.post("/v1/runs/:run/events").handler(endpoint("events")).handler(this::authenticate)
-                .handler(this::idempotent).handler(new BoundedBody(settings.maxEventBytes(), budget)).handler(this::event);
+                .handler(this::idempotent).handler(new BoundedBody(settings.maxEventBytes(), budget, pace, null)).handler(this::event);
         OpsRoutes.openApi(router.get(OpsRoutes.OPENAPI_PATH).handler(endpoint("openapi")), IngestHttpVerticle.class, "openapi.json");
         router.route().failureHandler(this::failure);
         router.errorHandler(404, ctx -> error(ctx, 404, "no route for " + ctx.request().method() + " " + ctx.request().path()));
@@ -174,7 +176,7 @@ final class IngestHttpVerticle extends VerticleBase {
 
     private void checkpoint(RoutingContext ctx) {
         String run = ctx.pathParam("run");
-        Buffer body = BoundedBody.of(ctx);
+        byte[] body = BoundedBody.of(ctx);
         MetadataDefaults defaults;
         try {
             defaults = MetadataDefaults.fromQuery(name -> first(ctx.queryParam(name)));
@@ -182,12 +184,13 @@ final class IngestHttpVerticle extends VerticleBase {
             reject(ctx, e);
             return;
         }
-        // Parsing and splitting up to hundreds of MB must not run on the event loop. The body's budget
-        // stays taken until the chain ends, even if the client hangs up meanwhile.
+        // Parsing up to hundreds of MB must not run on the event loop. The body's budget stays taken until the chain
+        // ends, even if the client hangs up meanwhile. Parts are built one at a time on the send thread, each dropped
+        // once the producer took it: the body plus one part, not two copies of the body.
         InflightBudget.Lease lease = BoundedBody.lease(ctx).retain();
-        vertx.executeBlocking(() -> checkpoints.validate(run, bytes(body), defaults), false)
+        vertx.executeBlocking(() -> checkpoints.validate(run, body, defaults), false)
                 .compose(valid -> Future.fromCompletionStage(
-                        producer.send(topics.checkpoints(), run, valid.parts()), context).map(acks -> valid))
+                        producer.send(topics.checkpoints(), run, valid.partCount(), valid::part), context).map(acks -> valid))
                 .onSuccess(valid -> {
                     metrics.checkpoint(valid.bytes());
                     accepted(ctx, valid.receipt());
@@ -200,7 +203,7 @@ final class IngestHttpVerticle extends VerticleBase {
         String run = ctx.pathParam("run");
         EventValidator.ValidEvent valid;
         try {
-            valid = events.validate(run, bytes(BoundedBody.of(ctx)));
+            valid = events.validate(run, BoundedBody.of(ctx));
         } catch (IngestRejection e) {
             reject(ctx, e);
             return;
@@ -234,7 +237,10 @@ final class IngestHttpVerticle extends VerticleBase {
 
     /** The router's failure route: body-limit hits from {@link BoundedBody}, and anything a handler threw. */
     private void failure(RoutingContext ctx) {
-        if (ctx.statusCode() == 413) {
+        if (ctx.failure() instanceof IngestRejection r && r.reason() != RejectReason.OVERLOADED) {
+            header(ctx, "Connection", "close"); // refused while reading the body (too slow, header too large): the rest is not read
+            reject(ctx, r);
+        } else if (ctx.statusCode() == 413) {
             long limit = "events".equals(ctx.get(ENDPOINT)) ? settings.maxEventBytes() : settings.maxCheckpointBytes();
             header(ctx, "Connection", "close"); // the rest of the upload is not read
             reject(ctx, new IngestRejection(RejectReason.TOO_LARGE, "body larger than the limit of " + limit + " bytes"));
@@ -277,10 +283,6 @@ final class IngestHttpVerticle extends VerticleBase {
 
     private static boolean writable(HttpServerResponse response) {
         return !response.ended() && !response.closed() && !response.headWritten();
-    }
-
-    private static byte[] bytes(Buffer body) {
-        return body.getBytes();
     }
 
     private static String first(List<String> values) {

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -54,8 +55,16 @@ final class IngestProducer implements AutoCloseable {
 
     /** Completes when the broker acked every value; fails with the producer's exception otherwise. */
     CompletableFuture<List<RecordMetadata>> send(String topic, String key, List<byte[]> values) {
+        return send(topic, key, values.size(), values::get);
+    }
+
+    /**
+     * Builds value {@code i} on the send thread right before sending it ({@link AckedSender#sendAll(String, String, int,
+     * IntFunction)}): with one send thread, one part of one checkpoint exists outside the producer's buffer at a time.
+     */
+    CompletableFuture<List<RecordMetadata>> send(String topic, String key, int count, IntFunction<byte[]> values) {
         try {
-            return CompletableFuture.supplyAsync(() -> sender.sendAll(topic, key, values), sendThread)
+            return CompletableFuture.supplyAsync(() -> sender.sendAll(topic, key, count, values), sendThread)
                     .thenCompose(Function.identity());
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new KafkaException("ingest producer is closed"));

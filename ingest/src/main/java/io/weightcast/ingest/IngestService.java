@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * {@link IngestSettings} ({@code ingest.port}, {@code ingest.host}, {@code ingest.tokens},
  * {@code ingest.max.checkpoint.bytes}, {@code ingest.max.event.bytes}, {@code ingest.max.record.bytes},
  * {@code ingest.ack.timeout.ms}, {@code ingest.max.inflight.bytes}, {@code ingest.max.inflight.requests},
- * {@code ingest.retry.after.seconds}, {@code kafka.bootstrap.servers}, {@code topic.prefix}).
+ * {@code ingest.retry.after.seconds}, {@code ingest.max.header.bytes}, {@code ingest.max.tensors}, {@code ingest.max.rank},
+ * {@code ingest.body.idle.timeout.ms}, {@code ingest.body.min.bytes.per.second}, {@code kafka.bootstrap.servers},
+ * {@code topic.prefix}).
  * The topics must exist ({@code TopicSetup.ensure}); until the producer has their metadata, {@code /ready} says 503.
  * Other {@code kafka.*} keys (security: TLS, SASL) go to the producer: built from {@link Settings}, the service
  * installs them ({@link KafkaClientSettings}); built from {@link IngestSettings}, the caller does.

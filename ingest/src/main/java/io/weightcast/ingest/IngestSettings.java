@@ -6,6 +6,7 @@ import io.weightcast.core.config.KeyGroup;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.safetensors.SafeTensorsReader;
 
 /**
  * The ingest gateway's settings, each key declared once below (the README's generated reference lists them),
@@ -13,8 +14,8 @@ import io.weightcast.core.kafka.Topics;
  */
 public record IngestSettings(String host, int port, String auth, String tokens, long maxCheckpointBytes, int maxEventBytes,
                              int maxRecordBytes, int ackTimeoutMs, long maxInflightBytes, int maxInflightRequests,
-                             int retryAfterSeconds, long idempotencyWindowMs, int idempotencyMaxKeys, String bootstrap,
-                             Topics topics) {
+                             int retryAfterSeconds, long idempotencyWindowMs, int idempotencyMaxKeys, HeaderLimits headerLimits,
+                             int bodyIdleTimeoutMs, int bodyMinBytesPerSecond, String bootstrap, Topics topics) {
     public static final long DEFAULT_MAX_CHECKPOINT_BYTES = 256L * 1024 * 1024;
     public static final long DEFAULT_MAX_INFLIGHT_BYTES = 256L * 1024 * 1024;
 
@@ -57,10 +58,24 @@ public record IngestSettings(String host, int port, String auth, String tokens, 
             .rule("positive", ms -> ms > 0);
     public static final Key<Integer> IDEMPOTENCY_MAX_KEYS = Key.integer("ingest.idempotency.max.keys", 100_000,
             "`Idempotency-Key`s remembered at most (oldest out first; ~200 bytes each)").rule("≥ 1", n -> n >= 1);
+    public static final Key<Long> MAX_HEADER_BYTES = Key.longInteger("ingest.max.header.bytes", 8L * 1024 * 1024,
+            "a checkpoint whose safetensors header (the JSON) is longer gets 400 as soon as its first 8 bytes arrive")
+            .rule("in 2.." + SafeTensorsReader.MAX_HEADER_BYTES, n -> n >= 2 && n <= SafeTensorsReader.MAX_HEADER_BYTES);
+    public static final Key<Integer> MAX_TENSORS = Key.integer("ingest.max.tensors", 16_384,
+            "a checkpoint with more tensors gets 400 (counted before the header is parsed)").rule("positive", n -> n > 0);
+    public static final Key<Integer> MAX_RANK = Key.integer("ingest.max.rank", 8,
+            "a checkpoint with a tensor of higher rank (shape length) gets 400").rule("positive", n -> n > 0);
+    public static final Key<Integer> BODY_IDLE_TIMEOUT_MS = Key.integer("ingest.body.idle.timeout.ms", 30_000,
+            "an upload that sends no byte for this long gets 408 and gives its share of the in-flight budget back; also the grace "
+                    + "period before `ingest.body.min.bytes.per.second` applies").rule("≥ 100", n -> n >= 100);
+    public static final Key<Integer> BODY_MIN_BYTES_PER_SECOND = Key.integer("ingest.body.min.bytes.per.second", 64 * 1024,
+            "an upload slower than this on average (after the idle timeout's grace period) gets 408, so a client that trickles "
+                    + "a large declared body cannot hold the budget for hours; 0 turns it off").rule("≥ 0", n -> n >= 0);
 
     public static final KeyGroup GROUP = KeyGroup.of("ingest", "The HTTP gateway for producers that do not speak Kafka "
                     + "(IngestService).", PORT, HOST, AUTH, TOKENS, MAX_CHECKPOINT_BYTES, MAX_EVENT_BYTES, MAX_RECORD_BYTES, ACK_TIMEOUT_MS,
-            MAX_INFLIGHT_BYTES, MAX_INFLIGHT_REQUESTS, RETRY_AFTER_SECONDS, IDEMPOTENCY_WINDOW_MS, IDEMPOTENCY_MAX_KEYS);
+            MAX_INFLIGHT_BYTES, MAX_INFLIGHT_REQUESTS, RETRY_AFTER_SECONDS, IDEMPOTENCY_WINDOW_MS, IDEMPOTENCY_MAX_KEYS,
+            MAX_HEADER_BYTES, MAX_TENSORS, MAX_RANK, BODY_IDLE_TIMEOUT_MS, BODY_MIN_BYTES_PER_SECOND);
 
     /**
      * Local mode's rule: {@code ingest.auth=none} is implied where nobody chose an auth mode or a token and ingest listens
@@ -81,7 +96,8 @@ public record IngestSettings(String host, int port, String auth, String tokens, 
         IngestSettings out = new IngestSettings(s.get(HOST), s.get(PORT), s.get(AUTH), s.get(TOKENS), s.get(MAX_CHECKPOINT_BYTES),
                 s.get(MAX_EVENT_BYTES), s.get(MAX_RECORD_BYTES), s.get(ACK_TIMEOUT_MS), s.get(MAX_INFLIGHT_BYTES),
                 s.get(MAX_INFLIGHT_REQUESTS), s.get(RETRY_AFTER_SECONDS), s.get(IDEMPOTENCY_WINDOW_MS), s.get(IDEMPOTENCY_MAX_KEYS),
-                s.bootstrap(), s.topics());
+                new HeaderLimits(s.get(MAX_HEADER_BYTES), s.get(MAX_TENSORS), s.get(MAX_RANK)), s.get(BODY_IDLE_TIMEOUT_MS),
+                s.get(BODY_MIN_BYTES_PER_SECOND), s.bootstrap(), s.topics());
         out.check();
         return out;
     }
@@ -98,6 +114,11 @@ public record IngestSettings(String host, int port, String auth, String tokens, 
         RETRY_AFTER_SECONDS.checked(retryAfterSeconds);
         IDEMPOTENCY_WINDOW_MS.checked(idempotencyWindowMs);
         IDEMPOTENCY_MAX_KEYS.checked(idempotencyMaxKeys);
+        MAX_HEADER_BYTES.checked(headerLimits.maxHeaderBytes());
+        MAX_TENSORS.checked(headerLimits.maxTensors());
+        MAX_RANK.checked(headerLimits.maxRank());
+        BODY_IDLE_TIMEOUT_MS.checked(bodyIdleTimeoutMs);
+        BODY_MIN_BYTES_PER_SECOND.checked(bodyMinBytesPerSecond);
         if (maxInflightBytes < Math.max(maxCheckpointBytes, maxEventBytes)) {
             throw new InvalidSettingException("setting '" + MAX_INFLIGHT_BYTES.name() + "' (" + maxInflightBytes + ") must be at least '"
                     + MAX_CHECKPOINT_BYTES.name() + "' (" + maxCheckpointBytes + ") and '" + MAX_EVENT_BYTES.name() + "' ("
@@ -117,7 +138,8 @@ public record IngestSettings(String host, int port, String auth, String tokens, 
         return "IngestSettings[host=" + host + ", port=" + port + ", auth=" + auth + ", tokens=" + (tokens.isBlank() ? "none" : "<redacted>")
                 + ", maxCheckpointBytes=" + maxCheckpointBytes + ", maxEventBytes=" + maxEventBytes
                 + ", maxRecordBytes=" + maxRecordBytes + ", ackTimeoutMs=" + ackTimeoutMs + ", maxInflightBytes=" + maxInflightBytes
-                + ", maxInflightRequests=" + maxInflightRequests + ", retryAfterSeconds=" + retryAfterSeconds + ", bootstrap=" + bootstrap
+                + ", maxInflightRequests=" + maxInflightRequests + ", retryAfterSeconds=" + retryAfterSeconds + ", " + headerLimits
+                + ", bodyIdleTimeoutMs=" + bodyIdleTimeoutMs + ", bodyMinBytesPerSecond=" + bodyMinBytesPerSecond + ", bootstrap=" + bootstrap
                 + ", topics=" + topics.prefix() + "*]";
     }
 }

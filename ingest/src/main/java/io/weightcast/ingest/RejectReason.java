@@ -9,6 +9,8 @@ public enum RejectReason {
     TOO_LARGE(413, "too_large"),
     INVALID_PARAMETER(400, "invalid_parameter"),
     MALFORMED_SAFETENSORS(400, "malformed_safetensors"),
+    /** The safetensors header is above a cap (length, tensor count, rank): refused before it is parsed. */
+    HEADER_LIMIT(400, "header_limit"),
     INVALID_METADATA(400, "invalid_metadata"),
     RUN_ID_MISMATCH(400, "run_id_mismatch"),
     NO_FLOAT_TENSOR(400, "no_float_tensor"),
@@ -17,6 +19,8 @@ public enum RejectReason {
     KAFKA_UNAVAILABLE(503, "kafka_unavailable"),
     /** A request with the same {@code Idempotency-Key} is still being processed (409 with Retry-After). */
     IN_PROGRESS(409, "in_progress"),
+    /** The body stalled or arrived below the minimum rate; its share of the budget is freed (408). */
+    BODY_TIMEOUT(408, "body_timeout"),
     /** Admission control: too many requests or body bytes in flight (429 with Retry-After). */
     OVERLOADED(429, "overloaded");
 

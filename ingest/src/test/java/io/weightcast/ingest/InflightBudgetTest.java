@@ -162,4 +162,21 @@ class InflightBudgetTest {
             violations.incrementAndGet();
         }
     }
+
+    @Test
+    void giveBackReturnsACopysShareAndNeverMoreThanTheLeaseHolds() {
+        InflightBudget budget = new InflightBudget(1000, 2);
+        InflightBudget.Lease a = budget.tryAcquire(0);
+        assertThat(a.grow(600)).isTrue(); // a chunked body, charged twice while it streams
+        a.giveBack(300); // joined: the chunks are garbage
+        assertThat(budget.bytes()).isEqualTo(300);
+        assertThat(a.bytes()).isEqualTo(300);
+        a.giveBack(5000);
+        assertThat(budget.bytes()).isZero();
+        assertThat(budget.requests()).as("the slot stays taken until release").isEqualTo(1);
+        a.release();
+        a.giveBack(10);
+        assertThat(budget.bytes()).isZero();
+        assertThat(budget.requests()).isZero();
+    }
 }

@@ -139,8 +139,9 @@ class IngestOverloadTest {
     @Test
     void chunkedBodiesAreCountedAsTheyStreamAndRefusedWhenTheyCrossTheByteBound() throws Exception {
         double overloadedBefore = metric("weightcast_ingest_rejected_total{reason=\"overloaded\"}");
-        // Three bodies of 900 KB without Content-Length: two fit in 2 MiB, the third crosses while streaming.
-        byte[] body = new byte[900 * 1024];
+        // Three bodies of 450 KB without Content-Length, each charged twice (its chunks, then the array that joins them):
+        // two fit in 2 MiB, the third crosses while streaming.
+        byte[] body = new byte[450 * 1024];
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             responses.add(HTTP.sendAsync(HttpRequest.newBuilder(uri("/v1/runs/run-chunked/checkpoints"))

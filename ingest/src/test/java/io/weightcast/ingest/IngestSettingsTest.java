@@ -23,6 +23,23 @@ class IngestSettingsTest {
         assertThat(s.maxInflightBytes()).isEqualTo(256L * 1024 * 1024);
         assertThat(s.maxInflightRequests()).isEqualTo(512);
         assertThat(s.retryAfterSeconds()).isEqualTo(1);
+        assertThat(s.headerLimits()).isEqualTo(new HeaderLimits(8L * 1024 * 1024, 16_384, 8));
+        assertThat(s.bodyIdleTimeoutMs()).isEqualTo(30_000);
+        assertThat(s.bodyMinBytesPerSecond()).isEqualTo(64 * 1024);
+    }
+
+    @Test
+    void refusesBodyAndHeaderBoundsThatCannotWork() {
+        Settings base = Settings.of(Map.of("kafka.bootstrap.servers", "k:9092", "ingest.tokens", "t"));
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.max.header.bytes", "209715200")))
+                .hasMessageContaining("ingest.max.header.bytes");
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.max.tensors", "0"))).hasMessageContaining("ingest.max.tensors");
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.max.rank", "0"))).hasMessageContaining("ingest.max.rank");
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.body.idle.timeout.ms", "10")))
+                .hasMessageContaining("ingest.body.idle.timeout.ms");
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.body.min.bytes.per.second", "-1")))
+                .hasMessageContaining("ingest.body.min.bytes.per.second");
+        assertThat(IngestSettings.from(base.with("ingest.body.min.bytes.per.second", "0")).bodyMinBytesPerSecond()).isZero();
     }
 
     @Test

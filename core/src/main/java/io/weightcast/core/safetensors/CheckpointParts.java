@@ -1,5 +1,6 @@
 package io.weightcast.core.safetensors;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -24,30 +25,79 @@ public final class CheckpointParts {
             return List.of(checkpoint);
         }
         SafeTensors file = SafeTensors.read(checkpoint);
-        int budget = Math.max(1024, maxPartBytes - headerAllowance(file));
+        return plan(file, file.metadata(), maxPartBytes).all();
+    }
+
+    /**
+     * How {@code file}, with {@code metadata} instead of its own, is published in records of at most {@code maxPartBytes}:
+     * one file when it fits, else the parts {@link #split} makes. Nothing is copied until a part is {@link Plan#part built},
+     * so a caller that sends each part before building the next holds the file plus one part, not two files.
+     */
+    public static Plan plan(SafeTensors file, Map<String, String> metadata, int maxPartBytes) {
+        SafeTensorsWriter whole = new SafeTensorsWriter().metadata(metadata);
+        for (TensorInfo t : file.tensorsByOffset()) {
+            whole.raw(t.name(), t.dtype(), t.shape(), file.view(t));
+        }
+        if (whole.size() <= maxPartBytes) {
+            return new Plan(List.of(whole));
+        }
+        int budget = Math.max(1024, maxPartBytes - headerAllowance(file.size(), metadata));
         List<List<Piece>> groups = new ArrayList<>();
         List<Piece> current = new ArrayList<>();
         long used = 0;
         for (Piece piece : pieces(file, budget)) {
-            if (used + piece.bytes.length > budget && !current.isEmpty()) {
+            if (used + piece.bytes.remaining() > budget && !current.isEmpty()) {
                 groups.add(current);
                 current = new ArrayList<>();
                 used = 0;
             }
             current.add(piece);
-            used += piece.bytes.length;
+            used += piece.bytes.remaining();
         }
         groups.add(current);
-        List<byte[]> parts = new ArrayList<>();
+        List<SafeTensorsWriter> parts = new ArrayList<>();
         for (int p = 0; p < groups.size(); p++) {
-            SafeTensorsWriter w = new SafeTensorsWriter().metadata(file.metadata())
+            SafeTensorsWriter w = new SafeTensorsWriter().metadata(metadata)
                     .metadata("part", Integer.toString(p)).metadata("parts", Integer.toString(groups.size()));
             for (Piece piece : groups.get(p)) {
                 w.raw(piece.name, piece.dtype, piece.shape, piece.bytes);
             }
-            parts.add(w.toBytes());
+            parts.add(w);
         }
-        return parts;
+        return new Plan(parts);
+    }
+
+    /** The records of one checkpoint, built on demand from views of its file (which must stay unchanged meanwhile). */
+    public static final class Plan {
+        private final List<SafeTensorsWriter> parts;
+        private final long[] sizes;
+
+        private Plan(List<SafeTensorsWriter> parts) {
+            this.parts = parts;
+            this.sizes = parts.stream().mapToLong(SafeTensorsWriter::size).toArray();
+        }
+
+        public int count() {
+            return parts.size();
+        }
+
+        /** Bytes of part {@code i}, without building it. */
+        public long size(int i) {
+            return sizes[i];
+        }
+
+        /** Builds part {@code i}: a new array of {@link #size(int)} bytes. */
+        public byte[] part(int i) {
+            return parts.get(i).toBytes();
+        }
+
+        public List<byte[]> all() {
+            List<byte[]> out = new ArrayList<>(parts.size());
+            for (int i = 0; i < parts.size(); i++) {
+                out.add(part(i));
+            }
+            return out;
+        }
     }
 
     /**
@@ -163,18 +213,20 @@ public final class CheckpointParts {
         }
     }
 
-    private record Piece(String name, DType dtype, long[] shape, byte[] bytes) {
+    private record Piece(String name, DType dtype, long[] shape, ByteBuffer bytes) {
     }
 
+    /** Whole tensors, or row chunks of those above the budget: views into the file, nothing copied. */
     private static List<Piece> pieces(SafeTensors file, int budget) {
         List<Piece> out = new ArrayList<>();
         for (TensorInfo t : file.tensorsByOffset()) {
-            byte[] bytes = file.rawBytes(t);
-            if (bytes.length <= budget || t.rank() == 0 || t.rows() <= 1) {
+            ByteBuffer bytes = file.view(t);
+            int length = bytes.remaining();
+            if (length <= budget || t.rank() == 0 || t.rows() <= 1) {
                 out.add(new Piece(t.name(), t.dtype(), t.shape(), bytes));
                 continue;
             }
-            long rowBytes = bytes.length / t.rows();
+            long rowBytes = length / t.rows();
             long rowsPerChunk = Math.max(1, budget / rowBytes);
             int n = (int) ((t.rows() + rowsPerChunk - 1) / rowsPerChunk);
             for (int i = 0; i < n; i++) {
@@ -183,14 +235,14 @@ public final class CheckpointParts {
                 long[] shape = t.shape().clone();
                 shape[0] = to - from;
                 out.add(new Piece(ChunkName.format(t.name(), i, n), t.dtype(), shape,
-                        Arrays.copyOfRange(bytes, (int) (from * rowBytes), (int) (to * rowBytes))));
+                        bytes.slice((int) (from * rowBytes), (int) ((to - from) * rowBytes))));
             }
         }
         return out;
     }
 
-    private static int headerAllowance(SafeTensors file) {
-        return 4096 + 200 * file.size() + file.metadata().toString().length();
+    private static int headerAllowance(int tensors, Map<String, String> metadata) {
+        return 4096 + 200 * tensors + metadata.toString().length();
     }
 
     private static byte[] concat(List<byte[]> arrays) {

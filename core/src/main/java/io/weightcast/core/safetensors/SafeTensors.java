@@ -134,6 +134,11 @@ public final class SafeTensors {
         return values(tensor(name));
     }
 
+    /** A read-only view of one tensor's raw little-endian bytes (no copy; shares the file's array). */
+    public ByteBuffer view(TensorInfo t) {
+        return bytes(t).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     /** The raw little-endian bytes of one tensor. */
     public byte[] rawBytes(TensorInfo t) {
         byte[] out = new byte[(int) (t.end() - t.begin())];

@@ -3,11 +3,11 @@ package io.weightcast.core.safetensors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +16,8 @@ import java.util.Map;
 public final class SafeTensorsWriter {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private record Entry(String name, DType dtype, long[] shape, byte[] bytes) {
+    /** A tensor's bytes: an array of its own or a view into another file's data section (copied once, by {@link #toBytes}). */
+    private record Entry(String name, DType dtype, long[] shape, ByteBuffer bytes) {
     }
 
     private final Map<String, String> metadata = new LinkedHashMap<>();
@@ -64,11 +65,52 @@ public final class SafeTensorsWriter {
 
     /** Adds a tensor from its raw little-endian bytes. */
     public SafeTensorsWriter raw(String name, DType dtype, long[] shape, byte[] bytes) {
-        entries.add(new Entry(name, dtype, shape.clone(), bytes));
+        return raw(name, dtype, shape, ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * Adds a tensor from a view of its raw little-endian bytes (its remaining bytes, e.g. {@link SafeTensors#view}); the view
+     * is not copied until {@link #toBytes}, so re-framing a large file costs the output array only.
+     */
+    public SafeTensorsWriter raw(String name, DType dtype, long[] shape, ByteBuffer bytes) {
+        entries.add(new Entry(name, dtype, shape.clone(), bytes.slice()));
         return this;
     }
 
+    /** The size {@link #toBytes} will have, without building the file. */
+    public long size() {
+        return 8L + header().length + dataBytes();
+    }
+
+    private long dataBytes() {
+        long n = 0;
+        for (Entry e : entries) {
+            n += e.bytes.remaining();
+        }
+        return n;
+    }
+
+    /** The file in one array of exactly its size (each tensor's bytes copied once). */
     public byte[] toBytes() {
+        byte[] header = header();
+        long size = 8L + header.length + dataBytes();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a safetensors file of " + size + " bytes does not fit one array");
+        }
+        byte[] out = new byte[(int) size];
+        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+        System.arraycopy(header, 0, out, 8, header.length);
+        int pos = 8 + header.length;
+        for (Entry e : entries) {
+            int n = e.bytes.remaining();
+            e.bytes.get(e.bytes.position(), out, pos, n);
+            pos += n;
+        }
+        return out;
+    }
+
+    /** The JSON header, padded with spaces so the data section is 8-byte aligned (as the reference writer does). */
+    private byte[] header() {
         ObjectNode header = MAPPER.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -84,21 +126,13 @@ public final class SafeTensorsWriter {
             }
             ArrayNode offsets = t.putArray("data_offsets");
             offsets.add(offset);
-            offset += e.bytes.length;
+            offset += e.bytes.remaining();
             offsets.add(offset);
         }
         byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) / 8 * 8; // align the data section to 8 bytes, as the reference writer does
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8 + padded + (int) offset);
-        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
-        out.writeBytes(len.array());
-        out.writeBytes(json);
-        for (int i = json.length; i < padded; i++) {
-            out.write(' ');
-        }
-        for (Entry e : entries) {
-            out.writeBytes(e.bytes);
-        }
-        return out.toByteArray();
+        int padded = (json.length + 7) / 8 * 8;
+        byte[] out = Arrays.copyOf(json, padded);
+        Arrays.fill(out, json.length, padded, (byte) ' ');
+        return out;
     }
 }
