@@ -206,6 +206,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
         try {
             NativeBlas.ensureAvailable();
             if (parallel == 1 || layers.size() < 2 * parallel) {
+                // --threads caps every thread the analysis uses: OpenBLAS would otherwise start one per core
+                NativeBlas.threads(parallel);
                 List<LayerSpectrum> out = new ArrayList<>();
                 for (CheckpointTopology.Layer l : layers) {
                     out.add(analyzer.layer(checkpoint.tensors(), l.name(), l.kernel(), null));
