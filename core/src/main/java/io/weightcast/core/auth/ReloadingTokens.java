@@ -50,7 +50,11 @@ public final class ReloadingTokens implements Supplier<BearerTokens>, AutoClosea
         this.current = fixed;
         if (file != null) {
             byte[] content = read();
-            current = fixed.plus(parse(content));
+            try {
+                current = fixed.plus(TokenFile.parse(content));
+            } catch (InvalidTokenFileException e) {
+                throw new InvalidTokenFileException(file + ": " + e.getMessage());
+            }
             lastContent = content;
             LOG.info("{}: {} token(s) from {}", service, current.size() - fixed.size(), file);
         }
@@ -81,7 +85,7 @@ public final class ReloadingTokens implements Supplier<BearerTokens>, AutoClosea
             if (Arrays.equals(content, lastContent)) {
                 return false;
             }
-            BearerTokens fromFile = parse(content);
+            BearerTokens fromFile = TokenFile.parse(content);
             current = fixed.plus(fromFile);
             lastContent = content;
             reloads.loaded();
@@ -106,14 +110,6 @@ public final class ReloadingTokens implements Supplier<BearerTokens>, AutoClosea
             return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new InvalidTokenFileException("cannot read " + file + ": " + e.getClass().getSimpleName() + " " + e.getMessage());
-        }
-    }
-
-    private BearerTokens parse(byte[] content) {
-        try {
-            return TokenFile.parse(content);
-        } catch (InvalidTokenFileException e) {
-            throw new InvalidTokenFileException(file + ": " + e.getMessage());
         }
     }
 
