@@ -35,9 +35,9 @@ public final class ScorerKeys {
     public static final Key<String> TOKENS = Key.text("scorer.tokens", "",
             "comma-separated read tokens (with `scorer.auth=tokens`, these or `scorer.tokens.file` hold at least one)");
     public static final Key<String> TOKENS_FILE = Key.text("scorer.tokens.file", null,
-            "a JSON token file (format in SECURITY.md; the same file as `ingest.tokens.file` may serve both), added to "
-                    + "`scorer.tokens` and re-read every 2 s; only its unscoped tokens read (a token scoped to studies or runs is "
-                    + "a producer's: 403)");
+            "a JSON token file of read tokens (format in SECURITY.md; keep it apart from ingest's, whose unscoped tokens may "
+                    + "publish), added to `scorer.tokens` and re-read every 2 s like ingest's; a token scoped to studies or runs is a "
+                    + "producer's and gets 403");
 
     public static final Key<Double> DYING_RELU_THRESHOLD = Key.number("scorer.dying.relu.threshold", 0.5,
             "a layer's dead-unit fraction from which DYING_RELU is raised").rule("in [0, 1]", t -> t >= 0 && t <= 1);
