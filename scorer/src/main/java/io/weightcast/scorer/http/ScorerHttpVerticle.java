@@ -59,7 +59,10 @@ public final class ScorerHttpVerticle extends VerticleBase {
         this.liveHeartbeatMillis = liveHeartbeatMillis;
     }
 
-    /** Requires one of these tokens on {@code /v1/*} ({@link ReadTokenHandler}); without this call the API is open. */
+    /**
+     * Requires one of these tokens on {@code /v1/*} ({@link ReadTokenHandler}); call it before deploying. Without it the
+     * API is open ({@code scorer.auth=none}).
+     */
     public ScorerHttpVerticle requireReadTokens(Supplier<BearerTokens> tokens) {
         this.readTokens = tokens;
         return this;
