@@ -19,6 +19,7 @@ import unittest
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler
+from unittest import mock
 
 import weightcast
 from weightcast.alerts import AlertWatcher
@@ -178,6 +179,19 @@ class HttpReadBackTest(LocalHttpTestCase):
         self.assertEqual(score.step, 2)
         self.assertLess(time.monotonic() - t0, 5)
         self.assertEqual(run.latest_score(wait=0.3, min_step=9).step, 2, "times out with the last answer")
+
+    def test_the_scorer_gets_its_own_read_token_when_one_is_given(self):
+        FakeScorer.runs["r"] = run_detail("r", [score_record("r", 1, 0.5, 4, 1_765_000_000_000, 0.4, 0.6)], [])
+        client = weightcast.Weightcast(transport=MemoryTransport(), scorer_url=self.url, token="producer",
+                                       scorer_token="reader")
+        client.start_run(run_id="r").latest_score()
+        self.assertEqual(FakeScorer.requests[-1], ("/v1/runs/r", "Bearer reader"))
+        with mock.patch.dict(os.environ, {"WEIGHTCAST_SCORER_TOKEN": "from-env"}):
+            weightcast.open_reader(scorer_url=self.url).latest_score("r")
+            self.assertEqual(FakeScorer.requests[-1], ("/v1/runs/r", "Bearer from-env"))
+            client = weightcast.Weightcast(transport=MemoryTransport(), scorer_url=self.url, token="producer")
+            client.start_run(run_id="r").latest_score()
+            self.assertEqual(FakeScorer.requests[-1], ("/v1/runs/r", "Bearer from-env"))
 
     def test_open_reader_for_code_that_does_not_publish(self):
         FakeScorer.runs["other"] = run_detail("other", [], [alert_record("other", 1, "NONFINITE_WEIGHTS", "critical")])

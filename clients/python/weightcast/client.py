@@ -455,7 +455,8 @@ ENV_VARS = {
     "WEIGHTCAST_MODE": "online (default), disabled (no-op runs that never connect) or dryrun (build every record, send none)",
     "WEIGHTCAST_BOOTSTRAP": "Kafka bootstrap servers (WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS, the services' variable, also works)",
     "WEIGHTCAST_URL": "the ingest gateway's URL (HTTP transport)",
-    "WEIGHTCAST_TOKEN": "bearer token for the ingest gateway (and the scorer)",
+    "WEIGHTCAST_TOKEN": "bearer token for the ingest gateway (and the scorer, without WEIGHTCAST_SCORER_TOKEN)",
+    "WEIGHTCAST_SCORER_TOKEN": "read token for the scorer's HTTP API (one of its scorer.tokens)",
     "WEIGHTCAST_DIR": "write the records to this directory instead (DirectoryTransport)",
     "WEIGHTCAST_SCORER_URL": "the scorer's HTTP API, for latest_score()/should_stop() (else the topics are read)",
     "WEIGHTCAST_STUDY": "the study of runs started without one",
@@ -510,7 +511,8 @@ class Weightcast:
     ``mode="disabled"`` (or ``WEIGHTCAST_MODE=disabled``) makes every run a no-op that never connects.
 
     Read-back (``Run.latest_score``, ``Run.should_stop``) comes from the scorer's HTTP API when
-    ``scorer_url`` is set, else from the scores and alerts topics of ``alerts_bootstrap_servers`` or
+    ``scorer_url`` is set (with the read token ``scorer_token``, else ``WEIGHTCAST_SCORER_TOKEN``, else
+    ``token``), else from the scores and alerts topics of ``alerts_bootstrap_servers`` or
     ``bootstrap_servers``.
     """
 
@@ -520,7 +522,8 @@ class Weightcast:
                  delivery_timeout: float = 30.0, producer_config: Optional[Mapping[str, object]] = None,
                  stop_on: Optional[Sequence[str]] = None, alerts_bootstrap_servers: Optional[str] = None,
                  alert_watcher=None, http_max_retries: int = 5, http_max_backoff: float = 30.0,
-                 scorer_url: Optional[str] = None, mode: Optional[str] = None, reader=None):
+                 scorer_url: Optional[str] = None, mode: Optional[str] = None, reader=None,
+                 scorer_token: Optional[str] = None):
         self.mode = env_mode(mode)
         self.disabled = self.mode == "disabled"
         if topic_prefix is None:
@@ -573,6 +576,8 @@ class Weightcast:
         alerts.StopRules(self._stop_on)  # a bad rule fails here, not in the training loop
         self.scorer_url = scorer_url or _env("WEIGHTCAST_SCORER_URL")
         self._token = token
+        # the scorer wants a read token (scorer.tokens), not necessarily the producer's token
+        self._scorer_token = scorer_token or _env("WEIGHTCAST_SCORER_TOKEN") or token
         self._reads = not (self.disabled or dry_run)
         self._alerts_bootstrap = (alerts_bootstrap_servers or bootstrap_servers) if self._reads else None
         self._alerts_topic = topic_prefix + "alerts"
@@ -588,7 +593,7 @@ class Weightcast:
             if self._watcher is None and self._reads:
                 if self.scorer_url:
                     from .readback import HttpReader
-                    self._watcher = HttpReader(self.scorer_url, self._stop_on, token=self._token)
+                    self._watcher = HttpReader(self.scorer_url, self._stop_on, token=self._scorer_token)
                 elif self._alerts_bootstrap:
                     self._watcher = alerts.AlertWatcher(self._alerts_bootstrap, self._alerts_topic, self._stop_on,
                                                         scores_topic=self._scores_topic)
@@ -899,7 +904,8 @@ def open_reader(scorer_url: Optional[str] = None, bootstrap_servers: Optional[st
         stop_on = [r.strip() for r in rules.split(",") if r.strip()] if rules else alerts.DEFAULT_STOP_ON
     scorer_url = scorer_url or (None if bootstrap_servers else _env("WEIGHTCAST_SCORER_URL"))
     if scorer_url:
-        return readback.HttpReader(scorer_url, stop_on, token=token or _env("WEIGHTCAST_TOKEN"))
+        token = token or _env("WEIGHTCAST_SCORER_TOKEN") or _env("WEIGHTCAST_TOKEN")
+        return readback.HttpReader(scorer_url, stop_on, token=token)
     bootstrap_servers = (bootstrap_servers or _env("WEIGHTCAST_BOOTSTRAP")
                          or _env("WEIGHTCAST_KAFKA_BOOTSTRAP_SERVERS"))
     if not bootstrap_servers:

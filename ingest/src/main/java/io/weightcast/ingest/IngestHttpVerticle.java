@@ -35,6 +35,7 @@ final class IngestHttpVerticle extends VerticleBase {
     private static final String ENDPOINT = "weightcast.endpoint";
     private static final String JSON = "application/json";
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final String SCOPE = "weightcast.token.scope";
     /** Seconds a client should wait before retrying after Kafka was unavailable. */
     static final int RETRY_AFTER_SECONDS = 5;
 
@@ -59,7 +60,7 @@ final class IngestHttpVerticle extends VerticleBase {
         this.producer = producer;
         this.metrics = metrics;
         this.registry = registry;
-        this.auth = BearerAuth.of(settings.auth().equals(IngestSettings.AUTH_NONE) ? "" : settings.tokens());
+        this.auth = BearerAuth.from(settings, registry);
         this.checkpoints = new CheckpointValidator(settings.maxCheckpointBytes(), settings.maxRecordBytes(), settings.headerLimits());
         this.events = new EventValidator(System::currentTimeMillis);
         this.idempotency = new IdempotencyKeys(settings.idempotencyWindowMs(), settings.idempotencyMaxKeys());
@@ -116,14 +117,29 @@ final class IngestHttpVerticle extends VerticleBase {
         };
     }
 
+    /** 401 without a valid token, 403 when the run id is outside its scope; the scope stays for the study check. */
     private void authenticate(RoutingContext ctx) {
-        String denied = auth.deny(ctx.request().getHeader("Authorization"));
-        if (denied == null) {
+        try {
+            ctx.put(SCOPE, auth.authorize(ctx.request().getHeader("Authorization"), ctx.pathParam("run")));
             ctx.next();
-            return;
+        } catch (IngestRejection e) {
+            if (e.reason() == RejectReason.UNAUTHORIZED) {
+                header(ctx, "WWW-Authenticate", "Bearer");
+            }
+            reject(ctx, e);
         }
-        header(ctx, "WWW-Authenticate", "Bearer");
-        reject(ctx, new IngestRejection(RejectReason.UNAUTHORIZED, denied));
+    }
+
+    /** The study is known once the body is parsed: a token scoped to studies must cover it (else 403, nothing produced). */
+    private static <T> T inScope(RoutingContext ctx, T valid, String study) {
+        BearerAuth.requireStudy(ctx.get(SCOPE), study);
+        return valid;
+    }
+
+    @Override
+    public Future<?> stop() {
+        auth.close();
+        return Future.succeededFuture();
     }
 
     /**
@@ -189,6 +205,7 @@ final class IngestHttpVerticle extends VerticleBase {
         // once the producer took it: the body plus one part, not two copies of the body.
         InflightBudget.Lease lease = BoundedBody.lease(ctx).retain();
         vertx.executeBlocking(() -> checkpoints.validate(run, body, defaults), false)
+                .map(valid -> inScope(ctx, valid, valid.metadata().study()))
                 .compose(valid -> Future.fromCompletionStage(
                         producer.send(topics.checkpoints(), run, valid.partCount(), valid::part), context).map(acks -> valid))
                 .onSuccess(valid -> {
@@ -204,6 +221,7 @@ final class IngestHttpVerticle extends VerticleBase {
         EventValidator.ValidEvent valid;
         try {
             valid = events.validate(run, BoundedBody.of(ctx));
+            inScope(ctx, valid, valid.event().study());
         } catch (IngestRejection e) {
             reject(ctx, e);
             return;

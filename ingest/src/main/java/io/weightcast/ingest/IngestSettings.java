@@ -1,5 +1,6 @@
 package io.weightcast.ingest;
 
+import io.weightcast.core.auth.TokenFile;
 import io.weightcast.core.config.InvalidSettingException;
 import io.weightcast.core.config.Key;
 import io.weightcast.core.config.KeyGroup;
@@ -7,12 +8,15 @@ import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.safetensors.SafeTensorsReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The ingest gateway's settings, each key declared once below (the README's generated reference lists them),
  * read once from {@link Settings} and checked together: the in-flight budget must admit a maximal upload.
  */
-public record IngestSettings(String host, int port, String auth, String tokens, long maxCheckpointBytes, int maxEventBytes,
+public record IngestSettings(String host, int port, String auth, String tokens, String tokensFile, long maxCheckpointBytes, int maxEventBytes,
                              int maxRecordBytes, int ackTimeoutMs, long maxInflightBytes, int maxInflightRequests,
                              int retryAfterSeconds, long idempotencyWindowMs, int idempotencyMaxKeys, HeaderLimits headerLimits,
                              int bodyIdleTimeoutMs, int bodyMinBytesPerSecond, String bootstrap, Topics topics) {
@@ -27,11 +31,17 @@ public record IngestSettings(String host, int port, String auth, String tokens, 
     /** {@code ingest.auth}: anyone who reaches the port may publish. */
     public static final String AUTH_NONE = "none";
     public static final Key<String> AUTH = Key.text("ingest.auth", AUTH_TOKENS,
-            "`tokens`: every request needs one of `ingest.tokens`, and ingest refuses to start without any; `none`: no "
+            "`tokens`: every request needs one of `ingest.tokens` or `ingest.tokens.file`, and ingest refuses to start without "
+                    + "any; `none`: no "
                     + "authentication, said explicitly (local mode sets it while ingest listens on a loopback address only)")
             .rule(AUTH_TOKENS + " or " + AUTH_NONE, a -> a.equals(AUTH_TOKENS) || a.equals(AUTH_NONE));
     public static final Key<String> TOKENS = Key.text("ingest.tokens", "",
-            "comma-separated bearer tokens (with `ingest.auth=tokens`, at least one)");
+            "comma-separated bearer tokens, unscoped: they may write any run (with `ingest.auth=tokens`, these or "
+                    + "`ingest.tokens.file` hold at least one)");
+    public static final Key<String> TOKENS_FILE = Key.text("ingest.tokens.file", null,
+            "a JSON file of bearer tokens, each optionally scoped to studies and run-id prefixes (403 outside them; format in "
+                    + "SECURITY.md), added to `ingest.tokens`; re-read every 2 s while ingest runs, a broken edit keeps the previous "
+                    + "tokens (logged, `weightcast_auth_token_file_reloads_total{outcome=\"failed\"}`)");
     public static final Key<Long> MAX_CHECKPOINT_BYTES = Key.longInteger("ingest.max.checkpoint.bytes", DEFAULT_MAX_CHECKPOINT_BYTES,
             "larger checkpoint bodies get 413; one body must fit a Java array (larger checkpoints need the claim-check path, "
                     + "design §10)").rule("in 1.." + (Integer.MAX_VALUE - 64), n -> n > 0 && n <= Integer.MAX_VALUE - 64);
@@ -73,8 +83,8 @@ public record IngestSettings(String host, int port, String auth, String tokens, 
                     + "a large declared body cannot hold the budget for hours; 0 turns it off").rule("≥ 0", n -> n >= 0);
 
     public static final KeyGroup GROUP = KeyGroup.of("ingest", "The HTTP gateway for producers that do not speak Kafka "
-                    + "(IngestService).", PORT, HOST, AUTH, TOKENS, MAX_CHECKPOINT_BYTES, MAX_EVENT_BYTES, MAX_RECORD_BYTES, ACK_TIMEOUT_MS,
-            MAX_INFLIGHT_BYTES, MAX_INFLIGHT_REQUESTS, RETRY_AFTER_SECONDS, IDEMPOTENCY_WINDOW_MS, IDEMPOTENCY_MAX_KEYS,
+                    + "(IngestService).", PORT, HOST, AUTH, TOKENS, TOKENS_FILE, MAX_CHECKPOINT_BYTES, MAX_EVENT_BYTES, MAX_RECORD_BYTES,
+            ACK_TIMEOUT_MS, MAX_INFLIGHT_BYTES, MAX_INFLIGHT_REQUESTS, RETRY_AFTER_SECONDS, IDEMPOTENCY_WINDOW_MS, IDEMPOTENCY_MAX_KEYS,
             MAX_HEADER_BYTES, MAX_TENSORS, MAX_RANK, BODY_IDLE_TIMEOUT_MS, BODY_MIN_BYTES_PER_SECOND);
 
     /**
@@ -82,7 +92,7 @@ public record IngestSettings(String host, int port, String auth, String tokens, 
      * on a loopback address only (nothing off this machine can reach it); anywhere else the default, tokens, holds.
      */
     public static boolean openOnLoopback(Settings s) {
-        if (s.asMap().containsKey(AUTH.name()) || BearerAuth.of(s.get(TOKENS)).enabled()) {
+        if (s.asMap().containsKey(AUTH.name()) || BearerAuth.of(s.get(TOKENS)).enabled() || blankToNull(s.get(TOKENS_FILE)) != null) {
             return false;
         }
         try {
@@ -93,7 +103,8 @@ public record IngestSettings(String host, int port, String auth, String tokens, 
     }
 
     public static IngestSettings from(Settings s) {
-        IngestSettings out = new IngestSettings(s.get(HOST), s.get(PORT), s.get(AUTH), s.get(TOKENS), s.get(MAX_CHECKPOINT_BYTES),
+        IngestSettings out = new IngestSettings(s.get(HOST), s.get(PORT), s.get(AUTH), s.get(TOKENS), blankToNull(s.get(TOKENS_FILE)),
+                s.get(MAX_CHECKPOINT_BYTES),
                 s.get(MAX_EVENT_BYTES), s.get(MAX_RECORD_BYTES), s.get(ACK_TIMEOUT_MS), s.get(MAX_INFLIGHT_BYTES),
                 s.get(MAX_INFLIGHT_REQUESTS), s.get(RETRY_AFTER_SECONDS), s.get(IDEMPOTENCY_WINDOW_MS), s.get(IDEMPOTENCY_MAX_KEYS),
                 new HeaderLimits(s.get(MAX_HEADER_BYTES), s.get(MAX_TENSORS), s.get(MAX_RANK)), s.get(BODY_IDLE_TIMEOUT_MS),
@@ -125,17 +136,38 @@ public record IngestSettings(String host, int port, String auth, String tokens, 
                     + maxEventBytes + "), or a maximal upload could never be admitted");
         }
         // last, so a bad limit is reported first
-        if (auth.equals(AUTH_TOKENS) && !BearerAuth.of(tokens).enabled()) {
-            throw new InvalidSettingException("setting '" + TOKENS.name() + "' is empty and '" + AUTH.name() + "' is '" + AUTH_TOKENS
-                    + "': ingest does not start without a token. Set " + TOKENS.name() + " (env WEIGHTCAST_INGEST_TOKENS), or "
-                    + AUTH.name() + "=" + AUTH_NONE + " to let anyone who reaches " + host + ":" + port + " publish");
+        if (auth.equals(AUTH_TOKENS)) {
+            requireAToken();
         }
+    }
+
+    /** Fail closed: with auth on, a token must exist at start, and the token file must be readable and valid. */
+    private void requireAToken() {
+        int fromFile = 0;
+        if (tokensFile != null) {
+            try {
+                fromFile = TokenFile.parse(Files.readAllBytes(Path.of(tokensFile))).size();
+            } catch (IOException | RuntimeException e) {
+                throw new InvalidSettingException("setting '" + TOKENS_FILE.name() + "': " + tokensFile + ": "
+                        + (e instanceof IOException ? "cannot be read (" + e.getClass().getSimpleName() + ")" : e.getMessage()));
+            }
+        }
+        if (fromFile == 0 && !BearerAuth.of(tokens).enabled()) {
+            throw new InvalidSettingException("setting '" + TOKENS.name() + "' is empty" + (tokensFile == null ? "" : ", so is "
+                    + tokensFile) + ", and '" + AUTH.name() + "' is '" + AUTH_TOKENS + "': ingest does not start without a token. Set "
+                    + TOKENS.name() + " (env WEIGHTCAST_INGEST_TOKENS) or " + TOKENS_FILE.name() + ", or " + AUTH.name() + "="
+                    + AUTH_NONE + " to let anyone who reaches " + host + ":" + port + " publish");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
     }
 
     /** Never prints the tokens. */
     @Override
     public String toString() {
-        return "IngestSettings[host=" + host + ", port=" + port + ", auth=" + auth + ", tokens=" + (tokens.isBlank() ? "none" : "<redacted>")
+        return "IngestSettings[host=" + host + ", port=" + port + ", auth=" + auth + ", tokens=" + (tokens.isBlank() ? "none" : "<redacted>") + ", tokensFile=" + tokensFile
                 + ", maxCheckpointBytes=" + maxCheckpointBytes + ", maxEventBytes=" + maxEventBytes
                 + ", maxRecordBytes=" + maxRecordBytes + ", ackTimeoutMs=" + ackTimeoutMs + ", maxInflightBytes=" + maxInflightBytes
                 + ", maxInflightRequests=" + maxInflightRequests + ", retryAfterSeconds=" + retryAfterSeconds + ", " + headerLimits

@@ -6,6 +6,8 @@ package io.weightcast.ingest;
  */
 public enum RejectReason {
     UNAUTHORIZED(401, "unauthorized"),
+    /** A valid token outside its scope (the token file's studies or runs). */
+    FORBIDDEN(403, "forbidden"),
     TOO_LARGE(413, "too_large"),
     INVALID_PARAMETER(400, "invalid_parameter"),
     MALFORMED_SAFETENSORS(400, "malformed_safetensors"),

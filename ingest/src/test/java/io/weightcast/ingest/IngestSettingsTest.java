@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.KafkaConfigs;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class IngestSettingsTest {
 
@@ -94,5 +97,27 @@ class IngestSettingsTest {
         assertThat(IngestSettings.openOnLoopback(base.with("ingest.host", "0.0.0.0"))).isFalse();
         assertThat(IngestSettings.openOnLoopback(base.with("ingest.tokens", "t"))).isFalse();
         assertThat(IngestSettings.openOnLoopback(base.with("ingest.auth", "tokens"))).isFalse();
+        assertThat(IngestSettings.openOnLoopback(base.with("ingest.tokens.file", "/etc/weightcast/tokens.json"))).isFalse();
+    }
+
+    /** A token file can be the only source of tokens; a missing, invalid or empty one (without other tokens) fails closed. */
+    @Test
+    void theTokenFileMustBeReadableValidAndHoldATokenWhenItIsTheOnlySource(@TempDir Path dir) throws Exception {
+        Settings base = Settings.of(Map.of("kafka.bootstrap.servers", "k:9092"));
+        Path file = Files.writeString(dir.resolve("tokens.json"), "{\"tokens\": [{\"token\": \"s3cret\", \"runs\": [\"a-*\"]}]}");
+        IngestSettings s = IngestSettings.from(base.with("ingest.tokens.file", file.toString()));
+        assertThat(s.tokensFile()).isEqualTo(file.toString());
+        assertThat(s.toString()).doesNotContain("s3cret");
+
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.tokens.file", dir.resolve("absent").toString())))
+                .hasMessageContaining("ingest.tokens.file").hasMessageContaining("cannot be read");
+        Path broken = Files.writeString(dir.resolve("broken.json"), "{\"tokens\": [{\"token\": s3cret}]}");
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.tokens.file", broken.toString())))
+                .hasMessageContaining("not valid JSON").hasMessageNotContaining("s3cret");
+        Path empty = Files.writeString(dir.resolve("empty.json"), "{\"tokens\": []}");
+        assertThatThrownBy(() -> IngestSettings.from(base.with("ingest.tokens.file", empty.toString())))
+                .hasMessageContaining("does not start without a token");
+        assertThat(IngestSettings.from(base.with("ingest.tokens.file", empty.toString()).with("ingest.tokens", "t")).tokens())
+                .isEqualTo("t");
     }
 }

@@ -21,6 +21,24 @@ public final class ScorerKeys {
             "the scorer's URL as alert receivers reach it, for run links (Slack) and generatorURL (Alertmanager)")
             .shownAs("http://<scorer.host>:<port>");
 
+    /** {@code scorer.auth}: a read token required on {@code /v1/*}. */
+    public static final String AUTH_TOKENS = "tokens";
+    /** {@code scorer.auth}: anyone who reaches the port may read. */
+    public static final String AUTH_NONE = "none";
+    public static final Key<String> AUTH = Key.text("scorer.auth", AUTH_TOKENS,
+            "`tokens`: `/v1/runs`, `/v1/runs/{run}` and the live stream `/v1/events` need one of `scorer.tokens` or "
+                    + "`scorer.tokens.file` (`Authorization: Bearer`, or `?access_token=` on `/v1/events`), and the scorer refuses "
+                    + "to start without any; `none`: no authentication, said explicitly (local mode sets it while the scorer "
+                    + "listens on a loopback address only). The page `/`, `/openapi.json` and `/health`, `/ready`, `/metrics` stay "
+                    + "open (SECURITY.md)")
+            .rule(AUTH_TOKENS + " or " + AUTH_NONE, a -> a.equals(AUTH_TOKENS) || a.equals(AUTH_NONE));
+    public static final Key<String> TOKENS = Key.text("scorer.tokens", "",
+            "comma-separated read tokens (with `scorer.auth=tokens`, these or `scorer.tokens.file` hold at least one)");
+    public static final Key<String> TOKENS_FILE = Key.text("scorer.tokens.file", null,
+            "a JSON token file of read tokens (format in SECURITY.md; keep it apart from ingest's, whose unscoped tokens may "
+                    + "publish), added to `scorer.tokens` and re-read every 2 s like ingest's; a token scoped to studies or runs is a "
+                    + "producer's and gets 403");
+
     public static final Key<Double> DYING_RELU_THRESHOLD = Key.number("scorer.dying.relu.threshold", 0.5,
             "a layer's dead-unit fraction from which DYING_RELU is raised").rule("in [0, 1]", t -> t >= 0 && t <= 1);
     public static final Key<String> ALERTS = Key.text("scorer.alerts",
@@ -63,7 +81,8 @@ public final class ScorerKeys {
             .rule("positive", n -> n > 0);
 
     public static final KeyGroup GROUP = KeyGroup.of("scorer", "Scores every feature vector with the current model, raises "
-                    + "alerts and calls hooks (ScorerService).", APPLICATION_ID, THREADS, HOST, PORT, PUBLIC_URL, DYING_RELU_THRESHOLD,
+                    + "alerts and calls hooks (ScorerService).", APPLICATION_ID, THREADS, HOST, PORT, PUBLIC_URL, AUTH, TOKENS,
+                    TOKENS_FILE, DYING_RELU_THRESHOLD,
                     ALERTS, EARLY_STOP_RULE, EARLY_STOP_INTERVAL_LEVEL, EARLY_STOP_THRESHOLD, EARLY_STOP_CONSECUTIVE,
                     EARLY_STOP_MIN_STEP_FRACTION, VIEW_MAX_RUNS, RUN_RETENTION_MS, HookSettings.LEGACY_URLS, HookSettings.LEGACY_SECRET, WEBHOOK_RETRIES,
                     WEBHOOK_BACKOFF_MS, WEBHOOK_TIMEOUT_MS)

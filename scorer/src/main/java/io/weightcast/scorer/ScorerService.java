@@ -1,6 +1,7 @@
 package io.weightcast.scorer;
 
 import io.vertx.core.Vertx;
+import io.weightcast.core.auth.ReloadingTokens;
 import io.weightcast.core.config.CommonKeys;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.ConsumerLagMonitor;
@@ -65,11 +66,13 @@ public final class ScorerService implements Service {
     private Vertx vertx;
     private ScorerHttpVerticle http;
     private ConsumerLagMonitor lag;
+    private ReloadingTokens readTokens;
 
     public ScorerService(Settings settings) {
         this.settings = settings;
         this.topics = settings.topics();
         this.view = new RunsView(settings.get(ScorerKeys.VIEW_MAX_RUNS), metrics::viewEvicted);
+        ScorerAuth.check(settings); // fails closed before anything starts
     }
 
     @Override
@@ -97,6 +100,13 @@ public final class ScorerService implements Service {
         vertx = Vertx.vertx();
         http = new ScorerHttpVerticle(settings.get(ScorerKeys.HOST), settings.get(ScorerKeys.PORT),
                 view, metrics.registry(), this::ready);
+        readTokens = ScorerAuth.readTokens(settings, metrics.registry());
+        if (readTokens != null) {
+            http.requireReadTokens(readTokens);
+        } else {
+            LOG.warn("scorer.auth=none: the scorer's API and live stream are open to anyone who can reach {}:{}",
+                    settings.get(ScorerKeys.HOST), settings.get(ScorerKeys.PORT));
+        }
         try {
             vertx.deployVerticle(http).await();
         } catch (RuntimeException e) {
@@ -182,6 +192,10 @@ public final class ScorerService implements Service {
 
     @Override
     public void close() {
+        if (readTokens != null) {
+            readTokens.close();
+            readTokens = null;
+        }
         if (lag != null) {
             lag.close();
             lag = null;

@@ -46,6 +46,7 @@ class DyingReluScorerIntegrationTest {
                 Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
                 Settings.TOPIC_PREFIX, TOPICS.prefix(),
                 "scorer.port", "0",
+                "scorer.auth", "none",
                 "scorer.state.dir", EmbeddedKafka.tempDir().toString())));
         scorer.start();
         Await.until("streams RUNNING", TIMEOUT, scorer::ready);

@@ -50,7 +50,8 @@ class ModelSignatureIntegrationTest {
         RecordSignature stranger = RecordSignature.of("another key that is long enough to be a key".getBytes(StandardCharsets.UTF_8));
 
         ScorerService scorer = new ScorerService(Settings.of(Map.of(Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
-                Settings.TOPIC_PREFIX, topics.prefix(), "scorer.port", "0", "scorer.state.dir", EmbeddedKafka.tempDir().toString(),
+                Settings.TOPIC_PREFIX, topics.prefix(), "scorer.port", "0", "scorer.auth", "none",
+                "scorer.state.dir", EmbeddedKafka.tempDir().toString(),
                 "models.signing.key.file", keyFile.toString())));
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaConfigs.producer(KAFKA.bootstrapServers(), "forger"),
                 new StringSerializer(), new ByteArraySerializer())) {

@@ -10,6 +10,6 @@ final class ProductionProperties {
     }
 
     static Properties scoring() {
-        return new ScorerService(Settings.of(Map.of(Settings.BOOTSTRAP, "dummy:9092"))).streamsProperties();
+        return new ScorerService(Settings.of(Map.of(Settings.BOOTSTRAP, "dummy:9092", "scorer.auth", "none"))).streamsProperties();
     }
 }

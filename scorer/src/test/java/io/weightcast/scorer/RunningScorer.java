@@ -8,7 +8,7 @@ import io.weightcast.testkit.Await;
 import java.time.Duration;
 import java.util.Map;
 
-/** A scorer on a test's embedded broker: its topics created, port 0, a fresh state dir, started and ready. */
+/** A scorer on a test's embedded broker: its topics created, port 0, no read token, a fresh state dir, started and ready. */
 final class RunningScorer {
     private RunningScorer() {
     }
@@ -16,7 +16,7 @@ final class RunningScorer {
     static ScorerService start(String bootstrap, Topics topics) {
         TopicSetup.ensure(bootstrap, topics, 1, (short) 1);
         ScorerService scorer = new ScorerService(Settings.of(Map.of(Settings.BOOTSTRAP, bootstrap,
-                Settings.TOPIC_PREFIX, topics.prefix(), "scorer.port", "0",
+                Settings.TOPIC_PREFIX, topics.prefix(), "scorer.port", "0", "scorer.auth", "none",
                 "scorer.state.dir", EmbeddedKafka.tempDir().toString())));
         scorer.start();
         Await.until("scorer ready", Duration.ofSeconds(60), scorer::ready);

@@ -23,7 +23,8 @@ class ScorerSecurityPropertiesTest {
                 "WEIGHTCAST_KAFKA_SASL_MECHANISM", "PLAIN",
                 "WEIGHTCAST_KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";",
                 "WEIGHTCAST_KAFKA_REQUEST_TIMEOUT_MS", "20000",
-                "WEIGHTCAST_SCORER_STATE_DIR", dir.toString()),
+                "WEIGHTCAST_SCORER_STATE_DIR", dir.toString(),
+                "WEIGHTCAST_SCORER_TOKENS", "read-token"),
                 Map.of("scorer.kafka.request.timeout.ms", "15000"));
         StreamsConfig config = new StreamsConfig(new ScorerService(settings).streamsProperties());
         assertThat(config.getString(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("weightcast.scorer");

@@ -58,6 +58,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ScorerServiceIntegrationTest {
     private static final Topics TOPICS = new Topics("it.");
     private static final String STUDY = "it-study";
+    private static final String READ_TOKEN = "it-read-token";
     private static final int MODEL_VERSION = 7;
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -102,6 +103,7 @@ class ScorerServiceIntegrationTest {
                 Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
                 Settings.TOPIC_PREFIX, TOPICS.prefix(),
                 "scorer.port", "0",
+                "scorer.tokens", READ_TOKEN,
                 "scorer.state.dir", EmbeddedKafka.tempDir().toString(),
                 "scorer.alerts", String.join(",", ScorerConfig.ALERT_KINDS), // SPECTRAL_COLLAPSE is off by default
                 "scorer.webhooks", hooks + "/ok, " + hooks + "/flaky," + hooks + "/down",
@@ -166,7 +168,7 @@ class ScorerServiceIntegrationTest {
     }
 
     private static HttpResponse<String> get(String path) {
-        return Http.get(scorer.port(), path);
+        return Http.send(Http.request(scorer.port(), path).header("Authorization", "Bearer " + READ_TOKEN));
     }
 
     private static RunsView.RunDetail detail(String run) {
@@ -293,6 +295,14 @@ class ScorerServiceIntegrationTest {
         assertThat(run.scores()).extracting(Score::step).containsExactly(1L, 2L);
         assertThat(run.alerts()).extracting(Alert::kind).contains(Alert.NONFINITE_WEIGHTS);
         assertThat(get("/v1/runs/nope").statusCode()).isEqualTo(404);
+        // scorer.auth defaults to tokens: the API needs the read token, the probes and /metrics do not
+        HttpResponse<String> anonymous = Http.get(scorer.port(), "/v1/runs");
+        assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(401);
+        assertThat(anonymous.body()).contains("missing bearer token");
+        assertThat(Http.send(Http.request(scorer.port(), "/v1/runs/run-a").header("Authorization", "Bearer wrong")).statusCode())
+                .isEqualTo(401);
+        assertThat(Http.get(scorer.port(), "/ready").statusCode()).isEqualTo(200);
+        assertThat(Http.get(scorer.port(), "/metrics").statusCode()).isEqualTo(200);
         assertThat(get("/ready").statusCode()).isEqualTo(200);
         assertThat(get("/health").statusCode()).isEqualTo(200);
         String metrics = get("/metrics").body();

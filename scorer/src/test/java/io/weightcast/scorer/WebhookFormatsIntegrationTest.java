@@ -78,6 +78,7 @@ class WebhookFormatsIntegrationTest {
                 Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
                 Settings.TOPIC_PREFIX, TOPICS.prefix(),
                 "scorer.port", "0",
+                "scorer.auth", "none",
                 "scorer.state.dir", EmbeddedKafka.tempDir().toString()));
         s.putAll(Map.of(
                 "scorer.hook.slack.url", base + "/slack",

@@ -76,6 +76,7 @@ class WebhookNotifierIntegrationTest {
                 Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
                 Settings.TOPIC_PREFIX, TOPICS.prefix(),
                 "scorer.port", "0",
+                "scorer.auth", "none",
                 "scorer.state.dir", EmbeddedKafka.tempDir().toString(),
                 "kafka.max.poll.interval.ms", "5000",
                 // "dead" sorts first: before the fix its retries ran ahead of the healthy hook on the one thread

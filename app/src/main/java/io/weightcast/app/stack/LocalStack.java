@@ -8,6 +8,8 @@ import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.service.Service;
 import io.weightcast.ingest.IngestService;
 import io.weightcast.ingest.IngestSettings;
+import io.weightcast.scorer.ScorerAuth;
+import io.weightcast.scorer.ScorerKeys;
 import io.weightcast.scorer.ScorerService;
 import io.weightcast.streams.FeatureService;
 import io.weightcast.trainer.TrainerService;
@@ -67,8 +69,7 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> defaults = Map.of(CommonKeys.MODELS_SIGNING_KEY_FILE.name(),
                 RecordSignature.ensureKeyFile(dataDir.resolve(SIGNING_KEY_FILE)).toString());
         Settings loaded = Settings.load(defaults, null, System.getenv(), s);
-        Settings settings = IngestSettings.openOnLoopback(loaded) ? loaded.with(IngestSettings.AUTH.name(), IngestSettings.AUTH_NONE)
-                : loaded;
+        Settings settings = openOnLoopback(loaded);
         LocalStack stack;
         try {
             TopicSetup.ensure(kafka.bootstrapServers(), settings.topics(), settings.get(CommonKeys.TOPICS_PARTITIONS), (short) 1);
@@ -79,6 +80,15 @@ public final class LocalStack implements AutoCloseable {
             throw e;
         }
         return stack;
+    }
+
+    /**
+     * Local mode's rule for ingest and the scorer alike: no token on a loopback listener nobody configured (only this
+     * machine can reach it); anywhere else each keeps its fail-closed default.
+     */
+    static Settings openOnLoopback(Settings loaded) {
+        Settings s = IngestSettings.openOnLoopback(loaded) ? loaded.with(IngestSettings.AUTH.name(), IngestSettings.AUTH_NONE) : loaded;
+        return ScorerAuth.openOnLoopback(s) ? s.with(ScorerKeys.AUTH.name(), ScorerKeys.AUTH_NONE) : s;
     }
 
     private void startAll() {

@@ -7,7 +7,6 @@ import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
-import io.weightcast.ingest.IngestSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -77,9 +76,8 @@ public final class ProcessStack implements AutoCloseable {
             settings.put(s + ".port", Integer.toString(port));
         }
         settings.putAll(overrides);
-        if (IngestSettings.openOnLoopback(Settings.of(settings))) {
-            settings.put(IngestSettings.AUTH.name(), IngestSettings.AUTH_NONE); // its HTTP listens on 127.0.0.1 only
-        }
+        // ingest's and the scorer's HTTP listen on 127.0.0.1 only: local mode's implied auth=none (LocalStack.openOnLoopback)
+        settings.putAll(LocalStack.openOnLoopback(Settings.of(settings)).asMap());
         for (String s : services) {
             List<String> args = new ArrayList<>(List.of("service", s));
             settings.forEach((k, v) -> {

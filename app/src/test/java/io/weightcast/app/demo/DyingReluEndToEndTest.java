@@ -88,7 +88,7 @@ class DyingReluEndToEndTest {
             Map<String, String> trainerSettings = new LinkedHashMap<>(common);
             trainerSettings.putAll(Map.of("trainer.port", "0", "trainer.min.runs", "10", "trainer.refit.every", "100"));
             Map<String, String> scorerSettings = new LinkedHashMap<>(common);
-            scorerSettings.putAll(Map.of("scorer.port", "0", "scorer.state.dir", EmbeddedKafka.tempDir().toString()));
+            scorerSettings.putAll(Map.of("scorer.port", "0", "scorer.auth", "none", "scorer.state.dir", EmbeddedKafka.tempDir().toString()));
             try (TrainerService trainer = new TrainerService(Settings.of(trainerSettings));
                  ScorerService scorer = new ScorerService(Settings.of(scorerSettings))) {
                 trainer.start();

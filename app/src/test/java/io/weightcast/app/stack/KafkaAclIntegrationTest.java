@@ -88,6 +88,7 @@ class KafkaAclIntegrationTest {
             s.put("topics.partitions", "2");
             s.put(service + ".port", Integer.toString(port));
             s.put("ingest.auth", "none");
+            s.put("scorer.auth", "none");
             List<String> args = new ArrayList<>(List.of("service", service));
             s.forEach((k, v) -> args.addAll(List.of("-s", k + "=" + v)));
             ServiceProcess p = new ServiceProcess(service, args, dir, List.of("-Xmx384m", "-XX:TieredStopAtLevel=1"));

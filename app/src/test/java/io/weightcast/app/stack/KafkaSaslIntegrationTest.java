@@ -71,7 +71,8 @@ class KafkaSaslIntegrationTest {
         env.put("WEIGHTCAST_KAFKA_SASL_MECHANISM", "SCRAM-SHA-256");
         env.put("WEIGHTCAST_KAFKA_SASL_JAAS_CONFIG", jaas(PASSWORD));
         settings = Settings.load(Map.of(), null, env, Map.of("data.dir", dir.toString(), "topics.partitions", "2",
-                "ingest.port", "0", "ingest.auth", "none", "streams.port", "0", "scorer.port", "0", "trainer.port", "0"));
+                "ingest.port", "0", "ingest.auth", "none", "streams.port", "0", "scorer.port", "0", "scorer.auth", "none",
+                "trainer.port", "0"));
         streams = new FeatureService(settings);
         trainer = new TrainerService(settings);
         scorer = new ScorerService(settings);

@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.weightcast.core.auth.BearerTokens;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.service.OpsRoutes;
 import java.net.URLEncoder;
@@ -14,12 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The scorer's HTTP API: {@code GET /v1/runs} (latest score per run), {@code GET /v1/runs/{run}}
  * (scores by step, alerts, reported metrics), the live page {@code GET /} (also {@code /live}) with its
  * server-sent event stream {@code GET /v1/events} ({@link LiveEventsHandler}), and the ops endpoints
- * {@code /health}, {@code /ready}, {@code /metrics}; {@code GET /openapi.json} describes them all (the resource
+ * {@code /health}, {@code /ready}, {@code /metrics}; {@code /v1/*} needs a read token when {@link #requireReadTokens} was
+ * called (the page, the ops endpoints and the document stay open); {@code GET /openapi.json} describes them all (the resource
  * {@code openapi.json} beside this class; {@code ScorerOpenApiTest} keeps it and the routes equal).
  */
 public final class ScorerHttpVerticle extends VerticleBase {
@@ -35,6 +38,7 @@ public final class ScorerHttpVerticle extends VerticleBase {
     private final LiveMetrics liveMetrics;
     private final int liveQueueEvents;
     private final long liveHeartbeatMillis;
+    private Supplier<BearerTokens> readTokens;
     private volatile HttpServer server;
     private volatile Router router;
 
@@ -55,10 +59,22 @@ public final class ScorerHttpVerticle extends VerticleBase {
         this.liveHeartbeatMillis = liveHeartbeatMillis;
     }
 
+    /**
+     * Requires one of these tokens on {@code /v1/*} ({@link ReadTokenHandler}); call it before deploying. Without it the
+     * API is open ({@code scorer.auth=none}).
+     */
+    public ScorerHttpVerticle requireReadTokens(Supplier<BearerTokens> tokens) {
+        this.readTokens = tokens;
+        return this;
+    }
+
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
         this.router = router;
+        if (readTokens != null) {
+            router.route("/v1/*").handler(new ReadTokenHandler(readTokens));
+        }
         router.get("/v1/runs").handler(this::listRuns);
         router.get("/v1/runs/:run").handler(ctx -> view.run(ctx.pathParam("run")).ifPresentOrElse(
                 run -> json(ctx, 200, run),

@@ -212,7 +212,8 @@ class LiveEventsTest {
             HttpResponse<String> page = get(path);
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
-            assertThat(page.body()).contains("id=\"runs-table\"").contains("new EventSource(\"v1/events\")").doesNotContain("innerHTML");
+            assertThat(page.body()).contains("id=\"runs-table\"").contains("const EVENTS_URL = \"v1/events\" + (TOKEN ? \"?access_token=\"")
+                    .contains("new EventSource(EVENTS_URL)").doesNotContain("innerHTML");
             String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
             assertThat(csp).contains("default-src 'none'").contains("connect-src 'self'")
                     .contains("script-src " + sha256(page.body(), "script")).contains("style-src " + sha256(page.body(), "style"));

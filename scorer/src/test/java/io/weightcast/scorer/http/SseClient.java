@@ -40,7 +40,12 @@ final class SseClient implements AutoCloseable {
     }
 
     static SseClient connect(int port, String lastEventId) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events"))
+        return connect(port, lastEventId, "");
+    }
+
+    /** {@code query}: appended to the path, e.g. {@code ?access_token=...} ("" for none). */
+    static SseClient connect(int port, String lastEventId, String query) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events" + query))
                 .header("Accept", "text/event-stream");
         if (lastEventId != null) {
             b.header("Last-Event-ID", lastEventId);
