@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code weightcast analyze FILE.safetensors}: everything Weightcast computes from one checkpoint, offline,
+ * (or from many, {@code FILE|DIR…}, one after another in one JVM: {@link SweepSummary}),
  * without a broker: per weight layer the statistics, norms and dead units of core's feature math and the
  * WeightWatcher-equal spectral metrics of core's spectral package, the over-/under-trained verdicts
  * (α &lt; 2, α &gt; 6), and with a model (a file, or the latest on a running Weightcast's models topic)
@@ -45,7 +46,7 @@ import picocli.CommandLine.Spec;
  * {@link SpectralOptions} (defaults: WeightWatcher's).
  */
 @Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Analyse one safetensors checkpoint offline: per-layer statistics, norms, dead units and "
+        description = {"Analyse safetensors checkpoints offline (one, or a sweep's directory in one JVM): per-layer statistics, norms, dead units and "
                 + "WeightWatcher-equal spectral metrics (alpha, alpha_weighted, log_norm, ...), the over-/under-trained "
                 + "flags (alpha < 2, alpha > 6) and, with a model, the predicted final accuracy. No broker needed."},
         exitCodeListHeading = "Exit codes:%n",
@@ -55,8 +56,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The checkpoint (.safetensors, PyTorch tensor layout).")
-    Path file;
+    @Parameters(arity = "1..*", paramLabel = "FILE|DIR",
+            description = "The checkpoint (.safetensors, PyTorch tensor layout), or several, or directories of them (a sweep's: every "
+                    + "*.safetensors below, in name order), analysed one after another in this JVM with a line each and checkpoints "
+                    + "per second at the end.")
+    List<Path> inputs;
 
     @Option(names = "--json", description = "Print JSON instead of the table (spectral fields under WeightWatcher's column names).")
     boolean json;
@@ -131,48 +135,77 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (modelFile != null && bootstrap != null) {
             throw AnalyzeFailure.badInput("give either --model or --bootstrap, not both");
         }
+        List<Path> files = CheckpointInputs.expand(inputs);
+        if (files.size() > 1 && reportDir != null) {
+            throw AnalyzeFailure.badInput("--report writes one checkpoint's page: give one FILE (" + files.size() + " given)");
+        }
         SpectralOptions spectral = SpectralOptions.from(Settings.of(settings.merged(Map.of())));
         ProgressBar bar = new ProgressBar(err, progress != null ? progress : ProgressBar.stderrIsTerminal());
-        long start = System.nanoTime();
         // The model first: a missing broker or a bad model file fails before minutes spent on a large file.
         try (LoadedModel model = loadModel()) {
-            Map<String, Double> seconds = new LinkedHashMap<>();
-            long t = System.nanoTime();
-            CheckpointFile checkpoint = CheckpointFile.read(file, bar);
-            List<CheckpointTopology.Layer> layers = CheckpointTopology.of(checkpoint.tensors()).layers();
-            if (layers.isEmpty()) {
-                throw AnalyzeFailure.badInput(file + " has no weight layers (no floating-point tensor with 2 or more dims)");
+            if (files.size() == 1) {
+                Analysed one = analyze(files.get(0), model, spectral, bar);
+                CheckpointReport report = one.report();
+                if (reportDir != null) {
+                    List<Path> images = ReportWriter.write(reportDir, report, one.checkpoint().tensors(), bar);
+                    err.println("report: " + reportDir.resolve("index.html") + " (" + images.size() + " plots)");
+                    err.flush();
+                }
+                if (json) {
+                    out.println(Json.string(report.toJson()));
+                    out.flush();
+                } else {
+                    ReportTable.print(report, out);
+                }
+                return;
             }
-            t = lap(seconds, "read", t);
-            String act = activation != null ? activation : checkpoint.tensors().metadata().get("activation");
-            bar.start("statistics", 1, false);
-            CheckpointFeatures features = CheckpointAnalyzer.analyze(checkpoint.tensors(), act);
-            bar.advance(1);
-            bar.finish();
-            t = lap(seconds, "statistics", t);
-            List<LayerSpectrum> spectra = spectra(checkpoint, layers, new SpectralAnalyzer(spectral), bar);
-            t = lap(seconds, "spectra", t);
-            AccuracyPrediction prediction = model == null ? null
-                    : AccuracyPrediction.of(model, checkpoint, new AccuracyPrediction.Overrides(step, plannedSteps, activation),
-                            new io.weightcast.core.spectral.SpectralReport(spectra).health());
-            if (model != null) {
-                lap(seconds, "prediction", t);
+            SweepSummary sweep = new SweepSummary(files.size(), json, out, err);
+            for (Path file : files) {
+                try {
+                    sweep.add(analyze(file, model, spectral, bar).report());
+                } catch (AnalyzeFailure | IllegalArgumentException e) {
+                    sweep.failed(file, e.getMessage()); // one bad file of a sweep does not stop the others
+                }
             }
-            seconds.put("total", (System.nanoTime() - start) / 1e9);
-            CheckpointReport report = CheckpointReport.of(checkpoint, layers, features, spectra, notes(checkpoint, act),
-                    prediction, seconds);
-            if (reportDir != null) {
-                List<Path> images = ReportWriter.write(reportDir, report, checkpoint.tensors(), bar);
-                err.println("report: " + reportDir.resolve("index.html") + " (" + images.size() + " plots)");
-                err.flush();
-            }
-            if (json) {
-                out.println(Json.string(report.toJson()));
-                out.flush();
-            } else {
-                ReportTable.print(report, out);
+            sweep.finish();
+            if (sweep.failures() > 0) {
+                throw AnalyzeFailure.badInput(sweep.failures() + " of " + files.size() + " checkpoints could not be analysed (above)");
             }
         }
+    }
+
+    /** A checkpoint's report, and the file it was made from (for {@code --report}'s plots). */
+    private record Analysed(CheckpointReport report, CheckpointFile checkpoint) {
+    }
+
+    /** Everything about one checkpoint, with the seconds each phase took. */
+    private Analysed analyze(Path file, LoadedModel model, SpectralOptions spectral, ProgressBar bar) {
+        long start = System.nanoTime();
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        long t = System.nanoTime();
+        CheckpointFile checkpoint = CheckpointFile.read(file, bar);
+        List<CheckpointTopology.Layer> layers = CheckpointTopology.of(checkpoint.tensors()).layers();
+        if (layers.isEmpty()) {
+            throw AnalyzeFailure.badInput(file + " has no weight layers (no floating-point tensor with 2 or more dims)");
+        }
+        t = lap(seconds, "read", t);
+        String act = activation != null ? activation : checkpoint.tensors().metadata().get("activation");
+        bar.start("statistics", 1, false);
+        CheckpointFeatures features = CheckpointAnalyzer.analyze(checkpoint.tensors(), act);
+        bar.advance(1);
+        bar.finish();
+        t = lap(seconds, "statistics", t);
+        List<LayerSpectrum> spectra = spectra(checkpoint, layers, new SpectralAnalyzer(spectral), bar);
+        t = lap(seconds, "spectra", t);
+        AccuracyPrediction prediction = model == null ? null
+                : AccuracyPrediction.of(model, checkpoint, new AccuracyPrediction.Overrides(step, plannedSteps, activation),
+                        new io.weightcast.core.spectral.SpectralReport(spectra).health());
+        if (model != null) {
+            lap(seconds, "prediction", t);
+        }
+        seconds.put("total", (System.nanoTime() - start) / 1e9);
+        return new Analysed(CheckpointReport.of(checkpoint, layers, features, spectra, notes(checkpoint, act), prediction, seconds),
+                checkpoint);
     }
 
     private static long lap(Map<String, Double> seconds, String phase, long since) {

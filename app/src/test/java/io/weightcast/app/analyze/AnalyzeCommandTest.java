@@ -176,6 +176,34 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void aSweepsDirectoryIsAnalysedInOneRunAndABadFileDoesNotStopIt(@TempDir Path sweep) throws Exception {
+        Files.copy(digitsCnn, sweep.resolve("a-digits.safetensors"));
+        Files.createDirectories(sweep.resolve("run-2"));
+        Files.copy(reluNet, sweep.resolve("run-2").resolve("b-relu.safetensors"));
+        Files.write(sweep.resolve("c-broken.safetensors"), new byte[] {1, 2, 3});
+        Files.writeString(sweep.resolve("notes.txt"), "not a checkpoint");
+
+        Run table = analyze(sweep.toString());
+        assertThat(table.code()).as("a file failed").isEqualTo(2);
+        List<String> lines = table.out().lines().toList();
+        assertThat(lines).anyMatch(l -> l.contains("a-digits.safetensors") && l.contains("4,970"));
+        assertThat(lines).anyMatch(l -> l.contains("b-relu.safetensors"));
+        assertThat(lines.get(lines.size() - 1)).startsWith("2 of 3 checkpoints").contains("checkpoints/s").contains("spectra");
+        assertThat(table.err()).contains("c-broken.safetensors").contains("1 of 3 checkpoints could not be analysed");
+
+        Run json = analyze(sweep.resolve("a-digits.safetensors").toString(), sweep.resolve("run-2").toString(), "--json");
+        assertThat(json.code()).as(json.err()).isZero();
+        JsonNode totals = json.json().get("totals");
+        assertThat(totals.get("analysed").asInt()).isEqualTo(2);
+        assertThat(totals.get("checkpoints_per_second").asDouble()).isPositive();
+        assertThat(json.json().get("checkpoints").get(1).get("file").asText()).endsWith("b-relu.safetensors");
+
+        Run report = analyze(sweep.toString(), "--report", sweep.resolve("out").toString());
+        assertThat(report.code()).isEqualTo(2);
+        assertThat(report.err()).contains("--report writes one checkpoint's page");
+    }
+
+    @Test
     void reportWritesAPageAndRealPngs(@TempDir Path out) throws Exception {
         Path report = out.resolve("report");
         Run run = analyze(digitsCnn.toString(), "--report", report.toString());
@@ -301,10 +329,10 @@ class AnalyzeCommandTest {
         cases.add(new String[] {truncated.toString()});
         cases.add(new String[] {noLayers.toString()});
         cases.add(new String[] {out.resolve("missing.safetensors").toString()});
-        cases.add(new String[] {out.toString()});
+        cases.add(new String[] {Files.createDirectories(out.resolve("empty")).toString()}); // a directory is a sweep: of nothing
         cases.add(new String[] {digitsCnn.toString(), "--model", badModel.toString()});
         List<String> reasons = List.of("not a valid safetensors file", "truncated", "no weight layers", "no such file",
-                "is a directory", "model file");
+                "holds no *.safetensors file", "model file");
         for (int i = 0; i < cases.size(); i++) {
             Run run = analyze(cases.get(i));
             assertThat(run.code()).as(String.join(" ", cases.get(i))).isEqualTo(2);
