@@ -1,15 +1,17 @@
 package io.weightcast.app.resilience;
 
 import io.weightcast.app.stack.ProcessStack;
+import io.weightcast.app.stack.ServiceProcess;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Samples the heap in use of every JVM of a {@link ProcessStack} (jstat, from outside the process) about once a
- * second on its own thread, keeping the peak and the last value per process. jstat starts a small JVM per sample:
- * on a busy machine a round of five takes longer than the interval, so the report gives the number of samples.
+ * Samples the heap in use of every JVM of a {@link ProcessStack} about once a second on its own thread, from outside
+ * the process, keeping the peak and the last value per process: from the JVM's perf-data file
+ * ({@link PerfDataHeap}, the counters jstat reads), or with jstat ({@code ServiceProcess.heapUsedBytes}) when that
+ * file cannot be read. The report gives the number of samples of each kind.
  */
 final class HeapSampler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeapSampler.class);
@@ -19,6 +21,7 @@ final class HeapSampler implements AutoCloseable {
         volatile long peak = -1;
         volatile long last = -1;
         volatile int samples;
+        volatile int jstatSamples;
         volatile int failures;
     }
 
@@ -55,8 +58,13 @@ final class HeapSampler implements AutoCloseable {
     /** One sample of every process (also called once more at the end, for the final values). */
     void sampleOnce() {
         for (Map.Entry<String, Heap> e : heaps.entrySet()) {
-            long used = stack.process(e.getKey()).heapUsedBytes();
+            ServiceProcess process = stack.process(e.getKey());
             Heap h = e.getValue();
+            long used = PerfDataHeap.usedBytes(process.pid());
+            if (used < 0) {
+                used = process.heapUsedBytes();
+                h.jstatSamples += used < 0 ? 0 : 1;
+            }
             if (used < 0) {
                 h.failures++;
                 LOG.debug("no heap sample of {}", e.getKey());

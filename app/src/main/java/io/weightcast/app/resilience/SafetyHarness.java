@@ -194,7 +194,7 @@ final class SafetyHarness {
         String xmx = options.jvmOptions().stream().filter(o -> o.startsWith("-Xmx")).reduce((a, b) -> b).orElse("(JVM default)");
         Map<String, SafetyReport.Heap> out = new LinkedHashMap<>();
         sampler.heaps().forEach((name, h) -> out.put(name, new SafetyReport.Heap(xmx, h.peak, h.last, mib(h.peak), mib(h.last),
-                h.samples, h.failures)));
+                h.samples, h.jstatSamples, h.failures)));
         return out;
     }
 

@@ -35,7 +35,11 @@ record SafetyReport(String bench, String startedAt, String finishedAt, double wa
                     Double freshRunScoreSeconds) {
     }
 
-    /** Heap in use of one JVM (jstat: survivor + eden + old), with the -Xmx it ran under. */
-    record Heap(String xmx, long peakBytes, long finalBytes, double peakMib, double finalMib, int samples, int failedSamples) {
+    /**
+     * Heap in use of one JVM (survivor + eden + old, as jstat -gc counts it), with the -Xmx it ran under; {@code samples}
+     * over the whole run, {@code jstatSamples} of them taken with jstat because the perf-data file was unreadable.
+     */
+    record Heap(String xmx, long peakBytes, long finalBytes, double peakMib, double finalMib, int samples, int jstatSamples,
+                int failedSamples) {
     }
 }
