@@ -36,7 +36,7 @@ final class CheckpointMutations {
 
     /** Kinds whose value is a well-formed checkpoint the pipeline should take (and judge), not refuse. */
     static final Map<String, String> ACCEPTABLE = Map.of(
-            "nan_inf_weights", "well-formed; NaN/Inf weights are a training fault the features report (non-finite counts), not a malformed record",
+            "nan_inf_weights", "well-formed: NaN/Inf weights are a training fault its features report (health.nonfinite_values), not a malformed record",
             "missing_run_id", "the run id comes from the request path (HTTP); on Kafka it is sent without a key, so nothing names its run");
 
     /** One mutated input: its kind, the run it claims (unique per input), its step, and its bytes. */

@@ -32,7 +32,8 @@ final class IngestFuzz {
     /** What the gateway answered. {@code byKind}: status counts per mutation kind; {@code reasons}: per reason category. */
     record Result(int checkpointsSent, int eventsSent, Map<String, Long> checkpointStatuses, Map<String, Long> eventStatuses,
                   Map<String, Map<String, Long>> checkpointsByKind, Map<String, Map<String, Long>> eventsByKind,
-                  Map<String, Long> reasons, long serverErrors, long connectionFailures, List<String> examples) {
+                  Map<String, Long> reasons, Map<String, Map<String, Long>> acceptedWhy, long acceptedUnexplained, long serverErrors,
+                  long connectionFailures, List<String> examples) {
     }
 
     private final String base;
@@ -40,6 +41,8 @@ final class IngestFuzz {
     private final Tally checkpoints = new Tally();
     private final Tally events = new Tally();
     private final Tally reasons = new Tally();
+    private final Tally acceptedWhy = new Tally();
+    private final AtomicLong acceptedUnexplained = new AtomicLong();
     private final AtomicLong serverErrors = new AtomicLong();
     private final AtomicLong connectionFailures = new AtomicLong();
     private final List<String> examples = new CopyOnWriteArrayList<>();
@@ -68,7 +71,7 @@ final class IngestFuzz {
             }
         }
         return new Result(count, eventCount, checkpoints.totals(), events.totals(), checkpoints.all(), events.all(), reasons.totals(),
-                serverErrors.get(), connectionFailures.get(), List.copyOf(examples));
+                acceptedWhy.all(), acceptedUnexplained.get(), serverErrors.get(), connectionFailures.get(), List.copyOf(examples));
     }
 
     private void checkpoint(CheckpointMutations.Mutant m) {
@@ -77,6 +80,21 @@ final class IngestFuzz {
         URI uri = URI.create(base + "/v1/runs/" + URLEncoder.encode(m.runId(), StandardCharsets.UTF_8) + "/checkpoints?step=" + step);
         String status = post(uri, "application/octet-stream", m.bytes());
         checkpoints.add(m.kind(), status);
+        if (status.equals("202")) {
+            acceptedWhy.add(m.kind(), why(m));
+        }
+    }
+
+    /** Why a mutated checkpoint got a 202: its kind is well-formed by design, or core's reader takes it as it is. */
+    private String why(CheckpointMutations.Mutant m) {
+        if (CheckpointMutations.ACCEPTABLE.containsKey(m.kind())) {
+            return CheckpointMutations.ACCEPTABLE.get(m.kind());
+        }
+        if (KafkaFuzz.wellFormed(m.bytes(), m.runId())) {
+            return "the mutation left a checkpoint core's reader takes";
+        }
+        acceptedUnexplained.incrementAndGet();
+        return "UNEXPLAINED: accepted though core's reader refuses it";
     }
 
     private void event(EventMutations.Broken e, String runId) {

@@ -3,7 +3,9 @@ package io.weightcast.app.resilience;
 import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.RecordSignature;
 import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.records.CheckpointMetadata;
 import io.weightcast.core.records.DeadLetter;
+import io.weightcast.core.safetensors.SafeTensors;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,21 +28,27 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * or a features record can be traced back to the input that caused it.
  */
 final class KafkaFuzz implements AutoCloseable {
-    /** One injected record. {@code runId} is null for models records and keyless checkpoints' metadata-less runs. */
-    record Injected(String topic, String kind, String runId, int partition, long offset) {
+    /**
+     * One injected record. {@code runId} is null for models records. {@code wellFormed}: core's reader takes the
+     * checkpoint as it is (safetensors and metadata), checked here before sending: why a mutated one may be accepted.
+     */
+    record Injected(String topic, String kind, String runId, int partition, long offset, boolean wellFormed) {
     }
 
     /** What became of the injected records of one topic, per kind: injected, dead_lettered, accepted, unaccounted. */
     record TopicOutcome(long injected, long deadLettered, long accepted, long unaccounted, Map<String, Map<String, Long>> byKind) {
     }
 
+    /** Why checkpoints were accepted, per kind and reason; {@code unexplained}: accepted though core's reader refuses them. */
+    record Accepted(Map<String, Map<String, Long>> byKind, long unexplained, long nonFiniteFlagged, long nonFiniteNotFlagged) {
+    }
+
     /**
      * The outcome per topic, the dead letters (all of them, not only ours) by source topic and by reason category,
      * and examples of unaccounted checkpoints.
      */
-    record Result(TopicOutcome checkpoints, TopicOutcome runs, TopicOutcome models, long deadLetters,
-                  Map<String, Long> deadLettersBySourceTopic, Map<String, Long> deadLettersByReason, Map<String, String> acceptedReasons,
-                  List<String> unaccountedExamples) {
+    record Result(TopicOutcome checkpoints, Accepted acceptedCheckpoints, TopicOutcome runs, TopicOutcome models, long deadLetters,
+                  Map<String, Long> deadLettersBySourceTopic, Map<String, Long> deadLettersByReason, List<String> unaccountedExamples) {
     }
 
     private final KafkaProducer<String, byte[]> producer;
@@ -63,13 +71,13 @@ final class KafkaFuzz implements AutoCloseable {
             // without metadata run_id the record key is the last place a run id could come from: leave it out too
             String key = m.kind().equals("missing_run_id") ? null : m.runId();
             acks.add(producer.send(new ProducerRecord<>(topics.checkpoints(), key, m.bytes())));
-            pending.add(new Injected(topics.checkpoints(), m.kind(), m.runId(), -1, -1));
+            pending.add(new Injected(topics.checkpoints(), m.kind(), m.runId(), -1, -1, wellFormed(m.bytes(), key)));
         }
         for (int i = 0; i < events; i++) {
             String run = runPrefix + "r" + i;
             EventMutations.Broken e = broken.event(i, run);
             acks.add(producer.send(new ProducerRecord<>(topics.runs(), run, e.bytes())));
-            pending.add(new Injected(topics.runs(), e.kind(), run, -1, -1));
+            pending.add(new Injected(topics.runs(), e.kind(), run, -1, -1, false));
         }
         for (int i = 0; i < models; i++) {
             EventMutations.Broken m = broken.model(i);
@@ -78,13 +86,23 @@ final class KafkaFuzz implements AutoCloseable {
                 record.headers().add(RecordSignature.HEADER, ("v1=" + "ab".repeat(32)).getBytes(StandardCharsets.US_ASCII));
             }
             acks.add(producer.send(record));
-            pending.add(new Injected(topics.models(), m.kind(), null, -1, -1));
+            pending.add(new Injected(topics.models(), m.kind(), null, -1, -1, false));
         }
         producer.flush();
         for (int i = 0; i < acks.size(); i++) {
             RecordMetadata md = acks.get(i).get();
             Injected p = pending.get(i);
-            injected.add(new Injected(p.topic(), p.kind(), p.runId(), md.partition(), md.offset()));
+            injected.add(new Injected(p.topic(), p.kind(), p.runId(), md.partition(), md.offset(), p.wellFormed()));
+        }
+    }
+
+    /** Whether core's reader takes the value as a checkpoint (its structure and metadata; the weights are not judged). */
+    static boolean wellFormed(byte[] value, String key) {
+        try {
+            CheckpointMetadata.parse(SafeTensors.read(value).metadata(), key);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -119,8 +137,41 @@ final class KafkaFuzz implements AutoCloseable {
             bySource.merge(d.sourceTopic() == null ? "(none: expired split group)" : d.sourceTopic(), 1L, Long::sum);
             reasons.add("all", d.service() + " " + d.sourceTopic() + ": " + Tally.category(d.reason()));
         }
-        return new Result(cp, outcome(topics.runs(), seen, new ArrayList<>()), outcome(topics.models(), seen, new ArrayList<>()),
-                seen.deadLetters().size(), bySource, reasons.totals(), CheckpointMutations.ACCEPTABLE, examples);
+        return new Result(cp, accepted(seen), outcome(topics.runs(), seen, new ArrayList<>()), outcome(topics.models(), seen, new ArrayList<>()),
+                seen.deadLetters().size(), bySource, reasons.totals(), examples);
+    }
+
+    /**
+     * The reason of each accepted checkpoint: the kind's own (NaN weights are well-formed: then its features must flag
+     * them), or that the mutation left a file core's reader takes (a flipped byte inside a string, say); anything else
+     * is unexplained.
+     */
+    private Accepted accepted(Observed seen) {
+        Tally why = new Tally();
+        long unexplained = 0;
+        long flagged = 0;
+        long notFlagged = 0;
+        for (Injected i : injected) {
+            if (!i.topic().equals(topics.checkpoints()) || seen.featuresOfRun(i.runId()) == 0) {
+                continue;
+            }
+            String reason;
+            if (i.kind().equals("nan_inf_weights")) {
+                boolean f = seen.flaggedNonFinite(i.runId());
+                flagged += f ? 1 : 0;
+                notFlagged += f ? 0 : 1;
+                reason = f ? CheckpointMutations.ACCEPTABLE.get(i.kind()) + "; flagged" : "NaN/Inf weights NOT flagged by its features";
+            } else if (CheckpointMutations.ACCEPTABLE.containsKey(i.kind())) {
+                reason = CheckpointMutations.ACCEPTABLE.get(i.kind());
+            } else if (i.wellFormed()) {
+                reason = "the mutation left a checkpoint core's reader takes";
+            } else {
+                unexplained++;
+                reason = "UNEXPLAINED: accepted though core's reader refuses it";
+            }
+            why.add(i.kind(), reason);
+        }
+        return new Accepted(why.all(), unexplained, flagged, notFlagged);
     }
 
     private TopicOutcome outcome(String topic, Observed seen, List<String> examples) {

@@ -25,6 +25,7 @@ final class Observed {
     private final Map<String, Integer> features = new HashMap<>();
     private final Map<String, Integer> featuresByRun = new HashMap<>();
     private final Map<String, Integer> scoresByRun = new HashMap<>();
+    private final java.util.Set<String> flaggedNonFinite = new java.util.HashSet<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private long unreadable;
 
@@ -45,6 +46,9 @@ final class Observed {
                     if (mine(f.runId())) {
                         features.merge(OutputTally.key(f.runId(), f.step()), 1, Integer::sum);
                         featuresByRun.merge(f.runId(), 1, Integer::sum);
+                        if (f.health() != null && f.health().nonfiniteValues() > 0) {
+                            flaggedNonFinite.add(f.runId());
+                        }
                     }
                 } else if (r.topic().equals(topics.scores())) {
                     Score s = Json.read(r.value(), Score.class);
@@ -72,6 +76,11 @@ final class Observed {
 
     int featuresOfRun(String runId) {
         return featuresByRun.getOrDefault(runId, 0);
+    }
+
+    /** Whether a features record of the run reported NaN/Inf weights ({@code health.nonfinite_values} > 0). */
+    boolean flaggedNonFinite(String runId) {
+        return flaggedNonFinite.contains(runId);
     }
 
     int scoresOfRun(String runId) {

@@ -115,8 +115,10 @@ public final class SafetyCommand implements Callable<Integer> {
                 String.join(" ", r.config().jvmOptions()));
         row(out, "HTTP checkpoints", h.checkpointStatuses().toString());
         row(out, "HTTP events", h.eventStatuses().toString());
+        row(out, "  202 because", h.acceptedWhy().toString());
         row(out, "5xx / no answer", h.serverErrors() + " / " + h.connectionFailures());
         row(out, "Kafka checkpoints", outcome(k.checkpoints()));
+        row(out, "  taken because", k.acceptedCheckpoints().byKind().toString());
         row(out, "Kafka run events", outcome(k.runs()));
         row(out, "Kafka models", outcome(k.models()));
         row(out, "dead letters", k.deadLetters() + " " + k.deadLettersBySourceTopic());

@@ -207,9 +207,18 @@ final class SafetyHarness {
         if (http.connectionFailures() > 0) {
             f.add(http.connectionFailures() + " fuzzed requests got no answer (connection failure or timeout)");
         }
+        if (http.acceptedUnexplained() > 0) {
+            f.add(http.acceptedUnexplained() + " mutated checkpoints got a 202 though core's reader refuses them: " + http.acceptedWhy());
+        }
         if (kafka.checkpoints().unaccounted() > 0) {
             f.add(kafka.checkpoints().unaccounted() + " Kafka-injected checkpoints neither dead-lettered nor turned into features: "
                     + kafka.unaccountedExamples());
+        }
+        if (kafka.acceptedCheckpoints().unexplained() > 0) {
+            f.add(kafka.acceptedCheckpoints().unexplained() + " Kafka-injected checkpoints accepted though core's reader refuses them");
+        }
+        if (kafka.acceptedCheckpoints().nonFiniteNotFlagged() > 0) {
+            f.add(kafka.acceptedCheckpoints().nonFiniteNotFlagged() + " checkpoints with NaN/Inf weights accepted without health.nonfinite_values");
         }
         if (dup.duplicates() > 0) {
             f.add(dup.duplicates() + " duplicated (run_id, step) on the features topic: " + dup.examples());

@@ -49,6 +49,11 @@ class SafetyCommandTest {
         assertThat(kafka.checkpoints().byKind().get("truncated")).containsOnlyKeys("dead_lettered");
         assertThat(kafka.checkpoints().byKind().get("random_bytes")).containsOnlyKeys("dead_lettered");
         assertThat(kafka.checkpoints().byKind().get("nan_inf_weights")).as("well-formed, judged as such").containsOnlyKeys("accepted");
+        assertThat(kafka.acceptedCheckpoints().unexplained()).as("taken for a reason: " + kafka.acceptedCheckpoints().byKind()).isZero();
+        assertThat(kafka.acceptedCheckpoints().nonFiniteFlagged()).as("NaN/Inf weights flagged on their features")
+                .isEqualTo(kafka.checkpoints().byKind().get("nan_inf_weights").get("accepted"));
+        assertThat(kafka.acceptedCheckpoints().nonFiniteNotFlagged()).isZero();
+        assertThat(http.acceptedUnexplained()).as("202 for a reason: " + http.acceptedWhy()).isZero();
         assertThat(kafka.runs().injected()).isEqualTo(20);
         assertThat(kafka.models().injected()).isEqualTo(10);
         assertThat(kafka.deadLettersBySourceTopic()).containsKey("weightcast.checkpoints");
