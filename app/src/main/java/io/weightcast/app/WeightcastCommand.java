@@ -14,6 +14,7 @@ import io.weightcast.app.demo.DemoCommand;
 import io.weightcast.app.load.BenchCommand;
 import io.weightcast.app.resilience.ChaosCommand;
 import io.weightcast.app.resilience.OverloadCommand;
+import io.weightcast.app.resilience.SafetyCommand;
 import io.weightcast.core.config.InvalidSettingException;
 import io.weightcast.core.service.PortInUseException;
 import picocli.CommandLine;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
 /** The {@code weightcast} command. */
 @Command(name = "weightcast", mixinStandardHelpOptions = true, version = "weightcast 0.1.0",
         description = "Event-driven streaming monitor for neural-network training runs.",
-        subcommands = {DemoCommand.class, LocalCommand.class, ZooCommand.class, BenchCommand.class, AnalyzeCommand.class, EvalCommand.class, io.weightcast.app.live.EvalLiveCommand.class, SslEvalCommand.class, ServiceCommand.class, ChaosCommand.class, OverloadCommand.class, BrokerCommand.class, SettingsCommand.class, ExportCommand.class,
+        subcommands = {DemoCommand.class, LocalCommand.class, ZooCommand.class, BenchCommand.class, AnalyzeCommand.class, EvalCommand.class, io.weightcast.app.live.EvalLiveCommand.class, SslEvalCommand.class, ServiceCommand.class, ChaosCommand.class, SafetyCommand.class, OverloadCommand.class, BrokerCommand.class, SettingsCommand.class, ExportCommand.class,
                 ServiceCommand.Ingest.class, ServiceCommand.Streams.class, ServiceCommand.Scorer.class, ServiceCommand.Trainer.class})
 public final class WeightcastCommand implements Runnable {
 

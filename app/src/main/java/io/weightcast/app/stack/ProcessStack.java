@@ -152,7 +152,8 @@ public final class ProcessStack implements AutoCloseable {
         return false;
     }
 
-    boolean ready(String name) {
+    /** Whether {@code name} answers: the broker's admin API lists the cluster, a service's /ready is 200. */
+    public boolean ready(String name) {
         if (name.equals("broker")) {
             if (!listening(brokerPort)) {
                 return false; // not yet: spares the admin client's connection warnings

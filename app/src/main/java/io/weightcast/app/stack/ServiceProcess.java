@@ -125,7 +125,7 @@ public final class ServiceProcess {
         }
     }
 
-    synchronized boolean alive() {
+    public synchronized boolean alive() {
         return process != null && process.isAlive();
     }
 
@@ -134,7 +134,7 @@ public final class ServiceProcess {
     }
 
     /** How often it was started (1 + restarts). */
-    synchronized int starts() {
+    public synchronized int starts() {
         return starts;
     }
 
