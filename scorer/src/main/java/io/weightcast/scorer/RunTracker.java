@@ -1,6 +1,5 @@
 package io.weightcast.scorer;
 
-import io.weightcast.core.records.Json;
 import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.records.RunEvent;
 import java.time.Duration;
@@ -61,7 +60,7 @@ final class RunTracker implements Processor<String, byte[], String, Emitted> {
     public void process(Record<String, byte[]> record) {
         RunEvent event;
         try {
-            event = Json.read(record.value(), RunEvent.class).validate();
+            event = RunEvent.read(record.value()); // also the JSON literal null (`weightcast safety` found it as an NPE)
         } catch (MalformedRecordException e) {
             metrics.deadLetter("malformed_run_event");
             context.forward(record.withValue(Emitted.of(DeadLetters.of(context, record, e.getMessage()))));
@@ -71,6 +70,13 @@ final class RunTracker implements Processor<String, byte[], String, Emitted> {
         if (runId == null) {
             metrics.deadLetter("malformed_run_event");
             context.forward(record.withValue(Emitted.of(DeadLetters.of(context, record, "run event has no run_id and no key"))));
+            return;
+        }
+        if (event.runId() != null && !event.runId().isBlank() && !event.runId().equals(runId)) {
+            // as streams and ingest: the contract keys a run's records by its id, so which run is meant is unknown
+            metrics.deadLetter("malformed_run_event");
+            context.forward(record.withValue(Emitted.of(DeadLetters.of(context, record,
+                    "run event's run_id '" + event.runId() + "' differs from its key '" + runId + "'"))));
             return;
         }
         RunState before = runs.get(runId);

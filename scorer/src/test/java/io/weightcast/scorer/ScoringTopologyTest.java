@@ -383,4 +383,14 @@ class ScoringTopologyTest {
         assertThat(store.get("running")).as("never finished, started long ago").isNotNull();
         assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_run_store_expired_total")).isEqualTo(1.0);
     }
+
+    @Test
+    void theJsonLiteralNullOnRunsIsAMalformedRunEvent() {
+        runsIn.pipeInput("r1", "null".getBytes(StandardCharsets.UTF_8));
+        runsIn.pipeInput("r1", Json.bytes(RunEvent.started("r2", STUDY, Map.of(), 10))); // key and run_id disagree
+        assertThat(deadLettersOut.readValuesToList()).extracting(DeadLetter::reason)
+                .containsExactly("run event is the JSON literal null", "run event's run_id 'r2' differs from its key 'r1'");
+        assertThat(MetricsText.valueOrNaN(metrics.registry(), "weightcast_scorer_dead_letters_total{reason=\"malformed_run_event\"}"))
+                .isEqualTo(2.0);
+    }
 }

@@ -2,7 +2,6 @@ package io.weightcast.streams;
 
 import io.weightcast.core.features.FeatureExtractor;
 import io.weightcast.core.records.FeatureVector;
-import io.weightcast.core.records.Json;
 import io.weightcast.core.records.RunEvent;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -46,7 +45,7 @@ final class RunEventProcessor implements Processor<String, byte[], String, Objec
     public void process(Record<String, byte[]> record) {
         RunEvent event;
         try {
-            event = Json.read(record.value(), RunEvent.class).validate();
+            event = RunEvent.read(record.value());
         } catch (RuntimeException e) {
             metrics.runEvents.labelValues("malformed").inc();
             LOG.debug("skipping a run event of run {} that does not decode: {}", record.key(), e.getMessage());

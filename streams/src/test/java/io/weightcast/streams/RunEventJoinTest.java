@@ -186,9 +186,10 @@ class RunEventJoinTest {
         runs.pipeInput("bad", "{not json");
         runs.pipeInput("bad", "{\"type\":\"metrics\",\"run_id\":\"bad\"}"); // no step
         runs.pipeInput("other", "{\"type\":\"started\",\"run_id\":\"bad\"}"); // key and run_id disagree
+        runs.pipeInput("bad", "null"); // the JSON literal null
         checkpoints.pipeInput("bad", checkpoint("bad", 1));
         assertThat(features.readValue().runId()).isEqualTo("bad");
-        assertThat(metrics.runEvents.labelValues("malformed").get()).isEqualTo(3.0);
+        assertThat(metrics.runEvents.labelValues("malformed").get()).isEqualTo(4.0);
     }
 
     @Test

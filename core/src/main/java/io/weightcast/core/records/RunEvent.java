@@ -23,6 +23,15 @@ public record RunEvent(
     public static final String METRICS = "metrics";
     public static final String FINISHED = "finished";
 
+    /** A {@code runs} record's value, checked ({@link #validate}); the JSON literal {@code null} is malformed too. */
+    public static RunEvent read(byte[] value) {
+        RunEvent event = Json.read(value, RunEvent.class);
+        if (event == null) {
+            throw new MalformedRecordException("run event is the JSON literal null");
+        }
+        return event.validate();
+    }
+
     public static RunEvent started(String runId, String study, Map<String, Object> hparams, int plannedSteps) {
         return new RunEvent(STARTED, runId, study, hparams, plannedSteps, null, null, null, System.currentTimeMillis());
     }

@@ -23,8 +23,10 @@ public final class SafeTensorsReader {
     /** Same bound as the reference implementation (100 MB of header). */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
+    /** Duplicate keys and anything after the header object (but its space padding) are errors, as in other readers. */
     private static final ObjectMapper STRICT = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private SafeTensorsReader() {
     }

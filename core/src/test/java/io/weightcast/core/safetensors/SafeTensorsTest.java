@@ -67,6 +67,9 @@ class SafeTensorsTest {
         cases.add(new Object[] {file(ok, 12), "4 trailing bytes"});
         cases.add(new Object[] {file("{\"w\":", 0), "header is not valid JSON"});
         cases.add(new Object[] {file("[1, 2]  ", 0), "header does not start with '{'"});
+        // found by `weightcast safety`: the reader took `{...} {"evil":1}` for `{...}`
+        cases.add(new Object[] {file(ok + " {\"evil\":1}", 8), "header is not valid JSON"});
+        cases.add(new Object[] {file(ok + "x", 8), "header is not valid JSON"});
         cases.add(new Object[] {file("{\"w\":{\"dtype\":\"Q7\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8), "unsupported dtype 'Q7'"});
         cases.add(new Object[] {file("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8), "needs 12"});
         cases.add(new Object[] {file("{\"w\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", 8), "not a non-negative integer"});
