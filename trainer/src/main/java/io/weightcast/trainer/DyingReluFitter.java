@@ -44,9 +44,10 @@ public final class DyingReluFitter {
      * @param holdout      the candidate on the held-out runs' labelled checkpoints
      * @param holdoutData  those checkpoints, so the current version can be judged on the same ones
      */
-    public record Result(String modelText, Labelled train, ClassifierMetrics holdout, Labelled holdoutData, String skipped) {
+    public record Result(String modelText, Labelled train, ClassifierMetrics holdout, Labelled holdoutData, String skipped,
+                         DyingReluAlertCalibration.Choice alert) {
         static Result skipped(String reason) {
-            return new Result(null, null, null, null, reason);
+            return new Result(null, null, null, null, reason, null);
         }
 
         public boolean fitted() {
@@ -69,8 +70,9 @@ public final class DyingReluFitter {
         }
         String text = DyingReluModel.fit(train.matrix(), train.labels(), params.numThreads(), params.seed());
         Labelled holdout = rows(sides.holdout(), labels);
+        DyingReluAlertCalibration.Choice alert = DyingReluAlertCalibration.choose(DyingReluAlertCalibration.peaks(labelled, labels, params));
         try (DyingReluModel model = DyingReluModel.load(provisional(text))) {
-            return new Result(text, train, evaluate(model, holdout), holdout, null);
+            return new Result(text, train, evaluate(model, holdout), holdout, null, alert);
         }
     }
 

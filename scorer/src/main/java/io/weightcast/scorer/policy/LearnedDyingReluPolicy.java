@@ -43,7 +43,7 @@ public final class LearnedDyingReluPolicy implements Policy {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("signal", "classifier");
         evidence.put("probability", judged.probability());
-        evidence.put("decision_probability", DyingReluModel.DECISION_PROBABILITY);
+        evidence.put("decision_probability", judged.alertProbability());
         evidence.put("classifier_version", judged.version());
         evidence.put("meaning", "P(the run ends with some layer >= " + DyingReluModel.DEAD_FRACTION + " dead on real inputs)");
         return new Outcome(run.withRaised(Alert.DYING_RELU, RAISED_MAGNITUDE), DyingReluPolicy.FLAG,
