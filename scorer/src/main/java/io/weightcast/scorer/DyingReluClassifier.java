@@ -14,10 +14,14 @@ import org.slf4j.LoggerFactory;
 public final class DyingReluClassifier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DyingReluClassifier.class);
 
-    /** A checkpoint's probability of a dying layer and the version that computed it. */
-    public record Judged(double probability, int version) {
+    /** A checkpoint's probability that its run ends with a dying layer, the version that computed it and its alert probability. */
+    public record Judged(double probability, int version, double alertProbability) {
+        public Judged(double probability, int version) {
+            this(probability, version, DyingReluModel.DECISION_PROBABILITY);
+        }
+
         public boolean fires() {
-            return DyingReluModel.fires(probability);
+            return probability >= alertProbability;
         }
     }
 
@@ -63,7 +67,7 @@ public final class DyingReluClassifier implements AutoCloseable {
             return null;
         }
         try {
-            return new Judged(current.probability(fv.values()), current.version().version());
+            return new Judged(current.probability(fv.values()), current.version().version(), current.alertProbability());
         } catch (RuntimeException e) {
             LOG.debug("dying-ReLU classifier could not judge {} step {}: {}", fv.runId(), fv.step(), e.getMessage());
             return null;

@@ -77,6 +77,23 @@ final class DeadUnitLabels {
         return run == null ? null : run.get(step);
     }
 
+    /**
+     * The run's outcome: the label of its last measured step (a layer at least half dead when the run ended), or null
+     * when its loop measured nothing. What the DYING_RELU alert predicts: a layer that dies and comes back is no
+     * dying run.
+     */
+    Boolean finalLabel(String runId) {
+        Map<Long, Boolean> run = labels.get(runId);
+        if (run == null || run.isEmpty()) {
+            return null;
+        }
+        long last = Long.MIN_VALUE;
+        for (long step : run.keySet()) {
+            last = Math.max(last, step);
+        }
+        return run.get(last);
+    }
+
     /** Labelled (run, step) pairs held. */
     int size() {
         return count;

@@ -39,6 +39,7 @@ final class DyingReluTrainer {
     private final Gauge precision;
     private final Gauge recall;
     private final Counter fits;
+    private final Gauge alertProbability;
     private ModelVersion current;
     private int maxVersionSeen;
 
@@ -56,6 +57,9 @@ final class DyingReluTrainer {
                 .help("Last published dying-ReLU classifier: precision on the labelled checkpoints of held-out runs").register(registry);
         this.recall = Gauge.builder().name("weightcast_trainer_dying_relu_holdout_recall")
                 .help("Last published dying-ReLU classifier: recall on the labelled checkpoints of held-out runs").register(registry);
+        this.alertProbability = Gauge.builder().name("weightcast_trainer_dying_relu_alert_probability")
+                .help("Last published dying-ReLU classifier: the probability from which the scorer raises DYING_RELU, chosen on the "
+                        + "study's runs out of fold for run precision >= 0.9 (above 1: silent)").register(registry);
         this.fits = Counter.builder().name("weightcast_trainer_dying_relu_fits_total")
                 .help("Dying-ReLU classifier fits by outcome (skipped: too few labelled runs or one class)")
                 .labelNames("outcome").register(registry);
@@ -64,6 +68,7 @@ final class DyingReluTrainer {
         }
         precision.set(Double.NaN);
         recall.set(Double.NaN);
+        alertProbability.set(Double.NaN);
     }
 
     void addRunEvent(RunEvent event, String keyRunId) {
@@ -114,12 +119,13 @@ final class DyingReluTrainer {
                 ModelVersion mv = ModelVersion.builder().name(DyingReluModel.NAME).version(maxVersionSeen + 1)
                         .layoutVersion(FeatureLayout.VERSION).featureNames(DyingReluModel.featureNames())
                         .modelText(fit.modelText()).trainingRuns(fit.train().runs()).trainingRows(fit.train().rows())
-                        .createdAt(System.currentTimeMillis()).build();
+                        .alertProbability(fit.alert().alertProbability()).createdAt(System.currentTimeMillis()).build();
                 maxVersionSeen = mv.version(); // even if the ack is lost: never reuse a number
                 publisher.accept(mv);
                 adopt(mv);
                 precision.set(cand.precision());
                 recall.set(cand.recall());
+                alertProbability.set(fit.alert().alertProbability());
                 fits.labelValues(TrainerMetrics.PUBLISHED).inc();
                 outcome = "published version " + mv.version();
             } else {
@@ -132,6 +138,11 @@ final class DyingReluTrainer {
                     cand.precision(), cand.recall(), cand.f1(),
                     cur == null ? "" : String.format(Locale.ROOT, " (current v%d F1 %.4f)", current.version(), cur.f1()),
                     (System.nanoTime() - t0) / 1e9, outcome));
+            DyingReluAlertCalibration.Choice a = fit.alert();
+            LOG.info(String.format(Locale.ROOT, "dying-ReLU alert probability %.3f%s, chosen out of fold on %d runs (%d end dying): "
+                            + "it flags %d, %d of them dying (precision %.3f, recall %.3f)", a.alertProbability(),
+                    a.alertProbability() > 1 ? " (silent: no threshold from 0.5 reaches run precision 0.9)" : "", a.runs(), a.dying(),
+                    a.flagged(), a.cameTrue(), a.precision(), a.recall()));
         } catch (RuntimeException e) {
             fits.labelValues(TrainerMetrics.FAILED).inc();
             LOG.error("dying-ReLU classifier fit failed (retried at the next refit): {}", e.toString(), e);

@@ -24,7 +24,34 @@ class DyingReluFitterTest {
         assertThat(fit.holdout().runs()).isEqualTo(fit.holdoutData().runs()).isGreaterThanOrEqualTo(RunSplit.MIN_HOLDOUT);
         assertThat(fit.holdout().checkpoints()).isEqualTo(fit.holdoutData().rows());
         assertThat(fit.holdout().precision()).isGreaterThan(0.9);
-        assertThat(fit.holdout().recall()).isGreaterThan(0.9);
+        // a checkpoint carries its run's outcome: those of a run before its layer dies look healthy and count as misses
+        assertThat(fit.holdout().recall()).isGreaterThan(0.5);
+    }
+
+    @Test
+    void everyMeasuredCheckpointIsLabelledWithHowItsRunEnded() {
+        DeadUnitLabels labels = new DeadUnitLabels();
+        DyingReluZoo gen = new DyingReluZoo(9);
+        DyingReluZoo.Run recovers = new DyingReluZoo.Run("recovers", 2, 0.8);
+        DyingReluZoo.Run dies = new DyingReluZoo.Run("dies", DyingReluZoo.STEPS, 0.2);
+        List<ZooRun> runs = new ArrayList<>();
+        for (DyingReluZoo.Run r : List.of(recovers, dies)) {
+            List<ZooRun.Checkpoint> cps = new ArrayList<>();
+            for (long step = 1; step <= DyingReluZoo.STEPS; step++) {
+                // "recovers" is half dead at steps 2-3 only; "dies" only at its last step
+                boolean deadNow = r == recovers ? step == 2 || step == 3 : r.dying(step);
+                labels.add(DyingReluZoo.metrics(new DyingReluZoo.Run(r.runId(), deadNow ? 1 : 0, 0), step), r.runId());
+                cps.add(new ZooRun.Checkpoint(step, gen.values(r, step)));
+            }
+            runs.add(new ZooRun(r.runId(), "s", r.accuracy(), cps));
+        }
+        DyingReluFitter.Labelled rows = DyingReluFitter.rows(runs, labels);
+        assertThat(labels.label("recovers", 2)).isTrue();
+        assertThat(labels.finalLabel("recovers")).isFalse();
+        assertThat(labels.finalLabel("dies")).isTrue();
+        boolean[] expected = new boolean[2 * DyingReluZoo.STEPS];
+        java.util.Arrays.fill(expected, DyingReluZoo.STEPS, expected.length, true);
+        assertThat(rows.labels()).containsExactly(expected);
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.weightcast.core.records.Alert;
 import io.weightcast.core.records.Interval;
 import io.weightcast.core.records.Score;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,7 +140,30 @@ public final class LiveJudge {
             hit += isFlagged && isPositive ? 1 : 0;
         }
         return new AlertQuality(f, pos, runs.isEmpty() ? Double.NaN : (double) f / runs.size(), f == 0 ? null : (double) hit / f,
-                pos == 0 ? null : (double) hit / pos, text);
+                pos == 0 ? null : (double) hit / pos, text, bySignal(runs, kind, outcome));
+    }
+
+    /** Each flagged run by its first alert of the kind's {@code signal} evidence and severity. */
+    private Map<String, AlertQuality.Signal> bySignal(List<ZooRun> runs, String kind, java.util.function.Predicate<ZooRun> outcome) {
+        Map<String, String> first = new HashMap<>();
+        for (Alert a : seen.alerts()) {
+            if (a.kind().equals(kind)) {
+                Object signal = a.evidence() == null ? null : a.evidence().get("signal");
+                first.putIfAbsent(a.runId(), (signal == null ? "-" : signal) + "/" + a.severity());
+            }
+        }
+        Map<String, int[]> counts = new java.util.TreeMap<>();
+        for (ZooRun r : runs) {
+            String signal = first.get(r.replayId());
+            if (signal != null) {
+                int[] c = counts.computeIfAbsent(signal, s -> new int[2]);
+                c[0]++;
+                c[1] += outcome.test(r) ? 1 : 0;
+            }
+        }
+        Map<String, AlertQuality.Signal> out = new LinkedHashMap<>();
+        counts.forEach((s, c) -> out.put(s, new AlertQuality.Signal(c[0], c[1])));
+        return out;
     }
 
     private Set<String> flagged(String kind) {

@@ -69,6 +69,10 @@ class LiveJudgeTest {
         seen.alert(new Alert("p-d", 2, Alert.EARLY_STOP_CANDIDATE, "info", Map.of(), 1, "p", 0));
         seen.alert(new Alert("p-d", 3, Alert.EARLY_STOP_CANDIDATE, "info", Map.of(), 1, "p", 0));
         seen.alert(new Alert("p-a", 3, Alert.SPECTRAL_COLLAPSE, "warning", Map.of(), 1, "p", 0));
+        // d dies (its layer is entirely dead at the end), c recovers: the classifier was right once, the dead-fraction rule not
+        seen.alert(new Alert("p-d", 1, Alert.DYING_RELU, "warning", Map.of("signal", "classifier"), 1, "p", 0));
+        seen.alert(new Alert("p-d", 2, Alert.DYING_RELU, "critical", Map.of("signal", "dead_fractions"), 1, "p", 0));
+        seen.alert(new Alert("p-c", 1, Alert.DYING_RELU, "warning", Map.of("signal", "dead_fractions"), 1, "p", 0));
         seen.metrics("p-d", EPOCHS, Map.of("dead_fraction/conv3", 1.0));
         seen.metrics("p-c", EPOCHS, Map.of("dead_fraction/conv3", 0.2));
 
@@ -93,10 +97,12 @@ class LiveJudgeTest {
         assertThat(es.precision()).isEqualTo(1.0);
         assertThat(es.recall()).isEqualTo(1.0);
         AlertQuality dying = alerts.get(Alert.DYING_RELU);
-        assertThat(dying.flagged()).isZero();
+        assertThat(dying.flagged()).isEqualTo(2);
         assertThat(dying.positives()).isEqualTo(1);
-        assertThat(dying.precision()).isNull();
-        assertThat(dying.recall()).isEqualTo(0.0);
+        assertThat(dying.precision()).isEqualTo(0.5);
+        assertThat(dying.recall()).isEqualTo(1.0);
+        assertThat(dying.bySignal()).containsOnly(Map.entry("classifier/warning", new AlertQuality.Signal(1, 1)),
+                Map.entry("dead_fractions/warning", new AlertQuality.Signal(1, 0)));
         AlertQuality spectral = alerts.get(Alert.SPECTRAL_COLLAPSE);
         assertThat(spectral.flagged()).isEqualTo(1);
         assertThat(spectral.positives()).isEqualTo(1); // d ends at chance (0.1)

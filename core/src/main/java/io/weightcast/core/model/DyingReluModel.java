@@ -135,6 +135,12 @@ public final class DyingReluModel implements AutoCloseable {
         }
     }
 
+    /** The probability from which DYING_RELU is raised: what the trainer chose for this version, else {@link #DECISION_PROBABILITY}. */
+    public double alertProbability() {
+        Double chosen = version().alertProbability();
+        return chosen == null || !Double.isFinite(chosen) ? DECISION_PROBABILITY : chosen;
+    }
+
     public ModelVersion version() {
         return version;
     }

@@ -24,6 +24,8 @@ import java.util.Map;
  *                           {@code residualQuantiles}
  * @param stageModels        regressors serving the late checkpoints in place of {@code modelText} ({@link StageModel});
  *                           null or empty: {@code modelText} serves every checkpoint
+ * @param alertProbability   the dying-ReLU classifier's: the probability from which the scorer raises DYING_RELU,
+ *                           chosen by the trainer on its runs (above 1: never); null: {@code DyingReluModel}'s 0.5
  */
 public record ModelVersion(
         String name,
@@ -42,7 +44,8 @@ public record ModelVersion(
         ChanceFloor chanceFloor,
         TopRunRule topRunRule,
         List<Map<String, Double>> stageResidualQuantiles,
-        List<StageModel> stageModels) {
+        List<StageModel> stageModels,
+        Double alertProbability) {
 
     public static final String ACCURACY_MODEL = "final-accuracy";
     /** Feature names of embedding columns: {@code embedding_0}, {@code embedding_1}, … after the layout's. */
@@ -59,7 +62,7 @@ public record ModelVersion(
                 .modelText(modelText).trainingRuns(trainingRuns).trainingRows(trainingRows).holdout(holdout)
                 .residualQuantiles(residualQuantiles).studyReferences(studyReferences).createdAt(createdAt).ablations(ablations)
                 .encoderVersion(encoderVersion).chanceFloor(chanceFloor).topRunRule(topRunRule)
-                .stageResidualQuantiles(stageResidualQuantiles).stageModels(stageModels);
+                .stageResidualQuantiles(stageResidualQuantiles).stageModels(stageModels).alertProbability(alertProbability);
     }
 
     /** This version with a chance floor. */
@@ -134,6 +137,7 @@ public record ModelVersion(
         private TopRunRule topRunRule;
         private List<Map<String, Double>> stageResidualQuantiles;
         private List<StageModel> stageModels;
+        private Double alertProbability;
 
         private Builder() {
         }
@@ -223,10 +227,15 @@ public record ModelVersion(
             return this;
         }
 
+        public Builder alertProbability(Double alertProbability) {
+            this.alertProbability = alertProbability;
+            return this;
+        }
+
         public ModelVersion build() {
             return new ModelVersion(name, version, layoutVersion, featureNames, modelText, trainingRuns, trainingRows, holdout,
                     residualQuantiles, studyReferences, createdAt, ablations, encoderVersion, chanceFloor, topRunRule,
-                    stageResidualQuantiles, stageModels);
+                    stageResidualQuantiles, stageModels, alertProbability);
         }
     }
 }

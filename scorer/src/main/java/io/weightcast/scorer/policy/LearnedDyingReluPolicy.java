@@ -43,9 +43,9 @@ public final class LearnedDyingReluPolicy implements Policy {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("signal", "classifier");
         evidence.put("probability", judged.probability());
-        evidence.put("decision_probability", DyingReluModel.DECISION_PROBABILITY);
+        evidence.put("decision_probability", judged.alertProbability());
         evidence.put("classifier_version", judged.version());
-        evidence.put("meaning", "P(some layer has >= " + DyingReluModel.DEAD_FRACTION + " of its units dead on every input)");
+        evidence.put("meaning", "P(the run ends with some layer >= " + DyingReluModel.DEAD_FRACTION + " dead on real inputs)");
         return new Outcome(run.withRaised(Alert.DYING_RELU, RAISED_MAGNITUDE), DyingReluPolicy.FLAG,
                 checkpoint.alert(Alert.DYING_RELU, "warning", evidence));
     }

@@ -43,7 +43,7 @@ public final class Policies {
         return new Policies(List.of(
                 new NonfiniteWeightsPolicy(),
                 new LearnedDyingReluPolicy(dyingRelu),
-                new DyingReluPolicy(config.dyingReluThreshold()),
+                new DyingReluPolicy(config.dyingReluThreshold(), () -> dyingRelu.currentVersion() != null),
                 new SpectralCollapsePolicy(),
                 new EarlyStopPolicy(config.earlyStopConsecutive(), config.earlyStopMinStepFraction(), config.earlyStopThreshold(),
                         ScorerConfig.TOP_RUN_RULE.equals(config.earlyStopRule()), config.earlyStopIntervalLevel())), config.alerts());

@@ -42,6 +42,17 @@ class DyingReluPolicyTest {
     }
 
     @Test
+    void withTheClassifierLiveAHalfDeadLayerOnlyFlagsAndAnEntirelyDeadOneIsCritical() {
+        DyingReluPolicy learned = new DyingReluPolicy(0.5, () -> true);
+        Outcome half = learned.apply(checkpoint(2, 10, "s", dead(Map.of("conv3", 0.75)), none), RunState.empty());
+        assertThat(half.flag()).isEqualTo("dying_relu");
+        assertThat(half.alert()).as("the classifier, predicting how the run ends, decides the warning").isNull();
+        assertThat(half.run().raisedAt(Alert.DYING_RELU)).isNull();
+        Outcome all = learned.apply(checkpoint(3, 10, "s", dead(Map.of("conv3", 1.0)), none), half.run());
+        assertThat(all.alert().severity()).isEqualTo("critical");
+    }
+
+    @Test
     void raisedOnceAsWarningAndOnceMoreAsCriticalWhenALayerIsEntirelyDead() {
         RunState run = policy.apply(checkpoint(2, 10, "s", dead(Map.of("conv3", 0.75)), none), RunState.empty()).run();
         Outcome same = policy.apply(checkpoint(3, 10, "s", dead(Map.of("conv3", 0.75)), none), run);
