@@ -6,8 +6,8 @@ does: ww-time --write-checkpoint), then alternates the two commands ROUNDS times
 medians:
   - WeightWatcher: `/usr/bin/python3 ww-time MODEL --threads T` (imports torch, builds the model, runs analyze());
     its own analyze() time is reported too (ww-time's analyze_seconds);
-  - Weightcast: `java -jar app/target/weightcast.jar analyze --threads T --json FILE` with the class-data-sharing
-    archive when there is one (what ./weightcast runs); its own phases come from the JSON (read, statistics,
+  - Weightcast: `java -jar app/target/weightcast.jar analyze --threads T --json FILE` with the options and the
+    class-data-sharing archive ./weightcast uses for analyze; its own phases come from the JSON (read, statistics,
     spectra) and a warm spectra time from analysing the file three times in one JVM (`analyze F F F`).
 Wall time is measured around each process here. Writes bench/results/ww-compare-<time>.json and prints a table.
 
@@ -42,8 +42,10 @@ def timed(cmd, env):
 
 def java_cmd(threads, files):
     cds = [f"-XX:SharedArchiveFile={JSA}", "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"] if JSA.exists() else []
-    return ["java", "-Xmx3g", *cds, f"-Dweightcast.home={ROOT}", "-Dweightcast.console.level=ERROR",
-            "-Dweightcast.log.file=/dev/null", "-jar", str(JAR), "analyze", "--threads", str(threads), "--json", *map(str, files)]
+    # the launcher's options for analyze: C1 and the serial collector (weightcast, default_opts)
+    return ["java", "-Xmx3g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", *cds, f"-Dweightcast.home={ROOT}",
+            "-Dweightcast.console.level=ERROR", "-Dweightcast.log.file=/dev/null", "-jar", str(JAR), "analyze", "--threads",
+            str(threads), "--json", *map(str, files)]
 
 
 def env_for(threads):
