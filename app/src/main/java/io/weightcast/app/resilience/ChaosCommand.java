@@ -1,22 +1,15 @@
 package io.weightcast.app.resilience;
 
 import io.weightcast.app.cli.SettingsOptions;
-import io.weightcast.core.records.Json;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -89,11 +82,8 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic weights. Default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--data-dir", description = "Data dir of the broker and the services (default: a temp dir, deleted afterwards).")
-    Path dataDir;
-
-    @Option(names = "--out-dir", defaultValue = "bench/results", description = "Where the JSON goes. Default: ${DEFAULT-VALUE}")
-    Path outDir;
+    @Mixin
+    HarnessDirs dirs = new HarnessDirs();
 
     @Mixin
     SettingsOptions settings;
@@ -113,23 +103,19 @@ public final class ChaosCommand implements Callable<Integer> {
             System.err.println("--via must be kafka or http, was " + via);
             return 2;
         }
-        Path data = dataDir != null ? dataDir.toAbsolutePath() : Files.createTempDirectory("weightcast-chaos");
+        Path data = dirs.data("chaos");
         Map<String, String> serviceSettings = new LinkedHashMap<>();
         serviceSettings.put("trainer.publish.tolerance", "100");
         serviceSettings.put("topics.partitions", Integer.toString(partitions));
         serviceSettings.putAll(settings.overrides);
         ChaosHarness.Options options = new ChaosHarness.Options(warmup, checkpoints, concurrentRuns, rate, maxInFlight, transport, targets,
                 killAt, downtime, partitions, settleTimeout, quiet, seed, jvmOptions, serviceSettings, data);
-        boolean keep = true;
+        boolean passed = false;
         try {
             report = new ChaosHarness(options, System.err).run();
-            keep = !report.exactlyOnce();
+            passed = report.exactlyOnce();
         } finally {
-            if (dataDir == null && !keep) {
-                deleteRecursively(data);
-            } else if (keep) {
-                System.err.println("chaos: data dir and the processes' logs kept in " + data);
-            }
+            dirs.cleanUp(data, passed, "chaos");
         }
         print(System.out, report);
         written = write(report);
@@ -220,22 +206,10 @@ public final class ChaosCommand implements Callable<Integer> {
     }
 
     private Path write(ChaosReport r) throws IOException {
-        Files.createDirectories(outDir);
-        String kill = r.config().kill().isEmpty() ? "none" : String.join("+", r.config().kill());
-        String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path file = outDir.resolve("chaos-" + kill + "-" + stamp + ".json");
-        Files.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(r));
-        return file;
+        return dirs.write("chaos-" + (r.config().kill().isEmpty() ? "none" : String.join("+", r.config().kill())), r);
     }
 
     static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("could not delete " + dir + ": " + e.getMessage());
-        }
+        HarnessDirs.deleteRecursively(dir);
     }
 }

@@ -2,13 +2,8 @@ package io.weightcast.app.resilience;
 
 import io.weightcast.app.cli.SettingsOptions;
 import io.weightcast.app.load.LoadHarness;
-import io.weightcast.core.records.Json;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,11 +55,8 @@ public final class OverloadCommand implements Callable<Integer> {
     @Option(names = "--jvm-opts", defaultValue = "-Xmx768m", split = " ", description = "Options of every child JVM. Default: ${DEFAULT-VALUE}")
     List<String> jvmOptions;
 
-    @Option(names = "--data-dir", description = "Data dir (default: a temp dir, deleted afterwards).")
-    Path dataDir;
-
-    @Option(names = "--out-dir", defaultValue = "bench/results", description = "Default: ${DEFAULT-VALUE}")
-    Path outDir;
+    @Mixin
+    HarnessDirs dirs = new HarnessDirs();
 
     @Option(names = "--seed", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}")
     long seed;
@@ -77,7 +69,7 @@ public final class OverloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path data = dataDir != null ? dataDir.toAbsolutePath() : Files.createTempDirectory("weightcast-overload");
+        Path data = dirs.data("overload");
         Map<String, String> s = new LinkedHashMap<>();
         s.put("topics.partitions", "4");
         s.putAll(settings.overrides);
@@ -86,15 +78,12 @@ public final class OverloadCommand implements Callable<Integer> {
         try {
             report = new OverloadRun(options, System.err).run();
         } finally {
-            if (dataDir == null) {
-                ChaosCommand.deleteRecursively(data);
+            if (dirs.dataDir == null) { // a measurement, not a check: nothing to keep for a post-mortem
+                HarnessDirs.deleteRecursively(data);
             }
         }
         print(System.out, report);
-        Files.createDirectories(outDir);
-        String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        written = outDir.resolve("overload-" + stamp + ".json");
-        Files.write(written, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
+        written = dirs.write("overload", report);
         System.out.println("results: " + written.toAbsolutePath());
         return 0;
     }

@@ -1,14 +1,9 @@
 package io.weightcast.app.resilience;
 
 import io.weightcast.app.cli.SettingsOptions;
-import io.weightcast.core.records.Json;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,11 +61,8 @@ public final class SafetyCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of every mutation (a run is reproducible input by input). Default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--data-dir", description = "Data dir of the broker and the services (default: a temp dir, deleted afterwards).")
-    Path dataDir;
-
-    @Option(names = "--out-dir", defaultValue = "bench/results", description = "Where the JSON goes. Default: ${DEFAULT-VALUE}")
-    Path outDir;
+    @Mixin
+    HarnessDirs dirs = new HarnessDirs();
 
     @Mixin
     SettingsOptions settings;
@@ -81,23 +73,19 @@ public final class SafetyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path data = dataDir != null ? dataDir.toAbsolutePath() : Files.createTempDirectory("weightcast-safety");
+        Path data = dirs.data("safety");
         Map<String, String> serviceSettings = new LinkedHashMap<>();
         serviceSettings.put("streams.parts.ttl.ms", "5000");
         serviceSettings.put("topics.partitions", Integer.toString(partitions));
         serviceSettings.putAll(settings.overrides);
         SafetyHarness.Options options = new SafetyHarness.Options(fuzz, events, models, duplicates, partitions, settleTimeout, quiet, seed,
                 jvmOptions, serviceSettings, data);
-        boolean keep = true;
+        boolean passed = false;
         try {
             report = new SafetyHarness(options, System.err).run();
-            keep = !report.passed();
+            passed = report.passed();
         } finally {
-            if (dataDir == null && !keep) {
-                ChaosCommand.deleteRecursively(data);
-            } else if (keep) {
-                System.err.println("safety: data dir and the processes' logs kept in " + data);
-            }
+            dirs.cleanUp(data, passed, "safety");
         }
         print(System.out, report);
         written = write(report);
@@ -148,10 +136,6 @@ public final class SafetyCommand implements Callable<Integer> {
     }
 
     private Path write(SafetyReport r) throws IOException {
-        Files.createDirectories(outDir);
-        String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path file = outDir.resolve("safety-" + stamp + ".json");
-        Files.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(r));
-        return file;
+        return dirs.write("safety", r);
     }
 }
