@@ -118,7 +118,8 @@ class WebhookNotifierIntegrationTest {
             assertThat(d.service()).isEqualTo("scorer-webhooks");
             assertThat(d.sourceTopic()).isEqualTo(TOPICS.alerts());
             assertThat(d.reason()).startsWith("webhook 'dead' (http://127.0.0.1:" + receiver.getAddress().getPort() + ") gave up after ")
-                    .contains("attempts: HTTP 500");
+                    // its last answer: the 500, or, on a loaded machine, no answer within the request timeout
+                    .containsAnyOf("attempts: HTTP 500", "attempts: HttpTimeoutException");
         });
         Set<String> deadLettered = letters.stream().map(d -> Json.read(Base64.getDecoder().decode(d.valueBase64()), Alert.class).runId())
                 .collect(Collectors.toSet());
