@@ -190,7 +190,9 @@ final class BoundedBody implements Handler<RoutingContext> {
                 fail(408, new IngestRejection(RejectReason.BODY_TIMEOUT, "no body bytes for " + idleMs + " ms (limit "
                         + pace.idleTimeoutMs() + " ms, " + IngestSettings.BODY_IDLE_TIMEOUT_MS.name() + "); " + received
                         + " bytes arrived"));
-            } else if (pace.tooSlow(received, elapsedMs)) {
+            } else if (idleMs < pace.idleTimeoutMs() / 2 && pace.tooSlow(received, elapsedMs)) {
+                // the rate rule is for bodies still arriving; a stalled one gets the idle reason a moment later (a
+                // check falls within half the idle timeout of every byte, so a trickle cannot slip between the two)
                 fail(408, new IngestRejection(RejectReason.BODY_TIMEOUT, "body arrived at " + received * 1000 / elapsedMs
                         + " bytes/s on average over " + elapsedMs + " ms, below the minimum of " + pace.minBytesPerSecond()
                         + " (" + IngestSettings.BODY_MIN_BYTES_PER_SECOND.name() + ")"));
