@@ -69,7 +69,7 @@ public final class IntervalCalibrationStudy {
         double[] zooMean80 = new double[subZoos.size()];
         for (int z = 0; z < subZoos.size(); z++) {
             ScorerModelCheck.CrossFit cf = ScorerModelCheck.crossFit(subZoos.get(z), epochs,
-                    ScorerModelCheck.params(threads, SEED + z, folds), SEED + z);
+                    new TrainerConfig(ScorerModelCheck.params(threads, SEED + z, folds), false), SEED + z);
             all.add(cf.coverage());
             zooMean80[z] = java.util.Arrays.stream(cf.coverage().staged(0.8)).average().orElse(Double.NaN);
         }

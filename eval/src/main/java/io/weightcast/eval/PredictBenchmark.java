@@ -9,12 +9,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
@@ -99,104 +97,56 @@ public final class PredictBenchmark {
             throws IOException, InterruptedException {
         int epochs = zoo.epochs();
 
-        // 1. tuning (training runs only), or an earlier run's on this split
-        Tuner.Search allSearch = null;
-        Tuner.Search weightSearch = null;
-        ReusedTuning reused = null;
-        Map<String, TunedModel> tuned;
-        if (o.tuningFrom() != null) {
-            reused = ReusedTuning.read(o.tuningFrom(), test.stream().map(EvalRun::runId).toList(), epochs);
-            tuned = reused.tuned();
-            say.accept("tuning reused from " + o.tuningFrom() + ": all " + tuned.get(FeatureSet.ALL.name()));
-        } else {
-            Tuner tuner = new Tuner(train, epochs, Math.min(o.cvFolds(), train.size()), o.maxIterations(), o.threads(), o.seed(),
-                    progress);
-            long tTune = System.nanoTime();
-            allSearch = tuner.search(FeatureSet.ALL, o.cvConfigs());
-            weightSearch = tuner.search(FeatureSet.WEIGHTS_ONLY, o.cvConfigs());
-            tuned = new LinkedHashMap<>();
-            progress.start("iterations", FeatureSet.standard().size());
-            for (FeatureSet set : FeatureSet.standard()) {
-                tuned.put(set.name(), set == FeatureSet.ALL ? allSearch.best() : set == FeatureSet.WEIGHTS_ONLY ? weightSearch.best()
-                        : tuner.iterations(set, allSearch.best().params(), allSearch.best().mode()));
-                progress.advance(1);
-            }
-            progress.finish();
-            say.accept(String.format(Locale.ROOT, "tuned in %.0f s: all %s (CV MSE pooled %.5f, per epoch %.5f)",
-                    (System.nanoTime() - tTune) / 1e9, allSearch.best(), allSearch.pooledMse(), allSearch.perEpochMse()));
-        }
-
-        // 2. predictors per feature set, judged per epoch on the held-out runs
+        // 1. per feature set, the trainer's own fit on the training runs (TrainerConfig: its defaults), judged per epoch
+        // on the held-out runs through core AccuracyModel, as the scorer scores
+        TrainerConfig trainer = TrainerConfig.defaults(o.threads(), o.seed());
         double[] testFinals = test.stream().mapToDouble(EvalRun::finalAccuracy).toArray();
         Map<String, EpochMetrics[]> bySet = new LinkedHashMap<>();
+        Map<String, double[]> finalPredictions = new LinkedHashMap<>();
         double[][] predAll = null;
-        double[] importance = null;
-        double chanceLevel = Double.NaN;
-        Map<String, FinalCheckpointPredictor.Result> finalCheckpoint = new LinkedHashMap<>();
+        Map<String, Object> scorerModel = null;
+        Map<String, Object> served = null;
         progress.start("fit", FeatureSet.standard().size());
         for (FeatureSet set : FeatureSet.standard()) {
-            int[] cols = set.columns();
-            try (Predictor p = Predictor.fit(train, cols, tuned.get(set.name()), epochs, o.threads(), o.seed())) {
-                Rows rows = Rows.of(test, cols);
-                double[][] pred = grid(rows, p.predict(rows), test.size(), epochs);
+            // only the predictor whose intervals are read gets the cross-conformal calibration (it changes no prediction)
+            try (Predictor p = Predictor.fit(train, set, set == FeatureSet.ALL ? trainer : trainer.uncalibrated())) {
+                double[][] pred = p.predict(test, epochs);
                 bySet.put(set.name(), EpochMetrics.byEpoch(testFinals, pred));
-                if (set == FeatureSet.ALL || set == FeatureSet.WEIGHTS_ONLY) {
-                    finalCheckpoint.put(set.name(), FinalCheckpointPredictor.fit(train, test, cols, tuned.get(set.name()), p, epochs,
-                            o.cvFolds(), o.maxIterations(), o.threads(), o.seed()));
-                }
+                finalPredictions.put(set.name(), IntStream.range(0, pred.length).mapToDouble(r -> pred[r][epochs - 1]).toArray());
                 if (set == FeatureSet.ALL) {
                     predAll = pred;
-                    importance = p.importance();
-                    chanceLevel = p.chanceLevel();
+                    scorerModel = ScorerModelCheck.run(p, test, epochs);
+                    served = servedJson(p, train);
                 }
             }
             progress.advance(1);
         }
         progress.finish();
-        // the final-checkpoint targets: a predictor fitted for that checkpoint (the per-epoch rows above keep the all-epoch one)
-        FinalCheckpointPredictor.Result finalAllFit = finalCheckpoint.get(FeatureSet.ALL.name());
-        FinalCheckpointPredictor.Result finalWeightsFit = finalCheckpoint.get(FeatureSet.WEIGHTS_ONLY.name());
-        EpochMetrics finalAll = EpochMetrics.of(epochs, testFinals, finalAllFit.predictions());
-        EpochMetrics finalWeights = EpochMetrics.of(epochs, testFinals, finalWeightsFit.predictions());
-        json.put("final", finalJson(finalAll, testFinals, finalAllFit, bySet.get(FeatureSet.ALL.name())[epochs - 1]));
-        json.put("final_weights_only", finalJson(finalWeights, testFinals, finalWeightsFit,
-                bySet.get(FeatureSet.WEIGHTS_ONLY.name())[epochs - 1]));
+        EpochMetrics finalAll = bySet.get(FeatureSet.ALL.name())[epochs - 1];
+        EpochMetrics finalWeights = bySet.get(FeatureSet.WEIGHTS_ONLY.name())[epochs - 1];
+        json.put("final", finalJson(finalAll, testFinals, finalPredictions.get(FeatureSet.ALL.name())));
+        json.put("final_weights_only", finalJson(finalWeights, testFinals, finalPredictions.get(FeatureSet.WEIGHTS_ONLY.name())));
 
-        // 3. intervals: conformal half-widths per epoch from training runs only
-        int[] allCols = FeatureSet.ALL.columns();
-        CrossConformal cross = crossConformal(train, allCols, tuned.get(FeatureSet.ALL.name()), epochs);
+        // 2. intervals: the ones scores carry (the served model's, per stage of training); for the early-stop replay's
+        // interval rule, per-epoch half-widths from the training runs' out-of-fold predictions of the trainer's fit
+        CrossConformal cross = crossConformal(train, trainer.uncalibrated(), epochs);
         Map<Double, double[]> halfWidth = cross.halfWidth();
-        Map<Double, double[]> coverage = new LinkedHashMap<>();
-        Map<Double, double[]> width = new LinkedHashMap<>();
-        for (double level : INTERVAL_LEVELS) {
-            coverage.put(level, coverage(testFinals, predAll, halfWidth.get(level), width.computeIfAbsent(level, l -> new double[epochs])));
-        }
-        Map<Double, double[]> pooledCoverage = new LinkedHashMap<>();
-        for (double level : INTERVAL_LEVELS) {
-            pooledCoverage.put(level, coverage(testFinals, predAll, cross.pooledHalfWidth().get(level), new double[epochs]));
-        }
-        SplitConformal splitConformal = splitConformal(train, test, testFinals, allCols, tuned.get(FeatureSet.ALL.name()), epochs);
-        json.put("by_epoch", byEpochJson(bySet.get(FeatureSet.ALL.name()), coverage, width, splitConformal, pooledCoverage));
-        Map<String, Object> scorerModel = ScorerModelCheck.run(train, test, epochs, o.threads(), o.seed());
+        json.put("by_epoch", byEpochJson(bySet.get(FeatureSet.ALL.name()), scorerModel));
         json.put("scorer_model", scorerModel);
-        say.accept(String.format(Locale.ROOT, "the trainer's own fit (what the scorer publishes) judged on the held-out runs in %.0f s",
-                JsonTree.num(scorerModel, "seconds")));
         List<EvalRun> everyRun = new ArrayList<>(train);
         everyRun.addAll(test);
-        Map<String, Object> crossFitted = ScorerModelCheck.crossFitted(everyRun, epochs, o.threads(),
-                o.seed() + ScorerModelCheck.CROSS_FIT_SEED_OFFSET, io.weightcast.trainer.FitParams.DEFAULT_CONFORMAL_FOLDS);
+        Map<String, Object> crossFitted = ScorerModelCheck.crossFitted(everyRun, epochs, trainer,
+                o.seed() + ScorerModelCheck.CROSS_FIT_SEED_OFFSET);
         scorerModel.put("cross_fitted", crossFitted);
-        say.accept(String.format(Locale.ROOT, "... and cross-fitted over all %d runs in %.0f s", everyRun.size(),
+        say.accept(String.format(Locale.ROOT, "the served model cross-fitted over all %d runs in %.0f s", everyRun.size(),
                 JsonTree.num(crossFitted, "seconds")));
         Map<String, Object> perSet = new LinkedHashMap<>();
         bySet.forEach((name, metrics) -> perSet.put(name, java.util.Arrays.stream(metrics).map(EpochMetrics::toMap).toList()));
         json.put("by_epoch_feature_sets", perSet);
         json.put("feature_sets", featureSetsJson());
         json.put("intervals", intervalsJson(halfWidth));
-        Map<String, Object> model = reused != null ? reusedModelJson(reused, importance)
-                : modelJson(allSearch, weightSearch, tuned, importance);
-        model.put("chance_floor", chanceFloorJson(train, chanceLevel));
-        json.put("model", model);
+        served.put("trainer", trainer.toMap());
+        json.put("model", served);
         say.accept(String.format(Locale.ROOT, "final checkpoint: R2 %.3f, tau %.3f, MAE %.4f (all); weights only R2 %.3f, tau %.3f",
                 finalAll.r2(), finalAll.kendallTau(), finalAll.mae(), finalWeights.r2(), finalWeights.kendallTau()));
 
@@ -207,7 +157,7 @@ public final class PredictBenchmark {
                 trainFinals, orders);
         // Weightcast's default rule: the top-run classifier's probability against per-epoch thresholds from the training
         // runs' out-of-fold probabilities; (reference, alpha, k) chosen by cross-validation over the training runs
-        TopRunScores top = TopRunScores.of(train, test, allCols, epochs, o.conformalFolds(), o.seed() + 7, o.threads());
+        TopRunScores top = TopRunScores.of(train, test, FeatureSet.ALL.columns(), epochs, o.conformalFolds(), o.seed() + 7, o.threads());
         List<EarlyStopBenchmark.Scored> topRunCv = TopQuantileStopRule.crossValidated(EarlyStopBenchmark.WEIGHTCAST, top.oof(),
                 trainFinals, o.conformalFolds(), TopQuantileStopRule.seeds(o.seed() + 303, TopQuantileStopRule.CV_REPEATS));
         EarlyStopBenchmark.Scored topRunChosenOnce = EarlyStopBenchmark.best(TopQuantileStopRule.crossValidated(
@@ -258,7 +208,7 @@ public final class PredictBenchmark {
                 topRunChosenOnce.params(), top.oof(), trainFinals, top.test(), testFinals, orders.size())));
         setup.put("top_run_fold_mean", diagnostic(topRunChosen, TopQuantileStopRule.heldOut(EarlyStopBenchmark.WEIGHTCAST,
                 topRunChosen.params(), top.oof(), trainFinals, top.testFoldMean(), testFinals, orders.size())));
-        setup.put("top_run_hard_labels", hardLabelDiagnostic(train, test, allCols, epochs, trainFinals, testFinals, orders.size()));
+        setup.put("top_run_hard_labels", hardLabelDiagnostic(train, test, FeatureSet.ALL.columns(), epochs, trainFinals, testFinals, orders.size()));
         setup.put("scorer_levers_chosen_on_training", scorerLevers.toMap());
         setup.put("top_quantile_chosen_by_cv", topChosen.toMap());
         setup.put("top_quantile_policy", "stop when the run's predicted final accuracy is below, on `consecutive` epochs in a "
@@ -300,7 +250,7 @@ public final class PredictBenchmark {
         json.put("dying_relu", DyingReluEval.evaluate(zoo.runs(), train, test, o.threads(), o.seed()));
 
         // 6. transfer
-        json.put("transfer", transfer(zoo, tuned.get(FeatureSet.ALL.name()), tuned.get(FeatureSet.WEIGHTS_ONLY.name())));
+        json.put("transfer", transfer(zoo, trainer.uncalibrated()));
 
         json.put("targets", Targets.json());
         json.put("generated_at", Instant.now().toString());
@@ -328,7 +278,7 @@ public final class PredictBenchmark {
         halfWidth.forEach((level, q) -> hw.put(String.valueOf(level), q));
         scores.put("half_width", hw);
         scores.put("orders", orders);
-        return new Result(json, new Plots(epochs, testFinals, predAll, r2BySet, coverage, sweeps, best), scores);
+        return new Result(json, new Plots(epochs, testFinals, predAll, r2BySet, servedCoverage(scorerModel), sweeps, best), scores);
     }
 
     /**
@@ -385,10 +335,7 @@ public final class PredictBenchmark {
      * The final checkpoint's metrics, plus τ among the runs above chance: a third of a zoo ends near
      * chance with accuracies that differ by noise, and ranking those among themselves is a coin toss.
      */
-    /** @param allEpochModel the feature set's all-epoch model at the final checkpoint, for comparison */
-    private static Map<String, Object> finalJson(EpochMetrics m, double[] y, FinalCheckpointPredictor.Result fit,
-                                                 EpochMetrics allEpochModel) {
-        double[] pred = fit.predictions();
+    private static Map<String, Object> finalJson(EpochMetrics m, double[] y, double[] pred) {
         Map<String, Object> out = new LinkedHashMap<>(m.toMap());
         out.put("runs", m.runs());
         int[] above = IntStream.range(0, y.length).filter(i -> y[i] > NEAR_CHANCE).toArray();
@@ -396,23 +343,9 @@ public final class PredictBenchmark {
         double[] pa = IntStream.of(above).mapToDouble(i -> pred[i]).toArray();
         out.put("kendall_tau_above_chance", above.length < 2 ? Double.NaN : EpochMetrics.of(m.epoch(), ya, pa).kendallTau());
         out.put("runs_above_chance", above.length);
-        out.put("predictor", fit.choice().toMap());
-        out.put("all_epochs_model", Map.of("r2", allEpochModel.r2(), "kendall_tau", allEpochModel.kendallTau(), "mae",
-                allEpochModel.mae(), "what", "the feature set's all-epoch model (by_epoch_feature_sets) at the final checkpoint"));
         return out;
     }
 
-    /** Row predictions → [run][epoch-1]. */
-    static double[][] grid(Rows rows, double[] pred, int runs, int epochs) {
-        double[][] out = new double[runs][epochs];
-        for (double[] r : out) {
-            java.util.Arrays.fill(r, Double.NaN);
-        }
-        for (int i = 0; i < rows.rows(); i++) {
-            out[rows.run()[i]][rows.epoch()[i] - 1] = pred[i];
-        }
-        return out;
-    }
 
     static double[][] valAcc(List<EvalRun> runs, int epochs) {
         double[][] v = new double[runs.size()][epochs];
@@ -425,19 +358,18 @@ public final class PredictBenchmark {
     }
 
     /**
-     * Half-widths per level and epoch from out-of-fold residuals on the TRAINING runs: each fold's
-     * runs predicted by a model fitted on the other folds, so every residual is a calibration
-     * residual of a run the model never saw; the held-out runs are never used.
+     * Conformal half-widths per level and epoch, and the out-of-fold predictions [run][epoch-1] they came from: each fold
+     * of the TRAINING runs predicted by the trainer's fit on the other folds, so every residual is one of a run the model
+     * never saw; the held-out runs are never used.
      */
-    /** Conformal half-widths per level and epoch, and the out-of-fold predictions [run][epoch-1] they came from. */
-    record CrossConformal(Map<Double, double[]> halfWidth, Map<Double, double[]> pooledHalfWidth, double[][] oof) {
+    record CrossConformal(Map<Double, double[]> halfWidth, double[][] oof) {
     }
 
-    private CrossConformal crossConformal(List<EvalRun> train, int[] cols, TunedModel tuned, int epochs) {
+    private CrossConformal crossConformal(List<EvalRun> train, TrainerConfig config, int epochs) {
         int k = Math.min(o.conformalFolds(), train.size());
         int[] fold = RunFolds.assign(train.size(), k, o.seed() + 7);
-        double[][] oof = new double[train.size()][epochs];
-        progress.start("intervals", k + 1);
+        double[][] oof = new double[train.size()][];
+        progress.start("intervals", k);
         for (int f = 0; f < k; f++) {
             List<Integer> inside = new ArrayList<>();
             for (int i = 0; i < train.size(); i++) {
@@ -445,16 +377,15 @@ public final class PredictBenchmark {
                     inside.add(i);
                 }
             }
-            List<EvalRun> insideRuns = inside.stream().map(train::get).toList();
-            try (Predictor p = Predictor.fit(RunFolds.select(train, fold, f, false), cols, tuned, epochs, o.threads(), o.seed())) {
-                Rows rows = Rows.of(insideRuns, cols);
-                double[] pred = p.predict(rows);
-                for (int i = 0; i < rows.rows(); i++) {
-                    oof[inside.get(rows.run()[i])][rows.epoch()[i] - 1] = pred[i];
+            try (Predictor p = Predictor.fit(RunFolds.select(train, fold, f, false), FeatureSet.ALL, config)) {
+                double[][] pred = p.predict(inside.stream().map(train::get).toList(), epochs);
+                for (int i = 0; i < pred.length; i++) {
+                    oof[inside.get(i)] = pred[i];
                 }
             }
             progress.advance(1);
         }
+        progress.finish();
         double[] y = new double[train.size() * epochs];
         double[] pred = new double[y.length];
         int[] epoch = new int[y.length];
@@ -467,65 +398,13 @@ public final class PredictBenchmark {
             }
         }
         Map<Double, double[]> out = new LinkedHashMap<>();
-        Map<Double, double[]> pooled = new LinkedHashMap<>();
-        double[] abs = new double[y.length];
-        for (int i = 0; i < y.length; i++) {
-            abs[i] = Math.abs(y[i] - pred[i]);
-        }
         for (double level : INTERVAL_LEVELS) {
             out.put(level, Conformal.perEpoch(y, pred, epoch, epochs, level));
-            double[] one = new double[epochs];
-            java.util.Arrays.fill(one, Conformal.quantile(abs, level)); // every epoch's rows together
-            pooled.put(level, one);
         }
-        return new CrossConformal(out, pooled, oof);
+        return new CrossConformal(out, oof);
     }
 
-    /** Coverage of the held-out runs per epoch of pred ± q (clipped to [0, 1]); fills the mean width. */
-    static double[] coverage(double[] y, double[][] pred, double[] q, double[] widthOut) {
-        int epochs = q.length;
-        double[] cov = new double[epochs];
-        for (int e = 0; e < epochs; e++) {
-            int in = 0;
-            double w = 0;
-            for (int r = 0; r < y.length; r++) {
-                double lo = Conformal.lower(pred[r][e], q[e]);
-                double hi = Conformal.upper(pred[r][e], q[e]);
-                in += y[r] >= lo && y[r] <= hi ? 1 : 0;
-                w += hi - lo;
-            }
-            cov[e] = (double) in / y.length;
-            widthOut[e] = w / y.length;
-        }
-        return cov;
-    }
-
-    /** The classic split: a calibration quarter of the training runs, the model fitted on the rest. */
-    record SplitConformal(double[] coverage80, double[] coverage95, int calibrationRuns) {
-    }
-
-    private SplitConformal splitConformal(List<EvalRun> train, List<EvalRun> test, double[] testFinals, int[] cols,
-                                          TunedModel tuned, int epochs) {
-        RunSplit.Split s = new RunSplit(0.25, o.seed() + 1).split(train.stream().map(EvalRun::runId).toList());
-        Set<String> calIds = new HashSet<>(s.holdout());
-        List<EvalRun> proper = train.stream().filter(r -> !calIds.contains(r.runId())).toList();
-        List<EvalRun> cal = train.stream().filter(r -> calIds.contains(r.runId())).toList();
-        try (Predictor p = Predictor.fit(proper, cols, tuned, epochs, o.threads(), o.seed())) {
-            Rows calRows = Rows.of(cal, cols);
-            double[] calPred = p.predict(calRows);
-            double[] y = IntStream.range(0, calRows.rows()).mapToDouble(i -> cal.get(calRows.run()[i]).finalAccuracy()).toArray();
-            Rows testRows = Rows.of(test, cols);
-            double[][] testPred = grid(testRows, p.predict(testRows), test.size(), epochs);
-            double[] c80 = coverage(testFinals, testPred, Conformal.perEpoch(y, calPred, calRows.epoch(), epochs, 0.8), new double[epochs]);
-            double[] c95 = coverage(testFinals, testPred, Conformal.perEpoch(y, calPred, calRows.epoch(), epochs, 0.95), new double[epochs]);
-            progress.advance(1);
-            return new SplitConformal(c80, c95, cal.size());
-        } finally {
-            progress.finish();
-        }
-    }
-
-    private Map<String, Object> transfer(ZooLoader.Loaded digits, TunedModel all, TunedModel weights) throws IOException {
+    private Map<String, Object> transfer(ZooLoader.Loaded digits, TrainerConfig config) throws IOException {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("kendall_tau", null);
         Path dir = o.transferZoo();
@@ -555,25 +434,22 @@ public final class PredictBenchmark {
             return out;
         }
         FeatureSet set = FeatureSet.ALL.architectureAgnostic();
-        EpochMetrics m = transferMetrics(digits.runs(), other, set, all);
+        EpochMetrics m = transferMetrics(digits.runs(), other, set, config);
         out.put("kendall_tau", m.kendallTau());
         out.put("r2", m.r2());
         out.put("mae", m.mae());
         out.put("features", set.name() + ": " + set.description());
-        EpochMetrics w = transferMetrics(digits.runs(), other, FeatureSet.WEIGHTS_ONLY.architectureAgnostic(), weights);
+        EpochMetrics w = transferMetrics(digits.runs(), other, FeatureSet.WEIGHTS_ONLY.architectureAgnostic(), config);
         out.put("weights_only", Map.of("kendall_tau", w.kendallTau(), "r2", w.r2(), "mae", w.mae()));
         say.accept(String.format(Locale.ROOT, "transfer to %s (%d runs): tau %.3f", other.manifest().source(),
                 other.runs().size(), m.kendallTau()));
         return out;
     }
 
-    private EpochMetrics transferMetrics(List<EvalRun> digits, ZooLoader.Loaded other, FeatureSet set, TunedModel tuned) {
-        int[] cols = set.columns();
-        try (Predictor p = Predictor.fit(digits, cols, tuned, other.epochs(), o.threads(), o.seed())) {
-            Rows rows = Rows.of(other.runs(), cols, other.epochs());
-            double[] pred = p.predict(rows);
-            double[] y = IntStream.range(0, rows.rows()).mapToDouble(i -> other.runs().get(rows.run()[i]).finalAccuracy()).toArray();
-            return EpochMetrics.of(other.epochs(), y, pred);
+    private EpochMetrics transferMetrics(List<EvalRun> digits, ZooLoader.Loaded other, FeatureSet set, TrainerConfig config) {
+        try (Predictor p = Predictor.fit(digits, set, config)) {
+            double[] y = other.runs().stream().mapToDouble(EvalRun::finalAccuracy).toArray();
+            return EpochMetrics.of(other.epochs(), y, p.predictAt(other.runs(), other.epochs()));
         }
     }
 
@@ -599,21 +475,27 @@ public final class PredictBenchmark {
         return m;
     }
 
-    private static List<Map<String, Object>> byEpochJson(EpochMetrics[] all, Map<Double, double[]> coverage,
-                                                         Map<Double, double[]> width, SplitConformal split,
-                                                         Map<Double, double[]> pooled) {
+    /** Level → per epoch, the coverage of the intervals the served model's scores carry. */
+    @SuppressWarnings("unchecked")
+    private static Map<Double, double[]> servedCoverage(Map<String, Object> scorerModel) {
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) scorerModel.get("by_epoch");
+        Map<Double, double[]> out = new LinkedHashMap<>();
+        out.put(0.8, rows.stream().mapToDouble(r -> ((Number) r.get("coverage80")).doubleValue()).toArray());
+        out.put(0.95, rows.stream().mapToDouble(r -> ((Number) r.get("coverage95")).doubleValue()).toArray());
+        return out;
+    }
+
+    /** Per epoch, the "all" predictor's metrics and the coverage of the intervals its scores carry (ScorerModelCheck). */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> byEpochJson(EpochMetrics[] all, Map<String, Object> scorerModel) {
+        List<Map<String, Object>> served = (List<Map<String, Object>>) scorerModel.get("by_epoch");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (EpochMetrics m : all) {
-            int e = m.epoch() - 1;
             Map<String, Object> row = m.toMap();
-            row.put("coverage80", coverage.get(0.8)[e]);
-            row.put("coverage95", coverage.get(0.95)[e]);
-            row.put("width80", width.get(0.8)[e]);
-            row.put("width95", width.get(0.95)[e]);
-            row.put("coverage80_split", split.coverage80()[e]);
-            row.put("coverage95_split", split.coverage95()[e]);
-            row.put("coverage80_pooled", pooled.get(0.8)[e]);
-            row.put("coverage95_pooled", pooled.get(0.95)[e]);
+            Map<String, Object> s = served.get(m.epoch() - 1);
+            for (String k : List.of("coverage80", "coverage95", "width80", "width95", "coverage80_pooled", "coverage95_pooled")) {
+                row.put(k, s.get(k));
+            }
             row.put("runs", m.runs());
             rows.add(row);
         }
@@ -630,14 +512,12 @@ public final class PredictBenchmark {
 
     private Map<String, Object> intervalsJson(Map<Double, double[]> halfWidth) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", "cross-conformal: per epoch, the finite-sample conformal quantile of |residual| over the "
-                + "training runs' out-of-fold predictions (" + o.conformalFolds() + " folds by run); intervals are the "
-                + "final model's prediction +- that half-width, clipped to [0, 1]; coverage counted on the held-out runs only");
-        m.put("alternative", "coverage80_split/coverage95_split in by_epoch: classic split-conformal, a model fitted on 75% "
-                + "of the training runs and calibrated on the other 25%");
-        m.put("pooled", "coverage80_pooled/coverage95_pooled in by_epoch: one half-width for every epoch, the conformal "
-                + "quantile over all epochs' out-of-fold residuals together (what the scorer published before its "
-                + "intervals were per stage of training)");
+        m.put("method", "the intervals the served model's scores carry (the trainer's cross-conformal calibration, per "
+                + "stage of training; scorer_model), coverage counted on the held-out runs only");
+        m.put("pooled", "coverage80_pooled/coverage95_pooled in by_epoch: the served model's one half-width for every stage");
+        m.put("early_stop_half_widths", "half_widths below: per epoch, the finite-sample conformal quantile of |residual| "
+                + "over the training runs' out-of-fold predictions of the trainer's fit (" + o.conformalFolds() + " folds by "
+                + "run), what the early-stop replay's interval rule reads");
         Map<String, Object> hw = new LinkedHashMap<>();
         halfWidth.forEach((level, q) -> hw.put(String.valueOf(level), q));
         m.put("half_widths", hw);
@@ -660,51 +540,19 @@ public final class PredictBenchmark {
         return m;
     }
 
-    /** The earlier run's model section (its search), with this run's feature importances. */
-    private static Map<String, Object> reusedModelJson(ReusedTuning reused, double[] importance) {
-        Map<String, Object> m = new LinkedHashMap<>(reused.model());
-        m.remove("top_features_all");
-        m.putAll(topFeatures(importance));
-        return m;
-    }
-
-    private static Map<String, Object> topFeatures(double[] importance) {
-        if (importance == null) {
-            return Map.of();
-        }
-        List<String> names = FeatureSet.ALL.columnNames();
-        double total = java.util.Arrays.stream(importance).sum();
-        return Map.of("top_features_all", IntStream.range(0, importance.length).boxed()
-                .sorted(Comparator.comparingDouble((Integer i) -> -importance[i])).limit(15)
-                .map(i -> Map.of("feature", names.get(i), "gain_share", total > 0 ? importance[i] / total : 0.0)).toList());
-    }
-
-    private Map<String, Object> modelJson(Tuner.Search all, Tuner.Search weights, Map<String, TunedModel> tuned,
-                                          double[] importance) {
+    /** What the served "all" predictor is: its late-stage regressor, chance floor and what its splits use. */
+    private static Map<String, Object> servedJson(Predictor p, List<EvalRun> train) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mode", all.best().mode().key());
-        m.put("mode_rule", "one model over all epochs (pooled, the step columns tell epochs apart) vs one per epoch: "
-                + "the lower CV MSE of the best configuration");
-        m.put("cv_mse", Map.of("pooled", all.pooledMse(), "per_epoch", all.perEpochMse()));
-        m.put("cv", Map.of("folds", o.cvFolds(), "configs", o.cvConfigs(), "max_iterations", o.maxIterations(),
-                "early_stopping_patience", Gbm.PATIENCE, "search_seconds_all", all.seconds(),
-                "search_seconds_weights_only", weights.seconds(),
-                "search", "random: the trainer's defaults, then num_leaves 4-64 and learning_rate 0.02-0.2 log-uniform, "
-                        + "min_data_in_leaf 2-80 log-uniform, feature_fraction 0.3-1, lambda_l2 0 or 1e-3-10 log-uniform; "
-                        + "trees by early stopping on the folds' mean validation MSE; bagging 0.8, max_bin 63 fixed"));
-        Map<String, Object> params = new LinkedHashMap<>();
-        tuned.forEach((name, t) -> {
-            Map<String, Object> p = new LinkedHashMap<>(t.params().toMap());
-            p.put("mode", t.mode().key());
-            p.put("iterations", t.mode() == ModelMode.POOLED ? t.iterations()[0] : t.iterations());
-            p.put("cv_mse", t.cvMse());
-            p.put("tuned", name.equals(FeatureSet.ALL.name()) || name.equals(FeatureSet.WEIGHTS_ONLY.name())
-                    ? "random search" : "the configuration of 'all', trees by CV");
-            params.put(name, p);
-        });
-        m.put("params", params);
-        m.put("trials_all", all.trials().stream().map(t -> Map.of("params", t.params().toMap(), "cv_mse", t.mse())).toList());
-        m.putAll(topFeatures(importance));
+        m.put("what", "every predictor is the trainer's own fit (trainer AccuracyRefit, the code path of each refit the "
+                + "trainer publishes) at the trainer's defaults, on the training runs, seeing only its feature set's columns; "
+                + "no tuning beyond what the trainer does itself");
+        m.put("late_stage_model", !p.refit().served().stageModels().isEmpty());
+        m.put("late_stage_rule", "a regressor fitted on the last quarter of training alone serves late checkpoints unless "
+                + "it does worse than the pooled one on the split's held-out runs (trainer AccuracyModelFitter)");
+        m.put("training_runs", p.refit().servedRuns());
+        m.put("fit_seconds", p.refit().served().seconds());
+        m.put("top_features_all", p.topFeatures(15));
+        m.put("chance_floor", chanceFloorJson(train, p.chanceLevel()));
         return m;
     }
 

@@ -53,7 +53,9 @@ public final class PredictReport {
         md.append("# Weightcast prediction benchmark (issue 6)\n\n");
         md.append(String.format(Locale.ROOT, "Zoo `%s`: %d %s runs × %d epochs (%s of %d planned; %d ReLU), split by run into "
                         + "%d training and %d held-out runs (seed %s). Every number below is on the held-out runs unless said "
-                        + "otherwise; tuning, fitting and calibration saw the training runs only. Generated %s in %s.\n\n",
+                        + "otherwise; fitting and calibration saw the training runs only. Every predictor is the trainer's own fit at its "
+                        + "defaults (trainer `AccuracyRefit`, what each refit publishes), scored through core `AccuracyModel` as "
+                        + "the scorer scores. Generated %s in %s.\n\n",
                 zoo.get("path"), (int) num(zoo, "runs"), zoo.get("source"), (int) num(zoo, "epochs"),
                 Boolean.TRUE.equals(zoo.get("complete")) ? "complete" : "**partial**", (int) num(zoo, "planned_runs"),
                 (int) num(zoo, "relu_runs"), (int) num(zoo, "train_runs"), (int) num(zoo, "test_runs"), t.get("seed"),
@@ -89,21 +91,13 @@ public final class PredictReport {
         Map<String, Object> all = map(t, "final");
         row(md, "final checkpoint, everything: R² / τ (MAE)", pair4(num(all, "r2"), num(all, "kendall_tau"))
                 + " (" + f(num(all, "mae")) + ")", "≥ 0.99 / ≥ 0.93", num(all, "r2") >= 0.99 && num(all, "kendall_tau") >= 0.93);
-        row(md, "final checkpoint: each predictor as chosen by CV on the training runs (everything / weights alone; "
-                        + "mean of " + (int) num(all, "predictor", "bags") + " seeds); the all-epoch models at that checkpoint: τ",
-                all.get("predictor") instanceof Map<?, ?> ? JsonTree.get(t, "final", "predictor", "mode") + " / "
-                        + JsonTree.get(t, "final_weights_only", "predictor", "mode") + "; " + pair4(num(all, "all_epochs_model",
-                        "kendall_tau"), num(wo, "all_epochs_model", "kendall_tau")) : "n/a",
-                "(context: see the model section)", null);
         row(md, "final checkpoint, τ among the " + (int) num(t, "final", "runs_above_chance") + " held-out runs above chance "
                 + "(final accuracy > " + PredictBenchmark.NEAR_CHANCE + "): everything / weights alone",
                 pair(num(t, "final", "kendall_tau_above_chance"), num(t, "final_weights_only", "kendall_tau_above_chance")),
                 "(context: near-chance runs differ by noise)", null);
-        coverageRow(md, "80% / 95% interval coverage (the benchmark's cross-conformal intervals), range over epochs",
-                list(t, "by_epoch"));
         Map<String, Object> scorer = map(t, "scorer_model");
         if (!scorer.isEmpty()) {
-            coverageRow(md, "80% / 95% coverage of the intervals scores carry (the trainer's own fit), range over epochs",
+            coverageRow(md, "80% / 95% coverage of the intervals scores carry (the served model), range over epochs",
                     list(scorer, "by_epoch"));
             Map<String, Object> cf = map(scorer, "cross_fitted");
             if (!cf.isEmpty()) {
@@ -163,16 +157,14 @@ public final class PredictReport {
 
     private static void byEpoch(StringBuilder md, Map<String, Object> t) {
         md.append("## Per epoch, all features\n\nIntervals: ").append(map(t, "intervals").get("method")).append(". ")
-                .append(map(t, "intervals").get("alternative")).append(". ")
                 .append(map(t, "intervals").getOrDefault("pooled", "")).append(".\n\n");
-        md.append("| epoch | R² | τ | MAE | coverage 80% | coverage 95% | mean width 80% | mean width 95% | split-conformal 80% / 95% "
-                + "| one half-width for all epochs 80% / 95% |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| epoch | R² | τ | MAE | coverage 80% | coverage 95% | mean width 80% | mean width 95% "
+                + "| one half-width for all stages 80% / 95% |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : list(t, "by_epoch")) {
-            md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s |\n", (int) num(r, "epoch"),
+            md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n", (int) num(r, "epoch"),
                     f(num(r, "r2")), f(num(r, "kendall_tau")), f(num(r, "mae")), f(num(r, "coverage80")), f(num(r, "coverage95")),
-                    f(num(r, "width80")), f(num(r, "width95")), f(num(r, "coverage80_split")), f(num(r, "coverage95_split")),
-                    f(num(r, "coverage80_pooled")), f(num(r, "coverage95_pooled"))));
+                    f(num(r, "width80")), f(num(r, "width95")), f(num(r, "coverage80_pooled")), f(num(r, "coverage95_pooled"))));
         }
         md.append('\n');
     }
@@ -189,21 +181,19 @@ public final class PredictReport {
             return "";
         }
         md.append("## The published model\n\n").append(sm.get("what")).append(" (").append((int) num(sm, "training_runs"))
-                .append(" training runs, ").append((int) num(sm, "calibration_runs")).append(" runs calibrating, ")
+                .append(" runs in the split fit, ").append((int) num(sm, "served_training_runs")).append(" in the served refit, ").append((int) num(sm, "calibration_runs")).append(" runs calibrating, ")
                 .append((int) num(sm, "stages")).append(" stages).\n\n");
         Map<String, Object> cf = map(sm, "cross_fitted");
         List<Map<String, Object>> crossRows = cf.isEmpty() ? List.of() : list(cf, "by_epoch");
-        md.append("| epoch | R² | τ | coverage 80% / 95% (per stage: what scores carry) | one half-width for every stage 80% / 95% "
-                + "| per stage, the held-out quarter alone calibrating 80% / 95% |");
-        md.append(crossRows.isEmpty() ? "\n|---|---|---|---|---|---|\n"
-                : " cross-fitted, every run held out once: 80% / 95% (± 1 SE) | its folds' 80% range |\n|---|---|---|---|---|---|---|---|\n");
+        md.append("| epoch | R² | τ | coverage 80% / 95% (per stage: what scores carry) | one half-width for every stage 80% / 95% |");
+        md.append(crossRows.isEmpty() ? "\n|---|---|---|---|---|\n"
+                : " cross-fitted, every run held out once: 80% / 95% (± 1 SE) | its folds' 80% range |\n|---|---|---|---|---|---|---|\n");
         List<Map<String, Object>> rows = list(sm, "by_epoch");
         for (int i = 0; i < rows.size(); i++) {
             Map<String, Object> r = rows.get(i);
-            md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s / %s | %s / %s | %s / %s |", (int) num(r, "epoch"),
+            md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s / %s | %s / %s |", (int) num(r, "epoch"),
                     f(num(r, "r2")), f(num(r, "kendall_tau")), f(num(r, "coverage80")), f(num(r, "coverage95")),
-                    f(num(r, "coverage80_pooled")), f(num(r, "coverage95_pooled")), f(num(r, "coverage80_split")),
-                    f(num(r, "coverage95_split"))));
+                    f(num(r, "coverage80_pooled")), f(num(r, "coverage95_pooled"))));
             if (i < crossRows.size()) {
                 Map<String, Object> c = crossRows.get(i);
                 md.append(String.format(Locale.ROOT, " %s / %s (± %s / %s) | %s–%s |", f(num(c, "coverage80")), f(num(c, "coverage95")),
@@ -246,37 +236,22 @@ public final class PredictReport {
 
     private static void model(StringBuilder md, Map<String, Object> t) {
         Map<String, Object> m = map(t, "model");
-        md.append("## LightGBM and its tuning\n\n").append(m.get("mode_rule")).append(": **").append(m.get("mode"))
-                .append("** (CV MSE pooled ").append(f5(num(m, "cv_mse", "pooled"))).append(", per epoch ")
-                .append(f5(num(m, "cv_mse", "per_epoch"))).append(").\n\n");
-        md.append("Search: ").append(map(m, "cv").get("search")).append("; ").append((int) num(m, "cv", "configs"))
-                .append(" configurations × ").append((int) num(m, "cv", "folds")).append(" folds by run on the training runs, ")
-                .append("at most ").append((int) num(m, "cv", "max_iterations")).append(" trees.\n\n");
-        md.append("| set | num_leaves | learning_rate | min_data_in_leaf | feature_fraction | lambda_l2 | trees | CV MSE | chosen by |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|\n");
-        Map<String, Object> params = map(m, "params");
-        params.keySet().forEach(name -> {
-            Map<String, Object> p = map(params, name);
-            md.append(String.format(Locale.ROOT, "| %s | %d | %.4g | %d | %.2f | %.3g | %s | %s | %s |\n", name,
-                    (int) num(p, "num_leaves"), num(p, "learning_rate"), (int) num(p, "min_data_in_leaf"),
-                    num(p, "feature_fraction"), num(p, "lambda_l2"), p.get("iterations"), f5(num(p, "cv_mse")), p.get("tuned")));
-        });
-        for (String key : List.of("final", "final_weights_only")) {
-            Map<String, Object> fp = map(t, key, "predictor");
-            if (!fp.isEmpty()) {
-                md.append(String.format(Locale.ROOT, "\n`%s` (the final-checkpoint target): %s. Chosen: **%s**, %d trees (CV MSE "
-                                + "all-epoch model %s, final-checkpoint model %s); the all-epoch model alone there: R² %s, τ %s.\n",
-                        key, fp.get("rule"), fp.get("mode"), (int) num(fp, "trees"), f5(num(fp, "cv_mse_all_epochs_model")),
-                        f5(num(fp, "cv_mse_final_checkpoint_model")), f4(num(t, key, "all_epochs_model", "r2")),
-                        f4(num(t, key, "all_epochs_model", "kendall_tau"))));
-            }
-        }
+        Map<String, Object> trainer = map(m, "trainer");
+        md.append("## The predictor\n\n").append(m.get("what")).append(".\n\n");
+        md.append(String.format(Locale.ROOT, "Trainer configuration: booster `%s`, %d rounds (`%s`); holdout %s of the runs, %d "
+                        + "conformal folds, early-stop guard level %s, served refit on every run: %s. Late-stage regressor "
+                        + "served: %s (%s).\n", trainer.get("booster"), (int) num(trainer, "iterations"), trainer.get("lightgbm"),
+                trainer.get("holdout_fraction"), (int) num(trainer, "conformal_folds"), trainer.get("early_stop_guard_level"),
+                trainer.get("serve_all_runs"), Boolean.TRUE.equals(m.get("late_stage_model")) ? "yes" : "no", m.get("late_stage_rule")));
         List<Map<String, Object>> top = list(m, "top_features_all");
         if (!top.isEmpty()) {
-            md.append("\nMost used features of the `all` model (share of split gain): ");
+            Map<String, Object> floor = map(m, "chance_floor");
+        md.append(String.format(Locale.ROOT, "\nChance floor: level %s, held by %d of %d training runs. %s.\n", floor.get("level"),
+                (int) num(floor, "training_runs_at_level"), (int) num(floor, "training_runs"), floor.get("rule")));
+        md.append("\nMost used features of the served `all` regressor (share of its splits): ");
             for (int i = 0; i < Math.min(10, top.size()); i++) {
                 md.append(i == 0 ? "" : ", ").append('`').append(top.get(i).get("feature")).append("` ")
-                        .append(f(num(top.get(i), "gain_share")));
+                        .append(f(num(top.get(i), "split_share")));
             }
             md.append(".\n");
         }
@@ -450,10 +425,6 @@ public final class PredictReport {
 
     private static String f4(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "—";
-    }
-
-    private static String f5(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.5f", v) : "—";
     }
 
     private static String duration(double seconds) {

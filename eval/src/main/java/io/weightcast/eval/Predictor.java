@@ -1,111 +1,132 @@
 package io.weightcast.eval;
 
-import io.weightcast.core.model.ChanceFloorModel;
-import io.weightcast.core.records.ChanceFloor;
+import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.model.AccuracyModel;
+import io.weightcast.core.records.ModelVersion;
+import io.weightcast.trainer.AccuracyRefit;
+import io.weightcast.trainer.ZooRun;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.OptionalDouble;
+import java.util.Map;
 
 /**
- * A fitted final-accuracy predictor for one feature set: one model, or one per epoch, and core's
- * chance floor ({@link ChanceFloorModel}, fitted on the same rows as the trainer fits it) when the
- * training runs show a chance level.
+ * A final-accuracy predictor for one feature set, fitted by the trainer's own code ({@link AccuracyRefit}: split fit,
+ * late-stage regressor, chance floor, early-stop rule, intervals, refit on every run) and scored through core
+ * {@link AccuracyModel} as the scorer scores. A feature set is the trainer's layout with every other column missing
+ * (NaN, which LightGBM never splits on): the model a producer reporting only those columns is served.
  */
 public final class Predictor implements AutoCloseable {
-    private final ModelMode mode;
-    private final List<GbmModel> models;
-    private final ChanceFloorModel floor; // null: no chance level in the training runs
+    private final boolean[] keep;
+    private final AccuracyRefit refit;
+    private final AccuracyModel model;
 
-    private Predictor(ModelMode mode, List<GbmModel> models, ChanceFloorModel floor) {
-        this.mode = mode;
-        this.models = models;
-        this.floor = floor;
+    private Predictor(boolean[] keep, AccuracyRefit refit) {
+        this.keep = keep;
+        this.refit = refit;
+        this.model = AccuracyModel.load(refit.version());
     }
 
-    /** Fits on every checkpoint of {@code runs} (feature columns {@code columns}). */
-    public static Predictor fit(List<EvalRun> runs, int[] columns, TunedModel tuned, int epochs, int threads, long seed) {
-        List<GbmModel> models = new ArrayList<>();
-        try {
-            if (tuned.mode() == ModelMode.POOLED) {
-                models.add(GbmModel.fit(Rows.of(runs, columns), tuned.params().withIterations(tuned.iterations(1)),
-                        "regression", threads, seed));
-            } else {
-                for (int e = 1; e <= epochs; e++) {
-                    models.add(GbmModel.fit(Rows.of(runs, columns, e), tuned.params().withIterations(tuned.iterations(e)),
-                            "regression", threads, seed));
-                }
+    /** The trainer's fit on every checkpoint of {@code runs}, seeing only the columns of {@code set}. */
+    public static Predictor fit(List<EvalRun> runs, FeatureSet set, TrainerConfig config) {
+        boolean[] keep = new boolean[FeatureLayout.size()];
+        for (int c : set.columns()) {
+            keep[c] = true;
+        }
+        List<ZooRun> zoo = runs.stream().map(r -> zooRun(r, keep)).toList();
+        return new Predictor(keep, AccuracyRefit.fit(zoo, config.params(), config.serveAllRuns(), 1));
+    }
+
+    /** Predicted final accuracy [run][epoch-1] for the first {@code epochs} epochs of every run. */
+    public double[][] predict(List<EvalRun> runs, int epochs) {
+        double[][] out = new double[runs.size()][epochs];
+        for (int r = 0; r < runs.size(); r++) {
+            for (int e = 1; e <= epochs; e++) {
+                out[r][e - 1] = model.predict(row(runs.get(r).epoch(e)));
             }
-            return new Predictor(tuned.mode(), models, chanceFloor(runs, columns, threads, seed));
-        } catch (RuntimeException e) {
-            models.forEach(GbmModel::close);
-            throw e;
         }
+        return out;
     }
 
-    private static ChanceFloorModel chanceFloor(List<EvalRun> runs, int[] columns, int threads, long seed) {
-        double[] finals = runs.stream().mapToDouble(EvalRun::finalAccuracy).toArray();
-        OptionalDouble level = ChanceFloorModel.level(finals);
-        if (level.isEmpty()) {
-            return null;
-        }
-        Rows rows = Rows.of(runs, columns);
-        ChanceFloor f = ChanceFloorModel.fit(new io.weightcast.core.model.FeatureMatrix(rows.matrix(), rows.rows(), rows.cols(), null),
-                rows.targets(), level.getAsDouble(), ChanceFloorModel.runsAt(finals, level.getAsDouble()), threads, seed);
-        return f == null ? null : ChanceFloorModel.load(f, columns.length);
+    /** Predicted final accuracy at each run's epoch {@code epoch}. */
+    public double[] predictAt(List<EvalRun> runs, int epoch) {
+        return runs.stream().mapToDouble(r -> model.predict(row(r.epoch(epoch)))).toArray();
+    }
+
+    /** The version the scorer would load. */
+    public ModelVersion version() {
+        return refit.version();
+    }
+
+    public AccuracyRefit refit() {
+        return refit;
     }
 
     /** The chance floor's level, or NaN without one. */
     public double chanceLevel() {
-        return floor == null ? Double.NaN : floor.floor().level();
+        return refit.served().chanceFloor() == null ? Double.NaN : refit.served().chanceFloor().level();
     }
 
-    /** Predicted final accuracy per row, clipped to [0, 1]; the chance level where the floor says so. */
-    public double[] predict(Rows rows) {
-        return applyFloor(rows, regress(rows));
+    /** How the served regressor splits: each feature's share of the pooled model's splits, largest first. */
+    public List<Map<String, Object>> topFeatures(int limit) {
+        Map<String, Long> splits = splitCounts(refit.served().modelText());
+        long total = splits.values().stream().mapToLong(Long::longValue).sum();
+        List<Map<String, Object>> out = new ArrayList<>();
+        splits.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(limit)
+                .forEach(e -> out.add(Map.of("feature", e.getKey(), "split_share", total > 0 ? (double) e.getValue() / total : 0.0)));
+        return out;
     }
 
-    /** {@code predictions} (one per row of {@code rows}) with this predictor's chance floor applied, in place. */
-    public double[] applyFloor(Rows rows, double[] predictions) {
-        return floor == null ? predictions : floor.apply(rows.matrix(), rows.rows(), predictions);
-    }
-
-    private double[] regress(Rows rows) {
-        if (mode == ModelMode.POOLED) {
-            return models.get(0).predictAccuracy(rows);
+    /** The {@code feature_importances:} section LightGBM writes at the end of a model's text (split counts). */
+    static Map<String, Long> splitCounts(String modelText) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        int at = modelText.indexOf("\nfeature_importances:\n");
+        if (at < 0) {
+            return out;
         }
-        double[] out = new double[rows.rows()];
-        for (int e = 1; e <= models.size(); e++) {
-            double[] p = models.get(e - 1).predictAccuracy(rows);
-            for (int i = 0; i < out.length; i++) {
-                if (rows.epoch()[i] == e) {
-                    out[i] = p[i];
+        for (String line : modelText.substring(at + 1).split("\n", -1)) {
+            int eq = line.lastIndexOf('=');
+            if (line.isBlank() && !out.isEmpty()) {
+                break;
+            }
+            if (eq > 0) {
+                try {
+                    out.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1).trim()));
+                } catch (NumberFormatException e) {
+                    break; // past the section
                 }
             }
         }
         return out;
     }
 
-    /** Gain importance per column, summed over the models. */
-    public double[] importance() {
-        double[] sum = null;
-        for (GbmModel m : models) {
-            double[] imp = m.importance();
-            if (sum == null) {
-                sum = imp.clone();
-            } else {
-                for (int i = 0; i < sum.length; i++) {
-                    sum[i] += imp[i];
-                }
+    /** One checkpoint's layout vector with the columns outside the set missing. */
+    double[] row(EvalRun.Epoch epoch) {
+        return blanked(epoch.features(), keep);
+    }
+
+    /** A benchmark run as the trainer's zoo holds it, with the columns outside {@code keep} missing. */
+    static ZooRun zooRun(EvalRun run, boolean[] keep) {
+        List<ZooRun.Checkpoint> cps = new ArrayList<>();
+        for (EvalRun.Epoch e : run.epochs()) {
+            cps.add(new ZooRun.Checkpoint(e.step(), blanked(e.features(), keep)));
+        }
+        return new ZooRun(run.runId(), "zoo", run.finalAccuracy(), cps);
+    }
+
+    private static double[] blanked(double[] features, boolean[] keep) {
+        double[] v = Arrays.copyOf(features, features.length);
+        for (int j = 0; j < v.length; j++) {
+            if (!keep[j]) {
+                v[j] = Double.NaN;
             }
         }
-        return sum;
+        return v;
     }
 
     @Override
     public void close() {
-        models.forEach(GbmModel::close);
-        if (floor != null) {
-            floor.close();
-        }
+        model.close();
     }
 }

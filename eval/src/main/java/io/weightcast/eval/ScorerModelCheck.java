@@ -29,42 +29,31 @@ final class ScorerModelCheck {
     /** The cross-fitted folds' seed is the benchmark's plus this (its other folds use other offsets). */
     static final long CROSS_FIT_SEED_OFFSET = 404;
 
-    static Map<String, Object> run(List<EvalRun> train, List<EvalRun> test, int epochs, int threads, long seed) {
-        long t0 = System.nanoTime();
-        FitParams params = params(threads, seed, FitParams.DEFAULT_CONFORMAL_FOLDS);
-        // one fit, calibrated two ways: on the trainer's held-out quarter alone (what the cross-conformal calibration
-        // is compared with) and as the trainer publishes it
-        AccuracyModelFitter fitter = new AccuracyModelFitter(params);
-        List<ZooRun> zoo = train.stream().map(ScorerModelCheck::zooRun).toList();
-        FitResult splitFit = fitter.fitSplit(zoo);
-        Fitted fitted = published(fitter.calibrated(splitFit, zoo));
+    /** The served "all" predictor {@code p} (fitted on the training runs) judged per epoch on the held-out runs. */
+    static Map<String, Object> run(Predictor p, List<EvalRun> test, int epochs) {
         Coverage cov = new Coverage(epochs);
         double[] y = test.stream().mapToDouble(EvalRun::finalAccuracy).toArray();
-        double[][] pred = cov.score(fitted.model(), test);
-        Coverage split = new Coverage(epochs);
-        split.score(published(splitFit).model(), test);
+        double[][] pred = cov.score(p.version(), test);
         EpochMetrics[] metrics = EpochMetrics.byEpoch(y, pred);
         List<Map<String, Object>> byEpoch = new ArrayList<>();
         for (int e = 0; e < epochs; e++) {
             Map<String, Object> m = metrics[e].toMap();
             m.put("runs", test.size());
             m.putAll(cov.toMap(e));
-            m.put("coverage80_split", split.toMap(e).get("coverage80"));
-            m.put("coverage95_split", split.toMap(e).get("coverage95"));
             byEpoch.add(m);
         }
+        FitResult split = p.refit().split();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("what", "the trainer's fit at its defaults (trainer.num.iterations " + params.numIterations()
-                + ", holdout " + params.holdoutFraction() + " of the training runs for the early-stop thresholds and, with the "
-                + "other runs' out-of-fold residuals (trainer.conformal.folds " + params.conformalFolds() + "), the intervals) "
-                + "on the training runs, scored on the held-out runs through core AccuracyModel as the scorer does: coverage "
-                + "of the intervals scores carry (per stage of training), _pooled of one half-width for every stage, _split "
-                + "of per-stage intervals calibrated on the held-out quarter alone (trainer.conformal.folds 0)");
-        out.put("training_runs", fitted.fit().trainingRuns());
-        out.put("calibration_runs", fitted.fit().calibrationRuns());
-        out.put("stages", fitted.fit().stageResidualQuantiles().size());
-        out.put("fit_seconds", fitted.fit().seconds());
-        out.put("seconds", (System.nanoTime() - t0) / 1e9);
+        out.put("what", "the trainer's published model at its defaults (trainer AccuracyRefit: the split fit's holdout "
+                + split.holdoutRunIds().size() + " runs for the early-stop thresholds and, with the other runs' out-of-fold "
+                + "residuals, the intervals; the regressor refitted on every training run when trainer.serve.all.runs), scored "
+                + "on the held-out runs through core AccuracyModel as the scorer does: coverage of the intervals scores carry "
+                + "(per stage of training), _pooled of one half-width for every stage");
+        out.put("training_runs", split.trainingRuns());
+        out.put("served_training_runs", p.refit().servedRuns());
+        out.put("calibration_runs", split.calibrationRuns());
+        out.put("stages", split.stageResidualQuantiles().size());
+        out.put("fit_seconds", p.refit().served().seconds());
         out.put("by_epoch", byEpoch);
         return out;
     }
@@ -76,9 +65,10 @@ final class ScorerModelCheck {
      * calibrated still lands outside ±0.03 at some of 18 epochs; over the whole zoo (and five
      * calibrations) the error shrinks to about half, telling calibration from the split's draw.
      */
-    static Map<String, Object> crossFitted(List<EvalRun> runs, int epochs, int threads, long seed, int conformalFolds) {
+    static Map<String, Object> crossFitted(List<EvalRun> runs, int epochs, TrainerConfig config, long seed) {
         long t0 = System.nanoTime();
-        CrossFit cf = crossFit(runs, epochs, params(threads, seed, conformalFolds), seed);
+        int conformalFolds = config.params().conformalFolds();
+        CrossFit cf = crossFit(runs, epochs, config, seed);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("what", "the trainer's fit at its defaults (trainer.conformal.folds " + conformalFolds + ") cross-fitted over the "
                 + "whole zoo: " + cf.folds() + " folds by run, each scored through core AccuracyModel by the fit on the other "
@@ -117,15 +107,16 @@ final class ScorerModelCheck {
         }
     }
 
-    static CrossFit crossFit(List<EvalRun> runs, int epochs, FitParams params, long seed) {
+    static CrossFit crossFit(List<EvalRun> runs, int epochs, TrainerConfig config, long seed) {
         int k = Math.min(CROSS_FIT_FOLDS, runs.size());
         int[] fold = RunFolds.assign(runs.size(), k, seed);
         Coverage all = new Coverage(epochs);
         double[][] foldCov80 = new double[k][];
         for (int f = 0; f < k; f++) {
-            Fitted fitted = fit(RunFolds.select(runs, fold, f, false), params);
             Coverage one = new Coverage(epochs);
-            one.score(fitted.model(), RunFolds.select(runs, fold, f, true));
+            try (Predictor p = Predictor.fit(RunFolds.select(runs, fold, f, false), FeatureSet.ALL, config)) {
+                one.score(p.version(), RunFolds.select(runs, fold, f, true));
+            }
             all.add(one);
             foldCov80[f] = one.staged(0.8);
         }
@@ -147,10 +138,6 @@ final class ScorerModelCheck {
 
     /** The trainer's fit and the model version it publishes. */
     record Fitted(FitResult fit, ModelVersion model) {
-    }
-
-    private static Fitted fit(List<EvalRun> train, FitParams params) {
-        return published(new AccuracyModelFitter(params).fit(train.stream().map(ScorerModelCheck::zooRun).toList()));
     }
 
     static Fitted published(FitResult fit) {
@@ -235,44 +222,6 @@ final class ScorerModelCheck {
     }
 
     private static final double[] LEVELS = {0.8, 0.95};
-
-    /**
-     * Re-judges the published model for an existing results directory (its predict.json and predict.md get a new
-     * {@code scorer_model} section, with its {@code cross_fitted} part; everything else stays):
-     * {@code java -cp weightcast.jar io.weightcast.eval.ScorerModelCheck ZOO RESULTS_DIR SEED [TEST_FRACTION] [THREADS]}.
-     */
-    public static void main(String[] args) throws Exception {
-        java.nio.file.Path zoo = java.nio.file.Path.of(args[0]);
-        java.nio.file.Path dir = java.nio.file.Path.of(args[1]);
-        long seed = Long.parseLong(args[2]);
-        double fraction = args.length > 3 ? Double.parseDouble(args[3]) : 0.3;
-        int threads = args.length > 4 ? Integer.parseInt(args[4]) : 1;
-        ZooLoader.Loaded loaded = ZooLoader.load(zoo, false, true, threads, Progress.NONE);
-        TrainTestSplit split = TrainTestSplit.of(loaded.runs(), fraction, seed);
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
-                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
-        java.nio.file.Path file = dir.resolve("predict.json");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> tree = json.readValue(file.toFile(), LinkedHashMap.class);
-        if (!split.test().stream().map(EvalRun::runId).toList().equals(JsonTree.get(tree, "zoo", "test_run_ids"))) {
-            throw new IllegalArgumentException(file + " holds out other runs than seed " + seed + " and fraction " + fraction);
-        }
-        Map<String, Object> scorerModel = run(split.train(), split.test(), loaded.epochs(), threads, seed);
-        List<EvalRun> everyRun = new ArrayList<>(split.train());
-        everyRun.addAll(split.test());
-        scorerModel.put("cross_fitted", crossFitted(everyRun, loaded.epochs(), threads, seed + CROSS_FIT_SEED_OFFSET,
-                FitParams.DEFAULT_CONFORMAL_FOLDS));
-        tree.put("scorer_model", JsonTree.sanitize(scorerModel));
-        java.nio.file.Files.writeString(file, json.writeValueAsString(tree) + "\n");
-        java.nio.file.Path md = dir.resolve("predict.md");
-        String text = java.nio.file.Files.readString(md);
-        int from = text.indexOf("## The published model");
-        int to = text.indexOf("\n## ", from + 1);
-        String section = PredictReport.scorerModelSection(tree);
-        text = from < 0 ? text : text.substring(0, from) + section + text.substring(to + 1);
-        java.nio.file.Files.writeString(md, text);
-        System.out.println("scorer_model of " + file + " re-judged");
-    }
 
     private static double width(List<Interval> intervals, double level) {
         for (Interval i : intervals) {

@@ -32,7 +32,7 @@ public record BoosterConfig(String name, double learningRate, int numLeaves, int
     }
 
     /** LightGBM parameters for a fit on {@code rows} rows; {@code min_data_in_leaf} shrinks with the data so small zoos still split. */
-    String lightGbmParams(int rows, int threads, int seed) {
+    public String lightGbmParams(int rows, int threads, int seed) {
         int minData = Math.max(1, Math.min(minDataInLeaf, rows / 10));
         return String.format(Locale.ROOT, "objective=regression metric=l2 num_threads=%d learning_rate=%s num_leaves=%d"
                         + " min_data_in_leaf=%d feature_fraction=%s lambda_l2=%s bagging_fraction=0.8 bagging_freq=1", threads,

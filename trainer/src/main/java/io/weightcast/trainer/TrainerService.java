@@ -2,7 +2,6 @@ package io.weightcast.trainer;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.weightcast.core.config.Settings;
-import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.kafka.ConsumerLagMonitor;
 import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.kafka.KafkaConfigs;
@@ -501,15 +500,8 @@ public final class TrainerService implements Service {
         }
     }
 
-    private ModelVersion accuracyVersion(FitResult fit, List<ZooRun> runs, int version) {
-        return ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(version)
-                .layoutVersion(FeatureLayout.VERSION).featureNames(fit.columns().names()).modelText(fit.modelText())
-                .trainingRuns(fit.trainingRuns()).trainingRows(fit.trainingRows()).holdout(fit.holdout())
-                .residualQuantiles(fit.residualQuantiles()).studyReferences(StudyReferences.of(runs))
-                .createdAt(System.currentTimeMillis()).ablations(fit.ablations())
-                .encoderVersion(fit.columns().encoderVersion()).chanceFloor(fit.chanceFloor())
-                .topRunRule(fit.topRunRule()).stageResidualQuantiles(fit.stageResidualQuantiles())
-                .stageModels(fit.stageModels()).build();
+    private static ModelVersion accuracyVersion(FitResult fit, List<ZooRun> runs, int version) {
+        return AccuracyRefit.version(fit, runs, version, System.currentTimeMillis());
     }
 
     /**

@@ -48,33 +48,19 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Worker threads for features, LightGBM and the Optuna replay (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the split, folds, search and orders (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the split, folds and orders (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--test-fraction", defaultValue = "0.3", description = "Share of runs held out (default: ${DEFAULT-VALUE}).")
     double testFraction;
 
-    @Option(names = "--cv-configs", defaultValue = "20",
-            description = "Random-search configurations per tuned feature set (default: ${DEFAULT-VALUE}).")
-    int cvConfigs;
-
-    @Option(names = "--cv-folds", defaultValue = "3", description = "Cross-validation folds by run (default: ${DEFAULT-VALUE}).")
-    int cvFolds;
-
     @Option(names = "--conformal-folds", defaultValue = "10",
-            description = "Folds whose out-of-fold residuals calibrate the intervals (default: ${DEFAULT-VALUE}).")
+            description = "Folds of the training runs' out-of-fold predictions, which the early-stop replay's rules are set on "
+                    + "(default: ${DEFAULT-VALUE}).")
     int conformalFolds;
 
     @Option(names = "--orders", defaultValue = "20", description = "Shuffled arrival orders of the early-stopping replay (default: ${DEFAULT-VALUE}).")
     int orders;
-
-    @Option(names = "--max-iterations", defaultValue = "1500", description = "Most trees per model; early stopping in the CV picks fewer (default: ${DEFAULT-VALUE}; 3000 doubled the search time and left the held-out weights-only tau at 0.878).")
-    int maxIterations;
-
-    @Option(names = "--tuning-from", paramLabel = "FILE",
-            description = "Reuse the LightGBM tuning of an earlier predict.json of the same zoo, seed and test fraction instead of "
-                    + "the random search (most of the time): to re-judge the intervals or early stopping after a change.")
-    Path tuningFrom;
 
     @Option(names = "--no-cache", description = "Recompute the features instead of reading the per-zoo cache (ZOO/.weightcast-features-v<layout>.bin).")
     boolean noCache;
@@ -99,9 +85,8 @@ public final class EvalCommand implements Callable<Integer> {
         Path results = outDir != null ? outDir : root.resolve("eval/results");
         EvalOptions options;
         try {
-            options = new EvalOptions(zoo, transferZoo, results, allowPartial, threads, seed, testFraction, cvConfigs,
-                    cvFolds, conformalFolds, orders, maxIterations, !noCache, python != null ? python : ZooProcess.python(),
-                    root, commandLine(), tuningFrom);
+            options = new EvalOptions(zoo, transferZoo, results, allowPartial, threads, seed, testFraction, conformalFolds,
+                    orders, !noCache, python != null ? python : ZooProcess.python(), root, commandLine());
         } catch (IllegalArgumentException e) {
             return fail(err, e.getMessage(), e, 2);
         }
