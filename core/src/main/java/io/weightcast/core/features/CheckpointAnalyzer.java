@@ -59,7 +59,30 @@ public final class CheckpointAnalyzer {
                 }
             }
         }
-        return new CheckpointFeatures(List.copyOf(layers), topology.parameters(), nonfinite, nonfiniteTensors, dead);
+        return new CheckpointFeatures(List.copyOf(layers), topology.parameters(), nonfinite, nonfiniteTensors, dead, notes(file));
+    }
+
+    /** Integer and bool tensors (step counters, masks, token ids) are not weights: skipped, and said so. */
+    static List<String> notes(SafeTensors file) {
+        Map<String, List<String>> skipped = new LinkedHashMap<>();
+        for (TensorInfo t : file.tensorsByOffset()) {
+            if (!t.dtype().isFloatingPoint()) {
+                skipped.computeIfAbsent(t.dtype().name(), k -> new ArrayList<>()).add(t.name());
+            }
+        }
+        if (skipped.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder s = new StringBuilder();
+        int count = 0;
+        for (Map.Entry<String, List<String>> e : skipped.entrySet()) {
+            List<String> names = e.getValue();
+            count += names.size();
+            s.append(s.length() == 0 ? "" : "; ").append(e.getKey()).append(": ")
+                    .append(String.join(", ", names.subList(0, Math.min(3, names.size()))))
+                    .append(names.size() > 3 ? " and " + (names.size() - 3) + " more" : "");
+        }
+        return List.of(count + " integer/bool tensor(s) skipped, not weights (" + s + ")");
     }
 
     private static Map<String, Double> values(TensorSummary k, TensorSummary b, double deadFraction) {
