@@ -37,7 +37,19 @@ public final class ShardedCheckpoint {
     private ShardedCheckpoint() {
     }
 
-    static boolean isIndex(Path path) {
+    /** The shard files an index names (in its directory; nothing opened), e.g. to analyse a directory's sharded checkpoint once. */
+    public static List<Path> shardFiles(Path index) throws IOException {
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        readIndex(index, weightMap, new LinkedHashMap<>());
+        Path dir = index.toAbsolutePath().getParent();
+        Map<String, String> shards = new TreeMap<>();
+        weightMap.forEach((tensor, shard) -> shards.putIfAbsent(shard, tensor));
+        List<Path> out = new ArrayList<>();
+        shards.forEach((shard, tensor) -> out.add(dir.resolve(shardName(index, shard, tensor))));
+        return out;
+    }
+
+    public static boolean isIndex(Path path) {
         Path name = path.getFileName();
         return name != null && name.toString().endsWith(".index.json");
     }
@@ -110,14 +122,18 @@ public final class ShardedCheckpoint {
         }
     }
 
-    private static SafeTensors openShard(Path index, Path dir, String shard, String firstTensor) throws IOException {
-        // a plain file name only: "../x", "/etc/x", "a/b" and "a\b" could reach outside the checkpoint's directory
+    /** A plain file name only: "../x", "/etc/x", "a/b" and "a\\b" could reach outside the checkpoint's directory. */
+    private static String shardName(Path index, String shard, String firstTensor) {
         if (shard.isEmpty() || shard.equals(".") || shard.equals("..") || shard.indexOf('/') >= 0 || shard.indexOf('\\') >= 0
                 || shard.indexOf('\0') >= 0) {
             throw new SafeTensorsFormatException(index.getFileName() + ": shard '" + shard + "' (of tensor '" + firstTensor
                     + "') is not a file name in the index's directory");
         }
-        Path file = dir.resolve(shard);
+        return shard;
+    }
+
+    private static SafeTensors openShard(Path index, Path dir, String shard, String firstTensor) throws IOException {
+        Path file = dir.resolve(shardName(index, shard, firstTensor));
         try {
             return SafeTensorsReader.open(file);
         } catch (NoSuchFileException e) {
