@@ -2,6 +2,8 @@ package io.weightcast.core.safetensors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.weightcast.core.features.CheckpointAnalyzer;
+import io.weightcast.core.features.CheckpointFeatures;
 import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +64,25 @@ class Float8Test {
             assertThat(Float.floatToRawIntBits(e5m2(b)) == Float.floatToRawIntBits(half) || Float.isNaN(half) && Float.isNaN(e5m2(b)))
                     .as("byte %d", b).isTrue();
         }
+    }
+
+    /** An FP8 layer is analysed like the same values stored as F32 (FP8 widens exactly). */
+    @Test
+    void fp8LayersGetTheFeaturesOfTheirExactF32Values() {
+        byte[] bits = new byte[6 * 4];
+        double[] values = new double[bits.length];
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = (byte) (i * 37 + 5);
+            values[i] = e4m3(bits[i]);
+        }
+        bits[7] = 0x7f; // NaN: counted as non-finite, as an F32 NaN is
+        values[7] = Double.NaN;
+        SafeTensors fp8 = SafeTensors.read(new SafeTensorsWriter().raw("fc.weight", DType.F8_E4M3, new long[] {6, 4}, bits).toBytes());
+        SafeTensors f32 = SafeTensors.read(new SafeTensorsWriter().tensor("fc.weight", DType.F32, new long[] {6, 4}, values).toBytes());
+        CheckpointFeatures a = CheckpointAnalyzer.analyze(fp8, "relu");
+        assertThat(a).isEqualTo(CheckpointAnalyzer.analyze(f32, "relu"));
+        assertThat(a.nonfiniteValues()).isEqualTo(1);
+        assertThat(a.layers()).hasSize(1);
     }
 
     @Test

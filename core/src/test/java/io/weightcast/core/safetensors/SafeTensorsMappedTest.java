@@ -69,6 +69,18 @@ class SafeTensorsMappedTest {
     }
 
     @Test
+    void writeToStreamsTheSameBytesAsToBytes() throws IOException {
+        SafeTensors source = SafeTensors.read(mixed());
+        SafeTensorsWriter w = new SafeTensorsWriter().metadata(source.metadata());
+        for (TensorInfo t : source.tensorsByOffset()) {
+            w.raw(t.name(), t.dtype(), t.shape(), source.view(t));
+        }
+        Path p = dir.resolve("streamed.safetensors");
+        w.writeTo(p);
+        assertThat(Files.readAllBytes(p)).isEqualTo(w.toBytes()).isEqualTo(mixed());
+    }
+
+    @Test
     void manyWindowsCutAtTensorBoundaries() throws IOException {
         SafeTensorsWriter w = new SafeTensorsWriter();
         for (int i = 0; i < 10; i++) {
