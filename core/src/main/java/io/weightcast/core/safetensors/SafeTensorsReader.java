@@ -123,7 +123,11 @@ public final class SafeTensorsReader {
                 tensors.put(e.getKey(), readTensor(e.getKey(), e.getValue(), dataLen));
             }
         }
-        return new Header(metadata, tensors, checkCoverage(tensors, dataLen));
+        checkCoverage(tensors, dataLen);
+        // by begin alone (a stable sort: header order among empty tensors at one offset), as tensorsByOffset always was
+        List<TensorInfo> byOffset = new ArrayList<>(tensors.values());
+        byOffset.sort(Comparator.comparingLong(TensorInfo::begin));
+        return new Header(metadata, tensors, byOffset);
     }
 
     private static void readMetadata(JsonNode node, Map<String, String> out) {
@@ -199,8 +203,8 @@ public final class SafeTensorsReader {
         return n.asLong();
     }
 
-    /** The tensors must tile the data section exactly: no gap, no overlap, nothing trailing. Returns them in byte order. */
-    private static List<TensorInfo> checkCoverage(Map<String, TensorInfo> tensors, long dataLen) {
+    /** The tensors must tile the data section exactly: no gap, no overlap, nothing trailing. */
+    private static void checkCoverage(Map<String, TensorInfo> tensors, long dataLen) {
         List<TensorInfo> sorted = new ArrayList<>(tensors.values());
         sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
         long pos = 0;
@@ -214,6 +218,5 @@ public final class SafeTensorsReader {
         if (pos != dataLen) {
             throw new SafeTensorsFormatException((dataLen - pos) + " trailing bytes after the last tensor");
         }
-        return List.copyOf(sorted);
     }
 }
