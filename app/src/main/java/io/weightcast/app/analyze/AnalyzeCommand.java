@@ -191,9 +191,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
         t = lap(seconds, "read", t);
         String act = activation != null ? activation : checkpoint.tensors().metadata().get("activation");
-        bar.start("statistics", 1, false);
-        CheckpointFeatures features = CheckpointAnalyzer.analyze(checkpoint.tensors(), act);
-        bar.advance(1);
+        // a mapped file is paged in here, layer by layer: the bar counts its bytes
+        bar.start("statistics", layers.stream().mapToLong(CheckpointAnalyzer::layerBytes).sum(), true);
+        CheckpointFeatures features = CheckpointAnalyzer.analyze(checkpoint.tensors(), act, bar::advance);
         bar.finish();
         t = lap(seconds, "statistics", t);
         List<LayerSpectrum> spectra = spectra(checkpoint, layers, new SpectralAnalyzer(spectral), bar);
