@@ -78,9 +78,4 @@ final class MappedData implements TensorData {
     public long size() {
         return size;
     }
-
-    /** How many mappings the file took (for tests). */
-    int windows() {
-        return windows.length;
-    }
 }
