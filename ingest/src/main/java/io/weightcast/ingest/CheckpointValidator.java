@@ -109,7 +109,7 @@ public final class CheckpointValidator {
                 return;
             }
         }
-        throw new IngestRejection(RejectReason.NO_FLOAT_TENSOR, "no floating-point tensor (F64, F32, F16, BF16) among the "
+        throw new IngestRejection(RejectReason.NO_FLOAT_TENSOR, "no floating-point tensor (F64, F32, F16, BF16, F8_E4M3, F8_E5M2) among the "
                 + file.size() + " tensors");
     }
 

@@ -51,8 +51,8 @@ public final class TensorSet {
 
     /** A tensor stored as {@code dtype} (F64, F32, F16 or BF16). */
     public TensorSet add(String name, DType dtype, long[] shape, double[] values) {
-        if (!dtype.isFloatingPoint()) {
-            throw new IllegalArgumentException("tensor '" + name + "': only floating-point dtypes, not " + dtype);
+        if (!dtype.isFloatingPoint() || dtype.bytes() == 1) {
+            throw new IllegalArgumentException("tensor '" + name + "': only F64, F32, F16 or BF16, not " + dtype);
         }
         checkShape(name, shape, values.length);
         ByteBuffer buf = ByteBuffer.allocate(values.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);

@@ -93,9 +93,9 @@ class CheckpointValidatorTest {
         assertRejected(() -> validator.validate("run-f", broken, MetadataDefaults.NONE),
                 RejectReason.MALFORMED_SAFETENSORS, "header is not valid JSON");
         byte[] badDtype = TestCheckpoints.rawFile(
-                "{\"__metadata__\":{\"step\":\"1\"},\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2);
+                "{\"__metadata__\":{\"step\":\"1\"},\"w\":{\"dtype\":\"F8_E8M0\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2);
         assertRejected(() -> validator.validate("run-f", badDtype, MetadataDefaults.NONE),
-                RejectReason.MALFORMED_SAFETENSORS, "tensor 'w': unsupported dtype 'F8_E4M3'");
+                RejectReason.MALFORMED_SAFETENSORS, "tensor 'w': unsupported dtype 'F8_E8M0'");
     }
 
     @Test

@@ -57,9 +57,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR",
-            description = "The checkpoint (.safetensors, PyTorch tensor layout), or several, or directories of them (a sweep's: every "
-                    + "*.safetensors below, in name order), analysed one after another in this JVM with a line each and checkpoints "
-                    + "per second at the end.")
+            description = "The checkpoint (.safetensors, PyTorch tensor layout, memory-mapped: any size; or a Hugging Face sharded "
+                    + "checkpoint's *.safetensors.index.json), or several, or directories of them (a sweep's: every *.safetensors "
+                    + "below, a sharded checkpoint once by its index, in name order), analysed one after another in this JVM with a "
+                    + "line each and checkpoints per second at the end.")
     List<Path> inputs;
 
     @Option(names = "--json", description = "Print JSON instead of the table (spectral fields under WeightWatcher's column names).")
@@ -183,16 +184,16 @@ public final class AnalyzeCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Map<String, Double> seconds = new LinkedHashMap<>();
         long t = System.nanoTime();
-        CheckpointFile checkpoint = CheckpointFile.read(file, bar);
+        CheckpointFile checkpoint = CheckpointFile.open(file);
         List<CheckpointTopology.Layer> layers = CheckpointTopology.of(checkpoint.tensors()).layers();
         if (layers.isEmpty()) {
             throw AnalyzeFailure.badInput(file + " has no weight layers (no floating-point tensor with 2 or more dims)");
         }
         t = lap(seconds, "read", t);
         String act = activation != null ? activation : checkpoint.tensors().metadata().get("activation");
-        bar.start("statistics", 1, false);
-        CheckpointFeatures features = CheckpointAnalyzer.analyze(checkpoint.tensors(), act);
-        bar.advance(1);
+        // a mapped file is paged in here, layer by layer: the bar counts its bytes
+        bar.start("statistics", layers.stream().mapToLong(CheckpointAnalyzer::layerBytes).sum(), true);
+        CheckpointFeatures features = CheckpointAnalyzer.analyze(checkpoint.tensors(), act, bar::advance);
         bar.finish();
         t = lap(seconds, "statistics", t);
         List<LayerSpectrum> spectra = spectra(checkpoint, layers, new SpectralAnalyzer(spectral), bar);
@@ -204,8 +205,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
             lap(seconds, "prediction", t);
         }
         seconds.put("total", (System.nanoTime() - start) / 1e9);
-        return new Analysed(CheckpointReport.of(checkpoint, layers, features, spectra, notes(checkpoint, act), prediction, seconds),
-                checkpoint);
+        List<String> notes = notes(checkpoint, act, features);
+        return new Analysed(CheckpointReport.of(checkpoint, layers, features, spectra, notes, prediction, seconds), checkpoint);
     }
 
     private static long lap(Map<String, Double> seconds, String phase, long since) {
@@ -269,7 +270,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
     }
 
-    private static List<String> notes(CheckpointFile checkpoint, String activation) {
+    private static List<String> notes(CheckpointFile checkpoint, String activation, CheckpointFeatures features) {
         List<String> notes = new ArrayList<>();
         Map<String, String> meta = checkpoint.tensors().metadata();
         String parts = meta.get("parts");
@@ -282,6 +283,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         } else if (!CheckpointAnalyzer.isRelu(activation)) {
             notes.add("activation " + activation + ": dead units are defined for ReLU nets only");
         }
+        notes.addAll(features.notes());
         return notes;
     }
 

@@ -1,55 +1,33 @@
 package io.weightcast.app.analyze;
 
-import io.weightcast.app.cli.ProgressBar;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** A safetensors file read from disk (with progress) and parsed; every way it can be unusable is an {@link AnalyzeFailure}. */
+/**
+ * A checkpoint on disk, opened memory-mapped ({@link SafeTensors#open}): a safetensors file of any size, or a Hugging
+ * Face {@code *.index.json} with its shards. Only the header is read; the analysis pages the weights in tensor by
+ * tensor, so the heap stays small. Every way it can be unusable is an {@link AnalyzeFailure}.
+ *
+ * @param bytes the file's size; of a sharded checkpoint, its tensors' bytes over all shards
+ */
 record CheckpointFile(Path path, long bytes, SafeTensors tensors) {
-    private static final int CHUNK = 4 << 20;
-    /** The reader parses one byte[]: Java arrays stop just short of 2 GiB. */
-    private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
 
-    static CheckpointFile read(Path path, ProgressBar progress) {
-        byte[] bytes = readBytes(path, progress);
-        try {
-            return new CheckpointFile(path, bytes.length, SafeTensors.read(bytes));
-        } catch (SafeTensorsFormatException e) {
-            throw AnalyzeFailure.badInput(path + " is not a valid safetensors file: " + e.getMessage(), e);
-        }
-    }
-
-    private static byte[] readBytes(Path path, ProgressBar progress) {
+    static CheckpointFile open(Path path) {
         if (Files.isDirectory(path)) {
             throw AnalyzeFailure.badInput(path + " is a directory, not a safetensors file");
         }
+        boolean index = path.getFileName() != null && path.getFileName().toString().endsWith(".index.json");
         try {
-            long size = Files.size(path);
-            if (size > MAX_BYTES) {
-                throw AnalyzeFailure.badInput(path + " is " + size + " bytes; files above 2 GiB are not supported");
-            }
-            byte[] out = new byte[(int) size];
-            progress.start("reading", size, true);
-            try (InputStream in = Files.newInputStream(path)) {
-                int off = 0;
-                while (off < out.length) {
-                    int n = in.read(out, off, Math.min(CHUNK, out.length - off));
-                    if (n < 0) {
-                        throw AnalyzeFailure.badInput(path + " shrank while being read (" + off + " of " + size + " bytes)");
-                    }
-                    off += n;
-                    progress.advance(n);
-                }
-            } finally {
-                progress.finish();
-            }
-            return out;
+            SafeTensors tensors = SafeTensors.open(path);
+            return new CheckpointFile(path, index ? tensors.dataBytes() : Files.size(path), tensors);
+        } catch (SafeTensorsFormatException e) {
+            throw AnalyzeFailure.badInput(path + " is not a valid " + (index ? "sharded safetensors checkpoint" : "safetensors file")
+                    + ": " + e.getMessage(), e);
         } catch (NoSuchFileException e) {
             throw AnalyzeFailure.badInput(path + ": no such file", e);
         } catch (AccessDeniedException e) {

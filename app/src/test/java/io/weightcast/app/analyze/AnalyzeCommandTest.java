@@ -21,6 +21,7 @@ import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsWriter;
+import io.weightcast.core.safetensors.TensorInfo;
 import io.weightcast.core.spectral.SpectralAnalyzer;
 import io.weightcast.core.spectral.SpectralMetrics;
 import io.weightcast.core.spectral.SpectralReport;
@@ -201,6 +202,58 @@ class AnalyzeCommandTest {
         Run report = analyze(sweep.toString(), "--report", sweep.resolve("out").toString());
         assertThat(report.code()).isEqualTo(2);
         assertThat(report.err()).contains("--report writes one checkpoint's page");
+    }
+
+    /**
+     * A Hugging Face sharded checkpoint (2 shards + model.safetensors.index.json, written with SafeTensorsWriter) gives the
+     * unsharded file's numbers, by its index and as a directory; the integer tensor is skipped with a note.
+     */
+    @Test
+    void aShardedCheckpointGivesTheSameFeaturesAsTheUnshardedFile(@TempDir Path out) throws Exception {
+        SafeTensors cnn = SafeTensors.read(Files.readAllBytes(digitsCnn));
+        byte[] counter = {5, 0, 0, 0, 0, 0, 0, 0};
+        SafeTensorsWriter whole = new SafeTensorsWriter().metadata(cnn.metadata());
+        SafeTensorsWriter first = new SafeTensorsWriter().metadata(cnn.metadata());
+        SafeTensorsWriter second = new SafeTensorsWriter().metadata("format", "pt");
+        StringBuilder weightMap = new StringBuilder();
+        for (TensorInfo t : cnn.tensorsByOffset()) {
+            boolean inFirst = t.name().startsWith("conv1") || t.name().startsWith("conv2");
+            whole.raw(t.name(), t.dtype(), t.shape(), cnn.view(t));
+            (inFirst ? first : second).raw(t.name(), t.dtype(), t.shape(), cnn.view(t));
+            weightMap.append(weightMap.length() == 0 ? "" : ",").append('"').append(t.name()).append("\":\"model-0000")
+                    .append(inFirst ? 1 : 2).append("-of-00002.safetensors\"");
+        }
+        whole.raw("bn.num_batches_tracked", DType.I64, new long[] {}, counter);
+        second.raw("bn.num_batches_tracked", DType.I64, new long[] {}, counter);
+        weightMap.append(",\"bn.num_batches_tracked\":\"model-00002-of-00002.safetensors\"");
+        Path unsharded = Files.write(out.resolve("whole.safetensors"), whole.toBytes());
+        Path shards = Files.createDirectories(out.resolve("sharded"));
+        Files.write(shards.resolve("model-00001-of-00002.safetensors"), first.toBytes());
+        Files.write(shards.resolve("model-00002-of-00002.safetensors"), second.toBytes());
+        Path index = Files.writeString(shards.resolve("model.safetensors.index.json"),
+                "{\"metadata\":{\"total_size\":" + cnn.dataBytes() + "},\"weight_map\":{" + weightMap + "}}");
+
+        Run expected = analyze(unsharded.toString(), "--json", "--threads", "1");
+        Run sharded = analyze(index.toString(), "--json", "--threads", "1");
+        assertThat(expected.code()).as(expected.err()).isZero();
+        assertThat(sharded.code()).as(sharded.err()).isZero();
+        assertThat(sharded.json().get("layers")).isEqualTo(expected.json().get("layers"));
+        for (String field : List.of("layers", "parameters", "alpha", "log_norm", "dead_units", "notes")) {
+            assertThat(sharded.json().get("summary").get(field)).as(field).isEqualTo(expected.json().get("summary").get(field));
+        }
+        assertThat(sharded.json().get("summary").get("notes").toString())
+                .contains("1 integer/bool tensor(s) skipped, not weights (I64: bn.num_batches_tracked)");
+        assertThat(sharded.json().get("metadata").get("total_size").asText()).isEqualTo(Long.toString(cnn.dataBytes()));
+
+        Run dir = analyze(shards.toString(), "--json");
+        assertThat(dir.code()).as(dir.err()).isZero();
+        assertThat(dir.json().get("layers")).as("a directory with an index is that one checkpoint").isEqualTo(expected.json().get("layers"));
+
+        Files.delete(shards.resolve("model-00002-of-00002.safetensors"));
+        Run missing = analyze(index.toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("not a valid sharded safetensors checkpoint")
+                .contains("shard model-00002-of-00002.safetensors listed in model.safetensors.index.json").contains("is missing");
     }
 
     @Test

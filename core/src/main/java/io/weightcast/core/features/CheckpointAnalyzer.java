@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Computes the per-layer features of design §5 (statistics, norms, dead units, max bias) for one
@@ -21,6 +22,14 @@ public final class CheckpointAnalyzer {
      *                   only defined for ReLU-family nets and are NaN otherwise
      */
     public static CheckpointFeatures analyze(SafeTensors file, String activation) {
+        return analyze(file, activation, bytes -> { });
+    }
+
+    /**
+     * As {@link #analyze(SafeTensors, String)}, telling {@code progress} the bytes of each weight layer's tensors once
+     * they are analysed ({@link #layerBytes}): a big memory-mapped file is read here, layer by layer.
+     */
+    public static CheckpointFeatures analyze(SafeTensors file, String activation, LongConsumer progress) {
         CheckpointTopology topology = CheckpointTopology.of(file);
         boolean relu = isRelu(activation);
         List<LayerFeatures> layers = new ArrayList<>();
@@ -48,6 +57,7 @@ public final class CheckpointAnalyzer {
             }
             layers.add(new LayerFeatures(layer.name(), index, layer.parameters(), values(k, b, deadFraction)));
             index++;
+            progress.accept(layerBytes(layer));
         }
         // Non-finite values in tensors outside weight layers (e.g. BatchNorm statistics) count too.
         for (TensorInfo t : file.tensors()) {
@@ -59,7 +69,35 @@ public final class CheckpointAnalyzer {
                 }
             }
         }
-        return new CheckpointFeatures(List.copyOf(layers), topology.parameters(), nonfinite, nonfiniteTensors, dead);
+        return new CheckpointFeatures(List.copyOf(layers), topology.parameters(), nonfinite, nonfiniteTensors, dead, notes(file));
+    }
+
+    /** Integer and bool tensors (step counters, masks, token ids) are not weights: skipped, and said so. */
+    static List<String> notes(SafeTensors file) {
+        Map<String, List<String>> skipped = new LinkedHashMap<>();
+        for (TensorInfo t : file.tensorsByOffset()) {
+            if (!t.dtype().isFloatingPoint()) {
+                skipped.computeIfAbsent(t.dtype().name(), k -> new ArrayList<>()).add(t.name());
+            }
+        }
+        if (skipped.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder s = new StringBuilder();
+        int count = 0;
+        for (Map.Entry<String, List<String>> e : skipped.entrySet()) {
+            List<String> names = e.getValue();
+            count += names.size();
+            s.append(s.length() == 0 ? "" : "; ").append(e.getKey()).append(": ")
+                    .append(String.join(", ", names.subList(0, Math.min(3, names.size()))))
+                    .append(names.size() > 3 ? " and " + (names.size() - 3) + " more" : "");
+        }
+        return List.of(count + " integer/bool tensor(s) skipped, not weights (" + s + ")");
+    }
+
+    /** The bytes of a layer's kernel and bias in the file. */
+    public static long layerBytes(CheckpointTopology.Layer layer) {
+        return layer.kernel().end() - layer.kernel().begin() + (layer.bias() == null ? 0 : layer.bias().end() - layer.bias().begin());
     }
 
     private static Map<String, Double> values(TensorSummary k, TensorSummary b, double deadFraction) {

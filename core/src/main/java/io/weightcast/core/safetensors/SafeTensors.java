@@ -1,34 +1,46 @@
 package io.weightcast.core.safetensors;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * A parsed safetensors file: its {@code __metadata__}, its tensors in header order, and a read-only
- * view of the data section. Element values are decoded on demand, so a large file costs one copy.
+ * A parsed safetensors checkpoint: its {@code __metadata__}, its tensors in header order, and read-only
+ * views of their bytes, wherever they live ({@link TensorData}: one array, a memory-mapped file, or the shards
+ * of a sharded checkpoint). Element values are decoded on demand, one tensor at a time.
  */
 public final class SafeTensors {
     private final Map<String, String> metadata;
     private final Map<String, TensorInfo> tensors;
-    private final ByteBuffer data;
+    private final List<TensorInfo> byOffset;
+    private final TensorData data;
 
-    SafeTensors(Map<String, String> metadata, Map<String, TensorInfo> tensors, ByteBuffer data) {
+    SafeTensors(Map<String, String> metadata, Map<String, TensorInfo> tensors, List<TensorInfo> byOffset, TensorData data) {
         this.metadata = Collections.unmodifiableMap(metadata);
         this.tensors = Collections.unmodifiableMap(tensors);
-        this.data = data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        this.byOffset = List.copyOf(byOffset);
+        this.data = data;
     }
 
+    /** A whole file in memory (a Kafka record). */
     public static SafeTensors read(byte[] bytes) {
         return SafeTensorsReader.read(bytes);
+    }
+
+    /**
+     * A checkpoint on disk, memory-mapped rather than read ({@link SafeTensorsReader#open}); a Hugging Face
+     * {@code *.index.json} opens its shards as one checkpoint ({@link ShardedCheckpoint}).
+     */
+    public static SafeTensors open(Path path) throws IOException {
+        return ShardedCheckpoint.isIndex(path) ? ShardedCheckpoint.open(path) : SafeTensorsReader.open(path);
     }
 
     public Map<String, String> metadata() {
@@ -44,11 +56,12 @@ public final class SafeTensors {
         return List.copyOf(tensors.values());
     }
 
-    /** Tensors in the order of their bytes, which is the writer's (state_dict) order for our clients. */
+    /**
+     * Tensors in the order of their bytes, which is the writer's (state_dict) order for our clients; of a sharded
+     * checkpoint, shard after shard.
+     */
     public List<TensorInfo> tensorsByOffset() {
-        List<TensorInfo> list = new ArrayList<>(tensors.values());
-        list.sort(Comparator.comparingLong(TensorInfo::begin));
-        return list;
+        return byOffset;
     }
 
     public TensorInfo tensor(String name) {
@@ -57,6 +70,11 @@ public final class SafeTensors {
             throw new IllegalArgumentException("no tensor named '" + name + "'");
         }
         return t;
+    }
+
+    /** The tensor of that name, or null. */
+    TensorInfo find(String name) {
+        return tensors.get(name);
     }
 
     public int size() {
@@ -71,16 +89,17 @@ public final class SafeTensors {
         }
         double[] out = new double[(int) count];
         int width = t.dtype().bytes();
-        int base = (int) t.begin();
+        ByteBuffer b = bytes(t);
         for (int i = 0; i < out.length; i++) {
-            out[i] = t.dtype().read(data, base + i * width);
+            out[i] = t.dtype().read(b, i * width);
         }
         return out;
     }
 
     /**
-     * The elements of a F32, F16 or BF16 tensor as one float view (row-major, index 0 first): F32 is
-     * read in place from the data section (no copy); F16 and BF16 are widened once into a new array.
+     * The elements of a F32, F16, BF16 or FP8 tensor as one float view (row-major, index 0 first): F32 is
+     * read in place from the data section (no copy); the others are widened once into a new array (exactly: every
+     * F16, BF16 and FP8 value is a float).
      */
     public FloatBuffer floats(TensorInfo t) {
         int count = elements(t);
@@ -103,8 +122,18 @@ public final class SafeTensors {
                 }
                 return FloatBuffer.wrap(out);
             }
+            case F8_E4M3:
+            case F8_E5M2: {
+                float[] table = Float8.table(t.dtype());
+                float[] out = new float[count];
+                ByteBuffer b = bytes(t);
+                for (int i = 0; i < count; i++) {
+                    out[i] = table[b.get(i) & 0xff];
+                }
+                return FloatBuffer.wrap(out);
+            }
             default:
-                throw new IllegalArgumentException("tensor " + t.name() + " is " + t.dtype() + ", not F32, F16 or BF16");
+                throw new IllegalArgumentException("tensor " + t.name() + " is " + t.dtype() + ", not F32, F16, BF16 or FP8");
         }
     }
 
@@ -126,8 +155,8 @@ public final class SafeTensors {
     }
 
     /** The tensor's bytes as a little-endian buffer of their own (position 0), sharing the data section. */
-    private ByteBuffer bytes(TensorInfo t) {
-        return data.duplicate().position((int) t.begin()).limit((int) t.end()).slice().order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes(TensorInfo t) {
+        return data.bytes(t);
     }
 
     public double[] values(String name) {
@@ -141,14 +170,15 @@ public final class SafeTensors {
 
     /** The raw little-endian bytes of one tensor. */
     public byte[] rawBytes(TensorInfo t) {
-        byte[] out = new byte[(int) (t.end() - t.begin())];
-        data.get((int) t.begin(), out);
+        ByteBuffer b = bytes(t);
+        byte[] out = new byte[b.remaining()];
+        b.get(0, out);
         return out;
     }
 
     /** Data-section size in bytes. */
     public long dataBytes() {
-        return data.capacity();
+        return data.size();
     }
 
     public static Map<String, String> orderedMetadata() {

@@ -4,9 +4,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -35,19 +39,67 @@ public final class SafeTensorsReader {
         if (bytes == null) {
             throw new SafeTensorsFormatException("no data");
         }
-        if (bytes.length < 8) {
-            throw new SafeTensorsFormatException("truncated: " + bytes.length + " bytes, need at least 8 for the header length");
+        long headerLen = headerLength(bytes.length, bytes.length < 8 ? 0 : ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0));
+        int dataStart = (int) (8 + headerLen);
+        Header header = parse(bytes, 8, (int) headerLen, bytes.length - dataStart);
+        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, bytes.length - dataStart).slice();
+        return new SafeTensors(header.metadata, header.tensors, header.byOffset, TensorData.of(data));
+    }
+
+    /**
+     * Opens a safetensors file without reading its data: the header with one small read, the data section
+     * memory-mapped ({@link MappedData}), so files above 2 GiB work and the heap holds none of the weights. The same
+     * checks as {@link #read(byte[])}, with the same messages; one tensor above 2 GiB - 8 bytes is refused.
+     */
+    public static SafeTensors open(Path path) throws IOException {
+        return open(path, MappedData.WINDOW_BYTES);
+    }
+
+    static SafeTensors open(Path path, long windowBytes) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            ByteBuffer prefix = ByteBuffer.allocate((int) Math.min(8, size)).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, prefix, 0);
+            long headerLen = headerLength(size, size < 8 ? 0 : prefix.getLong(0));
+            ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLen);
+            readFully(channel, headerBytes, 8);
+            long dataLen = size - 8 - headerLen;
+            Header header = parse(headerBytes.array(), 0, (int) headerLen, dataLen);
+            TensorData data = MappedData.map(channel, 8 + headerLen, dataLen, header.byOffset, windowBytes);
+            return new SafeTensors(header.metadata, header.tensors, header.byOffset, data);
         }
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long headerLen = buf.getLong(0);
-        if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
-            throw new SafeTensorsFormatException("header length " + headerLen + " outside [2, " + MAX_HEADER_BYTES + "]");
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {
+        while (into.hasRemaining()) {
+            if (channel.read(into, position + into.position()) < 0) {
+                throw new SafeTensorsFormatException("truncated: the file shrank while its header was read");
+            }
         }
-        if (8 + headerLen > bytes.length) {
-            throw new SafeTensorsFormatException("truncated: header length says " + headerLen + " bytes but only "
-                    + (bytes.length - 8) + " follow");
+    }
+
+    /** The declared header length, checked against the input's size (both paths, same messages). */
+    private static long headerLength(long size, long declared) {
+        if (size < 8) {
+            throw new SafeTensorsFormatException("truncated: " + size + " bytes, need at least 8 for the header length");
         }
-        String headerText = new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8);
+        if (declared < 2 || declared > MAX_HEADER_BYTES) {
+            throw new SafeTensorsFormatException("header length " + declared + " outside [2, " + MAX_HEADER_BYTES + "]");
+        }
+        if (8 + declared > size) {
+            throw new SafeTensorsFormatException("truncated: header length says " + declared + " bytes but only "
+                    + (size - 8) + " follow");
+        }
+        return declared;
+    }
+
+    /** A parsed, validated header: metadata, tensors in header order and in byte order. */
+    private record Header(Map<String, String> metadata, Map<String, TensorInfo> tensors, List<TensorInfo> byOffset) {
+    }
+
+    /** Parses and validates the JSON header at {@code bytes[offset, offset + length)} against a data section of {@code dataLen} bytes. */
+    private static Header parse(byte[] bytes, int offset, int length, long dataLen) {
+        String headerText = new String(bytes, offset, length, StandardCharsets.UTF_8);
         if (!headerText.startsWith("{")) {
             throw new SafeTensorsFormatException("header does not start with '{'");
         }
@@ -60,9 +112,6 @@ public final class SafeTensorsReader {
         if (header == null || !header.isObject()) {
             throw new SafeTensorsFormatException("header is not a JSON object");
         }
-        int dataStart = (int) (8 + headerLen);
-        long dataLen = bytes.length - dataStart;
-
         Map<String, String> metadata = new LinkedHashMap<>();
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> fields = header.fields();
@@ -75,8 +124,10 @@ public final class SafeTensorsReader {
             }
         }
         checkCoverage(tensors, dataLen);
-        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) dataLen).slice();
-        return new SafeTensors(metadata, tensors, data);
+        // by begin alone (a stable sort: header order among empty tensors at one offset), as tensorsByOffset always was
+        List<TensorInfo> byOffset = new ArrayList<>(tensors.values());
+        byOffset.sort(Comparator.comparingLong(TensorInfo::begin));
+        return new Header(metadata, tensors, byOffset);
     }
 
     private static void readMetadata(JsonNode node, Map<String, String> out) {

@@ -3,9 +3,13 @@ package io.weightcast.core.safetensors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -107,6 +111,28 @@ public final class SafeTensorsWriter {
             pos += n;
         }
         return out;
+    }
+
+    /**
+     * Writes the file to {@code file} (replacing it) tensor by tensor, without building it in one array: the way to write
+     * a file above 2 GiB, or one whose tensors are views of mapped files.
+     */
+    public void writeTo(Path file) throws IOException {
+        byte[] header = header();
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            write(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+            write(out, ByteBuffer.wrap(header));
+            for (Entry e : entries) {
+                write(out, e.bytes.duplicate());
+            }
+        }
+    }
+
+    private static void write(FileChannel out, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
     }
 
     /** The JSON header, padded with spaces so the data section is 8-byte aligned (as the reference writer does). */

@@ -3,6 +3,7 @@ package io.weightcast.core.spectral;
 import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.TensorInfo;
+import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
@@ -43,9 +44,15 @@ public record LayerMatrices(String name, LayerType type, int n, int m, int rf, i
             throw new IllegalArgumentException("kernel " + kernel + " is neither Linear [out,in] nor Conv2d [out,in,kh,kw]");
         }
         if (kernel.dtype() != DType.F64) {
-            // F32: one bulk copy out of the data section; F16/BF16: widened once (no double[] between)
-            float[] values = new float[Math.toIntExact(kernel.elementCount())];
-            file.floats(kernel).get(values);
+            // F32: one bulk copy out of the data section (or its mapping); F16/BF16/FP8: the array they were widened into
+            FloatBuffer view = file.floats(kernel);
+            float[] values;
+            if (view.hasArray() && view.arrayOffset() == 0 && view.array().length == view.limit()) {
+                values = view.array();
+            } else {
+                values = new float[view.limit()];
+                view.get(0, values);
+            }
             return of(name, kernel.shape(), values);
         }
         return of(name, kernel.shape(), file.values(kernel), true);

@@ -2,15 +2,20 @@ package io.weightcast.core.safetensors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A seeded mutation fuzzer for {@link SafeTensors#read}: every mutated input either parses into a file
@@ -22,6 +27,7 @@ import org.junit.jupiter.api.Test;
 class SafeTensorsFuzzTest {
     private static final long SEED = Long.getLong("fuzz.seed", 0x5AFE7E45L);
     private static final int CASES = Integer.getInteger("fuzz.cases", 120_000);
+    private static final int MAPPED_CASES = 3_000;
 
     static List<byte[]> seeds() {
         byte[] i64 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(42).array();
@@ -118,6 +124,40 @@ class SafeTensorsFuzzTest {
         assertThat(parsed).as("the mutations must also produce valid files, or the fuzzer only tests the first check").isGreaterThan(1000);
         assertThat(refused).isGreaterThan(CASES / 2);
         assertThat(failures).as("inputs that raised something other than SafeTensorsFormatException").isEmpty();
+    }
+
+    /** The mapped path on mutated files: the same outcome as the byte[] path, the same message when refused, the same bytes when parsed. */
+    @Test
+    void theMappedPathAgreesWithTheByteArrayPathOnMutatedInputs(@TempDir Path dir) throws IOException {
+        SafeTensorsMutator mutator = new SafeTensorsMutator(SEED + 1, seeds());
+        Path file = dir.resolve("fuzz.safetensors");
+        int parsed = 0;
+        for (int i = 0; i < MAPPED_CASES; i++) {
+            byte[] input = mutator.next(new StringBuilder());
+            Files.write(file, input);
+            String heap = outcome(() -> SafeTensors.read(input));
+            String mapped = outcome(() -> SafeTensors.open(file));
+            assertThat(mapped).as("case %d, input base64 %s", i, Base64.getEncoder().encodeToString(input)).isEqualTo(heap);
+            parsed += heap.startsWith("parsed") ? 1 : 0;
+        }
+        assertThat(parsed).isGreaterThan(MAPPED_CASES / 100);
+    }
+
+    private interface Open {
+        SafeTensors open() throws IOException;
+    }
+
+    private static String outcome(Open open) throws IOException {
+        try {
+            SafeTensors file = open.open();
+            StringBuilder s = new StringBuilder("parsed ").append(file.metadata()).append(file.tensorsByOffset());
+            for (TensorInfo t : file.tensorsByOffset()) {
+                s.append(' ').append(Arrays.toString(file.rawBytes(t)));
+            }
+            return s.toString();
+        } catch (SafeTensorsFormatException e) {
+            return "refused: " + e.getMessage();
+        }
     }
 
     private static String stack(Throwable t) {

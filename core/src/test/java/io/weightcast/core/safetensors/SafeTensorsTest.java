@@ -50,7 +50,7 @@ class SafeTensorsTest {
         assertThat(len % 8).isZero();
     }
 
-    private static byte[] file(String header, int dataBytes) {
+    static byte[] file(String header, int dataBytes) {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + h.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(h.length).put(h);

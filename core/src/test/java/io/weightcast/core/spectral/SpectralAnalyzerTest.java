@@ -51,6 +51,24 @@ class SpectralAnalyzerTest {
         assertThat(gram).isEqualTo(svd);
     }
 
+    /** Widened dtypes (BF16, FP8) give the spectra of their exact float values stored as F32. */
+    @Test
+    void bf16AndFp8LayersGiveTheSpectraOfTheirF32Values() {
+        Random r = new Random(4);
+        double[] w = gaussian(r, 48 * 32, 0.1);
+        SafeTensors bf16 = SafeTensors.read(new SafeTensorsWriter().tensor("fc.weight", DType.BF16, new long[] {48, 32}, w).toBytes());
+        byte[] fp8 = new byte[w.length];
+        for (int i = 0; i < fp8.length; i++) {
+            fp8[i] = (byte) r.nextInt(0x7f); // positive E4M3 values below NaN (0x7f)
+        }
+        SafeTensors e4m3 = SafeTensors.read(new SafeTensorsWriter().raw("fc.weight", DType.F8_E4M3, new long[] {48, 32}, fp8).toBytes());
+        for (SafeTensors widened : List.of(bf16, e4m3)) {
+            SafeTensors f32 = SafeTensors.read(new SafeTensorsWriter().tensor("fc.weight", DType.F32, new long[] {48, 32},
+                    widened.values("fc.weight")).toBytes());
+            assertThat(new SpectralAnalyzer().analyze(widened).metrics("fc")).isEqualTo(new SpectralAnalyzer().analyze(f32).metrics("fc"));
+        }
+    }
+
     @Test
     void gramAndSvdSolversAgreeOnWellConditionedMatrices() {
         Random r = new Random(2);
