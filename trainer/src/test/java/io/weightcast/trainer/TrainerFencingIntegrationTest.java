@@ -1,0 +1,137 @@
+package io.weightcast.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.TopicSetup;
+import io.weightcast.core.kafka.Topics;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.records.ModelVersion;
+import io.weightcast.core.records.RunEvent;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.EmbeddedKafkaExtension;
+import io.weightcast.testkit.Http;
+import io.weightcast.testkit.MetricsText;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two trainer replicas with the same transactional id on one real broker: the one started later fences the other, which
+ * publishes nothing more, turns not ready and keeps running; version numbers go on from the older one's.
+ */
+class TrainerFencingIntegrationTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
+    private static Settings settings(Topics topics) {
+        return Settings.of(Map.of(
+                Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
+                Settings.TOPIC_PREFIX, topics.prefix(),
+                TrainerSettings.PORT.name(), "0",
+                TrainerSettings.MIN_RUNS.name(), "10",
+                TrainerSettings.REFIT_EVERY.name(), "5",
+                // every candidate passes the gate, so a refit always tries to publish
+                TrainerSettings.PUBLISH_TOLERANCE.name(), "100",
+                TrainerSettings.CONFORMAL_FOLDS.name(), "0",
+                TrainerSettings.ABLATION_SPECTRA.name(), "false",
+                "trainer.encoder.enabled", "false"));
+    }
+
+    private static void produceRuns(Topics topics, SyntheticZoo gen, int from, int to) {
+        for (int i = from; i < to; i++) {
+            SyntheticZoo.Run run = gen.nextRun(String.format("run-%04d", i), i % 2 == 0 ? "study-a" : "study-b");
+            KAFKA.writer().send(topics.runs(), run.runId(),
+                    Json.bytes(RunEvent.started(run.runId(), run.study(), Map.of("lr", 0.01), SyntheticZoo.STEPS)));
+            for (int step = 1; step <= SyntheticZoo.STEPS; step++) {
+                KAFKA.writer().send(topics.features(), run.runId(), Json.bytes(gen.vector(run, step, SyntheticZoo.STEPS)));
+            }
+            KAFKA.writer().send(topics.runs(), run.runId(), Json.bytes(RunEvent.finished(run.runId(), run.study(),
+                    Map.of("test_accuracy", run.accuracy(), "train_accuracy", Math.min(1, run.accuracy() + 0.05)))));
+        }
+    }
+
+    /** What a read_committed reader (the scorer) sees on the models topic, in order. */
+    private static List<ConsumerRecord<String, byte[]>> committedModels(Topics topics) {
+        return KAFKA.reader().toEnd(topics.models(), TIMEOUT);
+    }
+
+    private static String publisher(ConsumerRecord<String, byte[]> r) {
+        Header h = r.headers().lastHeader(TransactionalPublisher.PUBLISHER_HEADER);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static double metric(TrainerService service, String series) {
+        return MetricsText.required(Http.get(service.port(), "/metrics").body(), series);
+    }
+
+    private static int fits(TrainerService s) {
+        ZooSnapshot z = s.snapshot();
+        return (int) (z.fitsPublished() + z.fitsRejected() + z.fitsFailed());
+    }
+
+    @Test
+    void theReplicaStartedLaterFencesTheOlderOneWhichPublishesNothingMore() {
+        Topics topics = new Topics("it-fence.");
+        TopicSetup.ensure(KAFKA.bootstrapServers(), topics, 3, (short) 1);
+        SyntheticZoo gen = new SyntheticZoo(37);
+        produceRuns(topics, gen, 0, 12);
+        Settings settings = settings(topics);
+        assertThat(TrainerSettings.transactionalId(settings)).isEqualTo("it-fence.trainer");
+
+        try (TrainerService a = new TrainerService(settings)) {
+            a.start();
+            Await.until("A publishes version 1", TIMEOUT, () -> a.snapshot().currentVersion() == 1);
+            assertThat(a.leader()).isTrue();
+            assertThat(metric(a, "weightcast_trainer_leader")).isEqualTo(1.0);
+            Await.until("A ready", TIMEOUT, () -> Http.get(a.port(), "/ready").statusCode() == 200);
+            List<ConsumerRecord<String, byte[]>> beforeB = committedModels(topics);
+            assertThat(beforeB).isNotEmpty().allSatisfy(r -> assertThat(publisher(r)).isEqualTo(a.instanceId()));
+
+            try (TrainerService b = new TrainerService(settings)) {
+                b.start(); // claims the id: A can commit nothing from now on, and learns it at its next publish
+                Await.until("B replayed A's version", TIMEOUT, () -> b.snapshot().caughtUp() && b.snapshot().currentVersion() == 1);
+                assertThat(b.leader()).isTrue();
+                assertThat(a.leader()).as("A has not tried to publish yet").isTrue();
+
+                produceRuns(topics, gen, 12, 17); // both refit; A's publish is fenced, B's commits
+                Await.until("A fenced", TIMEOUT, () -> !a.leader());
+                Await.until("B publishes version 2", TIMEOUT, () -> b.snapshot().currentVersion() == 2);
+                assertThat(metric(a, "weightcast_trainer_leader")).isEqualTo(0.0);
+                Await.until("A not ready", TIMEOUT, () -> Http.get(a.port(), "/ready").statusCode() == 503);
+                assertThat(Http.get(a.port(), "/health").statusCode()).as("A keeps running").isEqualTo(200);
+                assertThat(metric(b, "weightcast_trainer_leader")).isEqualTo(1.0);
+                assertThat(b.ready()).isTrue();
+                assertThat(a.snapshot().fitsFailed()).as("fencing is no failed fit").isZero();
+
+                // A keeps following the topics (B's versions) but fits nothing more
+                int aFits = fits(a);
+                produceRuns(topics, gen, 17, 22);
+                Await.until("B publishes version 3", TIMEOUT, () -> b.snapshot().currentVersion() == 3);
+                Await.until("A follows to version 3", TIMEOUT, () -> a.snapshot().currentVersion() == 3 && a.snapshot().zooRuns() == 22);
+                assertThat(fits(a)).isEqualTo(aFits);
+                assertThat(a.leader()).isFalse();
+
+                List<ConsumerRecord<String, byte[]>> all = committedModels(topics);
+                assertThat(all.subList(0, beforeB.size())).allSatisfy(r -> assertThat(publisher(r)).isEqualTo(a.instanceId()));
+                assertThat(all.subList(beforeB.size(), all.size())).isNotEmpty()
+                        .allSatisfy(r -> assertThat(publisher(r)).as("committed after B took over").isEqualTo(b.instanceId()));
+                Map<String, Integer> last = new HashMap<>();
+                for (ConsumerRecord<String, byte[]> r : all) {
+                    int v = Json.read(r.value(), ModelVersion.class).version();
+                    assertThat(v).as("%s versions strictly increase", r.key()).isGreaterThan(last.getOrDefault(r.key(), 0));
+                    last.put(r.key(), v);
+                }
+                assertThat(all.stream().filter(r -> ModelVersion.ACCURACY_MODEL.equals(r.key()))
+                        .map(r -> Json.read(r.value(), ModelVersion.class).version())).containsExactly(1, 2, 3);
+            }
+        }
+    }
+}
