@@ -51,6 +51,17 @@ import org.slf4j.LoggerFactory;
  * Fits are not attempted until the start-up replay of {@code features}, {@code runs} and
  * {@code models} has caught up with the end offsets seen at start; {@link #ready()} turns true then.
  *
+ * <h2>One publisher: transactional fencing</h2>
+ * Being a singleton is enforced by the broker, not by the deployment alone: everything the trainer publishes goes
+ * through one {@link TransactionalPublisher}, a transaction per version under {@code trainer.transactional.id}
+ * (default {@code <topic.prefix>trainer}). {@link #start()} claims the id before reading the replay's end offsets, which
+ * fences any older replica with it and leaves everything that replica committed inside this one's replay, so the next
+ * version number is above its last. A fenced replica learns it at its next publish; it then steps down for good: no
+ * more fits or encoder trainings, {@link #leader()} and {@link #ready()} false ({@code /ready} 503, {@code /health} 200),
+ * {@code weightcast_trainer_leader} 0, one ERROR line, and it keeps running and following the topics. It neither exits
+ * nor claims the id back: either way two replicas would take turns fencing each other (docs/design-notes.md, "Trainer
+ * replicas"). Readers use read_committed, so an aborted or fenced write is never seen.
+ *
  * <h2>Catching up: one fit on a backlog, not one per poll batch</h2>
  * A poll returns at most {@code max.poll.records} (500) records, ~27 runs of 18 checkpoints. Fitting
  * whenever {@link RefitPolicy} was due after a poll would make a backlog a cascade of fits, each on a
@@ -115,7 +126,7 @@ import org.slf4j.LoggerFactory;
  * {@code _fits_total{outcome=published|rejected|failed}}, {@code _fit_duration_seconds},
  * {@code _malformed_records_total{topic}}, {@code _poll_batches_total} (polls that returned records),
  * {@code _encoder_training} (1 while one is under way), {@code _encoder_paused_seconds_total} (encoder training
- * paused for the predictor); {@code weightcast_consumer_lag_records{group="weightcast-trainer",topic}}
+ * paused for the predictor), {@code _leader} (1 while this replica may publish, 0 once fenced); {@code weightcast_consumer_lag_records{group="weightcast-trainer",topic}}
  * (no consumer group: its positions against the read_committed end offsets, see {@link ConsumerLagMonitor});
  * served with /health and /ready by {@link OpsServer}.
  */

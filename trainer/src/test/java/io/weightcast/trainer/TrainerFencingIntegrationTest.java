@@ -7,7 +7,6 @@ import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.ModelVersion;
-import io.weightcast.core.records.RunEvent;
 import io.weightcast.testkit.Await;
 import io.weightcast.testkit.EmbeddedKafkaExtension;
 import io.weightcast.testkit.Http;
@@ -32,30 +31,16 @@ class TrainerFencingIntegrationTest {
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     private static Settings settings(Topics topics) {
-        return Settings.of(Map.of(
-                Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
-                Settings.TOPIC_PREFIX, topics.prefix(),
-                TrainerSettings.PORT.name(), "0",
-                TrainerSettings.MIN_RUNS.name(), "10",
-                TrainerSettings.REFIT_EVERY.name(), "5",
+        return TrainerServiceIntegrationTest.settings(KAFKA.bootstrapServers(), topics)
                 // every candidate passes the gate, so a refit always tries to publish
-                TrainerSettings.PUBLISH_TOLERANCE.name(), "100",
-                TrainerSettings.CONFORMAL_FOLDS.name(), "0",
-                TrainerSettings.ABLATION_SPECTRA.name(), "false",
-                "trainer.encoder.enabled", "false"));
+                .with(TrainerSettings.PUBLISH_TOLERANCE.name(), "100")
+                .with(TrainerSettings.CONFORMAL_FOLDS.name(), "0")
+                .with(TrainerSettings.ABLATION_SPECTRA.name(), "false")
+                .with("trainer.encoder.enabled", "false");
     }
 
     private static void produceRuns(Topics topics, SyntheticZoo gen, int from, int to) {
-        for (int i = from; i < to; i++) {
-            SyntheticZoo.Run run = gen.nextRun(String.format("run-%04d", i), i % 2 == 0 ? "study-a" : "study-b");
-            KAFKA.writer().send(topics.runs(), run.runId(),
-                    Json.bytes(RunEvent.started(run.runId(), run.study(), Map.of("lr", 0.01), SyntheticZoo.STEPS)));
-            for (int step = 1; step <= SyntheticZoo.STEPS; step++) {
-                KAFKA.writer().send(topics.features(), run.runId(), Json.bytes(gen.vector(run, step, SyntheticZoo.STEPS)));
-            }
-            KAFKA.writer().send(topics.runs(), run.runId(), Json.bytes(RunEvent.finished(run.runId(), run.study(),
-                    Map.of("test_accuracy", run.accuracy(), "train_accuracy", Math.min(1, run.accuracy() + 0.05)))));
-        }
+        gen.produceRuns(KAFKA.writer(), topics, from, to);
     }
 
     /** What a read_committed reader (the scorer) sees on the models topic, in order. */
