@@ -126,8 +126,8 @@ import org.slf4j.LoggerFactory;
  * {@code _fits_total{outcome=published|rejected|failed}}, {@code _fit_duration_seconds},
  * {@code _malformed_records_total{topic}}, {@code _poll_batches_total} (polls that returned records),
  * {@code _encoder_training} (1 while one is under way), {@code _encoder_paused_seconds_total} (encoder training
- * paused for the predictor), {@code _leader} (1 while this replica may publish, 0 once fenced); {@code weightcast_consumer_lag_records{group="weightcast-trainer",topic}}
- * (no consumer group: its positions against the read_committed end offsets, see {@link ConsumerLagMonitor});
+ * paused for the predictor), {@code _leader} (1 while this replica may publish, 0 once fenced);
+ * {@code weightcast_consumer_lag_records{group="weightcast-trainer",topic}} (no consumer group: its positions against the read_committed end offsets, see {@link ConsumerLagMonitor});
  * served with /health and /ready by {@link OpsServer}.
  */
 public final class TrainerService implements Service {
@@ -232,7 +232,7 @@ public final class TrainerService implements Service {
             transactionalId = TrainerSettings.transactionalId(settings);
             transactions = new TransactionalPublisher(TransactionalPublisher.kafka(bootstrap, settings.under("kafka"), transactionalId),
                     transactionalId, instanceId);
-            transactions.claim();
+            claim();
             metrics.leader.set(1);
             startEndOffsets = consumer.endOffsets(predictor, END_OFFSETS_TIMEOUT);
             if (!encoderPartitions.isEmpty()) {
@@ -373,6 +373,16 @@ public final class TrainerService implements Service {
             loopAlive = false;
             consumer.close();
             gate.close(); // only this thread uses the current model's booster
+        }
+    }
+
+    private void claim() {
+        try {
+            transactions.claim();
+        } catch (KafkaException e) {
+            throw new IllegalStateException("trainer could not claim transactional id " + transactionalId + " on "
+                    + settings.bootstrap() + " (its principal needs TransactionalId Write and Describe on it, see core "
+                    + "ServiceAcls; trainer.transactional.id moves it): " + e, e);
         }
     }
 
