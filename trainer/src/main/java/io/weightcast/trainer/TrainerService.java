@@ -388,7 +388,7 @@ public final class TrainerService implements Service {
 
     /**
      * Fenced by a newer replica (or the producer failed for good): stop fitting and training for good, but keep running,
-     * not ready, following the topics. Exiting would not help: a restarted replica would claim the id again and fence
+     * not ready, following features, runs and models. Exiting would not help: a restarted replica would claim the id again and fence
      * the newer one, and the two would take turns (docs/design-notes.md, "Trainer replicas").
      */
     private void stepDown() {
@@ -397,6 +397,7 @@ public final class TrainerService implements Service {
         predictorFirst.predictorBusy(false);
         if (encoders != null) {
             encoders.close(); // stops a training under way; nothing more is trained
+            consumer.pause(encoderPartitions); // nor are checkpoints decoded for it
         }
         LOG.error("trainer {} stopped publishing for good: {}. It fits and publishes nothing more and reports not ready "
                 + "(weightcast_trainer_leader 0); the replica that holds transactional id {} publishes. Run one trainer per "

@@ -36,7 +36,7 @@ class TrainerFencingIntegrationTest {
                 .with(TrainerSettings.PUBLISH_TOLERANCE.name(), "100")
                 .with(TrainerSettings.CONFORMAL_FOLDS.name(), "0")
                 .with(TrainerSettings.ABLATION_SPECTRA.name(), "false")
-                .with("trainer.encoder.enabled", "false");
+                .with("trainer.encoder.min.runs", "1000"); // the encoder side runs (and is stopped on fencing), never trains
     }
 
     private static void produceRuns(Topics topics, SyntheticZoo gen, int from, int to) {
