@@ -1,8 +1,11 @@
 package io.weightcast.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weightcast.core.config.Settings;
+import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Json;
@@ -13,11 +16,24 @@ import io.weightcast.testkit.Http;
 import io.weightcast.testkit.MetricsText;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -118,5 +134,60 @@ class TrainerFencingIntegrationTest {
                         .map(r -> Json.read(r.value(), ModelVersion.class).version())).containsExactly(1, 2, 3);
             }
         }
+    }
+
+    /**
+     * A replica fenced with a transaction still open (killed, or partitioned mid-publish): its record is in the log, but the
+     * new replica's claim aborts it, so no read_committed reader (the scorer, the trainer's own replay) ever sees it and it
+     * takes no version number.
+     */
+    @Test
+    void aWriteLeftOpenByTheOlderReplicaIsAbortedAndNeverCountsAsAVersion() throws Exception {
+        Topics topics = new Topics("it-open.");
+        TopicSetup.ensure(KAFKA.bootstrapServers(), topics, 3, (short) 1);
+        produceRuns(topics, new SyntheticZoo(41), 0, 12);
+        Settings settings = settings(topics);
+        Properties p = KafkaConfigs.producer(KAFKA.bootstrapServers(), "older-trainer");
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TrainerSettings.transactionalId(settings));
+        ModelVersion orphan = ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(7).layoutVersion(FeatureLayout.VERSION)
+                .featureNames(FeatureLayout.names()).modelText("never committed").trainingRuns(1).trainingRows(1).build();
+        try (KafkaProducer<String, byte[]> older = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            older.initTransactions();
+            older.beginTransaction();
+            older.send(new ProducerRecord<>(topics.models(), ModelVersion.ACCURACY_MODEL, Json.bytes(orphan))).get(30, TimeUnit.SECONDS);
+
+            try (TrainerService b = new TrainerService(settings)) {
+                b.start(); // its claim aborts the open transaction
+                Await.until("B publishes its first version", TIMEOUT, () -> b.snapshot().currentVersion() > 0);
+                assertThat(b.snapshot().currentVersion()).as("the aborted version 7 is no version").isEqualTo(1);
+                assertThat(b.leader()).isTrue();
+            }
+            assertThatThrownBy(older::commitTransaction).satisfies(e -> assertThat(TransactionalPublisher.fencing(e)).isTrue());
+        }
+        assertThat(committedModels(topics)).extracting(r -> Json.read(r.value(), ModelVersion.class).version()).containsExactly(1);
+        assertThat(everyModelRecord(topics)).as("the orphan did reach the log").contains(7, 1);
+    }
+
+    /** Versions of every accuracy-model record in the log, aborted ones included (read_uncommitted). */
+    private static List<Integer> everyModelRecord(Topics topics) {
+        Properties p = KafkaConfigs.consumer(KAFKA.bootstrapServers(), null);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        List<Integer> versions = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = c.partitionsFor(topics.models()).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            Await.until("read models to the end", TIMEOUT, () -> {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    if (ModelVersion.ACCURACY_MODEL.equals(r.key())) {
+                        versions.add(Json.read(r.value(), ModelVersion.class).version());
+                    }
+                }
+                return partitions.stream().allMatch(tp -> c.position(tp) >= end.get(tp));
+            });
+        }
+        return versions;
     }
 }
