@@ -64,5 +64,6 @@ allow weightcast-trainer --operation Read --topic "${TOPIC_PREFIX}models" --reso
 allow weightcast-trainer --operation Read --topic "${TOPIC_PREFIX}encoders" --resource-pattern-type literal
 allow weightcast-trainer --operation Write --topic "${TOPIC_PREFIX}models" --resource-pattern-type literal
 allow weightcast-trainer --operation Write --topic "${TOPIC_PREFIX}encoders" --resource-pattern-type literal
+allow weightcast-trainer --operation Write --operation Describe --transactional-id "${TOPIC_PREFIX}trainer" --resource-pattern-type literal
 
 echo "ACLs for 5 Weightcast principals are in place"

@@ -143,6 +143,8 @@ final class DyingReluTrainer {
                             + "it flags %d, %d of them dying (precision %.3f, recall %.3f)", a.alertProbability(),
                     a.alertProbability() > 1 ? " (silent: no threshold from 0.5 reaches run precision 0.9)" : "", a.runs(), a.dying(),
                     a.flagged(), a.cameTrue(), a.precision(), a.recall()));
+        } catch (TransactionalPublisher.LeadershipLostException e) {
+            LOG.warn("dying-ReLU classifier not published: {}", e.getMessage()); // fenced: the trainer steps down
         } catch (RuntimeException e) {
             fits.labelValues(TrainerMetrics.FAILED).inc();
             LOG.error("dying-ReLU classifier fit failed (retried at the next refit): {}", e.toString(), e);

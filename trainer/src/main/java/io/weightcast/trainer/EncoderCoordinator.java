@@ -176,6 +176,9 @@ final class EncoderCoordinator implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        } catch (TransactionalPublisher.LeadershipLostException e) {
+            LOG.warn("encoder not published: {}", e.getMessage()); // fenced: the trainer steps down
+            return false;
         } catch (Exception e) {
             failedAtRuns = trainingRuns;
             metrics.encoderTrainings.labelValues(TrainerMetrics.FAILED).inc();

@@ -39,6 +39,9 @@ public final class TrainerMetrics {
     final Gauge holdoutR2Without = Gauge.builder().name("weightcast_trainer_holdout_r2_without")
             .help("Current model's fit repeated without a feature family (label family), R² on the same held-out runs:"
                     + " the gap to weightcast_trainer_holdout_r2 is what the family adds").labelNames("family").register(registry);
+    final Gauge leader = Gauge.builder().name("weightcast_trainer_leader")
+            .help("1 while this trainer replica holds trainer.transactional.id and may publish; 0 once a newer replica fenced"
+                    + " it (or its producer failed for good): it then publishes nothing and reports not ready").register(registry);
     final Counter fits = Counter.builder().name("weightcast_trainer_fits_total")
             .help("Fits by outcome").labelNames("outcome").register(registry);
     final Histogram fitDuration = Histogram.builder().name("weightcast_trainer_fit_duration_seconds")

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -48,6 +49,17 @@ import org.slf4j.LoggerFactory;
  * the current version, so a restart neither renumbers nor republishes (see {@link RefitPolicy}).
  * Fits are not attempted until the start-up replay of {@code features}, {@code runs} and
  * {@code models} has caught up with the end offsets seen at start; {@link #ready()} turns true then.
+ *
+ * <h2>One publisher: transactional fencing</h2>
+ * Being a singleton is enforced by the broker, not by the deployment alone: everything the trainer publishes goes
+ * through one {@link TransactionalPublisher}, a transaction per version under {@code trainer.transactional.id}
+ * (default {@code <topic.prefix>trainer}). {@link #start()} claims the id before reading the replay's end offsets, which
+ * fences any older replica with it and leaves everything that replica committed inside this one's replay, so the next
+ * version number is above its last. A fenced replica learns it at its next publish; it then steps down for good: no
+ * more fits or encoder trainings, {@link #leader()} and {@link #ready()} false ({@code /ready} 503, {@code /health} 200),
+ * {@code weightcast_trainer_leader} 0, one ERROR line, and it keeps running and following the topics. It neither exits
+ * nor claims the id back: either way two replicas would take turns fencing each other (docs/design-notes.md, "Trainer
+ * replicas"). Readers use read_committed, so an aborted or fenced write is never seen.
  *
  * <h2>Catching up: one fit on a backlog, not one per poll batch</h2>
  * A poll returns at most {@code max.poll.records} (500) records, ~27 runs of 18 checkpoints. Fitting
@@ -113,8 +125,8 @@ import org.slf4j.LoggerFactory;
  * {@code _fits_total{outcome=published|rejected|failed}}, {@code _fit_duration_seconds},
  * {@code _malformed_records_total{topic}}, {@code _poll_batches_total} (polls that returned records),
  * {@code _encoder_training} (1 while one is under way), {@code _encoder_paused_seconds_total} (encoder training
- * paused for the predictor); {@code weightcast_consumer_lag_records{group="weightcast-trainer",topic}}
- * (no consumer group: its positions against the read_committed end offsets, see {@link ConsumerLagMonitor});
+ * paused for the predictor), {@code _leader} (1 while this replica may publish, 0 once fenced);
+ * {@code weightcast_consumer_lag_records{group="weightcast-trainer",topic}} (no consumer group: its positions against the read_committed end offsets, see {@link ConsumerLagMonitor});
  * served with /health and /ready by {@link OpsServer}.
  */
 public final class TrainerService implements Service {
@@ -137,12 +149,15 @@ public final class TrainerService implements Service {
     private final EncoderSettings encoderSettings;
     private final RecordSignature signature;
     private EncoderCoordinator encoders;
-    private ModelPublisher encoderPublisher;
+    private TransactionalPublisher transactions; // the one producer of models and encoders: fences older replicas
+    private final String instanceId;
+    private boolean steppedDown; // poll thread: fenced (or the producer failed for good), handled once
     private boolean refitRequested;
     private int taskReportEncoder; // encoder version whose task report was last measured
 
     private KafkaConsumer<byte[], byte[]> consumer;
     private ModelPublisher publisher;
+    private String transactionalId;
     private OpsServer ops;
     private ConsumerLagMonitor lag;
     private volatile Map<TopicPartition, Long> positions = Map.of(); // the poll thread's copy, for the lag monitor
@@ -182,6 +197,8 @@ public final class TrainerService implements Service {
         this.dyingRelu = new DyingReluTrainer(config.fitParams(), metrics.registry(), config.maxRunsHeld());
         this.encoderSettings = EncoderSettings.from(settings, config.seed());
         this.signature = RecordSignature.from(settings);
+        // names the replica in logs and in the header of what it publishes; HOSTNAME is the pod's name in k8s
+        this.instanceId = System.getenv().getOrDefault("HOSTNAME", "trainer") + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     @Override
@@ -209,17 +226,23 @@ public final class TrainerService implements Service {
             encoderPartitions = of(all, topics.checkpoints(), topics.encoders());
             consumer.assign(all);
             consumer.seekToBeginning(all);
+            // claimed before the end offsets are read: every version an older replica committed lies below them, so
+            // the replay sees it before the first fit and the next number is above it (it can commit nothing after this)
+            transactionalId = TrainerSettings.transactionalId(settings);
+            transactions = new TransactionalPublisher(TransactionalPublisher.kafka(bootstrap, settings.under("kafka"), transactionalId),
+                    transactionalId, instanceId);
+            claim();
+            metrics.leader.set(1);
             startEndOffsets = consumer.endOffsets(predictor, END_OFFSETS_TIMEOUT);
             if (!encoderPartitions.isEmpty()) {
                 encoderEndOffsets = consumer.endOffsets(encoderPartitions, END_OFFSETS_TIMEOUT);
                 consumer.pause(encoderPartitions); // read once the predictor has caught up and fitted (see class doc)
                 encoderPaused = true;
             }
-            publisher = new ModelPublisher(bootstrap, topics.models(), settings.under("kafka"), signature);
+            publisher = new ModelPublisher(transactions, topics.models(), signature);
             if (encoderSettings.enabled()) {
-                encoderPublisher = new ModelPublisher(bootstrap, topics.encoders(), settings.under("kafka"), signature);
-                encoders = new EncoderCoordinator(encoderSettings, config.holdoutFraction(), config.seed(), encoderPublisher, metrics,
-                        predictorFirst);
+                encoders = new EncoderCoordinator(encoderSettings, config.holdoutFraction(), config.seed(),
+                        new ModelPublisher(transactions, topics.encoders(), signature), metrics, predictorFirst);
             }
             ops = OpsServer.start(config.host(), config.port(), TrainerSettings.PORT.name(), metrics.registry(), this::ready);
             lag = ConsumerLagMonitor.builder(bootstrap, metrics.registry()).positions("weightcast-trainer", () -> positions).start();
@@ -236,13 +259,28 @@ public final class TrainerService implements Service {
         replayStartNanos = System.nanoTime();
         thread = new Thread(this::loop, "weightcast-trainer");
         thread.start();
-        LOG.info("trainer started: replaying {} partitions of {}, {}, {}; ops on {}:{}", startEndOffsets.size(),
+        LOG.info("trainer {} started: publishing under transactional id {} (an older replica with it is fenced); "
+                        + "replaying {} partitions of {}, {}, {}; ops on {}:{}", instanceId, transactionalId, startEndOffsets.size(),
                 topics.features(), topics.runs(), topics.models(), config.host(), ops.port());
     }
 
     @Override
     public boolean ready() {
-        return running && caughtUp && loopAlive;
+        return running && caughtUp && loopAlive && leader();
+    }
+
+    /**
+     * True while this replica may publish: it holds {@code trainer.transactional.id} and no newer replica fenced it. A
+     * replica learns it was fenced at its next publish; from then on it is false for good.
+     */
+    public boolean leader() {
+        TransactionalPublisher t = transactions;
+        return t != null && t.leader();
+    }
+
+    /** This replica's name, in its log and in the {@value TransactionalPublisher#PUBLISHER_HEADER} header of what it publishes. */
+    public String instanceId() {
+        return instanceId;
     }
 
     /** The ops endpoints' port (useful with {@code trainer.port=0}). */
@@ -305,10 +343,13 @@ public final class TrainerService implements Service {
                     if (!caughtUp) {
                         checkCaughtUp();
                     }
-                    if (caughtUp) {
+                    if (caughtUp && !steppedDown) {
                         maybeFit();
                         if (encoders != null) {
                             tickEncoder();
+                        }
+                        if (!transactions.leader()) {
+                            stepDown();
                         }
                     }
                     refreshSnapshot();
@@ -332,6 +373,34 @@ public final class TrainerService implements Service {
             consumer.close();
             gate.close(); // only this thread uses the current model's booster
         }
+    }
+
+    private void claim() {
+        try {
+            transactions.claim();
+        } catch (KafkaException e) {
+            throw new IllegalStateException("trainer could not claim transactional id " + transactionalId + " on "
+                    + settings.bootstrap() + " (its principal needs TransactionalId Write and Describe on it, see core "
+                    + "ServiceAcls; trainer.transactional.id moves it): " + e, e);
+        }
+    }
+
+    /**
+     * Fenced by a newer replica (or the producer failed for good): stop fitting and training for good, but keep running,
+     * not ready, following features, runs and models. Exiting would not help: a restarted replica would claim the id again and fence
+     * the newer one, and the two would take turns (docs/design-notes.md, "Trainer replicas").
+     */
+    private void stepDown() {
+        steppedDown = true;
+        metrics.leader.set(0);
+        predictorFirst.predictorBusy(false);
+        if (encoders != null) {
+            encoders.close(); // stops a training under way; nothing more is trained
+            consumer.pause(encoderPartitions); // nor are checkpoints decoded for it
+        }
+        LOG.error("trainer {} stopped publishing for good: {}. It fits and publishes nothing more and reports not ready "
+                + "(weightcast_trainer_leader 0); the replica that holds transactional id {} publishes. Run one trainer per "
+                + "transactional id: remove this one", instanceId, transactions.lostReason(), transactionalId);
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> rec) {
@@ -490,6 +559,8 @@ public final class TrainerService implements Service {
             policy.fitted(size, checkpoints);
             log(fit, runs.size(), decision, candidate, (System.nanoTime() - t0) / 1e9, servedNote);
             dyingRelu.refit(runs, publisher::publish); // its own outcome; never throws
+        } catch (TransactionalPublisher.LeadershipLostException e) {
+            LOG.warn("fit on {} zoo runs not published: {}", size, e.getMessage()); // the loop steps down next
         } catch (RuntimeException e) {
             metrics.fits.labelValues(TrainerMetrics.FAILED).inc();
             policy.failed(size);
@@ -645,17 +716,12 @@ public final class TrainerService implements Service {
             lag.close();
             lag = null;
         }
-        if (publisher != null) {
-            publisher.close();
-            publisher = null;
-        }
         if (encoders != null) {
             encoders.close();
             encoders = null;
         }
-        if (encoderPublisher != null) {
-            encoderPublisher.close();
-            encoderPublisher = null;
+        if (transactions != null) {
+            transactions.close();
         }
         if (ops != null) {
             ops.close();

@@ -3,6 +3,7 @@ package io.weightcast.trainer;
 import io.weightcast.core.config.Key;
 import io.weightcast.core.config.KeyGroup;
 import io.weightcast.core.config.Settings;
+import io.weightcast.core.kafka.ServiceAcls;
 
 /**
  * The trainer's settings, each key declared once below (type, default, rule, doc: the README's generated
@@ -60,11 +61,17 @@ public record TrainerSettings(
     public static final Key<Integer> PORT = Key.integer("trainer.port", 8083, "their port; 0 picks a free one")
             .rule("in 0..65535", p -> p >= 0 && p <= 65535);
 
+    public static final Key<String> TRANSACTIONAL_ID = Key.text("trainer.transactional.id", null,
+            "the Kafka transactional id every model and encoder version is published under: a trainer replica that starts "
+                    + "with it fences the one before (that one stops publishing and turns not ready, "
+                    + "`weightcast_trainer_leader` 0). One per deployment; its principal needs TransactionalId Write, Describe "
+                    + "on it (core ServiceAcls grants the default)").shownAs("<topic.prefix>trainer");
+
     /** The trainer's keys, the encoder's included, for the reference and the unknown-key report. */
     public static final KeyGroup GROUP = new KeyGroup("trainer", "Refits the predictors as runs finish (TrainerService).",
             java.util.stream.Stream.concat(java.util.stream.Stream.of(REFIT_EVERY, REFIT_MAX_DELAY_MS, MIN_RUNS, HOLDOUT_FRACTION,
                     SEED, NUM_THREADS, NUM_ITERATIONS, PUBLISH_TOLERANCE, ABLATION_SPECTRA, CONFORMAL_FOLDS, SERVE_ALL_RUNS,
-                    EARLY_STOP_GUARD_LEVEL, ZOO_MAX_RUNS, UNFINISHED_MAX_RUNS, HOST, PORT),
+                    EARLY_STOP_GUARD_LEVEL, ZOO_MAX_RUNS, UNFINISHED_MAX_RUNS, HOST, PORT, TRANSACTIONAL_ID),
                     EncoderSettings.KEYS.stream()).toList(), java.util.List.of());
 
     public TrainerSettings {
@@ -88,6 +95,12 @@ public record TrainerSettings(
                 s.get(SEED), s.get(NUM_THREADS), s.get(NUM_ITERATIONS), s.get(PUBLISH_TOLERANCE), s.get(HOST), s.get(PORT),
                 s.get(ABLATION_SPECTRA), s.get(CONFORMAL_FOLDS), s.get(SERVE_ALL_RUNS), s.get(EARLY_STOP_GUARD_LEVEL),
                 s.get(ZOO_MAX_RUNS), s.get(UNFINISHED_MAX_RUNS));
+    }
+
+    /** {@link #TRANSACTIONAL_ID}, or the deployment's default ({@code <topic.prefix>trainer}). */
+    static String transactionalId(Settings s) {
+        String id = s.get(TRANSACTIONAL_ID);
+        return id == null || id.isBlank() ? ServiceAcls.trainerTransactionalId(s.topics()) : id;
     }
 
     public FitParams fitParams() {

@@ -1,8 +1,12 @@
 package io.weightcast.trainer;
 
 import io.weightcast.core.features.FeatureLayout;
+import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.Health;
+import io.weightcast.core.records.Json;
+import io.weightcast.core.records.RunEvent;
+import io.weightcast.testkit.TopicWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +31,27 @@ final class SyntheticZoo {
 
     /** A run's latent factors and label. */
     record Run(String runId, String study, double a, double b, double accuracy) {
+    }
+
+    /** A whole run as a training loop and the streams service would leave it: started, 18 feature vectors, finished. */
+    void produce(TopicWriter writer, Topics topics, Run run) {
+        writer.send(topics.runs(), run.runId(), Json.bytes(RunEvent.started(run.runId(), run.study(), Map.of("lr", 0.01), STEPS)));
+        for (int step = 1; step <= STEPS; step++) {
+            writer.send(topics.features(), run.runId(), Json.bytes(vector(run, step, STEPS)));
+        }
+        writer.send(topics.runs(), run.runId(), Json.bytes(RunEvent.finished(run.runId(), run.study(),
+                Map.of("test_accuracy", run.accuracy(), "train_accuracy", Math.min(1, run.accuracy() + 0.05)))));
+    }
+
+    /** Runs {@code run-<from>} to {@code run-<to - 1>} (4 digits), of study-a and study-b in turn, each produced whole. */
+    List<Run> produceRuns(TopicWriter writer, Topics topics, int from, int to) {
+        List<Run> runs = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            Run run = nextRun(String.format("run-%04d", i), i % 2 == 0 ? "study-a" : "study-b");
+            produce(writer, topics, run);
+            runs.add(run);
+        }
+        return runs;
     }
 
     Run nextRun(String runId, String study) {

@@ -12,7 +12,6 @@ import io.weightcast.core.model.AccuracyModel;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.ModelVersion;
-import io.weightcast.core.records.RunEvent;
 import io.weightcast.testkit.Await;
 import io.weightcast.testkit.EmbeddedKafkaExtension;
 import io.weightcast.testkit.Http;
@@ -20,7 +19,6 @@ import io.weightcast.testkit.MetricsText;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,37 +41,25 @@ class TrainerServiceIntegrationTest {
     }
 
     private static Settings settings(Topics topics, boolean serveAllRuns) {
+        return settings(KAFKA.bootstrapServers(), topics).with(TrainerSettings.SERVE_ALL_RUNS.name(), Boolean.toString(serveAllRuns));
+    }
+
+    /** A trainer on an ephemeral ops port, first model at 10 finished runs, a refit every 5. */
+    static Settings settings(String bootstrap, Topics topics) {
         return Settings.of(Map.of(
-                Settings.BOOTSTRAP, KAFKA.bootstrapServers(),
+                Settings.BOOTSTRAP, bootstrap,
                 Settings.TOPIC_PREFIX, topics.prefix(),
                 TrainerSettings.PORT.name(), "0",
                 TrainerSettings.MIN_RUNS.name(), "10",
-                TrainerSettings.REFIT_EVERY.name(), "5",
-                TrainerSettings.SERVE_ALL_RUNS.name(), Boolean.toString(serveAllRuns)));
+                TrainerSettings.REFIT_EVERY.name(), "5"));
     }
 
     private static void send(String topic, String key, byte[] value) {
         KAFKA.writer().send(topic, key, value);
     }
 
-    /** A whole run as a training loop and the streams service would leave it: started, 18 feature vectors, finished. */
-    private static void produceRun(Topics topics, SyntheticZoo gen, SyntheticZoo.Run run) {
-        send(topics.runs(), run.runId(), Json.bytes(RunEvent.started(run.runId(), run.study(), Map.of("lr", 0.01), SyntheticZoo.STEPS)));
-        for (int step = 1; step <= SyntheticZoo.STEPS; step++) {
-            send(topics.features(), run.runId(), Json.bytes(gen.vector(run, step, SyntheticZoo.STEPS)));
-        }
-        send(topics.runs(), run.runId(), Json.bytes(RunEvent.finished(run.runId(), run.study(),
-                Map.of("test_accuracy", run.accuracy(), "train_accuracy", Math.min(1, run.accuracy() + 0.05)))));
-    }
-
     private static List<SyntheticZoo.Run> produceRuns(Topics topics, SyntheticZoo gen, int from, int to) {
-        List<SyntheticZoo.Run> runs = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            SyntheticZoo.Run run = gen.nextRun(String.format("run-%04d", i), i % 2 == 0 ? "study-a" : "study-b");
-            produceRun(topics, gen, run);
-            runs.add(run);
-        }
-        return runs;
+        return gen.produceRuns(KAFKA.writer(), topics, from, to);
     }
 
     /** Every record of the models topic, in order. */

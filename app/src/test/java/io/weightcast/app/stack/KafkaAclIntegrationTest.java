@@ -118,6 +118,8 @@ class KafkaAclIntegrationTest {
         assertThat(scores.get(0).runId()).isEqualTo("acl-run");
         Await.until("the trainer read the feature vector", Duration.ofSeconds(60),
                 () -> MetricsText.value(MetricsText.scrape(ports.get("trainer")), "weightcast_trainer_feature_vectors").orElse(0) >= 1);
+        assertThat(MetricsText.value(MetricsText.scrape(ports.get("trainer")), "weightcast_trainer_leader"))
+                .as("the trainer claimed its transactional id (TransactionalId Write, Describe)").hasValue(1.0);
         processes.forEach((name, p) -> assertThat(p.alive()).as("%s still running", name).isTrue());
     }
 

@@ -19,8 +19,9 @@ import org.apache.kafka.common.resource.ResourceType;
  * <p>Only the trainer writes {@code models} and {@code encoders}; a training loop ({@link Role#PRODUCER}) and ingest
  * write only {@code checkpoints} and {@code runs}. A Streams app owns the topics, groups and transactional ids under its
  * application id ({@code <prefix>streams}, which also covers {@code <prefix>streams-spectra}; {@code <prefix>scorer},
- * which also covers the notifier's group {@code <prefix>scorer-webhooks}). Application ids set to something else need
- * their own grants.
+ * which also covers the notifier's group {@code <prefix>scorer-webhooks}). The trainer publishes in transactions under
+ * {@link #trainerTransactionalId} ({@code <prefix>trainer}). Application and transactional ids set to something else
+ * need their own grants.
  */
 public final class ServiceAcls {
     /** Who talks to Kafka. */
@@ -70,9 +71,19 @@ public final class ServiceAcls {
                 g.add(describeAll(topics));
                 reads(g, topics.checkpoints(), topics.runs(), topics.features(), topics.models(), topics.encoders());
                 writes(g, topics.models(), topics.encoders());
+                // publishes inside transactions, so a newer trainer replica fences an older one (trainer.transactional.id)
+                g.add(new Grant(ResourceType.TRANSACTIONAL_ID, PatternType.LITERAL, trainerTransactionalId(topics), WRITE));
             }
         }
         return List.copyOf(g);
+    }
+
+    /**
+     * The trainer's default transactional id, {@code <prefix>trainer}: one per deployment (topic prefix), so two
+     * deployments sharing a broker never fence each other's trainer. A trainer given another one needs its own grant.
+     */
+    public static String trainerTransactionalId(Topics topics) {
+        return topics.prefix() + "trainer";
     }
 
     /** {@link #grants} as ACL bindings that allow {@code User:<principal>} from any host. */

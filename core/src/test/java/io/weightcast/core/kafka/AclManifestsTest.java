@@ -59,6 +59,26 @@ class AclManifestsTest {
     }
 
     @Test
+    void onlyTheTrainerMayUseTheTrainersTransactionalId() {
+        String id = ServiceAcls.trainerTransactionalId(TOPICS);
+        assertThat(id).isEqualTo("weightcast.trainer");
+        for (Role role : Role.values()) {
+            List<Grant> reaching = ServiceAcls.grants(role, TOPICS).stream()
+                    .filter(g -> g.type() == ResourceType.TRANSACTIONAL_ID)
+                    .filter(g -> g.pattern() == PatternType.LITERAL ? g.name().equals(id) : id.startsWith(g.name()))
+                    .toList();
+            if (role == Role.TRAINER) {
+                assertThat(reaching).singleElement().satisfies(g -> {
+                    assertThat(g.pattern()).isEqualTo(PatternType.LITERAL);
+                    assertThat(g.operations()).containsExactly(AclOperation.WRITE, AclOperation.DESCRIBE);
+                });
+            } else {
+                assertThat(reaching).as("%s reaches the trainer's transactional id", role).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void producersWriteOnlyCheckpointsAndRuns() {
         for (Role role : List.of(Role.PRODUCER, Role.INGEST)) {
             assertThat(ServiceAcls.grants(role, TOPICS))
