@@ -543,7 +543,7 @@ public final class PredictBenchmark {
     /** What the served "all" predictor is: its late-stage regressor, chance floor and what its splits use. */
     private static Map<String, Object> servedJson(Predictor p, List<EvalRun> train) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("what", "every predictor is the trainer's own fit (trainer AccuracyRefit, the code path of each refit the "
+        m.put("what", "Every predictor is the trainer's own fit (trainer AccuracyRefit, the code path of each refit the "
                 + "trainer publishes) at the trainer's defaults, on the training runs, seeing only its feature set's columns; "
                 + "no tuning beyond what the trainer does itself");
         m.put("late_stage_model", !p.refit().served().stageModels().isEmpty());

@@ -44,7 +44,7 @@ final class ScorerModelCheck {
         }
         FitResult split = p.refit().split();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("what", "the trainer's published model at its defaults (trainer AccuracyRefit: the split fit's holdout "
+        out.put("what", "The trainer's published model at its defaults (trainer AccuracyRefit: the split fit's holdout "
                 + split.holdoutRunIds().size() + " runs for the early-stop thresholds and, with the other runs' out-of-fold "
                 + "residuals, the intervals; the regressor refitted on every training run when trainer.serve.all.runs), scored "
                 + "on the held-out runs through core AccuracyModel as the scorer does: coverage of the intervals scores carry "
