@@ -1,11 +1,16 @@
 package io.weightcast.core.spectral;
 
+import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The ND4J CPU backend (OpenBLAS 0.3.19 with LAPACK, from {@code org.nd4j:nd4j-native}) as the
  * spectral code uses it. ND4J is an optional dependency of core: modules that compute spectra
  * declare {@code nd4j-native} (and its {@code linux-x86_64} classifier) themselves.
+ *
+ * <p>Two levels: {@link #ensureAvailable()} loads OpenBLAS alone (JavaCPP's bindings, what the Gram solver calls), and
+ * {@link #ensureNd4j()} the whole ND4J backend (its native library, ~0.2–0.7 s of a cold process here), which only the
+ * exact SVD and a change of OpenBLAS's thread count need. A process that never asks for either skips ND4J's start.
  *
  * <p>On AVX-512 hosts run the JVM with {@code OPENBLAS_CORETYPE=Haswell}: the SkylakeX kernels that
  * OpenBLAS 0.3.19 selects there return wrong results (measured on this machine kind: {@code dgesvd}
@@ -15,11 +20,12 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class NativeBlas {
     private static volatile boolean ready;
+    private static volatile boolean nd4j;
 
     private NativeBlas() {
     }
 
-    /** Loads the ND4J backend (once; the first call takes a second or two), or says what is missing. */
+    /** Loads OpenBLAS (once), or says what is missing. */
     public static void ensureAvailable() {
         if (ready) {
             return;
@@ -29,28 +35,77 @@ public final class NativeBlas {
                 return;
             }
             try {
-                Class.forName("org.nd4j.linalg.factory.Nd4j");
                 Class.forName("org.bytedeco.openblas.global.openblas");
             } catch (ClassNotFoundException | LinkageError e) {
-                throw new IllegalStateException("spectral metrics need the ND4J CPU backend on the classpath: "
-                        + "declare org.nd4j:nd4j-native (and its linux-x86_64 classifier) in this module", e);
+                throw missing(e);
             }
-            Nd4j.getBlasWrapper().lapack();
             ready = true;
         }
     }
 
+    /** Loads the whole ND4J backend (once; the first call takes a second or two), or says what is missing. */
+    static void ensureNd4j() {
+        if (nd4j) {
+            return;
+        }
+        synchronized (NativeBlas.class) {
+            if (nd4j) {
+                return;
+            }
+            ensureAvailable();
+            try {
+                Class.forName("org.nd4j.linalg.factory.Nd4j");
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw missing(e);
+            }
+            Nd4j.getBlasWrapper().lapack();
+            nd4j = true;
+        }
+    }
+
+    private static IllegalStateException missing(Throwable e) {
+        return new IllegalStateException("spectral metrics need the ND4J CPU backend on the classpath: "
+                + "declare org.nd4j:nd4j-native (and its linux-x86_64 classifier) in this module", e);
+    }
+
     /**
      * Sets the number of OpenBLAS threads for the whole JVM. Use 1 when layers are analysed in
-     * parallel (one OpenBLAS call per core beats two threads fighting over one call).
+     * parallel (one OpenBLAS call per core beats two threads fighting over one call). While ND4J is not
+     * loaded and {@code threads} is what OpenBLAS started with ({@link #startingThreads}), nothing needs
+     * setting, and ND4J (the only way to set it) stays unloaded.
      */
     public static void threads(int threads) {
-        ensureAvailable();
+        if (!nd4j && threads == startingThreads(System.getenv(), Runtime.getRuntime().availableProcessors())) {
+            ensureAvailable();
+            return;
+        }
+        ensureNd4j();
         Nd4j.factory().blas().setMaxThreads(threads);
     }
 
     public static int threads() {
-        ensureAvailable();
+        ensureNd4j();
         return Nd4j.factory().blas().getMaxThreads();
+    }
+
+    /**
+     * The threads OpenBLAS starts with: the first of {@code OPENBLAS_NUM_THREADS}, {@code GOTO_NUM_THREADS},
+     * {@code OMP_NUM_THREADS} that holds a positive number (OpenBLAS's own order), at most one per core; else one per core.
+     */
+    static int startingThreads(Map<String, String> env, int cores) {
+        for (String key : new String[] {"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"}) {
+            String v = env.get(key);
+            if (v != null) {
+                try {
+                    int n = Integer.parseInt(v.trim());
+                    if (n > 0) {
+                        return Math.min(n, cores); // OpenBLAS caps it at the cores too
+                    }
+                } catch (NumberFormatException e) {
+                    // OpenBLAS skips what it cannot read, so does this
+                }
+            }
+        }
+        return cores;
     }
 }

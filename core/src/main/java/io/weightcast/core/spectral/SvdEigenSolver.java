@@ -19,7 +19,7 @@ final class SvdEigenSolver implements EigenSolver {
 
     @Override
     public double[] eigenvalues(double[] colMajor, int rows, int cols) {
-        NativeBlas.ensureAvailable();
+        NativeBlas.ensureNd4j();
         int m = Math.min(rows, cols);
         double[] sv = new double[m];
         // gesvd overwrites its input, so ND4J gets a copy (Nd4j.create copies the Java array).
