@@ -22,7 +22,7 @@ public interface EigenSolver {
         return GramEigenSolver.INSTANCE;
     }
 
-    /** LAPACK dgesvd on W itself (what WeightWatcher does), through ND4J's Lapack. */
+    /** LAPACK dgesvd on W itself (what WeightWatcher does), through OpenBLAS's LAPACKE. */
     static EigenSolver svd() {
         return SvdEigenSolver.INSTANCE;
     }

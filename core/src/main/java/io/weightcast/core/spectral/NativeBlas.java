@@ -8,9 +8,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * spectral code uses it. ND4J is an optional dependency of core: modules that compute spectra
  * declare {@code nd4j-native} (and its {@code linux-x86_64} classifier) themselves.
  *
- * <p>Two levels: {@link #ensureAvailable()} loads OpenBLAS alone (JavaCPP's bindings, what the Gram solver calls), and
- * {@link #ensureNd4j()} the whole ND4J backend (its native library, ~0.2–0.7 s of a cold process here), which only the
- * exact SVD and a change of OpenBLAS's thread count need. A process that never asks for either skips ND4J's start.
+ * <p>Two levels: {@link #ensureAvailable()} loads OpenBLAS alone (JavaCPP's bindings, what both eigen-solvers call), and
+ * {@link #ensureNd4j()} the whole ND4J backend (its native library, ~0.2–0.7 s of a cold process here), which only a
+ * change of OpenBLAS's thread count needs. {@code analyze} with the launcher's thread settings never starts ND4J.
  *
  * <p>On AVX-512 hosts run the JVM with {@code OPENBLAS_CORETYPE=Haswell}: the SkylakeX kernels that
  * OpenBLAS 0.3.19 selects there return wrong results (measured on this machine kind: {@code dgesvd}
@@ -44,7 +44,7 @@ public final class NativeBlas {
     }
 
     /** Loads the whole ND4J backend (once; the first call takes a second or two), or says what is missing. */
-    static void ensureNd4j() {
+    private static void ensureNd4j() {
         if (nd4j) {
             return;
         }
