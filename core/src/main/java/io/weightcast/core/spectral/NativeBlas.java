@@ -27,39 +27,31 @@ public final class NativeBlas {
 
     /** Loads OpenBLAS (once), or says what is missing. */
     public static void ensureAvailable() {
-        if (ready) {
-            return;
-        }
-        synchronized (NativeBlas.class) {
-            if (ready) {
-                return;
-            }
-            try {
-                Class.forName("org.bytedeco.openblas.global.openblas");
-            } catch (ClassNotFoundException | LinkageError e) {
-                throw missing(e);
-            }
-            ready = true;
+        if (!ready) {
+            load(false);
         }
     }
 
     /** Loads the whole ND4J backend (once; the first call takes a second or two), or says what is missing. */
     private static void ensureNd4j() {
-        if (nd4j) {
-            return;
+        if (!nd4j) {
+            load(true);
         }
-        synchronized (NativeBlas.class) {
-            if (nd4j) {
-                return;
+    }
+
+    private static synchronized void load(boolean withNd4j) {
+        try {
+            if (!ready) {
+                Class.forName("org.bytedeco.openblas.global.openblas");
+                ready = true;
             }
-            ensureAvailable();
-            try {
+            if (withNd4j && !nd4j) {
                 Class.forName("org.nd4j.linalg.factory.Nd4j");
-            } catch (ClassNotFoundException | LinkageError e) {
-                throw missing(e);
+                Nd4j.getBlasWrapper().lapack();
+                nd4j = true;
             }
-            Nd4j.getBlasWrapper().lapack();
-            nd4j = true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw missing(e);
         }
     }
 
