@@ -1,17 +1,16 @@
 package io.weightcast.app.live;
 
 import io.weightcast.app.stack.LocalStack;
+import io.weightcast.app.stack.ScratchDirs;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * One replay of the live benchmark: a stack (a fresh local one, or the external one), the zoo's
@@ -84,7 +83,7 @@ public final class LiveBenchmark {
             return Map.of("error", "interrupted");
         } finally {
             if (work != null) {
-                deleteQuietly(work);
+                ScratchDirs.delete(work);
             }
         }
     }
@@ -110,7 +109,7 @@ public final class LiveBenchmark {
         // Ctrl-C / SIGTERM: close the services and the broker, and remove the temporary data dir
         Thread hook = new Thread(() -> {
             stack.close();
-            deleteQuietly(data);
+            ScratchDirs.delete(data);
         }, "eval-live-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -120,7 +119,7 @@ public final class LiveBenchmark {
             return replay(mode, plan, stack.bootstrapServers(), stack.settings().topics(), "local (fresh data dir)");
         } finally {
             stack.close();
-            deleteQuietly(data);
+            ScratchDirs.delete(data);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -181,13 +180,5 @@ public final class LiveBenchmark {
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp dir
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.weightcast.app.load;
 
 import io.weightcast.app.cli.SettingsOptions;
 import io.weightcast.app.stack.LocalStack;
+import io.weightcast.app.stack.ScratchDirs;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.records.Json;
 import java.io.IOException;
@@ -12,12 +13,10 @@ import java.nio.file.StandardCopyOption;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -145,7 +144,7 @@ public final class BenchCommand implements Callable<Integer> {
                 stack.close();
             }
             if (local && dataDir == null) {
-                deleteRecursively(data);
+                ScratchDirs.delete(data);
             }
         }
     }
@@ -229,16 +228,5 @@ public final class BenchCommand implements Callable<Integer> {
         }, "bench-watchdog");
         t.setDaemon(true);
         t.start();
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("could not delete " + dir + ": " + e.getMessage());
-        }
     }
 }

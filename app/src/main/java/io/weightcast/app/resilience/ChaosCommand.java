@@ -208,8 +208,4 @@ public final class ChaosCommand implements Callable<Integer> {
     private Path write(ChaosReport r) throws IOException {
         return dirs.write("chaos-" + (r.config().kill().isEmpty() ? "none" : String.join("+", r.config().kill())), r);
     }
-
-    static void deleteRecursively(Path dir) {
-        HarnessDirs.deleteRecursively(dir);
-    }
 }

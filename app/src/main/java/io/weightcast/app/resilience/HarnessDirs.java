@@ -1,5 +1,6 @@
 package io.weightcast.app.resilience;
 
+import io.weightcast.app.stack.ScratchDirs;
 import io.weightcast.core.records.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,8 +8,6 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,7 +30,7 @@ final class HarnessDirs {
     /** Deletes a temp data dir after a run that passed; says where it is when it stays. */
     void cleanUp(Path data, boolean passed, String harness) {
         if (dataDir == null && passed) {
-            deleteRecursively(data);
+            ScratchDirs.delete(data);
         } else if (!passed) {
             System.err.println(harness + ": data dir and the processes' logs kept in " + data);
         }
@@ -44,16 +43,5 @@ final class HarnessDirs {
         Path file = outDir.resolve(name + "-" + stamp + ".json");
         Files.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
         return file;
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("could not delete " + dir + ": " + e.getMessage());
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.weightcast.app.resilience;
 
 import io.weightcast.app.cli.SettingsOptions;
 import io.weightcast.app.load.LoadHarness;
+import io.weightcast.app.stack.ScratchDirs;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -79,7 +80,7 @@ public final class OverloadCommand implements Callable<Integer> {
             report = new OverloadRun(options, System.err).run();
         } finally {
             if (dirs.dataDir == null) { // a measurement, not a check: nothing to keep for a post-mortem
-                HarnessDirs.deleteRecursively(data);
+                ScratchDirs.delete(data);
             }
         }
         print(System.out, report);

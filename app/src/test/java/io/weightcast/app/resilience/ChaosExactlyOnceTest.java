@@ -1,8 +1,9 @@
 package io.weightcast.app.resilience;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.weightcast.app.stack.ScratchDirs;
 import io.weightcast.core.records.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,6 @@ class ChaosExactlyOnceTest {
         assertThat(json.get("verification").get("duplicates").asLong()).isZero();
         assertThat(json.get("kills").get(0).get("exit_status").asInt()).isEqualTo(137);
         assertThat(json.get("wall_seconds").asDouble()).isPositive();
-        ChaosCommand.deleteRecursively(data);
+        ScratchDirs.delete(data);
     }
 }

@@ -1,8 +1,9 @@
 package io.weightcast.app.resilience;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.weightcast.app.stack.ScratchDirs;
 import io.weightcast.core.records.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +89,6 @@ class SafetyCommandTest {
         assertThat(json.get("duplicates").get("duplicates").asLong()).isZero();
         assertThat(json.get("heap").get("ingest").get("peak_bytes").asLong()).isPositive();
         assertThat(json.get("wall_seconds").asDouble()).isPositive();
-        ChaosCommand.deleteRecursively(data);
+        ScratchDirs.delete(data);
     }
 }
