@@ -17,6 +17,14 @@ public interface EigenSolver {
      */
     double[] eigenvalues(double[] colMajor, int rows, int cols);
 
+    /**
+     * Slice {@code s} of a layer already in native memory; by default through {@link #eigenvalues(double[], int, int)}
+     * on a Java copy, which a native solver avoids.
+     */
+    default double[] eigenvalues(NativeSlices slices, int s) {
+        return eigenvalues(slices.toArray(s), slices.rows(), slices.cols());
+    }
+
     /** Symmetric eigen-solver (LAPACK dsyev) on the smaller Gram matrix, exact SVD where rank is in doubt. */
     static EigenSolver gram() {
         return GramEigenSolver.INSTANCE;

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.stream.IntStream;
 
 /**
  * One layer's empirical spectral density: the eigenvalues λ = σ² of all its matrices pooled into one
@@ -24,13 +25,19 @@ public record EigenSpectrum(double[] eigenvalues, double svMax, double svMin, in
 
     /** @param pool computes the slices of a conv layer in parallel; null for the calling thread */
     public static EigenSpectrum of(LayerMatrices layer, EigenSolver solver, ForkJoinPool pool) {
-        List<double[]> slices = layer.slices();
+        try (NativeSlices slices = NativeSlices.of(layer)) {
+            return of(layer, slices, solver, pool);
+        }
+    }
+
+    /** From the layer's slices already in native memory ({@link NativeSlices#of}); {@code pool} as above. */
+    public static EigenSpectrum of(LayerMatrices layer, NativeSlices slices, EigenSolver solver, ForkJoinPool pool) {
         List<double[]> spectra;
-        if (pool == null || slices.size() == 1) {
-            spectra = slices.stream().map(s -> solver.eigenvalues(s, layer.rows(), layer.cols())).toList();
+        if (pool == null || slices.count() == 1) {
+            spectra = IntStream.range(0, slices.count()).mapToObj(s -> solver.eigenvalues(slices, s)).toList();
         } else {
-            List<ForkJoinTask<double[]>> tasks = slices.stream()
-                    .map(s -> pool.submit(() -> solver.eigenvalues(s, layer.rows(), layer.cols()))).toList();
+            List<ForkJoinTask<double[]>> tasks = IntStream.range(0, slices.count())
+                    .mapToObj(s -> pool.submit(() -> solver.eigenvalues(slices, s))).toList();
             spectra = tasks.stream().map(ForkJoinTask::join).toList();
         }
         double[] pooled = new double[layer.numEvals()];

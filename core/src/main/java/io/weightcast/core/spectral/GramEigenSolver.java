@@ -9,6 +9,7 @@ import static org.bytedeco.openblas.global.openblas.LAPACKE_dsyev_work;
 import static org.bytedeco.openblas.global.openblas.cblas_dsyrk;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
 import org.bytedeco.javacpp.DoublePointer;
 
 /**
@@ -49,30 +50,45 @@ final class GramEigenSolver implements EigenSolver {
     @Override
     public double[] eigenvalues(double[] colMajor, int rows, int cols) {
         NativeBlas.ensureAvailable();
-        int m = Math.min(rows, cols);
-        int k = Math.max(rows, cols);
-        double fro2 = EigenSolver.frobeniusSquared(colMajor);
-        double[] evals = new double[m];
         Buffers b = BUFFERS.get();
         try {
             DoublePointer a = b.a.ensure(colMajor.length).put(colMajor);
-            DoublePointer g = b.g.ensure((long) m * m);
-            DoublePointer w = b.w.ensure(m);
-            // G = AᵀA when A is tall, A·Aᵀ when it is wide: always the smaller side; lower triangle.
-            cblas_dsyrk(CblasColMajor, CblasLower, rows >= cols ? CblasTrans : CblasNoTrans, m, k, 1.0, a, rows, 0.0, g, m);
-            DoublePointer query = b.work.ensure(1);
-            check(LAPACKE_dsyev_work(LAPACK_COL_MAJOR, (byte) 'N', (byte) 'L', m, g, m, w, query, -1), rows, cols);
-            int lwork = (int) query.get();
-            check(LAPACKE_dsyev_work(LAPACK_COL_MAJOR, (byte) 'N', (byte) 'L', m, g, m, w, b.work.ensure(lwork), lwork), rows, cols);
-            w.get(evals);
+            return solve(a, rows, cols, EigenSolver.frobeniusSquared(colMajor), b, () -> colMajor);
         } finally {
             b.trim();
         }
+    }
+
+    /** Straight from the layer's native slices: no copy of the matrix. */
+    @Override
+    public double[] eigenvalues(NativeSlices slices, int s) {
+        Buffers b = BUFFERS.get();
+        try {
+            return solve(slices.slice(s), slices.rows(), slices.cols(), slices.frobeniusSquared(s), b, () -> slices.toArray(s));
+        } finally {
+            b.trim();
+        }
+    }
+
+    /** dsyrk + dsyev on {@code a} (not modified); the exact SVD of {@code matrix} where G cannot tell the rank. */
+    private static double[] solve(DoublePointer a, int rows, int cols, double fro2, Buffers b, Supplier<double[]> matrix) {
+        int m = Math.min(rows, cols);
+        int k = Math.max(rows, cols);
+        double[] evals = new double[m];
+        DoublePointer g = b.g.ensure((long) m * m);
+        DoublePointer w = b.w.ensure(m);
+        // G = AᵀA when A is tall, A·Aᵀ when it is wide: always the smaller side; lower triangle.
+        cblas_dsyrk(CblasColMajor, CblasLower, rows >= cols ? CblasTrans : CblasNoTrans, m, k, 1.0, a, rows, 0.0, g, m);
+        DoublePointer query = b.work.ensure(1);
+        check(LAPACKE_dsyev_work(LAPACK_COL_MAJOR, (byte) 'N', (byte) 'L', m, g, m, w, query, -1), rows, cols);
+        int lwork = (int) query.get();
+        check(LAPACKE_dsyev_work(LAPACK_COL_MAJOR, (byte) 'N', (byte) 'L', m, g, m, w, b.work.ensure(lwork), lwork), rows, cols);
+        w.get(evals);
         double roundoff = 4.0 * k * EPS * fro2;
         EigenSolver.checkTrace(evals, fro2, 4 * roundoff, "dsyrk+dsyev", rows, cols);
         Arrays.sort(evals);
         if (evals[0] <= roundoff) {
-            return SvdEigenSolver.INSTANCE.eigenvalues(colMajor, rows, cols);
+            return SvdEigenSolver.INSTANCE.eigenvalues(matrix.get(), rows, cols);
         }
         return evals;
     }

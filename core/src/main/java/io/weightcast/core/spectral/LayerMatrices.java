@@ -4,6 +4,7 @@ import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.TensorInfo;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,13 +19,41 @@ import java.util.List;
  * <p>The √½ is applied in float32 (the weight times {@code (float) √½}, rounded to float), exactly as
  * WeightWatcher multiplies a float32 numpy array by a scalar; scaling in float64 instead moves the
  * smallest eigenvalues by up to 2e-5 relative. F64 kernels are scaled in float64.
+ *
+ * <p>It holds the kernel as given (a float view of the checkpoint, in place where the file is memory-mapped)
+ * and cuts it into slices only when asked: the solvers get them from {@link NativeSlices}, which OpenBLAS fills
+ * without a {@code double[]} copy of the layer ({@link #slices()} is the plain-Java form of the same numbers).
  */
-public record LayerMatrices(String name, LayerType type, int n, int m, int rf, int rows, int cols,
-                            List<double[]> slices, long nonfinite) {
+public final class LayerMatrices {
 
     /** float32(√½) = 0.70710677f, the factor numpy applies to a float32 array. */
     static final float CONV2D_SCALE_F32 = (float) Math.sqrt(0.5);
     static final double CONV2D_SCALE_F64 = Math.sqrt(0.5);
+
+    private final String name;
+    private final LayerType type;
+    private final int out;
+    private final int in;
+    private final int rf;
+    /** The kernel's row-major values: exactly one of the two is set. */
+    private final FloatBuffer f32;
+    private final double[] f64;
+    private long nonfinite = -1;
+
+    private LayerMatrices(String name, long[] shape, FloatBuffer f32, double[] f64) {
+        this.name = name;
+        this.type = shape.length == 4 ? LayerType.CONV2D : LayerType.DENSE;
+        this.out = Math.toIntExact(shape[0]);
+        this.in = Math.toIntExact(shape[1]);
+        this.rf = shape.length == 4 ? Math.toIntExact(shape[2] * shape[3]) : 1;
+        this.f32 = f32;
+        this.f64 = f64;
+        long count = (long) out * in * rf;
+        if ((f32 != null ? f32.limit() : f64.length) != count) {
+            throw new IllegalArgumentException("kernel " + name + " has " + (f32 != null ? f32.limit() : f64.length)
+                    + " values, its shape " + Arrays.toString(shape) + " needs " + count);
+        }
+    }
 
     /** Whether WeightWatcher's defaults analyse a kernel of this rank (2: Linear, 4: Conv2d). */
     public static boolean supports(TensorInfo kernel) {
@@ -44,40 +73,26 @@ public record LayerMatrices(String name, LayerType type, int n, int m, int rf, i
             throw new IllegalArgumentException("kernel " + kernel + " is neither Linear [out,in] nor Conv2d [out,in,kh,kw]");
         }
         if (kernel.dtype() != DType.F64) {
-            // F32: one bulk copy out of the data section (or its mapping); F16/BF16/FP8: the array they were widened into
+            // F32: the data section in place (mapped: no copy at all); F16/BF16/FP8: the array they were widened into
             FloatBuffer view = file.floats(kernel);
-            float[] values;
-            if (view.hasArray() && view.arrayOffset() == 0 && view.array().length == view.limit()) {
-                values = view.array();
-            } else {
-                values = new float[view.limit()];
+            if (!view.isDirect() && !view.hasArray()) {
+                float[] values = new float[view.limit()];
                 view.get(0, values);
+                view = FloatBuffer.wrap(values);
             }
-            return of(name, kernel.shape(), values);
+            return new LayerMatrices(name, kernel.shape(), view, null);
         }
         return of(name, kernel.shape(), file.values(kernel), true);
     }
 
     /** From row-major float32 values of a {@code [out,in]} or {@code [out,in,kh,kw]} kernel. */
     public static LayerMatrices of(String name, long[] shape, float[] values) {
-        int out = Math.toIntExact(shape[0]);
-        int in = Math.toIntExact(shape[1]);
-        int rf = shape.length == 4 ? Math.toIntExact(shape[2] * shape[3]) : 1;
-        float scale = shape.length == 4 ? CONV2D_SCALE_F32 : 1f;
-        double[][] slices = new double[rf][out * in];
-        long nonfinite = 0;
-        // Element (o, c) of slice s is values[(o·in + c)·rf + s]; stored at o·in + c, which is Wᵀ column-major.
-        for (int at = 0, base = 0; at < out * in; at++, base += rf) {
-            for (int s = 0; s < rf; s++) {
-                float v = values[base + s];
-                if (!Float.isFinite(v)) {
-                    nonfinite++;
-                }
-                slices[s][at] = v * scale;
-            }
-        }
-        return new LayerMatrices(name, shape.length == 4 ? LayerType.CONV2D : LayerType.DENSE,
-                Math.max(out, in), Math.min(out, in), rf, in, out, List.of(slices), nonfinite);
+        return new LayerMatrices(name, shape, FloatBuffer.wrap(values), null);
+    }
+
+    /** From a float view of row-major values (in place: a direct buffer is handed to OpenBLAS as it is). */
+    static LayerMatrices of(FloatBuffer values, String name, long[] shape) {
+        return new LayerMatrices(name, shape, values, null);
     }
 
     /**
@@ -92,27 +107,99 @@ public record LayerMatrices(String name, LayerType type, int n, int m, int rf, i
             }
             return of(name, shape, f);
         }
-        int out = Math.toIntExact(shape[0]);
-        int in = Math.toIntExact(shape[1]);
-        int rf = shape.length == 4 ? Math.toIntExact(shape[2] * shape[3]) : 1;
-        double scale = shape.length == 4 ? CONV2D_SCALE_F64 : 1.0;
-        double[][] slices = new double[rf][out * in];
-        long nonfinite = 0;
-        for (int at = 0, base = 0; at < out * in; at++, base += rf) {
-            for (int s = 0; s < rf; s++) {
-                double v = values[base + s];
-                if (!Double.isFinite(v)) {
-                    nonfinite++;
-                }
-                slices[s][at] = v * scale;
-            }
-        }
-        return new LayerMatrices(name, shape.length == 4 ? LayerType.CONV2D : LayerType.DENSE,
-                Math.max(out, in), Math.min(out, in), rf, in, out, List.of(slices), nonfinite);
+        return new LayerMatrices(name, shape, null, values);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public LayerType type() {
+        return type;
+    }
+
+    /** The larger side of each matrix. */
+    public int n() {
+        return Math.max(out, in);
+    }
+
+    /** The smaller side of each matrix: its number of eigenvalues. */
+    public int m() {
+        return Math.min(out, in);
+    }
+
+    /** Matrices (slices) in the layer: kh·kw for a Conv2d, 1 for a Linear. */
+    public int rf() {
+        return rf;
+    }
+
+    /** Rows of each column-major slice: the kernel's {@code in}. */
+    public int rows() {
+        return in;
+    }
+
+    /** Columns of each column-major slice: the kernel's {@code out}. */
+    public int cols() {
+        return out;
     }
 
     /** M·rf: the size of the pooled spectrum. */
     public int numEvals() {
-        return m * rf;
+        return m() * rf;
+    }
+
+    /** Non-finite weights in the kernel (counted on first use). */
+    public synchronized long nonfinite() {
+        if (nonfinite < 0) {
+            long count = 0;
+            for (int i = 0, size = size(); i < size; i++) {
+                if (f32 != null ? !Float.isFinite(f32.get(i)) : !Double.isFinite(f64[i])) {
+                    count++;
+                }
+            }
+            nonfinite = count;
+        }
+        return nonfinite;
+    }
+
+    /** The kernel's values, row-major, float32 (null for an F64 kernel). */
+    FloatBuffer float32() {
+        return f32;
+    }
+
+    /** The kernel's values, row-major, float64 (null for a float32 kernel). */
+    double[] float64() {
+        return f64;
+    }
+
+    /** Elements of the kernel: rf slices of rows·cols. */
+    int size() {
+        return out * in * rf;
+    }
+
+    /** The scale every slice is multiplied by: √½ for a Conv2d (in float32 for a float32 kernel), else 1. */
+    double scale() {
+        return type == LayerType.CONV2D ? (f32 != null ? CONV2D_SCALE_F32 : CONV2D_SCALE_F64) : 1.0;
+    }
+
+    /**
+     * The rf slices as column-major {@code rows × cols} float64 arrays, scaled: the plain-Java form of what
+     * {@link NativeSlices} holds (tests and small callers; the solvers do not need it).
+     */
+    public List<double[]> slices() {
+        double[][] slices = new double[rf][out * in];
+        float scale32 = CONV2D_SCALE_F32;
+        // Element (o, c) of slice s is values[(o·in + c)·rf + s]; stored at o·in + c, which is Wᵀ column-major.
+        for (int at = 0, base = 0; at < out * in; at++, base += rf) {
+            for (int s = 0; s < rf; s++) {
+                if (f32 != null) {
+                    float v = f32.get(base + s);
+                    slices[s][at] = type == LayerType.CONV2D ? v * scale32 : v;
+                } else {
+                    slices[s][at] = f64[base + s] * scale();
+                }
+            }
+        }
+        return List.of(slices);
     }
 }

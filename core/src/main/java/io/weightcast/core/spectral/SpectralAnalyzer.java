@@ -131,12 +131,15 @@ public final class SpectralAnalyzer {
 
     /** One layer from its matrices; {@code pool} as in {@link #layer}. */
     public LayerSpectrum analyze(LayerMatrices layer, ForkJoinPool pool) {
-        if (layer.nonfinite() > 0) {
-            return new LayerSpectrum(SpectralMetrics.without(layer.name(), layer.type(), layer.n(), layer.m(), layer.rf(),
-                    SpectralStatus.NO_FIT, layer.nonfinite() + " non-finite weight(s)"), null);
-        }
         long start = System.nanoTime();
-        EigenSpectrum spectrum = EigenSpectrum.of(layer, solver, pool);
+        EigenSpectrum spectrum;
+        try (NativeSlices slices = NativeSlices.of(layer)) {
+            if (!slices.finite()) {
+                return new LayerSpectrum(SpectralMetrics.without(layer.name(), layer.type(), layer.n(), layer.m(), layer.rf(),
+                        SpectralStatus.NO_FIT, layer.nonfinite() + " non-finite weight(s)"), null);
+            }
+            spectrum = EigenSpectrum.of(layer, slices, solver, pool);
+        }
         SpectralMetrics metrics = SpectralMetrics.of(layer, spectrum, options, pool);
         LOG.debug("layer {} ({}x{}, rf {}): alpha {} in {} ms", layer.name(), layer.n(), layer.m(), layer.rf(),
                 metrics.alpha(), (System.nanoTime() - start) / 1_000_000);
