@@ -84,20 +84,21 @@ class Nd4jStdoutTest {
 
     @Test
     void everyLoggingConfigOfTheCommandKeepsSameDiffBelowWarnQuiet() throws Exception {
-        // logback.xml's file appender: into a temp dir, not the working directory
-        String file = System.setProperty("weightcast.log.file",
+        // the command's own configuration (CommandLogging): its file appender into a temp dir, not the working directory
+        String file = System.setProperty(CommandLogging.LOG_FILE,
                 java.nio.file.Files.createTempDirectory("logback").resolve("weightcast.log").toString());
         try {
-            for (String config : new String[] {"logback.xml", "logback-container.xml"}) {
-                quietIn(config);
-            }
+            LoggerContext context = new LoggerContext();
+            CommandLogging.apply(context);
+            assertQuiet(context, "CommandLogging");
         } finally {
             if (file == null) {
-                System.clearProperty("weightcast.log.file");
+                System.clearProperty(CommandLogging.LOG_FILE);
             } else {
-                System.setProperty("weightcast.log.file", file);
+                System.setProperty(CommandLogging.LOG_FILE, file);
             }
         }
+        quietIn("logback-container.xml");
     }
 
     private static void quietIn(String config) throws Exception {
@@ -108,6 +109,10 @@ class Nd4jStdoutTest {
         joran.setContext(context);
         joran.doConfigure(url);
 
+        assertQuiet(context, config);
+    }
+
+    private static void assertQuiet(LoggerContext context, String config) {
         Logger logger = context.getLogger(Nd4jStdout.SAMEDIFF_LOGGER);
         assertThat(logger.isDebugEnabled()).as(config).isFalse();
         assertThat(logger.isInfoEnabled()).as(config).isFalse();
