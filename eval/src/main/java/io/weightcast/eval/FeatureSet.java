@@ -62,7 +62,7 @@ public record FeatureSet(String name, String description, Predicate<String> incl
         return IntStream.of(columns()).mapToObj(names::get).toList();
     }
 
-    static boolean isStatistic(String n) {
+    public static boolean isStatistic(String n) {
         return (n.startsWith("kernel_") || n.startsWith("bias_")) && STATS.contains(part(n));
     }
 

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Helpers for the result tree (nested maps and lists): JSON-safe numbers, typed look-ups. */
-final class JsonTree {
+public final class JsonTree {
     private JsonTree() {
     }
 
     /** A copy where non-finite numbers are null (JSON has no NaN), primitive arrays are lists, unordered maps sorted. */
-    static Object sanitize(Object v) {
+    public static Object sanitize(Object v) {
         if (v instanceof Double d) {
             return Double.isFinite(d) ? d : null;
         }
@@ -55,18 +55,18 @@ final class JsonTree {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> map(Object tree, String... path) {
+    public static Map<String, Object> map(Object tree, String... path) {
         Object v = get(tree, path);
         return v instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     }
 
     @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> list(Object tree, String... path) {
+    public static List<Map<String, Object>> list(Object tree, String... path) {
         Object v = get(tree, path);
         return v instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
     }
 
-    static double num(Object tree, String... path) {
+    public static double num(Object tree, String... path) {
         Object v = get(tree, path);
         return v instanceof Number n ? n.doubleValue() : Double.NaN;
     }

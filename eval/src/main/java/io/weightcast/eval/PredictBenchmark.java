@@ -1,5 +1,11 @@
 package io.weightcast.eval;
 
+import io.weightcast.eval.earlystop.EarlyStopOutcome;
+import io.weightcast.eval.earlystop.TopQuantileStopRule;
+import io.weightcast.eval.earlystop.TopRunScores;
+import io.weightcast.eval.earlystop.OptunaReplay;
+import io.weightcast.eval.earlystop.ArrivalOrders;
+import io.weightcast.eval.earlystop.EarlyStopBenchmark;
 import io.weightcast.core.model.ChanceFloorModel;
 import io.weightcast.core.model.Conformal;
 import io.weightcast.trainer.RunSplit;

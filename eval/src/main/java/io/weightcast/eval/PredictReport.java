@@ -1,5 +1,7 @@
 package io.weightcast.eval;
 
+import io.weightcast.eval.earlystop.TopQuantileStopRule;
+import io.weightcast.eval.earlystop.EarlyStopBenchmark;
 import io.weightcast.core.features.FeatureLayout;
 
 import static io.weightcast.eval.JsonTree.list;

@@ -20,7 +20,7 @@ import java.util.Map;
  * {@link AccuracyModel}, and per epoch the R², τ and coverage of the intervals a score carries (its
  * stage's half-widths) and of the pooled half-widths versions before per-stage intervals carried.
  */
-final class ScorerModelCheck {
+public final class ScorerModelCheck {
     private ScorerModelCheck() {
     }
 
@@ -88,7 +88,7 @@ final class ScorerModelCheck {
      * @param coverage     the counts over all runs
      * @param foldCoverage per fold, its 80% coverage per epoch
      */
-    record CrossFit(int folds, Coverage coverage, double[][] foldCoverage) {
+    public record CrossFit(int folds, Coverage coverage, double[][] foldCoverage) {
         List<Map<String, Object>> byEpoch() {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (int e = 0; e < coverage.runs.length; e++) {
@@ -107,7 +107,7 @@ final class ScorerModelCheck {
         }
     }
 
-    static CrossFit crossFit(List<EvalRun> runs, int epochs, TrainerConfig config, long seed) {
+    public static CrossFit crossFit(List<EvalRun> runs, int epochs, TrainerConfig config, long seed) {
         int k = Math.min(CROSS_FIT_FOLDS, runs.size());
         int[] fold = RunFolds.assign(runs.size(), k, seed);
         Coverage all = new Coverage(epochs);
@@ -128,7 +128,7 @@ final class ScorerModelCheck {
         return n > 0 ? Math.sqrt(p * (1 - p) / n) : Double.NaN;
     }
 
-    static FitParams params(int threads, long seed, int conformalFolds) {
+    public static FitParams params(int threads, long seed, int conformalFolds) {
         FitParams defaults = FitParams.defaults();
         // the trainer's own split seed: with the benchmark's, the hash that held out the benchmark's test runs (below its
         // test fraction) would leave none of the training runs below the trainer's holdout fraction
@@ -137,10 +137,10 @@ final class ScorerModelCheck {
     }
 
     /** The trainer's fit and the model version it publishes. */
-    record Fitted(FitResult fit, ModelVersion model) {
+    public record Fitted(FitResult fit, ModelVersion model) {
     }
 
-    static Fitted published(FitResult fit) {
+    public static Fitted published(FitResult fit) {
         ModelVersion mv = ModelVersion.builder().name(ModelVersion.ACCURACY_MODEL).version(1)
                 .layoutVersion(FeatureLayout.VERSION).featureNames(FeatureLayout.names()).modelText(fit.modelText())
                 .trainingRuns(fit.trainingRuns()).trainingRows(fit.trainingRows()).holdout(fit.holdout())
@@ -151,14 +151,14 @@ final class ScorerModelCheck {
     }
 
     /** Per epoch, how many scored runs each interval (per stage, pooled; 80%, 95%) covered. */
-    static final class Coverage {
+    public static final class Coverage {
         private final int[] runs;
         private final int[][] staged;
         private final int[][] pooled;
         /** Sum of the per-stage intervals' widths (high − low, after clipping to [0, 1]). */
         private final double[][] width;
 
-        Coverage(int epochs) {
+        public Coverage(int epochs) {
             runs = new int[epochs];
             staged = new int[2][epochs];
             pooled = new int[2][epochs];
@@ -166,7 +166,7 @@ final class ScorerModelCheck {
         }
 
         /** Scores every epoch of {@code test} through the scorer's model, counting; the predictions [run][epoch-1]. */
-        double[][] score(ModelVersion mv, List<EvalRun> test) {
+        public double[][] score(ModelVersion mv, List<EvalRun> test) {
             double[][] pred = new double[test.size()][runs.length];
             try (AccuracyModel model = AccuracyModel.load(mv)) {
                 for (int r = 0; r < test.size(); r++) {
@@ -189,7 +189,7 @@ final class ScorerModelCheck {
             return pred;
         }
 
-        void add(Coverage other) {
+        public void add(Coverage other) {
             for (int e = 0; e < runs.length; e++) {
                 runs[e] += other.runs[e];
                 for (int l = 0; l < LEVELS.length; l++) {
@@ -200,7 +200,7 @@ final class ScorerModelCheck {
             }
         }
 
-        double[] staged(double level) {
+        public double[] staged(double level) {
             int l = level == LEVELS[0] ? 0 : 1;
             double[] out = new double[runs.length];
             for (int e = 0; e < out.length; e++) {
@@ -209,7 +209,7 @@ final class ScorerModelCheck {
             return out;
         }
 
-        Map<String, Object> toMap(int e) {
+        public Map<String, Object> toMap(int e) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("coverage80", (double) staged[0][e] / runs[e]);
             m.put("coverage95", (double) staged[1][e] / runs[e]);
@@ -242,7 +242,7 @@ final class ScorerModelCheck {
     }
 
     /** A benchmark run as the trainer's zoo holds it: its label and every epoch's feature vector. */
-    static ZooRun zooRun(EvalRun run) {
+    public static ZooRun zooRun(EvalRun run) {
         List<ZooRun.Checkpoint> cps = new ArrayList<>();
         for (EvalRun.Epoch e : run.epochs()) {
             cps.add(new ZooRun.Checkpoint(e.step(), e.features()));

@@ -132,7 +132,7 @@ public final class ZooLoader {
         }
     }
 
-    static Path checkpoint(Path dir, int step) {
+    public static Path checkpoint(Path dir, int step) {
         return dir.resolve(String.format(Locale.ROOT, "step-%03d.safetensors", step));
     }
 

@@ -1,5 +1,7 @@
 package io.weightcast.eval;
 
+import io.weightcast.eval.studies.IntervalCalibrationStudy;
+import io.weightcast.eval.studies.LabelSoftnessStudy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

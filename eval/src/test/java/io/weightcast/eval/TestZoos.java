@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * target/test-zoos and shared by the test classes: the generator resumes, so a zoo a class already
  * made is reused. The same directory and arguments as {@link PredictPipelineTest}'s digits zoo.
  */
-final class TestZoos {
+public final class TestZoos {
     static final Path ROOT = Path.of(System.getProperty("weightcast.projectRoot", "..")).toAbsolutePath().normalize();
     static final Path ZOOS = Path.of("target/test-zoos").toAbsolutePath();
     static final String PYTHON = "/usr/bin/python3";
@@ -24,7 +24,7 @@ final class TestZoos {
     }
 
     /** 24 digits runs × 6 epochs, seed 7 (about a minute on two cores the first time). */
-    static Path digits24x6() throws IOException, InterruptedException {
+    public static Path digits24x6() throws IOException, InterruptedException {
         return generate("digits-24x6", "--runs", "24", "--epochs", "6", "--seed", "7");
     }
 

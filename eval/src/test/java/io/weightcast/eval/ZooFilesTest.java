@@ -1,5 +1,6 @@
 package io.weightcast.eval;
 
+import io.weightcast.eval.earlystop.OptunaReplay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

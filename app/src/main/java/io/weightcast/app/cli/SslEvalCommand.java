@@ -2,9 +2,9 @@ package io.weightcast.app.cli;
 
 import io.weightcast.core.ssl.EncoderConfig;
 import io.weightcast.eval.Progress;
-import io.weightcast.eval.SslBenchmark;
-import io.weightcast.eval.SslOptions;
-import io.weightcast.eval.SslReport;
+import io.weightcast.eval.ssl.SslBenchmark;
+import io.weightcast.eval.ssl.SslOptions;
+import io.weightcast.eval.ssl.SslReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

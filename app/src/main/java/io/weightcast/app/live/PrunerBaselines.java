@@ -1,6 +1,6 @@
 package io.weightcast.app.live;
 
-import io.weightcast.eval.OptunaReplay;
+import io.weightcast.eval.earlystop.OptunaReplay;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,10 @@
-package io.weightcast.eval;
+package io.weightcast.eval.studies;
 
+import io.weightcast.eval.ZooLoader;
+import io.weightcast.eval.JsonTree;
+import io.weightcast.eval.ScorerModelCheck;
+import io.weightcast.eval.TrainerConfig;
+import io.weightcast.eval.EvalRun;
 import io.weightcast.trainer.FitParams;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,7 +21,7 @@ import java.util.Random;
  * whole zoo for 0), each cross-fitted on its own, their counts pooled; {@code coverage80_zoo_sd} is how much one
  * sub-zoo's coverage (mean over epochs) wanders from another's.
  *
- * <pre>java -cp app/target/weightcast.jar io.weightcast.eval.IntervalCalibrationStudy ZOO OUT.json FOLDS SIZES [threads]</pre>
+ * <pre>java -cp app/target/weightcast.jar io.weightcast.eval.studies.IntervalCalibrationStudy ZOO OUT.json FOLDS SIZES [threads]</pre>
  * e.g. {@code /work/zoos/digits-3000 eval/results/interval-calibration.json 0,5 0,300,60 2}.
  */
 public final class IntervalCalibrationStudy {

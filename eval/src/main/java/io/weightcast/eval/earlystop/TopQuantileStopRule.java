@@ -1,5 +1,6 @@
-package io.weightcast.eval;
+package io.weightcast.eval.earlystop;
 
+import io.weightcast.eval.RunFolds;
 import io.weightcast.core.model.TopRunModel;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.weightcast.eval;
+package io.weightcast.eval.earlystop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

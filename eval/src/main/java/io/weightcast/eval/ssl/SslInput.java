@@ -1,5 +1,6 @@
-package io.weightcast.eval;
+package io.weightcast.eval.ssl;
 
+import io.weightcast.eval.FeatureSet;
 import io.weightcast.core.features.FeatureLayout;
 import java.util.List;
 import java.util.stream.IntStream;

@@ -1,5 +1,9 @@
-package io.weightcast.eval;
+package io.weightcast.eval.ssl;
 
+import io.weightcast.eval.RunEvents;
+import io.weightcast.eval.ZooLoader;
+import io.weightcast.eval.Progress;
+import io.weightcast.eval.EvalRun;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.ssl.ArchitectureSignature;
 import io.weightcast.core.ssl.LayerShape;

@@ -1,4 +1,4 @@
-package io.weightcast.eval;
+package io.weightcast.eval.ssl;
 
 /**
  * What the SSL evaluation predicts from a checkpoint (the paper's Table 6 rows that this zoo has):

@@ -1,5 +1,10 @@
-package io.weightcast.eval;
+package io.weightcast.eval.earlystop;
 
+import io.weightcast.eval.JsonTree;
+import io.weightcast.eval.ScorerModelCheck;
+import io.weightcast.eval.ZooLoader;
+import io.weightcast.eval.Progress;
+import io.weightcast.eval.EvalRun;
 import io.weightcast.core.model.AccuracyModel;
 import io.weightcast.core.records.Interval;
 import io.weightcast.core.records.ModelVersion;
@@ -33,7 +38,7 @@ import java.util.Random;
  * <li>{@code unguarded}: cross-fitted calibration, the classifier alone;</li>
  * <li>{@code heldout}: the rule before 2026-12-06 (thresholds from the held-out runs alone, the classifier alone).</li>
  * </ul>
- * {@code java -cp weightcast.jar io.weightcast.eval.EarlyStopReplay ZOO OUT_DIR H[,H…] ORDER[,ORDER…] LIVE [VARIANT,…]}
+ * {@code java -cp weightcast.jar io.weightcast.eval.earlystop.EarlyStopReplay ZOO OUT_DIR H[,H…] ORDER[,ORDER…] LIVE [VARIANT,…]}
  * writes {@code OUT_DIR/early-stop-replay.json} and {@code .md}.
  */
 public final class EarlyStopReplay {

@@ -1,4 +1,4 @@
-package io.weightcast.eval;
+package io.weightcast.eval.earlystop;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,7 +108,7 @@ public record EarlyStopOutcome(double computeSaved, double top5Kept, double top5
     }
 
     /** Runs whose final accuracy is at least the ceil(fraction·n)-th highest. */
-    static boolean[] top(double[] finals, double fraction) {
+    public static boolean[] top(double[] finals, double fraction) {
         int n = finals.length;
         int count = Math.max(1, (int) Math.ceil(fraction * n - 1e-9));
         double[] sorted = finals.clone();

@@ -1,4 +1,4 @@
-package io.weightcast.eval;
+package io.weightcast.eval.earlystop;
 
 import io.weightcast.core.model.RegressionMetrics;
 

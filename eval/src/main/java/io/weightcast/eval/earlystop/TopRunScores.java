@@ -1,5 +1,8 @@
-package io.weightcast.eval;
+package io.weightcast.eval.earlystop;
 
+import io.weightcast.eval.Rows;
+import io.weightcast.eval.RunFolds;
+import io.weightcast.eval.EvalRun;
 import io.weightcast.core.model.BinaryClassifier;
 import io.weightcast.core.model.RegressionMetrics;
 import io.weightcast.core.model.TopRunModel;
@@ -18,9 +21,9 @@ import java.util.List;
  * @param test         [held-out run][epoch-1]
  * @param testFoldMean [held-out run][epoch-1]
  */
-record TopRunScores(double[][] oof, double[][] test, double[][] testFoldMean) {
+public record TopRunScores(double[][] oof, double[][] test, double[][] testFoldMean) {
 
-    static TopRunScores of(List<EvalRun> train, List<EvalRun> test, int[] cols, int epochs, int folds, long seed, int threads) {
+    public static TopRunScores of(List<EvalRun> train, List<EvalRun> test, int[] cols, int epochs, int folds, long seed, int threads) {
         return of(train, test, cols, epochs, folds, seed, threads, TopRunModel.LABEL_SOFTNESS);
     }
 
@@ -28,7 +31,7 @@ record TopRunScores(double[][] oof, double[][] test, double[][] testFoldMean) {
      * @param softness width of the soft labels in test-set standard errors ({@link TopRunModel#softLabels}; the trainer
      *                 fits with {@link TopRunModel#LABEL_SOFTNESS}); 0: hard 0/1 labels (a diagnostic)
      */
-    static TopRunScores of(List<EvalRun> train, List<EvalRun> test, int[] cols, int epochs, int folds, long seed, int threads,
+    public static TopRunScores of(List<EvalRun> train, List<EvalRun> test, int[] cols, int epochs, int folds, long seed, int threads,
                            double softness) {
         int k = Math.min(folds, train.size());
         int[] fold = RunFolds.assign(train.size(), k, seed);

@@ -1,4 +1,4 @@
-package io.weightcast.eval;
+package io.weightcast.eval.earlystop;
 
 import io.weightcast.core.model.Conformal;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ public final class EarlyStopBenchmark {
     /** Finished runs in an order before the reference comes from them instead of the training runs. */
     public static final int MIN_FINISHED = 10;
     /** Interval levels swept; the low ones (an upper end near the point prediction) trace the aggressive end of the curve. */
-    static final double[] LEVELS = {0.1, 0.25, 0.5, 0.8, 0.9, 0.95, 0.99};
+    public static final double[] LEVELS = {0.1, 0.25, 0.5, 0.8, 0.9, 0.95, 0.99};
     static final double[] PERCENTILES = {0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 0.95, 0.98};
     static final int[] CONSECUTIVE = {1, 2, 3};
     /** First epoch the Weightcast rule judges (the scorer's scorer.early.stop.min.step.fraction = (from - 1) / epochs). */

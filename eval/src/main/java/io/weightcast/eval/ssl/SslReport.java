@@ -1,5 +1,6 @@
-package io.weightcast.eval;
+package io.weightcast.eval.ssl;
 
+import io.weightcast.eval.JsonTree;
 import static io.weightcast.eval.JsonTree.map;
 import static io.weightcast.eval.JsonTree.num;
 

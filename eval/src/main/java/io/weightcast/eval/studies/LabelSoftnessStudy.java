@@ -1,5 +1,13 @@
-package io.weightcast.eval;
+package io.weightcast.eval.studies;
 
+import io.weightcast.eval.FeatureSet;
+import io.weightcast.eval.ZooLoader;
+import io.weightcast.eval.earlystop.EarlyStopOutcome;
+import io.weightcast.eval.earlystop.TopQuantileStopRule;
+import io.weightcast.eval.earlystop.EarlyStopBenchmark;
+import io.weightcast.eval.earlystop.TopRunScores;
+import io.weightcast.eval.EvalRun;
+import io.weightcast.eval.TrainTestSplit;
 import io.weightcast.core.model.TopRunModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +21,7 @@ import java.util.Map;
  * benchmark's repeated cross-validation on the training runs and its outcome on the held-out runs, as
  * {@code weightcast eval} computes them (no Optuna replay, no regression tuning: about 30 s per cell on 2 threads).
  *
- * <pre>java -cp app/target/weightcast.jar:app/target/lib/* io.weightcast.eval.LabelSoftnessStudy ZOO OUT.json SEEDS SOFTNESSES [threads]</pre>
+ * <pre>java -cp app/target/weightcast.jar:app/target/lib/* io.weightcast.eval.studies.LabelSoftnessStudy ZOO OUT.json SEEDS SOFTNESSES [threads]</pre>
  * e.g. {@code /work/zoos/digits-3000 eval/results/label-softness.json 1,2,3,4,5 0,1,1.5,2 2}.
  */
 public final class LabelSoftnessStudy {

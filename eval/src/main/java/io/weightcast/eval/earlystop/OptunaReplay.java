@@ -1,4 +1,4 @@
-package io.weightcast.eval;
+package io.weightcast.eval.earlystop;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.weightcast.core.records.Json;
@@ -139,7 +139,7 @@ public final class OptunaReplay {
         }
     }
 
-    static Result parse(JsonNode root, int runs, int orders, double seconds) throws IOException {
+    public static Result parse(JsonNode root, int runs, int orders, double seconds) throws IOException {
         List<Setting> settings = new ArrayList<>();
         for (JsonNode s : root.path("settings")) {
             List<int[]> stops = new ArrayList<>();

@@ -1,5 +1,12 @@
-package io.weightcast.eval;
+package io.weightcast.eval.ssl;
 
+import io.weightcast.eval.GbmModel;
+import io.weightcast.eval.Gbm;
+import io.weightcast.eval.GbmParams;
+import io.weightcast.eval.TrainTestSplit;
+import io.weightcast.eval.Rows;
+import io.weightcast.eval.EvalRun;
+import io.weightcast.eval.Progress;
 import io.weightcast.core.model.RegressionMetrics;
 import io.weightcast.core.spectral.NativeBlas;
 import io.weightcast.core.ssl.EncoderConfig;

@@ -1,5 +1,6 @@
-package io.weightcast.eval;
+package io.weightcast.eval.ssl;
 
+import io.weightcast.eval.EvalOptions;
 import io.weightcast.core.ssl.EncoderConfig;
 import java.nio.file.Path;
 

@@ -1,5 +1,8 @@
-package io.weightcast.eval;
+package io.weightcast.eval.studies;
 
+import io.weightcast.eval.EpochMetrics;
+import io.weightcast.eval.ScorerModelCheck;
+import io.weightcast.eval.EvalRun;
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.trainer.AccuracyModelFitter;
@@ -20,7 +23,7 @@ import java.util.Random;
  * H runs, scored through core AccuracyModel on a fixed set of other runs, repeated over disjoint sub-zoos. The
  * settings: {@code iterations} (trainer.num.iterations, the standard booster) or {@code deep} ({@link BoosterConfig#deep}).
  *
- * <pre>java -cp app/target/weightcast.jar io.weightcast.eval.PredictorConfigStudy ZOO OUT.json SIZES ITERATIONS [threads]</pre>
+ * <pre>java -cp app/target/weightcast.jar io.weightcast.eval.studies.PredictorConfigStudy ZOO OUT.json SIZES ITERATIONS [threads]</pre>
  * e.g. {@code /work/zoos/digits-1300 /tmp/config.json 50,200,500 200,600,1500 2}.
  */
 public final class PredictorConfigStudy {

@@ -1,5 +1,7 @@
-package io.weightcast.eval;
+package io.weightcast.eval.ssl;
 
+import io.weightcast.eval.Progress;
+import io.weightcast.eval.TestZoos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.weightcast.eval;
+package io.weightcast.eval.ssl;
 
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;

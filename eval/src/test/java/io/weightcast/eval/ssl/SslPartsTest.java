@@ -1,5 +1,6 @@
-package io.weightcast.eval;
+package io.weightcast.eval.ssl;
 
+import io.weightcast.eval.RunEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

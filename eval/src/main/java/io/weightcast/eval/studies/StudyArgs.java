@@ -1,5 +1,8 @@
-package io.weightcast.eval;
+package io.weightcast.eval.studies;
 
+import io.weightcast.eval.JsonTree;
+import io.weightcast.eval.ZooLoader;
+import io.weightcast.eval.Progress;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
