@@ -161,7 +161,7 @@ public final class ChaosCommand implements Callable<Integer> {
                     k.killAtSeconds(), k.killAtSent() + "/" + k.featuresAtKill() + "/" + k.scoresAtKill(), fmt(k.restartAtSeconds()),
                     fmt(k.readySeconds()), fmt(k.resumedSeconds()), fmt(k.recoverySeconds()), k.newPid());
         }
-        if (!r.kills().isEmpty()) {
+        if (r.kills().stream().anyMatch(k -> k.restartAtSeconds() != null)) {
             out.println("(seconds after the restart: ready = /ready answered 200; resumed = first new record on its output topic;"
                     + " recovered = every checkpoint sent before the restart scored)");
         }
