@@ -587,6 +587,7 @@ KNOWN_KINDS = {
     ("kafka.strimzi.io/v1", "KafkaNodePool"), ("kafka.strimzi.io/v1", "KafkaTopic"),
     ("kafka.strimzi.io/v1beta2", "KafkaUser"), ("kafka.strimzi.io/v1", "KafkaUser"),
     ("networking.k8s.io/v1", "NetworkPolicy"), ("monitoring.coreos.com/v1", "ServiceMonitor"),
+    ("apps/v1", "StatefulSet"), ("keda.sh/v1alpha1", "ScaledObject"),
 }
 DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
@@ -624,18 +625,22 @@ def cmd_k8s(rendered):
             continue
         p.check((api, kind) in KNOWN_KINDS, f"{kind}/{name}: unexpected apiVersion {api}")
         p.check(DNS_SUBDOMAIN.fullmatch(name), f"{kind}/{name}: name is not a DNS-1123 subdomain")
-        if kind in ("Service", "Deployment"):
+        if kind in ("Service", "Deployment", "StatefulSet"):
             p.check(DNS_LABEL.fullmatch(name), f"{kind}/{name}: name must be a DNS-1123 label")
         p.check((kind, name) not in seen, f"{kind}/{name} defined twice")
         seen.add((kind, name))
         by_kind.setdefault(kind, {})[name] = d
 
-    deployments = by_kind.get("Deployment", {})
+    # The workloads: Deployments and StatefulSets (streams keeps its state on a claim per pod), checked alike.
+    deployments = {**by_kind.get("Deployment", {}), **by_kind.get("StatefulSet", {})}
     configmaps = by_kind.get("ConfigMap", {})
     cm_env = {}
     for cm in configmaps.values():
         cm_env.update(cm.get("data") or {})
     hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in by_kind.get("HorizontalPodAutoscaler", {}).values()}
+    scaled_objects = {o["spec"]["scaleTargetRef"]["name"]: o for o in by_kind.get("ScaledObject", {}).values()}
+    for target in set(hpas) & set(scaled_objects):
+        p.check(False, f"{target}: both a HorizontalPodAutoscaler and a KEDA ScaledObject (which makes its own HPA) scale it")
     pod_labels = {n: d["spec"]["template"]["metadata"].get("labels", {}) for n, d in deployments.items()}
     ports_of = {n: {pt.get("name"): pt.get("containerPort")
                     for c in d["spec"]["template"]["spec"]["containers"] for pt in c.get("ports", [])}
@@ -646,10 +651,13 @@ def cmd_k8s(rendered):
         spec = d["spec"]
         p.check(selects(spec["selector"].get("matchLabels"), pod_labels[name]),
                 f"Deployment/{name}: selector does not match its pod labels")
-        if name in hpas:
-            p.check("replicas" not in spec, f"Deployment/{name}: spec.replicas fights its HorizontalPodAutoscaler")
+        if name in hpas or name in scaled_objects:
+            p.check("replicas" not in spec, f"{d['kind']}/{name}: spec.replicas fights its autoscaler")
         pod = spec["template"]["spec"]
         volumes = {v["name"] for v in pod.get("volumes", [])}
+        if d["kind"] == "StatefulSet":
+            check_statefulset(p, d, by_kind.get("Service", {}), cm_env, raw)
+            volumes |= {t["metadata"]["name"] for t in spec.get("volumeClaimTemplates", [])}
         for v in pod.get("volumes", []):
             if "secret" in v:
                 secret = v["secret"].get("secretName")
@@ -741,7 +749,9 @@ def cmd_k8s(rendered):
         p.check(("minAvailable" in spec) != ("maxUnavailable" in spec),
                 f"PodDisruptionBudget/{name}: set exactly one of minAvailable, maxUnavailable")
         for t in targets:
-            replicas = hpas[t]["spec"].get("minReplicas", 1) if t in hpas else deployments[t]["spec"].get("replicas", 1)
+            replicas = (hpas[t]["spec"].get("minReplicas", 1) if t in hpas
+                        else scaled_objects[t]["spec"].get("minReplicaCount", 0) if t in scaled_objects
+                        else deployments[t]["spec"].get("replicas", 1))
             if isinstance(spec.get("minAvailable"), int):
                 p.check(replicas > spec["minAvailable"],
                         f"PodDisruptionBudget/{name}: minAvailable {spec['minAvailable']} with {replicas} replicas blocks every drain")
@@ -816,9 +826,72 @@ def cmd_k8s(rendered):
             if scaled:
                 p.check(spec["maxReplicas"] <= min(scaled),
                         f"HorizontalPodAutoscaler/{target}: maxReplicas {spec['maxReplicas']} above the partition count {min(scaled)}")
+        for target, so in scaled_objects.items():
+            check_scaled_object(p, so, deployments, scaled, prefix, names)
     kinds = ", ".join(f"{len(v)} {k}" for k, v in sorted(by_kind.items()))
     return p.finish(f"{len(docs)} resources ({kinds}) reference each other consistently"
                     + (" [raw files, generators not applied]" if raw else ""))
+
+
+def check_statefulset(p, d, services, cm_env, raw):
+    """A StatefulSet: its governing Service is headless and selects its pods; each claim template is mounted, and the
+    streams pod's state claim holds WEIGHTCAST_DATA_DIR (where <service>-state, the Kafka Streams state dir, lives)."""
+    name, spec = d["metadata"]["name"], d["spec"]
+    labels = spec["template"]["metadata"].get("labels", {})
+    governing = services.get(spec.get("serviceName"))
+    if p.check(governing, f"StatefulSet/{name}: serviceName {spec.get('serviceName')!r} is no Service"):
+        p.check(governing["spec"].get("clusterIP") == "None", f"StatefulSet/{name}: its Service {spec['serviceName']} must be headless")
+        p.check(selects(governing["spec"].get("selector"), labels), f"StatefulSet/{name}: its Service does not select its pods")
+    p.check("strategy" not in spec, f"StatefulSet/{name}: strategy is a Deployment field (updateStrategy here)")
+    claims = {t["metadata"]["name"]: t for t in spec.get("volumeClaimTemplates", [])}
+    p.check(claims, f"StatefulSet/{name}: no volumeClaimTemplates (a Deployment would do)")
+    mounts = {m["name"]: m["mountPath"] for c in spec["template"]["spec"]["containers"] for m in c.get("volumeMounts", [])}
+    for cname, claim in claims.items():
+        p.check(cname in mounts, f"StatefulSet/{name}: claim {cname} is mounted by no container")
+        p.check((claim["spec"].get("resources") or {}).get("requests", {}).get("storage"),
+                f"StatefulSet/{name}: claim {cname} requests no storage")
+        p.check(claim["spec"].get("accessModes"), f"StatefulSet/{name}: claim {cname} has no accessModes")
+    if not raw and "state" in claims:
+        p.check(mounts.get("state") == cm_env.get("WEIGHTCAST_DATA_DIR"),
+                f"StatefulSet/{name}: the state claim is mounted at {mounts.get('state')}, but the state dirs are under "
+                f"WEIGHTCAST_DATA_DIR={cm_env.get('WEIGHTCAST_DATA_DIR')}")
+
+
+def check_scaled_object(p, so, workloads, scaled, prefix, topics):
+    """A KEDA ScaledObject: its target exists (kind too) without spec.replicas, 1 <= min <= max <= the partition count,
+    and a Prometheus trigger asks for known metrics of this deployment's group and topics, with a numeric threshold."""
+    name, spec = so["metadata"]["name"], so["spec"]
+    ref = spec["scaleTargetRef"]
+    target = workloads.get(ref["name"])
+    if p.check(target, f"ScaledObject/{name}: no workload {ref['name']}"):
+        p.check(ref.get("kind", "Deployment") == target["kind"] and ref.get("apiVersion", "apps/v1") == target["apiVersion"],
+                f"ScaledObject/{name}: scaleTargetRef is a {ref.get('kind', 'Deployment')}, {ref['name']} is a {target['kind']}")
+    lo, hi = spec.get("minReplicaCount", 0), spec.get("maxReplicaCount", 100)
+    p.check(1 <= lo <= hi, f"ScaledObject/{name}: need 1 <= minReplicaCount <= maxReplicaCount (0 would stop the service)")
+    if scaled:
+        p.check(hi <= min(scaled), f"ScaledObject/{name}: maxReplicaCount {hi} above the partition count {min(scaled)}")
+    known = known_metrics()
+    triggers = spec.get("triggers", [])
+    p.check(any(t.get("type") in ("prometheus", "kafka") for t in triggers), f"ScaledObject/{name}: no lag trigger (prometheus or kafka)")
+    for t in triggers:
+        meta = t.get("metadata") or {}
+        if t.get("type") == "prometheus":
+            query = meta.get("query", "")
+            bad, _ = unknown_metric_tokens(query, known)
+            p.check(not bad, f"ScaledObject/{name}: query uses metrics not in metrics.txt: {bad}")
+            p.check("weightcast_consumer_lag_records" in query, f"ScaledObject/{name}: the Prometheus trigger should scale on lag")
+            p.check(re.match(r"https?://", meta.get("serverAddress", "")), f"ScaledObject/{name}: serverAddress must be an http(s) URL")
+            p.check(balanced(query), f"ScaledObject/{name}: unbalanced query")
+            group = re.search(r'group="([^"]+)"', query)
+            p.check(group and group.group(1) == prefix + name.removeprefix("weightcast-"),
+                    f"ScaledObject/{name}: the lag query's group must be {prefix}{name.removeprefix('weightcast-')} (its application id)")
+            topic = re.search(r'topic="([^"]+)"', query)
+            p.check(topic and topic.group(1).startswith(prefix) and topic.group(1)[len(prefix):] in topics,
+                    f"ScaledObject/{name}: the lag query's topic is not a contract topic with prefix {prefix}")
+            p.check(re.fullmatch(r"\d+(\.\d+)?", str(meta.get("threshold", ""))), f"ScaledObject/{name}: threshold must be a number")
+        elif t.get("type") == "cpu":
+            p.check(t.get("metricType") in ("Utilization", "AverageValue") and str(meta.get("value", "")).isdigit(),
+                    f"ScaledObject/{name}: cpu trigger needs metricType and a numeric value")
 
 
 KUSTOMIZE_FIELDS = {"apiVersion", "kind", "labels", "resources", "configMapGenerator", "images"}

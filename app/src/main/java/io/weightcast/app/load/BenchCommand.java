@@ -76,6 +76,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--token", description = "Bearer token for the gateway (when ingest.tokens is set).")
     String token;
 
+    @Option(names = "--instances",
+            description = "Bench a stack of separate JVMs instead of the one-JVM local stack: the broker, this many streams and "
+                    + "scorer instances each, and the trainer (via kafka). Writes bench/results/scale-x<N>-<time>.json with who used "
+                    + "the CPU. Compare --instances 1 and 2.")
+    Integer instances;
+
+    @Option(names = "--partitions", defaultValue = "8", description = "With --instances: partitions per topic. Default: ${DEFAULT-VALUE}")
+    int partitions;
+
+    @Option(names = "--jvm-opts", defaultValue = "-Xmx768m", split = " ",
+            description = "With --instances: options of every child JVM (space-separated). Default: ${DEFAULT-VALUE}")
+    List<String> jvmOptions;
+
     @Option(names = "--data-dir", description = "Local stack's data dir (default: a temp dir, deleted afterwards).")
     Path dataDir;
 
@@ -108,6 +121,9 @@ public final class BenchCommand implements Callable<Integer> {
         long deadline = start + (limit - 30) * 1_000_000_000L; // keep 30 s to close the stack and write the report
         if (!noWatchdog) {
             startWatchdog(start + (limit + 60) * 1_000_000_000L, limit);
+        }
+        if (instances != null) {
+            return scale(deadline);
         }
         boolean local = bootstrap == null;
         Path data = local ? (dataDir != null ? dataDir.toAbsolutePath() : Files.createTempDirectory("weightcast-bench")) : null;
@@ -144,6 +160,36 @@ public final class BenchCommand implements Callable<Integer> {
                 stack.close();
             }
             if (local && dataDir == null) {
+                ScratchDirs.delete(data);
+            }
+        }
+    }
+
+    /** {@code --instances}: the bench on separate JVMs ({@link ScaleBench}), its report as {@code scale-x<N>-<time>.json}. */
+    private int scale(long deadline) throws Exception {
+        if (instances < 1 || !via.equals("kafka") || bootstrap != null) {
+            System.err.println("--instances needs a count of at least 1, --via kafka and no --bootstrap");
+            return 2;
+        }
+        Path data = dataDir != null ? dataDir.toAbsolutePath() : Files.createTempDirectory("weightcast-scale");
+        try {
+            String runPrefix = "scale" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("MMddHHmmss")) + "-";
+            LoadHarness.Options options = new LoadHarness.Options(List.copyOf(rates), max, seconds, drain, runs, params,
+                    maxInFlight, warmupRate(), warmupSeconds, continueAfterSaturation, seed, runPrefix);
+            ScaleReport report = new ScaleBench(new ScaleBench.Options(instances, partitions, jvmOptions, settings.merged(Map.of()), data))
+                    .run(options, deadline, System.out);
+            BenchTable.print(System.out, report.e2e());
+            System.out.printf(java.util.Locale.ROOT, "%d instance(s): %s scored/s; cores used over the busiest %.0f s: %s (machine %s of %d)%n",
+                    report.instances(), report.scoredPerSecond(), report.busiestWindowSeconds(), report.cpuBusiestWindow().coresByProcess(),
+                    report.cpuBusiestWindow().machineCores(), report.machine().cores());
+            Files.createDirectories(outDir);
+            String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+            Path file = outDir.resolve("scale-x" + instances + "-" + stamp + ".json");
+            Files.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
+            System.out.println("results: " + file.toAbsolutePath());
+            return report.everyCheckpointScoredOnce() ? 0 : 1;
+        } finally {
+            if (dataDir == null) {
                 ScratchDirs.delete(data);
             }
         }

@@ -79,6 +79,12 @@ public final class ChaosCommand implements Callable<Integer> {
             description = "Options of every child JVM (space-separated). Default: ${DEFAULT-VALUE}")
     List<String> jvmOptions;
 
+    @Option(names = "--instances", defaultValue = "1",
+            description = "JVMs each of streams and scorer (streams-1 .. streams-N), sharing their group's partitions. Above 1, a "
+                    + "killed streams or scorer is instance 1 and is not restarted: the others must take over its partitions "
+                    + "(use --partitions 8 or so). Default: ${DEFAULT-VALUE}")
+    int instances;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic weights. Default: ${DEFAULT-VALUE}")
     long seed;
 
@@ -109,7 +115,7 @@ public final class ChaosCommand implements Callable<Integer> {
         serviceSettings.put("topics.partitions", Integer.toString(partitions));
         serviceSettings.putAll(settings.overrides);
         ChaosHarness.Options options = new ChaosHarness.Options(warmup, checkpoints, concurrentRuns, rate, maxInFlight, transport, targets,
-                killAt, downtime, partitions, settleTimeout, quiet, seed, jvmOptions, serviceSettings, data);
+                killAt, downtime, partitions, settleTimeout, quiet, seed, jvmOptions, serviceSettings, data, Math.max(1, instances));
         boolean passed = false;
         try {
             report = new ChaosHarness(options, System.err).run();
@@ -151,14 +157,15 @@ public final class ChaosCommand implements Callable<Integer> {
         out.printf("%-8s %7s %5s %8s %16s %8s %8s %9s %10s %8s%n", "target", "pid", "exit", "kill at", "sent/feat/score",
                 "restart", "ready", "resumed", "recovered", "new pid");
         for (ChaosReport.Kill k : r.kills()) {
-            out.printf(Locale.ROOT, "%-8s %7d %5d %7.1fs %16s %7.1fs %7ss %8ss %9ss %8d%n", k.target(), k.pid(), k.exitStatus(),
-                    k.killAtSeconds(), k.killAtSent() + "/" + k.featuresAtKill() + "/" + k.scoresAtKill(), k.restartAtSeconds(),
+            out.printf(Locale.ROOT, "%-8s %7d %5d %7.1fs %16s %7ss %7ss %8ss %9ss %8d%n", k.target(), k.pid(), k.exitStatus(),
+                    k.killAtSeconds(), k.killAtSent() + "/" + k.featuresAtKill() + "/" + k.scoresAtKill(), fmt(k.restartAtSeconds()),
                     fmt(k.readySeconds()), fmt(k.resumedSeconds()), fmt(k.recoverySeconds()), k.newPid());
         }
-        if (!r.kills().isEmpty()) {
+        if (r.kills().stream().anyMatch(k -> k.restartAtSeconds() != null)) {
             out.println("(seconds after the restart: ready = /ready answered 200; resumed = first new record on its output topic;"
                     + " recovered = every checkpoint sent before the restart scored)");
         }
+        printTakeovers(out, r);
         out.printf("%-28s %10s%n", "", "count");
         row(out, "checkpoints sent", v.checkpointsSent());
         row(out, "acked / send failures", v.acked() + " / " + v.sendFailures());
@@ -197,6 +204,16 @@ public final class ChaosCommand implements Callable<Integer> {
         }
     }
 
+    private static void printTakeovers(PrintStream out, ChaosReport r) {
+        r.assignmentsAtLoadStart().forEach((group, owners) -> out.println("assignment of " + group + " at the load's start: " + owners));
+        for (ChaosReport.Takeover t : r.takeovers()) {
+            out.printf(Locale.ROOT, "takeover: %s (not restarted) owned %s partitions %s of %s; first output for them %s s after the kill "
+                    + "(%s; session.timeout.ms %s)%n", t.killed(), t.inputTopic(), t.partitionsOfKilled(), t.group(),
+                    fmt(t.takeoverSeconds()), t.firstTakenOver(), t.sessionTimeoutMs());
+        }
+        r.assignmentsAtEnd().forEach((group, owners) -> out.println("assignment of " + group + " at the end: " + owners));
+    }
+
     private static void row(PrintStream out, String label, Object value) {
         out.printf("%-28s %10s%n", label, value);
     }
@@ -206,6 +223,7 @@ public final class ChaosCommand implements Callable<Integer> {
     }
 
     private Path write(ChaosReport r) throws IOException {
-        return dirs.write("chaos-" + (r.config().kill().isEmpty() ? "none" : String.join("+", r.config().kill())), r);
+        return dirs.write("chaos-" + (r.config().kill().isEmpty() ? "none" : String.join("+", r.config().kill()))
+                + (r.config().instances() > 1 ? "-x" + r.config().instances() : ""), r);
     }
 }

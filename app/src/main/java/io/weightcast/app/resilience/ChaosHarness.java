@@ -36,12 +36,16 @@ import java.util.concurrent.locks.LockSupport;
  * runs at a time, each with a {@code started} event, {@value SyntheticCheckpoints#PLANNED_STEPS} steps and a
  * {@code finished} event carrying a test accuracy, so the trainer gets finished runs and publishes models
  * during the load. Sent open-loop at {@code rate}/s with at most {@code maxInFlight} unacknowledged.
+ *
+ * <p>Scale-out ({@code instances} above 1): streams and the scorer run as that many JVMs each, sharing their
+ * group's partitions. A killed streams or scorer instance is then not restarted: the survivors must take its
+ * partitions over; the report shows each group's assignment (load start, kill, end) and the takeover time.
  */
 final class ChaosHarness {
 
     record Options(int warmup, int checkpoints, int concurrentRuns, double rate, int maxInFlight, String via, List<String> kill,
                    double killAt, double downtimeSeconds, int partitions, double settleTimeoutSeconds, double quietSeconds,
-                   long seed, List<String> jvmOptions, Map<String, String> settings, Path dataDir) {
+                   long seed, List<String> jvmOptions, Map<String, String> settings, Path dataDir, int instances) {
     }
 
     static final String KILL_METHOD = "Process.destroyForcibly() = SIGKILL on Linux (exit status 137); no shutdown hooks run";
@@ -54,6 +58,8 @@ final class ChaosHarness {
     private final String runPrefix;
     private final List<String> notes = new CopyOnWriteArrayList<>();
     private final List<ChaosReport.Kill> kills = new CopyOnWriteArrayList<>();
+    private final List<KilledInstance> killedInstances = new CopyOnWriteArrayList<>();
+    private volatile Map<String, Map<String, List<String>>> assignmentsAtLoadStart = Map.of();
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong eventFailures = new AtomicLong();
@@ -82,7 +88,7 @@ final class ChaosHarness {
                 throw new IllegalArgumentException("cannot kill " + k + ": not running (ingest runs only with --via http)");
             }
         }
-        try (ProcessStack stack = new ProcessStack(options.dataDir(), services, options.settings(), options.jvmOptions())) {
+        try (ProcessStack stack = new ProcessStack(options.dataDir(), services, options.settings(), options.jvmOptions(), options.instances())) {
             progress.println("chaos: starting broker + " + services + " as separate JVMs (data in " + options.dataDir() + ") ...");
             stack.start(options.partitions(), STARTUP_TIMEOUT_MS);
             double startup = (System.nanoTime() - wall0) / 1e9;
@@ -115,13 +121,15 @@ final class ChaosHarness {
                 ticker.interrupt();
                 ChaosReport.Verification v = verify(tally, keys, sendNanos, settled, settleSeconds);
                 List<ChaosReport.Kill> withRecovery = recovery(tally, keys, sendNanos);
+                List<ChaosReport.Takeover> takeovers = takeovers(tally, keys);
+                Map<String, Map<String, List<String>>> atEnd = assignments(stack);
                 boolean exactlyOnce = v.missing() == 0 && v.duplicates() == 0 && v.unexpectedKeys() == 0
                         && v.modelVersionProblems() == 0 && v.unreadableRecords() == 0
                         && (options.via().equals("http") || v.upstreamDuplicates() == 0);
                 phase = "stopping";
                 return new ChaosReport("chaos", started.toString(), Instant.now().toString(),
                         round((System.nanoTime() - wall0) / 1e9), BenchMachine.describe(), loadAtStart, ChaosReport.loadAverage(), config(stack), round(startup),
-                        round(loadSeconds), withRecovery, v, exactlyOnce, List.copyOf(notes));
+                        round(loadSeconds), withRecovery, takeovers, assignmentsAtLoadStart, atEnd, v, exactlyOnce, List.copyOf(notes));
             }
         }
     }
@@ -154,8 +162,9 @@ final class ChaosHarness {
         long base = t0;
         int baseIndex = 0;
         for (int i = 0; i < total(); i++) {
-            if (i == options.warmup() && i > 0) {
+            if (i == options.warmup() && i > 0) { // with no warm-up, the assignments are read at the end only
                 awaitWarmUp(tally, keys, i);
+                assignmentsAtLoadStart = assignments(stack);
                 t0 = System.nanoTime();
                 base = t0;
                 baseIndex = i;
@@ -292,15 +301,29 @@ final class ChaosHarness {
             }
             List<Killed> killed = new ArrayList<>();
             for (String target : options.kill()) {
-                ServiceProcess p = stack.process(target);
+                boolean scaled = scaledOut(target);
+                String name = scaled ? stack.instancesOf(target).get(0) : target;
+                Map<String, List<String>> owners = scaled ? GroupAssignments.of(stack.bootstrap(), group(stack, target), stack.instancesOf(target)) : null;
+                ServiceProcess p = stack.process(name);
                 long pid = p.pid();
                 long features = tally.features();
                 long scores = tally.scores();
                 long at = System.nanoTime();
                 int status = p.kill();
-                killed.add(new Killed(target, pid, status, at, features, scores, tally.modelVersions()));
                 progress.printf(Locale.ROOT, "chaos: SIGKILLed %s (pid %d) at %.1f s after %d sends, %d features and %d scores: "
-                        + "exit status %d%n", target, pid, (at - t0) / 1e9, killIndex, features, scores, status);
+                        + "exit status %d%n", name, pid, (at - t0) / 1e9, killIndex, features, scores, status);
+                if (scaled) {
+                    progress.println("chaos: not restarted; " + group(stack, target) + " at the kill: " + owners);
+                    killedInstances.add(new KilledInstance(name, target, group(stack, target), owners, at));
+                    kills.add(new ChaosReport.Kill(name, pid, status, round((at - t0) / 1e9), killIndex, features, scores,
+                            tally.modelVersions(), null, null, null, null, null, -1));
+                } else {
+                    killed.add(new Killed(target, pid, status, at, features, scores, tally.modelVersions()));
+                }
+            }
+            if (killed.isEmpty()) {
+                phase = "survivors taking over";
+                return;
             }
             phase = "down";
             Thread.sleep((long) (options.downtimeSeconds() * 1000));
@@ -327,7 +350,7 @@ final class ChaosHarness {
             phase = "load after restart";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             notes.add("kill/restart failed: " + e);
             progress.println("chaos: kill/restart failed: " + e);
         }
@@ -457,6 +480,10 @@ final class ChaosHarness {
     private List<ChaosReport.Kill> recovery(OutputTally tally, String[] keys, long[] sendNanos) {
         List<ChaosReport.Kill> out = new ArrayList<>();
         for (ChaosReport.Kill k : kills) {
+            if (k.restartAtSeconds() == null) { // not restarted: its takeover says when its work went on
+                out.add(k);
+                continue;
+            }
             long restart = t0 + (long) (k.restartAtSeconds() * 1e9);
             long last = Long.MIN_VALUE;
             boolean all = true;
@@ -481,6 +508,74 @@ final class ChaosHarness {
         return out;
     }
 
+    /** A scaled-out instance killed for good, and who owned what at that moment. */
+    private record KilledInstance(String name, String service, String group, Map<String, List<String>> owners, long atNanos) {
+    }
+
+    /** Whether {@code target} runs as several instances, so that a kill leaves it to the survivors. */
+    private boolean scaledOut(String target) {
+        return options.instances() > 1 && ProcessStack.SCALABLE.contains(target);
+    }
+
+    /** The consumer group (application id) of a scalable service's main Kafka Streams app. */
+    private static String group(ProcessStack stack, String service) {
+        return stack.settings().asMap().getOrDefault(service + ".application.id", stack.topics().prefix() + service);
+    }
+
+    /** Each scaled-out group's members and partitions (streams, its spectral worker, scorer); empty with one instance each. */
+    private Map<String, Map<String, List<String>>> assignments(ProcessStack stack) {
+        Map<String, Map<String, List<String>>> out = new java.util.LinkedHashMap<>();
+        if (options.instances() <= 1) {
+            return out;
+        }
+        Map<String, String> groups = new java.util.LinkedHashMap<>();
+        groups.put("streams", group(stack, "streams"));
+        groups.put("streams-spectra", stack.settings().asMap().getOrDefault("streams.spectra.application.id",
+                stack.topics().prefix() + "streams-spectra"));
+        groups.put("scorer", group(stack, "scorer"));
+        groups.forEach((service, g) -> {
+            try {
+                out.put(g, GroupAssignments.of(stack.bootstrap(), g, stack.instancesOf(service.equals("streams-spectra") ? "streams" : service)));
+            } catch (Exception e) {
+                notes.add("could not describe group " + g + ": " + e);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * For each instance killed for good: from the kill to the first output made for an input partition it owned
+     * (features by computed_at for streams, scores by scored_at for the scorer). Its own last records were made
+     * before the kill, and an open transaction of it was aborted, never read; so the first such record after the
+     * kill is a survivor's.
+     */
+    private List<ChaosReport.Takeover> takeovers(OutputTally tally, String[] keys) {
+        List<ChaosReport.Takeover> out = new ArrayList<>();
+        for (KilledInstance k : killedInstances) {
+            boolean streams = k.service().equals("streams");
+            String input = streams ? tally.topics().checkpoints() : tally.topics().features();
+            List<Integer> owned = GroupAssignments.partitionsOf(input, k.owners().getOrDefault(k.name(), List.of()));
+            long best = Long.MAX_VALUE;
+            String first = null;
+            for (String key : keys) {
+                OutputTally.Counts c = key == null ? null : tally.all().get(key);
+                if (c == null || (streams ? c.features : c.scores) == 0) {
+                    continue;
+                }
+                int partition = streams ? c.checkpointPartition : c.featurePartition;
+                long made = streams ? c.firstFeatureNanos : c.firstScoreNanos;
+                if (owned.contains(partition) && made > k.atNanos() && made < best) {
+                    best = made;
+                    first = key + " (" + input + "-" + partition + ")";
+                }
+            }
+            String session = options.settings().getOrDefault(k.service() + ".kafka.session.timeout.ms", "45000 (the consumer's default)");
+            out.add(new ChaosReport.Takeover(k.name(), k.group(), input, owned, k.owners(), round((k.atNanos() - t0) / 1e9),
+                    first == null ? null : round((best - k.atNanos()) / 1e9), first, session));
+        }
+        return out;
+    }
+
     /** Where a restarted process's work shows first. */
     private static String outputTopic(String target, OutputTally tally) {
         return switch (target) {
@@ -495,7 +590,8 @@ final class ChaosHarness {
         int runs = (total() + SyntheticCheckpoints.PLANNED_STEPS - 1) / SyntheticCheckpoints.PLANNED_STEPS;
         return new ChaosReport.Config(options.kill(), KILL_METHOD, options.killAt(), options.downtimeSeconds(), options.warmup(), options.checkpoints(),
                 runs, options.concurrentRuns(), options.rate(), options.maxInFlight(), options.via(), options.partitions(),
-                checkpoints.checkpoint(runPrefix + "size", 1).length, stack.names(), options.jvmOptions(), runPrefix, options.settings());
+                checkpoints.checkpoint(runPrefix + "size", 1).length, stack.names(), options.jvmOptions(), runPrefix, options.settings(),
+                options.instances());
     }
 
     /** A progress line on stderr every 2 s. */

@@ -3,6 +3,7 @@ package io.weightcast.app.resilience;
 import io.weightcast.app.load.BenchReport;
 import io.weightcast.app.load.LatencyRecorder;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code weightcast chaos} writes to {@code bench/results/chaos-<kill>-<time>.json}. Times in
@@ -10,17 +11,13 @@ import java.util.List;
  * /proc/loadavg) say how busy the machine was: on a shared machine the timings swing with them.
  */
 record ChaosReport(String bench, String startedAt, String finishedAt, double wallSeconds, BenchReport.Machine machine,
-                   String loadAverageAtStart, String loadAverageAtEnd, Config config, double startupSeconds, double loadSeconds, List<Kill> kills, Verification verification,
-                   boolean exactlyOnce, List<String> notes) {
+                   String loadAverageAtStart, String loadAverageAtEnd, Config config, double startupSeconds, double loadSeconds, List<Kill> kills,
+                   List<Takeover> takeovers, Map<String, Map<String, List<String>>> assignmentsAtLoadStart,
+                   Map<String, Map<String, List<String>>> assignmentsAtEnd, Verification verification, boolean exactlyOnce, List<String> notes) {
 
     /** /proc/loadavg's 1, 5 and 15 minute averages, or null off Linux. */
     static String loadAverage() {
-        try {
-            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
-        }
+        return io.weightcast.app.load.BenchMachine.loadAverage();
     }
 
     /**
@@ -31,7 +28,7 @@ record ChaosReport(String bench, String startedAt, String finishedAt, double wal
                   int checkpoints,
                   int runs, int concurrentRuns, double offeredRate, int maxInFlight, String via, int partitions,
                   long checkpointBytes, List<String> processes, List<String> jvmOptions, String runPrefix,
-                  java.util.Map<String, String> settings) {
+                  java.util.Map<String, String> settings, int instances) {
     }
 
     /**
@@ -40,10 +37,26 @@ record ChaosReport(String bench, String startedAt, String finishedAt, double wal
      * until it was ready, until the first new record on its output topic ({@code resumedOn}: features for
      * streams, scores for scorer and broker, models for trainer, checkpoints for ingest), and until every
      * checkpoint sent before the restart had its score ({@code recoverySeconds}: the backlog worked off).
+     * A scaled-out instance ({@code --instances} above 1) is not restarted: {@code restartAtSeconds}, the times
+     * after it and {@code newPid} are null / -1, and its {@link Takeover} says how the survivors took its work.
      */
     record Kill(String target, long pid, int exitStatus, double killAtSeconds, long killAtSent, long featuresAtKill,
-                long scoresAtKill, List<Long> modelVersionsAtKill, double restartAtSeconds,
+                long scoresAtKill, List<Long> modelVersionsAtKill, Double restartAtSeconds,
                 Double readySeconds, String resumedOn, Double resumedSeconds, Double recoverySeconds, long newPid) {
+    }
+
+    /**
+     * A killed instance the others had to replace. {@code assignmentAtKill}: the group's members and their partitions
+     * just before the SIGKILL ({@code Admin.describeConsumerGroups}); {@code partitionsOfKilled}: its partitions of the
+     * input topic ({@code checkpoints} for streams, {@code features} for the scorer). {@code takeoverSeconds}: from the
+     * kill to the first output (a feature's {@code computed_at}, a score's {@code scored_at}) for a record of those
+     * partitions, necessarily made by a survivor; {@code firstTakenOver} names that (run, step) and its partition.
+     * The group detects the death after the consumer's {@code session.timeout.ms} ({@code sessionTimeoutMs}; static
+     * membership: no rebalance before it), which dominates the takeover.
+     */
+    record Takeover(String killed, String group, String inputTopic, List<Integer> partitionsOfKilled,
+                    Map<String, List<String>> assignmentAtKill, double killAtSeconds, Double takeoverSeconds, String firstTakenOver,
+                    String sessionTimeoutMs) {
     }
 
     /**

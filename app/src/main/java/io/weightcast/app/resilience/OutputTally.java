@@ -52,6 +52,11 @@ final class OutputTally implements AutoCloseable {
         volatile int scores;
         volatile long firstScoreNanos;
         volatile long firstScoreReadNanos;
+        /** When the first feature was computed ({@code computed_at}, nanoTime scale); takeover times compare it with a kill. */
+        volatile long firstFeatureNanos;
+        /** The partitions its checkpoint and its first feature landed on (who owned them decides who processed it); -1 until seen. */
+        volatile int checkpointPartition = -1;
+        volatile int featurePartition = -1;
     }
 
     private final Topics topics;
@@ -153,14 +158,22 @@ final class OutputTally implements AutoCloseable {
                 if (meta.part() == 0 && mine(meta.runId())) {
                     arrived(topic, nanosOf(r.timestamp()));
                     checkpointRecords.incrementAndGet();
-                    counts(meta.runId(), meta.step()).checkpoints++;
+                    Counts c = counts(meta.runId(), meta.step());
+                    if (c.checkpoints++ == 0) {
+                        c.checkpointPartition = r.partition();
+                    }
                 }
             } else if (topic.equals(topics.features())) {
                 FeatureVector fv = Json.read(r.value(), FeatureVector.class);
                 if (mine(fv.runId())) {
-                    arrived(topic, nanosOf(fv.computedAt()));
+                    long computed = nanosOf(fv.computedAt());
+                    arrived(topic, computed);
                     features.incrementAndGet();
-                    counts(fv.runId(), fv.step()).features++;
+                    Counts c = counts(fv.runId(), fv.step());
+                    if (c.features++ == 0) {
+                        c.firstFeatureNanos = computed;
+                        c.featurePartition = r.partition();
+                    }
                 }
             } else if (topic.equals(topics.scores())) {
                 Score s = Json.read(r.value(), Score.class);

@@ -33,15 +33,22 @@ import org.apache.kafka.clients.admin.Admin;
  *
  * <p>Readiness: the broker when its admin API lists the cluster; a service when its {@code /ready}
  * endpoint answers 200 (Kafka Streams RUNNING, the trainer's replay caught up, ingest's producer up).
+ *
+ * <p>Scale-out: with {@code instances} above 1, streams and the scorer run as that many JVMs each,
+ * {@code streams-1 .. streams-N}, one consumer group per service, each instance with its own ops port,
+ * state dir ({@code <data>/streams-1-state}) and static group instance id (its process name).
  */
 public final class ProcessStack implements AutoCloseable {
     static final List<String> SERVICES = List.of("streams", "scorer", "trainer", "ingest");
+    /** The services that can run as more than one instance (Kafka Streams apps sharing partitions). */
+    public static final List<String> SCALABLE = List.of("streams", "scorer");
 
     private final Path dataDir;
     private final int brokerPort;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
+    private final Map<String, List<String>> instances = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Thread reaper;
 
@@ -51,6 +58,11 @@ public final class ProcessStack implements AutoCloseable {
      * @param jvmOptions per child JVM, e.g. -Xmx768m
      */
     public ProcessStack(Path dataDir, List<String> services, Map<String, String> overrides, List<String> jvmOptions) {
+        this(dataDir, services, overrides, jvmOptions, 1);
+    }
+
+    /** As above, with {@code instances} JVMs each of streams and scorer ({@link #SCALABLE}). */
+    public ProcessStack(Path dataDir, List<String> services, Map<String, String> overrides, List<String> jvmOptions, int instances) {
         this.dataDir = dataDir.toAbsolutePath();
         Path logs = this.dataDir.resolve("logs");
         try {
@@ -66,26 +78,45 @@ public final class ProcessStack implements AutoCloseable {
         settings.put("data.dir", this.dataDir.toString());
         settings.put(CommonKeys.MODELS_SIGNING_KEY_FILE.name(),
                 RecordSignature.ensureKeyFile(this.dataDir.resolve(LocalStack.SIGNING_KEY_FILE)).toString());
+        Map<String, Map<String, String>> own = new LinkedHashMap<>();
         for (String s : services) {
             if (!SERVICES.contains(s)) {
                 throw new IllegalArgumentException("unknown service " + s + "; one of " + SERVICES);
             }
-            int port = EmbeddedKafka.freePortOtherThan(taken.stream().mapToInt(Integer::intValue).toArray());
-            taken.add(port);
-            ports.put(s, port);
-            settings.put(s + ".port", Integer.toString(port));
+            int n = instances > 1 && SCALABLE.contains(s) ? instances : 1;
+            for (int i = 1; i <= n; i++) {
+                String name = n == 1 ? s : s + "-" + i;
+                int port = EmbeddedKafka.freePortOtherThan(taken.stream().mapToInt(Integer::intValue).toArray());
+                taken.add(port);
+                ports.put(name, port);
+                Map<String, String> mine = new LinkedHashMap<>();
+                mine.put(s + ".port", Integer.toString(port));
+                if (n > 1) {
+                    mine.put(s + CommonKeys.STATE_DIR_SUFFIX, this.dataDir.resolve(name + "-state").toString());
+                    mine.put(s + CommonKeys.INSTANCE_ID_SUFFIX, name);
+                    if (s.equals("streams")) { // its spectral worker's group: named after the instance too
+                        mine.put("streams-spectra" + CommonKeys.INSTANCE_ID_SUFFIX, name + "-spectra");
+                    }
+                }
+                own.put(name, mine);
+                this.instances.computeIfAbsent(s, k -> new ArrayList<>()).add(name);
+            }
+            settings.put(s + ".port", Integer.toString(ports.get(this.instances.get(s).get(0))));
         }
         settings.putAll(overrides);
         // ingest's and the scorer's HTTP listen on 127.0.0.1 only: local mode's implied auth=none (LocalStack.openOnLoopback)
         settings.putAll(LocalStack.openOnLoopback(Settings.of(settings)).asMap());
-        for (String s : services) {
-            List<String> args = new ArrayList<>(List.of("service", s));
-            settings.forEach((k, v) -> {
+        own.forEach((name, mine) -> {
+            String service = name.replaceFirst("-\\d+$", "");
+            Map<String, String> all = new LinkedHashMap<>(settings);
+            all.putAll(mine);
+            List<String> args = new ArrayList<>(List.of("service", service));
+            all.forEach((k, v) -> {
                 args.add("-s");
                 args.add(k + "=" + v);
             });
-            processes.put(s, new ServiceProcess(s, args, logs, jvmOptions));
-        }
+            processes.put(name, new ServiceProcess(name, args, logs, jvmOptions));
+        });
         // Ctrl-C or an exception must not leave five JVMs behind.
         this.reaper = new Thread(() -> processes.values().forEach(ServiceProcess::destroyNow), "chaos-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
@@ -99,8 +130,19 @@ public final class ProcessStack implements AutoCloseable {
         return Settings.of(settings).topics();
     }
 
-    public int port(String service) {
-        return ports.get(service);
+    /** The ops (or HTTP) port of a process: a service's, or one instance's ({@code streams-2}). */
+    public int port(String process) {
+        return ports.get(process);
+    }
+
+    /** The processes running {@code service}: its name alone, or {@code <service>-1 .. -N} when scaled out. */
+    public List<String> instancesOf(String service) {
+        return List.copyOf(instances.getOrDefault(service, List.of()));
+    }
+
+    /** The settings every service process was started with (an instance's own port, state dir and id aside). */
+    public Settings settings() {
+        return Settings.of(settings);
     }
 
     public ServiceProcess process(String name) {
