@@ -17,19 +17,62 @@ import io.weightcast.app.resilience.OverloadCommand;
 import io.weightcast.app.resilience.SafetyCommand;
 import io.weightcast.core.config.InvalidSettingException;
 import io.weightcast.core.service.PortInUseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code weightcast} command. */
 @Command(name = "weightcast", mixinStandardHelpOptions = true, version = "weightcast 0.1.0",
-        description = "Event-driven streaming monitor for neural-network training runs.",
-        subcommands = {DemoCommand.class, LocalCommand.class, ZooCommand.class, BenchCommand.class, AnalyzeCommand.class, EvalCommand.class, io.weightcast.app.live.EvalLiveCommand.class, SslEvalCommand.class, ServiceCommand.class, ChaosCommand.class, SafetyCommand.class, OverloadCommand.class, BrokerCommand.class, SettingsCommand.class, ExportCommand.class,
-                ServiceCommand.Ingest.class, ServiceCommand.Streams.class, ServiceCommand.Scorer.class, ServiceCommand.Trainer.class})
+        description = "Event-driven streaming monitor for neural-network training runs.")
 public final class WeightcastCommand implements Runnable {
+    /**
+     * Every subcommand by its name, in the order the help lists them. Picocli reads a command's annotations (and loads
+     * its option types) when it is added: for all of them that was ~0.1 s of every start, so a command line that names
+     * one gets only that one ({@link #commandLine(String...)}).
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> all = new LinkedHashMap<>();
+        all.put("demo", DemoCommand::new);
+        all.put("local", LocalCommand::new);
+        all.put("zoo", ZooCommand::new);
+        all.put("bench", BenchCommand::new);
+        all.put("analyze", AnalyzeCommand::new);
+        all.put("eval", EvalCommand::new);
+        all.put("eval-live", io.weightcast.app.live.EvalLiveCommand::new);
+        all.put("ssl-eval", SslEvalCommand::new);
+        all.put("service", ServiceCommand::new);
+        all.put("chaos", ChaosCommand::new);
+        all.put("safety", SafetyCommand::new);
+        all.put("overload", OverloadCommand::new);
+        all.put("broker", BrokerCommand::new);
+        all.put("settings", SettingsCommand::new);
+        all.put("export", ExportCommand::new);
+        all.put("ingest", ServiceCommand.Ingest::new);
+        all.put("streams", ServiceCommand.Streams::new);
+        all.put("scorer", ServiceCommand.Scorer::new);
+        all.put("trainer", ServiceCommand.Trainer::new);
+        return java.util.Collections.unmodifiableMap(all);
+    }
+
+    /** The command line for these arguments: with only the subcommand they name, or with all of them. */
+    public static CommandLine commandLine(String... args) {
+        CommandLine cmd = new CommandLine(new WeightcastCommand());
+        Supplier<Object> named = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        if (named != null) {
+            cmd.addSubcommand(args[0], named.get());
+        } else {
+            SUBCOMMANDS.forEach((name, command) -> cmd.addSubcommand(name, command.get()));
+        }
+        return cmd.setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler(WeightcastCommand::settingError);
+    }
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        commandLine().usage(System.out);
     }
 
     /**
@@ -65,8 +108,7 @@ public final class WeightcastCommand implements Runnable {
 
     public static void main(String[] args) {
         Nd4jStdout.install();
-        int code = new CommandLine(new WeightcastCommand()).setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler(WeightcastCommand::settingError).execute(args);
+        int code = commandLine(args).execute(args);
         System.exit(code);
     }
 }

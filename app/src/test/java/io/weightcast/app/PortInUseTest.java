@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 
 /** A port already in use stops a command with one line that names the port and what moves it, not a stack trace. */
 class PortInUseTest {
@@ -69,7 +68,7 @@ class PortInUseTest {
         Exception other = new IllegalStateException("boom");
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> WeightcastCommand.settingError(other,
-                new CommandLine(new WeightcastCommand()), null)).isSameAs(other);
+                WeightcastCommand.commandLine(), null)).isSameAs(other);
         assertThat(PortInUseException.isBindFailure(other)).isFalse();
         assertThat(PortInUseException.isBindFailure(new RuntimeException(new java.net.BindException("Address already in use")))).isTrue();
     }
@@ -79,7 +78,7 @@ class PortInUseTest {
 
     private static Run weightcast(String... args) {
         StringWriter err = new StringWriter();
-        int exit = new CommandLine(new WeightcastCommand()).setExecutionExceptionHandler(WeightcastCommand::settingError)
+        int exit = WeightcastCommand.commandLine().setExecutionExceptionHandler(WeightcastCommand::settingError)
                 .setErr(new PrintWriter(err, true)).execute(args);
         return new Run(exit, err.toString());
     }

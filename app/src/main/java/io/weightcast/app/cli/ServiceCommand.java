@@ -27,28 +27,28 @@ public class ServiceCommand implements Callable<Integer> {
 
     @Command(name = "ingest", mixinStandardHelpOptions = true, description = "Run the ingest service alone.")
     public static final class Ingest extends ServiceCommand {
-        Ingest() {
+        public Ingest() {
             name = Name.ingest;
         }
     }
 
     @Command(name = "streams", mixinStandardHelpOptions = true, description = "Run the streams service alone.")
     public static final class Streams extends ServiceCommand {
-        Streams() {
+        public Streams() {
             name = Name.streams;
         }
     }
 
     @Command(name = "scorer", mixinStandardHelpOptions = true, description = "Run the scorer service alone.")
     public static final class Scorer extends ServiceCommand {
-        Scorer() {
+        public Scorer() {
             name = Name.scorer;
         }
     }
 
     @Command(name = "trainer", mixinStandardHelpOptions = true, description = "Run the trainer service alone.")
     public static final class Trainer extends ServiceCommand {
-        Trainer() {
+        public Trainer() {
             name = Name.trainer;
         }
     }

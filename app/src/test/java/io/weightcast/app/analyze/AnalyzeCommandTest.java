@@ -398,7 +398,7 @@ class AnalyzeCommandTest {
     private static Run analyze(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new WeightcastCommand());
+        CommandLine cmd = WeightcastCommand.commandLine();
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         String[] full = new String[args.length + 1];

@@ -20,7 +20,7 @@ class EvalCommandTest {
     Path dir;
 
     private int run(StringWriter err, String... args) {
-        CommandLine cli = new CommandLine(new WeightcastCommand());
+        CommandLine cli = WeightcastCommand.commandLine();
         cli.setErr(new PrintWriter(err, true));
         cli.setOut(new PrintWriter(new StringWriter(), true));
         return cli.execute(args);

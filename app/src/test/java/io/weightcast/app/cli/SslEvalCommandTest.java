@@ -19,7 +19,7 @@ class SslEvalCommandTest {
     Path dir;
 
     private int run(StringWriter err, String... args) {
-        CommandLine cli = new CommandLine(new WeightcastCommand());
+        CommandLine cli = WeightcastCommand.commandLine();
         cli.setErr(new PrintWriter(err, true));
         cli.setOut(new PrintWriter(new StringWriter(), true));
         return cli.execute(args);

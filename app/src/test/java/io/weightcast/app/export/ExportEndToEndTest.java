@@ -25,7 +25,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code weightcast export} on a real broker: scores and alerts of two studies on two-partition scores and alerts
@@ -72,7 +71,7 @@ class ExportEndToEndTest {
         List<String> all = new ArrayList<>(List.of("export"));
         all.addAll(List.of(args));
         all.addAll(List.of("-s", Settings.BOOTSTRAP + "=" + KAFKA.bootstrapServers(), "-s", Settings.TOPIC_PREFIX + "=" + TOPICS.prefix()));
-        return new CommandLine(new WeightcastCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(all.toArray(String[]::new));
+        return WeightcastCommand.commandLine().setCaseInsensitiveEnumValuesAllowed(true).execute(all.toArray(String[]::new));
     }
 
     @Test
@@ -152,7 +151,7 @@ class ExportEndToEndTest {
             port = free.getLocalPort();
         }
         long start = System.nanoTime();
-        int code = new CommandLine(new WeightcastCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute("export", "--study", "alpha", "--timeout-seconds", "2",
+        int code = WeightcastCommand.commandLine().setCaseInsensitiveEnumValuesAllowed(true).execute("export", "--study", "alpha", "--timeout-seconds", "2",
                 "--out", dir.resolve("never.csv").toString(), "-s", Settings.BOOTSTRAP + "=127.0.0.1:" + port);
         assertThat(code).isEqualTo(1);
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(30));

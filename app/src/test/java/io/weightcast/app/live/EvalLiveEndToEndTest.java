@@ -32,7 +32,7 @@ class EvalLiveEndToEndTest {
         System.setProperty("weightcast.home", ROOT.toString());
         Path zoo = tinyZoo();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new WeightcastCommand());
+        CommandLine cmd = WeightcastCommand.commandLine();
         cmd.setErr(new PrintWriter(err));
         int code = cmd.execute("eval-live", "--zoo", zoo.toString(), "--history", "12", "--concurrency", "4", "--mode", "both",
                 "--out", out.toString(), "--seed", "3", "--orders", "2", "-s", "trainer.encoder.enabled=false");
