@@ -7,8 +7,10 @@ import io.weightcast.core.safetensors.ChunkName;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
 import io.weightcast.core.safetensors.TensorInfo;
+import io.weightcast.store.ClaimChecks;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongPredicate;
 import java.util.regex.Pattern;
 
 /**
@@ -16,22 +18,26 @@ import java.util.regex.Pattern;
  * a precise reason. Checks, in order: size, the header's caps ({@link HeaderLimits}, before it is parsed), the
  * safetensors structure, run id agreement, the merged metadata, a split part's numbers and chunk names, at least one
  * floating-point tensor. Rewrites the header only when metadata was added (otherwise the client's bytes go through
- * untouched) and splits files above the record limit (§4), both lazily: the parts are views of the body until built.
+ * untouched) and splits files above the record limit (§4), both lazily: the parts are views of the body until built. A
+ * whole checkpoint above the claim-check threshold is marked for the store instead ({@link ValidCheckpoint#stored}).
  */
 public final class CheckpointValidator {
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,8}");
     private final long maxCheckpointBytes;
     private final int maxRecordBytes;
     private final HeaderLimits headerLimits;
+    private final LongPredicate byReference;
 
     public CheckpointValidator(long maxCheckpointBytes, int maxRecordBytes) {
-        this(maxCheckpointBytes, maxRecordBytes, HeaderLimits.NONE);
+        this(maxCheckpointBytes, maxRecordBytes, HeaderLimits.NONE, bytes -> false);
     }
 
-    CheckpointValidator(long maxCheckpointBytes, int maxRecordBytes, HeaderLimits headerLimits) {
+    /** @param byReference whether a checkpoint of that many bytes goes to the claim-check store ({@link ClaimChecks#claims}) */
+    CheckpointValidator(long maxCheckpointBytes, int maxRecordBytes, HeaderLimits headerLimits, LongPredicate byReference) {
         this.maxCheckpointBytes = maxCheckpointBytes;
         this.maxRecordBytes = maxRecordBytes;
         this.headerLimits = headerLimits;
+        this.byReference = byReference;
     }
 
     public ValidCheckpoint validate(String runId, byte[] body, MetadataDefaults defaults) {
@@ -50,6 +56,9 @@ public final class CheckpointValidator {
         CheckpointMetadata metadata = parseMetadata(merged, runId);
         requirePartNames(file, merged, metadata);
         requireFloatTensor(file);
+        if (metadata.parts() == 1 && byReference.test(body.length)) {
+            return ValidCheckpoint.toStore(metadata, merged, body); // the body as uploaded; the reference carries the merged metadata
+        }
         if (merged.equals(file.metadata()) && body.length <= maxRecordBytes) {
             return ValidCheckpoint.asIs(metadata, body); // the client's bytes, untouched
         }
