@@ -12,14 +12,14 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** A real S3 server in this JVM: S3Proxy on a free loopback port, objects in a directory (jclouds' filesystem backend), SigV4 auth. */
-final class S3ProxyServer implements AutoCloseable {
-    static final String ACCESS_KEY = "weightcast-test";
-    static final String SECRET_KEY = "weightcast-test-secret";
+public final class S3ProxyServer implements AutoCloseable {
+    public static final String ACCESS_KEY = "weightcast-test";
+    public static final String SECRET_KEY = "weightcast-test-secret";
 
     private final BlobStoreContext context;
     private final S3Proxy proxy;
 
-    S3ProxyServer(Path dir) throws Exception {
+    public S3ProxyServer(Path dir) throws Exception {
         Properties props = new Properties();
         props.setProperty("jclouds.filesystem.basedir", dir.toString());
         context = ContextBuilder.newBuilder("filesystem").credentials(ACCESS_KEY, SECRET_KEY).overrides(props)
@@ -36,17 +36,17 @@ final class S3ProxyServer implements AutoCloseable {
         }
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + proxy.getPort();
     }
 
     /** A client as the services build one ({@link S3Clients}), with this server's static credentials. */
-    S3Client client() {
+    public S3Client client() {
         return S3Clients.builder(endpoint(), "us-east-1", true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY))).build();
     }
 
-    void createBucket(String bucket) {
+    public void createBucket(String bucket) {
         try (S3Client s3 = client()) {
             s3.createBucket(b -> b.bucket(bucket));
         }
