@@ -13,7 +13,7 @@ import numpy as np
 import weightcast
 from weightcast import claim_check
 from weightcast import safetensors as st
-from weightcast.client import MemoryTransport, WeightcastError
+from weightcast.client import MemoryTransport
 
 
 def state(rows):
@@ -79,9 +79,19 @@ class ClaimCheckTest(unittest.TestCase):
         self.assertEqual(uri, "s3://bucket/weightcast/runs/r/1-x.safetensors")
         self.assertEqual((calls[0]["Bucket"], calls[0]["Key"], calls[0]["Body"]), ("bucket", "weightcast/runs/r/1-x.safetensors", b"abc"))
 
-    def test_the_http_transport_leaves_it_to_the_gateway(self):
-        with self.assertRaises(WeightcastError):
-            weightcast.Weightcast(http_url="http://127.0.0.1:9", claim_store=self.dir.name)
+    def test_over_http_a_client_store_wraps_the_transport_and_the_environment_alone_does_not(self):
+        client = weightcast.Weightcast(http_url="http://127.0.0.1:9", claim_store=self.dir.name)
+        self.assertIsInstance(client.transport, claim_check.ClaimCheckTransport)
+        os.environ["WEIGHTCAST_STORE_URI"] = self.dir.name
+        try:
+            plain = weightcast.Weightcast(http_url="http://127.0.0.1:9")
+            self.assertNotIsInstance(plain.transport, claim_check.ClaimCheckTransport)
+        finally:
+            del os.environ["WEIGHTCAST_STORE_URI"]
+
+    def test_a_bad_threshold_is_refused(self):
+        with self.assertRaises(ValueError):
+            claim_check.ClaimCheckTransport(MemoryTransport(), claim_check.FileStore(self.dir.name), -1)
 
     def test_a_dry_run_never_writes_to_the_store(self):
         client = weightcast.Weightcast(dry_run=True, claim_store=self.dir.name, claim_threshold_bytes=0)

@@ -464,7 +464,8 @@ ENV_VARS = {
     "WEIGHTCAST_STOP_ON": "comma-separated stop rules, e.g. EARLY_STOP_CANDIDATE,DYING_RELU:critical",
     "WEIGHTCAST_STORE_URI": "claim check (Kafka transport): checkpoints above WEIGHTCAST_STORE_THRESHOLD_BYTES go to this "
                             "store (file:///dir shared with the streams service, or s3://bucket/prefix with boto3) and "
-                            "Kafka carries their reference; the ingest gateway has its own store.* settings",
+                            "Kafka carries their reference; over HTTP, claim_store= in code (the gateway also has its "
+                            "own store.* settings)",
     "WEIGHTCAST_STORE_THRESHOLD_BYTES": "checkpoints above this many bytes go by reference (default 64 MiB)",
     "WEIGHTCAST_KAFKA_SECURITY_PROTOCOL": "Kafka login: SASL_PLAINTEXT, SASL_SSL or SSL (with _SASL_MECHANISM, "
                                           "_SASL_USERNAME, _SASL_PASSWORD, _SSL_CA_LOCATION; the services' names)",
@@ -598,14 +599,12 @@ class Weightcast:
 
     def _claim_check(self, store, threshold_bytes: Optional[int], given_transport: bool):
         """The transport, wrapped in the claim check (``claim_check``) when a store is given (or, for Kafka, named by
-        WEIGHTCAST_STORE_URI): only around Kafka or a transport the caller passed, never in a dry run or no-op run."""
-        if store is not None and isinstance(self.transport, HttpTransport):
-            raise WeightcastError("claim_store is for the Kafka transport; the ingest gateway stores big checkpoints "
-                                  "itself (its store.uri and store.threshold.bytes settings)")
+        WEIGHTCAST_STORE_URI): around Kafka, HTTP (the gateway passes a reference record on; without a client store it
+        stores big bodies itself) or a transport the caller passed, never in a dry run or no-op run."""
         kafka = isinstance(self.transport, KafkaTransport)
         if store is None and kafka:
             store = _env("WEIGHTCAST_STORE_URI")
-        if store is None or not (kafka or given_transport):
+        if store is None or not (kafka or given_transport or isinstance(self.transport, HttpTransport)):
             return self.transport
         if threshold_bytes is None:
             env = _env("WEIGHTCAST_STORE_THRESHOLD_BYTES")

@@ -105,6 +105,22 @@ class IngestClaimCheckIntegrationTest {
     }
 
     @Test
+    void aClientsOwnReferenceRecordPassesWithItsMetadataCheckedAndOneWithTensorsIsRefused() throws Exception {
+        String sha = "cd".repeat(32);
+        byte[] ref = new CheckpointReference(URI.create("s3://ckpts/runs/run-own/9.safetensors"), 5_000_000_000L, sha)
+                .record(Map.of("run_id", "run-own"));
+        HttpResponse<String> r = post("/v1/runs/run-own/checkpoints?step=9&study=s2", ref);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        SafeTensors record = SafeTensors.read(KAFKA.reader().toEnd(TOPICS.checkpoints(), "run-own").get(0).value());
+        assertThat(record.metadata()).containsEntry("step", "9").containsEntry("study", "s2").containsEntry("ref_sha256", sha)
+                .containsEntry("ref_bytes", "5000000000");
+        assertThat(post("/v1/runs/run-own/checkpoints?step=10", CheckpointBuilder.cnn(9, 64)
+                .meta(Map.of("ref_uri", "s3://ckpts/x", "ref_bytes", "10", "ref_sha256", sha)).bytes()).statusCode()).isEqualTo(400);
+        assertThat(post("/v1/runs/run-own/checkpoints?step=11", new CheckpointReference(URI.create("s3://ckpts/x"), 10, sha)
+                .record(Map.of("parts", "2"))).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void aStoreThatCannotBeWrittenIsA503AndNothingIsPublished() throws Exception {
         Path runDir = store.resolve("runs/run-blocked");
         Files.createDirectories(runDir.getParent());
