@@ -8,7 +8,6 @@ import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.CheckpointReference;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.store.ClaimChecks;
-import io.weightcast.testkit.Await;
 import io.weightcast.testkit.CheckpointBuilder;
 import io.weightcast.testkit.EmbeddedKafkaExtension;
 import java.net.URI;
@@ -52,9 +51,7 @@ class IngestClaimCheckIntegrationTest {
         settings = Settings.of(Map.of("kafka.bootstrap.servers", KAFKA.bootstrapServers(), "topic.prefix", TOPICS.prefix(),
                 "ingest.port", "0", "ingest.tokens", TOKEN, "ingest.max.record.bytes", Integer.toString(16 * 1024),
                 "store.uri", store.toUri().toString(), "store.threshold.bytes", Integer.toString(THRESHOLD)));
-        service = new IngestService(settings);
-        service.start();
-        Await.until("ingest ready", Duration.ofSeconds(30), () -> get("/ready").statusCode() == 200);
+        service = TestIngest.started(settings);
     }
 
     @AfterAll
@@ -135,10 +132,6 @@ class IngestClaimCheckIntegrationTest {
         return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/octet-stream")
                 .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static URI uri(String path) {
