@@ -34,7 +34,7 @@ import uuid
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from . import alerts, dead_units, kafka_security, readback, safetensors
+from . import alerts, claim_check, dead_units, kafka_security, readback, safetensors
 
 #: Largest record the platform's topics accept (``KafkaConfigs.MAX_RECORD_BYTES`` in Java);
 #: larger checkpoints are split into parts.
@@ -462,6 +462,11 @@ ENV_VARS = {
     "WEIGHTCAST_STUDY": "the study of runs started without one",
     "WEIGHTCAST_TOPIC_PREFIX": "topic prefix (default weightcast.)",
     "WEIGHTCAST_STOP_ON": "comma-separated stop rules, e.g. EARLY_STOP_CANDIDATE,DYING_RELU:critical",
+    "WEIGHTCAST_STORE_URI": "claim check (Kafka transport): checkpoints above WEIGHTCAST_STORE_THRESHOLD_BYTES go to this "
+                            "store (file:///dir shared with the streams service, or s3://bucket/prefix with boto3) and "
+                            "Kafka carries their reference; over HTTP, claim_store= in code (the gateway also has its "
+                            "own store.* settings)",
+    "WEIGHTCAST_STORE_THRESHOLD_BYTES": "checkpoints above this many bytes go by reference (default 64 MiB)",
     "WEIGHTCAST_KAFKA_SECURITY_PROTOCOL": "Kafka login: SASL_PLAINTEXT, SASL_SSL or SSL (with _SASL_MECHANISM, "
                                           "_SASL_USERNAME, _SASL_PASSWORD, _SSL_CA_LOCATION; the services' names)",
 }
@@ -510,6 +515,11 @@ class Weightcast:
     (``WEIGHTCAST_BOOTSTRAP``, ``WEIGHTCAST_URL`` or ``WEIGHTCAST_DIR``; see ``ENV_VARS``).
     ``mode="disabled"`` (or ``WEIGHTCAST_MODE=disabled``) makes every run a no-op that never connects.
 
+    Claim check (design §10): with ``claim_store`` (``file:///dir`` shared with the streams service, or
+    ``s3://bucket/prefix`` with boto3; else ``WEIGHTCAST_STORE_URI``), checkpoints above
+    ``claim_threshold_bytes`` (default 64 MiB) are written there and Kafka carries their reference
+    (``claim_check``); smaller ones stay inline. The ingest gateway does the same on its side.
+
     Read-back (``Run.latest_score``, ``Run.should_stop``) comes from the scorer's HTTP API when
     ``scorer_url`` is set (with the read token ``scorer_token``, else ``WEIGHTCAST_SCORER_TOKEN``, else
     ``token``), else from the scores and alerts topics of ``alerts_bootstrap_servers`` or
@@ -523,7 +533,7 @@ class Weightcast:
                  stop_on: Optional[Sequence[str]] = None, alerts_bootstrap_servers: Optional[str] = None,
                  alert_watcher=None, http_max_retries: int = 5, http_max_backoff: float = 30.0,
                  scorer_url: Optional[str] = None, mode: Optional[str] = None, reader=None,
-                 scorer_token: Optional[str] = None):
+                 scorer_token: Optional[str] = None, claim_store=None, claim_threshold_bytes: Optional[int] = None):
         self.mode = env_mode(mode)
         self.disabled = self.mode == "disabled"
         if topic_prefix is None:
@@ -568,6 +578,8 @@ class Weightcast:
         else:
             self.transport = KafkaTransport(bootstrap_servers, topic_prefix, client_id, connect_timeout,
                                             delivery_timeout, producer_config=producer_config)
+        self.transport = self._claim_check(claim_store, claim_threshold_bytes,
+                                           transport is not None and not switched and not dry_run)
         self._closed = False
         self.topic_prefix = topic_prefix
         # read-back: the scorer's HTTP API, else one consumer of the scores and alerts topics for all runs
@@ -584,6 +596,22 @@ class Weightcast:
         self._scores_topic = topic_prefix + "scores"
         self._watcher = reader if reader is not None else alert_watcher
         self._watcher_lock = threading.Lock()
+
+    def _claim_check(self, store, threshold_bytes: Optional[int], given_transport: bool):
+        """The transport, wrapped in the claim check (``claim_check``) when a store is given (or, for Kafka, named by
+        WEIGHTCAST_STORE_URI): around Kafka, HTTP (the gateway passes a reference record on; without a client store it
+        stores big bodies itself) or a transport the caller passed, never in a dry run or no-op run."""
+        kafka = isinstance(self.transport, KafkaTransport)
+        if store is None and kafka:
+            store = _env("WEIGHTCAST_STORE_URI")
+        if store is None or not (kafka or given_transport or isinstance(self.transport, HttpTransport)):
+            return self.transport
+        if threshold_bytes is None:
+            env = _env("WEIGHTCAST_STORE_THRESHOLD_BYTES")
+            threshold_bytes = int(env) if env else claim_check.DEFAULT_THRESHOLD_BYTES
+        if isinstance(store, (str, os.PathLike)):
+            store = claim_check.store_for(os.fspath(store))
+        return claim_check.ClaimCheckTransport(self.transport, store, threshold_bytes)
 
     def reader(self):
         """Where ``latest_score``/``should_stop`` answers come from: a ``readback.HttpReader`` with a scorer

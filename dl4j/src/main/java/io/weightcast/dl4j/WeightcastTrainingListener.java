@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
  *       Epochs end in {@code fit(iterator)} / {@code fit(iterator, epochs)}; {@code fit(DataSet)} alone
  *       ends none.</li>
  *   <li>{@code started} goes out when the first epoch starts (or on {@link #start()}).</li>
+ *   <li>Big networks: a publisher built with {@code .claimChecks(ClaimChecks.from(settings))} writes checkpoints above
+ *       {@code store.threshold.bytes} to the shared store and sends Kafka their reference (design §10).</li>
  *   <li>Publishing never interrupts training: a failure (conversion, refusal, broker error) is logged
  *       and counted ({@link #failures()}); {@link #finish} waits for outstanding acks and, with
  *       {@link Builder#rethrowOnFinish()}, then throws if anything failed. The parameters are copied

@@ -5,6 +5,7 @@ import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.records.RunEvent;
+import io.weightcast.store.ClaimChecks;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Java producer SDK for JVM training loops and our own tools: publishes checkpoints and run events
  * straight to Kafka (no HTTP hop) with the gateway's validation and splitting, through an
  * idempotent acks=all producer. Each call returns a future that completes when the broker acked
- * every record ({@code .join()} to block). Invalid input throws {@link IngestRejection} at once.
+ * every record ({@code .join()} to block). Invalid input throws {@link IngestRejection} at once. With
+ * {@link Builder#claimChecks} a checkpoint above the threshold goes to the shared store and Kafka carries its reference.
  * {@code send} may block the caller while the producer waits for metadata or buffer space.
  *
  * <pre>{@code
@@ -38,6 +40,7 @@ public final class CheckpointPublisher implements AutoCloseable {
     private final Topics topics;
     private final String framework;
     private final CheckpointValidator validator;
+    private final ClaimChecks claims;
 
     private CheckpointPublisher(Builder b) {
         Properties props = KafkaConfigs.producer(b.bootstrap, b.clientId);
@@ -46,7 +49,8 @@ public final class CheckpointPublisher implements AutoCloseable {
         this.sender = new AckedSender(producer);
         this.topics = b.topics;
         this.framework = b.framework;
-        this.validator = new CheckpointValidator(Integer.MAX_VALUE - 64, b.maxRecordBytes);
+        this.claims = b.claims;
+        this.validator = new CheckpointValidator(Integer.MAX_VALUE - 64, b.maxRecordBytes, HeaderLimits.NONE, claims::claims);
     }
 
     public static Builder builder(String bootstrap) {
@@ -99,10 +103,11 @@ public final class CheckpointPublisher implements AutoCloseable {
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(30));
+        claims.close();
     }
 
     private CompletableFuture<CheckpointReceipt> publish(String runId, byte[] file, MetadataDefaults defaults) {
-        ValidCheckpoint valid = validator.validate(runId, file, defaults);
+        ValidCheckpoint valid = validator.validate(runId, file, defaults).stored(claims); // writes a big one to the store
         return sender.sendAll(topics.checkpoints(), runId, valid.parts()).thenApply(acks -> valid.receipt());
     }
 
@@ -119,6 +124,7 @@ public final class CheckpointPublisher implements AutoCloseable {
         private String clientId = "weightcast-sdk";
         private String framework = "java";
         private int maxRecordBytes = KafkaConfigs.MAX_RECORD_BYTES;
+        private ClaimChecks claims = ClaimChecks.none();
         private final Properties overrides = new Properties();
 
         private Builder(String bootstrap) {
@@ -147,6 +153,15 @@ public final class CheckpointPublisher implements AutoCloseable {
                 throw new IllegalArgumentException("maxRecordBytes must be in [4096, " + KafkaConfigs.MAX_RECORD_BYTES + "]");
             }
             this.maxRecordBytes = maxRecordBytes;
+            return this;
+        }
+
+        /**
+         * The claim check (design §10): checkpoints above its threshold are written to its store, on the calling thread, and
+         * Kafka gets their reference; e.g. {@code ClaimChecks.from(settings)} with {@code store.uri}. The publisher closes it.
+         */
+        public Builder claimChecks(ClaimChecks checks) {
+            this.claims = checks;
             return this;
         }
 

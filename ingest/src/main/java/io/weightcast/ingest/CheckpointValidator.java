@@ -1,14 +1,18 @@
 package io.weightcast.ingest;
 
 import io.weightcast.core.records.CheckpointMetadata;
+import io.weightcast.core.records.CheckpointReference;
 import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.safetensors.CheckpointParts;
 import io.weightcast.core.safetensors.ChunkName;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
 import io.weightcast.core.safetensors.TensorInfo;
+import io.weightcast.store.ClaimChecks;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongPredicate;
 import java.util.regex.Pattern;
 
 /**
@@ -16,22 +20,27 @@ import java.util.regex.Pattern;
  * a precise reason. Checks, in order: size, the header's caps ({@link HeaderLimits}, before it is parsed), the
  * safetensors structure, run id agreement, the merged metadata, a split part's numbers and chunk names, at least one
  * floating-point tensor. Rewrites the header only when metadata was added (otherwise the client's bytes go through
- * untouched) and splits files above the record limit (§4), both lazily: the parts are views of the body until built.
+ * untouched) and splits files above the record limit (§4), both lazily: the parts are views of the body until built. A
+ * whole checkpoint above the claim-check threshold is marked for the store instead ({@link ValidCheckpoint#stored}); a
+ * reference record a client made itself (no tensors, {@code ref_*} metadata) passes with its metadata checked.
  */
 public final class CheckpointValidator {
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,8}");
     private final long maxCheckpointBytes;
     private final int maxRecordBytes;
     private final HeaderLimits headerLimits;
+    private final LongPredicate byReference;
 
     public CheckpointValidator(long maxCheckpointBytes, int maxRecordBytes) {
-        this(maxCheckpointBytes, maxRecordBytes, HeaderLimits.NONE);
+        this(maxCheckpointBytes, maxRecordBytes, HeaderLimits.NONE, bytes -> false);
     }
 
-    CheckpointValidator(long maxCheckpointBytes, int maxRecordBytes, HeaderLimits headerLimits) {
+    /** @param byReference whether a checkpoint of that many bytes goes to the claim-check store ({@link ClaimChecks#claims}) */
+    CheckpointValidator(long maxCheckpointBytes, int maxRecordBytes, HeaderLimits headerLimits, LongPredicate byReference) {
         this.maxCheckpointBytes = maxCheckpointBytes;
         this.maxRecordBytes = maxRecordBytes;
         this.headerLimits = headerLimits;
+        this.byReference = byReference;
     }
 
     public ValidCheckpoint validate(String runId, byte[] body, MetadataDefaults defaults) {
@@ -48,8 +57,20 @@ public final class CheckpointValidator {
         }
         Map<String, String> merged = defaults.applyTo(runId, file.metadata());
         CheckpointMetadata metadata = parseMetadata(merged, runId);
+        Optional<CheckpointReference> ref = reference(merged);
+        if (ref.isPresent()) {
+            // a client's own claim check: streams reads (and verifies) the file, only inside its read roots
+            if (file.size() > 0) {
+                throw new IngestRejection(RejectReason.MALFORMED_SAFETENSORS, "a reference record (" + CheckpointReference.URI_KEY
+                        + ") carries no tensors; this one has " + file.size());
+            }
+            return ValidCheckpoint.asIs(metadata, merged.equals(file.metadata()) ? body : ref.get().record(merged));
+        }
         requirePartNames(file, merged, metadata);
         requireFloatTensor(file);
+        if (metadata.parts() == 1 && byReference.test(body.length)) {
+            return ValidCheckpoint.toStore(metadata, merged, body); // the body as uploaded; the reference carries the merged metadata
+        }
         if (merged.equals(file.metadata()) && body.length <= maxRecordBytes) {
             return ValidCheckpoint.asIs(metadata, body); // the client's bytes, untouched
         }
@@ -75,6 +96,14 @@ public final class CheckpointValidator {
         } catch (MalformedRecordException e) {
             String hint = merged.containsKey("step") ? "" : " (give ?step= or a 'step' metadata entry)";
             throw new IngestRejection(RejectReason.INVALID_METADATA, e.getMessage() + hint);
+        }
+    }
+
+    private static Optional<CheckpointReference> reference(Map<String, String> merged) {
+        try {
+            return CheckpointReference.of(merged);
+        } catch (MalformedRecordException e) {
+            throw new IngestRejection(RejectReason.INVALID_METADATA, e.getMessage());
         }
     }
 

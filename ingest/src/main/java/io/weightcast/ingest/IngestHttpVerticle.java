@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.weightcast.core.kafka.Topics;
+import io.weightcast.store.ClaimChecks;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.service.OpsRoutes;
 import java.util.List;
@@ -47,13 +48,14 @@ final class IngestHttpVerticle extends VerticleBase {
     private final InflightBudget budget;
     private final BearerAuth auth;
     private final CheckpointValidator checkpoints;
+    private final ClaimChecks claims;
     private final EventValidator events;
     private final IdempotencyKeys idempotency;
     private HttpServer server;
     private Router router;
 
     IngestHttpVerticle(IngestSettings settings, IngestProducer producer, InflightBudget budget, IngestMetrics metrics,
-                       PrometheusRegistry registry) {
+                       PrometheusRegistry registry, ClaimChecks claims) {
         this.budget = budget;
         this.settings = settings;
         this.topics = settings.topics();
@@ -61,7 +63,9 @@ final class IngestHttpVerticle extends VerticleBase {
         this.metrics = metrics;
         this.registry = registry;
         this.auth = BearerAuth.from(settings, registry);
-        this.checkpoints = new CheckpointValidator(settings.maxCheckpointBytes(), settings.maxRecordBytes(), settings.headerLimits());
+        this.claims = claims;
+        this.checkpoints = new CheckpointValidator(settings.maxCheckpointBytes(), settings.maxRecordBytes(), settings.headerLimits(),
+                claims::claims);
         this.events = new EventValidator(System::currentTimeMillis);
         this.idempotency = new IdempotencyKeys(settings.idempotencyWindowMs(), settings.idempotencyMaxKeys());
     }
@@ -206,6 +210,8 @@ final class IngestHttpVerticle extends VerticleBase {
         InflightBudget.Lease lease = BoundedBody.lease(ctx).retain();
         vertx.executeBlocking(() -> checkpoints.validate(run, body, defaults), false)
                 .map(valid -> inScope(ctx, valid, valid.metadata().study()))
+                // above store.threshold.bytes: the body goes to the store (after the scope check), Kafka gets its reference
+                .compose(valid -> valid.byReference() ? vertx.executeBlocking(() -> valid.stored(claims), false) : Future.succeededFuture(valid))
                 .compose(valid -> Future.fromCompletionStage(
                         producer.send(topics.checkpoints(), run, valid.partCount(), valid::part), context).map(acks -> valid))
                 .onSuccess(valid -> {

@@ -6,6 +6,7 @@ import io.weightcast.core.config.Settings;
 import io.weightcast.core.kafka.KafkaClientSettings;
 import io.weightcast.core.service.PortInUseException;
 import io.weightcast.core.service.Service;
+import io.weightcast.store.ClaimChecks;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,18 +31,25 @@ public final class IngestService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
 
     private final IngestSettings settings;
+    private final ClaimChecks claims;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private Vertx vertx;
     private IngestProducer producer;
     private IngestHttpVerticle verticle;
 
     public IngestService(Settings settings) {
-        this(IngestSettings.from(settings));
+        this(IngestSettings.from(settings), ClaimChecks.from(settings));
         KafkaClientSettings.install(KafkaClientSettings.from(settings));
     }
 
     public IngestService(IngestSettings settings) {
+        this(settings, ClaimChecks.none());
+    }
+
+    /** @param claims where checkpoints above {@code store.threshold.bytes} go (the claim check); {@link ClaimChecks#none()}: inline */
+    public IngestService(IngestSettings settings, ClaimChecks claims) {
         this.settings = settings;
+        this.claims = claims;
     }
 
     @Override
@@ -59,7 +67,7 @@ public final class IngestService implements Service {
                 List.of(settings.topics().checkpoints(), settings.topics().runs()));
         vertx = Vertx.vertx();
         InflightBudget budget = new InflightBudget(settings.maxInflightBytes(), settings.maxInflightRequests());
-        verticle = new IngestHttpVerticle(settings, producer, budget, new IngestMetrics(registry, budget), registry);
+        verticle = new IngestHttpVerticle(settings, producer, budget, new IngestMetrics(registry, budget), registry, claims);
         try {
             vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -112,6 +120,7 @@ public final class IngestService implements Service {
             producer.close();
             producer = null;
         }
+        claims.close();
     }
 
     private static String rootMessage(Throwable e) {

@@ -19,6 +19,8 @@ public enum RejectReason {
     MALFORMED_EVENT(400, "malformed_event"),
     INVALID_EVENT(400, "invalid_event"),
     KAFKA_UNAVAILABLE(503, "kafka_unavailable"),
+    /** A checkpoint above {@code store.threshold.bytes} could not be written to the claim-check store. */
+    STORE_UNAVAILABLE(503, "store_unavailable"),
     /** A request with the same {@code Idempotency-Key} is still being processed (409 with Retry-After). */
     IN_PROGRESS(409, "in_progress"),
     /** The body stalled or arrived below the minimum rate; its share of the budget is freed (408). */

@@ -3,10 +3,13 @@ package io.weightcast.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.weightcast.core.records.CheckpointReference;
 import io.weightcast.core.safetensors.CheckpointParts;
 import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsWriter;
+import io.weightcast.store.ClaimChecks;
+import io.weightcast.store.FileStore;
 import io.weightcast.testkit.CheckpointBuilder;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +29,25 @@ class CheckpointValidatorTest {
         assertThat(valid.parts().get(0)).isSameAs(body);
         assertThat(valid.metadata().step()).isEqualTo(3);
         assertThat(valid.receipt()).isEqualTo(new CheckpointReceipt("run-a", 3, 1, body.length));
+    }
+
+    /** Above the claim-check threshold: nothing is produced until the body is in the store, then one reference record. */
+    @Test
+    void aCheckpointAboveTheThresholdBecomesAReferenceOnlyOnceStored(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        byte[] body = CheckpointBuilder.cnn(3, 32).bytes();
+        CheckpointValidator claiming = new CheckpointValidator(1 << 20, 16 * 1024, HeaderLimits.NONE, bytes -> bytes > 1000);
+        ValidCheckpoint valid = claiming.validate("run-c", body, MetadataDefaults.fromQuery(Map.of("step", "5")::get));
+        assertThat(valid.byReference()).isTrue();
+        assertThatThrownBy(valid::parts).isInstanceOf(IllegalStateException.class);
+        ClaimChecks checks = new ClaimChecks(new FileStore(dir), 1000, List.of());
+        ValidCheckpoint stored = valid.stored(checks);
+        SafeTensors record = SafeTensors.read(stored.parts().get(0));
+        assertThat(record.size()).isZero();
+        assertThat(record.metadata()).containsEntry("run_id", "run-c").containsEntry("step", "5");
+        CheckpointReference ref = CheckpointReference.of(record.metadata()).orElseThrow();
+        assertThat(ref.bytes()).isEqualTo(body.length);
+        assertThat(stored.stored(checks)).isSameAs(stored);
+        assertThat(validator.validate("run-c", body, MetadataDefaults.fromQuery(Map.of("step", "5")::get)).byReference()).isFalse();
     }
 
     @Test

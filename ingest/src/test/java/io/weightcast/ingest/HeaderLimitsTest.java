@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** Issue 21: the header's length, tensor count and ranks are capped before the header is parsed into a tree. */
 class HeaderLimitsTest {
     private static final HeaderLimits LIMITS = new HeaderLimits(4096, 8, 4);
-    private final CheckpointValidator validator = new CheckpointValidator(1 << 20, 16 * 1024, LIMITS);
+    private final CheckpointValidator validator = new CheckpointValidator(1 << 20, 16 * 1024, LIMITS, bytes -> false);
 
     @Test
     void aHeaderLongerThanTheCapIsRefusedFromItsLengthAlone() {

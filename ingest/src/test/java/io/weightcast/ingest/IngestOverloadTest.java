@@ -54,7 +54,7 @@ class IngestOverloadTest {
     @BeforeAll
     static void start() throws Exception {
         TopicSetup.ensure(KAFKA.bootstrapServers(), TOPICS, 2, (short) 1);
-        service = new IngestService(Settings.of(Map.of(
+        service = TestIngest.started(Settings.of(Map.of(
                 "kafka.bootstrap.servers", KAFKA.bootstrapServers(),
                 "topic.prefix", TOPICS.prefix(),
                 "ingest.port", "0",
@@ -64,8 +64,6 @@ class IngestOverloadTest {
                 "ingest.max.inflight.bytes", Integer.toString(MAX_INFLIGHT_BYTES),
                 "ingest.max.inflight.requests", Integer.toString(MAX_REQUESTS),
                 "ingest.retry.after.seconds", Integer.toString(RETRY_AFTER))));
-        service.start();
-        Await.until("ingest ready", Duration.ofSeconds(30), () -> get("/ready").statusCode() == 200);
     }
 
     @AfterAll

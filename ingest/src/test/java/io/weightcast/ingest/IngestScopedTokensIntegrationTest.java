@@ -48,15 +48,13 @@ class IngestScopedTokensIntegrationTest {
                 {"tokens": [
                   {"name": "team-a", "token": "%s", "studies": ["mnist"], "runs": ["team-a-*"]}
                 ]}""".formatted(TEAM_A));
-        service = new IngestService(Settings.of(Map.of(
+        service = TestIngest.started(Settings.of(Map.of(
                 "kafka.bootstrap.servers", KAFKA.bootstrapServers(),
                 "topic.prefix", TOPICS.prefix(),
                 "ingest.port", "0",
                 "ingest.tokens", FIXED,
                 "ingest.tokens.file", tokenFile.toString(),
                 "ingest.ack.timeout.ms", "15000")));
-        service.start();
-        Await.until("ingest ready", Duration.ofSeconds(30), () -> get("/ready").statusCode() == 200);
     }
 
     @AfterAll

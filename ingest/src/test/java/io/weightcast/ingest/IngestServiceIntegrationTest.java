@@ -10,7 +10,6 @@ import io.weightcast.core.records.Json;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.safetensors.CheckpointParts;
 import io.weightcast.core.safetensors.SafeTensors;
-import io.weightcast.testkit.Await;
 import io.weightcast.testkit.CheckpointBuilder;
 import io.weightcast.testkit.EmbeddedKafkaExtension;
 import io.weightcast.testkit.MetricsText;
@@ -45,7 +44,7 @@ class IngestServiceIntegrationTest {
     @BeforeAll
     static void start() throws Exception {
         TopicSetup.ensure(KAFKA.bootstrapServers(), TOPICS, 2, (short) 1);
-        service = new IngestService(Settings.of(Map.of(
+        service = TestIngest.started(Settings.of(Map.of(
                 "kafka.bootstrap.servers", KAFKA.bootstrapServers(),
                 "topic.prefix", TOPICS.prefix(),
                 "ingest.port", "0",
@@ -53,8 +52,6 @@ class IngestServiceIntegrationTest {
                 "ingest.max.record.bytes", Integer.toString(RECORD_LIMIT),
                 "ingest.max.checkpoint.bytes", Integer.toString(CHECKPOINT_LIMIT),
                 "ingest.ack.timeout.ms", "15000")));
-        service.start();
-        Await.until("ingest ready", Duration.ofSeconds(30), () -> get("/ready").statusCode() == 200);
     }
 
     @AfterAll

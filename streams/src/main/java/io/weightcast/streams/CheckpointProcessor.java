@@ -3,6 +3,7 @@ package io.weightcast.streams;
 import io.weightcast.core.features.FeatureExtractor;
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.records.CheckpointMetadata;
+import io.weightcast.core.records.CheckpointReference;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.Embedding;
 import io.weightcast.core.records.FeatureVector;
@@ -10,9 +11,11 @@ import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
 import io.weightcast.core.records.LayerSpectralHealth;
+import io.weightcast.store.ClaimCheckException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -31,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * of its step, of a run that sends them by event, is held ({@link HeldFeatures}) until its event comes
  * ({@link RunEventProcessor} releases it) or {@code streams.metrics.wait.ms} passes. A byte-identical copy of a
  * record that passed within {@code streams.dedup.window.ms} is a producer's retry and is dropped
- * ({@link DuplicateCheckpoints}). Anything that cannot be
+ * ({@link DuplicateCheckpoints}). A reference record's checkpoint is read from the store ({@link CheckpointSource}); one
+ * outside the read roots, missing, or whose size or SHA-256 differs is a dead letter ({@code ref_refused},
+ * {@code ref_missing}, {@code ref_mismatch}, {@code ref_unreadable}). Anything that cannot be
  * decoded goes to the dead-letter child with its reason; nothing here throws, so one bad record never stops the
  * stream thread.
  */
@@ -49,6 +54,7 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
     private final SpectraStage spectra;
     private final EmbeddingStage embeddings;
     private final UnreadHyperparameters unreadHparams;
+    private final CheckpointSource source;
     private ProcessorContext<String, Object> context;
     private CheckpointAssembler assembler;
     private MetricHistory history;
@@ -65,6 +71,7 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
         this.spectra = options.spectra();
         this.embeddings = options.embeddings();
         this.unreadHparams = new UnreadHyperparameters(metrics);
+        this.source = new CheckpointSource(options.references(), metrics, "features");
     }
 
     @Override
@@ -126,36 +133,25 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
         try {
             SafeTensors file = SafeTensors.read(record.value());
             CheckpointMetadata meta = CheckpointMetadata.parse(file.metadata(), record.key());
+            Optional<CheckpointReference> ref = CheckpointSource.reference(file);
             if (copies.repeated(meta, record.value(), record.timestamp())) {
                 metrics.duplicates.labelValues("features").inc();
                 LOG.debug("run {} step {} part {}: a copy of a record that passed already (a producer's retry), dropped",
                         meta.runId(), meta.step(), meta.part());
                 return;
             }
-            SafeTensors whole = assembler.offer(file, record.value(), meta, record.timestamp());
-            if (whole == null) {
-                return; // more parts to come
-            }
-            RunContext run = runs.get(meta.runId());
-            CheckpointMetadata full = meta.withRunDeclarations(run.study(), run.plannedSteps(), run.hparams(), run.metricsAt(meta.step()));
-            FeatureVector features = FeatureExtractor.extract(whole, full, record.timestamp(), inlineSpectra(whole, full),
-                    history.before(full.runId(), full.step()));
-            if (features.values()[FeatureLayout.indexOf("layer_count")] == 0) {
-                deadLetter(record, "no_layers", "checkpoint has no weight layer (no floating-point tensor with >= 2 dims)");
+            if (ref.isPresent()) {
+                try (CheckpointSource.Referenced stored = source.open(ref.get(), file, record.key())) {
+                    analyse(record, stored.tensors(), stored.metadata(), t0);
+                }
                 return;
             }
-            history.record(full.runId(), full.step(), full.metrics(), record.timestamp());
-            runs.touch(full.runId(), run, record.timestamp());
-            FeatureVector out = features.withEmbedding(embedding(whole, full));
-            if (metricsWaitMs > 0 && full.metrics().isEmpty() && run.awaitsMetricEvents()) {
-                held.hold(out, context.currentSystemTimeMs() + metricsWaitMs); // RunEventProcessor releases it with its metrics
-                metrics.held.labelValues("held").inc();
-            } else {
-                context.forward(record.withKey(full.runId()).withValue(out), FEATURES);
+            SafeTensors whole = assembler.offer(file, record.value(), meta, record.timestamp());
+            if (whole != null) { // else more parts to come
+                analyse(record, whole, meta, t0);
             }
-            metrics.processed.inc();
-            unreadHparams.check(full);
-            metrics.featureSeconds.observe((System.nanoTime() - t0) / 1e9);
+        } catch (ClaimCheckException e) {
+            deadLetter(record, e.problem().label(), e.problem().label() + ": " + e.getMessage());
         } catch (SafeTensorsFormatException e) {
             deadLetter(record, "safetensors", e.getMessage());
         } catch (MalformedRecordException e) {
@@ -164,6 +160,30 @@ final class CheckpointProcessor implements Processor<String, byte[], String, Obj
             LOG.warn("unexpected failure on a checkpoint of run {}", record.key(), e);
             deadLetter(record, "error", e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    /** A whole checkpoint (inline, reassembled, or referenced) → its features record, held or forwarded. */
+    private void analyse(Record<String, byte[]> record, SafeTensors whole, CheckpointMetadata meta, long t0) {
+        RunContext run = runs.get(meta.runId());
+        CheckpointMetadata full = meta.withRunDeclarations(run.study(), run.plannedSteps(), run.hparams(), run.metricsAt(meta.step()));
+        FeatureVector features = FeatureExtractor.extract(whole, full, record.timestamp(), inlineSpectra(whole, full),
+                history.before(full.runId(), full.step()));
+        if (features.values()[FeatureLayout.indexOf("layer_count")] == 0) {
+            deadLetter(record, "no_layers", "checkpoint has no weight layer (no floating-point tensor with >= 2 dims)");
+            return;
+        }
+        history.record(full.runId(), full.step(), full.metrics(), record.timestamp());
+        runs.touch(full.runId(), run, record.timestamp());
+        FeatureVector out = features.withEmbedding(embedding(whole, full));
+        if (metricsWaitMs > 0 && full.metrics().isEmpty() && run.awaitsMetricEvents()) {
+            held.hold(out, context.currentSystemTimeMs() + metricsWaitMs); // RunEventProcessor releases it with its metrics
+            metrics.held.labelValues("held").inc();
+        } else {
+            context.forward(record.withKey(full.runId()).withValue(out), FEATURES);
+        }
+        metrics.processed.inc();
+        unreadHparams.check(full);
+        metrics.featureSeconds.observe((System.nanoTime() - t0) / 1e9);
     }
 
     /**

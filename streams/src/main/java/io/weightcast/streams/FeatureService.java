@@ -12,6 +12,7 @@ import io.weightcast.core.kafka.StreamsAppConfig;
 import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.service.OpsServer;
 import io.weightcast.core.service.Service;
+import io.weightcast.store.ClaimChecks;
 import java.util.Properties;
 import java.util.concurrent.ForkJoinPool;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * contract) join the checkpoints by run id ({@link RunEventProcessor}), so a {@code started} event's study, planned
  * steps and hyper-parameters and a {@code metrics} event's values count like the same values in checkpoint metadata
  * (the metadata's own win); the two topics must have the same partition count (checked at start). Gauge
- * {@code weightcast_consumer_lag_records{group,topic}} ({@link ConsumerLagMonitor}) shows both apps' lag.
+ * {@code weightcast_consumer_lag_records{group,topic}} ({@link ConsumerLagMonitor}) shows both apps' lag. Reference records
+ * (claim checks) are read from the {@code store.*} roots ({@link ClaimChecks}, {@link CheckpointSource}).
  */
 public final class FeatureService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(FeatureService.class);
@@ -49,6 +51,7 @@ public final class FeatureService implements Service {
     private OpsServer ops;
     private ConsumerLagMonitor lag;
     private EncoderWatcher encoders;
+    private ClaimChecks references;
 
     public FeatureService(Settings settings) {
         this.settings = settings;
@@ -71,16 +74,17 @@ public final class FeatureService implements Service {
             embeddings = new EmbeddingStage(this::currentEncoder);
         }
         FeatureSettings limits = FeatureSettings.from(settings);
+        references = ClaimChecks.from(settings);
         // checkpoints and runs share the run stores by run id: the same key must land in the same task for both
         TopicSetup.requireCoPartitioned(settings.bootstrap(), settings.topics().checkpoints(), settings.topics().runs(), "streams service");
         FeatureTopology.Options features = FeatureTopology.Options.of(settings.topics(), metrics)
-                .withSpectra(spectra).withEmbeddings(embeddings).withLimits(limits);
+                .withSpectra(spectra).withEmbeddings(embeddings).withLimits(limits).withReferences(references);
         streams = StreamsApp.start(applicationId(), FeatureTopology.build(features), properties());
         if (spectra.enabled()) {
             int threads = settings.get(StreamsKeys.SPECTRA_THREADS);
             spectraPool = threads > 1 ? new ForkJoinPool(threads) : null;
             spectraStreams = StreamsApp.start(spectraApplicationId(),
-                    SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool, limits), spectraProperties());
+                    SpectraTopology.build(settings.topics(), metrics, spectra, spectraPool, limits, references), spectraProperties());
         }
         ops = OpsServer.start(settings.get(StreamsKeys.HOST), settings.get(StreamsKeys.PORT), StreamsKeys.PORT.name(),
                 metrics.registry(), this::ready);
@@ -169,6 +173,10 @@ public final class FeatureService implements Service {
         if (ops != null) {
             ops.close();
             ops = null;
+        }
+        if (references != null) {
+            references.close();
+            references = null;
         }
     }
 }

@@ -5,6 +5,7 @@ import io.weightcast.core.kafka.StatefulProcessorSupplier;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.FeatureVector;
+import io.weightcast.store.ClaimChecks;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
@@ -20,7 +21,8 @@ import org.apache.kafka.streams.state.Stores;
  * the source), so a malformed one becomes a dead-letter with its reason instead of a deserialization failure.
  * The {@code runs} topic joins by run id through shared stores: both topics are keyed by run id and
  * co-partitioned, so a run's events and checkpoints meet in one task, and Kafka Streams processes the two
- * sources in timestamp order (an event sent before a checkpoint is applied before it).
+ * sources in timestamp order (an event sent before a checkpoint is applied before it). A reference record (claim check,
+ * design §10) is resolved in the processor too ({@link CheckpointSource}), so a missing or altered file is a dead letter.
  */
 public final class FeatureTopology {
     static final String PARTS_STORE = "checkpoint-parts";
@@ -33,28 +35,34 @@ public final class FeatureTopology {
     }
 
     /**
-     * What the topology is built from; {@link #of} has the defaults (no spectra, no embeddings, default time limits).
+     * What the topology is built from; {@link #of} has the defaults (no spectra, no embeddings, default time limits, every
+     * reference refused).
      *
      * @param spectra    decides which checkpoints get their spectra inline (the others on {@link SpectraTopology})
      * @param embeddings joins the current encoder's z to checkpoints of its architecture
      * @param limits     the time limits of split checkpoints, run histories and held vectors
+     * @param references where referenced checkpoints (claim checks) may be read from
      */
     public record Options(Topics topics, StreamsMetrics metrics, SpectraStage spectra, EmbeddingStage embeddings,
-                          FeatureSettings limits) {
+                          FeatureSettings limits, ClaimChecks references) {
         public static Options of(Topics topics, StreamsMetrics metrics) {
-            return new Options(topics, metrics, SpectraStage.off(), EmbeddingStage.off(), FeatureSettings.DEFAULTS);
+            return new Options(topics, metrics, SpectraStage.off(), EmbeddingStage.off(), FeatureSettings.DEFAULTS, ClaimChecks.none());
         }
 
         public Options withSpectra(SpectraStage stage) {
-            return new Options(topics, metrics, stage, embeddings, limits);
+            return new Options(topics, metrics, stage, embeddings, limits, references);
         }
 
         public Options withEmbeddings(EmbeddingStage stage) {
-            return new Options(topics, metrics, spectra, stage, limits);
+            return new Options(topics, metrics, spectra, stage, limits, references);
         }
 
         public Options withLimits(FeatureSettings settings) {
-            return new Options(topics, metrics, spectra, embeddings, settings);
+            return new Options(topics, metrics, spectra, embeddings, settings, references);
+        }
+
+        public Options withReferences(ClaimChecks checks) {
+            return new Options(topics, metrics, spectra, embeddings, limits, checks);
         }
     }
 

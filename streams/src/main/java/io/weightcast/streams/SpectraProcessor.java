@@ -2,6 +2,10 @@ package io.weightcast.streams;
 
 import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.records.CheckpointMetadata;
+import io.weightcast.core.records.CheckpointReference;
+import io.weightcast.store.ClaimCheckException;
+import io.weightcast.store.ClaimChecks;
+import java.util.Optional;
 import io.weightcast.core.records.LayerSpectralHealth;
 import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.records.SpectralSummary;
@@ -19,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Checkpoint record → its {@link SpectralSummary}, for the checkpoints {@link SpectraStage} defers
  * (the rest got their spectra inline). Records it cannot read or assemble are skipped here, whatever
- * the exception: the features path dead-letters them already, once. A failed computation is a dead letter with its reason.
+ * the exception: the features path dead-letters them already, once (a reference it cannot honour included). A reference
+ * record's file is opened here too, verified like on the features path ({@link CheckpointSource}). A failed computation is a dead letter with its reason.
  */
 final class SpectraProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(SpectraProcessor.class);
@@ -34,13 +39,14 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
     private final StreamsMetrics metrics;
     private final SpectraStage stage;
     private final ForkJoinPool pool;
+    private final CheckpointSource source;
     private ProcessorContext<String, Object> context;
     private CheckpointAssembler assembler;
     private DuplicateCheckpoints copies;
 
     /** @param pool layers are analysed in parallel on it; null for the stream thread alone */
     SpectraProcessor(String partsStoreName, String dedupStoreName, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool,
-                     FeatureSettings limits) {
+                     FeatureSettings limits, ClaimChecks references) {
         this.partsStoreName = partsStoreName;
         this.dedupStoreName = dedupStoreName;
         this.partsTtlMs = limits.partsTtlMs();
@@ -48,6 +54,7 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
         this.metrics = metrics;
         this.stage = stage;
         this.pool = pool;
+        this.source = new CheckpointSource(references, metrics, "spectra");
     }
 
     @Override
@@ -61,27 +68,45 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
 
     @Override
     public void process(Record<String, byte[]> record) {
-        SafeTensors whole;
-        CheckpointMetadata meta;
+        CheckpointSource.Referenced stored = null;
         try {
-            SafeTensors file = SafeTensors.read(record.value());
-            meta = CheckpointMetadata.parse(file.metadata(), record.key());
-            if (copies.repeated(meta, record.value(), record.timestamp())) {
-                metrics.duplicates.labelValues("spectra").inc();
-                return; // a producer's retry: analysed once
-            }
-            whole = assembler.offer(file, record.value(), meta, record.timestamp());
-            if (whole == null || stage.path(whole) != SpectraStage.Path.DEFERRED) {
+            SafeTensors whole;
+            CheckpointMetadata meta;
+            try {
+                SafeTensors file = SafeTensors.read(record.value());
+                meta = CheckpointMetadata.parse(file.metadata(), record.key());
+                Optional<CheckpointReference> ref = CheckpointSource.reference(file);
+                if (copies.repeated(meta, record.value(), record.timestamp())) {
+                    metrics.duplicates.labelValues("spectra").inc();
+                    return; // a producer's retry: analysed once
+                }
+                if (ref.isPresent()) {
+                    stored = source.open(ref.get(), file, record.key());
+                    whole = stored.tensors();
+                    meta = stored.metadata();
+                } else {
+                    whole = assembler.offer(file, record.value(), meta, record.timestamp());
+                }
+                if (whole == null || stage.path(whole) != SpectraStage.Path.DEFERRED) {
+                    return;
+                }
+            } catch (ClaimCheckException | SafeTensorsFormatException | MalformedRecordException e) {
+                return; // the features path dead-letters it
+            } catch (RuntimeException e) {
+                // anything else, too: a record this path cannot read must not stop it (the features path dead-letters it)
+                metrics.spectraFailures.inc();
+                LOG.warn("checkpoint record of run {} skipped by the spectra path: {}", record.key(), e.toString());
                 return;
             }
-        } catch (SafeTensorsFormatException | MalformedRecordException e) {
-            return; // the features path dead-letters it
-        } catch (RuntimeException e) {
-            // anything else, too: a record this path cannot read must not stop it (the features path dead-letters it)
-            metrics.spectraFailures.inc();
-            LOG.warn("checkpoint record of run {} skipped by the spectra path: {}", record.key(), e.toString());
-            return;
+            analyse(record, whole, meta);
+        } finally {
+            if (stored != null) {
+                stored.close();
+            }
         }
+    }
+
+    private void analyse(Record<String, byte[]> record, SafeTensors whole, CheckpointMetadata meta) {
         long t0 = System.nanoTime();
         try {
             Map<String, LayerSpectralHealth> layers = stage.compute(whole, pool);

@@ -5,6 +5,7 @@ import io.weightcast.core.kafka.StatefulProcessorSupplier;
 import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.SpectralSummary;
+import io.weightcast.store.ClaimChecks;
 import java.util.concurrent.ForkJoinPool;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -25,14 +26,16 @@ public final class SpectraTopology {
     }
 
     public static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool) {
-        return build(topics, metrics, stage, pool, FeatureSettings.DEFAULTS);
+        return build(topics, metrics, stage, pool, FeatureSettings.DEFAULTS, ClaimChecks.none());
     }
 
     /**
      * @param limits as {@link FeatureTopology}'s: incomplete split checkpoints older than its parts TTL are dropped, and
      *               copies of a checkpoint within its dedup window are not analysed twice
+     * @param references where referenced checkpoints may be read from (as the features path's)
      */
-    static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool, FeatureSettings limits) {
+    static Topology build(Topics topics, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool, FeatureSettings limits,
+                          ClaimChecks references) {
         Serializer<Object> json = new Serializer<>() {
             private final Serializer<SpectralSummary> spectra = JsonSerde.of(SpectralSummary.class).serializer();
             private final Serializer<DeadLetter> letters = JsonSerde.of(DeadLetter.class).serializer();
@@ -45,7 +48,7 @@ public final class SpectraTopology {
         Topology topology = new Topology();
         topology.addSource("checkpoints", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.checkpoints());
         topology.addProcessor("spectra", StatefulProcessorSupplier.of(() -> new SpectraProcessor(PARTS_STORE, DEDUP_STORE, metrics, stage,
-                        pool, limits),
+                        pool, limits, references),
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARTS_STORE), Serdes.String(), Serdes.ByteArray()),
                 DuplicateCheckpoints.store(DEDUP_STORE, limits.dedupWindowMs())), "checkpoints");
         topology.addSink(SpectraProcessor.SPECTRA, topics.spectra(), Serdes.String().serializer(), json, "spectra");

@@ -30,6 +30,16 @@ public final class StreamsMetrics {
                     + "(a producer's retry), by app").labelNames("app").register(registry);
     final Counter deadLetters = Counter.builder().name("weightcast_streams_dead_letters_total")
             .help("Records sent to the dead-letter topic, by reason").labelNames("reason").register(registry);
+    final Counter references = Counter.builder().name("weightcast_streams_checkpoint_references_total")
+            .help("Reference records (claim checks) by app (features, spectra) and outcome: resolved, or the dead letter's "
+                    + "reason: ref_refused (outside store.read.roots), ref_missing, ref_mismatch (size or SHA-256), ref_unreadable")
+            .labelNames("app", "outcome").register(registry);
+    final Counter referenceBytes = Counter.builder().name("weightcast_streams_checkpoint_reference_bytes_total")
+            .help("Bytes of referenced checkpoints verified and read from the store, by app").labelNames("app").register(registry);
+    final Histogram referenceSeconds = Histogram.builder().name("weightcast_streams_reference_open_duration_seconds")
+            .help("Time to open a referenced checkpoint: download (S3), size and SHA-256 check, mapping; by app").labelNames("app")
+            .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+            .register(registry);
     final Histogram featureSeconds = Histogram.builder().name("weightcast_streams_feature_duration_seconds")
             .help("Time to decode a checkpoint and compute its features")
             .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -60,6 +70,10 @@ public final class StreamsMetrics {
     public StreamsMetrics() {
         duplicates.initLabelValues("features");
         duplicates.initLabelValues("spectra");
+        for (String app : new String[] {"features", "spectra"}) {
+            references.initLabelValues(app, "resolved");
+            referenceBytes.initLabelValues(app);
+        }
         for (String type : new String[] {"started", "metrics", "finished", "malformed"}) {
             runEvents.initLabelValues(type);
         }

@@ -72,6 +72,25 @@ class FeatureTopologyTest {
     }
 
     /**
+     * Reference records (claim check) on a service without read roots: refused unread, whatever they point at; one with
+     * only some of the reference keys is malformed metadata. Both are dead letters, and the next checkpoint goes through.
+     */
+    @Test
+    void referencesWithoutReadRootsAreRefusedAndIncompleteOnesAreMalformed() {
+        String sha = "0f".repeat(32);
+        checkpoints.pipeInput("run-r", new io.weightcast.core.records.CheckpointReference(java.net.URI.create("file:///etc/shadow"),
+                100, sha).record(java.util.Map.of("run_id", "run-r", "step", "1")), 1000L);
+        checkpoints.pipeInput("run-r", CheckpointBuilder.of("run-r", 2).meta("ref_uri", "s3://b/k").bytes(), 2000L);
+        checkpoints.pipeInput("run-r", checkpoint("run-r", 3, 16), 3000L);
+        List<DeadLetter> letters = deadLetters.readValuesToList();
+        assertThat(letters).extracting(DeadLetter::reason).satisfiesExactly(
+                r -> assertThat(r).startsWith("ref_refused: ").contains("none configured"),
+                r -> assertThat(r).contains("only some"));
+        assertThat(features.readValuesToList()).extracting(FeatureVector::step).containsExactly(3L);
+        assertThat(metrics.references.labelValues("features", "ref_refused").get()).isEqualTo(1.0);
+    }
+
+    /**
      * Issue 21 ("exactly once through HTTP"): a producer's retry of a record the broker already had is a second record to
      * Kafka; streams drops the byte-identical copy within streams.dedup.window.ms, whole or split, and only that.
      */

@@ -7,6 +7,7 @@ import io.weightcast.core.config.SettingsReference;
 import io.weightcast.core.spectral.SpectralOptions;
 import io.weightcast.ingest.IngestSettings;
 import io.weightcast.scorer.ScorerKeys;
+import io.weightcast.store.StoreKeys;
 import io.weightcast.streams.StreamsKeys;
 import io.weightcast.trainer.TrainerSettings;
 import java.util.List;
@@ -26,8 +27,8 @@ public final class SettingsCatalog {
             Key.text("test.bootstrap", null, "the Python client's tests: a broker for their real round trip (the test command "
                     + "starts one and sets it)"));
 
-    public static final List<KeyGroup> ALL = List.of(CommonKeys.GROUP, LAUNCHER, IngestSettings.GROUP, StreamsKeys.GROUP,
-            SpectralOptions.GROUP, ScorerKeys.GROUP, TrainerSettings.GROUP);
+    public static final List<KeyGroup> ALL = List.of(CommonKeys.GROUP, LAUNCHER, IngestSettings.GROUP, StoreKeys.GROUP,
+            StreamsKeys.GROUP, SpectralOptions.GROUP, ScorerKeys.GROUP, TrainerSettings.GROUP);
 
     /** Commands merge their settings more than once; each unknown key is worth one warning. */
     private static final java.util.Set<String> REPORTED = java.util.concurrent.ConcurrentHashMap.newKeySet();

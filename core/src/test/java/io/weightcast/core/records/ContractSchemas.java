@@ -54,7 +54,9 @@ public final class ContractSchemas {
     public static final List<TopicSchema> TOPICS = List.of(
             new TopicSchema("checkpoints.metadata", CheckpointMetadata.class, "The __metadata__ object of a checkpoint's "
                     + "safetensors header on the checkpoints topic (key: run id). Safetensors metadata maps strings to "
-                    + "strings: numbers are written as decimal strings, metrics and hparams as JSON objects in a string."),
+                    + "strings: numbers are written as decimal strings, metrics and hparams as JSON objects in a string. A reference "
+                    + "record (claim check, for checkpoints in a shared store) has no tensors and carries ref_uri, ref_bytes and "
+                    + "ref_sha256: the stored file's URI, size and SHA-256."),
             new TopicSchema("runs", RunEvent.class, "A value of the runs topic (key: run id): a started, metrics or "
                     + "finished run event."),
             new TopicSchema("features", FeatureVector.class, "A value of the features topic (key: run id): one "
@@ -87,11 +89,27 @@ public final class ContractSchemas {
             ordered.put("description", t.description());
             ordered.setAll(schema);
             if (t.type() == CheckpointMetadata.class) {
+                withReferenceKeys((ObjectNode) ordered.get("properties"));
                 ordered.putObject("additionalProperties").put("type", "string");
             }
             files.put(t.fileName(), pretty(ordered));
         }
         return files;
+    }
+
+    /**
+     * A reference record's {@code ref_uri}, {@code ref_bytes}, {@code ref_sha256} ({@link CheckpointReference}) among the
+     * metadata's properties, all in name order.
+     */
+    private static void withReferenceKeys(ObjectNode properties) {
+        ObjectNode reference = generator(true).generateSchema(CheckpointReference.class);
+        Map<String, JsonNode> all = new java.util.TreeMap<>();
+        properties.fields().forEachRemaining(e -> all.put(e.getKey(), e.getValue()));
+        reference.get("properties").fields().forEachRemaining(e -> all.put("ref_" + e.getKey(), e.getValue()));
+        ((ObjectNode) all.get("ref_sha256")).put("pattern", "^[0-9a-f]{64}$");
+        ((ObjectNode) all.get("ref_uri")).put("pattern", "^(file|s3)://");
+        properties.removeAll();
+        all.forEach(properties::set);
     }
 
     /** Writes every schema into {@code dir} (created when missing); returns the files written. */
