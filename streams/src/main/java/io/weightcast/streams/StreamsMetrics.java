@@ -73,6 +73,7 @@ public final class StreamsMetrics {
         for (String app : new String[] {"features", "spectra"}) {
             references.initLabelValues(app, "resolved");
             referenceBytes.initLabelValues(app);
+            referenceSeconds.initLabelValues(app);
         }
         for (String type : new String[] {"started", "metrics", "finished", "malformed"}) {
             runEvents.initLabelValues(type);
