@@ -39,7 +39,7 @@ from torchvision.models.resnet import BasicBlock, ResNet
 
 from .. import client as wc
 from . import datasets
-from .zoo import _log_uniform, config_seed, count_parameters, evaluate
+from .zoo import _log_uniform, config_seed, count_parameters, evaluate, train_epoch
 
 ARCHS = ("resnet18", "gpt")
 TEXT_FILE = Path(__file__).resolve().parent / "data" / "shakespeare.txt.gz"
@@ -228,19 +228,10 @@ def train_resnet_run(client: wc.Weightcast, run_id: str, hp: Dict[str, object], 
     run.watch(model)  # dead ReLU units per conv layer (BatchNorm between conv and ReLU is handled)
     generator = torch.Generator().manual_seed(seed)
     for epoch in range(1, epochs + 1):
-        model.train()
-        loss_sum, correct = 0.0, 0
-        for b in torch.randperm(len(idx), generator=generator).split(batch):
-            logits = model(x[b])
-            loss = F.cross_entropy(logits, y[b])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            loss_sum += float(loss) * len(b)
-            correct += int((logits.argmax(1) == y[b]).sum())
+        train_loss, train_acc = train_epoch(model, opt, x, y, batch, generator)
         val_loss, val_acc = evaluate(model, x_val, y_val)
-        metrics = _finite_metrics({"train_loss": loss_sum / len(idx), "train_acc": correct / len(idx),
-                                   "val_loss": val_loss, "val_acc": val_acc})
+        metrics = _finite_metrics({"train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss,
+                                   "val_acc": val_acc})
         run.log_checkpoint(model.state_dict(), step=epoch, metrics=metrics)
         run.log_metrics(epoch, metrics)
     _, test_acc = evaluate(model, data.images[data.test], data.labels[data.test])
