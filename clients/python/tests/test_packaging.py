@@ -46,7 +46,8 @@ class PackagingTest(unittest.TestCase):
             entry_points = z.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
         for name in ["weightcast/__init__.py", "weightcast/py.typed", "weightcast/client.py", "weightcast/readback.py",
                      "weightcast/integrations/__init__.py", "weightcast/integrations/optuna.py",
-                     "weightcast/integrations/keras.py", "weightcast/demo/zoo.py", "weightcast/demo/data/digits.csv.gz"]:
+                     "weightcast/integrations/keras.py", "weightcast/demo/zoo.py", "weightcast/demo/data/digits.csv.gz",
+                     "weightcast/demo/arch_zoo.py", "weightcast/demo/data/shakespeare.txt.gz"]:
             self.assertIn(name, names)
         self.assertFalse([n for n in names if n.startswith("tests/")], "tests are not shipped")
         requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]

@@ -195,6 +195,23 @@ def dead_fractions(model: ZooCNN, x: torch.Tensor) -> Dict[str, float]:
 
 # ------------------------------------------------------------------------------------------ one run
 
+def train_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
+                batch_size: int, generator: torch.Generator) -> Tuple[float, float]:
+    """One pass over (x, y) in mini-batches of a random order: (mean loss, accuracy), both running
+    over the epoch's batches (the weights change between them)."""
+    model.train()
+    loss_sum, correct = 0.0, 0
+    for batch in torch.randperm(len(x), generator=generator).split(batch_size):
+        logits = model(x[batch])
+        loss = F.cross_entropy(logits, y[batch])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        loss_sum += float(loss) * len(batch)
+        correct += int((logits.argmax(1) == y[batch]).sum())
+    return loss_sum / len(x), correct / len(x)
+
+
 EVAL_PREFIX = "eval/"  # benchmark-only metrics (measured on the TEST split): never features, never reported by users
 
 
@@ -229,22 +246,12 @@ def train_run(client: wc.Weightcast, run_id: str, hparams: Dict[str, object], da
     emit({"event": "run_started", "run_id": run_id, "hparams": recorded})
     generator = torch.Generator().manual_seed(seed)
     for epoch in range(1, epochs + 1):
-        model.train()
-        loss_sum, correct = 0.0, 0
-        for batch in torch.randperm(len(train_idx), generator=generator).split(BATCH_SIZE):
-            logits = model(x_train[batch])
-            loss = F.cross_entropy(logits, y_train[batch])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            loss_sum += float(loss) * len(batch)
-            correct += int((logits.argmax(1) == y_train[batch]).sum())
+        train_loss, train_acc = train_epoch(model, optimizer, x_train, y_train, BATCH_SIZE, generator)
         if nan_epoch is not None and epoch == nan_epoch:
             with torch.no_grad():  # the test hook: a diverged run whose weights hold NaN from here on
                 model.conv2.weight.view(-1)[0] = float("nan")
         val_loss, val_acc = evaluate(model, x_val, y_val)
-        metrics = {"train_loss": loss_sum / len(train_idx), "train_acc": correct / len(train_idx),
-                   "val_loss": val_loss, "val_acc": val_acc}
+        metrics = {"train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss, "val_acc": val_acc}
         test = probe(model, x_test, y_test) if activation == "relu" or eval_metrics else None
         if activation == "relu":
             for layer, fraction in test.dead_fractions.items():
