@@ -127,9 +127,27 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     + " (on AVX-512 hosts run with OPENBLAS_CORETYPE=Haswell, as the weightcast launcher does)", e, 1);
         } catch (IllegalArgumentException e) {
             return fail(err, e.getMessage(), e, AnalyzeFailure.BAD_INPUT);
-        } catch (RuntimeException e) {
-            return fail(err, "failed: " + e, e, 1);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            OutOfMemoryError oom = outOfMemory(e);
+            return fail(err, oom != null ? outOfMemoryReason(oom) : "failed: " + e, e, 1);
         }
+    }
+
+    /** The out-of-memory error behind {@code e} (ND4J's native allocator wraps its own), or null. */
+    static OutOfMemoryError outOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) {
+                return oom;
+            }
+        }
+        return null;
+    }
+
+    /** One line saying which memory ran out and what to raise (a 7B checkpoint's BF16 embedding needs 524 MB of heap). */
+    static String outOfMemoryReason(OutOfMemoryError e) {
+        return "out of memory (" + e.getMessage() + "): F16, BF16 and FP8 tensors are widened to float32 on the heap, one "
+                + "whole tensor per thread, and spectra use native memory up to -Dorg.bytedeco.javacpp.maxbytes (default: -Xmx); "
+                + "raise -Xmx or that cap in JAVA_OPTS, or lower --threads";
     }
 
     private void run(PrintWriter out, PrintWriter err) {

@@ -78,6 +78,17 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void outOfMemoryIsOneLineNamingTheHeapAndNdFourJsNativeCap() {
+        // ND4J's native allocator wraps its OutOfMemoryError ("totalBytes (1000M + 500M) > maxBytes (1024M)" on a 32000x4096 layer)
+        OutOfMemoryError nativeCap = new OutOfMemoryError("Failed to allocate memory within limits");
+        assertThat(AnalyzeCommand.outOfMemory(new RuntimeException(new IllegalStateException(nativeCap)))).isSameAs(nativeCap);
+        assertThat(AnalyzeCommand.outOfMemory(new IllegalStateException("no"))).isNull();
+        String reason = AnalyzeCommand.outOfMemoryReason(new OutOfMemoryError("Java heap space"));
+        assertTrue(reason.startsWith("out of memory (Java heap space)") && reason.contains("-Xmx")
+                && reason.contains("org.bytedeco.javacpp.maxbytes") && !reason.contains("\n"), reason);
+    }
+
+    @Test
     void tableAndJsonHoldEveryLayerWithCoreSpectralNumbers() throws Exception {
         SpectralReport expected = new SpectralAnalyzer().analyze(SafeTensors.read(Files.readAllBytes(digitsCnn)));
 
