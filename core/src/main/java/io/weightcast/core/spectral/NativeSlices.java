@@ -33,7 +33,7 @@ public final class NativeSlices implements AutoCloseable {
      * Each thread's memory, reused from layer to layer: fresh native memory costs a page fault per 4 KB on
      * first touch (~0.1 s for ResNet-50's 200 MB), which is more than the copies themselves.
      */
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch(true));
 
     private final Scratch scratch;
     private final DoublePointer data;
@@ -63,7 +63,7 @@ public final class NativeSlices implements AutoCloseable {
         int rf = layer.rf();
         // A thread waiting on another layer's slices can be handed a whole layer (work stealing): its memory is busy.
         Scratch scratch = SCRATCH.get();
-        Scratch own = scratch.busy ? new Scratch() : scratch;
+        Scratch own = scratch.busy ? new Scratch(false) : scratch;
         own.busy = true;
         try {
             DoublePointer data = own.data.ensure(size);
@@ -160,20 +160,26 @@ public final class NativeSlices implements AutoCloseable {
         scratch.release();
     }
 
-    /** One thread's native memory for the layer it fills, grown on demand. */
+    /** One thread's native memory for the layer it fills, grown on demand; a one-off one is freed whole after use. */
     private static final class Scratch {
+        final boolean kept;
         final Memory<DoublePointer> data = new Memory<>(DoublePointer::new, Double.BYTES);
         final Memory<DoublePointer> doubles = new Memory<>(DoublePointer::new, Double.BYTES);
         final Memory<FloatPointer> source = new Memory<>(FloatPointer::new, Float.BYTES);
         final Memory<FloatPointer> slices = new Memory<>(FloatPointer::new, Float.BYTES);
         boolean busy;
 
+        Scratch(boolean kept) {
+            this.kept = kept;
+        }
+
         void release() {
             busy = false;
-            data.trim();
-            doubles.trim();
-            source.trim();
-            slices.trim();
+            long limit = kept ? KEEP_LIMIT : -1;
+            data.trim(limit);
+            doubles.trim(limit);
+            source.trim(limit);
+            slices.trim(limit);
         }
     }
 
@@ -197,8 +203,9 @@ public final class NativeSlices implements AutoCloseable {
             return pointer;
         }
 
-        void trim() {
-            if (pointer != null && pointer.capacity() * width > KEEP_LIMIT) {
+        /** Frees the memory when it holds more than {@code limit} bytes (-1: always). */
+        void trim(long limit) {
+            if (pointer != null && pointer.capacity() * width > limit) {
                 free();
             }
         }
