@@ -19,7 +19,7 @@ class CommandLoggingTest {
     void logbackFindsTheCommandsConfigurationAndItStepsAsideForAConfigurationFile() {
         assertThat(StreamSupport.stream(ServiceLoader.load(Configurator.class).spliterator(), false))
                 .anyMatch(c -> c instanceof CommandLogging);
-        // this module's tests have a logback-test.xml on the class path: logback reads that instead
+        // this module's tests name their logback-test.xml (app/pom.xml): logback reads that instead
         assertThat(new CommandLogging().configure(new LoggerContext())).isEqualTo(Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
     }
 
