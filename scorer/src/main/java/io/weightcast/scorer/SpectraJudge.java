@@ -14,7 +14,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Spectra topic → SPECTRAL_COLLAPSE alerts for large checkpoints, whose spectra arrive after their
  * score (small checkpoints are judged with their features in {@link FeatureScorer}). Shares the run
- * store, so a run's spectral memory is one, whichever way its spectra came.
+ * store, so a run's spectral memory is one, whichever way its spectra came. Progress records (a large checkpoint's
+ * layers so far) are not judged; the final record is.
  */
 final class SpectraJudge implements Processor<String, byte[], String, Emitted> {
     private final SpectralCollapsePolicy policy;
@@ -48,6 +49,9 @@ final class SpectraJudge implements Processor<String, byte[], String, Emitted> {
             metrics.deadLetter("malformed_spectral_summary");
             context.forward(record.withValue(Emitted.of(DeadLetters.of(context, record, e.getMessage()))));
             return;
+        }
+        if (!s.complete()) {
+            return; // a long analysis's progress: the layers so far are not the checkpoint's spectra yet
         }
         String runId = s.runId() != null ? s.runId() : record.key();
         RunState stored = runs.get(runId);

@@ -132,7 +132,7 @@ class ScorerServiceIntegrationTest {
         Map<String, LayerSpectralHealth> collapsed = Map.of("fc1", new LayerSpectralHealth("success", 12, 0, 1.3, null, null, null, null, null, null));
         send(TOPICS.spectra(), "run-spectral", Json.bytes(new SpectralSummary("run-spectral", 2, 4, STUDY,
                 io.weightcast.core.features.FeatureLayout.VERSION,
-                io.weightcast.core.features.FeatureLayout.spectralSection(collapsed), collapsed, 1.5, 0L, 0L)));
+                io.weightcast.core.features.FeatureLayout.spectralSection(collapsed), collapsed, 1.5, 0L, 0L, null)));
     }
 
     @AfterAll

@@ -14,6 +14,7 @@ import io.weightcast.core.records.LayerSpectralHealth;
 import io.weightcast.core.records.ModelVersion;
 import io.weightcast.core.records.RunEvent;
 import io.weightcast.core.records.Score;
+import io.weightcast.core.records.SpectraProgress;
 import io.weightcast.core.records.SpectralSummary;
 import io.weightcast.scorer.policy.DyingReluPolicy;
 import io.weightcast.scorer.policy.EarlyStopPolicy;
@@ -217,8 +218,12 @@ class ScoringTopologyTest {
         Score s2 = scoreOf(TinyModels.vector("r1", 2, 18, STUDY, 0.5, new Health(0, List.of(), Map.of())));
         assertThat(s2.flags()).doesNotContain(SpectralCollapsePolicy.FLAG);
         Map<String, LayerSpectralHealth> collapsed = Map.of("conv2", spectral(1.4, 0));
+        // a progress record (the layers done so far of a long analysis) is not the checkpoint's spectra: not judged
+        spectraIn.pipeInput("r1", Json.bytes(new SpectralSummary("r1", 2, 18, STUDY, FeatureLayout.VERSION, null, collapsed, 0.2,
+                1L, 2L, new SpectraProgress(1, 3, "conv2", 0.4))));
+        assertThat(alertsOut.isEmpty()).isTrue();
         spectraIn.pipeInput("r1", Json.bytes(new SpectralSummary("r1", 2, 18, STUDY, FeatureLayout.VERSION,
-                FeatureLayout.spectralSection(collapsed), collapsed, 0.5, 1L, 2L)));
+                FeatureLayout.spectralSection(collapsed), collapsed, 0.5, 1L, 2L, null)));
         assertThat(alertsOut.readValuesToList()).singleElement().satisfies(a -> {
             assertThat(a.kind()).isEqualTo(Alert.SPECTRAL_COLLAPSE);
             assertThat(a.step()).isEqualTo(2);
@@ -245,7 +250,7 @@ class ScoringTopologyTest {
         assertThat(s2.flags()).contains(SpectralCollapsePolicy.FLAG);
         scoreOf(TinyModels.vector("r2", 1, 18, STUDY, 0.5, new Health(0, List.of(), Map.of(), inBand)));
         spectraIn.pipeInput("r2", Json.bytes(new SpectralSummary("r2", 2, 18, STUDY, FeatureLayout.VERSION,
-                FeatureLayout.spectralSection(collapsed), collapsed, 0.5, 1L, 2L)));
+                FeatureLayout.spectralSection(collapsed), collapsed, 0.5, 1L, 2L, null)));
         assertThat(alertsOut.readValuesToList()).extracting(Alert::kind).doesNotContain(Alert.SPECTRAL_COLLAPSE);
         // an alert kind that is on still goes out
         scoreOf(TinyModels.vector("r3", 1, 18, STUDY, 0.5, new Health(2, List.of("conv1.weight"), Map.of())));

@@ -13,8 +13,10 @@ import io.weightcast.core.kafka.TopicSetup;
 import io.weightcast.core.service.OpsServer;
 import io.weightcast.core.service.Service;
 import io.weightcast.store.ClaimChecks;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.ForkJoinPool;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -121,9 +123,17 @@ public final class FeatureService implements Service {
                 settings.topics().prefix() + "streams-spectra");
     }
 
-    /** The spectral worker's: its own group, one stream thread (its pool parallelises within a checkpoint). */
+    /**
+     * The spectral worker's: its own group, one stream thread (its pool parallelises within a checkpoint). A step of a
+     * spectra job, or an inline checkpoint's spectra, may hold the thread for minutes (a batch of the largest layers): a
+     * poll interval of 15 minutes keeps the group from dropping it meanwhile, and a transaction timeout of 5 minutes (Kafka
+     * Streams' own is 10 s) keeps a slow step from aborting what records before it sent in the same transaction.
+     */
     Properties spectraProperties() {
-        return app(spectraApplicationId(), 1).instance("streams-spectra").properties(settings);
+        return app(spectraApplicationId(), 1).instance("streams-spectra")
+                .with(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), (int) Duration.ofMinutes(15).toMillis())
+                .with(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) Duration.ofMinutes(5).toMillis())
+                .properties(settings);
     }
 
     /** Both apps: lz4-compressed output, changelogs that take a whole split checkpoint's parts, unhandled failures counted. */

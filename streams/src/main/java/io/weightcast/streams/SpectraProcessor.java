@@ -11,12 +11,15 @@ import io.weightcast.core.records.MalformedRecordException;
 import io.weightcast.core.records.SpectralSummary;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsFormatException;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,16 +27,21 @@ import org.slf4j.LoggerFactory;
  * Checkpoint record → its {@link SpectralSummary}, for the checkpoints {@link SpectraStage} defers
  * (the rest got their spectra inline). Records it cannot read or assemble are skipped here, whatever
  * the exception: the features path dead-letters them already, once (a reference it cannot honour included). A reference
- * record's file is opened here too, verified like on the features path ({@link CheckpointSource}). A failed computation is a dead letter with its reason.
+ * record's file is opened here too, verified like on the features path ({@link CheckpointSource}), and its spectra are a
+ * resumable job that sends progress records as its layers finish ({@link SpectraJobs}); an inline checkpoint's are
+ * computed in one call. A failed computation is a dead letter with its reason.
  */
 final class SpectraProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(SpectraProcessor.class);
 
     static final String SPECTRA = "spectra-sink";
     static final String DEAD_LETTERS = "spectra-dead-letters-sink";
+    /** How often a pending job gets its next step when no record arrives. */
+    private static final Duration STEP_INTERVAL = Duration.ofMillis(500);
 
     private final String partsStoreName;
     private final String dedupStoreName;
+    private final String jobsStoreName;
     private final long partsTtlMs;
     private final long dedupWindowMs;
     private final StreamsMetrics metrics;
@@ -43,12 +51,17 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
     private ProcessorContext<String, Object> context;
     private CheckpointAssembler assembler;
     private DuplicateCheckpoints copies;
+    private SpectraJobs jobs;
 
-    /** @param pool layers are analysed in parallel on it; null for the stream thread alone */
-    SpectraProcessor(String partsStoreName, String dedupStoreName, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool,
+    /**
+     * @param stores the names of the parts, dedup and jobs stores
+     * @param pool layers are analysed in parallel on it; null for the stream thread alone
+     */
+    SpectraProcessor(List<String> stores, StreamsMetrics metrics, SpectraStage stage, ForkJoinPool pool,
                      FeatureSettings limits, ClaimChecks references) {
-        this.partsStoreName = partsStoreName;
-        this.dedupStoreName = dedupStoreName;
+        this.partsStoreName = stores.get(0);
+        this.dedupStoreName = stores.get(1);
+        this.jobsStoreName = stores.get(2);
         this.partsTtlMs = limits.partsTtlMs();
         this.dedupWindowMs = limits.dedupWindowMs();
         this.metrics = metrics;
@@ -64,6 +77,16 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
         this.copies = new DuplicateCheckpoints(context.getStateStore(dedupStoreName), dedupWindowMs);
         // expired parts are only dropped here: the features path dead-letters the same parts, once
         context.schedule(assembler.expiryInterval(), PunctuationType.STREAM_TIME, assembler::expire);
+        KeyValueStore<String, byte[]> jobStore = context.getStateStore(jobsStoreName);
+        jobs = new SpectraJobs(context, jobStore, stage, pool, source, metrics, stage.stepMillis());
+        context.schedule(STEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> jobs.stepOldest());
+    }
+
+    @Override
+    public void close() {
+        if (jobs != null) {
+            jobs.close();
+        }
     }
 
     @Override
@@ -90,6 +113,13 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
                 if (whole == null || stage.path(whole) != SpectraStage.Path.DEFERRED) {
                     return;
                 }
+                if (stored != null) {
+                    String jobKey = String.format("%020d", context.recordMetadata().map(m -> m.offset()).orElse(record.timestamp()));
+                    CheckpointSource.Referenced job = stored;
+                    stored = null; // the job's now
+                    jobs.start(jobKey, record, meta, job);
+                    return;
+                }
             } catch (ClaimCheckException | SafeTensorsFormatException | MalformedRecordException e) {
                 return; // the features path dead-letters it
             } catch (RuntimeException e) {
@@ -113,7 +143,7 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
             double seconds = (System.nanoTime() - t0) / 1e9;
             SpectralSummary summary = new SpectralSummary(meta.runId(), meta.step(), meta.plannedSteps(), meta.study(),
                     FeatureLayout.VERSION, FeatureLayout.spectralSection(layers), layers, seconds, record.timestamp(),
-                    System.currentTimeMillis());
+                    System.currentTimeMillis(), null);
             context.forward(record.withKey(meta.runId()).withValue(summary), SPECTRA);
             metrics.spectraSeconds.labelValues("deferred").observe(seconds);
             LOG.debug("spectra of run {} step {} in {} s", meta.runId(), meta.step(), seconds);

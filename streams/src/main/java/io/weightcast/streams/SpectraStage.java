@@ -1,11 +1,14 @@
 package io.weightcast.streams;
 
 import io.weightcast.core.config.Settings;
+import io.weightcast.core.features.CheckpointTopology;
 import io.weightcast.core.records.LayerSpectralHealth;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.spectral.NativeBlas;
 import io.weightcast.core.spectral.SpectralAnalyzer;
 import io.weightcast.core.spectral.SpectralOptions;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import org.slf4j.Logger;
@@ -26,19 +29,32 @@ public final class SpectraStage {
 
     enum Path { INLINE, DEFERRED, OFF }
 
+    static final long DEFAULT_STEP_MS = 5_000;
+
     private final boolean enabled;
     private final double inlineMaxFlops;
     private final SpectralAnalyzer analyzer;
+    private final long stepMillis;
 
     SpectraStage(boolean enabled, double inlineMaxFlops, SpectralOptions options) {
+        this(enabled, inlineMaxFlops, options, DEFAULT_STEP_MS);
+    }
+
+    SpectraStage(boolean enabled, double inlineMaxFlops, SpectralOptions options, long stepMillis) {
         this.enabled = enabled && backendAvailable();
         this.inlineMaxFlops = inlineMaxFlops;
         this.analyzer = new SpectralAnalyzer(options);
+        this.stepMillis = stepMillis;
     }
 
     public static SpectraStage from(Settings settings) {
         return new SpectraStage(settings.get(StreamsKeys.SPECTRA_ENABLED), settings.get(StreamsKeys.SPECTRA_INLINE_MAX_FLOPS),
-                SpectralOptions.from(settings));
+                SpectralOptions.from(settings), settings.get(StreamsKeys.SPECTRA_STEP_MS));
+    }
+
+    /** A deferred spectra job's step: how long it computes layers before it commits them ({@link SpectraJobs}). */
+    long stepMillis() {
+        return stepMillis;
     }
 
     public static SpectraStage off() {
@@ -59,6 +75,23 @@ public final class SpectraStage {
     /** The per-layer spectra; {@code pool} spreads layers over its threads, null for the calling thread. */
     Map<String, LayerSpectralHealth> compute(SafeTensors file, ForkJoinPool pool) {
         return (pool == null ? analyzer.analyze(file) : analyzer.analyze(file, pool)).health();
+    }
+
+    /** A checkpoint's weight layers in the order a long analysis takes them: most flops first. */
+    List<CheckpointTopology.Layer> order(SafeTensors file) {
+        return analyzer.largestFirst(file);
+    }
+
+    /** The estimated flops of one layer's spectra (0 for a layer WeightWatcher skips). */
+    double flops(CheckpointTopology.Layer layer) {
+        return analyzer.flops(layer);
+    }
+
+    /** Some layers' spectra, by name in the order given; {@code pool} as in {@link #compute(SafeTensors, ForkJoinPool)}. */
+    Map<String, LayerSpectralHealth> compute(SafeTensors file, List<CheckpointTopology.Layer> batch, ForkJoinPool pool) {
+        Map<String, LayerSpectralHealth> out = new LinkedHashMap<>();
+        analyzer.layers(file, batch, pool).forEach((name, layer) -> out.put(name, layer.metrics().health()));
+        return out;
     }
 
     /**

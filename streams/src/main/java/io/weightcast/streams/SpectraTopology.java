@@ -6,6 +6,7 @@ import io.weightcast.core.kafka.Topics;
 import io.weightcast.core.records.DeadLetter;
 import io.weightcast.core.records.SpectralSummary;
 import io.weightcast.store.ClaimChecks;
+import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -21,6 +22,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class SpectraTopology {
     static final String PARTS_STORE = "spectra-checkpoint-parts";
     static final String DEDUP_STORE = "spectra-checkpoint-copies";
+    static final String JOBS_STORE = "spectra-jobs";
 
     private SpectraTopology() {
     }
@@ -47,9 +49,10 @@ public final class SpectraTopology {
         };
         Topology topology = new Topology();
         topology.addSource("checkpoints", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.checkpoints());
-        topology.addProcessor("spectra", StatefulProcessorSupplier.of(() -> new SpectraProcessor(PARTS_STORE, DEDUP_STORE, metrics, stage,
-                        pool, limits, references),
+        topology.addProcessor("spectra", StatefulProcessorSupplier.of(() -> new SpectraProcessor(List.of(PARTS_STORE, DEDUP_STORE, JOBS_STORE),
+                        metrics, stage, pool, limits, references),
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARTS_STORE), Serdes.String(), Serdes.ByteArray()),
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOBS_STORE), Serdes.String(), Serdes.ByteArray()),
                 DuplicateCheckpoints.store(DEDUP_STORE, limits.dedupWindowMs())), "checkpoints");
         topology.addSink(SpectraProcessor.SPECTRA, topics.spectra(), Serdes.String().serializer(), json, "spectra");
         topology.addSink(SpectraProcessor.DEAD_LETTERS, topics.deadLetters(), Serdes.String().serializer(), json, "spectra");

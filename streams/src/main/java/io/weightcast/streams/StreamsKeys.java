@@ -33,6 +33,10 @@ public final class StreamsKeys {
             .rule("≥ 0", f -> f >= 0);
     public static final Key<Integer> SPECTRA_THREADS = Key.integer("streams.spectra.threads", 1,
             "threads of the deferred spectral worker (layers analysed in parallel)").rule("≥ 1", n -> n >= 1);
+    public static final Key<Long> SPECTRA_STEP_MS = Key.longInteger("streams.spectra.step.ms", SpectraStage.DEFAULT_STEP_MS,
+            "a referenced checkpoint's deferred spectra are a resumable job: each step computes layers (as many at once as "
+            + "streams.spectra.threads) until this much time has passed, then commits them and sends a progress record on "
+            + "the spectra topic");
     public static final Key<String> SPECTRA_APPLICATION_ID = Key.text("streams.spectra.application.id", null,
             "the deferred spectral worker's application id").shownAs("<topic.prefix>streams-spectra");
     public static final Key<Boolean> EMBEDDINGS_ENABLED = Key.bool("streams.embeddings.enabled", true,
@@ -40,7 +44,7 @@ public final class StreamsKeys {
 
     public static final KeyGroup GROUP = KeyGroup.of("streams", "Turns checkpoints (joined with run events) into feature vectors "
                     + "(FeatureService).", APPLICATION_ID, THREADS, HOST, PORT, PARTS_TTL_MS, DEDUP_WINDOW_MS, CURVE_TTL_MS, METRICS_WAIT_MS,
-                    SPECTRA_ENABLED, SPECTRA_INLINE_MAX_FLOPS, SPECTRA_THREADS, SPECTRA_APPLICATION_ID, EMBEDDINGS_ENABLED)
+                    SPECTRA_ENABLED, SPECTRA_INLINE_MAX_FLOPS, SPECTRA_THREADS, SPECTRA_STEP_MS, SPECTRA_APPLICATION_ID, EMBEDDINGS_ENABLED)
             .withFamily("streams.kafka.<streams setting>", "passed to the feature app's Kafka Streams config as is, e.g. "
                     + "`streams.kafka.commit.interval.ms`");
 

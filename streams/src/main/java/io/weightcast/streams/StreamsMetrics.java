@@ -52,7 +52,12 @@ public final class StreamsMetrics {
             .help("Spectral computations that failed (the features still went out, without spectra)").register(registry);
     final Histogram spectraSeconds = Histogram.builder().name("weightcast_streams_spectra_duration_seconds")
             .help("Time to compute a checkpoint's spectra, by path (inline or deferred)").labelNames("path")
-            .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+            .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600)
+            .register(registry);
+    final Gauge spectraJobs = Gauge.builder().name("weightcast_streams_spectra_jobs")
+            .help("Deferred spectra jobs of referenced checkpoints not finished yet, on this instance's tasks").register(registry);
+    final Counter spectraLayers = Counter.builder().name("weightcast_streams_spectra_layers_total")
+            .help("Layers analysed by deferred spectra jobs (each step sends the layers done so far on the spectra topic)")
             .register(registry);
 
     final Counter embeddings = Counter.builder().name("weightcast_streams_embeddings_total")

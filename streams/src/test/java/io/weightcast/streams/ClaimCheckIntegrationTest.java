@@ -161,11 +161,23 @@ class ClaimCheckIntegrationTest {
             assertThat(byRef.plannedSteps()).isEqualTo(10); // metadata of the stored file, under the record's
             assertThat(features.get("byref/2").values()).isNotEqualTo(byValue.values());
 
-            Map<String, SpectralSummary> spectra = read(topics.spectra(), SpectralSummary.class, 3).stream()
+            // a referenced checkpoint's spectra are a job of one layer a step (step.ms 0): fc1 (the larger) as progress first
+            List<SpectralSummary> sent = read(topics.spectra(), SpectralSummary.class, 5);
+            Map<String, SpectralSummary> spectra = sent.stream().filter(SpectralSummary::complete)
                     .collect(Collectors.toMap(s -> s.runId() + "/" + s.step(), Function.identity()));
             assertThat(spectra).containsOnlyKeys("inline/1", "byref/1", "byref/2");
             assertThat(spectra.get("byref/1").layers()).isEqualTo(spectra.get("inline/1").layers());
             assertThat(spectra.get("byref/1").layers().get("fc1").alpha()).isNotNull();
+            List<SpectralSummary> progress = sent.stream().filter(s -> !s.complete()).toList();
+            assertThat(progress).extracting(s -> s.runId() + "/" + s.step()).containsExactlyInAnyOrder("byref/1", "byref/2");
+            assertThat(progress).allSatisfy(p -> {
+                assertThat(p.progress().layersDone()).isEqualTo(1);
+                assertThat(p.progress().layersTotal()).isEqualTo(2);
+                assertThat(p.layers()).containsOnlyKeys("fc1");
+                assertThat(p.layers().get("fc1")).isEqualTo(spectra.get(p.runId() + "/" + p.step()).layers().get("fc1"));
+            });
+            assertThat(sent.indexOf(progress.get(0))).isLessThan(sent.indexOf(spectra.get(progress.get(0).runId() + "/"
+                    + progress.get(0).step())));
 
             Map<String, DeadLetter> letters = read(topics.deadLetters(), DeadLetter.class, 3).stream()
                     .collect(Collectors.toMap(DeadLetter::key, Function.identity()));
@@ -190,11 +202,11 @@ class ClaimCheckIntegrationTest {
         }
     }
 
-    /** Spectra all deferred (max flops 0): the spectral worker must resolve references too. */
+    /** Spectra all deferred (max flops 0): the spectral worker must resolve references too, one layer a step. */
     private static Settings settings(String prefix, Path dir, Map<String, String> store) {
         Map<String, String> s = new HashMap<>(Map.of(Settings.BOOTSTRAP, KAFKA.bootstrapServers(), "topic.prefix", prefix,
                 "streams.port", "0", "streams.state.dir", dir.resolve("state").toString(), "spectral.min.evals", "4",
-                "streams.spectra.inline.max.flops", "0", "store.threshold.bytes", "4096"));
+                "streams.spectra.inline.max.flops", "0", "store.threshold.bytes", "4096", "streams.spectra.step.ms", "0"));
         s.putAll(store);
         return Settings.of(s);
     }

@@ -32,6 +32,8 @@ public final class ReloadingTokens implements Supplier<BearerTokens>, AutoClosea
     private final Reloads reloads;
     private volatile BearerTokens current;
     private byte[] lastContent;
+    /** The content of the last edit refused as broken: not parsed, counted or logged again until the file changes. */
+    private byte[] lastRefused;
     private ScheduledExecutorService poller;
 
     /**
@@ -82,10 +84,12 @@ public final class ReloadingTokens implements Supplier<BearerTokens>, AutoClosea
     public synchronized boolean reloadIfChanged() {
         try {
             byte[] content = read();
-            if (Arrays.equals(content, lastContent)) {
-                return false;
+            if (Arrays.equals(content, lastContent) || Arrays.equals(content, lastRefused)) {
+                return false; // unchanged; a broken edit is counted and logged once, not at every poll
             }
+            lastRefused = content;
             BearerTokens fromFile = TokenFile.parse(content);
+            lastRefused = null;
             current = fixed.plus(fromFile);
             lastContent = content;
             reloads.loaded();

@@ -5,13 +5,15 @@ import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.TensorInfo;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
+import org.bytedeco.javacpp.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,29 +67,58 @@ public final class SpectralAnalyzer {
      */
     public SpectralReport analyze(SafeTensors file, ForkJoinPool pool) {
         List<CheckpointTopology.Layer> layers = CheckpointTopology.of(file).layers();
-        int count = layers.size();
-        List<Integer> largestFirst = IntStream.range(0, count).boxed()
-                .sorted(Comparator.comparingDouble((Integer i) -> cost(layers.get(i).kernel())).reversed()).toList();
+        Map<String, LayerSpectrum> done = layers(file, largestFirst(file), pool);
+        return new SpectralReport(layers.stream().map(l -> done.get(l.name())).toList());
+    }
+
+    /** The checkpoint's layers in the order {@link #analyze(SafeTensors, ForkJoinPool)} hands them out: most flops first. */
+    public List<CheckpointTopology.Layer> largestFirst(SafeTensors file) {
+        return CheckpointTopology.of(file).layers().stream()
+                .sorted(Comparator.comparingDouble((CheckpointTopology.Layer l) -> flops(l)).reversed()).toList();
+    }
+
+    /**
+     * Some of a checkpoint's layers (a batch of a long analysis), spread over {@code pool}'s threads in the order given
+     * (null: the calling thread); by name, in that order.
+     */
+    public Map<String, LayerSpectrum> layers(SafeTensors file, List<CheckpointTopology.Layer> batch, ForkJoinPool pool) {
+        int count = batch.size();
         LayerSpectrum[] out = new LayerSpectrum[count];
         AtomicInteger next = new AtomicInteger();
         Callable<Void> worker = () -> {
             for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                CheckpointTopology.Layer layer = layers.get(largestFirst.get(i));
-                out[largestFirst.get(i)] = layer(file, layer.name(), layer.kernel(), null);
+                CheckpointTopology.Layer layer = batch.get(i);
+                out[i] = layer(file, layer.name(), layer.kernel(), null);
             }
             return null;
         };
-        for (Future<Void> f : pool.invokeAll(Collections.nCopies(Math.min(pool.getParallelism(), count), worker))) {
+        if (pool == null) {
             try {
-                f.get();
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
+                worker.call();
+            } catch (Exception e) {
+                throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            }
+        } else {
+            for (Future<Void> f : pool.invokeAll(Collections.nCopies(Math.max(1, Math.min(pool.getParallelism(), count)), worker))) {
+                await(f);
             }
         }
-        return new SpectralReport(List.of(out));
+        Map<String, LayerSpectrum> byName = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            byName.put(batch.get(i).name(), out[i]);
+        }
+        return byName;
+    }
+
+    private static void await(Future<Void> f) {
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /**
@@ -95,10 +126,14 @@ public final class SpectralAnalyzer {
      * alone (no weights read): what a caller uses to decide where to compute the spectra.
      */
     public double estimatedFlops(SafeTensors file) {
-        return CheckpointTopology.of(file).layers().stream().mapToDouble(l -> cost(l.kernel())).sum();
+        return CheckpointTopology.of(file).layers().stream().mapToDouble(this::flops).sum();
     }
 
-    /** Flops of a layer's Gram matrices and eigenvalues, rf·(N·M² + 4/3·M³); 0 when it is skipped. */
+    /** Estimated flops of one layer's spectra: its Gram matrices' and eigenvalues', rf·(N·M² + 4/3·M³); 0 when it is skipped. */
+    public double flops(CheckpointTopology.Layer layer) {
+        return cost(layer.kernel());
+    }
+
     private double cost(TensorInfo kernel) {
         if (!LayerMatrices.supports(kernel)) {
             return 0;
@@ -126,7 +161,33 @@ public final class SpectralAnalyzer {
         if (skip != null) {
             return skipped(name, type, shape, skip);
         }
-        return analyze(LayerMatrices.of(name, file, kernel), pool);
+        long need = nativeBytes(shape);
+        if (need > Pointer.maxBytes()) {
+            return skipped(name, type, shape, "needs ~" + mib(need) + " MiB of native memory, above the cap of "
+                    + mib(Pointer.maxBytes()) + " MiB (-Dorg.bytedeco.javacpp.maxbytes, default -Xmx)");
+        }
+        try {
+            return analyze(LayerMatrices.of(name, file, kernel), pool);
+        } catch (OutOfMemoryError e) {
+            // a big layer's arrays (native, or a widened heap copy) did not fit now: this layer is skipped, said so; the
+            // allocation that failed never happened, so the service and the other layers go on
+            LOG.warn("layer {} ({}x{}, rf {}) skipped: out of memory ({})", name, shape[0], shape[1], shape[2], e.getMessage());
+            return skipped(name, type, shape, "out of memory: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Native memory a layer's analysis holds at once, roughly: its rf slices in float64 ({@link NativeSlices}), the M×M
+     * Gram matrix, and LAPACK's workspace.
+     */
+    static long nativeBytes(long[] shape) {
+        long n = shape[0];
+        long m = shape[1];
+        return 8 * (shape[2] * n * m + m * m + 70 * m);
+    }
+
+    private static long mib(long bytes) {
+        return (bytes + (1 << 20) - 1) >> 20;
     }
 
     /** One layer from its matrices; {@code pool} as in {@link #layer}. */

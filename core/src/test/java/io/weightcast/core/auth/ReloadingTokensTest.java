@@ -35,6 +35,8 @@ class ReloadingTokensTest {
             Files.writeString(file, "{\"tokens\": [{\"token\": \"half-writ");
             assertThat(tokens.reloadIfChanged()).isFalse();
             assertThat(granted(tokens, "new-secret")).as("a broken file keeps the previous tokens").isTrue();
+            assertThat(tokens.reloadIfChanged()).isFalse();
+            assertThat(count("failed")).as("the same broken edit is counted once, not at every poll").isEqualTo(1.0);
             Files.delete(file);
             assertThat(tokens.reloadIfChanged()).isFalse();
             assertThat(granted(tokens, "new-secret")).as("a missing file keeps them too").isTrue();

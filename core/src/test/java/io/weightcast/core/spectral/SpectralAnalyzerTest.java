@@ -9,6 +9,7 @@ import io.weightcast.core.records.Json;
 import io.weightcast.core.safetensors.DType;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.SafeTensorsWriter;
+import io.weightcast.core.safetensors.TensorInfo;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ForkJoinPool;
@@ -107,6 +108,44 @@ class SpectralAnalyzerTest {
         }
         assertThat(sequential.fitted()).hasSize(3);
         assertThat(sequential.metrics("conv2").numEvals()).isEqualTo(32 * 9);
+    }
+
+    @Test
+    void aBatchOfLayersGivesWhatTheWholeAnalysisGivesForThem() {
+        Random r = new Random(6);
+        SafeTensors file = SafeTensors.read(new SafeTensorsWriter()
+                .tensor("a.weight", DType.F32, new long[] {40, 30}, gaussian(r, 1200, 0.1))
+                .tensor("b.weight", DType.F32, new long[] {200, 100}, gaussian(r, 20000, 0.1))
+                .tensor("c.weight", DType.F32, new long[] {16, 8, 3, 3}, gaussian(r, 16 * 72, 0.1))
+                .toBytes());
+        SpectralAnalyzer analyzer = new SpectralAnalyzer(SpectralOptions.DEFAULTS.withMinEvals(4));
+        SpectralReport whole = analyzer.analyze(file);
+        var order = analyzer.largestFirst(file);
+        assertThat(order).extracting(l -> l.name()).containsExactly("b", "a", "c");
+        assertThat(analyzer.flops(order.get(0))).isEqualTo(200.0 * 100 * 100 + 4.0 / 3 * 100 * 100 * 100);
+        ForkJoinPool pool = new ForkJoinPool(2);
+        try {
+            var batch = analyzer.layers(file, order.subList(1, 3), pool);
+            assertThat(batch.keySet()).containsExactly("a", "c");
+            assertThat(batch.get("a").metrics()).isEqualTo(whole.metrics("a"));
+            assertThat(batch.get("c").metrics()).isEqualTo(whole.metrics("c"));
+            assertThat(analyzer.layers(file, order.subList(0, 1), null).get("b").metrics()).isEqualTo(whole.metrics("b"));
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void aLayerAboveTheNativeMemoryCapIsSkippedWithTheReasonBeforeAnyAllocation() {
+        // 50000×15000 (WeightWatcher's largest N and M): 7.8 GB of float64 slices and Gram matrix; its data is never read
+        TensorInfo huge = new TensorInfo("huge.weight", DType.F32, new long[] {50_000, 15_000}, 0, 4L * 50_000 * 15_000);
+        assertThat(SpectralAnalyzer.nativeBytes(new long[] {50_000, 15_000, 1})).isGreaterThan(7_800_000_000L)
+                .isGreaterThan(org.bytedeco.javacpp.Pointer.maxBytes());
+        SafeTensors file = SafeTensors.read(new SafeTensorsWriter().tensor("x.weight", DType.F32, new long[] {2, 2},
+                new double[4]).toBytes());
+        LayerSpectrum s = new SpectralAnalyzer().layer(file, "huge", huge, null);
+        assertThat(s.metrics().status()).isEqualTo(SpectralStatus.SKIPPED);
+        assertThat(s.metrics().reason()).contains("native memory", "org.bytedeco.javacpp.maxbytes");
     }
 
     @Test

@@ -197,7 +197,9 @@ class LiveEventsTest {
 
             Await.until("the silent client dropped and counted", WAIT, () -> metric("weightcast_scorer_live_dropped_clients_total") == 1.0);
             Await.until("only the reading client left", WAIT, () -> metric("weightcast_scorer_live_clients") == 1.0);
-            assertThat(slowestPublish).as("a publish never waits for a client").isLessThan(Duration.ofMillis(500).toNanos());
+            // a publish that waited for the silent client would wait until it read: never (the test would time out above);
+            // the bound is far from any scheduling delay on a loaded machine (745 ms seen at a load of 20)
+            assertThat(slowestPublish).as("a publish never waits for a client").isLessThan(Duration.ofSeconds(10).toNanos());
             assertThat(reader.received.get()).isEqualTo(events + 1);
             assertThat(reader.ended()).isFalse();
             assertThat(view.live().clients()).isEqualTo(1);
