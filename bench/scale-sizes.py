@@ -8,7 +8,8 @@ above `--max-shard-bytes` as a Hugging Face sharded checkpoint, index + shards, 
 
 - one checkpoint alone: send (the client writes the store, Kafka acks) and send → features, → score, → spectra (the
   deferred record on `spectra`; small checkpoints get theirs inline in the features record, marked "inline");
-- a burst of `--burst` checkpoints sent back to back: checkpoints/s to features and to spectra (first send → last
+- a burst of checkpoints sent back to back (50 digits, 10 ResNet-18, 5 ResNet-50, 3 GPT-2, 2 of the 1.3B;
+  `--burst N` for all): checkpoints/s to features and to spectra (first send → last
   record);
 - the JVM's peak used heap (jstat: S0U + S1U + EU + OU) and peak RSS, anonymous (heap, native) and file-backed (the
   mapped checkpoint files) apart, from /proc/PID/status; after the burst the RSS again, then once more after a full GC
@@ -28,7 +29,7 @@ Result: bench/results/scale-sizes-YYYYMMDD-HHMMSS.json.
 
     mvn -B -ntp -q -o -pl app -am package -DskipTests
     PYTHONPATH=clients/python /usr/bin/python3 bench/scale-sizes.py [--sizes digits,resnet18,resnet50,gpt2-small,llama-1.3b]
-        [--heap 1g] [--burst 3] [--max-shard-bytes 1000000000] [--timeout 600] [--dir /tmp]
+        [--heap 1g] [--burst N] [--max-shard-bytes 1000000000] [--timeout 600] [--dir /tmp]
 """
 import argparse
 import importlib.util
@@ -52,8 +53,9 @@ import model_shapes
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS = ("features", "spectra", "scores")
 DEFAULT_SIZES = "digits,resnet18,resnet50,gpt2-small,llama-1.3b"
-#: fewer checkpoints in a burst for the largest sizes (each is GBs written to the store and read twice by streams)
-BURST_CAP = {"llama-1.3b": 2, "llama-7b": 1}
+#: checkpoints in a burst by size (--burst overrides): enough small ones to see a rate, few of the largest (each is GBs
+#: written to the store and read twice by streams)
+BURST = {"digits": 50, "resnet18": 10, "resnet50": 5, "gpt2-small": 3, "llama-1.3b": 2, "llama-7b": 1}
 
 
 def _big_pipeline():
@@ -89,6 +91,11 @@ class Sampler(threading.Thread):
         self.peak = {"heap_used_mb": 0.0, "VmRSS": 0, "RssAnon": 0, "RssFile": 0}
 
     def snapshot(self):
+        try:  # a phase shorter than one sampling round still gets a reading
+            for k, v in memory(self.pid).items():
+                self.peak[k] = max(self.peak[k], v or 0)
+        except OSError:
+            pass
         return {"peak_heap_used_mb": round(self.peak["heap_used_mb"]), "peak_rss_mb": self.peak["VmRSS"],
                 "peak_rss_anon_mb": self.peak["RssAnon"], "peak_rss_file_mb": self.peak["RssFile"]}
 
@@ -235,7 +242,7 @@ def measure(size, args, work, bp):
         print(json.dumps({size: out["single"]}), flush=True)
 
         # a burst
-        burst = min(args.burst, BURST_CAP.get(size, args.burst))
+        burst = args.burst or BURST.get(size, 3)
         steps = list(range(2, 2 + burst))
         sampler.reset()
         before = loadavg()
@@ -283,7 +290,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default=DEFAULT_SIZES)
     ap.add_argument("--heap", default="1g")
-    ap.add_argument("--burst", type=int, default=3)
+    ap.add_argument("--burst", type=int, help="checkpoints per burst (default: by size, 50 for digits down to 1 for 7B)")
     ap.add_argument("--max-shard-bytes", type=int, default=1_000_000_000)
     ap.add_argument("--timeout", type=float, default=600, help="seconds to wait for one checkpoint's records")
     ap.add_argument("--dir", default="/tmp")
