@@ -299,19 +299,19 @@ def main():
     sys.path.insert(0, str(ROOT / "clients/python"))
     started = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     results = []
+    out = ROOT / "bench/results" / f"scale-sizes-{started}.json"
     for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
         work = Path(args.dir) / f"weightcast-scale-sizes-{size}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         results.append(measure(size, args, work, bp))
         print(json.dumps({"size": size, "wall_s": results[-1]["wall_s"]}), flush=True)
-    result = {"cpus": os.cpu_count(), "started": started,
-              "stack": f"./weightcast local, one JVM (broker + 4 services), JAVA_OPTS=-Xmx{args.heap}, a fresh stack per size",
-              "transport": "Python client over Kafka, claim check to a shared directory (file://), claim_threshold_bytes=0, "
-                           f"sharded above {args.max_shard_bytes} bytes",
-              "sizes": results}
-    out = ROOT / "bench/results" / f"scale-sizes-{started}.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
+        result = {"cpus": os.cpu_count(), "started": started,
+                  "stack": f"./weightcast local, one JVM (broker + 4 services), JAVA_OPTS=-Xmx{args.heap}, a fresh stack per size",
+                  "transport": "Python client over Kafka, claim check to a shared directory (file://), claim_threshold_bytes=0, "
+                               f"sharded above {args.max_shard_bytes} bytes",
+                  "sizes": results}
+        out.write_text(json.dumps(result, indent=2) + "\n")  # after every size: an interrupted run keeps what it measured
     print(out)
 
 
