@@ -25,14 +25,20 @@ The load average is recorded beside every number (the machine is shared). Sizes:
     llama-7b    Llama-7B shapes (6.74B parameters, BF16, 13.5 GB, sharded); needs ~30 GB free in --dir (its source
                 files, then the store's copy); not in the default list
 
-Result: bench/results/scale-sizes-YYYYMMDD-HHMMSS.json.
+Result: bench/results/scale-sizes-YYYYMMDD-HHMMSS.json (rewritten after every phase).
+
+One record's processing must fit Kafka Streams' `max.poll.interval.ms` (300 s) and the transaction timeout (300 s,
+`FeatureService`); the deferred spectra of the 1.3B take longer on a busy 2-core machine, and those of a 7B far longer,
+so raise both for them (`--set streams.kafka.max.poll.interval.ms=1800000 --set
+streams.kafka.producer.transaction.timeout.ms=900000`, the broker's `transaction.max.timeout.ms` is 15 min) or bound the
+wait with `--spectra-timeout`. The 7B's spectra (~28 min at 2 threads in `weightcast analyze`) exceed even that: they
+need the spectra processor to work in steps. For the 7B: `--sizes llama-7b --heap 2g --timeout 3600 --dir /work/big`.
 
     mvn -B -ntp -q -o -pl app -am package -DskipTests
     PYTHONPATH=clients/python /usr/bin/python3 bench/scale-sizes.py [--sizes digits,resnet18,resnet50,gpt2-small,llama-1.3b]
         [--heap 1g] [--burst N] [--max-shard-bytes 1000000000] [--timeout 600] [--dir /tmp]
 """
 import argparse
-import importlib.util
 import json
 import os
 import re
@@ -56,13 +62,6 @@ DEFAULT_SIZES = "digits,resnet18,resnet50,gpt2-small,llama-1.3b"
 #: checkpoints in a burst by size (--burst overrides): enough small ones to see a rate, few of the largest (each is GBs
 #: written to the store and read twice by streams)
 BURST = {"digits": 50, "resnet18": 10, "resnet50": 5, "gpt2-small": 3, "llama-1.3b": 2, "llama-7b": 1}
-
-
-def _big_pipeline():
-    spec = importlib.util.spec_from_file_location("big_pipeline", Path(__file__).with_name("big-pipeline.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def loadavg():
@@ -174,15 +173,38 @@ def model(size, work):
     raise SystemExit(f"unknown size {size}")
 
 
-def wait_steps(consumer, run_id, steps, since, timeout, want_spectra):
+def start_stack(data, store, heap, settings):
+    """`./weightcast local` with JAVA_OPTS=-Xmx<heap>, the store, and `-s key=value` for each of settings."""
+    env = dict(os.environ, JAVA_OPTS=f"-Xmx{heap}")
+    cmd = [str(ROOT / "weightcast"), "local", "--data-dir", str(data), "--http-port-base", "0", "-s", f"store.uri=file://{store}"]
+    for kv in settings:
+        cmd += ["-s", kv]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
+    bootstrap = None
+    for line in proc.stdout:
+        m = re.search(r"Kafka bootstrap\s*:\s*(\S+)", line)
+        bootstrap = m.group(1) if m else bootstrap
+        if "Train and publish" in line:  # the last line of the addresses
+            break
+    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # keep the pipe drained
+    if bootstrap is None:
+        proc.kill()
+        raise SystemExit("weightcast local did not start")
+    return proc, bootstrap
+
+
+def wait_steps(consumer, run_id, steps, since, timeout, want_spectra, spectra_timeout=None):
     """{topic: {step: seconds from since}} for the run's records, until every step has features and scores (and
-    spectra when wanted) or the timeout; inline spectra (the features record carries them) count at the features time."""
+    spectra when wanted, for at most spectra_timeout seconds from since) or the timeout; inline spectra (the features
+    record carries them) count at the features time."""
     seen = {t: {} for t in TOPICS}
     inline = set()
     end = time.monotonic() + timeout
+    spectra_end = since + (timeout if spectra_timeout is None else spectra_timeout)
     while time.monotonic() < end:
         done = all(s in seen["features"] and s in seen["scores"] for s in steps)
-        if done and (not want_spectra or all(s in seen["spectra"] or s in inline for s in steps)):
+        if done and (not want_spectra or time.monotonic() > spectra_end
+                     or all(s in seen["spectra"] or s in inline for s in steps)):
             break
         msg = consumer.poll(0.1)
         if msg is None or msg.error() or (msg.key() or b"").decode() != run_id:
@@ -199,14 +221,14 @@ def wait_steps(consumer, run_id, steps, since, timeout, want_spectra):
     return seen, inline
 
 
-def measure(size, args, work, bp):
+def measure(size, args, work, save):
     t_size = time.monotonic()
     load_start = loadavg()
     state, facts = model(size, work)
     params = int(sum(np.prod(v.shape) for v in state.values()))
     store = work / "store"
     store.mkdir(parents=True, exist_ok=True)
-    proc, bootstrap = bp.start_stack(work / "data", store, args.heap)
+    proc, bootstrap = start_stack(work / "data", store, args.heap, args.set)
     sampler = Sampler(proc.pid)
     sampler.start()
     out = {"size": size, "parameters": params, "dtype": facts["dtype"], "loadavg_start": load_start}
@@ -233,13 +255,14 @@ def measure(size, args, work, bp):
         nbytes = run.log_checkpoint(state, 1, {"train_loss": 3.0, "val_acc": 0.1})
         client.flush()
         sent = round(time.monotonic() - start, 2)
-        seen, inline = wait_steps(consumer, run.run_id, [1], start, args.timeout, True)
+        seen, inline = wait_steps(consumer, run.run_id, [1], start, args.timeout, True, args.spectra_timeout)
         out["bytes"] = nbytes
         out["sharded"] = nbytes > args.max_shard_bytes
         out["single"] = {"sent_s": sent, "to_features_s": seen["features"].get(1), "to_score_s": seen["scores"].get(1),
                          "to_spectra_s": seen["spectra"].get(1), "spectra": "inline" if 1 in inline else "deferred",
                          **sampler.snapshot(), "loadavg": before + ["->"] + loadavg()}
         print(json.dumps({size: out["single"]}), flush=True)
+        save(out)  # an interrupted burst keeps the single checkpoint's numbers
 
         # a burst
         burst = args.burst or BURST.get(size, 3)
@@ -253,7 +276,8 @@ def measure(size, args, work, bp):
             run.log_checkpoint(state, step, {"train_loss": 3.0 / step, "val_acc": 0.1})
             send_s.append(round(time.monotonic() - t0, 2))
         client.flush()
-        seen, inline = wait_steps(consumer, run.run_id, steps, start, args.timeout * burst, True)
+        seen, inline = wait_steps(consumer, run.run_id, steps, start, args.timeout * burst, True,
+                                  None if args.spectra_timeout is None else args.spectra_timeout * burst)
         last_f = max(seen["features"].values()) if len(seen["features"]) == burst else None
         last_s = max(seen["spectra"].values()) if len(seen["spectra"]) == burst else None
         after = memory(proc.pid)
@@ -293,25 +317,33 @@ def main():
     ap.add_argument("--burst", type=int, help="checkpoints per burst (default: by size, 50 for digits down to 1 for 7B)")
     ap.add_argument("--max-shard-bytes", type=int, default=1_000_000_000)
     ap.add_argument("--timeout", type=float, default=600, help="seconds to wait for one checkpoint's records")
+    ap.add_argument("--spectra-timeout", type=float,
+                    help="seconds to wait for a checkpoint's deferred spectra (default: --timeout); features are waited for anyway")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a setting for the stack (-s of weightcast local), e.g. streams.kafka.max.poll.interval.ms=1800000")
     ap.add_argument("--dir", default="/tmp")
     args = ap.parse_args()
-    bp = _big_pipeline()
     sys.path.insert(0, str(ROOT / "clients/python"))
     started = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     results = []
     out = ROOT / "bench/results" / f"scale-sizes-{started}.json"
+
+    def save(partial=None):
+        result = {"cpus": os.cpu_count(), "started": started,
+                  "stack": f"./weightcast local, one JVM (broker + 4 services), JAVA_OPTS=-Xmx{args.heap}, a fresh stack per size",
+                  "settings": args.set, "spectra_timeout_s": args.spectra_timeout,
+                  "transport": "Python client over Kafka, claim check to a shared directory (file://), claim_threshold_bytes=0, "
+                               f"sharded above {args.max_shard_bytes} bytes",
+                  "sizes": results + ([partial] if partial else [])}
+        out.write_text(json.dumps(result, indent=2) + "\n")  # after every phase: an interrupted run keeps what it measured
+
     for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
         work = Path(args.dir) / f"weightcast-scale-sizes-{size}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        results.append(measure(size, args, work, bp))
+        results.append(measure(size, args, work, save))
         print(json.dumps({"size": size, "wall_s": results[-1]["wall_s"]}), flush=True)
-        result = {"cpus": os.cpu_count(), "started": started,
-                  "stack": f"./weightcast local, one JVM (broker + 4 services), JAVA_OPTS=-Xmx{args.heap}, a fresh stack per size",
-                  "transport": "Python client over Kafka, claim check to a shared directory (file://), claim_threshold_bytes=0, "
-                               f"sharded above {args.max_shard_bytes} bytes",
-                  "sizes": results}
-        out.write_text(json.dumps(result, indent=2) + "\n")  # after every size: an interrupted run keeps what it measured
+        save()
     print(out)
 
 
