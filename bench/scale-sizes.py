@@ -27,7 +27,7 @@ The load average is recorded beside every number (the machine is shared). Sizes:
 
 Result: bench/results/scale-sizes-YYYYMMDD-HHMMSS.json (rewritten after every phase).
 
-One record's processing must fit Kafka Streams' `max.poll.interval.ms` (300 s) and the transaction timeout (300 s,
+One record's processing must fit Kafka Streams' `max.poll.interval.ms` (300 s) and the transaction timeout (60 s,
 `FeatureService`); the deferred spectra of the 1.3B take longer on a busy 2-core machine, and those of a 7B far longer,
 so raise both for them (`--set streams.kafka.max.poll.interval.ms=1800000 --set
 streams.kafka.producer.transaction.timeout.ms=900000`, the broker's `transaction.max.timeout.ms` is 15 min) or bound the

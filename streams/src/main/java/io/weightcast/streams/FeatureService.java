@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FeatureService implements Service {
     /** How long one transaction (a poll's records, processed and committed) may stay open: see {@link #app}. */
-    static final int TRANSACTION_TIMEOUT_MS = 300_000;
+    static final int TRANSACTION_TIMEOUT_MS = 60_000;
     private static final Logger LOG = LoggerFactory.getLogger(FeatureService.class);
 
     private final Settings settings;
@@ -130,12 +130,14 @@ public final class FeatureService implements Service {
 
     /**
      * Both apps: lz4-compressed output, changelogs that take a whole split checkpoint's parts, unhandled failures counted,
-     * and a transaction timeout of {@value #TRANSACTION_TIMEOUT_MS} ms (as Streams' {@code max.poll.interval.ms}) instead
-     * of Streams' exactly-once default of 10 s: one big checkpoint by reference takes longer than 10 s to verify and
-     * analyse (a 2.7 GB BF16 1.3B model: hashing and statistics, ~20 s at a load of 20 on 2 cores), its transaction was
-     * aborted by the coordinator, the thread fenced, and the same record processed again, for ever (each attempt mapping
-     * the files anew). {@code streams.kafka.producer.transaction.timeout.ms} overrides it (at most the broker's
-     * {@code transaction.max.timeout.ms}, 15 min by default).
+     * and a transaction timeout of {@value #TRANSACTION_TIMEOUT_MS} ms instead of Streams' exactly-once default of 10 s:
+     * one big checkpoint by reference takes longer than 10 s to verify and analyse (a 2.7 GB BF16 1.3B model: hashing and
+     * statistics, ~40 s at a load of 20 on 2 cores), its transaction was aborted by the coordinator, the thread fenced, and
+     * the same record processed again, for ever (each attempt mapping the files anew). Not longer by default: an instance
+     * that dies with a transaction open holds its partitions' readers (and the survivor taking them over) until the
+     * transaction times out, so this bounds the failover after a crash too ({@code ScaleOutIntegrationTest}).
+     * {@code streams.kafka.producer.transaction.timeout.ms} overrides it (at most the broker's
+     * {@code transaction.max.timeout.ms}, 15 min by default) for checkpoints that take longer.
      */
     private StreamsAppConfig app(String applicationId, int threads) {
         java.util.function.Consumer<String> unhandled = reason -> metrics.deadLetters.labelValues("unhandled").inc();

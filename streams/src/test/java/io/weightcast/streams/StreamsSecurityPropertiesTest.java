@@ -44,12 +44,12 @@ class StreamsSecurityPropertiesTest {
 
     /** A big checkpoint by reference takes longer than Streams' 10 s exactly-once transaction timeout to process. */
     @Test
-    void bothAppsGiveATransactionFiveMinutesUnlessOverridden() {
+    void bothAppsGiveATransactionAMinuteUnlessOverridden() {
         FeatureService service = new FeatureService(settings(Map.of()));
-        assertThat(new StreamsConfig(service.properties()).getProducerConfigs("c")).containsEntry("transaction.timeout.ms", 300_000);
-        assertThat(new StreamsConfig(service.spectraProperties()).getProducerConfigs("c")).containsEntry("transaction.timeout.ms", 300_000);
-        FeatureService shorter = new FeatureService(settings(Map.of("WEIGHTCAST_STREAMS_KAFKA_PRODUCER_TRANSACTION_TIMEOUT_MS", "60000")));
-        assertThat(new StreamsConfig(shorter.properties()).getProducerConfigs("c")).containsEntry("transaction.timeout.ms", "60000");
+        assertThat(new StreamsConfig(service.properties()).getProducerConfigs("c")).containsEntry("transaction.timeout.ms", 60_000);
+        assertThat(new StreamsConfig(service.spectraProperties()).getProducerConfigs("c")).containsEntry("transaction.timeout.ms", 60_000);
+        FeatureService longer = new FeatureService(settings(Map.of("WEIGHTCAST_STREAMS_KAFKA_PRODUCER_TRANSACTION_TIMEOUT_MS", "600000")));
+        assertThat(new StreamsConfig(longer.properties()).getProducerConfigs("c")).containsEntry("transaction.timeout.ms", "600000");
     }
 
     @Test
