@@ -30,9 +30,8 @@ def gpt2_small(blocks=12):
     return out + [("ln_f.weight", (d,), "ones"), ("ln_f.bias", (d,), "zeros")]
 
 
-def llama_7b(blocks=32):
+def llama_7b(blocks=32, d=4096, ff=11008, vocab=32000):
     """Llama(-2)-7B (6.74B) as Hugging Face names it; Linear weights are [out, in]."""
-    d, ff, vocab = 4096, 11008, 32000
     out = [("model.embed_tokens.weight", (vocab, d), "normal")]
     for i in range(blocks):
         p = f"model.layers.{i}."
@@ -43,7 +42,12 @@ def llama_7b(blocks=32):
     return out + [("model.norm.weight", (d,), "ones"), ("lm_head.weight", (vocab, d), "normal")]
 
 
-SHAPES = {"gpt2-small": gpt2_small, "llama-7b": llama_7b}
+def llama_1b3(blocks=24):
+    """A Llama-architecture 1.3B (Sheared-LLaMA-1.3B's dimensions: d 2048, MLP 5504, 24 blocks; 1.35B parameters)."""
+    return llama_7b(blocks, d=2048, ff=5504)
+
+
+SHAPES = {"gpt2-small": gpt2_small, "llama-1.3b": llama_1b3, "llama-7b": llama_7b}
 DTYPES = {"F32": 4, "BF16": 2}
 
 
@@ -109,7 +113,7 @@ def write(out, shape, dtype, blocks=None, shard_bytes=5_000_000_000, seed=0, onl
     tensors = SHAPES[shape]() if blocks is None else SHAPES[shape](blocks)
     if only is not None:
         tensors = [t for t in tensors if t[0] in only]
-    metadata = {"framework": "synthetic", "shape": shape, "activation": "gelu" if shape == "gpt2-small" else "silu"}
+    metadata = {"framework": "synthetic", "shape": shape, "activation": "gelu" if shape.startswith("gpt2") else "silu"}
     rng = np.random.default_rng(seed)
     out = Path(out)
     params = sum(count(t[1]) for t in tensors)

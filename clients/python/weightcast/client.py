@@ -467,6 +467,9 @@ ENV_VARS = {
                             "Kafka carries their reference; over HTTP, claim_store= in code (the gateway also has its "
                             "own store.* settings)",
     "WEIGHTCAST_STORE_THRESHOLD_BYTES": "checkpoints above this many bytes go by reference (default 64 MiB)",
+    "WEIGHTCAST_STORE_MAX_SHARD_BYTES": "checkpoints by reference larger than this are stored as a Hugging Face sharded "
+                                        "checkpoint (shards of at most this many bytes + model.safetensors.index.json; "
+                                        "default 5000000000)",
     "WEIGHTCAST_KAFKA_SECURITY_PROTOCOL": "Kafka login: SASL_PLAINTEXT, SASL_SSL or SSL (with _SASL_MECHANISM, "
                                           "_SASL_USERNAME, _SASL_PASSWORD, _SSL_CA_LOCATION; the services' names)",
 }
@@ -518,7 +521,9 @@ class Weightcast:
     Claim check (design §10): with ``claim_store`` (``file:///dir`` shared with the streams service, or
     ``s3://bucket/prefix`` with boto3; else ``WEIGHTCAST_STORE_URI``), checkpoints above
     ``claim_threshold_bytes`` (default 64 MiB) are written there and Kafka carries their reference
-    (``claim_check``); smaller ones stay inline. The ingest gateway does the same on its side.
+    (``claim_check``); smaller ones stay inline. The ingest gateway does the same on its side. Such a
+    checkpoint is streamed to the store tensor by tensor (never whole in memory), as a Hugging Face
+    sharded checkpoint when larger than ``claim_max_shard_bytes`` (default 5 GB).
 
     Read-back (``Run.latest_score``, ``Run.should_stop``) comes from the scorer's HTTP API when
     ``scorer_url`` is set (with the read token ``scorer_token``, else ``WEIGHTCAST_SCORER_TOKEN``, else
@@ -533,7 +538,8 @@ class Weightcast:
                  stop_on: Optional[Sequence[str]] = None, alerts_bootstrap_servers: Optional[str] = None,
                  alert_watcher=None, http_max_retries: int = 5, http_max_backoff: float = 30.0,
                  scorer_url: Optional[str] = None, mode: Optional[str] = None, reader=None,
-                 scorer_token: Optional[str] = None, claim_store=None, claim_threshold_bytes: Optional[int] = None):
+                 scorer_token: Optional[str] = None, claim_store=None, claim_threshold_bytes: Optional[int] = None,
+                 claim_max_shard_bytes: Optional[int] = None):
         self.mode = env_mode(mode)
         self.disabled = self.mode == "disabled"
         if topic_prefix is None:
@@ -579,7 +585,8 @@ class Weightcast:
             self.transport = KafkaTransport(bootstrap_servers, topic_prefix, client_id, connect_timeout,
                                             delivery_timeout, producer_config=producer_config)
         self.transport = self._claim_check(claim_store, claim_threshold_bytes,
-                                           transport is not None and not switched and not dry_run)
+                                           transport is not None and not switched and not dry_run,
+                                           claim_max_shard_bytes)
         self._closed = False
         self.topic_prefix = topic_prefix
         # read-back: the scorer's HTTP API, else one consumer of the scores and alerts topics for all runs
@@ -597,7 +604,8 @@ class Weightcast:
         self._watcher = reader if reader is not None else alert_watcher
         self._watcher_lock = threading.Lock()
 
-    def _claim_check(self, store, threshold_bytes: Optional[int], given_transport: bool):
+    def _claim_check(self, store, threshold_bytes: Optional[int], given_transport: bool,
+                     max_shard_bytes: Optional[int] = None):
         """The transport, wrapped in the claim check (``claim_check``) when a store is given (or, for Kafka, named by
         WEIGHTCAST_STORE_URI): around Kafka, HTTP (the gateway passes a reference record on; without a client store it
         stores big bodies itself) or a transport the caller passed, never in a dry run or no-op run."""
@@ -609,9 +617,12 @@ class Weightcast:
         if threshold_bytes is None:
             env = _env("WEIGHTCAST_STORE_THRESHOLD_BYTES")
             threshold_bytes = int(env) if env else claim_check.DEFAULT_THRESHOLD_BYTES
+        if max_shard_bytes is None:
+            env = _env("WEIGHTCAST_STORE_MAX_SHARD_BYTES")
+            max_shard_bytes = int(env) if env else claim_check.DEFAULT_MAX_SHARD_BYTES
         if isinstance(store, (str, os.PathLike)):
             store = claim_check.store_for(os.fspath(store))
-        return claim_check.ClaimCheckTransport(self.transport, store, threshold_bytes)
+        return claim_check.ClaimCheckTransport(self.transport, store, threshold_bytes, max_shard_bytes)
 
     def reader(self):
         """Where ``latest_score``/``should_stop`` answers come from: a ``readback.HttpReader`` with a scorer
@@ -747,6 +758,11 @@ class Run:
     def checkpoint_bytes(self, state_dict: Mapping[str, object], step: int,
                          metrics: Optional[Mapping[str, object]] = None) -> bytes:
         """The safetensors record ``log_checkpoint`` sends (useful to save the same file locally)."""
+        return safetensors.save_state_dict(state_dict, self.checkpoint_metadata(state_dict, step, metrics))
+
+    def checkpoint_metadata(self, state_dict: Mapping[str, object], step: int,
+                            metrics: Optional[Mapping[str, object]] = None) -> Dict[str, str]:
+        """The ``__metadata__`` of the checkpoint ``log_checkpoint`` sends."""
         _check_step(step)
         meta = {"run_id": self.run_id, "step": str(step), "framework": self.framework}
         if self.planned_steps is not None:
@@ -761,7 +777,7 @@ class Run:
         if scalar_hparams:  # features of the checkpoint alone (layout v4's hp_* section)
             meta["hparams"] = _dumps(scalar_hparams).decode("utf-8")
         meta["layers"] = ",".join(self.layers or layer_order(list(state_dict.keys())))
-        return safetensors.save_state_dict(state_dict, meta)
+        return meta
 
     def log_checkpoint(self, state_dict: Mapping[str, object], step: int,
                        metrics: Optional[Mapping[str, object]] = None) -> int:
@@ -773,8 +789,16 @@ class Run:
         if self.disabled:
             _check_step(step)
             return 0
-        value = self.checkpoint_bytes(state_dict, step, self._with_measured(step, metrics))
-        self.client.transport.send_checkpoint(self.run_id, step, value)
+        meta = self.checkpoint_metadata(state_dict, step, self._with_measured(step, metrics))
+        transport = self.client.transport
+        if isinstance(transport, claim_check.ClaimCheckTransport):
+            specs = safetensors.specs_of(state_dict)
+            size = safetensors.file_size(specs, meta)
+            if transport.claims(size):  # streamed to the store, never built in memory
+                transport.send_state_dict(self.run_id, step, specs, meta)
+                return size
+        value = safetensors.save_state_dict(state_dict, meta)
+        transport.send_checkpoint(self.run_id, step, value)
         return len(value)
 
     def log_metrics(self, step: int, metrics: Mapping[str, object]) -> None:

@@ -142,8 +142,10 @@ def tensor_from(name: str, value) -> Tensor:
     return Tensor(name, dtype, tuple(int(d) for d in shape), data)
 
 
-def write(tensors: Iterable[Tensor], metadata: Optional[Mapping[str, str]] = None) -> bytes:
-    """Serializes stored tensors in the given order, with string-to-string metadata."""
+def write(tensors: Iterable[Tensor], metadata: Optional[Mapping[str, str]] = None,
+          _sizes: Optional[Mapping[str, int]] = None) -> bytes:
+    """Serializes stored tensors in the given order, with string-to-string metadata. (``_sizes``: the header alone,
+    for tensors whose bytes are not given, by name.)"""
     header: Dict[str, object] = {}
     if metadata:
         for k, v in metadata.items():
@@ -156,14 +158,76 @@ def write(tensors: Iterable[Tensor], metadata: Optional[Mapping[str, str]] = Non
         if t.name == "__metadata__" or t.name in header:
             raise ValueError(f"duplicate or reserved tensor name '{t.name}'")
         expected = math.prod(t.shape) * _NUMPY[t.dtype].itemsize
-        if len(t.data) != expected:
-            raise ValueError(f"tensor '{t.name}': {len(t.data)} bytes for shape {list(t.shape)} of {t.dtype}")
-        header[t.name] = {"dtype": t.dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(t.data)]}
-        offset += len(t.data)
-        chunks.append(t.data)
+        size = len(t.data) if _sizes is None else _sizes[t.name]
+        if size != expected:
+            raise ValueError(f"tensor '{t.name}': {size} bytes for shape {list(t.shape)} of {t.dtype}")
+        header[t.name] = {"dtype": t.dtype, "shape": list(t.shape), "data_offsets": [offset, offset + size]}
+        offset += size
+        if _sizes is None:
+            chunks.append(t.data)
     text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     padded = (len(text) + 7) // 8 * 8  # align the data section to 8 bytes, as the reference writer does
     return b"".join([struct.pack("<Q", padded), text, b" " * (padded - len(text))] + chunks)
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """A tensor to be written later: its name, stored dtype, shape and size, and the value itself (not encoded yet)."""
+
+    name: str
+    dtype: str
+    shape: Tuple[int, ...]
+    nbytes: int
+    value: object
+
+
+def spec_of(name: str, value) -> TensorSpec:
+    """The stored dtype, shape and size of a torch tensor or numpy array, without copying its values."""
+    if _is_torch_tensor(value):
+        from_torch = _from_torch(_torch())
+        if value.dtype not in from_torch:
+            raise TypeError(f"tensor '{name}': dtype {value.dtype} is not supported by safetensors here")
+        dtype, shape = from_torch[value.dtype], tuple(int(d) for d in value.shape)
+    else:
+        arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+        key = arr.dtype.newbyteorder("=") if arr.dtype.byteorder not in ("=", "|") else arr.dtype
+        if key not in _FROM_NUMPY:
+            raise TypeError(f"tensor '{name}': numpy dtype {arr.dtype} is not supported by safetensors here")
+        dtype, shape = _FROM_NUMPY[key], tuple(int(d) for d in arr.shape)
+    return TensorSpec(name, dtype, shape, math.prod(shape) * _NUMPY[dtype].itemsize, value)
+
+
+def specs_of(state_dict: Mapping[str, object]) -> List[TensorSpec]:
+    """``spec_of`` every tensor of a state_dict, in its order."""
+    return [spec_of(name, value) for name, value in state_dict.items()]
+
+
+def header(specs: Iterable[TensorSpec], metadata: Optional[Mapping[str, str]] = None) -> bytes:
+    """The 8-byte length and the padded JSON header ``write`` would put before these tensors' bytes."""
+    return write([Tensor(s.name, s.dtype, s.shape, b"") for s in specs], metadata, _sizes={s.name: s.nbytes for s in specs})
+
+
+def file_size(specs: Iterable[TensorSpec], metadata: Optional[Mapping[str, str]] = None) -> int:
+    """The size of the file ``stream`` writes (and ``save_state_dict`` returns) for these tensors."""
+    specs = list(specs)
+    return len(header(specs, metadata)) + sum(s.nbytes for s in specs)
+
+
+def stream(out, specs: Iterable[TensorSpec], metadata: Optional[Mapping[str, str]] = None) -> int:
+    """Writes the safetensors file of ``specs`` to the binary file ``out`` one tensor at a time (the bytes
+    ``save_state_dict`` would return, never all in memory: at most one tensor's encoding); returns its size."""
+    specs = list(specs)
+    head = header(specs, metadata)
+    out.write(head)
+    total = len(head)
+    for s in specs:
+        data = tensor_from(s.name, s.value).data
+        if len(data) != s.nbytes:
+            raise ValueError(f"tensor '{s.name}' changed while it was written: {len(data)} bytes, planned {s.nbytes}")
+        out.write(data)
+        total += len(data)
+        del data
+    return total
 
 
 def save_state_dict(state_dict: Mapping[str, object], metadata: Optional[Mapping[str, str]] = None) -> bytes:

@@ -50,6 +50,26 @@ class CheckpointValidatorTest {
         assertThat(validator.validate("run-c", body, MetadataDefaults.fromQuery(Map.of("step", "5")::get)).byReference()).isFalse();
     }
 
+    /** A client's sharded reference (index + ref_shards) passes with its shard list; a malformed list is refused. */
+    @Test
+    void aShardedReferenceRecordPassesWithItsShardsAndAMalformedShardListIsRefused() {
+        String sha = "ab".repeat(32);
+        CheckpointReference ref = new CheckpointReference(java.net.URI.create("s3://b/runs/r/1-x/model.safetensors.index.json"), 900, sha,
+                List.of(new CheckpointReference.Shard("model-00001-of-00002.safetensors", 5_000_000, sha),
+                        new CheckpointReference.Shard("model-00002-of-00002.safetensors", 3_000_000, sha)));
+        byte[] record = ref.record(Map.of("run_id", "run-s", "step", "1"));
+        ValidCheckpoint valid = validator.validate("run-s", record, MetadataDefaults.fromQuery(Map.of("study", "big")::get));
+        SafeTensors produced = SafeTensors.read(valid.parts().get(0));
+        assertThat(produced.size()).isZero();
+        assertThat(CheckpointReference.of(produced.metadata())).contains(ref);
+        assertThat(produced.metadata()).containsEntry("study", "big");
+        Map<String, String> bad = new java.util.HashMap<>(SafeTensors.read(record).metadata());
+        bad.put("ref_shards", "[{\"file\":\"../../etc/passwd\",\"bytes\":5,\"sha256\":\"" + sha + "\"}]");
+        byte[] malformed = new io.weightcast.core.safetensors.SafeTensorsWriter().metadata(bad).toBytes();
+        assertRejected(() -> validator.validate("run-s", malformed, MetadataDefaults.NONE), RejectReason.INVALID_METADATA,
+                "not a plain file name");
+    }
+
     @Test
     void queryParametersFillMissingMetadataAndTheTensorsSurviveTheRewrite() {
         byte[] body = CheckpointBuilder.cnn(2, 32).meta(Map.of("activation", "tanh")).bytes();

@@ -22,7 +22,17 @@ public interface CheckpointStore extends AutoCloseable {
      *
      * @throws java.io.UncheckedIOException when the store cannot be written
      */
-    CheckpointReference put(String key, byte[] file);
+    default CheckpointReference put(String key, byte[] file) {
+        return new CheckpointReference(write(key, file), file.length, Sha256.of(file));
+    }
+
+    /**
+     * Stores one file under {@code key} (any file: a checkpoint, a shard, a sharded checkpoint's index) and returns its
+     * URI; storing the same bytes under the same key again is harmless.
+     *
+     * @throws java.io.UncheckedIOException when the store cannot be written
+     */
+    URI write(String key, byte[] file);
 
     /**
      * The referenced file, after checking that this store holds it and that its size and SHA-256 are the reference's,

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +88,29 @@ public final class ClaimChecks implements AutoCloseable {
             throw new IllegalStateException("no checkpoint store (store.uri) to write to");
         }
         return target.put(CheckpointReference.objectKey(runId, step, Sha256.of(file)), file);
+    }
+
+    /**
+     * Writes a Hugging Face sharded checkpoint of (run, step) to the target store: its shards, then its index (named
+     * {@code *.index.json}), into the content-addressed directory {@link CheckpointReference#shardedDirectory}; returns
+     * the sharded reference (the index's size and hash, {@code ref_shards} for the shards).
+     *
+     * @param shards shard file name → its bytes (the names the index's {@code weight_map} uses)
+     */
+    public CheckpointReference storeSharded(String runId, long step, String indexName, byte[] index, Map<String, byte[]> shards) {
+        if (target == null) {
+            throw new IllegalStateException("no checkpoint store (store.uri) to write to");
+        }
+        if (!indexName.endsWith(CheckpointReference.INDEX_SUFFIX) || !CheckpointReference.plainFileName(indexName)) {
+            throw new IllegalArgumentException("a sharded checkpoint's index is a plain file name ending in "
+                    + CheckpointReference.INDEX_SUFFIX + ", not '" + indexName + "'");
+        }
+        List<CheckpointReference.Shard> list = new ArrayList<>();
+        shards.forEach((name, bytes) -> list.add(new CheckpointReference.Shard(name, bytes.length, Sha256.of(bytes))));
+        String dir = CheckpointReference.shardedDirectory(runId, step, CheckpointReference.shardsDigest(list));
+        shards.forEach((name, bytes) -> target.write(dir + name, bytes));
+        URI stored = target.write(dir + indexName, index); // last: the index names only shards already there
+        return new CheckpointReference(stored, index.length, Sha256.of(index), list);
     }
 
     /** The referenced checkpoint, from the read root that holds it; refused when none does. */

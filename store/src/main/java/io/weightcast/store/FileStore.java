@@ -2,6 +2,7 @@ package io.weightcast.store;
 
 import io.weightcast.core.records.CheckpointReference;
 import io.weightcast.core.safetensors.SafeTensors;
+import io.weightcast.core.safetensors.ShardedCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -19,7 +20,8 @@ import java.nio.file.StandardOpenOption;
  * reference is honoured only inside the root: its path may not contain {@code .} or {@code ..} names, and its real path
  * (symlinks resolved) must still lie under the root's real path, so a producer cannot make the streams host read
  * {@code /etc/shadow} or follow a link out of the store. Files are written to a temporary name, forced to disk, then
- * moved into place atomically: a reference never names a half-written file.
+ * moved into place atomically: a reference never names a half-written file. A sharded checkpoint's shards are read in
+ * place from the index's directory, each checked like the index.
  */
 public final class FileStore implements CheckpointStore {
     private final Path root;
@@ -48,9 +50,8 @@ public final class FileStore implements CheckpointStore {
     }
 
     @Override
-    public CheckpointReference put(String key, byte[] file) {
+    public URI write(String key, byte[] file) {
         Path target = root.resolve(ObjectKeys.require(key));
-        String sha = Sha256.of(file);
         try {
             Files.createDirectories(target.getParent());
             Path tmp = Files.createTempFile(target.getParent(), ".incoming-", ".tmp");
@@ -69,9 +70,13 @@ public final class FileStore implements CheckpointStore {
         } catch (IOException e) {
             throw new UncheckedIOException("could not store checkpoint " + target, e);
         }
-        return new CheckpointReference(target.toUri(), file.length, sha);
+        return target.toUri();
     }
 
+    /**
+     * {@inheritDoc} A sharded reference: the index, then every shard it names in its directory (each inside the root
+     * after symlinks, size and SHA-256 as {@code ref_shards} says), then the shards mapped in place as one checkpoint.
+     */
     @Override
     public StoredCheckpoint open(CheckpointReference ref) {
         Path lexical = lexicalPath(ref.uri());
@@ -79,37 +84,46 @@ public final class FileStore implements CheckpointStore {
             throw new ClaimCheckException(ClaimCheckException.Problem.REFUSED, "reference " + ref.uri() + " is outside the store "
                     + root.toUri() + " (or not a plain absolute file:// path)");
         }
-        if (lexical.getFileName().toString().endsWith(".index.json")) {
-            throw new ClaimCheckException(ClaimCheckException.Problem.REFUSED, "reference " + ref.uri() + " names a sharded "
-                    + "checkpoint's index; a reference's hash covers one safetensors file");
+        String what = "referenced checkpoint " + ref.uri();
+        try {
+            Path real = verified(lexical, what, ref.bytes(), ref.sha256());
+            if (!ref.sharded()) {
+                return new StoredCheckpoint(SafeTensors.open(real), null);
+            }
+            Verify.shardNames(ref, ShardedCheckpoint.shardNames(real));
+            for (CheckpointReference.Shard shard : ref.shards()) {
+                verified(real.getParent().resolve(shard.file()), Verify.shard(shard, ref.uri()), shard.bytes(), shard.sha256());
+            }
+            return new StoredCheckpoint(ShardedCheckpoint.open(real), null);
+        } catch (AccessDeniedException e) {
+            throw new ClaimCheckException(ClaimCheckException.Problem.REFUSED, what + " is not readable by this service: " + e.getMessage());
+        } catch (NoSuchFileException e) {
+            throw new ClaimCheckException(ClaimCheckException.Problem.MISSING, what + ": " + e.getFile() + " does not exist");
+        } catch (IOException e) {
+            throw new ClaimCheckException(ClaimCheckException.Problem.UNREADABLE, what + " could not be read: " + e, e);
         }
+    }
+
+    /** The file's real path after checking it lies in the root (symlinks resolved), is a regular file, and has this size and hash. */
+    private Path verified(Path lexical, String what, long bytes, String sha256) throws IOException {
         Path real;
         try {
             real = lexical.toRealPath();
         } catch (NoSuchFileException e) {
-            throw new ClaimCheckException(ClaimCheckException.Problem.MISSING, "referenced checkpoint " + ref.uri() + " does not exist");
-        } catch (IOException e) {
-            throw unreadable(ref, e);
+            throw new ClaimCheckException(ClaimCheckException.Problem.MISSING, what + " does not exist");
         }
         if (!real.startsWith(root)) {
-            throw new ClaimCheckException(ClaimCheckException.Problem.REFUSED, "reference " + ref.uri() + " resolves to " + real
+            throw new ClaimCheckException(ClaimCheckException.Problem.REFUSED, what + " resolves to " + real
                     + " (a symbolic link), outside the store " + root.toUri());
         }
         if (!Files.isRegularFile(real)) {
-            throw new ClaimCheckException(ClaimCheckException.Problem.REFUSED, "reference " + ref.uri() + " is not a regular file");
+            throw new ClaimCheckException(ClaimCheckException.Problem.REFUSED, what + " is not a regular file");
         }
         try (FileChannel in = FileChannel.open(real, StandardOpenOption.READ)) {
-            Verify.size(ref, in.size());
-            Verify.sha256(ref, Sha256.of(in));
-            return new StoredCheckpoint(SafeTensors.open(real), null);
-        } catch (NoSuchFileException e) {
-            throw new ClaimCheckException(ClaimCheckException.Problem.MISSING, "referenced checkpoint " + ref.uri() + " does not exist");
-        } catch (AccessDeniedException e) {
-            throw new ClaimCheckException(ClaimCheckException.Problem.REFUSED, "referenced checkpoint " + ref.uri() + " is not readable "
-                    + "by this service: " + e.getMessage());
-        } catch (IOException e) {
-            throw unreadable(ref, e);
+            Verify.size(what, bytes, in.size());
+            Verify.sha256(what, sha256, Sha256.of(in));
         }
+        return real;
     }
 
     /** The absolute path a {@code file:} URI names, or null when it has anything else (host, query, {@code .} or {@code ..}). */
@@ -123,11 +137,6 @@ public final class FileStore implements CheckpointStore {
             return null;
         }
         return Path.of(path);
-    }
-
-    private static ClaimCheckException unreadable(CheckpointReference ref, IOException e) {
-        return new ClaimCheckException(ClaimCheckException.Problem.UNREADABLE, "referenced checkpoint " + ref.uri() + " could not be "
-                + "read: " + e, e);
     }
 
     @Override

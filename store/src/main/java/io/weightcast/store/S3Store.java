@@ -2,6 +2,7 @@ package io.weightcast.store;
 
 import io.weightcast.core.records.CheckpointReference;
 import io.weightcast.core.safetensors.SafeTensors;
+import io.weightcast.core.safetensors.ShardedCheckpoint;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +23,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * An S3 bucket (AWS, or an S3-compatible store: MinIO, Ceph, S3Proxy) under a key prefix as the store. A reference is
  * honoured only for its bucket and prefix. Reading downloads the object to a file in the spool directory while hashing
  * it, checks size and SHA-256, then maps that file per tensor like any checkpoint on disk; closing the
- * {@link StoredCheckpoint} deletes it. One object per checkpoint (S3's single PUT takes up to 5 GB).
+ * {@link StoredCheckpoint} deletes it. One object per checkpoint file (S3's single PUT takes up to 5 GB): a larger
+ * checkpoint goes as a sharded one, the index and its shards side by side.
  */
 public final class S3Store implements CheckpointStore {
     private final S3Client s3;
@@ -59,9 +61,8 @@ public final class S3Store implements CheckpointStore {
     }
 
     @Override
-    public CheckpointReference put(String key, byte[] file) {
+    public URI write(String key, byte[] file) {
         String objectKey = prefix + ObjectKeys.require(key);
-        String sha = Sha256.of(file);
         try {
             // a stream over the array: RequestBody.fromBytes would copy a checkpoint of hundreds of MB
             s3.putObject(b -> b.bucket(bucket).key(objectKey).contentLength((long) file.length),
@@ -69,9 +70,13 @@ public final class S3Store implements CheckpointStore {
         } catch (SdkException e) {
             throw new UncheckedIOException(new IOException("could not store checkpoint s3://" + bucket + "/" + objectKey + ": " + e.getMessage(), e));
         }
-        return new CheckpointReference(uri(objectKey), file.length, sha);
+        return uri(objectKey);
     }
 
+    /**
+     * {@inheritDoc} A sharded reference: the index and then every shard it names (objects beside it) are downloaded into
+     * one new directory in the spool, each verified on the way; closing the checkpoint deletes the directory.
+     */
     @Override
     public StoredCheckpoint open(CheckpointReference ref) {
         String key = key(ref.uri());
@@ -81,34 +86,55 @@ public final class S3Store implements CheckpointStore {
         }
         Path download = null;
         try {
-            download = Files.createTempFile(spool, "checkpoint-", ".safetensors");
-            try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key));
-                 FileChannel out = FileChannel.open(download, StandardOpenOption.WRITE)) {
-                Long length = in.response().contentLength();
-                if (length != null) {
-                    Verify.size(ref, length); // before downloading a file of the wrong size
-                }
-                Sha256.Copied copied = Sha256.copy(in, out, ref.bytes());
-                Verify.size(ref, copied.bytes() < 0 ? ref.bytes() + 1 : copied.bytes());
-                Verify.sha256(ref, copied.sha256());
+            if (!ref.sharded()) {
+                download = Files.createTempFile(spool, "checkpoint-", ".safetensors");
+                fetch(key, download, "referenced checkpoint " + ref.uri(), ref.bytes(), ref.sha256());
+                StoredCheckpoint stored = new StoredCheckpoint(SafeTensors.open(download), download);
+                download = null;
+                return stored;
             }
-            StoredCheckpoint stored = new StoredCheckpoint(SafeTensors.open(download), download);
+            download = Files.createTempDirectory(spool, "checkpoint-");
+            String name = key.substring(key.lastIndexOf('/') + 1);
+            String dir = key.substring(0, key.length() - name.length());
+            Path index = download.resolve(name);
+            fetch(key, index, "referenced checkpoint " + ref.uri(), ref.bytes(), ref.sha256());
+            Verify.shardNames(ref, ShardedCheckpoint.shardNames(index));
+            for (CheckpointReference.Shard shard : ref.shards()) {
+                fetch(dir + shard.file(), download.resolve(shard.file()), Verify.shard(shard, ref.uri()), shard.bytes(), shard.sha256());
+            }
+            StoredCheckpoint stored = new StoredCheckpoint(ShardedCheckpoint.open(index), download);
             download = null;
             return stored;
-        } catch (NoSuchKeyException e) {
-            throw new ClaimCheckException(ClaimCheckException.Problem.MISSING, "referenced checkpoint " + ref.uri() + " does not exist");
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                throw new ClaimCheckException(ClaimCheckException.Problem.MISSING, "referenced checkpoint " + ref.uri() + " does not exist "
-                        + "(" + e.awsErrorDetails().errorCode() + ")");
-            }
-            throw new ClaimCheckException(e.statusCode() == 403 ? ClaimCheckException.Problem.REFUSED : ClaimCheckException.Problem.UNREADABLE,
-                    "referenced checkpoint " + ref.uri() + ": S3 answered " + e.statusCode() + " " + e.getMessage(), e);
-        } catch (SdkException | IOException e) {
+        } catch (IOException e) {
             throw new ClaimCheckException(ClaimCheckException.Problem.UNREADABLE, "referenced checkpoint " + ref.uri() + " could not be "
                     + "read: " + e, e);
         } finally {
-            deleteQuietly(download);
+            StoredCheckpoint.delete(download);
+        }
+    }
+
+    /** Downloads one object to {@code to} while hashing it; its size and SHA-256 must be the reference's. */
+    private void fetch(String key, Path to, String what, long bytes, String sha256) {
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key));
+             FileChannel out = FileChannel.open(to, StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {
+            Long length = in.response().contentLength();
+            if (length != null) {
+                Verify.size(what, bytes, length); // before downloading a file of the wrong size
+            }
+            Sha256.Copied copied = Sha256.copy(in, out, bytes);
+            Verify.size(what, bytes, copied.bytes() < 0 ? bytes + 1 : copied.bytes());
+            Verify.sha256(what, sha256, copied.sha256());
+        } catch (NoSuchKeyException e) {
+            throw new ClaimCheckException(ClaimCheckException.Problem.MISSING, what + " does not exist");
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new ClaimCheckException(ClaimCheckException.Problem.MISSING, what + " does not exist ("
+                        + e.awsErrorDetails().errorCode() + ")");
+            }
+            throw new ClaimCheckException(e.statusCode() == 403 ? ClaimCheckException.Problem.REFUSED : ClaimCheckException.Problem.UNREADABLE,
+                    what + ": S3 answered " + e.statusCode() + " " + e.getMessage(), e);
+        } catch (SdkException | IOException e) {
+            throw new ClaimCheckException(ClaimCheckException.Problem.UNREADABLE, what + " could not be read: " + e, e);
         }
     }
 
@@ -128,16 +154,6 @@ public final class S3Store implements CheckpointStore {
         }
         String key = uri.getPath().substring(1);
         return ObjectKeys.plain(key) && key.startsWith(prefix) && key.length() > prefix.length() ? key : null;
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                // a leftover in the spool directory; nothing else to do
-            }
-        }
     }
 
     @Override

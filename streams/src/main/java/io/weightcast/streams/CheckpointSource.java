@@ -59,7 +59,7 @@ final class CheckpointSource {
             meta.putAll(CheckpointReference.strip(record.metadata()));
             Referenced open = new Referenced(stored.checkpoint(), CheckpointMetadata.parse(meta, key), stored);
             metrics.references.labelValues(app, "resolved").inc();
-            metrics.referenceBytes.labelValues(app).inc(ref.bytes());
+            metrics.referenceBytes.labelValues(app).inc(ref.totalBytes());
             metrics.referenceSeconds.labelValues(app).observe((System.nanoTime() - t0) / 1e9);
             return open;
         } catch (RuntimeException e) {

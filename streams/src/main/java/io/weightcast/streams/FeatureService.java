@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * (claim checks) are read from the {@code store.*} roots ({@link ClaimChecks}, {@link CheckpointSource}).
  */
 public final class FeatureService implements Service {
+    /** How long one transaction (a poll's records, processed and committed) may stay open: see {@link #app}. */
+    static final int TRANSACTION_TIMEOUT_MS = 60_000;
     private static final Logger LOG = LoggerFactory.getLogger(FeatureService.class);
 
     private final Settings settings;
@@ -136,10 +138,21 @@ public final class FeatureService implements Service {
                 .properties(settings);
     }
 
-    /** Both apps: lz4-compressed output, changelogs that take a whole split checkpoint's parts, unhandled failures counted. */
+    /**
+     * Both apps: lz4-compressed output, changelogs that take a whole split checkpoint's parts, unhandled failures counted,
+     * and a transaction timeout of {@value #TRANSACTION_TIMEOUT_MS} ms instead of Streams' exactly-once default of 10 s:
+     * one big checkpoint by reference takes longer than 10 s to verify and analyse (a 2.7 GB BF16 1.3B model: hashing and
+     * statistics, ~40 s at a load of 20 on 2 cores), its transaction was aborted by the coordinator, the thread fenced, and
+     * the same record processed again, for ever (each attempt mapping the files anew). Not longer by default: an instance
+     * that dies with a transaction open holds its partitions' readers (and the survivor taking them over) until the
+     * transaction times out, so this bounds the failover after a crash too ({@code ScaleOutIntegrationTest}).
+     * {@code streams.kafka.producer.transaction.timeout.ms} overrides it (at most the broker's
+     * {@code transaction.max.timeout.ms}, 15 min by default) for checkpoints that take longer.
+     */
     private StreamsAppConfig app(String applicationId, int threads) {
         java.util.function.Consumer<String> unhandled = reason -> metrics.deadLetters.labelValues("unhandled").inc();
         return StreamsAppConfig.of("streams", applicationId, threads)
+                .with(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS)
                 .with(DeadLetterProcessingHandler.LISTENER_CONFIG, unhandled)
                 .with(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4")
                 .with(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(KafkaConfigs.MAX_RECORD_BYTES * 2));

@@ -42,6 +42,16 @@ class StreamsSecurityPropertiesTest {
         assertThat(new StreamsConfig(service.spectraProperties()).getAdminConfigs("c")).containsEntry("security.protocol", "SASL_PLAINTEXT");
     }
 
+    /** A big checkpoint by reference takes longer than Streams' 10 s exactly-once transaction timeout to process. */
+    @Test
+    void bothAppsGiveATransactionAMinuteUnlessOverridden() {
+        FeatureService service = new FeatureService(settings(Map.of()));
+        assertThat(new StreamsConfig(service.properties()).getProducerConfigs("c")).containsEntry("transaction.timeout.ms", 60_000);
+        assertThat(new StreamsConfig(service.spectraProperties()).getProducerConfigs("c")).containsEntry("transaction.timeout.ms", 60_000);
+        FeatureService longer = new FeatureService(settings(Map.of("WEIGHTCAST_STREAMS_KAFKA_PRODUCER_TRANSACTION_TIMEOUT_MS", "600000")));
+        assertThat(new StreamsConfig(longer.properties()).getProducerConfigs("c")).containsEntry("transaction.timeout.ms", "600000");
+    }
+
     @Test
     void anUnknownProtocolFailsTheServiceWithTheSettingsName() {
         FeatureService service = new FeatureService(settings(Map.of("WEIGHTCAST_KAFKA_SECURITY_PROTOCOL", "TLS")));

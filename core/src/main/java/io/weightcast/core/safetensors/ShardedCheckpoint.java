@@ -49,6 +49,16 @@ public final class ShardedCheckpoint {
         return out;
     }
 
+    /**
+     * The distinct shard names an index's {@code weight_map} holds, sorted, as written (not checked: a caller that must
+     * keep shards inside a directory checks them itself, e.g. a claim-check store before it reads any).
+     */
+    public static List<String> shardNames(Path index) throws IOException {
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        readIndex(index, weightMap, new LinkedHashMap<>());
+        return weightMap.values().stream().distinct().sorted().toList();
+    }
+
     public static boolean isIndex(Path path) {
         Path name = path.getFileName();
         return name != null && name.toString().endsWith(".index.json");

@@ -56,7 +56,7 @@ public final class ContractSchemas {
                     + "safetensors header on the checkpoints topic (key: run id). Safetensors metadata maps strings to "
                     + "strings: numbers are written as decimal strings, metrics and hparams as JSON objects in a string. A reference "
                     + "record (claim check, for checkpoints in a shared store) has no tensors and carries ref_uri, ref_bytes and "
-                    + "ref_sha256: the stored file's URI, size and SHA-256."),
+                    + "ref_sha256: the stored file's URI, size and SHA-256 (of a sharded checkpoint: of its index, plus ref_shards)."),
             new TopicSchema("runs", RunEvent.class, "A value of the runs topic (key: run id): a started, metrics or "
                     + "finished run event."),
             new TopicSchema("features", FeatureVector.class, "A value of the features topic (key: run id): one "
@@ -108,6 +108,11 @@ public final class ContractSchemas {
         reference.get("properties").fields().forEachRemaining(e -> all.put("ref_" + e.getKey(), e.getValue()));
         ((ObjectNode) all.get("ref_sha256")).put("pattern", "^[0-9a-f]{64}$");
         ((ObjectNode) all.get("ref_uri")).put("pattern", "^(file|s3)://");
+        ObjectNode shards = Json.MAPPER.createObjectNode().put("type", "string").put("pattern", "^\\s*\\[")
+                .put("description", "a sharded checkpoint (ref_uri names its *.index.json): a JSON array with one "
+                        + "{\"file\": plain file name in the index's directory, \"bytes\": integer, \"sha256\": 64 lowercase hex} "
+                        + "per shard the index's weight_map names, no other");
+        all.put("ref_shards", shards);
         properties.removeAll();
         all.forEach(properties::set);
     }
