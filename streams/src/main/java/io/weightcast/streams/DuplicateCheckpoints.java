@@ -38,14 +38,26 @@ final class DuplicateCheckpoints {
 
     /** Whether this record's identical copy passed within the window; if not, it is remembered as passed. */
     boolean repeated(CheckpointMetadata meta, byte[] value, long timestamp) {
-        String id = identity(meta, value);
-        try (WindowStoreIterator<Long> it = seen.fetch(id, Math.max(0, timestamp - windowMs), timestamp + windowMs)) {
-            if (it.hasNext()) {
-                return true;
-            }
+        if (seen(meta, value, timestamp)) {
+            return true;
         }
-        seen.put(id, timestamp, Math.max(0, timestamp));
+        remember(meta, value, timestamp);
         return false;
+    }
+
+    /** Whether this record's identical copy passed within the window (nothing written). */
+    boolean seen(CheckpointMetadata meta, byte[] value, long timestamp) {
+        try (WindowStoreIterator<Long> it = seen.fetch(identity(meta, value), Math.max(0, timestamp - windowMs), timestamp + windowMs)) {
+            return it.hasNext();
+        }
+    }
+
+    /**
+     * Remembers the record as passed. A caller with slow work to do writes this after it, so that the write, which
+     * opens the exactly-once transaction, comes at the end of the record's processing rather than before it.
+     */
+    void remember(CheckpointMetadata meta, byte[] value, long timestamp) {
+        seen.put(identity(meta, value), timestamp, Math.max(0, timestamp));
     }
 
     private static String identity(CheckpointMetadata meta, byte[] value) {

@@ -126,15 +126,14 @@ public final class FeatureService implements Service {
     }
 
     /**
-     * The spectral worker's: its own group, one stream thread (its pool parallelises within a checkpoint). A step of a
-     * spectra job, or an inline checkpoint's spectra, may hold the thread for minutes (a batch of the largest layers): a
-     * poll interval of 15 minutes keeps the group from dropping it meanwhile, and a transaction timeout of 5 minutes (Kafka
-     * Streams' own is 10 s) keeps a slow step from aborting what records before it sent in the same transaction.
+     * The spectral worker's: its own group, one stream thread (its pool parallelises within a checkpoint). An inline
+     * checkpoint's spectra, or a batch of a spectra job's largest layers, may hold the thread for minutes: a poll interval
+     * of 15 minutes keeps the group from dropping it meanwhile. A job's step (at most {@code streams.spectra.step.ms} plus
+     * one batch, and opening the file after a restart) must fit the transaction timeout of {@link #app}.
      */
     Properties spectraProperties() {
         return app(spectraApplicationId(), 1).instance("streams-spectra")
                 .with(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), (int) Duration.ofMinutes(15).toMillis())
-                .with(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) Duration.ofMinutes(5).toMillis())
                 .properties(settings);
     }
 

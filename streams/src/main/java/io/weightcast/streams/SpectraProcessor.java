@@ -92,6 +92,7 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
     @Override
     public void process(Record<String, byte[]> record) {
         CheckpointSource.Referenced stored = null;
+        CheckpointMetadata passed = null;
         try {
             SafeTensors whole;
             CheckpointMetadata meta;
@@ -99,10 +100,11 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
                 SafeTensors file = SafeTensors.read(record.value());
                 meta = CheckpointMetadata.parse(file.metadata(), record.key());
                 Optional<CheckpointReference> ref = CheckpointSource.reference(file);
-                if (copies.repeated(meta, record.value(), record.timestamp())) {
+                if (copies.seen(meta, record.value(), record.timestamp())) {
                     metrics.duplicates.labelValues("spectra").inc();
                     return; // a producer's retry: analysed once
                 }
+                passed = meta; // remembered at the end: the store write opens the transaction (see SpectraJobs)
                 if (ref.isPresent()) {
                     stored = source.open(ref.get(), file, record.key());
                     whole = stored.tensors();
@@ -132,6 +134,9 @@ final class SpectraProcessor implements Processor<String, byte[], String, Object
         } finally {
             if (stored != null) {
                 stored.close();
+            }
+            if (passed != null) {
+                copies.remember(passed, record.value(), record.timestamp());
             }
         }
     }
