@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * the digits zoo's checkpoints (default encoder configuration, batch 64 checkpoints = 128 views per step),
  * a warm-up pass, then timed passes. Reports where a step's wall time goes: building the views, SameDiff's
  * step (split by {@link OpTimer} into forward ops, backward ops, updater and session bookkeeping, by op type),
- * taking the losses, freeing; and the JVM's GC time. Writes {@code bench/results/ssl-step-*.json} with the
+ * freeing; and the JVM's GC time. Writes {@code bench/results/ssl-step-*.json} with the
  * load average beside the figures (and CPU time: the process's, and the training thread's, which on a shared
  * machine say more than wall time), the epoch losses and a few checkpoints' z (to compare two builds' models).
  * <pre>
@@ -101,7 +101,7 @@ public final class SslTrainingBenchmark {
         r.put("process_cpu_ms_per_checkpoint_seen", cpu / 1e6 / seen);
         r.put("training_thread_cpu_ms_per_checkpoint_seen", threadCpu / 1e6 / seen);
         Map<String, Double> phaseMs = new LinkedHashMap<>();
-        String[] names = {"views", "fit", "losses", "release"};
+        String[] names = {"views", "fit", "release"};
         for (int i = 0; i < names.length; i++) {
             phaseMs.put(names[i], (phases1[i] - phases0[i]) / 1e6 / steps);
         }
@@ -148,7 +148,7 @@ public final class SslTrainingBenchmark {
     }
 
     private static long[] phases(HyperRepresentation.StepTimes t) {
-        return new long[] {t.viewsNanos(), t.fitNanos(), t.lossNanos(), t.releaseNanos()};
+        return new long[] {t.viewsNanos(), t.fitNanos(), t.releaseNanos()};
     }
 
     private static long processCpuNanos() {

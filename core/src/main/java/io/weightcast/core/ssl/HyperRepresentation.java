@@ -50,15 +50,14 @@ public final class HyperRepresentation {
 
     /**
      * Where the training steps' wall time went, summed since the encoder was made: building the two views
-     * (augmentations and the input arrays), SameDiff's training step (forward, backward, updater), taking the
-     * step's losses, and freeing the inputs' native memory. For benchmarks and logs; not part of the model.
+     * (augmentations and the input arrays), SameDiff's training step (forward, backward, updater; the step's
+     * losses come from its own forward pass), and freeing the inputs' native memory. For benchmarks and logs; not part of the model.
      */
     public static final class StepTimes {
         private long steps;
         private long checkpoints;
         private long viewsNanos;
         private long fitNanos;
-        private long lossNanos;
         private long releaseNanos;
 
         public long steps() {
@@ -78,16 +77,12 @@ public final class HyperRepresentation {
             return fitNanos;
         }
 
-        public long lossNanos() {
-            return lossNanos;
-        }
-
         public long releaseNanos() {
             return releaseNanos;
         }
 
         public long totalNanos() {
-            return viewsNanos + fitNanos + lossNanos + releaseNanos;
+            return viewsNanos + fitNanos + releaseNanos;
         }
     }
 
@@ -175,19 +170,15 @@ public final class HyperRepresentation {
                 long t0 = System.nanoTime();
                 MultiDataSet views = views(order.subList(from, from + batch), random);
                 long t1 = System.nanoTime();
-                StepLosses step = new StepLosses(header.config().gamma());
-                sd.fit(views, step);
+                double[] losses = fit(views);
                 long t2 = System.nanoTime();
-                double[] losses = step.values();
-                long t3 = System.nanoTime();
                 release(views.getFeatures(0), views.getLabels(0));
-                long t4 = System.nanoTime();
+                long t3 = System.nanoTime();
                 stepTimes.steps++;
                 stepTimes.checkpoints += batch;
                 stepTimes.viewsNanos += t1 - t0;
                 stepTimes.fitNanos += t2 - t1;
-                stepTimes.lossNanos += t3 - t2;
-                stepTimes.releaseNanos += t4 - t3;
+                stepTimes.releaseNanos += t3 - t2;
                 for (int i = 0; i < 3; i++) {
                     sums[i] += losses[i];
                 }
@@ -209,6 +200,23 @@ public final class HyperRepresentation {
     /** SameDiff listeners for every later training step and output (profiling; replaces earlier ones). */
     public void listeners(Listener... listeners) {
         sd.setListeners(listeners);
+    }
+
+    /** One training step on these views; its total, contrastive and reconstruction loss (before the update). */
+    double[] fit(MultiDataSet views) {
+        StepLosses step = new StepLosses(header.config().gamma());
+        sd.fit(views, step);
+        return step.values();
+    }
+
+    /** The losses of these views under the current parameters, by a forward pass of its own (tests compare). */
+    double[] losses(MultiDataSet views) {
+        Map<String, INDArray> out = sd.output(Map.of(EncoderGraph.INPUT, views.getFeatures(0),
+                EncoderGraph.TARGET, views.getLabels(0)), EncoderGraph.LOSS, EncoderGraph.CONTRASTIVE, EncoderGraph.MSE);
+        double[] losses = {out.get(EncoderGraph.LOSS).getDouble(0), out.get(EncoderGraph.CONTRASTIVE).getDouble(0),
+                out.get(EncoderGraph.MSE).getDouble(0)};
+        release(out.values().toArray(INDArray[]::new));
+        return losses;
     }
 
     /**
