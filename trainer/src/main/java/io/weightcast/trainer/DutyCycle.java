@@ -35,18 +35,24 @@ final class DutyCycle {
         return new DutyCycle(share, System::nanoTime, nanos -> Thread.sleep(nanos / 1_000_000L, (int) (nanos % 1_000_000L)));
     }
 
-    /** The worker, when the unit of work under way is done (before anything else it waits for): rests its share. */
-    void workDone() throws InterruptedException {
+    /**
+     * The worker, when the unit of work under way is done (before anything else it waits for): rests its share.
+     *
+     * @return nanoseconds rested
+     */
+    long workDone() throws InterruptedException {
         if (workStart < 0) {
-            return;
+            return 0;
         }
         long worked = clock.getAsLong() - workStart;
         workStart = -1;
         long rest = share >= 1 ? 0 : (long) (worked * (1 - share) / share);
-        if (rest > 0) {
-            sleeper.sleep(rest);
-            restedNanos += rest;
+        if (rest <= 0) {
+            return 0;
         }
+        sleeper.sleep(rest);
+        restedNanos += rest;
+        return rest;
     }
 
     /** The worker, right before a unit of work starts. */

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * unless the JVM runs as root with {@code -XX:ThreadPriorityPolicy=1}.</li>
  * </ul>
  * Its {@code train_seconds} and epoch times are wall times, pauses and rests included;
- * {@code weightcast_trainer_encoder_paused_seconds_total} counts the pauses for the predictor
+ * {@code weightcast_trainer_encoder_paused_seconds_total} counts the pauses for the predictor,
+ * {@code weightcast_trainer_encoder_rested_seconds_total} the rests for the CPU budget
  * ({@code weightcast_trainer_encoder_training} is 1 while a training is under way).
  * The same check between steps stops a training when the trainer closes, so no training goes on
  * on its daemon thread after {@link #close()}.
@@ -146,7 +147,10 @@ final class EncoderCoordinator implements AutoCloseable {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            duty.workDone();
+            long rested = duty.workDone();
+            if (rested > 0) {
+                metrics.encoderRestedSeconds.inc(rested / 1e9);
+            }
             t0 = System.nanoTime();
             predictorFirst.awaitPredictorIdle();
         } catch (InterruptedException e) {

@@ -53,8 +53,8 @@ class DutyCycleTest {
         DutyCycle half = cycle(0.5);
         half.workStarts();
         now[0] += 20 * MS;
-        half.workDone();
-        half.workDone(); // a second call without a step in between adds no rest
+        assertThat(half.workDone()).isEqualTo(20 * MS);
+        assertThat(half.workDone()).as("a second call without a step in between adds no rest").isZero();
         assertThat(slept).containsExactly(20 * MS);
     }
 
