@@ -35,10 +35,16 @@ import org.slf4j.LoggerFactory;
  * replay (or a backlog) the first encoder trains only once the predictor has been fitted on the
  * caught-up zoo;</li>
  * <li>a training under way PAUSES before its next step (one batch) while the flag is up, and
- * resumes when the fit is done. Its {@code train_seconds} and
- * epoch times are wall times, pauses included; {@code weightcast_trainer_encoder_paused_seconds_total}
- * counts the pauses ({@code weightcast_trainer_encoder_training} is 1 while a training is under way).</li>
+ * resumes when the fit is done;</li>
+ * <li>and whatever the predictor does, a training computes at most {@code trainer.encoder.cpu.share} of the
+ * wall time ({@link DutyCycle}: after each step it rests in proportion), on a sample of at most
+ * {@code trainer.encoder.max.train.checkpoints} checkpoints. A JVM thread priority would not do: Linux ignores it
+ * unless the JVM runs as root with {@code -XX:ThreadPriorityPolicy=1}.</li>
  * </ul>
+ * Its {@code train_seconds} and epoch times are wall times, pauses and rests included;
+ * {@code weightcast_trainer_encoder_paused_seconds_total} counts the pauses for the predictor,
+ * {@code weightcast_trainer_encoder_rested_seconds_total} the rests for the CPU budget
+ * ({@code weightcast_trainer_encoder_training} is 1 while a training is under way).
  * The same check between steps stops a training when the trainer closes, so no training goes on
  * on its daemon thread after {@link #close()}.
  * Pausing rather than stopping and restarting keeps the epochs already trained; deferring alone
@@ -62,6 +68,7 @@ final class EncoderCoordinator implements AutoCloseable {
     });
 
     private Future<EncoderFitter.EncoderFit> training;
+    private DutyCycle trainingDuty;
     private int failedAtRuns = -1;
     private int trainingRuns;
     private int maxVersionSeen;
@@ -122,24 +129,35 @@ final class EncoderCoordinator implements AutoCloseable {
         int version = maxVersionSeen + 1;
         LOG.info("training encoder v{} for {} on {} zoo runs' weights ({} epochs)", version, architecture, runs, settings.epochs());
         EncoderFitter.Job job = fitter.job(zooRunIds, architecture, weights, version);
-        training = trainingThread.submit(() -> fitter.fit(job, this::yieldToPredictor));
+        DutyCycle duty = DutyCycle.of(settings.cpuShare());
+        trainingDuty = duty;
+        training = trainingThread.submit(() -> fitter.fit(job, () -> beforeStep(duty)));
         trainingRuns = runs;
         metrics.encoderTraining.set(1);
         return false;
     }
 
-    /** Training thread, before every step: wait while the predictor needs the CPU; stop when the trainer closes. */
-    private void yieldToPredictor() {
-        long t0 = System.nanoTime();
+    /**
+     * Training thread, before every step: rest for the last step's share of the CPU budget
+     * ({@code trainer.encoder.cpu.share}), wait while the predictor needs the CPU; stop when the trainer closes.
+     */
+    private void beforeStep(DutyCycle duty) {
+        long t0;
         try {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
+            long rested = duty.workDone();
+            if (rested > 0) {
+                metrics.encoderRestedSeconds.inc(rested / 1e9);
+            }
+            t0 = System.nanoTime();
             predictorFirst.awaitPredictorIdle();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("encoder training stopped: the trainer is closing");
         }
+        duty.workStarts();
         long waited = System.nanoTime() - t0;
         if (waited > 1_000_000L) {
             metrics.encoderPausedSeconds.inc(waited / 1e9);
@@ -168,10 +186,10 @@ final class EncoderCoordinator implements AutoCloseable {
             encoder = fit.encoder();
             metrics.encoderTrainings.labelValues(TrainerMetrics.PUBLISHED).inc();
             metrics.encoderTrainSeconds.set(v.trainSeconds());
-            LOG.info("published encoder v{}: {} training checkpoints of {} runs, {} epochs in {} s, final loss {},"
-                            + " held-out reconstruction R² {}", v.version(), v.trainingCheckpoints(), v.trainingRuns(), v.epochs(),
-                    String.format("%.1f", v.trainSeconds()), String.format("%.4f", v.finalLoss()),
-                    String.format("%.4f", v.reconstructionR2()));
+            LOG.info("published encoder v{}: {} training checkpoints of {} runs, {} epochs in {} s (rested {} s for its CPU share"
+                            + " {}), final loss {}, held-out reconstruction R² {}", v.version(), v.trainingCheckpoints(), v.trainingRuns(),
+                    v.epochs(), String.format("%.1f", v.trainSeconds()), String.format("%.1f", trainingDuty.restedNanos() / 1e9),
+                    settings.cpuShare(), String.format("%.4f", v.finalLoss()), String.format("%.4f", v.reconstructionR2()));
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

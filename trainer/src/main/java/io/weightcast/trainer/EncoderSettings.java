@@ -12,11 +12,12 @@ import java.util.List;
  * validated up front.
  */
 record EncoderSettings(boolean enabled, int minRuns, double growth, int epochs, int maxTrainCheckpoints,
-                       int maxCheckpoints, int maxParameters, EncoderConfig config) {
+                       int maxCheckpoints, int maxParameters, double cpuShare, EncoderConfig config) {
 
     private static final EncoderConfig D = EncoderConfig.defaults();
     static final Key<Boolean> ENABLED = Key.bool("trainer.encoder.enabled", true,
-            "read `checkpoints`, train and publish weight encoders, fit the predictor on z too");
+            "read `checkpoints`, train and publish weight encoders, fit the predictor on z too (`local`, `demo`: false,"
+                    + " see \"The weight encoder is off in local mode\")");
     static final Key<Integer> MIN_RUNS = Key.integer("trainer.encoder.min.runs", 20,
             "first encoder once this many zoo runs have weights (`demo`: 12)").rule("≥ " + RunSplit.MIN_RUNS,
             n -> n >= RunSplit.MIN_RUNS);
@@ -30,6 +31,9 @@ record EncoderSettings(boolean enabled, int minRuns, double growth, int epochs, 
             "weights held in memory (digits CNN: 20 KB each)").rule("≥ 1", n -> n >= 1);
     static final Key<Integer> MAX_PARAMETERS = Key.integer("trainer.encoder.max.parameters", 100_000,
             "larger architectures are not encoded").rule("≥ 1", n -> n >= 1);
+    static final Key<Double> CPU_SHARE = Key.number("trainer.encoder.cpu.share", 0.5,
+            "the encoder's training computes at most this share of wall time (rests between steps; 1: no rest)")
+            .rule("in (0, 1]", s -> s > 0 && s <= 1);
     static final Key<Integer> D_MODEL = Key.integer("trainer.encoder.d.model", D.dModel(), "transformer width (EncoderConfig)");
     static final Key<Integer> HEADS = Key.integer("trainer.encoder.heads", D.heads(), "attention heads");
     static final Key<Integer> BLOCKS = Key.integer("trainer.encoder.blocks", D.blocks(), "transformer blocks");
@@ -41,7 +45,7 @@ record EncoderSettings(boolean enabled, int minRuns, double growth, int epochs, 
     static final Key<Integer> BATCH_SIZE = Key.integer("trainer.encoder.batch.size", D.batchSize(), "checkpoints per batch");
 
     static final List<Key<?>> KEYS = List.of(ENABLED, MIN_RUNS, GROWTH, EPOCHS, MAX_TRAIN_CHECKPOINTS, MAX_CHECKPOINTS,
-            MAX_PARAMETERS, D_MODEL, HEADS, BLOCKS, EMBEDDING_DIM, GAMMA, LEARNING_RATE, BATCH_SIZE);
+            MAX_PARAMETERS, CPU_SHARE, D_MODEL, HEADS, BLOCKS, EMBEDDING_DIM, GAMMA, LEARNING_RATE, BATCH_SIZE);
 
     EncoderSettings {
         MIN_RUNS.checked(minRuns);
@@ -50,6 +54,7 @@ record EncoderSettings(boolean enabled, int minRuns, double growth, int epochs, 
         MAX_TRAIN_CHECKPOINTS.checked(maxTrainCheckpoints);
         MAX_CHECKPOINTS.checked(maxCheckpoints);
         MAX_PARAMETERS.checked(maxParameters);
+        CPU_SHARE.checked(cpuShare);
     }
 
     static EncoderSettings from(Settings s, long seed) {
@@ -61,6 +66,6 @@ record EncoderSettings(boolean enabled, int minRuns, double growth, int epochs, 
             throw new InvalidSettingException("trainer.encoder.*: " + e.getMessage(), e);
         }
         return new EncoderSettings(s.get(ENABLED), s.get(MIN_RUNS), s.get(GROWTH), s.get(EPOCHS), s.get(MAX_TRAIN_CHECKPOINTS),
-                s.get(MAX_CHECKPOINTS), s.get(MAX_PARAMETERS), config);
+                s.get(MAX_CHECKPOINTS), s.get(MAX_PARAMETERS), s.get(CPU_SHARE), config);
     }
 }

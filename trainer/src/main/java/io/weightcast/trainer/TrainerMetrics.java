@@ -65,6 +65,8 @@ public final class TrainerMetrics {
             .help("1 while an encoder training is under way (paused or not), else 0").register(registry);
     final Counter encoderPausedSeconds = Counter.builder().name("weightcast_trainer_encoder_paused_seconds_total")
             .help("Time encoder trainings spent paused while a refit of the accuracy model was due or running").register(registry);
+    final Counter encoderRestedSeconds = Counter.builder().name("weightcast_trainer_encoder_rested_seconds_total")
+            .help("Time encoder trainings rested between steps to stay within trainer.encoder.cpu.share of wall time").register(registry);
     final Counter pollBatches = Counter.builder().name("weightcast_trainer_poll_batches_total")
             .help("Polls that returned records (the trainer reads its topics in batches of at most max.poll.records)")
             .register(registry);

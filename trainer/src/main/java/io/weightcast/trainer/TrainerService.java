@@ -125,7 +125,8 @@ import org.slf4j.LoggerFactory;
  * {@code _fits_total{outcome=published|rejected|failed}}, {@code _fit_duration_seconds},
  * {@code _malformed_records_total{topic}}, {@code _poll_batches_total} (polls that returned records),
  * {@code _encoder_training} (1 while one is under way), {@code _encoder_paused_seconds_total} (encoder training
- * paused for the predictor), {@code _leader} (1 while this replica may publish, 0 once fenced);
+ * paused for the predictor), {@code _encoder_rested_seconds_total} (rests for {@code trainer.encoder.cpu.share}),
+ * {@code _leader} (1 while this replica may publish, 0 once fenced);
  * {@code weightcast_consumer_lag_records{group="weightcast-trainer",topic}} (no consumer group: its positions against the read_committed end offsets, see {@link ConsumerLagMonitor});
  * served with /health and /ready by {@link OpsServer}.
  */

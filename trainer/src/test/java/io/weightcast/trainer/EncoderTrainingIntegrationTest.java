@@ -109,6 +109,8 @@ class EncoderTrainingIntegrationTest {
                     .contains("weightcast_trainer_inputs_holdout_r2{inputs=\"embedding\"}")
                     .contains("weightcast_trainer_inputs_holdout_r2{inputs=\"both\"}")
                     .contains("weightcast_trainer_encoder_checkpoints_total{outcome=\"held\"} 96.0");
+            assertThat(metric(service, "weightcast_trainer_encoder_rested_seconds_total"))
+                    .as("the training rested between steps for its CPU share (0.5 by default)").isGreaterThan(0.0);
             for (String task : List.of("final_accuracy", "generalization_gap", "epoch")) {
                 for (String inputs : List.of("statistics", "embedding", "both")) {
                     assertThat(metrics).containsPattern("weightcast_trainer_task_holdout_r2\\{(inputs=\"" + inputs + "\",task=\""

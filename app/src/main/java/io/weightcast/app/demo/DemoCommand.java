@@ -70,8 +70,9 @@ public final class DemoCommand implements Callable<Integer> {
         Map<String, String> defaults = new LinkedHashMap<>();
         defaults.put("trainer.min.runs", "10");
         defaults.put("trainer.refit.every", "5");
-        // the weight encoder early and short (defaults: 20 runs, 20 epochs): it publishes ~1.5 min in, so the checkpoints
-        // of a longer demo (--runs 150 and up) carry embeddings; a 50-run zoo has finished publishing by then
+        // the weight encoder is off in local mode (LocalStack); with -s trainer.encoder.enabled=true it trains early and
+        // short (defaults: 20 runs, 20 epochs): it publishes ~1.5 min in, so the checkpoints of a longer demo (--runs 150
+        // and up) carry embeddings; a 50-run zoo has finished publishing by then
         defaults.put("trainer.encoder.min.runs", "12");
         defaults.put("trainer.encoder.epochs", "5");
 

@@ -68,7 +68,7 @@ class ExportedMetricsTest {
                 "trainer.min.runs", "4",
                 "trainer.refit.every", "100",
                 // a tiny encoder once the zoo has weights: the embedding and per-task metrics get their series
-                "trainer.encoder.min.runs", "4", "trainer.encoder.epochs", "1", "trainer.encoder.d.model", "16",
+                "trainer.encoder.enabled", "true", "trainer.encoder.min.runs", "4", "trainer.encoder.epochs", "1", "trainer.encoder.d.model", "16",
                 "trainer.encoder.heads", "2", "trainer.encoder.blocks", "1", "trainer.encoder.embedding.dim", "4",
                 "scorer.webhooks", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"));
         assertThat(stack.awaitReady(60_000)).as("all services ready").isTrue();

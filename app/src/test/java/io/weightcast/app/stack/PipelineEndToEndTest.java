@@ -65,7 +65,7 @@ class PipelineEndToEndTest {
                 "trainer.min.runs", "10",
                 "trainer.refit.every", "5",
                 // a small encoder, trained once 12 runs finished: the later runs' checkpoints get z in the stream
-                "trainer.encoder.min.runs", "12", "trainer.encoder.epochs", "3", "trainer.encoder.d.model", "32",
+                "trainer.encoder.enabled", "true", "trainer.encoder.min.runs", "12", "trainer.encoder.epochs", "3", "trainer.encoder.d.model", "32",
                 "trainer.encoder.blocks", "1", "trainer.encoder.embedding.dim", "8",
                 "scorer.webhooks", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"));
         assertThat(stack.awaitReady(90_000)).as("all services ready").isTrue();

@@ -105,17 +105,46 @@ final class EncoderGraph {
         int d = config.dModel();
         int heads = config.heads();
         int dh = d / heads;
-        SDVariable a = sd.permute(norm(h, name + "_ln1"), 0, 2, 1); // attention wants [B, d, T]
-        SDVariable attended = sd.nn.multiHeadDotProductAttention(a, a, a,
+        SDVariable a = sd.reshape(norm(h, name + "_ln1"), -1, d); // [B·T, d]
+        AttentionWeights w = new AttentionWeights(
                 weight(name + "_wq", new XavierInitScheme('c', d, dh), heads, dh, d),
                 weight(name + "_wk", new XavierInitScheme('c', d, dh), heads, dh, d),
                 weight(name + "_wv", new XavierInitScheme('c', d, dh), heads, dh, d),
-                weight(name + "_wo", new XavierInitScheme('c', d, d), heads * dh, d),
-                null, true);
-        h = h.add(sd.permute(attended, 0, 2, 1));
+                weight(name + "_wo", new XavierInitScheme('c', d, d), heads * dh, d));
+        h = h.add(selfAttention(sd, a, w, length, heads));
         SDVariable f = sd.reshape(norm(h, name + "_ln2"), -1, d);
         f = linear(sd.nn.gelu(linear(f, d, 4 * d, name + "_ff1")), 4 * d, d, name + "_ff2");
         return h.add(sd.reshape(f, -1, length, d));
+    }
+
+    /** libnd4j's layout: Wq, Wk, Wv [heads, dh, d] (head h's query is Wq[h]·x), Wo [heads·dh, d]. */
+    record AttentionWeights(SDVariable q, SDVariable k, SDVariable v, SDVariable o) {}
+
+    /**
+     * Scaled dot-product multi-head self-attention from plain matrix products: the same function as libnd4j's
+     * {@code multi_head_dot_product_attention} (scaled, no mask) with its weights in its layout (softmax over the keys,
+     * heads concatenated in order before Wo), so the parameters mean the same. That op's gradient recomputes the whole
+     * forward pass and cost ~45% of a training step (bench's {@code SslTrainingBenchmark}). {@code a} is [B·T, d];
+     * returns [B, T, d].
+     */
+    static SDVariable selfAttention(SameDiff sd, SDVariable a, AttentionWeights w, int length, int heads) {
+        long d = w.o().getShape()[1];
+        long dh = d / heads;
+        SDVariable q = heads(sd, a, w.q(), length, heads);
+        SDVariable k = heads(sd, a, w.k(), length, heads);
+        SDVariable v = heads(sd, a, w.v(), length, heads);
+        SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(dh)); // [B, H, T(query), T(key)]
+        SDVariable weights = sd.nn.softmax(scores, 3);
+        SDVariable out = sd.permute(sd.mmul(weights, v), 0, 2, 1, 3); // [B, T, H, dh]
+        return sd.reshape(sd.mmul(sd.reshape(out, -1, heads * dh), w.o()), -1, length, d);
+    }
+
+    /** [B·T, d] × per-head projections [H, dh, d] → [B, H, T, dh]. */
+    private static SDVariable heads(SameDiff sd, SDVariable a, SDVariable w, int length, int heads) {
+        long dh = w.getShape()[1];
+        long d = w.getShape()[2];
+        SDVariable projected = sd.mmul(a, sd.reshape(w, heads * dh, d), false, true, false); // [B·T, H·dh]
+        return sd.permute(sd.reshape(projected, -1, length, heads, dh), 0, 2, 1, 3);
     }
 
     private SDVariable norm(SDVariable h, String name) {
@@ -125,8 +154,10 @@ final class EncoderGraph {
     }
 
     private SDVariable linear(SDVariable in, int from, int to, String name) {
-        return sd.mmul(in, weight(name + "_w", new XavierInitScheme('c', from, to), from, to))
-                .add(weight(name + "_b", new ZeroInitScheme('c'), to));
+        // bias_add rather than a broadcasting add: its gradient is a plain column sum (add_bp's generic broadcast
+        // reduction cost ~9% of a step)
+        return sd.nn.biasAdd(sd.mmul(in, weight(name + "_w", new XavierInitScheme('c', from, to), from, to)),
+                weight(name + "_b", new ZeroInitScheme('c'), to), false);
     }
 
     private SDVariable weight(String name, org.nd4j.weightinit.WeightInitScheme init, long... shape) {

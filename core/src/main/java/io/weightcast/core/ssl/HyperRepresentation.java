@@ -14,9 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Listener;
+import org.nd4j.autodiff.listeners.ListenerVariables;
+import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -43,9 +48,48 @@ public final class HyperRepresentation {
     /** One epoch's mean losses. */
     public record EpochLoss(int epoch, double loss, double contrastive, double reconstruction, double seconds) {}
 
+    /**
+     * Where the training steps' wall time went, summed since the encoder was made: building the two views
+     * (augmentations and the input arrays), SameDiff's training step (forward, backward, updater; the step's
+     * losses come from its own forward pass), and freeing the inputs' native memory. For benchmarks and logs; not part of the model.
+     */
+    public static final class StepTimes {
+        private long steps;
+        private long checkpoints;
+        private long viewsNanos;
+        private long fitNanos;
+        private long releaseNanos;
+
+        public long steps() {
+            return steps;
+        }
+
+        /** Checkpoints seen (each as two views). */
+        public long checkpoints() {
+            return checkpoints;
+        }
+
+        public long viewsNanos() {
+            return viewsNanos;
+        }
+
+        public long fitNanos() {
+            return fitNanos;
+        }
+
+        public long releaseNanos() {
+            return releaseNanos;
+        }
+
+        public long totalNanos() {
+            return viewsNanos + fitNanos + releaseNanos;
+        }
+    }
+
     private final ArchitectureSignature signature;
     private final Header header;
     private final SameDiff sd;
+    private final StepTimes stepTimes = new StepTimes();
 
     private HyperRepresentation(ArchitectureSignature signature, Header header, SameDiff sd) {
         this.signature = signature;
@@ -123,10 +167,18 @@ public final class HyperRepresentation {
             int steps = 0;
             for (int from = 0; from + batch <= order.size(); from += batch) {
                 beforeStep.run();
+                long t0 = System.nanoTime();
                 MultiDataSet views = views(order.subList(from, from + batch), random);
-                sd.fit(views);
-                double[] losses = losses(views);
+                long t1 = System.nanoTime();
+                double[] losses = fit(views);
+                long t2 = System.nanoTime();
                 release(views.getFeatures(0), views.getLabels(0));
+                long t3 = System.nanoTime();
+                stepTimes.steps++;
+                stepTimes.checkpoints += batch;
+                stepTimes.viewsNanos += t1 - t0;
+                stepTimes.fitNanos += t2 - t1;
+                stepTimes.releaseNanos += t3 - t2;
                 for (int i = 0; i < 3; i++) {
                     sums[i] += losses[i];
                 }
@@ -140,14 +192,76 @@ public final class HyperRepresentation {
         return history;
     }
 
-    /** Mean total, contrastive and reconstruction loss of one batch of views, as the graph defines them. */
-    private double[] losses(MultiDataSet views) {
+    /** The training steps' time by phase so far (live: later steps add to it). */
+    public StepTimes stepTimes() {
+        return stepTimes;
+    }
+
+    /** SameDiff listeners for every later training step and output (profiling; replaces earlier ones). */
+    public void listeners(Listener... listeners) {
+        sd.setListeners(listeners);
+    }
+
+    /** One training step on these views; its total, contrastive and reconstruction loss (before the update). */
+    double[] fit(MultiDataSet views) {
+        StepLosses step = new StepLosses(header.config().gamma());
+        sd.fit(views, step);
+        return step.values();
+    }
+
+    /** The losses of these views under the current parameters, by a forward pass of its own (tests compare). */
+    double[] losses(MultiDataSet views) {
         Map<String, INDArray> out = sd.output(Map.of(EncoderGraph.INPUT, views.getFeatures(0),
                 EncoderGraph.TARGET, views.getLabels(0)), EncoderGraph.LOSS, EncoderGraph.CONTRASTIVE, EncoderGraph.MSE);
         double[] losses = {out.get(EncoderGraph.LOSS).getDouble(0), out.get(EncoderGraph.CONTRASTIVE).getDouble(0),
                 out.get(EncoderGraph.MSE).getDouble(0)};
         release(out.values().toArray(INDArray[]::new));
         return losses;
+    }
+
+    /**
+     * The training step's own total, contrastive and reconstruction loss, as the graph defines them, taken from
+     * the step's forward pass while SameDiff computes it (before the update; no second forward pass).
+     */
+    private static final class StepLosses extends BaseListener {
+        // SameDiff M2.1 reports no activation for the loss variable itself (and a 0 total to iterationDone): the total
+        // is formed here from its two terms, as the graph forms it.
+        private static final List<String> NAMES = List.of(EncoderGraph.CONTRASTIVE, EncoderGraph.MSE);
+        private final double gamma;
+        private final double[] values = {Double.NaN, Double.NaN};
+
+        StepLosses(double gamma) {
+            this.gamma = gamma;
+        }
+
+        @Override
+        public ListenerVariables requiredVariables(SameDiff sd) {
+            return ListenerVariables.builder().trainingVariables(NAMES.toArray(String[]::new)).build();
+        }
+
+        @Override
+        public boolean isActive(Operation operation) {
+            return operation == Operation.TRAINING;
+        }
+
+        @Override
+        public void activationAvailable(SameDiff sd, At at, org.nd4j.linalg.dataset.api.MultiDataSet batch, SameDiffOp op,
+                                        String varName, INDArray activation) {
+            int i = NAMES.indexOf(varName);
+            if (i >= 0) {
+                values[i] = activation.getDouble(0);
+            }
+        }
+
+        /** Total, contrastive and reconstruction loss. */
+        double[] values() {
+            for (int i = 0; i < NAMES.size(); i++) {
+                if (Double.isNaN(values[i])) {
+                    throw new IllegalStateException("the training step did not report " + NAMES.get(i));
+                }
+            }
+            return new double[] {gamma * values[0] + (1 - gamma) * values[1], values[0], values[1]};
+        }
     }
 
     /**
@@ -166,49 +280,64 @@ public final class HyperRepresentation {
     /** Two views of each checkpoint, stacked [view 1 of all; view 2 of all], with their reconstruction target. */
     MultiDataSet views(List<WeightTokens> batch, Random random) {
         int b = batch.size();
-        INDArray x = Nd4j.zeros(DataType.FLOAT, 2L * b, signature.tokens(), signature.maxWidth());
-        INDArray target = Nd4j.zeros(DataType.FLOAT, 2L * b, signature.tokens(), signature.maxWidth());
-        List<WeightTokens> canonical = batch.stream().map(NeuronPermutation::canonical).toList();
+        int size = signature.tokens() * signature.maxWidth();
+        float[] x = new float[2 * b * size];
+        float[] target = new float[2 * b * size];
+        for (int i = 0; i < b; i++) {
+            fill(target, i * size, NeuronPermutation.canonical(batch.get(i)), null);
+        }
+        System.arraycopy(target, 0, target, b * size, b * size); // both views reconstruct the same target
+        Random noise = header.config().noiseStd() > 0 ? random : null;
         for (int v = 0; v < 2; v++) {
             for (int i = 0; i < b; i++) {
-                fill(target, v * b + i, canonical.get(i), null);
                 WeightTokens erased = NeuronPermutation.apply(batch.get(i), random);
                 header.config().erasing().applyInPlace(erased, random);
-                fill(x, v * b + i, erased, header.config().noiseStd() > 0 ? random : null);
+                fill(x, (v * b + i) * size, erased, noise);
             }
         }
-        return new MultiDataSet(new INDArray[] {x}, new INDArray[] {target});
+        long[] shape = {2L * b, signature.tokens(), signature.maxWidth()};
+        return new MultiDataSet(new INDArray[] {Nd4j.create(x, shape, 'c')}, new INDArray[] {Nd4j.create(target, shape, 'c')});
     }
 
-    private void fill(INDArray into, int row, WeightTokens tokens, Random noise) {
+    /** Writes one checkpoint's normalised tokens at {@code offset} of a [tokens, maxWidth] row-major block (padding stays 0). */
+    private void fill(float[] into, int offset, WeightTokens tokens, Random noise) {
         TokenNormalizer norm = header.normalizer();
         double std = header.config().noiseStd();
+        int maxWidth = signature.maxWidth();
         for (int l = 0; l < signature.layers().size(); l++) {
             LayerShape layer = signature.layers().get(l);
             int first = signature.firstToken(l);
+            int width = layer.width();
             float[] m = tokens.layers()[l];
             for (int u = 0; u < layer.units(); u++) {
-                for (int c = 0; c < layer.width(); c++) {
-                    float v = norm.apply(l, m[u * layer.width() + c]);
+                int row = offset + (first + u) * maxWidth;
+                for (int c = 0; c < width; c++) {
+                    float v = norm.apply(l, m[u * width + c]);
                     if (noise != null) {
                         v += (float) (noise.nextGaussian() * std);
                     }
-                    into.putScalar(new long[] {row, first + u, c}, v);
+                    into[row + c] = v;
                 }
             }
         }
     }
 
-    private INDArray inputs(List<WeightTokens> checkpoints) {
-        INDArray x = Nd4j.zeros(DataType.FLOAT, checkpoints.size(), signature.tokens(), signature.maxWidth());
+    /** The normalised canonical tokens of the checkpoints, [n, tokens, maxWidth] row-major. */
+    private float[] inputs(List<WeightTokens> checkpoints) {
+        int size = signature.tokens() * signature.maxWidth();
+        float[] x = new float[checkpoints.size() * size];
         for (int i = 0; i < checkpoints.size(); i++) {
             WeightTokens t = checkpoints.get(i);
             if (!accepts(t.signature())) {
                 throw new IllegalArgumentException("encoder for " + header.architecture() + " cannot embed " + t.signature().key());
             }
-            fill(x, i, NeuronPermutation.canonical(t), null);
+            fill(x, i * size, NeuronPermutation.canonical(t), null);
         }
         return x;
+    }
+
+    private INDArray array(float[] x, int n) {
+        return Nd4j.create(x, new long[] {n, signature.tokens(), signature.maxWidth()}, 'c');
     }
 
     /** z for each checkpoint (no augmentation; in canonical order, so any permutation of a network gives its z), in order. */
@@ -217,7 +346,7 @@ public final class HyperRepresentation {
         int chunk = 256;
         for (int from = 0; from < checkpoints.size(); from += chunk) {
             List<WeightTokens> part = checkpoints.subList(from, Math.min(checkpoints.size(), from + chunk));
-            INDArray x = inputs(part);
+            INDArray x = array(inputs(part), part.size());
             INDArray z = sd.output(Map.of(EncoderGraph.INPUT, x), EncoderGraph.EMBEDDING).get(EncoderGraph.EMBEDDING);
             for (int i = 0; i < part.size(); i++) {
                 out[from + i] = z.getRow(i).toFloatVector();
@@ -241,18 +370,21 @@ public final class HyperRepresentation {
         int chunk = 256;
         for (int from = 0; from < checkpoints.size(); from += chunk) {
             List<WeightTokens> part = checkpoints.subList(from, Math.min(checkpoints.size(), from + chunk));
-            INDArray x = inputs(part);
+            float[] truth = inputs(part);
+            INDArray x = array(truth, part.size());
             INDArray rec = sd.output(Map.of(EncoderGraph.INPUT, x), EncoderGraph.RECONSTRUCTION).get(EncoderGraph.RECONSTRUCTION);
+            float[] out = rec.dup('c').reshape(-1).toFloatVector();
+            int size = signature.tokens() * signature.maxWidth();
             for (int i = 0; i < part.size(); i++) {
                 for (int l = 0; l < signature.layers().size(); l++) {
                     LayerShape layer = signature.layers().get(l);
                     int first = signature.firstToken(l);
                     for (int u = 0; u < layer.units(); u++) {
+                        int row = i * size + (first + u) * signature.maxWidth();
                         for (int c = 0; c < layer.width(); c++) {
-                            double truth = x.getDouble(i, first + u, c);
-                            double err = truth - rec.getDouble(i, first + u, c);
+                            double err = truth[row + c] - out[row + c];
                             sse += err * err;
-                            sst += truth * truth; // normalised: each layer's mean is 0
+                            sst += (double) truth[row + c] * truth[row + c]; // normalised: each layer's mean is 0
                         }
                     }
                 }
