@@ -198,6 +198,7 @@ def wait_steps(consumer, run_id, steps, since, timeout, want_spectra, spectra_ti
     spectra when wanted, for at most spectra_timeout seconds from since) or the timeout; inline spectra (the features
     record carries them) count at the features time."""
     seen = {t: {} for t in TOPICS}
+    seen["progress"] = {}  # step -> [[seconds, layers done, layers total, estimated seconds left], ...]
     inline = set()
     end = time.monotonic() + timeout
     spectra_end = since + (timeout if spectra_timeout is None else spectra_timeout)
@@ -212,6 +213,12 @@ def wait_steps(consumer, run_id, steps, since, timeout, want_spectra, spectra_ti
         topic = msg.topic().rsplit(".", 1)[-1]
         value = json.loads(msg.value())
         step = value.get("step")
+        if topic == "spectra" and value.get("progress") and step in steps:
+            # a long analysis's layers so far (a referenced checkpoint's spectra job): not the spectra yet
+            p = value["progress"]
+            seen["progress"].setdefault(step, []).append(
+                [round(time.monotonic() - since, 2), p["layers_done"], p["layers_total"], p.get("eta_seconds")])
+            continue
         if step not in steps or step in seen[topic]:
             continue
         seen[topic][step] = round(time.monotonic() - since, 2)
@@ -260,39 +267,41 @@ def measure(size, args, work, save):
         out["sharded"] = nbytes > args.max_shard_bytes
         out["single"] = {"sent_s": sent, "to_features_s": seen["features"].get(1), "to_score_s": seen["scores"].get(1),
                          "to_spectra_s": seen["spectra"].get(1), "spectra": "inline" if 1 in inline else "deferred",
+                         "spectra_progress": seen["progress"].get(1, []),
                          **sampler.snapshot(), "loadavg": before + ["->"] + loadavg()}
         print(json.dumps({size: out["single"]}), flush=True)
         save(out)  # an interrupted burst keeps the single checkpoint's numbers
 
-        # a burst
-        burst = args.burst or BURST.get(size, 3)
-        steps = list(range(2, 2 + burst))
-        sampler.reset()
-        before = loadavg()
-        start = time.monotonic()
-        send_s = []
-        for step in steps:
-            t0 = time.monotonic()
-            run.log_checkpoint(state, step, {"train_loss": 3.0 / step, "val_acc": 0.1})
-            send_s.append(round(time.monotonic() - t0, 2))
-        client.flush()
-        seen, inline = wait_steps(consumer, run.run_id, steps, start, args.timeout * burst, True,
-                                  None if args.spectra_timeout is None else args.spectra_timeout * burst)
-        last_f = max(seen["features"].values()) if len(seen["features"]) == burst else None
-        last_s = max(seen["spectra"].values()) if len(seen["spectra"]) == burst else None
-        after = memory(proc.pid)
-        subprocess.run(["jcmd", str(proc.pid), "GC.run"], capture_output=True)
-        time.sleep(3)
-        after_gc = memory(proc.pid)
-        out["burst"] = {"checkpoints": burst, "send_s": send_s,
-                        "first_send_to_last_features_s": last_f, "first_send_to_last_spectra_s": last_s,
-                        "features_per_s": round(burst / last_f, 3) if last_f else None,
-                        "spectra_per_s": round(burst / last_s, 3) if last_s else None,
-                        "features_s": [seen["features"].get(s) for s in steps],
-                        "spectra_s": [seen["spectra"].get(s) for s in steps],
-                        **sampler.snapshot(), "rss_after_mb": after, "rss_after_full_gc_mb": after_gc,
-                        "loadavg": before + ["->"] + loadavg()}
-        print(json.dumps({size: out["burst"]}), flush=True)
+        # a burst (--burst 0: none)
+        burst = BURST.get(size, 3) if args.burst is None else args.burst
+        if burst > 0:
+            steps = list(range(2, 2 + burst))
+            sampler.reset()
+            before = loadavg()
+            start = time.monotonic()
+            send_s = []
+            for step in steps:
+                t0 = time.monotonic()
+                run.log_checkpoint(state, step, {"train_loss": 3.0 / step, "val_acc": 0.1})
+                send_s.append(round(time.monotonic() - t0, 2))
+            client.flush()
+            seen, inline = wait_steps(consumer, run.run_id, steps, start, args.timeout * burst, True,
+                                      None if args.spectra_timeout is None else args.spectra_timeout * burst)
+            last_f = max(seen["features"].values()) if len(seen["features"]) == burst else None
+            last_s = max(seen["spectra"].values()) if len(seen["spectra"]) == burst else None
+            after = memory(proc.pid)
+            subprocess.run(["jcmd", str(proc.pid), "GC.run"], capture_output=True)
+            time.sleep(3)
+            after_gc = memory(proc.pid)
+            out["burst"] = {"checkpoints": burst, "send_s": send_s,
+                            "first_send_to_last_features_s": last_f, "first_send_to_last_spectra_s": last_s,
+                            "features_per_s": round(burst / last_f, 3) if last_f else None,
+                            "spectra_per_s": round(burst / last_s, 3) if last_s else None,
+                            "features_s": [seen["features"].get(s) for s in steps],
+                            "spectra_s": [seen["spectra"].get(s) for s in steps],
+                            **sampler.snapshot(), "rss_after_mb": after, "rss_after_full_gc_mb": after_gc,
+                            "loadavg": before + ["->"] + loadavg()}
+            print(json.dumps({size: out["burst"]}), flush=True)
         out["store_files"] = sorted(str(p.relative_to(store)) for p in store.rglob("*") if p.is_file())
         client.close()
         warm.close()

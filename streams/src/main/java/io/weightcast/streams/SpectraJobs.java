@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.bytedeco.javacpp.Pointer;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -167,7 +168,7 @@ final class SpectraJobs implements AutoCloseable {
         try {
             int at = 0;
             do {
-                List<CheckpointTopology.Layer> batch = left.subList(at, Math.min(left.size(), at + batchSize));
+                List<CheckpointTopology.Layer> batch = batch(left, at, batchSize);
                 long t0 = System.nanoTime();
                 Map<String, LayerSpectralHealth> found = stage.compute(o.tensors(), batch, pool);
                 seconds += (System.nanoTime() - t0) / 1e9;
@@ -193,6 +194,21 @@ final class SpectraJobs implements AutoCloseable {
             send(next, done, null, new SpectraProgress(done.size(), next.layersTotal(), last, eta));
             LOG.debug("spectra of run {} step {}: {}/{} layers, {} s", next.runId(), next.step(), done.size(), next.layersTotal(), seconds);
         }
+    }
+
+    /**
+     * The next layers to analyse at once from {@code at}: up to {@code size}, as long as their native memory together
+     * fits JavaCPP's cap (Llama's embedding and LM head, ~1.2 GB each, go one at a time under a 2 GB cap); at least one.
+     */
+    private List<CheckpointTopology.Layer> batch(List<CheckpointTopology.Layer> left, int at, int size) {
+        long cap = Pointer.maxBytes();
+        long need = stage.nativeBytes(left.get(at));
+        int end = at + 1;
+        while (end < left.size() && end - at < size && need + stage.nativeBytes(left.get(end)) <= cap) {
+            need += stage.nativeBytes(left.get(end));
+            end++;
+        }
+        return left.subList(at, end);
     }
 
     private void finish(String key, Job job, Open o) {

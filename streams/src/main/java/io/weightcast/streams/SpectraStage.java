@@ -87,6 +87,11 @@ public final class SpectraStage {
         return analyzer.flops(layer);
     }
 
+    /** The native memory one layer's analysis holds at once (0 for a layer WeightWatcher skips). */
+    long nativeBytes(CheckpointTopology.Layer layer) {
+        return analyzer.nativeBytes(layer);
+    }
+
     /** Some layers' spectra, by name in the order given; {@code pool} as in {@link #compute(SafeTensors, ForkJoinPool)}. */
     Map<String, LayerSpectralHealth> compute(SafeTensors file, List<CheckpointTopology.Layer> batch, ForkJoinPool pool) {
         Map<String, LayerSpectralHealth> out = new LinkedHashMap<>();

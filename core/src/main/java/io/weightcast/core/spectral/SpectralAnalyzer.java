@@ -176,6 +176,15 @@ public final class SpectralAnalyzer {
         }
     }
 
+    /** Native memory one layer's analysis holds at once ({@link #nativeBytes(long[])}); 0 for a layer WeightWatcher skips. */
+    public long nativeBytes(CheckpointTopology.Layer layer) {
+        if (!LayerMatrices.supports(layer.kernel())) {
+            return 0;
+        }
+        long[] shape = LayerMatrices.shape(layer.kernel());
+        return options.skipReason(shape[0], shape[1], shape[2]) != null ? 0 : nativeBytes(shape);
+    }
+
     /**
      * Native memory a layer's analysis holds at once, roughly: its rf slices in float64 ({@link NativeSlices}), the M×M
      * Gram matrix, and LAPACK's workspace.
