@@ -169,4 +169,38 @@ class NarrowDtypeStatisticsTest {
         assertThat(view.get(5)).isEqualTo(want[5]); // backwards: starts again
         assertThat(view.get(finite - 1)).isEqualTo(want[finite - 1]);
     }
+
+    /** Layers spread over threads give the very features one thread gives (order, dead units, non-finite tensors). */
+    @Test
+    void layersInParallelGiveTheSameFeatures() {
+        Random r = new Random(17);
+        DType[] dtypes = {DType.BF16, DType.F32, DType.F16, DType.F32, DType.BF16, DType.F64, DType.F16};
+        SafeTensorsWriter w = new SafeTensorsWriter();
+        for (int l = 0; l < dtypes.length; l++) {
+            int units = 20 + 7 * l;
+            int fanIn = 3_001 + l;
+            double[] kernel = new double[units * fanIn];
+            for (int i = 0; i < kernel.length; i++) {
+                kernel[i] = (i / fanIn) % 4 == 0 ? -Math.abs(r.nextGaussian()) : r.nextGaussian() * 0.5;
+            }
+            if (l == 4) {
+                kernel[99] = Double.NaN;
+            }
+            double[] bias = new double[units];
+            for (int i = 0; i < units; i++) {
+                bias[i] = r.nextGaussian() - 1;
+            }
+            w.tensor("l" + l + ".weight", dtypes[l], new long[] {units, fanIn}, kernel);
+            w.tensor("l" + l + ".bias", dtypes[l], new long[] {units}, bias);
+        }
+        SafeTensors file = SafeTensors.read(w.toBytes());
+        java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        CheckpointFeatures one = CheckpointAnalyzer.analyze(file, "relu");
+        CheckpointFeatures three = CheckpointAnalyzer.analyze(file, "relu", bytes::addAndGet, 3);
+        assertThat(three).isEqualTo(one);
+        assertThat(three.layers()).hasSize(dtypes.length);
+        assertThat(three.nonfiniteTensors()).containsExactly("l4.weight");
+        assertThat(three.layers().get(3).get("dead_fraction")).isGreaterThan(0);
+        assertThat(bytes.get()).isEqualTo(file.dataBytes());
+    }
 }
