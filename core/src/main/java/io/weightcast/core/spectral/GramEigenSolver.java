@@ -37,9 +37,9 @@ import org.bytedeco.javacpp.IntPointer;
  * power iteration with its inverted factors gives σmin to ~1e-10 relative; σmin² replaces G's smallest eigenvalue
  * and is the floor of the others (G's values there are noise, never negative now, and only their absolute size
  * enters the metrics: sums, entropy, the threshold counts, whose sides were checked). This is not rare, as this
- * comment once said: a random N×N matrix has λmin ~ σ²/N, at N = 4096 comparable to E (on a Llama-7B-shaped
- * checkpoint roughly half the 128 square 4096² projections fell below E). Measured on one 4096² slice at one
- * thread: dsyrk + dsyev 6.7 s, the certificate 2.6–3.5 s, against 40 s of dgesvd;</li>
+ * comment once said: a random N×N matrix has λmin ~ σ²/N, at N = 4096 comparable to E (a seeded random 4096²
+ * matrix of N(0, 0.02²): λmin 2.1e-8, E 2.4e-8; Llama-7B has 128 such layers). Measured on it at one thread: dsyrk +
+ * dsyev 6.7 s, the certificate 2.7 s, against 23–40 s of dgesvd (docs/design-notes.md);</li>
  * <li>everything else (rank-deficient slices with duplicated or zero units, rectangular ones below E, condition
  * numbers beyond the certificate's reach, an eigenvalue within E of a threshold): the exact dgesvd
  * ({@link SvdEigenSolver}).</li>
@@ -59,6 +59,11 @@ final class GramEigenSolver implements EigenSolver {
     /** Buffers above this many doubles (128 MB) are freed after use instead of kept for the thread. */
     private static final long KEEP_LIMIT = 16L << 20;
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /**
+     * {@code -Dweightcast.spectral.square.certificate=false} sends square slices below E to dgesvd as before the
+     * certificate (for comparisons; the numbers agree either way, SquareCertificateTest).
+     */
+    static final boolean CERTIFICATE = !"false".equals(System.getProperty("weightcast.spectral.square.certificate"));
 
     private GramEigenSolver() {
     }
@@ -123,7 +128,7 @@ final class GramEigenSolver implements EigenSolver {
         if (evals[0] > roundoff && !near) {
             return new Solution(evals, Path.GRAM);
         }
-        if (rows == cols && !near) {
+        if (CERTIFICATE && rows == cols && !near) {
             int n = rows;
             long size = (long) n * n;
             IntPointer pivots = new IntPointer(n);

@@ -22,7 +22,7 @@ import org.bytedeco.javacpp.IntPointer;
  * The smallest singular value of a square matrix W, certified clear of WeightWatcher's rank tolerance, from one LU
  * factorisation (2/3·n³ flops) and the inverses of its triangular factors (2/3·n³): what {@link GramEigenSolver} uses
  * when its Gram matrix cannot tell the smallest eigenvalue from 0, instead of dgesvd (~8/3·n³ plus the bidiagonal
- * SVD). On a random 4096² matrix at one thread: dgetrf 0.9 s, both dtrtri 1.7 s, against 40 s of dgesvd.
+ * SVD). On a random 4096² matrix at one thread: dgetrf 0.9 s, both dtrtri 1.7 s, against 23–40 s of dgesvd.
  *
  * <p><b>The certificate (a rigorous lower bound, then a large margin).</b> dgetrf computes P·W = L̂Û + ΔW with
  * |ΔW| ≤ γₙ|L̂||Û| (Higham, <i>Accuracy and Stability of Numerical Algorithms</i>, Thm 9.3; γₙ = nu/(1−nu), u = ε/2), so
