@@ -171,20 +171,23 @@ def shaped(args, work):
             case["read_cold"] = read_speed(files)
             case["read_warm"] = read_speed(files)
             print(json.dumps({k: case[k] for k in ("bytes_on_disk", "read_cold", "read_warm")}), flush=True)
-            for cache in ("cold", "warm"):
-                if cache == "cold":
-                    evict(files)
-                run = analyze(path, args.threads, args.heaps.split(",")[0], SKIP_SPECTRA)
-                run["page_cache"], run["spectra"] = cache, "skipped (" + SKIP_SPECTRA[0] + ")"
-                print(json.dumps(run), flush=True)
-                case["analyze"].append(run)
+            for heap in args.heaps.split(","):
+                for cache in ("cold", "warm"):
+                    if cache == "cold":
+                        evict(files)
+                    run = analyze(path, args.threads, heap, SKIP_SPECTRA)
+                    run["page_cache"], run["spectra"] = cache, "skipped (" + SKIP_SPECTRA[0] + ")"
+                    run.pop("no_fit", None)  # every layer, by spectral.min.evals
+                    print(json.dumps(run), flush=True)
+                    case["analyze"].append(run)
         else:
             for heap in args.heaps.split(","):
                 run = analyze(path, args.threads, heap)
                 print(json.dumps(run), flush=True)
                 case["analyze"].append(run)
-        case["spectra_per_layer"] = spectra_per_layer(args.shape, dtype, work, args.heaps.split(",")[0])
-        case["spectra_projected_seconds_1_thread"] = projected_spectra(args.shape, case["spectra_per_layer"])
+        if not args.no_probes:
+            case["spectra_per_layer"] = spectra_per_layer(args.shape, dtype, work, args.heaps.split(",")[0])
+            case["spectra_projected_seconds_1_thread"] = projected_spectra(args.shape, case["spectra_per_layer"])
         runs.append(case)
     return runs
 
@@ -199,7 +202,9 @@ def main():
     ap.add_argument("--shape", choices=sorted(model_shapes.SHAPES),
                     help="a real model's layer shapes (bench/model_shapes.py) instead of the dense [32768, 128] layers")
     ap.add_argument("--dtypes", default="F32,BF16", help="with --shape")
-    ap.add_argument("--heaps", default="1g,256m", help="with --shape: analyze at each (llama-7b: the first)")
+    ap.add_argument("--heaps", default="1g,256m", help="with --shape: analyze at each (llama-7b: statistics cold and warm at each,"
+                    " spectra probes at the first)")
+    ap.add_argument("--no-probes", action="store_true", help="with --shape: skip the per-layer spectra probes")
     args = ap.parse_args()
     work = Path(args.dir) / "weightcast-big-files"
     work.mkdir(parents=True, exist_ok=True)

@@ -77,11 +77,16 @@ def summary(x):
 
 def numpy_statistics(header, data):
     out, used = {}, set()
+    # conv→BatchNorm (a bias-less layer in a file with BatchNorm statistics): the weight criterion does not apply
+    # (core CheckpointAnalyzer.hasBatchNormStatistics), its dead fraction is NaN
+    batch_norm = any(t.endswith(("running_mean", "moving_mean")) for t in header)
     for i, (layer, k, b) in enumerate(layers(header)):
         kernel = tensor(header, data, k)
         bias = tensor(header, data, b) if b else None
         out[layer] = summary(kernel) + (summary(bias) if b else [float("nan")] * 9)
-        if i > 0:
+        if i > 0 and batch_norm and not b:
+            out[layer].append(float("nan"))
+        elif i > 0:
             rows = kernel.reshape(kernel.shape[0], -1)
             dead = np.all(rows <= 0, axis=1) & ((bias <= 0) if b else True)
             out[layer].append(float(dead.mean()))

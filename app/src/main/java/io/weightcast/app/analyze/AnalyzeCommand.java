@@ -143,10 +143,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
         return null;
     }
 
-    /** One line saying which memory ran out and what to raise (a 7B checkpoint's BF16 embedding needs 524 MB of heap). */
+    /** One line saying which memory ran out and what to raise (a 7B checkpoint's embedding needs ~1.5 GB of native memory for its spectrum). */
     static String outOfMemoryReason(OutOfMemoryError e) {
-        return "out of memory (" + e.getMessage() + "): F16, BF16 and FP8 tensors are widened to float32 on the heap, one "
-                + "whole tensor per thread, and spectra use native memory up to -Dorg.bytedeco.javacpp.maxbytes (default: -Xmx); "
+        return "out of memory (" + e.getMessage() + "): spectra hold each layer's matrices in native memory up to "
+                + "-Dorg.bytedeco.javacpp.maxbytes (default: -Xmx; a 32000x4096 layer needs ~1.5 GB), one layer per thread; "
                 + "raise -Xmx or that cap in JAVA_OPTS, or lower --threads";
     }
 
@@ -211,7 +211,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
         String act = activation != null ? activation : checkpoint.tensors().metadata().get("activation");
         // a mapped file is paged in here, layer by layer: the bar counts its bytes
         bar.start("statistics", layers.stream().mapToLong(CheckpointAnalyzer::layerBytes).sum(), true);
-        CheckpointFeatures features = CheckpointAnalyzer.analyze(checkpoint.tensors(), act, bar::advance);
+        // layers in parallel, in file order: statistics of a big checkpoint are CPU-bound on one core (BF16: ~1 GB/s)
+        int parallel = threads != null ? Math.max(1, threads) : Runtime.getRuntime().availableProcessors();
+        CheckpointFeatures features = CheckpointAnalyzer.analyze(checkpoint.tensors(), act, bar::advance, parallel);
         bar.finish();
         t = lap(seconds, "statistics", t);
         List<LayerSpectrum> spectra = spectra(checkpoint, layers, new SpectralAnalyzer(spectral), bar);

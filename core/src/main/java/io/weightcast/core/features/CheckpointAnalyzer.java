@@ -7,6 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 
 /**
@@ -30,37 +34,60 @@ public final class CheckpointAnalyzer {
      * they are analysed ({@link #layerBytes}): a big memory-mapped file is read here, layer by layer.
      */
     public static CheckpointFeatures analyze(SafeTensors file, String activation, LongConsumer progress) {
+        return analyze(file, activation, progress, 1);
+    }
+
+    /**
+     * As {@link #analyze(SafeTensors, String, LongConsumer)} with up to {@code threads} layers at once, taken in file
+     * order (so a memory-mapped file is still read nearly front to back); {@code progress} is called from those threads.
+     * The result is the same as with one thread.
+     */
+    public static CheckpointFeatures analyze(SafeTensors file, String activation, LongConsumer progress, int threads) {
         CheckpointTopology topology = CheckpointTopology.of(file);
         boolean relu = isRelu(activation);
         boolean batchNorm = hasBatchNormStatistics(file);
+        List<CheckpointTopology.Layer> all = topology.layers();
+        List<Computed> computed = new ArrayList<>();
+        if (threads <= 1 || all.size() < 2) {
+            for (int i = 0; i < all.size(); i++) {
+                computed.add(layer(file, all.get(i), i, relu, batchNorm, progress));
+            }
+        } else {
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, all.size()), r -> {
+                Thread t = new Thread(r, "statistics");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<Computed>> futures = new ArrayList<>();
+                for (int i = 0; i < all.size(); i++) {
+                    int index = i;
+                    futures.add(pool.submit(() -> layer(file, all.get(index), index, relu, batchNorm, progress)));
+                }
+                for (Future<Computed> f : futures) {
+                    computed.add(join(f));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
         List<LayerFeatures> layers = new ArrayList<>();
         Map<String, Double> dead = new LinkedHashMap<>();
         List<String> nonfiniteTensors = new ArrayList<>();
         long nonfinite = 0;
-        int index = 0;
-        for (CheckpointTopology.Layer layer : topology.layers()) {
-            // Each tensor is decoded once (F32: not at all, a view of the data) for its statistics and dead units.
-            TensorValues kernel = TensorValues.of(file, layer.kernel());
-            TensorValues bias = layer.bias() == null ? null : TensorValues.of(file, layer.bias());
-            TensorSummary k = kernel.summary();
-            TensorSummary b = bias == null ? TensorSummary.EMPTY : bias.summary();
-            nonfinite += k.nonfinite() + b.nonfinite();
-            if (k.nonfinite() > 0) {
+        for (Computed c : computed) {
+            CheckpointTopology.Layer layer = c.layer();
+            nonfinite += c.kernel().nonfinite() + c.bias().nonfinite();
+            if (c.kernel().nonfinite() > 0) {
                 nonfiniteTensors.add(layer.kernel().name());
             }
-            if (b.nonfinite() > 0) {
+            if (c.bias().nonfinite() > 0) {
                 nonfiniteTensors.add(layer.bias().name());
             }
-            // The first layer's input is the data, not a ReLU output, so the criterion does not apply there;
-            // nor to a layer that feeds a BatchNorm (below).
-            boolean criterion = relu && index > 0 && !(batchNorm && layer.bias() == null);
-            double deadFraction = criterion ? DeadUnits.fraction(kernel, (int) layer.units(), bias) : Double.NaN;
-            if (criterion) {
-                dead.put(layer.name(), deadFraction);
+            if (c.criterion()) {
+                dead.put(layer.name(), c.deadFraction());
             }
-            layers.add(new LayerFeatures(layer.name(), index, layer.parameters(), values(k, b, deadFraction)));
-            index++;
-            progress.accept(layerBytes(layer));
+            layers.add(new LayerFeatures(layer.name(), c.index(), layer.parameters(), values(c.kernel(), c.bias(), c.deadFraction())));
         }
         // Non-finite values in tensors outside weight layers (e.g. BatchNorm statistics) count too.
         for (TensorInfo t : file.tensors()) {
@@ -73,6 +100,43 @@ public final class CheckpointAnalyzer {
             }
         }
         return new CheckpointFeatures(List.copyOf(layers), topology.parameters(), nonfinite, nonfiniteTensors, dead, notes(file));
+    }
+
+    /** One layer's summaries and dead units, computed on its own (any thread). */
+    private record Computed(CheckpointTopology.Layer layer, int index, TensorSummary kernel, TensorSummary bias,
+                            boolean criterion, double deadFraction) {
+    }
+
+    private static Computed layer(SafeTensors file, CheckpointTopology.Layer layer, int index, boolean relu, boolean batchNorm,
+                                  LongConsumer progress) {
+        // Each tensor is read in place (F16/BF16/FP8 widened block by block) for its statistics and dead units.
+        TensorValues kernel = TensorValues.of(file, layer.kernel());
+        TensorValues bias = layer.bias() == null ? null : TensorValues.of(file, layer.bias());
+        TensorSummary k = kernel.summary();
+        TensorSummary b = bias == null ? TensorSummary.EMPTY : bias.summary();
+        // The first layer's input is the data, not a ReLU output, so the criterion does not apply there;
+        // nor to a layer that feeds a BatchNorm (below).
+        boolean criterion = relu && index > 0 && !(batchNorm && layer.bias() == null);
+        double deadFraction = criterion ? DeadUnits.fraction(kernel, (int) layer.units(), bias) : Double.NaN;
+        progress.accept(layerBytes(layer));
+        return new Computed(layer, index, k, b, criterion, deadFraction);
+    }
+
+    private static Computed join(Future<Computed> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while computing statistics", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Integer and bool tensors (step counters, masks, token ids) are not weights: skipped, and said so. */

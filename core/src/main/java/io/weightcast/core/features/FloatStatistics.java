@@ -1,11 +1,13 @@
 package io.weightcast.core.features;
 
+import io.weightcast.core.safetensors.FloatView;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * {@link TensorSummary} of float32 values in two passes over one float view, with no copy of the tensor
- * (a copy of its finite values only when it holds NaN or ±Inf).
+ * {@link TensorSummary} of float32 values in two passes over one {@link FloatView}, with no copy of the tensor:
+ * F32 is read in place, F16/BF16/FP8 widened 128 elements at a time into the block being summed; a tensor holding
+ * NaN or ±Inf is summarised through a view of its finite elements ({@link FiniteView}, read in order, no copy).
  *
  * <p>Pass 1 takes the sums of x, |x| and x² in numpy's order ({@link PairwiseSum#numpy}: pairwise within
  * 8192-element buffers) and histograms the elements by the top bits of their raw bits (buckets whose value
@@ -16,13 +18,19 @@ import java.util.Arrays;
  * therefore equals numpy's bit for bit (see {@link TensorSummary}): the same sums in the same order,
  * the same order statistics (-0.0 before +0.0, as {@link Arrays#sort(double[])} orders them) and the
  * same interpolation ({@link Percentiles}).
+ *
+ * <p>When every value is fixed by its top 16 bits (BF16, FP8: {@link FloatView#exactIn16Bits}) and the histogram
+ * has 16 bits (tensors of 32,768 elements or more), each bucket holds one value: the order statistics are read from
+ * the histogram and pass 2 only sums.
  */
 final class FloatStatistics {
     private static final int BLOCK = 128;
     private static final int MAX_BITS = 16;
 
-    private final FloatBuffer v;
+    private final FloatView v;
     private final int shift;
+    /** One value per bucket (see the class comment): no candidates to collect. */
+    private final boolean exact;
     private final int[] histogram;
     /** The leaf being summed, copied out of the view (a bulk copy, then loops the JIT compiles well). */
     private final float[] block = new float[BLOCK];
@@ -35,18 +43,23 @@ final class FloatStatistics {
     private double abs;
     private double squares;
 
-    private FloatStatistics(FloatBuffer v) {
+    private FloatStatistics(FloatView v) {
         this.v = v;
-        int n = v.limit();
+        int n = v.size();
         int bits = Math.max(1, Math.min(MAX_BITS, 32 - Integer.numberOfLeadingZeros(n)));
         this.shift = 32 - bits;
         this.histogram = new int[1 << bits];
+        this.exact = bits == 16 && v.exactIn16Bits();
     }
 
     /** The summary of every element of {@code values} from index 0 to its limit. */
     static TensorSummary of(FloatBuffer values) {
-        FloatBuffer v = values.position() == 0 ? values : values.slice();
-        int n = v.limit();
+        return of(FloatView.of(values));
+    }
+
+    /** The summary of every element of the view. */
+    static TensorSummary of(FloatView v) {
+        int n = v.size();
         if (n == 0) {
             return TensorSummary.EMPTY;
         }
@@ -64,7 +77,7 @@ final class FloatStatistics {
         int bad = Double.isFinite(sum) ? 0 : countNonfinite(v, n);
         if (bad > 0) {
             // rare: summarise a copy of the finite values, whose sums numpy takes in their own buffers
-            TensorSummary f = bad == n ? TensorSummary.EMPTY : of(FloatBuffer.wrap(finite(v, n - bad)));
+            TensorSummary f = bad == n ? TensorSummary.EMPTY : of(new FiniteView(v, n - bad));
             return new TensorSummary(f.mean(), f.std(), f.p0(), f.p25(), f.p50(), f.p75(), f.p100(), f.l1(), f.l2(), f.count(), bad);
         }
         s.mean = sum / n;
@@ -81,24 +94,18 @@ final class FloatStatistics {
         return new TensorSummary(s.mean, Math.sqrt(squares / n), q[0], q[1], q[2], q[3], q[4], l1, Math.sqrt(l2sq), n, 0);
     }
 
-    private static int countNonfinite(FloatBuffer v, int n) {
+    /** NaN and ±Inf elements of the view. */
+    static int countNonfinite(FloatView v, int n) {
+        float[] chunk = new float[PairwiseSum.NUMPY_BUFFER];
         int bad = 0;
-        for (int i = 0; i < n; i++) {
-            bad += Float.isFinite(v.get(i)) ? 0 : 1;
-        }
-        return bad;
-    }
-
-    private static float[] finite(FloatBuffer v, int count) {
-        float[] out = new float[count];
-        int k = 0;
-        for (int i = 0, n = v.limit(); i < n; i++) {
-            float x = v.get(i);
-            if (Float.isFinite(x)) {
-                out[k++] = x;
+        for (int at = 0; at < n; at += chunk.length) {
+            int m = Math.min(chunk.length, n - at);
+            v.get(at, chunk, 0, m);
+            for (int i = 0; i < m; i++) {
+                bad += Float.isFinite(chunk[i]) ? 0 : 1;
             }
         }
-        return out;
+        return bad;
     }
 
     /** Order statistics needed, in this order: min, then lo and hi of the 25th, 50th and 75th percentiles, then max. */
@@ -221,6 +228,10 @@ final class FloatStatistics {
     /** Marks the buckets holding the wanted ranks and sizes the candidate array to their elements. */
     private void selectBuckets(int[] ranks) {
         wanted = new boolean[histogram.length];
+        if (exact) {
+            candidates = new float[0];
+            return;
+        }
         int total = 0;
         for (int r : ranks) {
             int b = bucketOf(r);
@@ -294,10 +305,10 @@ final class FloatStatistics {
                     r6 += d6 * d6;
                     r7 += d7 * d7;
                 }
-                if (want[Float.floatToRawIntBits(f0) >>> sh] | want[Float.floatToRawIntBits(f1) >>> sh]
+                if (!exact && (want[Float.floatToRawIntBits(f0) >>> sh] | want[Float.floatToRawIntBits(f1) >>> sh]
                         | want[Float.floatToRawIntBits(f2) >>> sh] | want[Float.floatToRawIntBits(f3) >>> sh]
                         | want[Float.floatToRawIntBits(f4) >>> sh] | want[Float.floatToRawIntBits(f5) >>> sh]
-                        | want[Float.floatToRawIntBits(f6) >>> sh] | want[Float.floatToRawIntBits(f7) >>> sh]) {
+                        | want[Float.floatToRawIntBits(f6) >>> sh] | want[Float.floatToRawIntBits(f7) >>> sh])) {
                     take(i, 8);
                 }
             }
@@ -309,8 +320,10 @@ final class FloatStatistics {
             double d = a[i] - m;
             res += d * d;
         }
-        int rest = n >= 8 ? n - n % 8 : 0;
-        take(rest, n - rest);
+        if (!exact) {
+            int rest = n >= 8 ? n - n % 8 : 0;
+            take(rest, n - rest);
+        }
         return res;
     }
 
@@ -347,7 +360,7 @@ final class FloatStatistics {
             int b = bucketInOrder(k);
             int count = histogram[b];
             if (rank < below + count) {
-                return candidates[before + rank - below];
+                return exact ? Float.intBitsToFloat(b << shift) : candidates[before + rank - below];
             }
             below += count;
             if (wanted[b]) {

@@ -1,5 +1,6 @@
 package io.weightcast.core.features;
 
+import io.weightcast.core.safetensors.FloatView;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -24,6 +25,11 @@ public record TensorSummary(
 
     /** Float32 values (F32, F16, BF16 tensors): two passes over the view, no copy of it ({@link FloatStatistics}). */
     public static TensorSummary of(FloatBuffer values) {
+        return FloatStatistics.of(values);
+    }
+
+    /** Float32 values read through a view (F32 in place, F16/BF16/FP8 widened block by block): no copy of the tensor. */
+    public static TensorSummary of(FloatView values) {
         return FloatStatistics.of(values);
     }
 

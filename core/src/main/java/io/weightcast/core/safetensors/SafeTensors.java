@@ -137,6 +137,22 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * The elements of a F32, F16, BF16 or FP8 tensor as a {@link FloatView}: read in place from the data section, the
+     * narrow types widened block by block as they are read, so no copy of the tensor is made (unlike {@link #floats}).
+     * A new view per call (a view is not thread-safe).
+     */
+    public FloatView floatView(TensorInfo t) {
+        elements(t);
+        return switch (t.dtype()) {
+            case F32 -> FloatView.of(bytes(t).asFloatBuffer());
+            case F16 -> FloatView.f16(bytes(t));
+            case BF16 -> FloatView.bf16(bytes(t));
+            case F8_E4M3, F8_E5M2 -> FloatView.fp8(bytes(t), Float8.table(t.dtype()));
+            default -> throw new IllegalArgumentException("tensor " + t.name() + " is " + t.dtype() + ", not F32, F16, BF16 or FP8");
+        };
+    }
+
     /** The elements of a F64 tensor, read in place from the data section (no copy). */
     public DoubleBuffer doubles(TensorInfo t) {
         if (t.dtype() != DType.F64) {

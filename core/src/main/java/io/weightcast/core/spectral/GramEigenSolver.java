@@ -11,6 +11,7 @@ import static org.bytedeco.openblas.global.openblas.cblas_dsyrk;
 import java.util.Arrays;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.IntPointer;
 
 /**
  * Eigenvalues of the smaller Gram matrix G = WᵀW (M×M) with LAPACK's symmetric solver (dsyev,
@@ -24,10 +25,25 @@ import org.bytedeco.javacpp.DoublePointer;
  * uses, match its scipy.linalg.svd values to ≤ 5.4e-12 relative, the others to ≤ 1.4e-16·λmax
  * (dgesvd: 2.9e-14 and 1.2e-18·λmax); every metric matches to ≤ 2e-13 (SpectralCasesTest).
  * The one thing G cannot tell is whether an eigenvalue near 0 is 1e-20 or exactly 0, which decides
- * WeightWatcher's {@code rank_loss} (σ ≤ σmax·N·ε). A slice with an eigenvalue below
- * {@code 4·k·ε·‖W‖²_F} (the rounding bound of G) is therefore recomputed exactly with dgesvd
- * ({@link SvdEigenSolver}): random and trained weights essentially never take that path,
- * rank-deficient ones (duplicated or zero units) do.
+ * WeightWatcher's {@code rank_loss} and {@code matrix_rank} (σ ≤ σmax·N·ε), and its smallest value (svMin): below
+ * E = {@code 4·k·ε·‖W‖²_F} (the rounding bound of G) its eigenvalues are noise of that size. Nor can it tell on which
+ * side of a decision threshold (weak_rank_loss's λ &lt; 1e-6, the fit's λ &gt; 1e-5: {@link SpectralOptions#DEFAULTS})
+ * an eigenvalue within E of it lies. So:
+ * <ul>
+ * <li>smallest eigenvalue above E and none within E of a threshold: G's eigenvalues (the common case for
+ * rectangular layers: a random k×m matrix has λmin ≈ σ²(√k − √m)²);</li>
+ * <li>a square slice with its smallest eigenvalue at or below E: {@link SquareCertificate} — one LU factorisation
+ * certifies σmin a thousand times above WeightWatcher's rank tolerance (so rank_loss is 0 and matrix_rank full) and
+ * power iteration with its inverted factors gives σmin to ~1e-10 relative; σmin² replaces G's smallest eigenvalue
+ * and is the floor of the others (G's values there are noise, never negative now, and only their absolute size
+ * enters the metrics: sums, entropy, the threshold counts, whose sides were checked). This is not rare, as this
+ * comment once said: a random N×N matrix has λmin ~ σ²/N, at N = 4096 comparable to E (a seeded random 4096²
+ * matrix of N(0, 0.02²): λmin 2.1e-8, E 2.4e-8; Llama-7B has 128 such layers). Measured on it at one thread: dsyrk +
+ * dsyev 6.7 s, the certificate 2.7 s, against 23–40 s of dgesvd (docs/design-notes.md);</li>
+ * <li>everything else (rank-deficient slices with duplicated or zero units, rectangular ones below E, condition
+ * numbers beyond the certificate's reach, an eigenvalue within E of a threshold): the exact dgesvd
+ * ({@link SvdEigenSolver}).</li>
+ * </ul>
  *
  * <p>How it calls LAPACK: through the JavaCPP bindings ({@code org.bytedeco.openblas}) of the OpenBLAS
  * that nd4j-native ships and runs on, into per-thread native buffers. ND4J's own wrappers were
@@ -43,6 +59,11 @@ final class GramEigenSolver implements EigenSolver {
     /** Buffers above this many doubles (128 MB) are freed after use instead of kept for the thread. */
     private static final long KEEP_LIMIT = 16L << 20;
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /**
+     * {@code -Dweightcast.spectral.square.certificate=false} sends square slices below E to dgesvd as before the
+     * certificate (for comparisons; the numbers agree either way, SquareCertificateTest).
+     */
+    static final boolean CERTIFICATE = !"false".equals(System.getProperty("weightcast.spectral.square.certificate"));
 
     private GramEigenSolver() {
     }
@@ -72,6 +93,10 @@ final class GramEigenSolver implements EigenSolver {
 
     /** dsyrk + dsyev on {@code a} (not modified); the exact SVD of {@code matrix} where G cannot tell the rank. */
     private static double[] solve(DoublePointer a, int rows, int cols, double fro2, Buffers b, Supplier<double[]> matrix) {
+        return solveWithPath(a, rows, cols, fro2, b, matrix).evals();
+    }
+
+    private static Solution solveWithPath(DoublePointer a, int rows, int cols, double fro2, Buffers b, Supplier<double[]> matrix) {
         int m = Math.min(rows, cols);
         int k = Math.max(rows, cols);
         double[] evals = new double[m];
@@ -87,10 +112,70 @@ final class GramEigenSolver implements EigenSolver {
         double roundoff = 4.0 * k * EPS * fro2;
         EigenSolver.checkTrace(evals, fro2, 4 * roundoff, "dsyrk+dsyev", rows, cols);
         Arrays.sort(evals);
-        if (evals[0] <= roundoff) {
-            return SvdEigenSolver.INSTANCE.eigenvalues(matrix.get(), rows, cols);
+        return decide(a, rows, cols, evals, roundoff, b, matrix);
+    }
+
+    /** How a slice's eigenvalues were obtained (tests). */
+    enum Path { GRAM, CERTIFIED, SVD }
+
+    record Solution(double[] evals, Path path) {
+    }
+
+    /** The Gram eigenvalues when they settle every question, the certified square path, else the exact SVD. */
+    private static Solution decide(DoublePointer a, int rows, int cols, double[] evals, double roundoff, Buffers b,
+                                   Supplier<double[]> matrix) {
+        boolean near = nearThreshold(evals, roundoff);
+        if (evals[0] > roundoff && !near) {
+            return new Solution(evals, Path.GRAM);
         }
-        return evals;
+        if (CERTIFICATE && rows == cols && !near) {
+            int n = rows;
+            long size = (long) n * n;
+            IntPointer pivots = new IntPointer(n);
+            try {
+                SquareCertificate.Scratch scratch = new SquareCertificate.Scratch(b.g.ensure(size), b.x.ensure(size), b.v.ensure(n), pivots);
+                double sigma = SquareCertificate.sigmaMin(a, n, Math.sqrt(evals[n - 1]), scratch);
+                if (!Double.isNaN(sigma)) {
+                    double floor = sigma * sigma;
+                    evals[0] = floor;
+                    for (int i = 1; i < n; i++) {
+                        evals[i] = Math.max(evals[i], floor);
+                    }
+                    return new Solution(evals, Path.CERTIFIED);
+                }
+            } finally {
+                pivots.close();
+            }
+        }
+        return new Solution(SvdEigenSolver.INSTANCE.eigenvalues(matrix.get(), rows, cols), Path.SVD);
+    }
+
+    /**
+     * Whether an eigenvalue lies within {@code roundoff} of a threshold WeightWatcher's counts use (weak_rank_loss's,
+     * the fit's; the defaults): G cannot tell its side.
+     */
+    static boolean nearThreshold(double[] evals, double roundoff) {
+        double[] thresholds = {SpectralOptions.DEFAULTS.weakRankTolerance(), SpectralOptions.DEFAULTS.fitThreshold()};
+        for (double v : evals) {
+            for (double t : thresholds) {
+                if (Math.abs(v - t) <= roundoff) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The eigenvalues of one column-major matrix and the path that produced them (tests). */
+    Solution solution(double[] colMajor, int rows, int cols) {
+        NativeBlas.ensureAvailable();
+        Buffers b = BUFFERS.get();
+        try {
+            DoublePointer a = b.a.ensure(colMajor.length).put(colMajor);
+            return solveWithPath(a, rows, cols, EigenSolver.frobeniusSquared(colMajor), b, () -> colMajor);
+        } finally {
+            b.trim();
+        }
     }
 
     private static void check(int info, int rows, int cols) {
@@ -105,12 +190,17 @@ final class GramEigenSolver implements EigenSolver {
         final Buffer g = new Buffer();
         final Buffer w = new Buffer();
         final Buffer work = new Buffer();
+        /** The certificate's second n×n matrix and its vector ({@link SquareCertificate}). */
+        final Buffer x = new Buffer();
+        final Buffer v = new Buffer();
 
         void trim() {
             a.trim();
             g.trim();
             w.trim();
             work.trim();
+            x.trim();
+            v.trim();
         }
     }
 

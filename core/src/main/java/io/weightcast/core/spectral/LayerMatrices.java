@@ -1,11 +1,13 @@
 package io.weightcast.core.spectral;
 
 import io.weightcast.core.safetensors.DType;
+import io.weightcast.core.safetensors.FloatView;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.safetensors.TensorInfo;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The matrices WeightWatcher analyses for one layer, built from a PyTorch-layout kernel.
@@ -20,8 +22,9 @@ import java.util.List;
  * WeightWatcher multiplies a float32 numpy array by a scalar; scaling in float64 instead moves the
  * smallest eigenvalues by up to 2e-5 relative. F64 kernels are scaled in float64.
  *
- * <p>It holds the kernel as given (a float view of the checkpoint, in place where the file is memory-mapped)
- * and cuts it into slices only when asked: the solvers get them from {@link NativeSlices}, which OpenBLAS fills
+ * <p>It holds the kernel as given (a float view of the checkpoint, in place where the file is memory-mapped; an
+ * F16, BF16 or FP8 kernel as a widening {@link FloatView}, which {@link NativeSlices} widens chunk by chunk straight
+ * into native memory, so no heap copy of the layer exists) and cuts it into slices only when asked: the solvers get them from {@link NativeSlices}, which OpenBLAS fills
  * without a {@code double[]} copy of the layer ({@link #slices()} is the plain-Java form of the same numbers).
  */
 public final class LayerMatrices {
@@ -35,12 +38,18 @@ public final class LayerMatrices {
     private final int out;
     private final int in;
     private final int rf;
-    /** The kernel's row-major values: exactly one of the two is set. */
+    /** The kernel's row-major values: exactly one of the three is set. */
     private final FloatBuffer f32;
     private final double[] f64;
+    /** F16/BF16/FP8: a new widening view per use (a view is not thread-safe). */
+    private final Supplier<FloatView> narrow;
     private long nonfinite = -1;
 
     private LayerMatrices(String name, long[] shape, FloatBuffer f32, double[] f64) {
+        this(name, shape, f32, f64, null);
+    }
+
+    private LayerMatrices(String name, long[] shape, FloatBuffer f32, double[] f64, Supplier<FloatView> narrow) {
         this.name = name;
         this.type = shape.length == 4 ? LayerType.CONV2D : LayerType.DENSE;
         this.out = Math.toIntExact(shape[0]);
@@ -48,9 +57,11 @@ public final class LayerMatrices {
         this.rf = shape.length == 4 ? Math.toIntExact(shape[2] * shape[3]) : 1;
         this.f32 = f32;
         this.f64 = f64;
+        this.narrow = narrow;
         long count = (long) out * in * rf;
-        if ((f32 != null ? f32.limit() : f64.length) != count) {
-            throw new IllegalArgumentException("kernel " + name + " has " + (f32 != null ? f32.limit() : f64.length)
+        long have = f32 != null ? f32.limit() : f64 != null ? f64.length : narrow.get().size();
+        if (have != count) {
+            throw new IllegalArgumentException("kernel " + name + " has " + have
                     + " values, its shape " + Arrays.toString(shape) + " needs " + count);
         }
     }
@@ -72,8 +83,12 @@ public final class LayerMatrices {
         if (!supports(kernel)) {
             throw new IllegalArgumentException("kernel " + kernel + " is neither Linear [out,in] nor Conv2d [out,in,kh,kw]");
         }
+        if (kernel.dtype() != DType.F64 && kernel.dtype() != DType.F32) {
+            // F16/BF16/FP8: widened as NativeSlices reads them, into native memory
+            return new LayerMatrices(name, kernel.shape(), null, null, () -> file.floatView(kernel));
+        }
         if (kernel.dtype() != DType.F64) {
-            // F32: the data section in place (mapped: no copy at all); F16/BF16/FP8: the array they were widened into
+            // F32: the data section in place (mapped: no copy at all)
             FloatBuffer view = file.floats(kernel);
             if (!view.isDirect() && !view.hasArray()) {
                 float[] values = new float[view.limit()];
@@ -152,8 +167,9 @@ public final class LayerMatrices {
     public synchronized long nonfinite() {
         if (nonfinite < 0) {
             long count = 0;
+            FloatView view = narrow == null ? null : narrow.get();
             for (int i = 0, size = size(); i < size; i++) {
-                if (f32 != null ? !Float.isFinite(f32.get(i)) : !Double.isFinite(f64[i])) {
+                if (f64 != null ? !Double.isFinite(f64[i]) : !Float.isFinite(view != null ? view.get(i) : f32.get(i))) {
                     count++;
                 }
             }
@@ -165,6 +181,11 @@ public final class LayerMatrices {
     /** The kernel's values, row-major, float32 (null for an F64 kernel). */
     FloatBuffer float32() {
         return f32;
+    }
+
+    /** A new widening view of an F16/BF16/FP8 kernel's values, row-major (null for F32 and F64 kernels). */
+    FloatView narrow() {
+        return narrow == null ? null : narrow.get();
     }
 
     /** The kernel's values, row-major, float64 (null for a float32 kernel). */
@@ -179,7 +200,7 @@ public final class LayerMatrices {
 
     /** The scale every slice is multiplied by: √½ for a Conv2d (in float32 for a float32 kernel), else 1. */
     double scale() {
-        return type == LayerType.CONV2D ? (f32 != null ? CONV2D_SCALE_F32 : CONV2D_SCALE_F64) : 1.0;
+        return type == LayerType.CONV2D ? (f64 == null ? CONV2D_SCALE_F32 : CONV2D_SCALE_F64) : 1.0;
     }
 
     /**
@@ -189,11 +210,12 @@ public final class LayerMatrices {
     public List<double[]> slices() {
         double[][] slices = new double[rf][out * in];
         float scale32 = CONV2D_SCALE_F32;
+        FloatView view = narrow();
         // Element (o, c) of slice s is values[(o·in + c)·rf + s]; stored at o·in + c, which is Wᵀ column-major.
         for (int at = 0, base = 0; at < out * in; at++, base += rf) {
             for (int s = 0; s < rf; s++) {
-                if (f32 != null) {
-                    float v = f32.get(base + s);
+                if (f64 == null) {
+                    float v = view != null ? view.get(base + s) : f32.get(base + s);
                     slices[s][at] = type == LayerType.CONV2D ? v * scale32 : v;
                 } else {
                     slices[s][at] = f64[base + s] * scale();

@@ -8,6 +8,7 @@ import static org.bytedeco.openblas.global.openblas.cblas_dscal;
 import static org.bytedeco.openblas.global.openblas.cblas_scopy;
 import static org.bytedeco.openblas.global.openblas.cblas_sscal;
 
+import io.weightcast.core.safetensors.FloatView;
 import java.nio.FloatBuffer;
 import java.util.function.LongFunction;
 import org.bytedeco.javacpp.DoublePointer;
@@ -29,6 +30,8 @@ import org.bytedeco.javacpp.Pointer;
 public final class NativeSlices implements AutoCloseable {
     /** Memory above this many bytes (128 MB) is freed after use instead of kept for the thread. */
     private static final long KEEP_LIMIT = 128L << 20;
+    /** Elements widened per step into native memory (256 KB of heap). */
+    private static final int WIDEN_CHUNK = 1 << 16;
     /**
      * Each thread's memory, reused from layer to layer: fresh native memory costs a page fault per 4 KB on
      * first touch (~0.1 s for ResNet-50's 200 MB), which is more than the copies themselves.
@@ -67,7 +70,7 @@ public final class NativeSlices implements AutoCloseable {
         own.busy = true;
         try {
             DoublePointer data = own.data.ensure(size);
-            if (layer.float32() != null) {
+            if (layer.float64() == null) {
                 fillFloat32(layer, own, data, sliceSize, rf);
             } else {
                 DoublePointer source = own.doubles.ensure(size).put(layer.float64());
@@ -87,7 +90,9 @@ public final class NativeSlices implements AutoCloseable {
         FloatBuffer values = layer.float32();
         int size = layer.size();
         FloatPointer source;
-        if (values.isDirect()) {
+        if (values == null) {
+            source = widen(layer.narrow(), scratch.source.ensure(size), size); // F16/BF16/FP8
+        } else if (values.isDirect()) {
             source = new FloatPointer(values); // the mapped file in place
         } else {
             source = scratch.source.ensure(size).put(values.array(), values.arrayOffset(), size);
@@ -106,6 +111,17 @@ public final class NativeSlices implements AutoCloseable {
         if (info != 0) {
             throw new IllegalStateException("LAPACK slag2d failed (info " + info + ") on layer " + layer.name());
         }
+    }
+
+    /** An F16/BF16/FP8 kernel widened into native memory a chunk at a time (no heap copy of the layer). */
+    private static FloatPointer widen(FloatView view, FloatPointer target, int size) {
+        float[] chunk = new float[Math.min(size, WIDEN_CHUNK)];
+        for (int at = 0; at < size; at += chunk.length) {
+            int n = Math.min(chunk.length, size - at);
+            view.get(at, chunk, 0, n);
+            target.position(at).put(chunk, 0, n);
+        }
+        return target.position(0);
     }
 
     /** Slice s of a row-major kernel (element j·rf + s) into the s-th block of {@code target}. */

@@ -80,6 +80,40 @@ class NativeSlicesTest {
         }
     }
 
+    /** F16/BF16 kernels of a checkpoint are widened chunk by chunk into native memory: the slices of the widened array. */
+    @Test
+    void narrowKernelsAreWidenedStraightIntoNativeMemory() {
+        for (io.weightcast.core.safetensors.DType dtype : new io.weightcast.core.safetensors.DType[] {
+            io.weightcast.core.safetensors.DType.BF16, io.weightcast.core.safetensors.DType.F16}) {
+            for (long[] shape : new long[][] {{5, 3, 3, 2}, {300, 250}}) {
+                int count = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+                double[] values = new double[count];
+                for (int i = 0; i < count; i++) {
+                    values[i] = random.nextGaussian();
+                }
+                values[count - 1] = Double.NaN;
+                io.weightcast.core.safetensors.SafeTensors file = io.weightcast.core.safetensors.SafeTensors.read(
+                        new io.weightcast.core.safetensors.SafeTensorsWriter().tensor("w.weight", dtype, shape, values).toBytes());
+                io.weightcast.core.safetensors.TensorInfo t = file.tensor("w.weight");
+                LayerMatrices narrow = LayerMatrices.of("w", file, t);
+                assertThat(narrow.float32()).isNull(); // no widened copy held
+                float[] widened = new float[count];
+                file.floats(t).get(0, widened);
+                LayerMatrices array = LayerMatrices.of("w", shape, widened);
+                assertThat(narrow.slices()).hasSize(array.rf());
+                for (int s = 0; s < array.rf(); s++) {
+                    assertThat(narrow.slices().get(s)).containsExactly(array.slices().get(s));
+                }
+                try (NativeSlices a = NativeSlices.of(narrow); NativeSlices b = NativeSlices.of(array)) {
+                    for (int s = 0; s < a.count(); s++) {
+                        assertThat(a.toArray(s)).as(dtype + " slice " + s).containsExactly(b.toArray(s));
+                    }
+                }
+                assertThat(narrow.nonfinite()).isEqualTo(1).isEqualTo(array.nonfinite());
+            }
+        }
+    }
+
     private void assertSameAsJava(LayerMatrices layer) {
         List<double[]> java = layer.slices();
         try (NativeSlices slices = NativeSlices.of(layer)) {
