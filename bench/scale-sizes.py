@@ -27,12 +27,13 @@ The load average is recorded beside every number (the machine is shared). Sizes:
 
 Result: bench/results/scale-sizes-YYYYMMDD-HHMMSS.json (rewritten after every phase).
 
-One record's processing must fit Kafka Streams' `max.poll.interval.ms` (300 s) and the transaction timeout (60 s,
-`FeatureService`); the deferred spectra of the 1.3B take longer on a busy 2-core machine, and those of a 7B far longer,
-so raise both for them (`--set streams.kafka.max.poll.interval.ms=1800000 --set
-streams.kafka.producer.transaction.timeout.ms=900000`, the broker's `transaction.max.timeout.ms` is 15 min) or bound the
-wait with `--spectra-timeout`. The 7B's spectra (~28 min at 2 threads in `weightcast analyze`) exceed even that: they
-need the spectra processor to work in steps. For the 7B: `--sizes llama-7b --heap 2g --timeout 3600 --dir /work/big`.
+A referenced checkpoint's deferred spectra are a resumable job (streams `SpectraJobs`): its layers go out on `spectra` as
+progress records, step by step, then the final record; the result keeps their timeline (`spectra_progress`: seconds,
+layers done, layers total, estimated seconds left). A step, and the features path's hashing and statistics of one
+checkpoint, must fit the Streams transaction timeout (60 s, `FeatureService`; raise it with
+`--set streams.kafka.producer.transaction.timeout.ms=...` on a very busy machine). For the 7B:
+`--sizes llama-7b --heap "1g -Dorg.bytedeco.javacpp.maxbytes=3g" --burst 0 --timeout 3600 --set streams.spectra.threads=2
+--dir /work/big` (the embedding and LM head need ~1.7 GB of native memory each; JavaCPP's cap defaults to -Xmx).
 
     mvn -B -ntp -q -o -pl app -am package -DskipTests
     PYTHONPATH=clients/python /usr/bin/python3 bench/scale-sizes.py [--sizes digits,resnet18,resnet50,gpt2-small,llama-1.3b]

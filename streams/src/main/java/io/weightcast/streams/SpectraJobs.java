@@ -198,10 +198,11 @@ final class SpectraJobs implements AutoCloseable {
 
     /**
      * The next layers to analyse at once from {@code at}: up to {@code size}, as long as their native memory together
-     * fits JavaCPP's cap (Llama's embedding and LM head, ~1.2 GB each, go one at a time under a 2 GB cap); at least one.
+     * fits what JavaCPP's cap leaves free now (Llama's embedding and LM head, ~1.7 GB each, go one at a time under a 3 GB
+     * cap); at least one.
      */
     private List<CheckpointTopology.Layer> batch(List<CheckpointTopology.Layer> left, int at, int size) {
-        long cap = Pointer.maxBytes();
+        long cap = Pointer.maxBytes() - Pointer.totalBytes();
         long need = stage.nativeBytes(left.get(at));
         int end = at + 1;
         while (end < left.size() && end - at < size && need + stage.nativeBytes(left.get(end)) <= cap) {

@@ -186,13 +186,18 @@ public final class SpectralAnalyzer {
     }
 
     /**
-     * Native memory a layer's analysis holds at once, roughly: its rf slices in float64 ({@link NativeSlices}), the M×M
-     * Gram matrix, and LAPACK's workspace.
+     * Native memory a layer's analysis holds at once, at most: its rf slices in float64 ({@link NativeSlices}) and the
+     * float32 kernel they were widened from (a F16/BF16/FP8 kernel's widened copy; F32 is mapped in place, so this
+     * overestimates it), a conv layer's scaled float32 slices too, the M×M Gram matrix, LAPACK's workspace, and for
+     * square slices the two M×M factors of {@link SquareCertificate}. Llama's 32000×4096 embedding: ~1.7 GB.
      */
     static long nativeBytes(long[] shape) {
         long n = shape[0];
         long m = shape[1];
-        return 8 * (shape[2] * n * m + m * m + 70 * m);
+        long elements = shape[2] * n * m;
+        long perElement = 8 + 4 + (shape[2] > 1 ? 4 : 0);
+        long square = n == m ? 2 * m * m : 0;
+        return perElement * elements + 8 * (m * m + 70 * m + square);
     }
 
     private static long mib(long bytes) {
