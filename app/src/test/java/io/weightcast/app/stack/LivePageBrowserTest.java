@@ -8,6 +8,8 @@ import io.weightcast.core.kafka.KafkaConfigs;
 import io.weightcast.core.records.Alert;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.records.RunEvent;
+import io.weightcast.testkit.Await;
+import io.weightcast.testkit.MetricsText;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +45,8 @@ import org.junit.jupiter.api.Test;
  */
 class LivePageBrowserTest {
     private static final int RUNS = 14;
+    /** Runs of the first phase: more than trainer.min.runs (6), so a model is fitted on them. */
+    private static final int FIRST_RUNS = 8;
     private static final int EPOCHS = 4;
     private static final String PREFIX = "live-";
     private static final String MARKUP_RUN = "live-<img src=x onerror=\"window.__xss=1\"><b>&amp;</b>";
@@ -71,15 +76,25 @@ class LivePageBrowserTest {
             Browser browser = Browser.start(e2e, List.of(node, "live-page.mjs", url,
                     "--runs", Integer.toString(RUNS + 1), "--predicted", "3", "--finished", Integer.toString(RUNS),
                     "--alerts", "1", "--alert-kind", Alert.NONFINITE_WEIGHTS, "--xss-run", MARKUP_RUN,
-                    "--timeout", "90", "--chromium", chromium.toString(), "--screenshot", screenshot.toString()));
+                    "--timeout", "150", "--chromium", chromium.toString(), "--screenshot", screenshot.toString()));
             JsonNode summary;
             try {
                 browser.awaitReady(40);
+                // two phases: the first runs (the NaN run among them) are the zoo the trainer fits its first model on; the
+                // rest start once the scorer serves it, so their checkpoints get predictions whatever the machine's speed
+                // (one zoo of 14 quick runs could finish before the first fit was out)
                 try (ZooProcess zoo = ZooProcess.start(stack.bootstrapServers(),
-                        new ZooProcess.Spec(RUNS, EPOCHS, 2, 11, "live", PREFIX, stack.settings().topics().prefix(), true),
+                        new ZooProcess.Spec(FIRST_RUNS, EPOCHS, 2, 11, "live", PREFIX, stack.settings().topics().prefix(), true),
                         dataDir.resolve("zoo.log"), p -> { })) {
-                    summary = browser.awaitSummary(150);
                     assertThat(zoo.waitFor()).as("zoo exit code (see %s)", dataDir.resolve("zoo.log")).isZero();
+                }
+                Await.until("the scorer serves a model", Duration.ofSeconds(120), () -> MetricsText.value(
+                        MetricsText.scrape(stack.scorer().port()), "weightcast_scorer_model_version").orElse(0) >= 1);
+                try (ZooProcess zoo = ZooProcess.start(stack.bootstrapServers(),
+                        new ZooProcess.Spec(RUNS - FIRST_RUNS, EPOCHS, 2, 12, "live", PREFIX, stack.settings().topics().prefix(), false),
+                        dataDir.resolve("zoo-2.log"), p -> { })) {
+                    summary = browser.awaitSummary(210);
+                    assertThat(zoo.waitFor()).as("zoo exit code (see %s)", dataDir.resolve("zoo-2.log")).isZero();
                 }
             } finally {
                 browser.close();
