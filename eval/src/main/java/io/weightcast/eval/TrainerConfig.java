@@ -23,7 +23,7 @@ public record TrainerConfig(FitParams params, boolean serveAllRuns) {
         // leave none of the training runs below the trainer's holdout fraction
         int splitSeed = p.seed() == benchmarkSeed ? p.seed() + 1 : p.seed();
         FitParams params = new FitParams(p.holdoutFraction(), splitSeed, threads, p.numIterations(), false, p.conformalFolds(),
-                p.guardLevel(), p.booster());
+                p.guardLevel(), p.booster(), p.stopShares());
         return new TrainerConfig(params, s.serveAllRuns());
     }
 

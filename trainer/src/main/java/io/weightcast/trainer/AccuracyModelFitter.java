@@ -48,6 +48,12 @@ public final class AccuracyModelFitter {
     static final int MIN_LATE_RUNS = 10;
 
     private final FitParams params;
+    /** The last out-of-fold predictions: the early-stop rule's selection and the intervals' calibration share them. */
+    private final java.util.concurrent.atomic.AtomicReference<OutOfFold> lastOutOfFold = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** Out-of-fold predictions of some training runs' rows, with what they depend on. */
+    private record OutOfFold(List<String> runIds, FeatureColumns columns, boolean late, double[] predictions) {
+    }
 
     public AccuracyModelFitter(FitParams params) {
         this.params = params;
@@ -105,8 +111,10 @@ public final class AccuracyModelFitter {
         HoldoutMetrics allRows = metrics(holdoutRows, pred, false, holdout.size());
         int stages = plannedSteps(holdoutRows);
         Residuals calibration = Residuals.of(holdoutRows, pred, stages, holdout.size());
-        TopRunRule topRun = new TopRunCalibrator(params).rule(
-                new TopRunCalibrator.FitData(train, trainRows, holdout, holdoutRows, zoo, columns), stages);
+        double[] trainPred = params.stopShares().size() > 1 && params.conformalFolds() >= 2
+                ? outOfFoldPredictions(train, columns, useLate) : null; // the early-stop selection's guard needs them
+        TopRunRule topRun = new TopRunCalibrator(params).rule(new TopRunCalibrator.FitData(train, trainRows, holdout, holdoutRows,
+                zoo, columns, pred, trainPred), stages);
         return new FitResult(modelText, floor, topRun, train.size(), trainRows.rows(), headline, allRows,
                 pooledQuantiles(calibration), stageQuantiles(calibration, stages), calibration.runs(),
                 (System.nanoTime() - t0) / 1e9, holdout.stream().map(ZooRun::runId).toList(), holdoutRows, ablations, columns,
@@ -220,29 +228,70 @@ public final class AccuracyModelFitter {
      * complement has fewer than 2 runs are skipped.
      */
     private Residuals outOfFold(List<ZooRun> train, FeatureColumns columns, int stages, boolean late) {
+        TrainingRows rows = TrainingRows.of(train, columns);
+        double[] pred = outOfFoldPredictions(train, columns, late);
+        int[] keep = java.util.stream.IntStream.range(0, rows.rows()).filter(i -> Double.isFinite(pred[i])).toArray();
+        java.util.Set<Integer> runs = new java.util.HashSet<>();
+        for (int i : keep) {
+            runs.add(rows.runOf()[i]);
+        }
+        java.util.Set<Integer> kept = java.util.Arrays.stream(keep).boxed().collect(java.util.stream.Collectors.toSet());
+        return Residuals.of(rows.select(kept::contains), java.util.Arrays.stream(keep).mapToDouble(i -> pred[i]).toArray(), stages,
+                runs.size());
+    }
+
+    /**
+     * Each training row predicted by a regressor fitted on the other {@link FitParams#conformalFolds()} folds (by run), in
+     * {@code TrainingRows.of(train, columns)} order; NaN for a fold whose rest is too small to fit. Kept for the next call
+     * with the same runs: the split fit's early-stop selection and the served fit's intervals both use them.
+     */
+    double[] outOfFoldPredictions(List<ZooRun> train, FeatureColumns columns, boolean late) {
+        List<String> ids = train.stream().map(ZooRun::runId).toList();
+        OutOfFold last = lastOutOfFold.get();
+        if (last != null && last.late() == late && last.columns().equals(columns) && last.runIds().equals(ids)) {
+            return last.predictions();
+        }
         int k = params.conformalFolds();
         RunSplit hash = new RunSplit(0.5, params.seed() + 1L);
         int[] fold = new int[train.size()];
+        int[] firstRow = new int[train.size() + 1];
         for (int r = 0; r < fold.length; r++) {
             fold[r] = Math.min(k - 1, (int) (hash.unit(train.get(r).runId()) * k));
+            firstRow[r + 1] = firstRow[r] + train.get(r).checkpoints().size();
         }
-        Residuals out = new Residuals(new double[0], new int[0], 0);
+        double[] out = new double[firstRow[train.size()]];
+        java.util.Arrays.fill(out, Double.NaN);
         for (int f = 0; f < k; f++) {
             List<ZooRun> in = new ArrayList<>();
+            List<Integer> inIndex = new ArrayList<>();
             List<ZooRun> rest = new ArrayList<>();
             for (int r = 0; r < fold.length; r++) {
-                (fold[r] == f ? in : rest).add(train.get(r));
+                if (fold[r] == f) {
+                    in.add(train.get(r));
+                    inIndex.add(r);
+                } else {
+                    rest.add(train.get(r));
+                }
             }
             if (in.isEmpty() || rest.size() < 2) {
                 continue;
             }
-            TrainingRows restRows = TrainingRows.of(rest, columns);
-            TrainingRows inRows = TrainingRows.of(in, columns);
-            double[] pred = predict(columns.template(train(restRows), chanceFloor(restRows, rest), late ? lateModels(restRows) : null),
-                    inRows);
-            out = out.plus(Residuals.of(inRows, pred, stages, in.size()));
+            double[] pred = fitAndPredict(rest, TrainingRows.of(in, columns), columns, late);
+            int row = 0;
+            for (int r : inIndex) {
+                for (int i = firstRow[r]; i < firstRow[r + 1]; i++) {
+                    out[i] = pred[row++];
+                }
+            }
         }
+        lastOutOfFold.set(new OutOfFold(ids, columns, late, out));
         return out;
+    }
+
+    /** The regressor (and, with {@code late}, its late-stage model) fitted on {@code fitRuns}, predicting {@code rows}. */
+    private double[] fitAndPredict(List<ZooRun> fitRuns, TrainingRows rows, FeatureColumns columns, boolean late) {
+        TrainingRows fitRows = TrainingRows.of(fitRuns, columns);
+        return predict(columns.template(train(fitRows), chanceFloor(fitRows, fitRuns), late ? lateModels(fitRows) : null), rows);
     }
 
     /**

@@ -1,6 +1,9 @@
 package io.weightcast.trainer;
 
+import io.weightcast.core.model.StopRuleSelection;
 import io.weightcast.core.model.TopRunModel;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * What a fit depends on besides the data: the split and LightGBM's randomness and effort.
@@ -11,24 +14,35 @@ import io.weightcast.core.model.TopRunModel;
  * @param conformalFolds the training runs' out-of-fold residuals from this many folds (by run) calibrate the
  *                       intervals beside the held-out runs' (cross-conformal; {@link AccuracyModelFitter});
  *                       below 2, the held-out runs alone (split-conformal). Costs that many extra fits
- * @param guardLevel     the early-stop rule's guard: the level of the interval whose upper end must be below the study's
- *                       label cut too before a checkpoint counts against its run (core {@code TopRunRule#guardLevel});
- *                       0: the classifier alone decides
+ * @param guardLevel     the fixed early-stop rule's guard (one {@code stopShares}): the level of the interval whose upper end
+ *                       must be below the study's label cut too before a checkpoint counts against its run (core
+ *                       {@code TopRunRule#guardLevel}); 0: the classifier alone decides
  * @param booster        LightGBM's configuration for the regressor; {@link BoosterConfig#standard} with {@code numIterations}
  *                       rounds unless set otherwise
+ * @param stopShares     the shares of top-quarter runs the early-stop rule may let its thresholds stop, most careful first;
+ *                       several: each fit whose calibration runs hold enough top runs chooses the share and the guard
+ *                       on them (core {@code StopRuleSelection}, {@link TopRunCalibrator}), a smaller one uses the fixed
+ *                       rule; one: that share with the guard at {@code guardLevel}, fixed
  */
 public record FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,
-                        int conformalFolds, double guardLevel, BoosterConfig booster) {
+                        int conformalFolds, double guardLevel, BoosterConfig booster, List<Double> stopShares) {
     /**
      * Four times the calibration runs of the held-out quarter alone, so the per-stage intervals scores carry
      * cover closer to their level at every epoch and wander less from zoo to zoo (docs/design-notes.md, "Trainer").
      */
     public static final int DEFAULT_CONFORMAL_FOLDS = 5;
 
+    public FitParams {
+        stopShares = List.copyOf(stopShares);
+        if (stopShares.isEmpty()) {
+            throw new IllegalArgumentException("at least one early-stop share");
+        }
+    }
+
     public FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,
                      int conformalFolds, double guardLevel) {
         this(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel,
-                BoosterConfig.standard(numIterations));
+                BoosterConfig.standard(numIterations), Arrays.stream(StopRuleSelection.SHARES).boxed().toList());
     }
 
     public FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,
@@ -50,16 +64,21 @@ public record FitParams(double holdoutFraction, int seed, int numThreads, int nu
 
     /** The same with another number of conformal folds. */
     public FitParams withConformalFolds(int folds) {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, folds, guardLevel, booster);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, folds, guardLevel, booster, stopShares);
     }
 
     /** The same with another early-stop guard level (0: none). */
     public FitParams withGuardLevel(double level) {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, level, booster);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, level, booster, stopShares);
+    }
+
+    /** The same with other early-stop shares to choose from (one: fixed). */
+    public FitParams withStopShares(List<Double> shares) {
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel, booster, shares);
     }
 
     /** The same with another LightGBM configuration for the regressor. */
     public FitParams withBooster(BoosterConfig config) {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel, config);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel, config, stopShares);
     }
 }

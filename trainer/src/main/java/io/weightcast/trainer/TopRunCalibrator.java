@@ -1,6 +1,8 @@
 package io.weightcast.trainer;
 
 import io.weightcast.core.model.BinaryClassifier;
+import io.weightcast.core.model.Conformal;
+import io.weightcast.core.model.StopRuleSelection;
 import io.weightcast.core.model.TopRunModel;
 import io.weightcast.core.records.TopRunRule;
 import java.util.ArrayList;
@@ -26,66 +28,157 @@ import java.util.Map;
  * × H ∈ {200, 500, 1000} history runs, 300 live runs each), the rule stopped 1 of 225 top-5% runs (tied with the first
  * run outside the top 5%) saving 0.764–0.782 of the epochs; the classifier alone stopped 5 saving 0.813–0.832, and the
  * held-out-only, unguarded rule before it 8 (rank-3 runs among them, rated low at epoch 1) saving 0.818–0.828.
+ *
+ * <p><b>Chosen on the zoo.</b> That fixed setting (share 0.25, guard at the 80% interval below the 90th percentile) lost
+ * 7 of 50 top-5% runs on a zoo made by other code (eval/independent_zoo.py, 5 orders, H = 200), ranks 1 and 2 among them.
+ * So by default ({@link FitParams#stopShares()} holding several shares) the share and the guard are chosen per fit by
+ * core {@link StopRuleSelection}: every candidate of shares × {@link #GUARDS} is replayed on halvings of the calibration
+ * runs, each scored by a classifier and predicted by a regressor that never saw it (the fold fits), and the safe candidate
+ * saving the most is served.
  */
 final class TopRunCalibrator {
+    /**
+     * The guards the selection tries, most careful first: the interval level whose upper end must be below the study's
+     * final accuracy at the percentile. The scorer carries intervals at 0.8, 0.9 and 0.95.
+     */
+    static final List<Guard> GUARDS = List.of(new Guard(0.95, 0.9), new Guard(0.9, 0.9), new Guard(0.8, 0.9),
+            new Guard(0.95, TopRunModel.TOP_PERCENTILE), new Guard(0.9, TopRunModel.TOP_PERCENTILE),
+            new Guard(0.8, TopRunModel.TOP_PERCENTILE));
+
     private final FitParams params;
 
     TopRunCalibrator(FitParams params) {
         this.params = params;
     }
 
+    /** A guard: a checkpoint counts against its run only if its interval at {@code level} ends below the study's {@code percentile}. */
+    record Guard(double level, double percentile) {
+    }
+
     /**
-     * The calibration runs' scores and which of them finished at or above their study's reference.
+     * Calibration checkpoints, each scored by a classifier and predicted by a regressor that never saw its run.
      *
-     * @param score  [run][stage], the run's lowest probability at that stage (NaN: no checkpoint there)
-     * @param good   whether the run finished at or above its study's reference percentile
-     * @param stages the stages of training the rule distinguishes
+     * @param runs        the calibration runs
+     * @param runOf       row → index into {@code runs}
+     * @param stage       row → stage of training
+     * @param probability row → P(top run)
+     * @param prediction  row → predicted final accuracy (NaN: not predicted, a fixed rule needs none)
+     * @param stages      the stages of training the rule distinguishes
      */
-    record Calibration(double[][] score, boolean[] good, int stages) {
-        int goodRuns() {
-            return BinaryClassifier.positives(good);
+    record Calibration(List<ZooRun> runs, int[] runOf, int[] stage, double[] probability, double[] prediction, int stages) {
+        Calibration plus(Calibration other) {
+            List<ZooRun> all = new ArrayList<>(runs);
+            all.addAll(other.runs);
+            int[] r = Arrays.copyOf(runOf, runOf.length + other.runOf.length);
+            for (int i = 0; i < other.runOf.length; i++) {
+                r[runOf.length + i] = other.runOf[i] + runs.size();
+            }
+            return new Calibration(all, r, concat(stage, other.stage), concat(probability, other.probability),
+                    concat(prediction, other.prediction), stages);
         }
 
-        Calibration plus(Calibration other) {
-            double[][] s = Arrays.copyOf(score, score.length + other.score.length);
-            System.arraycopy(other.score, 0, s, score.length, other.score.length);
-            boolean[] g = Arrays.copyOf(good, good.length + other.good.length);
-            System.arraycopy(other.good, 0, g, good.length, other.good.length);
-            return new Calibration(s, g, stages);
+        /** [run][stage] the lowest probability among the stage's rows that {@code counts}; NaN where none. */
+        double[][] lowest(java.util.function.IntPredicate counts) {
+            double[][] score = new double[runs.size()][stages];
+            for (double[] row : score) {
+                Arrays.fill(row, Double.NaN);
+            }
+            for (int i = 0; i < runOf.length; i++) {
+                if (counts.test(i)) {
+                    double[] row = score[runOf[i]];
+                    row[stage[i]] = Double.isNaN(row[stage[i]]) ? probability[i] : Math.min(row[stage[i]], probability[i]); // conservative
+                }
+            }
+            return score;
+        }
+
+        /** Whether each run finished at or above its study's cut. */
+        boolean[] atOrAbove(Map<String, Double> cuts) {
+            boolean[] out = new boolean[runs.size()];
+            for (int r = 0; r < out.length; r++) {
+                out[r] = runs.get(r).finalAccuracy() >= StudyReferences.of(cuts, runs.get(r).study());
+            }
+            return out;
+        }
+
+        /** [guard][run][stage] the lowest probability among the checkpoints each guard lets count. */
+        double[][][] guarded(List<Guard> guards, List<ZooRun> zoo) {
+            double[] abs = new double[runOf.length];
+            for (int i = 0; i < abs.length; i++) {
+                abs[i] = Math.abs(runs.get(runOf[i]).finalAccuracy() - prediction[i]);
+            }
+            double[][][] out = new double[guards.size()][][];
+            for (int g = 0; g < out.length; g++) {
+                Guard guard = guards.get(g);
+                double[] halfWidth = Conformal.byStage(abs, stage, stages, guard.level()); // infinite: too few rows, nothing counts
+                Map<String, Double> cuts = StudyReferences.of(zoo, guard.percentile());
+                out[g] = lowest(i -> prediction[i] + halfWidth[stage[i]]
+                        < StudyReferences.of(cuts, runs.get(runOf[i]).study()));
+            }
+            return out;
+        }
+
+        private static int[] concat(int[] a, int[] b) {
+            int[] out = Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, out, a.length, b.length);
+            return out;
+        }
+
+        private static double[] concat(double[] a, double[] b) {
+            double[] out = Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, out, a.length, b.length);
+            return out;
         }
     }
 
     /** The rule, or null when the classifier has one class to learn or too few calibration runs reach the reference. */
     TopRunRule rule(FitData data, int stages) {
-        TrainingRows trainRows = data.trainRows();
-        List<ZooRun> train = data.train();
         List<ZooRun> zoo = data.zoo();
         Cuts cuts = Cuts.of(zoo);
-        String text = fitClassifier(trainRows, train, cuts);
+        String text = fitClassifier(data.trainRows(), data.train(), cuts);
         if (text == null) {
             return null;
         }
-        Calibration calibration = calibration(text, data, cuts, stages);
-        if (calibration.goodRuns() < TopRunModel.MIN_CALIBRATION_RUNS) {
+        boolean choose = params.stopShares().size() > 1;
+        Calibration calibration = calibration(text, data, cuts, stages, choose);
+        boolean[] good = calibration.atOrAbove(cuts.reference());
+        int goodRuns = BinaryClassifier.positives(good);
+        if (goodRuns < TopRunModel.MIN_CALIBRATION_RUNS) {
             return null;
         }
+        double[][] score = calibration.lowest(i -> true);
+        double share = choose ? TopRunModel.ALPHA : params.stopShares().get(0);
+        Guard guard = new Guard(params.guardLevel(), TopRunModel.LABEL_PERCENTILE);
+        StopRuleSelection.Runs runs = choose ? new StopRuleSelection.Runs(score, calibration.guarded(GUARDS, zoo), good,
+                calibration.atOrAbove(cuts.top())) : null;
+        if (runs != null && StopRuleSelection.judgeable(runs)) { // else the fixed rule: too few top runs to show anything
+            StopRuleSelection.Choice choice = StopRuleSelection.choose(runs,
+                    params.stopShares().stream().mapToDouble(Double::doubleValue).toArray(), StopRuleSelection.SPLITS, params.seed() + 3L);
+            share = choice.share();
+            guard = GUARDS.get(choice.guard());
+        }
         List<Double> thresholds = new ArrayList<>();
-        for (double t : TopRunModel.thresholds(calibration.score(), calibration.good(), TopRunModel.ALPHA)) {
+        for (double t : TopRunModel.thresholds(score, good, share)) {
             thresholds.add(Double.isFinite(t) ? t : 0.0); // no calibration run there: nothing is below 0
         }
-        return new TopRunRule(TopRunModel.LABEL_PERCENTILE, TopRunModel.REFERENCE_PERCENTILE, TopRunModel.ALPHA,
-                TopRunModel.CONSECUTIVE, thresholds, text, calibration.goodRuns(), cuts.label(), params.guardLevel());
+        return new TopRunRule(TopRunModel.LABEL_PERCENTILE, TopRunModel.REFERENCE_PERCENTILE, share, TopRunModel.CONSECUTIVE,
+                thresholds, text, goodRuns, StudyReferences.of(zoo, guard.percentile()), guard.level(), guard.percentile());
     }
 
-    /** The held-out runs scored by {@code text}, plus (cross-fitted) every training run scored by a fold classifier. */
-    Calibration calibration(String text, FitData data, Cuts cuts, int stages) {
-        Calibration out = scored(text, data.holdoutRows(), data.holdout(), cuts, stages);
+    /**
+     * The held-out runs scored by {@code text} (and predicted by the split fit), plus (cross-fitted) every training run scored
+     * by a fold classifier (and, with {@code predict}, predicted out of fold by the regressor).
+     */
+    Calibration calibration(String text, FitData data, Cuts cuts, int stages, boolean predict) {
+        double[] holdoutPred = predict ? data.holdoutPredictions() : null;
+        Calibration out = scored(text, data.holdoutRows(), data.holdout(), holdoutPred, stages);
         List<ZooRun> train = data.train();
         int k = params.conformalFolds();
         if (k < 2) {
             return out;
         }
         RunSplit hash = new RunSplit(0.5, params.seed() + 2L);
+        Map<String, double[]> predicted = predict ? byRun(train, data.trainPredictions()) : Map.of();
         for (int f = 0; f < k; f++) {
             List<ZooRun> in = new ArrayList<>();
             List<ZooRun> rest = new ArrayList<>();
@@ -98,10 +191,27 @@ final class TopRunCalibrator {
             TrainingRows inRows = TrainingRows.of(in, data.columns());
             String foldText = fitClassifier(TrainingRows.of(rest, data.columns()), rest, cuts);
             if (foldText != null) {
-                out = out.plus(scored(foldText, inRows, in, cuts, stages));
+                out = out.plus(scored(foldText, inRows, in, predict ? rowsOf(in, predicted) : null, stages));
             }
         }
         return out;
+    }
+
+    /** Each run's slice of {@code rowPredictions} (rows in run order, as {@code TrainingRows.of(runs)}). */
+    private static Map<String, double[]> byRun(List<ZooRun> runs, double[] rowPredictions) {
+        Map<String, double[]> out = new java.util.HashMap<>();
+        int row = 0;
+        for (ZooRun run : runs) {
+            int n = run.checkpoints().size();
+            out.put(run.runId(), Arrays.copyOfRange(rowPredictions, row, row + n));
+            row += n;
+        }
+        return out;
+    }
+
+    /** The predictions of {@code runs}' rows, in {@code TrainingRows.of(runs)} order. */
+    private static double[] rowsOf(List<ZooRun> runs, Map<String, double[]> predicted) {
+        return runs.stream().flatMapToDouble(r -> Arrays.stream(predicted.get(r.runId()))).toArray();
     }
 
     private String fitClassifier(TrainingRows rows, List<ZooRun> runs, Cuts cuts) {
@@ -116,39 +226,40 @@ final class TopRunCalibrator {
                 rows.names().toArray(String[]::new), params.numThreads(), params.seed());
     }
 
-    /** Each run's lowest probability per stage under {@code text}, and whether it reached its study's reference. */
-    private static Calibration scored(String text, TrainingRows rows, List<ZooRun> runs, Cuts cuts, int stages) {
-        double[][] score = new double[runs.size()][stages];
-        for (double[] row : score) {
-            Arrays.fill(row, Double.NaN);
-        }
+    /** The rows of {@code runs} scored by {@code text}, with their predictions (null: NaN). */
+    private static Calibration scored(String text, TrainingRows rows, List<ZooRun> runs, double[] predictions, int stages) {
         double[] p;
         try (BinaryClassifier c = BinaryClassifier.load(text, rows.cols())) {
             p = c.probabilities(rows.matrix(), rows.rows());
         }
-        for (int i = 0; i < p.length; i++) {
-            int r = rows.runOf()[i];
-            int s = TopRunRule.stage(rows.value(i, "step_fraction"), stages);
-            score[r][s] = Double.isNaN(score[r][s]) ? p[i] : Math.min(score[r][s], p[i]); // a stage's lowest: conservative
+        int[] stage = new int[rows.rows()];
+        for (int i = 0; i < stage.length; i++) {
+            stage[i] = TopRunRule.stage(rows.value(i, "step_fraction"), stages);
         }
-        boolean[] good = new boolean[runs.size()];
-        for (int r = 0; r < good.length; r++) {
-            good[r] = runs.get(r).finalAccuracy() >= StudyReferences.of(cuts.reference(), runs.get(r).study());
+        double[] pred = predictions;
+        if (pred == null) {
+            pred = new double[rows.rows()];
+            Arrays.fill(pred, Double.NaN);
         }
-        return new Calibration(score, good, stages);
+        return new Calibration(List.copyOf(runs), rows.runOf().clone(), stage, p, pred, stages);
     }
 
-    /** A fit's split: its training and held-out runs and their rows, the whole zoo and the columns read. */
+    /**
+     * A fit's split: its training and held-out runs and their rows, the whole zoo and the columns read; the split fit's
+     * predictions of the held-out rows and the training rows' out-of-fold predictions (the guard's; null when the rule is
+     * fixed).
+     */
     record FitData(List<ZooRun> train, TrainingRows trainRows, List<ZooRun> holdout, TrainingRows holdoutRows, List<ZooRun> zoo,
-                   FeatureColumns columns) {
+                   FeatureColumns columns, double[] holdoutPredictions, double[] trainPredictions) {
     }
 
-    /** Per study (and {@link StudyReferences#ALL_STUDIES}, = {@link TopRunRule#ALL_STUDIES}): the label cut, its soft-label σ and
-     * the reference cut, from every zoo run. */
-    record Cuts(Map<String, Double> label, Map<String, Double> sigma, Map<String, Double> reference) {
+    /** Per study (and {@link StudyReferences#ALL_STUDIES}, = {@link TopRunRule#ALL_STUDIES}): the label cut, its soft-label σ,
+     * the reference cut and the top cut, from every zoo run. */
+    record Cuts(Map<String, Double> label, Map<String, Double> sigma, Map<String, Double> reference, Map<String, Double> top) {
         static Cuts of(List<ZooRun> zoo) {
             Map<String, Double> label = StudyReferences.of(zoo, TopRunModel.LABEL_PERCENTILE);
-            return new Cuts(label, StudyReferences.labelSigmas(zoo, label), StudyReferences.of(zoo, TopRunModel.REFERENCE_PERCENTILE));
+            return new Cuts(label, StudyReferences.labelSigmas(zoo, label), StudyReferences.of(zoo, TopRunModel.REFERENCE_PERCENTILE),
+                    StudyReferences.of(zoo, TopRunModel.TOP_PERCENTILE));
         }
     }
 }

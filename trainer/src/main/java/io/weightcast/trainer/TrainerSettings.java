@@ -13,7 +13,7 @@ import io.weightcast.core.kafka.ServiceAcls;
 public record TrainerSettings(
         int refitEvery, long refitMaxDelayMs, int minRuns, double holdoutFraction, int seed, int numThreads, int numIterations,
         double publishTolerance, String host, int port, boolean ablateSpectra, int conformalFolds, boolean serveAllRuns,
-        double guardLevel, int zooMaxRuns, int unfinishedMaxRuns) {
+        double guardLevel, boolean chooseStopRule, int zooMaxRuns, int unfinishedMaxRuns) {
 
     public static final Key<Integer> REFIT_EVERY = Key.integer("trainer.refit.every", 5,
             "refit after this many newly finished zoo runs since the last fit").rule("≥ 1", n -> n >= 1);
@@ -45,11 +45,16 @@ public record TrainerSettings(
             "the published regressor is fitted again on every zoo run, the held-out ones included (the held-out quarter is "
                     + "a quarter of a small zoo); its held-out metrics, intervals and early-stop rule stay the split fit's, and "
                     + "the next candidate is compared with that split fit. false: serve the split fit itself");
+    public static final Key<Boolean> EARLY_STOP_CHOOSE = Key.bool("trainer.early.stop.choose", true,
+            "each fit chooses its early-stop rule's share and guard on the zoo it has: the candidate that saved the most "
+                    + "epochs without stopping a top-5% run when replayed on halvings of the runs the fit's models never saw "
+                    + "(core StopRuleSelection). false: the fixed rule, share 0.25 with the guard at "
+                    + "`trainer.early.stop.guard.level`");
     public static final Key<Double> EARLY_STOP_GUARD_LEVEL = Key.number("trainer.early.stop.guard.level",
             io.weightcast.core.model.TopRunModel.GUARD_LEVEL,
-            "the early-stop rule stops a run only where the upper end of its interval at this level is below its study's "
-                    + "90th-percentile final accuracy too, not on the top-run classifier alone (a late bloomer the classifier "
-                    + "rates low early is kept); 0: the classifier alone")
+            "with `trainer.early.stop.choose=false`: the early-stop rule stops a run only where the upper end of its interval "
+                    + "at this level is below its study's 90th-percentile final accuracy too, not on the top-run classifier alone "
+                    + "(a late bloomer the classifier rates low early is kept); 0: the classifier alone")
             .rule("0, 0.8, 0.9 or 0.95 (an interval level the model carries)", l -> l == 0 || l == 0.8 || l == 0.9 || l == 0.95);
     public static final Key<Integer> ZOO_MAX_RUNS = Key.integer("trainer.zoo.max.runs", ZooState.DEFAULT_MAX_MEMBERS,
             "finished runs the zoo keeps (in memory, fitted on); past it the least recently updated one goes, so fits learn "
@@ -71,7 +76,7 @@ public record TrainerSettings(
     public static final KeyGroup GROUP = new KeyGroup("trainer", "Refits the predictors as runs finish (TrainerService).",
             java.util.stream.Stream.concat(java.util.stream.Stream.of(REFIT_EVERY, REFIT_MAX_DELAY_MS, MIN_RUNS, HOLDOUT_FRACTION,
                     SEED, NUM_THREADS, NUM_ITERATIONS, PUBLISH_TOLERANCE, ABLATION_SPECTRA, CONFORMAL_FOLDS, SERVE_ALL_RUNS,
-                    EARLY_STOP_GUARD_LEVEL, ZOO_MAX_RUNS, UNFINISHED_MAX_RUNS, HOST, PORT, TRANSACTIONAL_ID),
+                    EARLY_STOP_CHOOSE, EARLY_STOP_GUARD_LEVEL, ZOO_MAX_RUNS, UNFINISHED_MAX_RUNS, HOST, PORT, TRANSACTIONAL_ID),
                     EncoderSettings.KEYS.stream()).toList(), java.util.List.of());
 
     public TrainerSettings {
@@ -94,7 +99,7 @@ public record TrainerSettings(
         return new TrainerSettings(s.get(REFIT_EVERY), s.get(REFIT_MAX_DELAY_MS), s.get(MIN_RUNS), s.get(HOLDOUT_FRACTION),
                 s.get(SEED), s.get(NUM_THREADS), s.get(NUM_ITERATIONS), s.get(PUBLISH_TOLERANCE), s.get(HOST), s.get(PORT),
                 s.get(ABLATION_SPECTRA), s.get(CONFORMAL_FOLDS), s.get(SERVE_ALL_RUNS), s.get(EARLY_STOP_GUARD_LEVEL),
-                s.get(ZOO_MAX_RUNS), s.get(UNFINISHED_MAX_RUNS));
+                s.get(EARLY_STOP_CHOOSE), s.get(ZOO_MAX_RUNS), s.get(UNFINISHED_MAX_RUNS));
     }
 
     /** {@link #TRANSACTIONAL_ID}, or the deployment's default ({@code <topic.prefix>trainer}). */
@@ -104,7 +109,8 @@ public record TrainerSettings(
     }
 
     public FitParams fitParams() {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel);
+        FitParams p = new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel);
+        return chooseStopRule ? p : p.withStopShares(java.util.List.of(io.weightcast.core.model.TopRunModel.ALPHA));
     }
 
     /** Runs the zoo holds at most, finished and unfinished: what the dying-ReLU labels are bounded by too. */

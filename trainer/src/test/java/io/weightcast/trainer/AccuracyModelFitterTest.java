@@ -6,6 +6,7 @@ import io.weightcast.core.features.FeatureLayout;
 import io.weightcast.core.model.AccuracyModel;
 import io.weightcast.core.records.HoldoutMetrics;
 import io.weightcast.core.records.ModelVersion;
+import io.weightcast.core.records.TopRunRule;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
@@ -311,16 +312,24 @@ class AccuracyModelFitterTest {
         assertThat(rule.calibrationRuns()).isGreaterThan(25);
         assertThat(new AccuracyModelFitter(FitParams.defaults().withConformalFolds(0)).fit(zoo).topRunRule().calibrationRuns())
                 .as("held-out runs alone").isLessThan(25);
-        // guarded by the regressor's 80% interval against each study's 90th percentile (and one over every run)
+        // guarded by one of the candidate guards, chosen on the zoo, against each study's cut (and one over every run)
         assertThat(rule.guarded()).isTrue();
-        assertThat(rule.guardLevel()).isEqualTo(io.weightcast.core.model.TopRunModel.GUARD_LEVEL);
-        Map<String, Double> cuts = StudyReferences.of(zoo, io.weightcast.core.model.TopRunModel.LABEL_PERCENTILE);
+        assertThat(TopRunCalibrator.GUARDS).contains(new TopRunCalibrator.Guard(rule.guardLevel(), rule.cutPercentile()));
+        assertThat(io.weightcast.core.model.StopRuleSelection.SHARES).contains(rule.alpha());
+        Map<String, Double> cuts = StudyReferences.of(zoo, rule.cutPercentile());
         assertThat(rule.labelCuts()).isEqualTo(cuts).containsKey(io.weightcast.core.records.TopRunRule.ALL_STUDIES).hasSize(3);
-        assertThat(new AccuracyModelFitter(FitParams.defaults().withGuardLevel(0)).fit(zoo).topRunRule().guarded()).isFalse();
-        ModelVersion mv = version(fit).withTopRunRule(rule);
+        // fixed: the benchmark's share at the configured guard (0: none)
+        FitParams fixed = FitParams.defaults().withStopShares(List.of(io.weightcast.core.model.TopRunModel.ALPHA));
+        FitResult fixedFit = new AccuracyModelFitter(fixed).fit(zoo);
+        TopRunRule fixedRule = fixedFit.topRunRule();
+        assertThat(fixedRule.alpha()).isEqualTo(io.weightcast.core.model.TopRunModel.ALPHA);
+        assertThat(fixedRule.guardLevel()).isEqualTo(io.weightcast.core.model.TopRunModel.GUARD_LEVEL);
+        assertThat(fixedRule.cutPercentile()).isEqualTo(io.weightcast.core.model.TopRunModel.LABEL_PERCENTILE);
+        assertThat(new AccuracyModelFitter(fixed.withGuardLevel(0)).fit(zoo).topRunRule().guarded()).isFalse();
+        ModelVersion mv = version(fixedFit).withTopRunRule(fixedRule);
         try (AccuracyModel model = AccuracyModel.load(mv)) {
             // late checkpoints of clearly bad runs are mostly below their stage's threshold, of clearly good runs hardly ever
-            TrainingRows held = fit.holdoutData();
+            TrainingRows held = fixedFit.holdoutData();
             int[] bad = new int[2];
             int[] good = new int[2];
             for (int i = 0; i < held.rows(); i++) {
@@ -328,7 +337,7 @@ class AccuracyModelFitterTest {
                 if (fraction <= 0.5) {
                     continue;
                 }
-                boolean below = model.topRunProbability(held.row(i)) < rule.threshold(fraction);
+                boolean below = model.topRunProbability(held.row(i)) < fixedRule.threshold(fraction);
                 int[] counts = held.targets()[i] < 0.3 ? bad : held.targets()[i] > 0.75 ? good : null;
                 if (counts != null) {
                     counts[0]++;
@@ -339,6 +348,24 @@ class AccuracyModelFitterTest {
             assertThat(good[0]).isPositive();
             assertThat((double) bad[1] / bad[0]).as("bad runs below").isGreaterThan(0.6);
             assertThat((double) good[1] / good[0]).as("good runs below").isLessThan(0.1);
+        }
+        try (AccuracyModel model = AccuracyModel.load(version(fit).withTopRunRule(rule))) {
+            // the chosen rule as the scorer judges (its guard included) counts good runs' checkpoints against them hardly ever
+            TrainingRows held = fit.holdoutData();
+            int good = 0;
+            int counted = 0;
+            for (int i = 0; i < held.rows(); i++) {
+                if (held.targets()[i] > 0.75) {
+                    double[] row = held.row(i);
+                    double upper = model.intervals(model.predict(row), row).stream().filter(v -> v.level() == rule.guardLevel())
+                            .findFirst().orElseThrow().high();
+                    good++;
+                    counted += Boolean.TRUE.equals(rule.below(model.topRunProbability(row), held.value(i, "step_fraction"), upper,
+                            fit.holdoutRuns().get(held.runOf()[i]).study())) ? 1 : 0;
+                }
+            }
+            assertThat(good).isPositive();
+            assertThat((double) counted / good).as("good runs' checkpoints counted against them").isLessThan(0.1);
         }
         List<ZooRun> small = new SyntheticZoo(22).zoo(40, 12);
         assertThat(new AccuracyModelFitter(FitParams.defaults().withConformalFolds(0)).fit(small).topRunRule())

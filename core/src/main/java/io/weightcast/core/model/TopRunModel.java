@@ -30,6 +30,8 @@ public final class TopRunModel implements AutoCloseable {
     public static final double LABEL_PERCENTILE = 0.9;
     public static final double REFERENCE_PERCENTILE = 0.8;
     public static final double ALPHA = 0.25;
+    /** The percentile of its study a run must finish at or above to be a top run the rule must keep ({@link StopRuleSelection}). */
+    public static final double TOP_PERCENTILE = 0.95;
     public static final int CONSECUTIVE = 1;
     /**
      * The level of the regressor's interval that must end below the label cut too ({@code TopRunRule#guardLevel}).

@@ -20,13 +20,16 @@ import java.util.Map;
  * @param thresholds       per stage: stage b of B = {@code thresholds.size()} holds the checkpoints
  *                         with step / planned_steps in ((b−1)/B, b/B]
  * @param calibrationRuns  runs at or above the reference the thresholds came from
- * @param labelCuts        per study, its final accuracy at {@code labelPercentile}; key {@link #ALL_STUDIES}: over every
- *                         zoo run, for a study the model has no cut for. Null or empty: no guard
+ * @param labelCuts        per study, its final accuracy at the guard's percentile ({@link #guardPercentile()}); key
+ *                         {@link #ALL_STUDIES}: over every zoo run, for a study the model has no cut for. Null or empty: no guard
  * @param guardLevel       the level of the interval whose upper end must be below the label cut too; 0: no guard
+ * @param guardPercentile  the percentile of its study's final accuracy the cuts are at (0, models before 2026-12-07:
+ *                         {@code labelPercentile}); the trainer chooses it with the guard level and {@code alpha} on its zoo
+ *                         (core {@code StopRuleSelection})
  */
 public record TopRunRule(double labelPercentile, double referencePercentile, double alpha, int consecutive,
                          List<Double> thresholds, String modelText, int calibrationRuns, Map<String, Double> labelCuts,
-                         double guardLevel) {
+                         double guardLevel, double guardPercentile) {
     /** The {@link #labelCuts} key of the cut over every zoo run. */
     public static final String ALL_STUDIES = "*";
 
@@ -38,7 +41,12 @@ public record TopRunRule(double labelPercentile, double referencePercentile, dou
     /** A rule without the regressor guard (the classifier alone decides). */
     public TopRunRule(double labelPercentile, double referencePercentile, double alpha, int consecutive,
                       List<Double> thresholds, String modelText, int calibrationRuns) {
-        this(labelPercentile, referencePercentile, alpha, consecutive, thresholds, modelText, calibrationRuns, Map.of(), 0);
+        this(labelPercentile, referencePercentile, alpha, consecutive, thresholds, modelText, calibrationRuns, Map.of(), 0, 0);
+    }
+
+    /** The percentile the guard's cuts are at. */
+    public double cutPercentile() {
+        return guardPercentile > 0 ? guardPercentile : labelPercentile;
     }
 
     /** Whether the regressor's interval must agree before a checkpoint counts against its run. */

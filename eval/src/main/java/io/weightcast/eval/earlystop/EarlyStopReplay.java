@@ -33,7 +33,9 @@ import java.util.Random;
  * Counts per cell: compute saved, and which of the live runs' top 5% (by final test accuracy) were stopped, with
  * their rank and the epoch. Variants:
  * <ul>
- * <li>{@code served}: the defaults (cross-fitted calibration, guard at the 80% interval);</li>
+ * <li>{@code served}: the defaults (cross-fitted calibration, the share of top-quarter runs its thresholds may stop chosen
+ * on the history, guard at the 80% interval);</li>
+ * <li>{@code fixed}: the same with the share fixed at the benchmark's 0.25 (the rule before 2026-12-07);</li>
  * <li>{@code guard90}: guard at the 90% interval;</li>
  * <li>{@code unguarded}: cross-fitted calibration, the classifier alone;</li>
  * <li>{@code heldout}: the rule before 2026-12-06 (thresholds from the held-out runs alone, the classifier alone).</li>
@@ -42,7 +44,7 @@ import java.util.Random;
  * writes {@code OUT_DIR/early-stop-replay.json} and {@code .md}.
  */
 public final class EarlyStopReplay {
-    static final List<String> VARIANTS = List.of("served", "guard90", "unguarded", "heldout");
+    static final List<String> VARIANTS = List.of("served", "fixed", "guard90", "unguarded", "heldout");
     private static final String STUDY = "replay";
 
     private EarlyStopReplay() {
@@ -52,16 +54,22 @@ public final class EarlyStopReplay {
         FitParams d = FitParams.defaults();
         return switch (variant) {
             case "served" -> d;
+            case "fixed" -> d.withStopShares(List.of(io.weightcast.core.model.TopRunModel.ALPHA));
             case "guard90" -> d.withGuardLevel(0.9);
             case "unguarded" -> d.withGuardLevel(0);
             case "heldout" -> d.withConformalFolds(0).withGuardLevel(0);
-            default -> throw new IllegalArgumentException("unknown variant " + variant + "; one of " + VARIANTS);
+            default -> {
+                if (variant.startsWith("share")) { // e.g. share0.35: that share, fixed
+                    yield d.withStopShares(List.of(Double.parseDouble(variant.substring("share".length()))));
+                }
+                throw new IllegalArgumentException("unknown variant " + variant + "; one of " + VARIANTS + " or shareX");
+            }
         };
     }
 
     /** One cell: a variant at one history size in one order. */
     record Cell(String variant, int history, int order, int live, double computeSaved, int top5, List<String> lost,
-                boolean top1Kept, double seconds) {
+                boolean top1Kept, double seconds, String rule) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -87,8 +95,8 @@ public final class EarlyStopReplay {
                 for (String variant : variants) {
                     Cell cell = replay(variant, fitted, liveRuns, zoo.epochs(), h, order);
                     cells.add(cell);
-                    System.out.printf("order %d H %d %-9s saved %.3f top-5%% lost %d of %d %s (%.0f s, load %s)%n", order, h, variant,
-                            cell.computeSaved(), cell.lost().size(), cell.top5(), cell.lost(), cell.seconds(), load());
+                    System.out.printf("order %d H %d %-9s saved %.3f top-5%% lost %d of %d %s; %s (%.0f s, load %s)%n", order, h, variant,
+                            cell.computeSaved(), cell.lost().size(), cell.top5(), cell.lost(), cell.rule(), cell.seconds(), load());
                 }
             }
         }
@@ -131,8 +139,10 @@ public final class EarlyStopReplay {
             }
         }
         long saved = Arrays.stream(stop).mapToLong(s -> epochs - s).sum();
+        String described = rule == null ? "no rule" : String.format(java.util.Locale.ROOT, "share %.2f, guard %.2f below p%.0f",
+                rule.alpha(), rule.guardLevel(), 100 * rule.cutPercentile());
         return new Cell(variant, h, order, n, (double) saved / ((long) n * epochs), top, lost, stop[byFinal[0]] >= epochs,
-                (System.nanoTime() - t0) / 1e9);
+                (System.nanoTime() - t0) / 1e9, described);
     }
 
     private static Double upper(List<Interval> intervals, double level) {

@@ -96,11 +96,12 @@ public final class EarlyStopPolicy implements Policy {
             evidence.put("meaning", "P(the run finishes at or above its study's " + rule.labelPercentile()
                     + " percentile) is below what runs that finished at or above the " + rule.referencePercentile()
                     + " percentile scored at this stage" + (rule.guarded() ? ", and the upper end of its " + rule.guardLevel()
-                    + " interval is below that percentile's final accuracy" : ""));
+                    + " interval is below its study's " + rule.cutPercentile() + " percentile final accuracy" : ""));
             if (rule.guarded()) {
                 evidence.put("interval_level", rule.guardLevel());
                 evidence.put("upper", guard == null ? null : guard.high());
                 evidence.put("label_cut", cut);
+                evidence.put("stop_share", rule.alpha());
             }
         } else {
             Double reference = reference(p.model(), checkpoint.study());

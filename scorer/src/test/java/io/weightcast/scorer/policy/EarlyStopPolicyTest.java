@@ -107,7 +107,7 @@ class EarlyStopPolicyTest {
     void aGuardedRuleStopsOnlyWhenTheIntervalAlsoEndsBelowTheStudysLabelCut() {
         // one stage, threshold 0.3; label cuts: digits 0.9, any other study 0.6; guard on the 80% interval
         TopRunRule rule = new TopRunRule(0.9, 0.8, 0.25, 1, List.of(0.3), "unused", 12,
-                Map.of("digits", 0.9, TopRunRule.ALL_STUDIES, 0.6), 0.8);
+                Map.of("digits", 0.9, TopRunRule.ALL_STUDIES, 0.6), 0.8, 0);
         ModelVersion m = withReference.withTopRunRule(rule);
         EarlyStopPolicy policy = new EarlyStopPolicy(1, 0.0, null, true, 0.9);
         // P(top) 0.1 is below 0.3; the 80% interval [0.80, 0.95] still reaches the 0.9 cut: a late bloomer, kept
