@@ -4,6 +4,7 @@ import io.weightcast.core.config.Key;
 import io.weightcast.core.config.InvalidSettingException;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.ssl.EncoderConfig;
+import io.weightcast.core.ssl.EncoderTuning;
 import io.weightcast.core.ssl.RandomErasing;
 import java.util.List;
 
@@ -61,7 +62,7 @@ record EncoderSettings(boolean enabled, int minRuns, double growth, int epochs, 
         EncoderConfig config;
         try {
             config = new EncoderConfig(s.get(D_MODEL), s.get(HEADS), s.get(BLOCKS), s.get(EMBEDDING_DIM), s.get(EMBEDDING_DIM),
-                    s.get(GAMMA), D.temperature(), s.get(LEARNING_RATE), s.get(BATCH_SIZE), 0.0, RandomErasing.DEFAULT, seed);
+                    s.get(GAMMA), D.temperature(), s.get(LEARNING_RATE), s.get(BATCH_SIZE), 0.0, RandomErasing.DEFAULT, seed, EncoderTuning.ORIGINAL);
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException("trainer.encoder.*: " + e.getMessage(), e);
         }

@@ -6,7 +6,7 @@ package io.weightcast.eval.ssl;
  * two are properties of the run (every checkpoint of a run shares them), so all three are fitted
  * and scored per checkpoint, pooled over epochs.
  */
-public enum SslTask {
+public enum SslTask implements SslTarget {
     FINAL_TEST_ACCURACY("final_test_accuracy", "final test accuracy"),
     GENERALIZATION_GAP("generalization_gap", "generalisation gap (final train − final test accuracy)"),
     EPOCH("epoch", "epoch (the checkpoint's step)");
@@ -19,15 +19,17 @@ public enum SslTask {
         this.label = label;
     }
 
+    @Override
     public String key() {
         return key;
     }
 
+    @Override
     public String label() {
         return label;
     }
 
-    /** The target of the checkpoint at {@code step} of {@code run}. */
+    @Override
     public double target(SslZoo.Run run, int step) {
         return switch (this) {
             case FINAL_TEST_ACCURACY -> run.eval().finalAccuracy();
