@@ -172,6 +172,8 @@ public final class SslEvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (!verbose) {
             QuietLoggers.warnOnly("org.nd4j", "org.bytedeco");
+            // a WARN per dropout op at graph build ("No fields found for property name dtype" of DistributionUniform)
+            QuietLoggers.errorOnly("org.nd4j.autodiff.functions.DifferentialFunction");
         }
         Path root = Path.of(System.getProperty("weightcast.home", ".")).toAbsolutePath().normalize();
         Path results = outDir != null ? outDir : root.resolve("eval/results");
