@@ -136,12 +136,12 @@ public final class SslBenchmark {
 
         Map<SslInput, Map<SslTask, Score>> gbm = new EnumMap<>(SslInput.class);
         Map<SslInput, Map<SslTask, Score>> linear = new EnumMap<>(SslInput.class);
-        Map<SslInput, Map<CheckpointTask, Score>> perCheckpoint = new EnumMap<>(SslInput.class);
+        Map<SslInput, Map<SslTask, Score>> perCheckpoint = new EnumMap<>(SslInput.class);
         for (SslInput input : SslInput.values()) {
             long t = System.nanoTime();
-            List<Score> ridge = ridge(input, train, validation, test, z);
-            linear.put(input, byTask(SslTask.class, SslTask.values(), ridge, 0));
-            perCheckpoint.put(input, byTask(CheckpointTask.class, CheckpointTask.values(), ridge, SslTask.values().length));
+            Map<SslTask, Score> ridge = ridge(input, train, validation, test, z);
+            linear.put(input, subset(SslTask.RUN, ridge));
+            perCheckpoint.put(input, subset(SslTask.PER_CHECKPOINT, ridge));
             if (input != SslInput.W) {
                 gbm.put(input, lightGbm(input, train, validation, test, z));
             }
@@ -335,7 +335,7 @@ public final class SslBenchmark {
         return v;
     }
 
-    private static double[] targets(SslTarget task, Side side) {
+    private static double[] targets(SslTask task, Side side) {
         double[] y = new double[side.rows()];
         for (int i = 0; i < side.rows(); i++) {
             y[i] = task.target(side.run(i), side.step(i));
@@ -353,15 +353,13 @@ public final class SslBenchmark {
 
     // ------------------------------------------------------------------------------------ predictors
 
-    /** The run-level tasks, then the per-checkpoint ones (the epoch twice: one fit serves both tables). */
-    private static final List<SslTarget> RIDGE_TARGETS = java.util.stream.Stream.<SslTarget>concat(
-            Arrays.stream(SslTask.values()), Arrays.stream(CheckpointTask.values())).toList();
+    /** Every task once (the epoch serves both tables): one ridge fit per input. */
+    private static final List<SslTask> RIDGE_TARGETS = List.of(SslTask.values());
 
-    private static <T extends Enum<T>> Map<T, Score> byTask(Class<T> type, T[] tasks, List<Score> scores, int offset) {
-        Map<T, Score> out = new EnumMap<>(type);
-        for (int t = 0; t < tasks.length; t++) {
-            out.put(tasks[t], scores.get(offset + t));
-        }
+    /** The rows of one table out of the scores of every task. */
+    private static Map<SslTask, Score> subset(List<SslTask> tasks, Map<SslTask, Score> all) {
+        Map<SslTask, Score> out = new LinkedHashMap<>();
+        tasks.forEach(t -> out.put(t, all.get(t)));
         return out;
     }
 
@@ -369,7 +367,7 @@ public final class SslBenchmark {
      * Ridge on every target of {@link #RIDGE_TARGETS} at once (one pass over the rows per CG step); NaN inputs (a
      * statistic of an absent bias) become the column's training mean.
      */
-    private List<Score> ridge(SslInput input, Side train, Side validation, Side test, float[][] z) {
+    private Map<SslTask, Score> ridge(SslInput input, Side train, Side validation, Side test, float[][] z) {
         float[][] xt = inputs(input, train, z);
         float[][] xv = inputs(input, validation, z);
         float[][] xs = inputs(input, test, z);
@@ -383,7 +381,7 @@ public final class SslBenchmark {
         }
         List<RidgeRegression.Model> models = RidgeRegression.fit(xt, allTargets(train), xv, allTargets(validation),
                 RidgeRegression.LAMBDAS, RIDGE_ITERATIONS, o.threads());
-        List<Score> out = new ArrayList<>();
+        Map<SslTask, Score> out = new EnumMap<>(SslTask.class);
         for (int t = 0; t < RIDGE_TARGETS.size(); t++) {
             RidgeRegression.Model m = models.get(t);
             Map<String, Object> detail = new LinkedHashMap<>();
@@ -391,7 +389,7 @@ public final class SslBenchmark {
             detail.put("lambda", m.lambda());
             detail.put("cg_steps_last_lambda", m.iterations());
             detail.put("validation_mse", m.validationMse());
-            out.add(score(targets(RIDGE_TARGETS.get(t), test), m.predict(xs), detail));
+            out.put(RIDGE_TARGETS.get(t), score(targets(RIDGE_TARGETS.get(t), test), m.predict(xs), detail));
         }
         return out;
     }
@@ -401,7 +399,7 @@ public final class SslBenchmark {
         Rows rv = rows(inputs(input, validation, z), validation);
         Rows rs = rows(inputs(input, test, z), test);
         Map<SslTask, Score> out = new EnumMap<>(SslTask.class);
-        for (SslTask task : SslTask.values()) {
+        for (SslTask task : SslTask.RUN) {
             Rows t = rt.withTargets(targets(task, train));
             Rows v = rv.withTargets(targets(task, validation));
             Random rnd = new Random(o.seed() ^ 0x5eedL);
@@ -479,10 +477,10 @@ public final class SslBenchmark {
 
     // ------------------------------------------------------------------------------------ results
 
-    private static <T extends SslTarget> Map<String, Object> table(Map<SslInput, Map<T, Score>> scores,
-                                                                   java.util.function.ToDoubleFunction<Score> metric) {
+    private static Map<String, Object> table(Map<SslInput, Map<SslTask, Score>> scores,
+                                             java.util.function.ToDoubleFunction<Score> metric) {
         Map<String, Object> out = new LinkedHashMap<>();
-        for (T task : scores.get(SslInput.W).keySet()) {
+        for (SslTask task : scores.get(SslInput.W).keySet()) {
             Map<String, Object> row = new LinkedHashMap<>();
             for (SslInput input : SslInput.values()) {
                 row.put(input.key(), metric.applyAsDouble(scores.get(input).get(task)));
@@ -492,7 +490,7 @@ public final class SslBenchmark {
         return out;
     }
 
-    private static String summary(Map<? extends SslTarget, Score> scores) {
+    private static String summary(Map<SslTask, Score> scores) {
         StringBuilder s = new StringBuilder();
         scores.forEach((task, sc) -> s.append(String.format(Locale.ROOT, "%s%s R² %.3f τ %.3f", s.length() == 0 ? "" : ", ",
                 task.key(), sc.r2(), sc.kendallTau())));
@@ -561,7 +559,7 @@ public final class SslBenchmark {
     }
 
     private Map<String, Object> predictorsJson(Map<SslInput, Map<SslTask, Score>> gbm, Map<SslInput, Map<SslTask, Score>> linear,
-                                               Map<SslInput, Map<CheckpointTask, Score>> perCheckpoint) {
+                                               Map<SslInput, Map<SslTask, Score>> perCheckpoint) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("tasks", "W: ridge regression (standardised columns, λ from " + Arrays.toString(RidgeRegression.LAMBDAS)
                 + " by validation MSE, conjugate gradients); stats, embedding, both: LightGBM (" + o.gbmConfigs()
@@ -573,13 +571,13 @@ public final class SslBenchmark {
         Map<String, Object> detail = new LinkedHashMap<>();
         for (SslInput input : SslInput.values()) {
             Map<String, Object> perTask = new LinkedHashMap<>();
-            for (SslTask task : SslTask.values()) {
+            for (SslTask task : SslTask.RUN) {
                 Map<String, Object> both = new LinkedHashMap<>();
                 both.put("tasks", gbm.get(input).get(task).detail());
                 both.put("tasks_linear", linear.get(input).get(task).detail());
                 perTask.put(task.key(), both);
             }
-            for (CheckpointTask task : CheckpointTask.values()) {
+            for (SslTask task : List.of(SslTask.CHECKPOINT_TEST_ACCURACY, SslTask.CHECKPOINT_GAP)) {
                 perTask.put("checkpoint_" + task.key(), Map.of("tasks_per_checkpoint", perCheckpoint.get(input).get(task).detail()));
             }
             detail.put(input.key(), perTask);

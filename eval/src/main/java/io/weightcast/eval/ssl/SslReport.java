@@ -66,13 +66,13 @@ public final class SslReport {
         md.append("Reproduce: `").append(t.get("command")).append("`\n\n");
         md.append("Held-out R² (Kendall τ) on the test runs' checkpoints, all epochs pooled. W: ridge regression; "
                 + "s(W), embedding, both: LightGBM (configuration and trees chosen on the validation runs).\n\n");
-        table(md, t, "tasks", "tasks_kendall_tau", SslTask.values());
+        table(md, t, "tasks", "tasks_kendall_tau", SslTask.RUN);
         md.append("\nThe paper's protocol, a linear model (ridge) on every input:\n\n");
-        table(md, t, "tasks_linear", "tasks_linear_kendall_tau", SslTask.values());
+        table(md, t, "tasks_linear", "tasks_linear_kendall_tau", SslTask.RUN);
         md.append("\nThe paper's Table 6 per checkpoint (`tasks_per_checkpoint`): each checkpoint's own test accuracy, "
                 + "generalisation gap and epoch; ridge on every input, λ on the validation runs, the same checkpoints and "
                 + "splits for every column:\n\n");
-        table(md, t, "tasks_per_checkpoint", "tasks_per_checkpoint_kendall_tau", CheckpointTask.values());
+        table(md, t, "tasks_per_checkpoint", "tasks_per_checkpoint_kendall_tau", SslTask.PER_CHECKPOINT);
         curve(md, t);
         md.append(String.format(Locale.ROOT, "%nReconstruction R² (normalised weights, test runs): %.3f (validation %.3f, "
                         + "encoder training %.3f).%n%nEncoder loss by epoch (γ·NT-Xent + (1−γ)·MSE):%n%n"
@@ -104,10 +104,10 @@ public final class SslReport {
         }
     }
 
-    private static void table(StringBuilder md, Map<String, Object> t, String r2Key, String tauKey, SslTarget[] tasks) {
+    private static void table(StringBuilder md, Map<String, Object> t, String r2Key, String tauKey, List<SslTask> tasks) {
         List<String> inputs = List.of("W", "stats", "embedding", "both");
         md.append("| task | W | s(W) | embedding | both |\n|---|---|---|---|---|\n");
-        for (SslTarget task : tasks) {
+        for (SslTask task : tasks) {
             md.append("| ").append(task.label());
             for (String input : inputs) {
                 md.append(String.format(Locale.ROOT, " | %s (%s)", fmt(num(t, r2Key, task.key(), input)),
