@@ -8,6 +8,8 @@ import io.weightcast.eval.Rows;
 import io.weightcast.eval.EvalRun;
 import io.weightcast.eval.Progress;
 import io.weightcast.core.model.RegressionMetrics;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.weightcast.core.records.Json;
 import io.weightcast.core.spectral.NativeBlas;
 import io.weightcast.core.ssl.EncoderConfig;
 import io.weightcast.core.ssl.HyperRepresentation;
@@ -246,14 +248,8 @@ public final class SslBenchmark {
     }
 
     private Map<String, Object> planJson(String probe) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("max_epochs", o.plan().maxEpochs());
-        m.put("evaluate_every_steps", o.plan().evaluateEverySteps());
-        m.put("warmup_steps", o.plan().warmupSteps());
-        m.put("decay_factor", o.plan().decayFactor());
-        m.put("plateau_patience", o.plan().plateauPatience());
-        m.put("stop_patience", o.plan().stopPatience());
-        m.put("budget_seconds", o.plan().budgetSeconds());
+        // the plan's components in snake case: max_epochs, evaluate_every_steps, warmup_steps, decay_factor, …
+        Map<String, Object> m = new LinkedHashMap<>(Json.MAPPER.convertValue(o.plan(), new TypeReference<Map<String, Object>>() { }));
         m.put("curve_checkpoints", o.curveCheckpoints());
         m.put("probe", probe);
         return m;

@@ -112,6 +112,8 @@ class SslEvalPipelineTest {
         assertThat(curve.get(EPOCHS - 1).path("steps").asLong()).isEqualTo(EPOCHS * (CAP / 16L));
         assertThat(curve.get(0).path("lr").asDouble()).as("the first epoch's last step ends the warm-up").isEqualTo(2e-3);
         assertThat(j.path("training_stopped_by").asText()).isEqualTo("epochs");
+        assertThat(j.path("training_plan").path("warmup_steps").asInt()).isEqualTo(4);
+        assertThat(j.path("training_plan").path("decay_factor").asDouble()).isEqualTo(0.5);
         assertThat(out.resolve("ssl-training-curve.png")).isNotEmptyFile();
 
         String md = Files.readString(out.resolve("ssl.md"));
