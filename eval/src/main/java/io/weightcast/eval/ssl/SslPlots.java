@@ -26,7 +26,7 @@ final class SslPlots {
         XYChart c = PredictPlots.chart("Encoder training: validation runs", "training steps", "R²");
         c.addSeries("reconstruction R²", steps, finiteOrZero(column(curve, "val_reconstruction_r2")));
         c.addSeries("linear probe R² of the final test accuracy from z", steps, finiteOrZero(column(curve, "val_probe_r2")));
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS); // inside, it hid the low reconstruction curve
         PredictPlots.save(c, dir.resolve(CURVE));
         return true;
     }
