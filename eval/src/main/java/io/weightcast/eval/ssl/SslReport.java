@@ -75,8 +75,9 @@ public final class SslReport {
         table(md, t, "tasks_per_checkpoint", "tasks_per_checkpoint_kendall_tau", SslTask.PER_CHECKPOINT);
         curve(md, t);
         md.append(String.format(Locale.ROOT, "%nReconstruction R² (normalised weights, test runs): %.3f (validation %.3f, "
-                        + "encoder training %.3f).%n%nEncoder loss by epoch (γ·NT-Xent + (1−γ)·MSE):%n%n"
-                        + "| epoch | loss | NT-Xent | reconstruction MSE | seconds |%n|---|---|---|---|---|%n",
+                        + "encoder training %.3f).%n%nEncoder loss by evaluation (each epoch, or each --eval-every-steps steps; "
+                        + "γ·NT-Xent + (1−γ)·MSE):%n%n"
+                        + "| evaluation | loss | NT-Xent | reconstruction MSE | seconds |%n|---|---|---|---|---|%n",
                 num(t, "reconstruction_r2"), num(t, "reconstruction_r2_validation"), num(t, "reconstruction_r2_encoder_training")));
         for (Map<String, Object> e : JsonTree.list(enc, "loss_history")) {
             md.append(String.format(Locale.ROOT, "| %d | %.4f | %.4f | %.4f | %.1f |%n", (int) num(e, "epoch"), num(e, "loss"),
