@@ -134,7 +134,8 @@ public final class PredictPlots {
         return x;
     }
 
-    private static XYChart chart(String title, String x, String y) {
+    /** A white, anti-aliased chart of the reports' size (also ssl-eval's training curve). */
+    public static XYChart chart(String title, String x, String y) {
         XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(y).build();
         Styler s = c.getStyler();
         s.setChartBackgroundColor(Color.WHITE);
@@ -143,7 +144,7 @@ public final class PredictPlots {
         return c;
     }
 
-    private static void save(XYChart chart, Path png) throws IOException {
+    public static void save(XYChart chart, Path png) throws IOException {
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 }

@@ -8,6 +8,7 @@ import io.weightcast.core.records.EncoderVersion;
 import io.weightcast.core.records.FeatureVector;
 import io.weightcast.core.safetensors.SafeTensors;
 import io.weightcast.core.ssl.EncoderConfig;
+import io.weightcast.core.ssl.EncoderTuning;
 import io.weightcast.core.ssl.HyperRepresentation;
 import io.weightcast.core.ssl.RandomErasing;
 import io.weightcast.core.ssl.WeightTokens;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 class EmbeddingTopologyTest {
     private static final Topics TOPICS = Topics.defaults();
-    private static final EncoderConfig TINY = new EncoderConfig(16, 2, 1, 6, 6, 0.5, 0.1, 3e-3, 8, 0.0, RandomErasing.DEFAULT, 3);
+    private static final EncoderConfig TINY = new EncoderConfig(16, 2, 1, 6, 6, 0.5, 0.1, 3e-3, 8, 0.0, RandomErasing.DEFAULT, 3, EncoderTuning.ORIGINAL);
     private static HyperRepresentation encoder;
     private static EncoderVersion version;
 

@@ -4,6 +4,7 @@ import io.weightcast.core.config.Key;
 import io.weightcast.core.config.InvalidSettingException;
 import io.weightcast.core.config.Settings;
 import io.weightcast.core.ssl.EncoderConfig;
+import io.weightcast.core.ssl.EncoderTuning;
 import io.weightcast.core.ssl.RandomErasing;
 import java.util.List;
 
@@ -43,9 +44,21 @@ record EncoderSettings(boolean enabled, int minRuns, double growth, int epochs, 
             "loss = γ·NT-Xent + (1−γ)·reconstruction MSE");
     static final Key<Double> LEARNING_RATE = Key.number("trainer.encoder.learning.rate", D.learningRate(), "Adam learning rate");
     static final Key<Integer> BATCH_SIZE = Key.integer("trainer.encoder.batch.size", D.batchSize(), "checkpoints per batch");
+    private static final EncoderTuning T = D.tuning();
+    static final Key<Boolean> LINEAR_BOTTLENECK = Key.bool("trainer.encoder.linear.bottleneck", T.linearBottleneck(),
+            "z without tanh (EncoderTuning; issue 23's fair setup: true)");
+    static final Key<Integer> PROJECTION_LAYERS = Key.integer("trainer.encoder.projection.layers", T.projectionLayers(),
+            "Linear layers of the contrastive projection head (fair setup: 4)").rule("≥ 2", n -> n >= 2);
+    static final Key<Boolean> BATCH_NORM = Key.bool("trainer.encoder.batch.norm", T.batchNorm(),
+            "batch norm in the projection head (fair setup: true)");
+    static final Key<Double> DROPOUT = Key.number("trainer.encoder.dropout", T.dropout(),
+            "dropout in the transformer blocks while training (fair setup: 0.1)").rule("in [0, 1)", d -> d >= 0 && d < 1);
+    static final Key<Boolean> LAYER_SCALE = Key.bool("trainer.encoder.layer.scale", T.layerScale(),
+            "per checkpoint and layer, RMS-normalised weights with log(RMS) as a token column (fair setup: true)");
 
     static final List<Key<?>> KEYS = List.of(ENABLED, MIN_RUNS, GROWTH, EPOCHS, MAX_TRAIN_CHECKPOINTS, MAX_CHECKPOINTS,
-            MAX_PARAMETERS, CPU_SHARE, D_MODEL, HEADS, BLOCKS, EMBEDDING_DIM, GAMMA, LEARNING_RATE, BATCH_SIZE);
+            MAX_PARAMETERS, CPU_SHARE, D_MODEL, HEADS, BLOCKS, EMBEDDING_DIM, GAMMA, LEARNING_RATE, BATCH_SIZE, LINEAR_BOTTLENECK,
+            PROJECTION_LAYERS, BATCH_NORM, DROPOUT, LAYER_SCALE);
 
     EncoderSettings {
         MIN_RUNS.checked(minRuns);
@@ -61,7 +74,9 @@ record EncoderSettings(boolean enabled, int minRuns, double growth, int epochs, 
         EncoderConfig config;
         try {
             config = new EncoderConfig(s.get(D_MODEL), s.get(HEADS), s.get(BLOCKS), s.get(EMBEDDING_DIM), s.get(EMBEDDING_DIM),
-                    s.get(GAMMA), D.temperature(), s.get(LEARNING_RATE), s.get(BATCH_SIZE), 0.0, RandomErasing.DEFAULT, seed);
+                    s.get(GAMMA), D.temperature(), s.get(LEARNING_RATE), s.get(BATCH_SIZE), 0.0, RandomErasing.DEFAULT, seed,
+                    new EncoderTuning(s.get(LINEAR_BOTTLENECK), s.get(PROJECTION_LAYERS), s.get(BATCH_NORM), s.get(DROPOUT),
+                            s.get(LAYER_SCALE)));
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException("trainer.encoder.*: " + e.getMessage(), e);
         }

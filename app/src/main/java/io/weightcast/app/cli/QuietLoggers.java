@@ -10,9 +10,18 @@ public final class QuietLoggers {
 
     /** Raises these loggers to WARN unless the user's logging config set a level for them. */
     public static void warnOnly(String... loggers) {
+        raise(Level.WARN, loggers);
+    }
+
+    /** Raises these loggers to ERROR unless the user's logging config set a level for them (warnings that mean nothing). */
+    public static void errorOnly(String... loggers) {
+        raise(Level.ERROR, loggers);
+    }
+
+    private static void raise(Level level, String... loggers) {
         for (String name : loggers) {
             if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l && l.getLevel() == null) {
-                l.setLevel(Level.WARN);
+                l.setLevel(level);
             }
         }
     }

@@ -1,6 +1,8 @@
 package io.weightcast.app.cli;
 
 import io.weightcast.core.ssl.EncoderConfig;
+import io.weightcast.core.ssl.EncoderTuning;
+import io.weightcast.core.ssl.TrainingPlan;
 import io.weightcast.eval.Progress;
 import io.weightcast.eval.ssl.SslBenchmark;
 import io.weightcast.eval.ssl.SslOptions;
@@ -38,8 +40,40 @@ public final class SslEvalCommand implements Callable<Integer> {
     @Option(names = "--out-dir", paramLabel = "DIR", description = "Where ssl.json and ssl.md go (default: eval/results under the project root).")
     Path outDir;
 
-    @Option(names = "--epochs", defaultValue = "6", description = "Encoder training epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "6",
+            description = "Most encoder training epochs (passes over its checkpoints) (default: ${DEFAULT-VALUE}).")
     int epochs;
+
+    @Option(names = "--time-budget-minutes", paramLabel = "MIN", defaultValue = "0",
+            description = "Wall time of the encoder's training at most, its evaluations included; 0 = none (default: ${DEFAULT-VALUE}).")
+    double timeBudgetMinutes;
+
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
+            description = "Stop the training after N evaluations without a new best validation reconstruction R²; 0 = never "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--eval-every-steps", paramLabel = "N", defaultValue = "0",
+            description = "Evaluate the training curve every N steps; 0 = after every epoch (default: ${DEFAULT-VALUE}).")
+    int evalEverySteps;
+
+    @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "0",
+            description = "Linear learning-rate warm-up steps (default: ${DEFAULT-VALUE}).")
+    int warmupSteps;
+
+    @Option(names = "--lr-decay", paramLabel = "F", defaultValue = "1",
+            description = "Learning rate × F when the validation reconstruction R² has not risen for --plateau-patience "
+                    + "evaluations; 1 = constant (default: ${DEFAULT-VALUE}).")
+    double lrDecay;
+
+    @Option(names = "--plateau-patience", paramLabel = "N", defaultValue = "1",
+            description = "Evaluations without a new best before a decay (default: ${DEFAULT-VALUE}).")
+    int plateauPatience;
+
+    @Option(names = "--curve-checkpoints", paramLabel = "N", defaultValue = "3000",
+            description = "Validation checkpoints (and training checkpoints for the probe's fit) per curve evaluation: "
+                    + "seeded samples (default: ${DEFAULT-VALUE}).")
+    int curveCheckpoints;
 
     @Option(names = "--max-train-checkpoints", paramLabel = "N", defaultValue = "1536",
             description = "Cap on the encoder's training checkpoints: a seeded uniform sample of the training runs' "
@@ -75,6 +109,26 @@ public final class SslEvalCommand implements Callable<Integer> {
 
     @Option(names = "--noise-std", description = "Gaussian noise on the normalised views (default: core's).")
     Double noiseStd;
+
+    @Option(names = "--fair", description = "Issue 23's fair setup: --linear-bottleneck --projection-layers 4 --batch-norm "
+            + "--dropout 0.1 --layer-scale (each can still be given).")
+    boolean fair;
+
+    @Option(names = "--linear-bottleneck", negatable = true, description = "z = Linear(token 0), no tanh.")
+    Boolean linearBottleneck;
+
+    @Option(names = "--projection-layers", paramLabel = "N", description = "Linear layers in the contrastive projection head (default 2).")
+    Integer projectionLayers;
+
+    @Option(names = "--batch-norm", negatable = true, description = "Batch norm before each hidden ReLU of the projection head.")
+    Boolean batchNorm;
+
+    @Option(names = "--dropout", description = "Dropout on each transformer block's attention and feed-forward output while training (default 0).")
+    Double dropout;
+
+    @Option(names = "--layer-scale", negatable = true,
+            description = "Divide each layer of each checkpoint by its RMS and give log(RMS) to the encoder as a token column.")
+    Boolean layerScale;
 
     @Option(names = "--encoder-seed", description = "Encoder initialisation and augmentations (default: core's).")
     Long encoderSeed;
@@ -118,13 +172,17 @@ public final class SslEvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (!verbose) {
             QuietLoggers.warnOnly("org.nd4j", "org.bytedeco");
+            // a WARN per dropout op at graph build ("No fields found for property name dtype" of DistributionUniform)
+            QuietLoggers.errorOnly("org.nd4j.autodiff.functions.DifferentialFunction");
         }
         Path root = Path.of(System.getProperty("weightcast.home", ".")).toAbsolutePath().normalize();
         Path results = outDir != null ? outDir : root.resolve("eval/results");
         SslOptions options;
         try {
+            TrainingPlan plan = new TrainingPlan(epochs, evalEverySteps, warmupSteps, lrDecay, plateauPatience, patience,
+                    timeBudgetMinutes * 60);
             options = new SslOptions(zoo, results, allowPartial, !noCache, threads, seed, testFraction, validationFraction,
-                    epochs, maxTrainCheckpoints, encoderConfig(), gbmConfigs, maxIterations, commandLine());
+                    plan, curveCheckpoints, maxTrainCheckpoints, encoderConfig(), gbmConfigs, maxIterations, commandLine());
         } catch (IllegalArgumentException e) {
             return fail(err, e.getMessage(), e, 2);
         }
@@ -170,7 +228,15 @@ public final class SslEvalCommand implements Callable<Integer> {
                 projectionDim != null ? projectionDim : d.projectionDim(), gamma != null ? gamma : d.gamma(),
                 temperature != null ? temperature : d.temperature(), learningRate != null ? learningRate : d.learningRate(),
                 batchSize != null ? batchSize : d.batchSize(), noiseStd != null ? noiseStd : d.noiseStd(), d.erasing(),
-                encoderSeed != null ? encoderSeed : d.seed());
+                encoderSeed != null ? encoderSeed : d.seed(), tuning());
+    }
+
+    /** core's original graph, or the fair setup with --fair, with the options given on the command line. */
+    private EncoderTuning tuning() {
+        EncoderTuning t = fair ? EncoderTuning.FAIR : EncoderConfig.defaults().tuning();
+        return new EncoderTuning(linearBottleneck != null ? linearBottleneck : t.linearBottleneck(),
+                projectionLayers != null ? projectionLayers : t.projectionLayers(), batchNorm != null ? batchNorm : t.batchNorm(),
+                dropout != null ? dropout : t.dropout(), layerScale != null ? layerScale : t.layerScale());
     }
 
     /** The command as given, for the record in ssl.json. */

@@ -16,12 +16,15 @@ package io.weightcast.core.ssl;
  * @param noiseStd      Gaussian noise added to the normalised view (0 = off)
  * @param erasing       random erasing of each view
  * @param seed          initialisation, batching and augmentations
+ * @param tuning        issue 23's options (bottleneck, projection head, dropout, scale tokens); null reads as
+ *                      {@link EncoderTuning#ORIGINAL} (a header saved before they existed)
  */
 public record EncoderConfig(int dModel, int heads, int blocks, int embeddingDim, int projectionDim,
                             double gamma, double temperature, double learningRate, int batchSize,
-                            double noiseStd, RandomErasing erasing, long seed) {
+                            double noiseStd, RandomErasing erasing, long seed, EncoderTuning tuning) {
 
     public EncoderConfig {
+        tuning = tuning == null ? EncoderTuning.ORIGINAL : tuning;
         if (dModel <= 0 || heads <= 0 || dModel % heads != 0) {
             throw new IllegalArgumentException("d_model (" + dModel + ") must be a positive multiple of heads (" + heads + ")");
         }
@@ -35,16 +38,21 @@ public record EncoderConfig(int dModel, int heads, int blocks, int embeddingDim,
 
     /** What the trainer and {@code weightcast ssl-eval} use on the digits zoo unless told otherwise. */
     public static EncoderConfig defaults() {
-        return new EncoderConfig(64, 4, 2, 32, 32, 0.5, 0.1, 1e-3, 64, 0.0, RandomErasing.DEFAULT, 42);
+        return new EncoderConfig(64, 4, 2, 32, 32, 0.5, 0.1, 1e-3, 64, 0.0, RandomErasing.DEFAULT, 42, EncoderTuning.ORIGINAL);
     }
 
     public EncoderConfig withSeed(long s) {
         return new EncoderConfig(dModel, heads, blocks, embeddingDim, projectionDim, gamma, temperature,
-                learningRate, batchSize, noiseStd, erasing, s);
+                learningRate, batchSize, noiseStd, erasing, s, tuning);
     }
 
     public EncoderConfig withBatchSize(int b) {
         return new EncoderConfig(dModel, heads, blocks, embeddingDim, projectionDim, gamma, temperature,
-                learningRate, b, noiseStd, erasing, seed);
+                learningRate, b, noiseStd, erasing, seed, tuning);
+    }
+
+    public EncoderConfig withTuning(EncoderTuning t) {
+        return new EncoderConfig(dModel, heads, blocks, embeddingDim, projectionDim, gamma, temperature,
+                learningRate, batchSize, noiseStd, erasing, seed, t);
     }
 }

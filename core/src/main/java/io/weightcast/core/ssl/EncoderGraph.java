@@ -7,6 +7,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.random.custom.DistributionUniform;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.weightinit.impl.OneInitScheme;
 import org.nd4j.weightinit.impl.XavierInitScheme;
@@ -22,7 +23,10 @@ import org.nd4j.weightinit.impl.ZeroInitScheme;
  * Blocks are pre-norm transformer blocks: h += MHA(LN h); h += FFN(LN h) with GELU and width 4·d.
  * Tokens are zero-padded to the widest layer F; padded columns are masked out of the MSE.
  * Variable names are part of the saved-encoder format: {@value #INPUT}, {@value #EMBEDDING},
- * {@value #RECONSTRUCTION}, {@value #TARGET}, {@value #LOSS}.
+ * {@value #RECONSTRUCTION}, {@value #TARGET}, {@value #LOSS}, {@value #DROPOUT_RATE}.
+ * {@link EncoderTuning} changes the graph: z without tanh, a deeper projection head with batch
+ * norm, dropout in the blocks (a constant rate the training sets before each step and resets to 0),
+ * one more token column holding the layer's log-scale.
  */
 final class EncoderGraph {
 
@@ -33,18 +37,26 @@ final class EncoderGraph {
     static final String LOSS = "loss";
     static final String CONTRASTIVE = "loss_contrastive";
     static final String MSE = "loss_reconstruction";
+    /** Scalar constant: 0 except during a training step (SameDiff M2.1's dropout ops have no training mode). */
+    static final String DROPOUT_RATE = "dropout_rate";
 
     private final SameDiff sd = SameDiff.create();
     private final ArchitectureSignature signature;
     private final EncoderConfig config;
     private final int tokens;
     private final int width;
+    private SDVariable dropoutRate;
 
     private EncoderGraph(ArchitectureSignature signature, EncoderConfig config) {
         this.signature = signature;
         this.config = config;
         this.tokens = signature.tokens();
-        this.width = signature.maxWidth();
+        this.width = inputWidth(signature, config);
+    }
+
+    /** Columns of a token: the widest layer's, plus the scale column when {@link EncoderTuning#layerScale()}. */
+    static int inputWidth(ArchitectureSignature signature, EncoderConfig config) {
+        return signature.maxWidth() + config.tuning().extraColumns();
     }
 
     /** Builds the whole graph; the contrastive loss is defined for batches of exactly {@code batch} checkpoints
@@ -58,6 +70,9 @@ final class EncoderGraph {
         int d = config.dModel();
         SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, tokens, width);
         SDVariable target = sd.placeHolder(TARGET, DataType.FLOAT, -1, tokens, width);
+        if (config.tuning().dropout() > 0) {
+            dropoutRate = sd.constant(DROPOUT_RATE, Nd4j.scalar(DataType.FLOAT, 0f));
+        }
 
         SDVariable h = perLayer(x, width, d, "embed").add(weight("pos_enc", new ZeroInitScheme('c'), tokens, d));
         SDVariable compression = weight("compression_token", new XavierInitScheme('c', d, d), 1, 1, d);
@@ -68,7 +83,8 @@ final class EncoderGraph {
             h = block(h, "enc" + b, tokens + 1);
         }
         SDVariable pooled = h.get(SDIndex.all(), SDIndex.point(0), SDIndex.all());
-        SDVariable z = sd.math.tanh(EMBEDDING, linear(pooled, d, config.embeddingDim(), "to_z"));
+        SDVariable toZ = linear(pooled, d, config.embeddingDim(), "to_z");
+        SDVariable z = config.tuning().linearBottleneck() ? sd.identity(EMBEDDING, toZ) : sd.math.tanh(EMBEDDING, toZ);
 
         SDVariable g = linear(z, config.embeddingDim(), tokens * d, "from_z");
         g = sd.reshape(g, -1, tokens, d).add(weight("pos_dec", new ZeroInitScheme('c'), tokens, d));
@@ -111,10 +127,23 @@ final class EncoderGraph {
                 weight(name + "_wk", new XavierInitScheme('c', d, dh), heads, dh, d),
                 weight(name + "_wv", new XavierInitScheme('c', d, dh), heads, dh, d),
                 weight(name + "_wo", new XavierInitScheme('c', d, d), heads * dh, d));
-        h = h.add(selfAttention(sd, a, w, length, heads));
+        h = h.add(dropout(selfAttention(sd, a, w, length, heads)));
         SDVariable f = sd.reshape(norm(h, name + "_ln2"), -1, d);
         f = linear(sd.nn.gelu(linear(f, d, 4 * d, name + "_ff1")), 4 * d, d, name + "_ff2");
-        return h.add(sd.reshape(f, -1, length, d));
+        return h.add(dropout(sd.reshape(f, -1, length, d)));
+    }
+
+    /**
+     * Inverted dropout at the rate held in {@link #DROPOUT_RATE}: a uniform draw of the input's run-time shape
+     * (SameDiff's dropout ops need a static shape), kept where ≥ rate, scaled by 1/(1 − rate). At rate 0 every
+     * draw in [0, 1) is kept and the scale is 1: the identity.
+     */
+    private SDVariable dropout(SDVariable in) {
+        if (dropoutRate == null) {
+            return in;
+        }
+        SDVariable u = new DistributionUniform(sd, sd.shape(in), 0.0, 1.0, DataType.FLOAT).outputVariable();
+        return in.mul(u.gte(dropoutRate).castTo(DataType.FLOAT)).div(dropoutRate.rsub(1.0));
     }
 
     /** libnd4j's layout: Wq, Wk, Wv [heads, dh, d] (head h's query is Wq[h]·x), Wo [heads·dh, d]. */
@@ -171,7 +200,7 @@ final class EncoderGraph {
     private SDVariable ntXent(SDVariable z, int batch) {
         int e = config.embeddingDim();
         int k = config.projectionDim();
-        SDVariable p = linear(sd.nn.relu(linear(z, e, e, "proj1"), 0), e, k, "proj2");
+        SDVariable p = projection(z, e, k);
         SDVariable unit = p.div(sd.norm2(p, true, 1).add(1e-8));
         SDVariable sim = sd.mmul(unit, unit, false, true, false).div(config.temperature());
         int n = 2 * batch;
@@ -187,6 +216,31 @@ final class EncoderGraph {
         return sd.sum(logProb.mul(sd.constant("positives", positives))).div(CONTRASTIVE, -n);
     }
 
+    /**
+     * The contrastive projection head: (layers − 1) × [Linear(e→e), batch norm if configured, ReLU], then Linear(e→k).
+     * The original head (2 layers, no norm) keeps its variable names proj1, proj2.
+     */
+    private SDVariable projection(SDVariable z, int e, int k) {
+        EncoderTuning t = config.tuning();
+        SDVariable h = z;
+        for (int i = 1; i < t.projectionLayers(); i++) {
+            h = linear(h, e, e, "proj" + i);
+            if (t.batchNorm()) {
+                h = batchNorm(h, e, "proj" + i + "_bn");
+            }
+            h = sd.nn.relu(h, 0);
+        }
+        return linear(h, e, k, "proj" + t.projectionLayers());
+    }
+
+    /** Batch norm over the rows of [N, e] with the batch's own statistics (the head only ever sees training batches). */
+    private SDVariable batchNorm(SDVariable h, int e, String name) {
+        SDVariable centred = h.sub(sd.mean(h, true, 0));
+        SDVariable var = sd.mean(centred.mul(centred), true, 0);
+        return centred.div(sd.math.sqrt(var.add(1e-5))).mul(weight(name + "_g", new OneInitScheme('c'), 1, e))
+                .add(weight(name + "_b", new ZeroInitScheme('c'), 1, e));
+    }
+
     private INDArray paddingMask() {
         INDArray mask = Nd4j.zeros(DataType.FLOAT, tokens, width);
         for (int l = 0; l < signature.layers().size(); l++) {
@@ -195,6 +249,9 @@ final class EncoderGraph {
             for (int u = 0; u < layer.units(); u++) {
                 for (int c = 0; c < layer.width(); c++) {
                     mask.putScalar(first + u, c, 1f);
+                }
+                for (int c = signature.maxWidth(); c < width; c++) {
+                    mask.putScalar(first + u, c, 1f); // the scale column
                 }
             }
         }

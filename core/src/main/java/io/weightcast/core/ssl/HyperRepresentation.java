@@ -9,11 +9,13 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.listeners.Listener;
@@ -22,6 +24,7 @@ import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -47,6 +50,21 @@ public final class HyperRepresentation {
 
     /** One epoch's mean losses. */
     public record EpochLoss(int epoch, double loss, double contrastive, double reconstruction, double seconds) {}
+
+    /**
+     * One evaluation of a {@link TrainingPlan} training: the mean training losses of the steps since the last one.
+     *
+     * @param evaluation   1, 2, …
+     * @param epochs       passes over the training checkpoints so far (steps · batch / checkpoints)
+     * @param steps        training steps so far
+     * @param seconds      wall time since the training started, earlier evaluations included
+     * @param learningRate the rate of the last step
+     */
+    public record CurvePoint(int evaluation, double epochs, long steps, double seconds, double loss, double contrastive,
+                             double reconstruction, double learningRate) {}
+
+    /** A {@link TrainingPlan} training's evaluations and why it ended ("epochs", "patience" or "time budget"). */
+    public record Outcome(List<CurvePoint> curve, String stoppedBy, double bestScore) {}
 
     /**
      * Where the training steps' wall time went, summed since the encoder was made: building the two views
@@ -90,11 +108,14 @@ public final class HyperRepresentation {
     private final Header header;
     private final SameDiff sd;
     private final StepTimes stepTimes = new StepTimes();
+    /** Token columns: the widest layer's plus the scale column of {@link EncoderTuning#layerScale()}. */
+    private final int inputWidth;
 
     private HyperRepresentation(ArchitectureSignature signature, Header header, SameDiff sd) {
         this.signature = signature;
         this.header = header;
         this.sd = sd;
+        this.inputWidth = EncoderGraph.inputWidth(signature, header.config());
     }
 
     /** A fresh encoder for the architecture of {@code training}, normaliser fitted on it. */
@@ -167,18 +188,7 @@ public final class HyperRepresentation {
             int steps = 0;
             for (int from = 0; from + batch <= order.size(); from += batch) {
                 beforeStep.run();
-                long t0 = System.nanoTime();
-                MultiDataSet views = views(order.subList(from, from + batch), random);
-                long t1 = System.nanoTime();
-                double[] losses = fit(views);
-                long t2 = System.nanoTime();
-                release(views.getFeatures(0), views.getLabels(0));
-                long t3 = System.nanoTime();
-                stepTimes.steps++;
-                stepTimes.checkpoints += batch;
-                stepTimes.viewsNanos += t1 - t0;
-                stepTimes.fitNanos += t2 - t1;
-                stepTimes.releaseNanos += t3 - t2;
+                double[] losses = step(order.subList(from, from + batch), random);
                 for (int i = 0; i < 3; i++) {
                     sums[i] += losses[i];
                 }
@@ -190,6 +200,101 @@ public final class HyperRepresentation {
             progress.accept(e);
         }
         return history;
+    }
+
+    /** One training step on a batch: two views each, SameDiff's fit, the inputs freed; the step's losses. */
+    private double[] step(List<WeightTokens> batch, Random random) {
+        long t0 = System.nanoTime();
+        MultiDataSet views = views(batch, random);
+        long t1 = System.nanoTime();
+        double[] losses = fit(views);
+        long t2 = System.nanoTime();
+        release(views.getFeatures(0), views.getLabels(0));
+        long t3 = System.nanoTime();
+        stepTimes.steps++;
+        stepTimes.checkpoints += batch.size();
+        stepTimes.viewsNanos += t1 - t0;
+        stepTimes.fitNanos += t2 - t1;
+        stepTimes.releaseNanos += t3 - t2;
+        return losses;
+    }
+
+    /**
+     * Trains by a {@link TrainingPlan}: the learning rate warms up and decays on plateaus of the score that
+     * {@code monitor} returns for each evaluation (higher is better; the validation reconstruction R² in
+     * {@code ssl-eval}), and the training stops when the plan's epochs, patience or time budget run out. A
+     * last partial stretch of steps is evaluated too, so the curve ends where the training did.
+     */
+    public Outcome train(List<WeightTokens> training, TrainingPlan plan, ToDoubleFunction<CurvePoint> monitor) {
+        Random random = new Random(header.config().seed());
+        int batch = header.trainingBatch();
+        List<WeightTokens> order = new ArrayList<>(training);
+        LearningRateSchedule schedule = new LearningRateSchedule(header.config().learningRate(), plan);
+        List<CurvePoint> curve = new ArrayList<>();
+        long start = System.nanoTime();
+        long budget = (long) (plan.budgetSeconds() * 1e9);
+        double[] sums = new double[3];
+        int window = 0;
+        long steps = 0;
+        double rate = schedule.rate(0);
+        String stoppedBy = "epochs";
+        outer:
+        for (int epoch = 1; epoch <= plan.maxEpochs(); epoch++) {
+            Collections.shuffle(order, random);
+            for (int from = 0; from + batch <= order.size(); from += batch) {
+                if (budget > 0 && System.nanoTime() - start >= budget) {
+                    stoppedBy = "time budget";
+                    break outer;
+                }
+                rate = schedule.rate(steps);
+                learningRate(rate);
+                double[] losses = step(order.subList(from, from + batch), random);
+                for (int i = 0; i < 3; i++) {
+                    sums[i] += losses[i];
+                }
+                window++;
+                steps++;
+                if (plan.evaluateEverySteps() > 0 && steps % plan.evaluateEverySteps() == 0) {
+                    evaluate(curve, new Window(steps, (double) steps * batch / order.size(), start, sums, window, rate),
+                            monitor, schedule);
+                    window = 0;
+                    if (schedule.exhausted()) {
+                        stoppedBy = "patience";
+                        break outer;
+                    }
+                }
+            }
+            if (plan.evaluateEverySteps() == 0 && window > 0) {
+                evaluate(curve, new Window(steps, epoch, start, sums, window, rate), monitor, schedule);
+                window = 0;
+                if (schedule.exhausted()) {
+                    stoppedBy = "patience";
+                    break;
+                }
+            }
+        }
+        if (window > 0) {
+            evaluate(curve, new Window(steps, (double) steps * batch / order.size(), start, sums, window, rate), monitor,
+                    schedule);
+        }
+        return new Outcome(curve, stoppedBy, schedule.best());
+    }
+
+    /** The steps since the last evaluation: their summed losses and where the training stands. */
+    private record Window(long steps, double epochs, long start, double[] sums, int count, double rate) {}
+
+    private static void evaluate(List<CurvePoint> curve, Window w, ToDoubleFunction<CurvePoint> monitor,
+                                 LearningRateSchedule schedule) {
+        CurvePoint p = new CurvePoint(curve.size() + 1, w.epochs(), w.steps(), (System.nanoTime() - w.start()) / 1e9,
+                w.sums()[0] / w.count(), w.sums()[1] / w.count(), w.sums()[2] / w.count(), w.rate());
+        Arrays.fill(w.sums(), 0);
+        curve.add(p);
+        schedule.observe(monitor.applyAsDouble(p));
+    }
+
+    /** Sets Adam's learning rate for the following steps (its updaters read the rate from their config each step). */
+    void learningRate(double rate) {
+        ((Adam) sd.getTrainingConfig().getUpdater()).setLearningRate(rate);
     }
 
     /** The training steps' time by phase so far (live: later steps add to it). */
@@ -205,8 +310,22 @@ public final class HyperRepresentation {
     /** One training step on these views; its total, contrastive and reconstruction loss (before the update). */
     double[] fit(MultiDataSet views) {
         StepLosses step = new StepLosses(header.config().gamma());
-        sd.fit(views, step);
+        double dropout = header.config().tuning().dropout();
+        if (dropout > 0) {
+            dropoutRate(dropout);
+        }
+        try {
+            sd.fit(views, step);
+        } finally {
+            if (dropout > 0) {
+                dropoutRate(0);
+            }
+        }
         return step.values();
+    }
+
+    private void dropoutRate(double rate) {
+        sd.getVariable(EncoderGraph.DROPOUT_RATE).setArray(Nd4j.scalar(DataType.FLOAT, (float) rate));
     }
 
     /** The losses of these views under the current parameters, by a forward pass of its own (tests compare). */
@@ -280,7 +399,7 @@ public final class HyperRepresentation {
     /** Two views of each checkpoint, stacked [view 1 of all; view 2 of all], with their reconstruction target. */
     MultiDataSet views(List<WeightTokens> batch, Random random) {
         int b = batch.size();
-        int size = signature.tokens() * signature.maxWidth();
+        int size = signature.tokens() * inputWidth;
         float[] x = new float[2 * b * size];
         float[] target = new float[2 * b * size];
         for (int i = 0; i < b; i++) {
@@ -295,36 +414,54 @@ public final class HyperRepresentation {
                 fill(x, (v * b + i) * size, erased, noise);
             }
         }
-        long[] shape = {2L * b, signature.tokens(), signature.maxWidth()};
+        long[] shape = {2L * b, signature.tokens(), inputWidth};
         return new MultiDataSet(new INDArray[] {Nd4j.create(x, shape, 'c')}, new INDArray[] {Nd4j.create(target, shape, 'c')});
     }
 
-    /** Writes one checkpoint's normalised tokens at {@code offset} of a [tokens, maxWidth] row-major block (padding stays 0). */
+    /**
+     * Writes one checkpoint's normalised tokens at {@code offset} of a [tokens, inputWidth] row-major block (padding
+     * stays 0). With {@link EncoderTuning#layerScale()} each layer's normalised values are divided by their RMS in this
+     * checkpoint and log(RMS) goes into the last column of each of the layer's tokens; noise goes on the scaled values.
+     */
     private void fill(float[] into, int offset, WeightTokens tokens, Random noise) {
         TokenNormalizer norm = header.normalizer();
         double std = header.config().noiseStd();
-        int maxWidth = signature.maxWidth();
+        boolean scaled = header.config().tuning().layerScale();
         for (int l = 0; l < signature.layers().size(); l++) {
             LayerShape layer = signature.layers().get(l);
             int first = signature.firstToken(l);
             int width = layer.width();
             float[] m = tokens.layers()[l];
+            double rms = scaled ? layerRms(norm, l, m) : 1.0;
             for (int u = 0; u < layer.units(); u++) {
-                int row = offset + (first + u) * maxWidth;
+                int row = offset + (first + u) * inputWidth;
                 for (int c = 0; c < width; c++) {
-                    float v = norm.apply(l, m[u * width + c]);
+                    float v = (float) (norm.apply(l, m[u * width + c]) / rms);
                     if (noise != null) {
                         v += (float) (noise.nextGaussian() * std);
                     }
                     into[row + c] = v;
                 }
+                if (scaled) {
+                    into[row + signature.maxWidth()] = (float) Math.log(rms);
+                }
             }
         }
     }
 
+    /** RMS of a layer's normalised values in one checkpoint (floored: an erased layer is all one value). */
+    static double layerRms(TokenNormalizer norm, int layer, float[] values) {
+        double sq = 0;
+        for (float v : values) {
+            double g = norm.apply(layer, v);
+            sq += g * g;
+        }
+        return Math.max(1e-3, Math.sqrt(sq / values.length));
+    }
+
     /** The normalised canonical tokens of the checkpoints, [n, tokens, maxWidth] row-major. */
     private float[] inputs(List<WeightTokens> checkpoints) {
-        int size = signature.tokens() * signature.maxWidth();
+        int size = signature.tokens() * inputWidth;
         float[] x = new float[checkpoints.size() * size];
         for (int i = 0; i < checkpoints.size(); i++) {
             WeightTokens t = checkpoints.get(i);
@@ -337,7 +474,7 @@ public final class HyperRepresentation {
     }
 
     private INDArray array(float[] x, int n) {
-        return Nd4j.create(x, new long[] {n, signature.tokens(), signature.maxWidth()}, 'c');
+        return Nd4j.create(x, new long[] {n, signature.tokens(), inputWidth}, 'c');
     }
 
     /** z for each checkpoint (no augmentation; in canonical order, so any permutation of a network gives its z), in order. */
@@ -362,29 +499,45 @@ public final class HyperRepresentation {
 
     /**
      * R² of the decoder's reconstruction of un-augmented checkpoints (canonical order), over every real
-     * weight in the normalised space (1 = perfect; 0 = no better than each layer's mean).
+     * weight in the normalised space (1 = perfect; 0 = no better than each layer's mean). With
+     * {@link EncoderTuning#layerScale()} both sides are taken back to the per-layer normalised space first, the
+     * reconstruction with its own predicted log-scale (mean of the layer's scale column), so the figure means the
+     * same with and without scale tokens.
      */
     public double reconstructionR2(List<WeightTokens> checkpoints) {
         double sse = 0;
         double sst = 0;
         int chunk = 256;
+        boolean scaled = header.config().tuning().layerScale();
+        int maxWidth = signature.maxWidth();
+        int size = signature.tokens() * inputWidth;
         for (int from = 0; from < checkpoints.size(); from += chunk) {
             List<WeightTokens> part = checkpoints.subList(from, Math.min(checkpoints.size(), from + chunk));
             float[] truth = inputs(part);
             INDArray x = array(truth, part.size());
             INDArray rec = sd.output(Map.of(EncoderGraph.INPUT, x), EncoderGraph.RECONSTRUCTION).get(EncoderGraph.RECONSTRUCTION);
             float[] out = rec.dup('c').reshape(-1).toFloatVector();
-            int size = signature.tokens() * signature.maxWidth();
             for (int i = 0; i < part.size(); i++) {
                 for (int l = 0; l < signature.layers().size(); l++) {
                     LayerShape layer = signature.layers().get(l);
                     int first = signature.firstToken(l);
+                    double trueScale = 1;
+                    double predictedScale = 1;
+                    if (scaled) {
+                        double logScale = 0;
+                        for (int u = 0; u < layer.units(); u++) {
+                            logScale += out[i * size + (first + u) * inputWidth + maxWidth];
+                        }
+                        predictedScale = Math.exp(logScale / layer.units());
+                        trueScale = Math.exp(truth[i * size + first * inputWidth + maxWidth]);
+                    }
                     for (int u = 0; u < layer.units(); u++) {
-                        int row = i * size + (first + u) * signature.maxWidth();
+                        int row = i * size + (first + u) * inputWidth;
                         for (int c = 0; c < layer.width(); c++) {
-                            double err = truth[row + c] - out[row + c];
+                            double t = truth[row + c] * trueScale;
+                            double err = t - out[row + c] * predictedScale;
                             sse += err * err;
-                            sst += (double) truth[row + c] * truth[row + c]; // normalised: each layer's mean is 0
+                            sst += t * t; // normalised: each layer's mean is 0
                         }
                     }
                 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class HyperRepresentationTest {
 
     private static final EncoderConfig TINY = new EncoderConfig(16, 2, 1, 8, 8, 0.5, 0.1, 3e-3, 16, 0.0,
-            RandomErasing.DEFAULT, 7);
+            RandomErasing.DEFAULT, 7, EncoderTuning.ORIGINAL);
 
     @Test
     void trainingLowersTheLossAndEmbedsEveryCheckpointInTheConfiguredDimension() {
@@ -80,7 +80,7 @@ class HyperRepresentationTest {
     void theReconstructionImprovesWithTraining() {
         List<WeightTokens> zoo = SyntheticZoo.tokens(64, 4, 15);
         EncoderConfig reconstructOnly = new EncoderConfig(16, 2, 1, 8, 8, 0.0, 0.1, 3e-3, 16, 0.0,
-                new RandomErasing(0, 0, 0), 3);
+                new RandomErasing(0, 0, 0), 3, EncoderTuning.ORIGINAL);
         HyperRepresentation encoder = HyperRepresentation.create(zoo, reconstructOnly);
         double before = encoder.reconstructionR2(zoo);
         encoder.train(zoo, 10, e -> {});

@@ -22,7 +22,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class TrainingStepTest {
 
     private static final EncoderConfig TINY = new EncoderConfig(16, 2, 1, 8, 8, 0.3, 0.1, 3e-3, 4, 0.0,
-            RandomErasing.DEFAULT, 7);
+            RandomErasing.DEFAULT, 7, EncoderTuning.ORIGINAL);
 
     @Test
     void theAttentionFromMatrixProductsIsLibnd4jsMultiHeadAttentionWithTheSameWeights() {
@@ -61,7 +61,7 @@ class TrainingStepTest {
     @Test
     void theViewsHoldTheNormalisedCanonicalTargetTwiceAndPermutedWeightsWithZeroPadding() {
         List<WeightTokens> zoo = SyntheticZoo.tokens(6, 4, 21);
-        EncoderConfig noErasing = new EncoderConfig(16, 2, 1, 8, 8, 0.5, 0.1, 3e-3, 3, 0.0, new RandomErasing(0, 0, 0), 9);
+        EncoderConfig noErasing = new EncoderConfig(16, 2, 1, 8, 8, 0.5, 0.1, 3e-3, 3, 0.0, new RandomErasing(0, 0, 0), 9, EncoderTuning.ORIGINAL);
         HyperRepresentation encoder = HyperRepresentation.create(zoo, noErasing);
         ArchitectureSignature sig = zoo.get(0).signature();
         TokenNormalizer norm = TokenNormalizer.fit(zoo);

@@ -8,6 +8,8 @@ import io.weightcast.eval.Rows;
 import io.weightcast.eval.EvalRun;
 import io.weightcast.eval.Progress;
 import io.weightcast.core.model.RegressionMetrics;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.weightcast.core.records.Json;
 import io.weightcast.core.spectral.NativeBlas;
 import io.weightcast.core.ssl.EncoderConfig;
 import io.weightcast.core.ssl.HyperRepresentation;
@@ -79,6 +81,7 @@ public final class SslBenchmark {
 
     public Map<String, Object> run() throws IOException {
         long t0 = System.nanoTime();
+        double loadAtStart = TrainingCurve.loadAverage();
         SslZoo zoo = SslZoo.load(o.zoo(), o.allowPartial(), o.useCache(), o.threads(), progress);
         if (zoo.runs().size() < MIN_RUNS) {
             throw new IllegalArgumentException("zoo " + o.zoo() + " has " + zoo.runs().size() + " usable runs; ssl-eval needs "
@@ -104,10 +107,21 @@ public final class SslBenchmark {
                 config.dModel(), config.heads(), config.blocks(), config.embeddingDim(), config.batchSize(),
                 encoderTraining.size(), o.encoderEpochs()));
         long tTrain = System.nanoTime();
-        List<HyperRepresentation.EpochLoss> history = encoder.train(encoderTraining, o.encoderEpochs(), e -> say.accept(
-                String.format(Locale.ROOT, "encoder epoch %d/%d: loss %.4f (NT-Xent %.4f, reconstruction MSE %.4f) in %.1f s",
-                        e.epoch(), o.encoderEpochs(), e.loss(), e.contrastive(), e.reconstruction(), e.seconds())));
+        TrainingCurve curve = new TrainingCurve(zoo, curveSample(train, 0x7a11L), curveSample(validation, 0xa11dL), o, say);
+        HyperRepresentation.Outcome outcome = encoder.train(encoderTraining, o.plan(), p -> curve.evaluate(encoder, p));
         double trainSeconds = (System.nanoTime() - tTrain) / 1e9;
+        List<HyperRepresentation.EpochLoss> history = new ArrayList<>();
+        double before = 0;
+        for (HyperRepresentation.CurvePoint p : outcome.curve()) { // seconds of each stretch, as the epochs' were
+            history.add(new HyperRepresentation.EpochLoss(p.evaluation(), p.loss(), p.contrastive(), p.reconstruction(),
+                    p.seconds() - before));
+            before = p.seconds();
+        }
+        say.accept(String.format(Locale.ROOT, "encoder training stopped by %s after %d steps (%.2f epochs) in %.0f s; "
+                        + "best validation reconstruction R² %.3f", outcome.stoppedBy(),
+                outcome.curve().isEmpty() ? 0 : outcome.curve().get(outcome.curve().size() - 1).steps(),
+                outcome.curve().isEmpty() ? 0 : outcome.curve().get(outcome.curve().size() - 1).epochs(), trainSeconds,
+                outcome.bestScore()));
 
         long tEmbed = System.nanoTime();
         float[][] z = embedAll(zoo, encoder);
@@ -124,14 +138,18 @@ public final class SslBenchmark {
 
         Map<SslInput, Map<SslTask, Score>> gbm = new EnumMap<>(SslInput.class);
         Map<SslInput, Map<SslTask, Score>> linear = new EnumMap<>(SslInput.class);
+        Map<SslInput, Map<SslTask, Score>> perCheckpoint = new EnumMap<>(SslInput.class);
         for (SslInput input : SslInput.values()) {
             long t = System.nanoTime();
-            linear.put(input, ridge(input, train, validation, test, z));
+            Map<SslTask, Score> ridge = ridge(input, train, validation, test, z);
+            linear.put(input, subset(SslTask.RUN, ridge));
+            perCheckpoint.put(input, subset(SslTask.PER_CHECKPOINT, ridge));
             if (input != SslInput.W) {
                 gbm.put(input, lightGbm(input, train, validation, test, z));
             }
-            say.accept(String.format(Locale.ROOT, "%s: %s (%.0f s)", input.key(), summary(input == SslInput.W ? linear.get(input)
-                    : gbm.get(input)), (System.nanoTime() - t) / 1e9));
+            say.accept(String.format(Locale.ROOT, "%s: %s; per checkpoint (ridge) %s (%.0f s)", input.key(),
+                    summary(input == SslInput.W ? linear.get(input) : gbm.get(input)), summary(perCheckpoint.get(input)),
+                    (System.nanoTime() - t) / 1e9));
         }
         gbm.put(SslInput.W, linear.get(SslInput.W));
 
@@ -140,21 +158,27 @@ public final class SslBenchmark {
         json.put("tasks_kendall_tau", table(gbm, Score::kendallTau));
         json.put("tasks_linear", table(linear, Score::r2));
         json.put("tasks_linear_kendall_tau", table(linear, Score::kendallTau));
+        json.put("tasks_per_checkpoint", table(perCheckpoint, Score::r2));
+        json.put("tasks_per_checkpoint_kendall_tau", table(perCheckpoint, Score::kendallTau));
         json.put("reconstruction_r2", recTest);
         json.put("reconstruction_r2_validation", recValidation);
         json.put("reconstruction_r2_encoder_training", recTrain);
         json.put("zoo", zooJson(zoo, train, validation, test, encoderTraining.size()));
         json.put("train_seconds", trainSeconds);
+        json.put("training_curve", curve.json());
+        json.put("training_stopped_by", outcome.stoppedBy());
+        json.put("training_plan", planJson(curve.probeProtocol()));
         json.put("embed_ms_per_checkpoint", embedMs);
         json.put("embed_ms_single_checkpoint", singleMs);
         json.put("epochs", o.encoderEpochs());
         json.put("encoder", encoderJson(encoder, history));
-        json.put("predictors", predictorsJson(gbm, linear));
+        json.put("predictors", predictorsJson(gbm, linear, perCheckpoint));
         json.put("seed", o.seed());
         json.put("threads", o.threads());
         json.put("command", o.command());
         json.put("generated_at", Instant.now().toString());
         json.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
+        json.put("load_average", Map.of("start", loadAtStart, "end", TrainingCurve.loadAverage()));
         return json;
     }
 
@@ -207,6 +231,28 @@ public final class SslBenchmark {
         List<WeightTokens> out = new ArrayList<>(rows.size());
         rows.forEach(i -> out.add(zoo.tokens(train.run(i).weights()[train.step(i) - 1])));
         return out;
+    }
+
+    /** Rows (run-major indices into the side) of a seeded uniform sample of at most {@code curveCheckpoints}, sorted. */
+    private int[] curveSample(Side side, long salt) {
+        List<Integer> rows = new ArrayList<>();
+        for (int i = 0; i < side.rows(); i++) {
+            rows.add(i);
+        }
+        if (rows.size() > o.curveCheckpoints()) {
+            Collections.shuffle(rows, new Random(o.seed() ^ salt));
+            rows = new ArrayList<>(rows.subList(0, o.curveCheckpoints()));
+            Collections.sort(rows);
+        }
+        return rows.stream().mapToInt(i -> side.checkpoint()[i]).toArray();
+    }
+
+    private Map<String, Object> planJson(String probe) {
+        // the plan's components in snake case: max_epochs, evaluate_every_steps, warmup_steps, decay_factor, …
+        Map<String, Object> m = new LinkedHashMap<>(Json.MAPPER.convertValue(o.plan(), new TypeReference<Map<String, Object>>() { }));
+        m.put("curve_checkpoints", o.curveCheckpoints());
+        m.put("probe", probe);
+        return m;
     }
 
     private static List<WeightTokens> tokens(SslZoo zoo, Side side) {
@@ -294,17 +340,29 @@ public final class SslBenchmark {
     }
 
     private static double[][] allTargets(Side side) {
-        SslTask[] tasks = SslTask.values();
-        double[][] y = new double[tasks.length][];
-        for (int t = 0; t < tasks.length; t++) {
-            y[t] = targets(tasks[t], side);
+        double[][] y = new double[RIDGE_TARGETS.size()][];
+        for (int t = 0; t < y.length; t++) {
+            y[t] = targets(RIDGE_TARGETS.get(t), side);
         }
         return y;
     }
 
     // ------------------------------------------------------------------------------------ predictors
 
-    /** Ridge on every task at once; NaN inputs (a statistic of an absent bias) become the column's training mean. */
+    /** Every task once (the epoch serves both tables): one ridge fit per input. */
+    private static final List<SslTask> RIDGE_TARGETS = List.of(SslTask.values());
+
+    /** The rows of one table out of the scores of every task. */
+    private static Map<SslTask, Score> subset(List<SslTask> tasks, Map<SslTask, Score> all) {
+        Map<SslTask, Score> out = new LinkedHashMap<>();
+        tasks.forEach(t -> out.put(t, all.get(t)));
+        return out;
+    }
+
+    /**
+     * Ridge on every target of {@link #RIDGE_TARGETS} at once (one pass over the rows per CG step); NaN inputs (a
+     * statistic of an absent bias) become the column's training mean.
+     */
     private Map<SslTask, Score> ridge(SslInput input, Side train, Side validation, Side test, float[][] z) {
         float[][] xt = inputs(input, train, z);
         float[][] xv = inputs(input, validation, z);
@@ -320,15 +378,14 @@ public final class SslBenchmark {
         List<RidgeRegression.Model> models = RidgeRegression.fit(xt, allTargets(train), xv, allTargets(validation),
                 RidgeRegression.LAMBDAS, RIDGE_ITERATIONS, o.threads());
         Map<SslTask, Score> out = new EnumMap<>(SslTask.class);
-        SslTask[] tasks = SslTask.values();
-        for (int t = 0; t < tasks.length; t++) {
+        for (int t = 0; t < RIDGE_TARGETS.size(); t++) {
             RidgeRegression.Model m = models.get(t);
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("model", "ridge");
             detail.put("lambda", m.lambda());
             detail.put("cg_steps_last_lambda", m.iterations());
             detail.put("validation_mse", m.validationMse());
-            out.put(tasks[t], score(targets(tasks[t], test), m.predict(xs), detail));
+            out.put(RIDGE_TARGETS.get(t), score(targets(RIDGE_TARGETS.get(t), test), m.predict(xs), detail));
         }
         return out;
     }
@@ -338,7 +395,7 @@ public final class SslBenchmark {
         Rows rv = rows(inputs(input, validation, z), validation);
         Rows rs = rows(inputs(input, test, z), test);
         Map<SslTask, Score> out = new EnumMap<>(SslTask.class);
-        for (SslTask task : SslTask.values()) {
+        for (SslTask task : SslTask.RUN) {
             Rows t = rt.withTargets(targets(task, train));
             Rows v = rv.withTargets(targets(task, validation));
             Random rnd = new Random(o.seed() ^ 0x5eedL);
@@ -419,7 +476,7 @@ public final class SslBenchmark {
     private static Map<String, Object> table(Map<SslInput, Map<SslTask, Score>> scores,
                                              java.util.function.ToDoubleFunction<Score> metric) {
         Map<String, Object> out = new LinkedHashMap<>();
-        for (SslTask task : SslTask.values()) {
+        for (SslTask task : scores.get(SslInput.W).keySet()) {
             Map<String, Object> row = new LinkedHashMap<>();
             for (SslInput input : SslInput.values()) {
                 row.put(input.key(), metric.applyAsDouble(scores.get(input).get(task)));
@@ -475,6 +532,11 @@ public final class SslBenchmark {
         m.put("erasing", Map.of("probability", c.erasing().probability(), "min_scale", c.erasing().minScale(),
                 "max_scale", c.erasing().maxScale()));
         m.put("seed", c.seed());
+        m.put("linear_bottleneck", c.tuning().linearBottleneck());
+        m.put("projection_layers", c.tuning().projectionLayers());
+        m.put("batch_norm", c.tuning().batchNorm());
+        m.put("dropout", c.tuning().dropout());
+        m.put("layer_scale", c.tuning().layerScale());
         m.put("epochs", o.encoderEpochs());
         m.put("max_train_checkpoints", o.maxTrainCheckpoints());
         m.put("saved_bytes", encoder.toBytes().length);
@@ -492,21 +554,27 @@ public final class SslBenchmark {
         return m;
     }
 
-    private Map<String, Object> predictorsJson(Map<SslInput, Map<SslTask, Score>> gbm, Map<SslInput, Map<SslTask, Score>> linear) {
+    private Map<String, Object> predictorsJson(Map<SslInput, Map<SslTask, Score>> gbm, Map<SslInput, Map<SslTask, Score>> linear,
+                                               Map<SslInput, Map<SslTask, Score>> perCheckpoint) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("tasks", "W: ridge regression (standardised columns, λ from " + Arrays.toString(RidgeRegression.LAMBDAS)
                 + " by validation MSE, conjugate gradients); stats, embedding, both: LightGBM (" + o.gbmConfigs()
                 + " configurations, trees by early stopping on the validation runs)");
         m.put("tasks_linear", "ridge regression on every input (the paper's linear probes)");
+        m.put("tasks_per_checkpoint", "ridge regression on every input, the same λ grid and the same checkpoints and "
+                + "splits as tasks_linear; targets are the checkpoint's own test accuracy and gap");
         m.put("stats_columns", SslInput.statisticsColumns().length);
         Map<String, Object> detail = new LinkedHashMap<>();
         for (SslInput input : SslInput.values()) {
             Map<String, Object> perTask = new LinkedHashMap<>();
-            for (SslTask task : SslTask.values()) {
+            for (SslTask task : SslTask.RUN) {
                 Map<String, Object> both = new LinkedHashMap<>();
                 both.put("tasks", gbm.get(input).get(task).detail());
                 both.put("tasks_linear", linear.get(input).get(task).detail());
                 perTask.put(task.key(), both);
+            }
+            for (SslTask task : List.of(SslTask.CHECKPOINT_TEST_ACCURACY, SslTask.CHECKPOINT_GAP)) {
+                perTask.put("checkpoint_" + task.key(), Map.of("tasks_per_checkpoint", perCheckpoint.get(input).get(task).detail()));
             }
             detail.put(input.key(), perTask);
         }

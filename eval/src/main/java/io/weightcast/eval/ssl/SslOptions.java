@@ -2,6 +2,7 @@ package io.weightcast.eval.ssl;
 
 import io.weightcast.eval.EvalOptions;
 import io.weightcast.core.ssl.EncoderConfig;
+import io.weightcast.core.ssl.TrainingPlan;
 import java.nio.file.Path;
 
 /**
@@ -15,7 +16,10 @@ import java.nio.file.Path;
  * @param seed                the split, the encoder's training subsample and the LightGBM search
  * @param testFraction        share of runs held out for the reported numbers (by run)
  * @param validationFraction  share of runs for model selection (ridge λ, LightGBM configuration and trees)
- * @param encoderEpochs       passes of the self-supervised training over its checkpoints
+ * @param plan                how the encoder trains: most passes ({@code --epochs}), warm-up, decay on plateaus and early
+ *                            stop on the validation reconstruction R², time budget ({@link TrainingPlan})
+ * @param curveCheckpoints    checkpoints of the validation runs (and as many of the training runs, for the probe's
+ *                            fit) that each evaluation of the training curve uses: seeded samples when there are more
  * @param maxTrainCheckpoints cap on the encoder's training checkpoints: a seeded uniform sample of the
  *                            training runs' checkpoints (all epochs) when there are more; 0 = no cap
  * @param encoder             the encoder's shape and training ({@link EncoderConfig#defaults()} unless overridden)
@@ -24,8 +28,8 @@ import java.nio.file.Path;
  * @param command             the command line, recorded in the results
  */
 public record SslOptions(Path zoo, Path outDir, boolean allowPartial, boolean useCache, int threads, long seed,
-                         double testFraction, double validationFraction, int encoderEpochs, int maxTrainCheckpoints,
-                         EncoderConfig encoder, int gbmConfigs, int maxIterations, String command) {
+                         double testFraction, double validationFraction, TrainingPlan plan, int curveCheckpoints,
+                         int maxTrainCheckpoints, EncoderConfig encoder, int gbmConfigs, int maxIterations, String command) {
 
     public static final String DEFAULT_ZOO = EvalOptions.DEFAULT_ZOO;
 
@@ -34,9 +38,14 @@ public record SslOptions(Path zoo, Path outDir, boolean allowPartial, boolean us
             throw new IllegalArgumentException("--test-fraction and --validation-fraction must be positive with a sum below 1, were "
                     + testFraction + " and " + validationFraction);
         }
-        if (encoderEpochs < 1 || maxTrainCheckpoints < 0 || gbmConfigs < 1 || maxIterations < 1 || threads < 1) {
-            throw new IllegalArgumentException("--epochs, --gbm-configs, --max-iterations and --threads must be >= 1, "
-                    + "--max-train-checkpoints >= 0");
+        if (maxTrainCheckpoints < 0 || gbmConfigs < 1 || maxIterations < 1 || threads < 1 || curveCheckpoints < 4) {
+            throw new IllegalArgumentException("--gbm-configs, --max-iterations and --threads must be >= 1, "
+                    + "--curve-checkpoints >= 4, --max-train-checkpoints >= 0");
         }
+    }
+
+    /** Most passes of the self-supervised training over its checkpoints. */
+    public int encoderEpochs() {
+        return plan.maxEpochs();
     }
 }

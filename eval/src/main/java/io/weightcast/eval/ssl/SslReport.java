@@ -28,6 +28,7 @@ public final class SslReport {
         @SuppressWarnings("unchecked")
         Map<String, Object> tree = (Map<String, Object>) JsonTree.sanitize(result);
         atomically(dir.resolve("ssl.json"), JSON.writeValueAsString(tree) + "\n");
+        SslPlots.writeCurve(dir, JsonTree.list(tree, "training_curve"));
         atomically(dir.resolve("ssl.md"), markdown(tree));
         return tree;
     }
@@ -44,7 +45,7 @@ public final class SslReport {
         StringBuilder md = new StringBuilder("# Self-supervised hyper-representations (issue 4)\n\n");
         md.append(String.format(Locale.ROOT, "Zoo `%s`: %d runs × %d epochs = %d checkpoints (`%s`, %d parameters), split by "
                         + "run into %d training, %d validation and %d test runs. The encoder (d_model %d, %d heads, %d blocks, "
-                        + "z %d) trained self-supervised for %d epochs on %d checkpoints of the training runs in %s; "
+                        + "z %d) trained self-supervised for up to %d epochs on %d checkpoints of the training runs in %s; "
                         + "embedding took %.2f ms per checkpoint in batches (%.1f ms one at a time). Generated %s.\n\n",
                 zoo.get("path"), (int) num(zoo, "runs"), (int) num(zoo, "epochs"), (int) num(zoo, "checkpoints"),
                 zoo.get("architecture"), (int) num(zoo, "parameters"), (int) num(zoo, "train_runs"),
@@ -52,15 +53,31 @@ public final class SslReport {
                 (int) num(enc, "heads"), (int) num(enc, "blocks"), (int) num(enc, "embedding_dim"), (int) num(t, "epochs"),
                 (int) num(zoo, "encoder_training_checkpoints"), duration(num(t, "train_seconds")),
                 num(t, "embed_ms_per_checkpoint"), num(t, "embed_ms_single_checkpoint"), t.get("generated_at")));
+        md.append(String.format(Locale.ROOT, "Setup: γ %s, z %s, projection head of %d layers%s, dropout %s, %s; Adam lr %s, "
+                        + "warm-up %d steps, decay × %s after %d flat evaluations, stop after %d (0 = never), budget %s.%n%n",
+                fmt(num(enc, "gamma")), Boolean.TRUE.equals(enc.get("linear_bottleneck")) ? "linear" : "through tanh",
+                (int) num(enc, "projection_layers"), Boolean.TRUE.equals(enc.get("batch_norm")) ? " with batch norm" : "",
+                fmt(num(enc, "dropout")), Boolean.TRUE.equals(enc.get("layer_scale")) ? "per-layer scale tokens"
+                        : "no scale tokens", num(enc, "learning_rate"), (int) num(t, "training_plan", "warmup_steps"),
+                fmt(num(t, "training_plan", "decay_factor")), (int) num(t, "training_plan", "plateau_patience"),
+                (int) num(t, "training_plan", "stop_patience"), duration(num(t, "training_plan", "budget_seconds"))));
+        md.append(String.format(Locale.ROOT, "Wall time %s; 1-minute load average %.2f at the start, %.2f at the end.%n%n",
+                duration(num(t, "wall_seconds")), num(t, "load_average", "start"), num(t, "load_average", "end")));
         md.append("Reproduce: `").append(t.get("command")).append("`\n\n");
         md.append("Held-out R² (Kendall τ) on the test runs' checkpoints, all epochs pooled. W: ridge regression; "
                 + "s(W), embedding, both: LightGBM (configuration and trees chosen on the validation runs).\n\n");
-        table(md, t, "tasks", "tasks_kendall_tau");
+        table(md, t, "tasks", "tasks_kendall_tau", SslTask.RUN);
         md.append("\nThe paper's protocol, a linear model (ridge) on every input:\n\n");
-        table(md, t, "tasks_linear", "tasks_linear_kendall_tau");
+        table(md, t, "tasks_linear", "tasks_linear_kendall_tau", SslTask.RUN);
+        md.append("\nThe paper's Table 6 per checkpoint (`tasks_per_checkpoint`): each checkpoint's own test accuracy, "
+                + "generalisation gap and epoch; ridge on every input, λ on the validation runs, the same checkpoints and "
+                + "splits for every column:\n\n");
+        table(md, t, "tasks_per_checkpoint", "tasks_per_checkpoint_kendall_tau", SslTask.PER_CHECKPOINT);
+        curve(md, t);
         md.append(String.format(Locale.ROOT, "%nReconstruction R² (normalised weights, test runs): %.3f (validation %.3f, "
-                        + "encoder training %.3f).%n%nEncoder loss by epoch (γ·NT-Xent + (1−γ)·MSE):%n%n"
-                        + "| epoch | loss | NT-Xent | reconstruction MSE | seconds |%n|---|---|---|---|---|%n",
+                        + "encoder training %.3f).%n%nEncoder loss by evaluation (each epoch, or each --eval-every-steps steps; "
+                        + "γ·NT-Xent + (1−γ)·MSE):%n%n"
+                        + "| evaluation | loss | NT-Xent | reconstruction MSE | seconds |%n|---|---|---|---|---|%n",
                 num(t, "reconstruction_r2"), num(t, "reconstruction_r2_validation"), num(t, "reconstruction_r2_encoder_training")));
         for (Map<String, Object> e : JsonTree.list(enc, "loss_history")) {
             md.append(String.format(Locale.ROOT, "| %d | %.4f | %.4f | %.4f | %.1f |%n", (int) num(e, "epoch"), num(e, "loss"),
@@ -69,10 +86,29 @@ public final class SslReport {
         return md.toString();
     }
 
-    private static void table(StringBuilder md, Map<String, Object> t, String r2Key, String tauKey) {
+    /** The training curve: a table of every evaluation and the plot. */
+    private static void curve(StringBuilder md, Map<String, Object> t) {
+        List<Map<String, Object>> curve = JsonTree.list(t, "training_curve");
+        if (curve.isEmpty()) {
+            return;
+        }
+        md.append(String.format(Locale.ROOT, "%nTraining curve (`training_curve`; stopped by %s). Validation runs: "
+                + "reconstruction R², and a ridge probe of the final test accuracy from z (fitted on a sample of the "
+                + "training runs' checkpoints, λ on the even-indexed validation runs, R² on the odd ones); load = 1-minute "
+                + "load average at the evaluation.%n%n![training curve](%s)%n%n"
+                + "| epoch | steps | seconds | loss | NT-Xent | MSE | val reconstruction R² | val probe R² | lr | load |%n"
+                + "|---|---|---|---|---|---|---|---|---|---|%n", t.get("training_stopped_by"), SslPlots.CURVE));
+        for (Map<String, Object> p : curve) {
+            md.append(String.format(Locale.ROOT, "| %.2f | %d | %.0f | %.4f | %.4f | %.4f | %s | %s | %.2e | %.1f |%n",
+                    num(p, "epoch"), (long) num(p, "steps"), num(p, "seconds"), num(p, "loss"), num(p, "ntxent"), num(p, "mse"),
+                    fmt(num(p, "val_reconstruction_r2")), fmt(num(p, "val_probe_r2")), num(p, "lr"), num(p, "load_1m")));
+        }
+    }
+
+    private static void table(StringBuilder md, Map<String, Object> t, String r2Key, String tauKey, List<SslTask> tasks) {
         List<String> inputs = List.of("W", "stats", "embedding", "both");
         md.append("| task | W | s(W) | embedding | both |\n|---|---|---|---|---|\n");
-        for (SslTask task : SslTask.values()) {
+        for (SslTask task : tasks) {
             md.append("| ").append(task.label());
             for (String input : inputs) {
                 md.append(String.format(Locale.ROOT, " | %s (%s)", fmt(num(t, r2Key, task.key(), input)),

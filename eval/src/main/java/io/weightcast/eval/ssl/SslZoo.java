@@ -29,9 +29,13 @@ import java.util.concurrent.ForkJoinPool;
 public record SslZoo(ZooLoader.Loaded loaded, ArchitectureSignature signature, List<Run> runs, Map<String, String> skipped) {
 
     /**
-     * @param weights per epoch (index step − 1), the flattened checkpoint
+     * @param weights       per epoch (index step − 1), the flattened checkpoint
+     * @param testAccuracy  per epoch, that checkpoint's own {@code eval/test_acc} (the zoo's test split)
+     * @param trainAccuracy per epoch, the epoch's {@code train_acc} (running mean over the epoch's batches in
+     *                      training mode: the only per-epoch train accuracy the digits zoo reports)
      */
-    public record Run(EvalRun eval, double finalTrainAccuracy, float[][] weights) {
+    public record Run(EvalRun eval, double finalTrainAccuracy, float[][] weights, double[] testAccuracy,
+                      double[] trainAccuracy) {
         public String runId() {
             return eval.runId();
         }
@@ -78,7 +82,14 @@ public record SslZoo(ZooLoader.Loaded loaded, ArchitectureSignature signature, L
             throw new IllegalArgumentException("no finite final.train_accuracy in its finished event");
         }
         float[][] weights = new float[epochs][];
+        double[] test = new double[epochs];
+        double[] train = new double[epochs];
         for (int s = 1; s <= epochs; s++) {
+            test[s - 1] = events.metric(s, "eval/test_acc");
+            train[s - 1] = events.metric(s, "train_acc");
+            if (!Double.isFinite(test[s - 1]) || !Double.isFinite(train[s - 1])) {
+                throw new IllegalArgumentException("step " + s + " has no finite eval/test_acc or train_acc");
+            }
             SafeTensors file = read(ZooLoader.checkpoint(dir, s));
             ArchitectureSignature sig = ArchitectureSignature.of(file);
             if (!sig.key().equals(signature.key())) {
@@ -93,7 +104,7 @@ public record SslZoo(ZooLoader.Loaded loaded, ArchitectureSignature signature, L
             weights[s - 1] = flat;
             progress.advance(1);
         }
-        return new Run(r, events.finalTrainAccuracy(), weights);
+        return new Run(r, events.finalTrainAccuracy(), weights, test, train);
     }
 
     private static Path checkpointOf(Path zoo, EvalRun r, int step) {

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.weightcast.core.records.Json;
 import io.weightcast.core.ssl.EncoderConfig;
+import io.weightcast.core.ssl.EncoderTuning;
 import io.weightcast.core.ssl.RandomErasing;
+import io.weightcast.core.ssl.TrainingPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +28,10 @@ class SslEvalPipelineTest {
     /** Below the training runs' ~100 checkpoints: exercises the cap and keeps the test short. */
     private static final int CAP = 64;
     private static final EncoderConfig SMALL = new EncoderConfig(32, 2, 1, 12, 12, 0.5, 0.1, 2e-3, 16, 0.0,
-            RandomErasing.DEFAULT, 5);
+            RandomErasing.DEFAULT, 5, EncoderTuning.ORIGINAL);
+
+    /** Issue 23's schedule: warm-up over the first epoch, halving after two flat evaluations, no early stop. */
+    private static final TrainingPlan PLAN = new TrainingPlan(EPOCHS, 0, 4, 0.5, 2, 0, 0);
 
     private static Path zoo;
 
@@ -38,7 +43,8 @@ class SslEvalPipelineTest {
     @Test
     void theWholeEvaluationRunsAndWritesEveryRequiredResult() throws Exception {
         Path out = Files.createTempDirectory("weightcast-ssl-results");
-        SslOptions options = new SslOptions(zoo, out, false, true, 1, 3, 0.15, 0.15, EPOCHS, CAP, SMALL, 2, 200, "test");
+        SslOptions options = new SslOptions(zoo, out, false, true, 1, 3, 0.15, 0.15, PLAN, 40, CAP,
+                SMALL.withTuning(EncoderTuning.FAIR), 2, 200, "test");
         List<String> log = new ArrayList<>();
         SslReport.write(out, new SslBenchmark(options, Progress.NONE, line -> {
             log.add(line);
@@ -46,10 +52,13 @@ class SslEvalPipelineTest {
         }).run());
 
         JsonNode j = Json.MAPPER.readTree(Files.readAllBytes(out.resolve("ssl.json")));
-        for (String tableKey : List.of("tasks", "tasks_kendall_tau", "tasks_linear", "tasks_linear_kendall_tau")) {
+        for (String tableKey : List.of("tasks", "tasks_kendall_tau", "tasks_linear", "tasks_linear_kendall_tau",
+                "tasks_per_checkpoint", "tasks_per_checkpoint_kendall_tau")) {
             JsonNode table = j.path(tableKey);
             assertThat(table.size()).as(tableKey).isEqualTo(3);
-            for (String task : List.of("final_test_accuracy", "generalization_gap", "epoch")) {
+            List<String> tasks = tableKey.startsWith("tasks_per_checkpoint") ? List.of("test_accuracy", "generalization_gap", "epoch")
+                    : List.of("final_test_accuracy", "generalization_gap", "epoch");
+            for (String task : tasks) {
                 assertThat(table.path(task).size()).as(tableKey + "." + task).isEqualTo(4);
                 for (String input : List.of("W", "stats", "embedding", "both")) {
                     double v = finite(table.path(task).path(input), tableKey + "." + task + "." + input);
@@ -86,9 +95,30 @@ class SslEvalPipelineTest {
         double last = finite(history.get(EPOCHS - 1).path("loss"), "last loss");
         assertThat(last).as("loss %s → %s", first, last).isLessThan(first);
         assertThat(log).anyMatch(l -> l.startsWith("encoder epoch " + EPOCHS + "/" + EPOCHS + ": loss"));
+        assertThat(enc.path("linear_bottleneck").asBoolean()).isTrue();
+        assertThat(enc.path("projection_layers").asInt()).isEqualTo(4);
+
+        // the training curve: one point per epoch, every key finite, steps rising, the warm-up visible in lr
+        JsonNode curve = j.path("training_curve");
+        assertThat(curve).hasSize(EPOCHS);
+        for (int e = 0; e < EPOCHS; e++) {
+            for (String key : List.of("epoch", "steps", "seconds", "loss", "ntxent", "mse", "val_reconstruction_r2", "val_probe_r2",
+                    "lr")) {
+                finite(curve.get(e).path(key), "training_curve[" + e + "]." + key);
+            }
+            assertThat(curve.get(e).path("epoch").asDouble()).isEqualTo(e + 1.0);
+            assertThat(curve.get(e).path("val_reconstruction_r2").asDouble()).isLessThanOrEqualTo(1.0);
+        }
+        assertThat(curve.get(EPOCHS - 1).path("steps").asLong()).isEqualTo(EPOCHS * (CAP / 16L));
+        assertThat(curve.get(0).path("lr").asDouble()).as("the first epoch's last step ends the warm-up").isEqualTo(2e-3);
+        assertThat(j.path("training_stopped_by").asText()).isEqualTo("epochs");
+        assertThat(j.path("training_plan").path("warmup_steps").asInt()).isEqualTo(4);
+        assertThat(j.path("training_plan").path("decay_factor").asDouble()).isEqualTo(0.5);
+        assertThat(out.resolve("ssl-training-curve.png")).isNotEmptyFile();
 
         String md = Files.readString(out.resolve("ssl.md"));
-        assertThat(md).contains("| task | W | s(W) | embedding | both |", "| final test accuracy |", "| epoch (the checkpoint's step) |");
+        assertThat(md).contains("| task | W | s(W) | embedding | both |", "| final test accuracy |", "| epoch (the checkpoint's step) |",
+                "| test accuracy (the checkpoint's eval/test_acc) |", "![training curve](ssl-training-curve.png)");
     }
 
     @Test
