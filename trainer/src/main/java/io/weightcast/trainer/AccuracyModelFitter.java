@@ -51,8 +51,19 @@ public final class AccuracyModelFitter {
     /** The last out-of-fold predictions: the early-stop rule's selection and the intervals' calibration share them. */
     private final java.util.concurrent.atomic.AtomicReference<OutOfFold> lastOutOfFold = new java.util.concurrent.atomic.AtomicReference<>();
 
-    /** Out-of-fold predictions of some training runs' rows, with what they depend on. */
-    private record OutOfFold(List<String> runIds, FeatureColumns columns, boolean late, double[] predictions) {
+    /** Out-of-fold predictions of some training runs' rows, with what they depend on (the very runs: labels included). */
+    private record OutOfFold(List<ZooRun> runs, FeatureColumns columns, boolean late, double[] predictions) {
+        boolean of(List<ZooRun> train, FeatureColumns cols, boolean lateModels) {
+            if (late != lateModels || !columns.equals(cols) || runs.size() != train.size()) {
+                return false;
+            }
+            for (int i = 0; i < runs.size(); i++) {
+                if (runs.get(i) != train.get(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     public AccuracyModelFitter(FitParams params) {
@@ -246,9 +257,8 @@ public final class AccuracyModelFitter {
      * with the same runs: the split fit's early-stop selection and the served fit's intervals both use them.
      */
     double[] outOfFoldPredictions(List<ZooRun> train, FeatureColumns columns, boolean late) {
-        List<String> ids = train.stream().map(ZooRun::runId).toList();
         OutOfFold last = lastOutOfFold.get();
-        if (last != null && last.late() == late && last.columns().equals(columns) && last.runIds().equals(ids)) {
+        if (last != null && last.of(train, columns, late)) {
             return last.predictions();
         }
         int k = params.conformalFolds();
@@ -284,7 +294,7 @@ public final class AccuracyModelFitter {
                 }
             }
         }
-        lastOutOfFold.set(new OutOfFold(ids, columns, late, out));
+        lastOutOfFold.set(new OutOfFold(List.copyOf(train), columns, late, out));
         return out;
     }
 
