@@ -23,7 +23,7 @@ public record TrainerConfig(FitParams params, boolean serveAllRuns) {
         // leave none of the training runs below the trainer's holdout fraction
         int splitSeed = p.seed() == benchmarkSeed ? p.seed() + 1 : p.seed();
         FitParams params = new FitParams(p.holdoutFraction(), splitSeed, threads, p.numIterations(), false, p.conformalFolds(),
-                p.guardLevel(), p.booster(), p.stopShares());
+                p.guardLevel(), p.booster(), p.stopShares(), p.guardOnTopRuns(), p.consecutive());
         return new TrainerConfig(params, s.serveAllRuns());
     }
 
@@ -43,6 +43,8 @@ public record TrainerConfig(FitParams params, boolean serveAllRuns) {
         m.put("holdout_fraction", params.holdoutFraction());
         m.put("conformal_folds", params.conformalFolds());
         m.put("early_stop_guard_level", params.guardLevel());
+        m.put("early_stop_guard_on_top_runs", params.guardOnTopRuns());
+        m.put("early_stop_consecutive", params.consecutive());
         m.put("serve_all_runs", serveAllRuns);
         m.put("split_seed", params.seed());
         return m;

@@ -122,8 +122,9 @@ public final class AccuracyModelFitter {
         HoldoutMetrics allRows = metrics(holdoutRows, pred, false, holdout.size());
         int stages = plannedSteps(holdoutRows);
         Residuals calibration = Residuals.of(holdoutRows, pred, stages, holdout.size());
-        double[] trainPred = params.stopShares().size() > 1 && params.conformalFolds() >= 2
-                ? outOfFoldPredictions(train, columns, useLate) : null; // the early-stop selection's guard needs them
+        double[] trainPred = (params.stopShares().size() > 1 || params.guardOnTopRuns())
+                && params.conformalFolds() >= 2
+                ? outOfFoldPredictions(train, columns, useLate) : null; // the early-stop guards need them
         TopRunRule topRun = new TopRunCalibrator(params).rule(new TopRunCalibrator.FitData(train, trainRows, holdout, holdoutRows,
                 zoo, columns, pred, trainPred), stages);
         return new FitResult(modelText, floor, topRun, train.size(), trainRows.rows(), headline, allRows,

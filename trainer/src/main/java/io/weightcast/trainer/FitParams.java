@@ -23,9 +23,14 @@ import java.util.List;
  *                       several: each fit whose calibration runs hold enough top runs chooses the share and the guard
  *                       on them (core {@code StopRuleSelection}, {@link TopRunCalibrator}), a smaller one uses the fixed
  *                       rule; one: that share with the guard at {@code guardLevel}, fixed
+ * @param guardOnTopRuns the fixed rule's guard margins are calibrated on the runs that finished at or above the cut
+ *                       (core {@code TopRunRule#guardMargins}) rather than being the interval's half-width
+ * @param consecutive    the fixed rule's checkpoints in a row counted against a run before it is stopped (core
+ *                       {@code TopRunRule#consecutive}); a chosen rule chooses it too
  */
 public record FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,
-                        int conformalFolds, double guardLevel, BoosterConfig booster, List<Double> stopShares) {
+                        int conformalFolds, double guardLevel, BoosterConfig booster, List<Double> stopShares,
+                        boolean guardOnTopRuns, int consecutive) {
     /**
      * Four times the calibration runs of the held-out quarter alone, so the per-stage intervals scores carry
      * cover closer to their level at every epoch and wander less from zoo to zoo (docs/design-notes.md, "Trainer").
@@ -34,6 +39,9 @@ public record FitParams(double holdoutFraction, int seed, int numThreads, int nu
 
     public FitParams {
         stopShares = List.copyOf(stopShares);
+        if (consecutive < 1) {
+            throw new IllegalArgumentException("consecutive must be at least 1: " + consecutive);
+        }
         if (stopShares.isEmpty()) {
             throw new IllegalArgumentException("at least one early-stop share");
         }
@@ -42,7 +50,8 @@ public record FitParams(double holdoutFraction, int seed, int numThreads, int nu
     public FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,
                      int conformalFolds, double guardLevel) {
         this(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel,
-                BoosterConfig.standard(numIterations), Arrays.stream(StopRuleSelection.SHARES).boxed().toList());
+                BoosterConfig.standard(numIterations), Arrays.stream(StopRuleSelection.SHARES).boxed().toList(),
+                TopRunModel.GUARD_ON_TOP_RUNS, TopRunModel.CONSECUTIVE);
     }
 
     public FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,
@@ -64,21 +73,32 @@ public record FitParams(double holdoutFraction, int seed, int numThreads, int nu
 
     /** The same with another number of conformal folds. */
     public FitParams withConformalFolds(int folds) {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, folds, guardLevel, booster, stopShares);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, folds, guardLevel, booster, stopShares, guardOnTopRuns, consecutive);
     }
 
     /** The same with another early-stop guard level (0: none). */
     public FitParams withGuardLevel(double level) {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, level, booster, stopShares);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, level, booster, stopShares, guardOnTopRuns, consecutive);
     }
 
     /** The same with other early-stop shares to choose from (one: fixed). */
     public FitParams withStopShares(List<Double> shares) {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel, booster, shares);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel, booster, shares, guardOnTopRuns, consecutive);
+    }
+
+    /** The same with the fixed rule's guard calibrated on top runs ({@code true}) or every run's interval. */
+    public FitParams withGuardOnTopRuns(boolean onTopRuns) {
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel, booster, stopShares, onTopRuns, consecutive);
+    }
+
+    /** The same with the fixed rule stopping a run after {@code n} checkpoints in a row counted against it. */
+    public FitParams withConsecutive(int n) {
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel, booster, stopShares,
+                guardOnTopRuns, n);
     }
 
     /** The same with another LightGBM configuration for the regressor. */
     public FitParams withBooster(BoosterConfig config) {
-        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel, config, stopShares);
+        return new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel, config, stopShares, guardOnTopRuns, consecutive);
     }
 }

@@ -652,9 +652,10 @@ public final class TrainerService implements Service {
         String late = fit.stageModels().isEmpty() ? "pooled model for every checkpoint"
                 : "late-stage model from step fraction " + fit.stageModels().get(0).fromStepFraction();
         String stop = fit.topRunRule() == null ? "no top-run rule (interval rule)"
-                : String.format(java.util.Locale.ROOT, "early stop: share %.2f, guard %.2f interval below the %.2f percentile (%d runs calibrating)",
-                        fit.topRunRule().alpha(), fit.topRunRule().guardLevel(), fit.topRunRule().cutPercentile(),
-                        fit.topRunRule().calibrationRuns());
+                : String.format(java.util.Locale.ROOT, "early stop: share %.2f, %d checkpoint(s) in a row, guard %.2f %s below the %.2f"
+                                + " percentile (%d runs calibrating)", fit.topRunRule().alpha(), fit.topRunRule().consecutive(),
+                        fit.topRunRule().guardLevel(), fit.topRunRule().marginGuard() ? "top-run margin" : "interval",
+                        fit.topRunRule().cutPercentile(), fit.topRunRule().calibrationRuns());
         LOG.info("fit on {} zoo runs: train {} runs / {} rows, holdout {} runs / {} rows; final checkpoint R² {} MAE {} τ {};"
                         + " all holdout rows R² {} MAE {}{}; {}; intervals calibrated on {} runs; {}; {} s; {}",
                 zooRuns, fit.trainingRuns(), fit.trainingRows(), h.runs(), h.rows(), f(h.r2()), f(h.mae()), f(h.kendallTau()),

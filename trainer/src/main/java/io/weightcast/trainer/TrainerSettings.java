@@ -13,7 +13,7 @@ import io.weightcast.core.kafka.ServiceAcls;
 public record TrainerSettings(
         int refitEvery, long refitMaxDelayMs, int minRuns, double holdoutFraction, int seed, int numThreads, int numIterations,
         double publishTolerance, String host, int port, boolean ablateSpectra, int conformalFolds, boolean serveAllRuns,
-        double guardLevel, boolean chooseStopRule, int zooMaxRuns, int unfinishedMaxRuns) {
+        double guardLevel, boolean chooseStopRule, int zooMaxRuns, int unfinishedMaxRuns, String guard, int consecutive) {
 
     public static final Key<Integer> REFIT_EVERY = Key.integer("trainer.refit.every", 5,
             "refit after this many newly finished zoo runs since the last fit").rule("≥ 1", n -> n >= 1);
@@ -46,16 +46,32 @@ public record TrainerSettings(
                     + "a quarter of a small zoo); its held-out metrics, intervals and early-stop rule stay the split fit's, and "
                     + "the next candidate is compared with that split fit. false: serve the split fit itself");
     public static final Key<Boolean> EARLY_STOP_CHOOSE = Key.bool("trainer.early.stop.choose", true,
-            "each fit chooses its early-stop rule's share and guard on the zoo it has: the candidate that saved the most "
-                    + "epochs without stopping a top-5% run when replayed on halvings of the runs the fit's models never saw "
-                    + "(core StopRuleSelection). false: the fixed rule, share 0.25 with the guard at "
-                    + "`trainer.early.stop.guard.level`");
+            "each fit whose calibration holds at least 20 top-5% runs chooses its early-stop rule's share, guard and "
+                    + "checkpoints in a row (1 or 2) on the zoo it has: the candidate that saved the most epochs without stopping a "
+                    + "top-5% run when replayed on halvings of the runs the fit's models never saw (core StopRuleSelection); a "
+                    + "smaller zoo gets the fixed rule. false: always the fixed rule, share 0.25 with `trainer.early.stop.guard` at "
+                    + "`trainer.early.stop.guard.level`, `trainer.early.stop.consecutive` in a row");
     public static final Key<Double> EARLY_STOP_GUARD_LEVEL = Key.number("trainer.early.stop.guard.level",
             io.weightcast.core.model.TopRunModel.GUARD_LEVEL,
-            "with `trainer.early.stop.choose=false`: the early-stop rule stops a run only where the upper end of its interval "
+            "the fixed early-stop rule's guard level: a checkpoint counts against its run only where `trainer.early.stop.guard` "
                     + "at this level is below its study's 90th-percentile final accuracy too, not on the top-run classifier alone "
                     + "(a late bloomer the classifier rates low early is kept); 0: the classifier alone")
             .rule("0, 0.8, 0.9 or 0.95 (an interval level the model carries)", l -> l == 0 || l == 0.8 || l == 0.9 || l == 0.95);
+    /** {@link #EARLY_STOP_GUARD}'s values. */
+    public static final String GUARD_TOP_RUNS = "top_runs";
+    public static final String GUARD_INTERVAL = "interval";
+    public static final Key<String> EARLY_STOP_GUARD = Key.text("trainer.early.stop.guard",
+            io.weightcast.core.model.TopRunModel.GUARD_ON_TOP_RUNS ? GUARD_TOP_RUNS : GUARD_INTERVAL,
+            "the fixed early-stop rule's guard (a zoo too small to choose, or `trainer.early.stop.choose=false`): "
+                    + "`top_runs`: a checkpoint counts against its run only if its predicted final accuracy is further below its "
+                    + "study's 90th percentile than all but 1 − `trainer.early.stop.guard.level` of the runs that finished there were "
+                    + "predicted at that stage (a one-sided conformal test on top runs, core TopRunRule guard_margins); `interval`: "
+                    + "only if the upper end of its interval at that level is below that percentile")
+            .rule(GUARD_TOP_RUNS + " or " + GUARD_INTERVAL, g -> g.equals(GUARD_TOP_RUNS) || g.equals(GUARD_INTERVAL));
+    public static final Key<Integer> EARLY_STOP_CONSECUTIVE = Key.integer("trainer.early.stop.consecutive",
+            io.weightcast.core.model.TopRunModel.CONSECUTIVE,
+            "the fixed early-stop rule stops a run after this many checkpoints in a row counted against it (a late bloomer "
+                    + "rises between them); a chosen rule chooses 1 or 2").rule("in 1..5", n -> n >= 1 && n <= 5);
     public static final Key<Integer> ZOO_MAX_RUNS = Key.integer("trainer.zoo.max.runs", ZooState.DEFAULT_MAX_MEMBERS,
             "finished runs the zoo keeps (in memory, fitted on); past it the least recently updated one goes, so fits learn "
                     + "from the newest runs").rule("≥ " + RunSplit.MIN_RUNS, n -> n >= RunSplit.MIN_RUNS);
@@ -76,7 +92,7 @@ public record TrainerSettings(
     public static final KeyGroup GROUP = new KeyGroup("trainer", "Refits the predictors as runs finish (TrainerService).",
             java.util.stream.Stream.concat(java.util.stream.Stream.of(REFIT_EVERY, REFIT_MAX_DELAY_MS, MIN_RUNS, HOLDOUT_FRACTION,
                     SEED, NUM_THREADS, NUM_ITERATIONS, PUBLISH_TOLERANCE, ABLATION_SPECTRA, CONFORMAL_FOLDS, SERVE_ALL_RUNS,
-                    EARLY_STOP_CHOOSE, EARLY_STOP_GUARD_LEVEL, ZOO_MAX_RUNS, UNFINISHED_MAX_RUNS, HOST, PORT, TRANSACTIONAL_ID),
+                    EARLY_STOP_CHOOSE, EARLY_STOP_GUARD, EARLY_STOP_GUARD_LEVEL, EARLY_STOP_CONSECUTIVE, ZOO_MAX_RUNS, UNFINISHED_MAX_RUNS, HOST, PORT, TRANSACTIONAL_ID),
                     EncoderSettings.KEYS.stream()).toList(), java.util.List.of());
 
     public TrainerSettings {
@@ -91,6 +107,8 @@ public record TrainerSettings(
         PORT.checked(port);
         CONFORMAL_FOLDS.checked(conformalFolds);
         EARLY_STOP_GUARD_LEVEL.checked(guardLevel);
+        EARLY_STOP_GUARD.checked(guard);
+        EARLY_STOP_CONSECUTIVE.checked(consecutive);
         ZOO_MAX_RUNS.checked(zooMaxRuns);
         UNFINISHED_MAX_RUNS.checked(unfinishedMaxRuns);
     }
@@ -99,7 +117,8 @@ public record TrainerSettings(
         return new TrainerSettings(s.get(REFIT_EVERY), s.get(REFIT_MAX_DELAY_MS), s.get(MIN_RUNS), s.get(HOLDOUT_FRACTION),
                 s.get(SEED), s.get(NUM_THREADS), s.get(NUM_ITERATIONS), s.get(PUBLISH_TOLERANCE), s.get(HOST), s.get(PORT),
                 s.get(ABLATION_SPECTRA), s.get(CONFORMAL_FOLDS), s.get(SERVE_ALL_RUNS), s.get(EARLY_STOP_GUARD_LEVEL),
-                s.get(EARLY_STOP_CHOOSE), s.get(ZOO_MAX_RUNS), s.get(UNFINISHED_MAX_RUNS));
+                s.get(EARLY_STOP_CHOOSE), s.get(ZOO_MAX_RUNS), s.get(UNFINISHED_MAX_RUNS), s.get(EARLY_STOP_GUARD),
+                s.get(EARLY_STOP_CONSECUTIVE));
     }
 
     /** {@link #TRANSACTIONAL_ID}, or the deployment's default ({@code <topic.prefix>trainer}). */
@@ -109,7 +128,8 @@ public record TrainerSettings(
     }
 
     public FitParams fitParams() {
-        FitParams p = new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel);
+        FitParams p = new FitParams(holdoutFraction, seed, numThreads, numIterations, ablateSpectra, conformalFolds, guardLevel)
+                .withGuardOnTopRuns(GUARD_TOP_RUNS.equals(guard)).withConsecutive(consecutive);
         return chooseStopRule ? p : p.withStopShares(java.util.List.of(io.weightcast.core.model.TopRunModel.ALPHA));
     }
 

@@ -314,7 +314,7 @@ class AccuracyModelFitterTest {
                 .as("held-out runs alone").isLessThan(25);
         // guarded by one of the candidate guards, chosen on the zoo, against each study's cut (and one over every run)
         assertThat(rule.guarded()).isTrue();
-        assertThat(TopRunCalibrator.GUARDS).contains(new TopRunCalibrator.Guard(rule.guardLevel(), rule.cutPercentile()));
+        assertThat(TopRunCalibrator.GUARDS).contains(new TopRunCalibrator.Guard(rule.guardLevel(), rule.cutPercentile(), rule.marginGuard()));
         assertThat(io.weightcast.core.model.StopRuleSelection.SHARES).contains(rule.alpha());
         Map<String, Double> cuts = StudyReferences.of(zoo, rule.cutPercentile());
         assertThat(rule.labelCuts()).isEqualTo(cuts).containsKey(io.weightcast.core.records.TopRunRule.ALL_STUDIES).hasSize(3);
@@ -325,7 +325,17 @@ class AccuracyModelFitterTest {
         assertThat(fixedRule.alpha()).isEqualTo(io.weightcast.core.model.TopRunModel.ALPHA);
         assertThat(fixedRule.guardLevel()).isEqualTo(io.weightcast.core.model.TopRunModel.GUARD_LEVEL);
         assertThat(fixedRule.cutPercentile()).isEqualTo(io.weightcast.core.model.TopRunModel.LABEL_PERCENTILE);
+        assertThat(fixedRule.marginGuard()).isEqualTo(io.weightcast.core.model.TopRunModel.GUARD_ON_TOP_RUNS);
+        assertThat(fixedRule.consecutive()).isEqualTo(io.weightcast.core.model.TopRunModel.CONSECUTIVE);
         assertThat(new AccuracyModelFitter(fixed.withGuardLevel(0)).fit(zoo).topRunRule().guarded()).isFalse();
+        // the guard on top runs: one margin per stage, wider early (top runs were predicted further below the cut there)
+        TopRunRule onTop = new AccuracyModelFitter(fixed.withGuardOnTopRuns(true).withGuardLevel(0.95).withConsecutive(2)).fit(zoo)
+                .topRunRule();
+        assertThat(onTop.marginGuard()).isTrue();
+        assertThat(onTop.consecutive()).isEqualTo(2);
+        assertThat(onTop.guardMargins()).hasSize(12).allSatisfy(m -> assertThat(m).isBetween(-1.0, 1.0));
+        assertThat(onTop.guardMargins().get(0)).isGreaterThan(onTop.guardMargins().get(11));
+        assertThat(new AccuracyModelFitter(fixed.withGuardOnTopRuns(false)).fit(zoo).topRunRule().guardMargins()).isEmpty();
         ModelVersion mv = version(fixedFit).withTopRunRule(fixedRule);
         try (AccuracyModel model = AccuracyModel.load(mv)) {
             // late checkpoints of clearly bad runs are mostly below their stage's threshold, of clearly good runs hardly ever
@@ -361,7 +371,7 @@ class AccuracyModelFitterTest {
                             .findFirst().orElseThrow().high();
                     good++;
                     counted += Boolean.TRUE.equals(rule.below(model.topRunProbability(row), held.value(i, "step_fraction"), upper,
-                            fit.holdoutRuns().get(held.runOf()[i]).study())) ? 1 : 0;
+                            model.predict(row), fit.holdoutRuns().get(held.runOf()[i]).study())) ? 1 : 0;
                 }
             }
             assertThat(good).isPositive();

@@ -40,7 +40,9 @@ public final class Conformal {
 
     /**
      * Half-width per stage (0-based {@code stage[i]} of row i, out-of-range rows ignored) from the
-     * rows' absolute residuals; infinite where a stage has too few rows for the level.
+     * rows' absolute residuals; infinite where a stage has too few rows for the level. Any score
+     * works: with cut − prediction of runs that finished at or above the cut, a new such run scores
+     * above the result with probability at most 1 − level (the early-stop guard on top runs).
      */
     public static double[] byStage(double[] absResiduals, int[] stage, int stages, double level) {
         int[] n = new int[stages];

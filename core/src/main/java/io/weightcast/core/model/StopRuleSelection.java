@@ -19,6 +19,8 @@ import java.util.Random;
 public final class StopRuleSelection {
     /** The shares tried, most careful first; the benchmark's fixed rule used 0.25. */
     public static final double[] SHARES = {0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4};
+    /** The checkpoints in a row a candidate must count against a run before it stops it, most careful first. */
+    public static final int[] CONSECUTIVE = {2, 1};
     /** Random halvings of the calibration runs each candidate is replayed on. */
     public static final int SPLITS = 20;
     /**
@@ -35,11 +37,12 @@ public final class StopRuleSelection {
      * The candidate chosen.
      *
      * @param guard        index into the guards given to {@link #choose}
+     * @param consecutive  checkpoints in a row counted against a run before it is stopped
      * @param saved        mean share of the epochs the candidate saved on the halvings' judged runs
      * @param safe         whether no halving stopped a top run (false: nothing was safe, the most careful candidate)
      * @param candidates   candidates tried, and how many of them were safe
      */
-    public record Choice(double share, int guard, double saved, boolean safe, int candidates, int safeCandidates) {
+    public record Choice(double share, int guard, int consecutive, double saved, boolean safe, int candidates, int safeCandidates) {
     }
 
     /** Whether the runs hold enough top runs for {@link #choose} to judge anything ({@link #MIN_TOP_RUNS} per half). */
@@ -62,26 +65,36 @@ public final class StopRuleSelection {
         }
     }
 
-    /** The best safe candidate of {@code shares} × the guards (both most careful first), over {@code splits} halvings. */
+    /** As below, every candidate stopping a run on its first checkpoint counted against it. */
     public static Choice choose(Runs runs, double[] shares, int splits, long seed) {
+        return choose(runs, shares, new int[] {1}, splits, seed);
+    }
+
+    /**
+     * The best safe candidate of the guards × {@code consecutive} × {@code shares} (each most careful first), over
+     * {@code splits} halvings.
+     */
+    public static Choice choose(Runs runs, double[] shares, int[] consecutive, int splits, long seed) {
         int[][] halves = halvings(runs.score().length, splits, seed);
         int guards = runs.guarded().length;
         Choice best = null;
         int safe = 0;
         for (int g = 0; g < guards; g++) {
-            for (double share : shares) {
-                Double saved = replay(runs, g, share, halves);
-                if (saved != null) {
-                    safe++;
-                    if (best == null || saved > best.saved() + 1e-12) {
-                        best = new Choice(share, g, saved, true, 0, 0);
+            for (int c : consecutive) {
+                for (double share : shares) {
+                    Double saved = replay(runs, g, share, c, halves);
+                    if (saved != null) {
+                        safe++;
+                        if (best == null || saved > best.saved() + 1e-12) {
+                            best = new Choice(share, g, c, saved, true, 0, 0);
+                        }
                     }
                 }
             }
         }
-        int tried = guards * shares.length;
-        return best == null ? new Choice(shares[0], 0, Double.NaN, false, tried, 0)
-                : new Choice(best.share(), best.guard(), best.saved(), true, tried, safe);
+        int tried = guards * consecutive.length * shares.length;
+        return best == null ? new Choice(shares[0], 0, consecutive[0], Double.NaN, false, tried, 0)
+                : new Choice(best.share(), best.guard(), best.consecutive(), best.saved(), true, tried, safe);
     }
 
     private static int[][] halvings(int runs, int splits, long seed) {
@@ -94,7 +107,7 @@ public final class StopRuleSelection {
     }
 
     /** Mean share of epochs saved over the halvings' judged runs, or null when some halving stops a top run. */
-    private static Double replay(Runs runs, int guard, double share, int[][] halves) {
+    private static Double replay(Runs runs, int guard, double share, int consecutive, int[][] halves) {
         int stages = runs.stages();
         double saved = 0;
         long judged = 0;
@@ -112,7 +125,7 @@ public final class StopRuleSelection {
                     if (half[r] == side) {
                         continue;
                     }
-                    int stop = firstBelow(runs.guarded()[guard][r], thr);
+                    int stop = stopStage(runs.guarded()[guard][r], thr, consecutive);
                     if (stop >= 0 && runs.top()[r]) {
                         return null;
                     }
@@ -124,10 +137,12 @@ public final class StopRuleSelection {
         return judged == 0 ? null : saved / judged;
     }
 
-    /** The first stage whose counted probability is below its threshold, or −1. */
-    private static int firstBelow(double[] counted, double[] thr) {
+    /** The stage ending the first run of {@code consecutive} stages whose counted probability is below its threshold, or −1. */
+    private static int stopStage(double[] counted, double[] thr, int consecutive) {
+        int streak = 0;
         for (int s = 0; s < counted.length; s++) {
-            if (Double.isFinite(counted[s]) && counted[s] < thr[s]) {
+            streak = Double.isFinite(counted[s]) && counted[s] < thr[s] ? streak + 1 : 0;
+            if (streak >= consecutive) {
                 return s;
             }
         }

@@ -32,11 +32,19 @@ public final class TopRunModel implements AutoCloseable {
     public static final double ALPHA = 0.25;
     /** The percentile of its study a run must finish at or above to be a top run the rule must keep ({@link StopRuleSelection}). */
     public static final double TOP_PERCENTILE = 0.95;
-    public static final int CONSECUTIVE = 1;
+    /**
+     * Checkpoints in a row a run must be counted against before the fixed rule stops it. One stopped 7 of 50 top-5% runs
+     * on a zoo made by other code (late bloomers, e.g. validation accuracy 0.37 after epoch 1 of 18, final 0.989: below
+     * every top run at epoch 1, no longer at epoch 2); two stopped none there, saving 0.46 instead of 0.53, and 0.71–0.73
+     * instead of 0.76 on our digits zoo at H = 200 (eval/results/early-stop-replay*.md).
+     */
+    public static final int CONSECUTIVE = 2;
     /**
      * The level of the regressor's interval that must end below the label cut too ({@code TopRunRule#guardLevel}).
      */
     public static final double GUARD_LEVEL = 0.8;
+    /** Whether the fixed rule's guard margins are calibrated on top runs ({@code TopRunRule#guardMargins}). */
+    public static final boolean GUARD_ON_TOP_RUNS = false;
     /** Fewer calibration runs at or above the reference than this give no rule (too few to bound anything). */
     public static final int MIN_CALIBRATION_RUNS = 5;
     /**

@@ -26,22 +26,33 @@ import java.util.Map;
  * @param guardPercentile  the percentile of its study's final accuracy the cuts are at (0, models before 2026-12-07:
  *                         {@code labelPercentile}); the trainer chooses it with the guard level and {@code alpha} on its zoo
  *                         (core {@code StopRuleSelection})
+ * @param guardMargins     per stage (as {@code thresholds}), for a guard calibrated on top runs (models from 2026-12-07 on):
+ *                         a checkpoint counts only if its predicted final accuracy plus the stage's margin is below the cut.
+ *                         The margin is the {@code guardLevel}-quantile of how far below the cut the regressor predicted
+ *                         calibration runs that did finish at or above it, so a top run is stopped with probability at most
+ *                         1 − {@code guardLevel} per stage (a one-sided conformal test conditioned on being a top run; 1 or
+ *                         more: too few such runs, nothing counts there). Empty: the upper end of the interval at
+ *                         {@code guardLevel} is compared instead, a width calibrated on every run rather than the top ones
  */
 public record TopRunRule(double labelPercentile, double referencePercentile, double alpha, int consecutive,
                          List<Double> thresholds, String modelText, int calibrationRuns, Map<String, Double> labelCuts,
-                         double guardLevel, double guardPercentile) {
+                         double guardLevel, double guardPercentile, List<Double> guardMargins) {
     /** The {@link #labelCuts} key of the cut over every zoo run. */
     public static final String ALL_STUDIES = "*";
 
     public TopRunRule {
         thresholds = List.copyOf(thresholds);
+        guardMargins = guardMargins == null ? List.of() : List.copyOf(guardMargins);
+        if (!guardMargins.isEmpty() && guardMargins.size() != thresholds.size()) {
+            throw new IllegalArgumentException("guard margins per stage: " + guardMargins.size() + ", stages: " + thresholds.size());
+        }
         labelCuts = labelCuts == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(labelCuts)); // sorted: stable JSON
     }
 
     /** A rule without the regressor guard (the classifier alone decides). */
     public TopRunRule(double labelPercentile, double referencePercentile, double alpha, int consecutive,
                       List<Double> thresholds, String modelText, int calibrationRuns) {
-        this(labelPercentile, referencePercentile, alpha, consecutive, thresholds, modelText, calibrationRuns, Map.of(), 0, 0);
+        this(labelPercentile, referencePercentile, alpha, consecutive, thresholds, modelText, calibrationRuns, Map.of(), 0, 0, List.of());
     }
 
     /** The percentile the guard's cuts are at. */
@@ -54,18 +65,37 @@ public record TopRunRule(double labelPercentile, double referencePercentile, dou
         return guardLevel > 0 && !labelCuts.isEmpty();
     }
 
+    /** Whether the guard's margins were calibrated on top runs ({@link #guardMargins}) rather than the interval's width. */
+    public boolean marginGuard() {
+        return guarded() && !guardMargins.isEmpty();
+    }
+
     /**
      * Whether a checkpoint counts against its run (the scorer's early-stop policy and the benchmarks ask this): its
-     * probability is below its stage's threshold and, for a guarded rule, {@code upper} (the upper end of its interval
-     * at {@link #guardLevel}) is below its study's label cut. Null when it cannot be judged: no probability or step
-     * fraction, or a guarded rule without the interval or a cut.
+     * probability is below its stage's threshold and, for a guarded rule, what the guard compares is below its study's
+     * label cut: {@code prediction} plus the stage's margin ({@link #marginGuard()}), else {@code upper} (the upper end of
+     * its interval at {@link #guardLevel}). Null when it cannot be judged: no probability or step fraction, or a guarded
+     * rule without what its guard compares or a cut.
      */
-    public Boolean below(Double probability, Double stepFraction, Double upper, String study) {
+    public Boolean below(Double probability, Double stepFraction, Double upper, Double prediction, String study) {
         Double cut = guarded() ? labelCut(study) : null;
-        if (probability == null || stepFraction == null || guarded() && (upper == null || cut == null)) {
+        Double guardValue = !guarded() || stepFraction == null ? null : marginGuard()
+                ? prediction == null || prediction.isNaN() ? null : Math.max(0, prediction) + guardMargins.get(stage(stepFraction))
+                : upper;
+        if (probability == null || stepFraction == null || guarded() && (guardValue == null || cut == null)) {
             return null;
         }
-        return probability < threshold(stepFraction) && (!guarded() || upper < cut);
+        return probability < threshold(stepFraction) && (!guarded() || guardValue < cut);
+    }
+
+    /** As {@link #below(Double, Double, Double, Double, String)} for a rule whose guard reads no point prediction. */
+    public Boolean below(Double probability, Double stepFraction, Double upper, String study) {
+        return below(probability, stepFraction, upper, null, study);
+    }
+
+    /** The guard's margin at this fraction of training ({@link #guardMargins}), or NaN for an interval guard. */
+    public double guardMargin(double stepFraction) {
+        return guardMargins.isEmpty() ? Double.NaN : guardMargins.get(stage(stepFraction));
     }
 
     /** The label cut of {@code study}, else the one over every zoo run; null when the rule has neither. */

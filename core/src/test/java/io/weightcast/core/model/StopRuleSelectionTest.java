@@ -95,4 +95,17 @@ class StopRuleSelectionTest {
         }
         assertThat(StopRuleSelection.judgeable(r)).isTrue();
     }
+
+    @Test
+    void twoInARowSparesATopRunLowAtOneStageOnly() {
+        StopRuleSelection.Runs r = runs(0.15); // top run 9 scored below every top-quarter run at the first stage only
+        r.guarded()[0][9] = r.score()[9].clone(); // even the careful guard lets it count
+        assertThat(StopRuleSelection.choose(r, StopRuleSelection.SHARES, 20, 1).safe()).isFalse(); // first checkpoint: unsafe
+        StopRuleSelection.Choice c = StopRuleSelection.choose(r, StopRuleSelection.SHARES, StopRuleSelection.CONSECUTIVE, 20, 1);
+        assertThat(c.safe()).isTrue();
+        assertThat(c.consecutive()).isEqualTo(2);
+        // the bottom 120 runs stop at the second stage now: half the epochs, not three quarters
+        assertThat(c.saved()).isBetween(0.6 * 0.5, 0.5);
+        assertThat(c.candidates()).isEqualTo(2 * 2 * StopRuleSelection.SHARES.length);
+    }
 }

@@ -18,7 +18,7 @@ class ModelVersionJsonTest {
             + ",\"chance_floor\":{\"level\":0.1,\"decision_probability\":0.5,\"model_text\":\"floor\""
             + ",\"training_runs\":90},\"top_run_rule\":{\"label_percentile\":0.95,\"reference_percentile\":0.75"
             + ",\"alpha\":0.1,\"consecutive\":2,\"thresholds\":[0.3,0.4],\"model_text\":\"rule\""
-            + ",\"calibration_runs\":60,\"label_cuts\":{\"*\":0.75,\"cifar\":0.8},\"guard_level\":0.8,\"guard_percentile\":0.95},\"stage_residual_quantiles\":[{\"0.8\":0.07}]"
+            + ",\"calibration_runs\":60,\"label_cuts\":{\"*\":0.75,\"cifar\":0.8},\"guard_level\":0.8,\"guard_percentile\":0.95,\"guard_margins\":[0.05,1.0]},\"stage_residual_quantiles\":[{\"0.8\":0.07}]"
             + ",\"stage_models\":[{\"from_step_fraction\":0.5,\"model_text\":\"late\"}],\"alert_probability\":0.7}";
     private static final String MINIMAL = "{\"name\":\"dying-relu\",\"version\":1,\"layout_version\":3,\"feature_names\":[\"a\"],\"model_text\":\"t\""
             + ",\"training_runs\":1,\"training_rows\":2,\"holdout\":null,\"residual_quantiles\":null"
@@ -34,7 +34,7 @@ class ModelVersionJsonTest {
                 .studyReferences(Map.of("cifar", 0.71)).createdAt(1700000000000L)
                 .ablations(Map.of("spectra", new HoldoutMetrics(0.85, 0.03, 0.75, 30, 1200))).encoderVersion(4)
                 .chanceFloor(new ChanceFloor(0.1, 0.5, "floor", 90))
-                .topRunRule(new TopRunRule(0.95, 0.75, 0.1, 2, List.of(0.3, 0.4), "rule", 60, Map.of("cifar", 0.8, TopRunRule.ALL_STUDIES, 0.75), 0.8, 0.95))
+                .topRunRule(new TopRunRule(0.95, 0.75, 0.1, 2, List.of(0.3, 0.4), "rule", 60, Map.of("cifar", 0.8, TopRunRule.ALL_STUDIES, 0.75), 0.8, 0.95, List.of(0.05, 1.0)))
                 .stageResidualQuantiles(List.of(Map.of("0.8", 0.07))).stageModels(List.of(new StageModel(0.5, "late"))).alertProbability(0.7).build();
         assertThat(Json.string(full)).isEqualTo(FULL);
         assertThat(Json.read(FULL.getBytes(StandardCharsets.UTF_8), ModelVersion.class)).isEqualTo(full);

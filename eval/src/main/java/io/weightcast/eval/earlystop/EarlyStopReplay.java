@@ -51,11 +51,20 @@ public final class EarlyStopReplay {
     }
 
     static FitParams params(String variant) {
+        java.util.regex.Matcher c = java.util.regex.Pattern.compile("\\+c(\\d+)$").matcher(variant); // e.g. fixed+c2
+        if (c.find()) {
+            return params(variant.substring(0, c.start())).withConsecutive(Integer.parseInt(c.group(1)));
+        }
         FitParams d = FitParams.defaults();
         return switch (variant) {
             case "served" -> d;
             case "fixed" -> d.withStopShares(List.of(io.weightcast.core.model.TopRunModel.ALPHA));
             case "guard90" -> d.withGuardLevel(0.9);
+            case "fixedtop80" -> d.withStopShares(List.of(io.weightcast.core.model.TopRunModel.ALPHA)).withGuardOnTopRuns(true);
+            case "fixedtop90" -> d.withStopShares(List.of(io.weightcast.core.model.TopRunModel.ALPHA)).withGuardOnTopRuns(true)
+                    .withGuardLevel(0.9);
+            case "fixedtop95" -> d.withStopShares(List.of(io.weightcast.core.model.TopRunModel.ALPHA)).withGuardOnTopRuns(true)
+                    .withGuardLevel(0.95);
             case "unguarded" -> d.withGuardLevel(0);
             case "heldout" -> d.withConformalFolds(0).withGuardLevel(0);
             default -> {
@@ -112,13 +121,17 @@ public final class EarlyStopReplay {
         int[] stop = new int[n];
         Arrays.fill(stop, epochs);
         try (AccuracyModel model = AccuracyModel.load(mv)) {
+            int needed = rule == null ? 1 : rule.consecutive();
             for (int r = 0; r < n && rule != null; r++) {
+                int streak = 0;
                 for (int e = 1; e <= epochs; e++) {
                     double[] row = liveRuns.get(r).epoch(e).features();
                     double p = model.predict(row);
                     Double upper = upper(model.intervals(p, row), rule.guardLevel());
-                    if (Boolean.TRUE.equals(rule.below(model.topRunProbability(row), (double) e / epochs, upper, STUDY))) {
-                        stop[r] = e; // one checkpoint below stops the run (TopRunModel.CONSECUTIVE)
+                    streak = Boolean.TRUE.equals(rule.below(model.topRunProbability(row), (double) e / epochs, upper, p, STUDY))
+                            ? streak + 1 : 0;
+                    if (streak >= needed) {
+                        stop[r] = e;
                         break;
                     }
                 }
@@ -139,8 +152,8 @@ public final class EarlyStopReplay {
             }
         }
         long saved = Arrays.stream(stop).mapToLong(s -> epochs - s).sum();
-        String described = rule == null ? "no rule" : String.format(java.util.Locale.ROOT, "share %.2f, guard %.2f below p%.0f",
-                rule.alpha(), rule.guardLevel(), 100 * rule.cutPercentile());
+        String described = rule == null ? "no rule" : String.format(java.util.Locale.ROOT, "share %.2f, %d in a row, guard %.2f%s below p%.0f",
+                rule.alpha(), rule.consecutive(), rule.guardLevel(), rule.marginGuard() ? " (top runs)" : "", 100 * rule.cutPercentile());
         return new Cell(variant, h, order, n, (double) saved / ((long) n * epochs), top, lost, stop[byFinal[0]] >= epochs,
                 (System.nanoTime() - t0) / 1e9, described);
     }

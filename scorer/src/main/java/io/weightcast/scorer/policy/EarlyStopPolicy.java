@@ -83,7 +83,7 @@ public final class EarlyStopPolicy implements Policy {
             Interval guard = rule.guarded() ? level(p, rule.guardLevel()) : null;
             Double cut = rule.guarded() ? rule.labelCut(checkpoint.study()) : null;
             Boolean verdict = fromMinStep(checkpoint)
-                    ? rule.below(p.topRun(), fraction, guard == null ? null : guard.high(), checkpoint.study()) : null;
+                    ? rule.below(p.topRun(), fraction, guard == null ? null : guard.high(), p.value(), checkpoint.study()) : null;
             boolean judged = verdict != null;
             double threshold = judged ? rule.threshold(fraction) : Double.NaN;
             below = judged && verdict;
@@ -95,9 +95,18 @@ public final class EarlyStopPolicy implements Policy {
             evidence.put("stages", rule.thresholds().size());
             evidence.put("meaning", "P(the run finishes at or above its study's " + rule.labelPercentile()
                     + " percentile) is below what runs that finished at or above the " + rule.referencePercentile()
-                    + " percentile scored at this stage" + (rule.guarded() ? ", and the upper end of its " + rule.guardLevel()
+                    + " percentile scored at this stage" + (rule.marginGuard() ? ", and its predicted final accuracy is further below"
+                    + " its study's " + rule.cutPercentile() + " percentile than all but " + Math.round(100 * (1 - rule.guardLevel()))
+                    + "% of the runs that finished there were predicted at this stage"
+                    : rule.guarded() ? ", and the upper end of its " + rule.guardLevel()
                     + " interval is below its study's " + rule.cutPercentile() + " percentile final accuracy" : ""));
-            if (rule.guarded()) {
+            if (rule.marginGuard()) {
+                evidence.put("guard_level", rule.guardLevel());
+                evidence.put("predicted", p.value());
+                evidence.put("guard_margin", judged ? rule.guardMargin(fraction) : null);
+                evidence.put("label_cut", cut);
+                evidence.put("stop_share", rule.alpha());
+            } else if (rule.guarded()) {
                 evidence.put("interval_level", rule.guardLevel());
                 evidence.put("upper", guard == null ? null : guard.high());
                 evidence.put("label_cut", cut);

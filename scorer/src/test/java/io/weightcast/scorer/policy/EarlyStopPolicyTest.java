@@ -107,7 +107,7 @@ class EarlyStopPolicyTest {
     void aGuardedRuleStopsOnlyWhenTheIntervalAlsoEndsBelowTheStudysLabelCut() {
         // one stage, threshold 0.3; label cuts: digits 0.9, any other study 0.6; guard on the 80% interval
         TopRunRule rule = new TopRunRule(0.9, 0.8, 0.25, 1, List.of(0.3), "unused", 12,
-                Map.of("digits", 0.9, TopRunRule.ALL_STUDIES, 0.6), 0.8, 0);
+                Map.of("digits", 0.9, TopRunRule.ALL_STUDIES, 0.6), 0.8, 0, List.of());
         ModelVersion m = withReference.withTopRunRule(rule);
         EarlyStopPolicy policy = new EarlyStopPolicy(1, 0.0, null, true, 0.9);
         // P(top) 0.1 is below 0.3; the 80% interval [0.80, 0.95] still reaches the 0.9 cut: a late bloomer, kept
@@ -122,6 +122,25 @@ class EarlyStopPolicyTest {
         // the classifier alone (no guard) stops the late bloomer
         ModelVersion unguarded = withReference.withTopRunRule(new TopRunRule(0.9, 0.8, 0.25, 1, List.of(0.3), "unused", 12));
         assertThat(run(policy, 6, "digits", List.of(withTop(predicted(0.875, 0.075, unguarded), 0.1))).get(0).alert()).isNotNull();
+    }
+
+    @Test
+    void aGuardCalibratedOnTopRunsComparesThePredictionPlusTheStagesMargin() {
+        // two stages, threshold 0.3; digits cut 0.9; margins: 0.2 in the first half of training, 1 (no stop) in the second
+        TopRunRule rule = new TopRunRule(0.9, 0.8, 0.25, 1, List.of(0.3, 0.3), "unused", 12,
+                Map.of("digits", 0.9, TopRunRule.ALL_STUDIES, 0.6), 0.95, 0.9, List.of(0.2, 1.0));
+        ModelVersion m = withReference.withTopRunRule(rule);
+        EarlyStopPolicy policy = new EarlyStopPolicy(1, 0.0, null, true, 0.9);
+        // 0.75 + 0.2 reaches 0.9: top runs were predicted that far below the cut at this stage, kept
+        assertThat(run(policy, 6, "digits", List.of(withTop(predicted(0.75, 0.01, m), 0.1))).get(0).alert()).isNull();
+        // 0.65 + 0.2 is below: stopped, with the margin as evidence (the narrow interval plays no part)
+        Alert a = run(policy, 6, "digits", List.of(withTop(predicted(0.65, 0.3, m), 0.1))).get(0).alert();
+        assertThat(a.evidence()).containsEntry("guard_level", 0.95).containsEntry("predicted", 0.65)
+                .containsEntry("guard_margin", 0.2).containsEntry("label_cut", 0.9);
+        // past half of training (margin 1) nothing counts, however low
+        List<Prediction> low = List.of(withTop(predicted(0.75, 0.01, m), 0.1), withTop(predicted(0.75, 0.01, m), 0.1),
+                withTop(predicted(0.75, 0.01, m), 0.1), withTop(predicted(0.1, 0.01, m), 0.01));
+        assertThat(run(policy, 4, "digits", low).get(3).alert()).isNull();
     }
 
     private static Prediction withTop(Prediction p, double probability) {
