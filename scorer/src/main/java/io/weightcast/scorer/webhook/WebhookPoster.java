@@ -81,8 +81,9 @@ public final class WebhookPoster {
             attempt++;
             Duration left = backoff.remaining(Duration.ofNanos(System.nanoTime() - start));
             Duration requestTimeout = left.compareTo(timeout) < 0 ? left : timeout;
-            if (requestTimeout.toMillis() <= 0) {
-                return new Delivery(false, attempt - 1, "retry budget of " + backoff.budget().toMillis() + " ms spent");
+            if (requestTimeout.toMillis() <= 0) { // the backoff's sleep used up the budget: the last answer is still the reason
+                String spent = "retry budget of " + backoff.budget().toMillis() + " ms spent";
+                return new Delivery(false, attempt - 1, lastError == null ? spent : lastError + " (" + spent + ")");
             }
             retryAfter = null;
             try {
