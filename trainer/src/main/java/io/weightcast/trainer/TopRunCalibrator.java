@@ -150,20 +150,10 @@ final class TopRunCalibrator {
                 return Conformal.byStage(abs, stage, stages, guard.level());
             }
             boolean[] top = atOrAbove(cuts);
-            int n = 0;
-            for (int r : runOf) {
-                n += top[r] ? 1 : 0;
-            }
-            double[] shortfall = new double[n];
-            int[] topStage = new int[n];
-            int k = 0;
-            for (int i = 0; i < runOf.length; i++) {
-                if (top[runOf[i]]) {
-                    shortfall[k] = StudyReferences.of(cuts, runs.get(runOf[i]).study()) - Math.max(0, prediction[i]);
-                    topStage[k++] = stage[i];
-                }
-            }
-            return Conformal.byStage(shortfall, topStage, stages, guard.level());
+            int[] rows = java.util.stream.IntStream.range(0, runOf.length).filter(i -> top[runOf[i]]).toArray();
+            double[] shortfall = Arrays.stream(rows)
+                    .mapToDouble(i -> StudyReferences.of(cuts, runs.get(runOf[i]).study()) - Math.max(0, prediction[i])).toArray();
+            return Conformal.byStage(shortfall, Arrays.stream(rows).map(i -> stage[i]).toArray(), stages, guard.level());
         }
 
         private static int[] concat(int[] a, int[] b) {

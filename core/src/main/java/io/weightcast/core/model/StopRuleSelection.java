@@ -65,11 +65,6 @@ public final class StopRuleSelection {
         }
     }
 
-    /** As below, every candidate stopping a run on its first checkpoint counted against it. */
-    public static Choice choose(Runs runs, double[] shares, int splits, long seed) {
-        return choose(runs, shares, new int[] {1}, splits, seed);
-    }
-
     /**
      * The best safe candidate of the guards × {@code consecutive} × {@code shares} (each most careful first), over
      * {@code splits} halvings.

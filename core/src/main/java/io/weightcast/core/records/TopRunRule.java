@@ -79,13 +79,19 @@ public record TopRunRule(double labelPercentile, double referencePercentile, dou
      */
     public Boolean below(Double probability, Double stepFraction, Double upper, Double prediction, String study) {
         Double cut = guarded() ? labelCut(study) : null;
-        Double guardValue = !guarded() || stepFraction == null ? null : marginGuard()
-                ? prediction == null || prediction.isNaN() ? null : Math.max(0, prediction) + guardMargins.get(stage(stepFraction))
-                : upper;
+        Double guardValue = guarded() && stepFraction != null ? guardValue(stepFraction, upper, prediction) : null;
         if (probability == null || stepFraction == null || guarded() && (guardValue == null || cut == null)) {
             return null;
         }
         return probability < threshold(stepFraction) && (!guarded() || guardValue < cut);
+    }
+
+    /** What a guarded rule compares with the cut: prediction + the stage's margin, or the interval's upper end; null: unknown. */
+    private Double guardValue(double stepFraction, Double upper, Double prediction) {
+        if (!marginGuard()) {
+            return upper;
+        }
+        return prediction == null || prediction.isNaN() ? null : Math.max(0, prediction) + guardMargins.get(stage(stepFraction));
     }
 
     /** As {@link #below(Double, Double, Double, Double, String)} for a rule whose guard reads no point prediction. */

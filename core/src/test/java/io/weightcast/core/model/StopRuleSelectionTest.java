@@ -33,6 +33,11 @@ class StopRuleSelectionTest {
         return new StopRuleSelection.Runs(score, new double[][][] {careful, score}, good, top);
     }
 
+    /** The choice among candidates that stop a run on its first checkpoint counted against it. */
+    private static StopRuleSelection.Choice firstCheckpoint(StopRuleSelection.Runs runs, double[] shares) {
+        return StopRuleSelection.choose(runs, shares, new int[] {1}, 20, 1);
+    }
+
     private static double[] nan() {
         double[] a = new double[STAGES];
         Arrays.fill(a, Double.NaN);
@@ -41,7 +46,7 @@ class StopRuleSelectionTest {
 
     @Test
     void theBoldestCandidateWinsWhenNoHalvingStopsATopRun() {
-        StopRuleSelection.Choice c = StopRuleSelection.choose(runs(Double.NaN), StopRuleSelection.SHARES, 20, 1);
+        StopRuleSelection.Choice c = firstCheckpoint(runs(Double.NaN), StopRuleSelection.SHARES);
         assertThat(c.safe()).isTrue();
         assertThat(c.guard()).isEqualTo(1); // the bold guard stops top-quarter runs too: more saved
         assertThat(c.share()).isEqualTo(0.4);
@@ -53,12 +58,12 @@ class StopRuleSelectionTest {
     @Test
     void aLateBloomingTopRunRulesOutTheCandidatesThatWouldStopIt() {
         // the top run scores like the top quarter's 40th percentile at the first stage
-        StopRuleSelection.Choice c = StopRuleSelection.choose(runs(1.0 - 0.8 * 0.6), StopRuleSelection.SHARES, 20, 1);
+        StopRuleSelection.Choice c = firstCheckpoint(runs(1.0 - 0.8 * 0.6), StopRuleSelection.SHARES);
         assertThat(c.safe()).isTrue();
         assertThat(c.guard() == 0 || c.share() < 0.4).isTrue();
         assertThat(c.safeCandidates()).isLessThan(c.candidates());
         // scored lowest of all, only the careful guard (which never lets a top-quarter run count) is safe
-        StopRuleSelection.Choice lowest = StopRuleSelection.choose(runs(0.15), StopRuleSelection.SHARES, 20, 1);
+        StopRuleSelection.Choice lowest = firstCheckpoint(runs(0.15), StopRuleSelection.SHARES);
         assertThat(lowest.guard()).isZero();
         assertThat(lowest.saved()).isCloseTo(0.6 * 0.75, org.assertj.core.api.Assertions.within(1e-9));
     }
@@ -68,7 +73,7 @@ class StopRuleSelectionTest {
         StopRuleSelection.Runs r = runs(0.15);
         // the careful guard lets the low top run count too: every candidate stops it on some halving
         r.guarded()[0][9] = r.score()[9].clone();
-        StopRuleSelection.Choice c = StopRuleSelection.choose(r, StopRuleSelection.SHARES, 20, 1);
+        StopRuleSelection.Choice c = firstCheckpoint(r, StopRuleSelection.SHARES);
         assertThat(c.safe()).isFalse();
         assertThat(c.guard()).isZero();
         assertThat(c.share()).isEqualTo(StopRuleSelection.SHARES[0]);
@@ -81,7 +86,7 @@ class StopRuleSelectionTest {
         for (int i = 6; i < 80; i++) {
             r.good()[i] = false; // 6 runs: a half holds fewer than MIN_CALIBRATION_RUNS
         }
-        StopRuleSelection.Choice c = StopRuleSelection.choose(r, StopRuleSelection.SHARES, 20, 1);
+        StopRuleSelection.Choice c = firstCheckpoint(r, StopRuleSelection.SHARES);
         assertThat(c.safe()).isFalse();
         assertThat(c.share()).isEqualTo(StopRuleSelection.SHARES[0]);
     }
@@ -100,7 +105,7 @@ class StopRuleSelectionTest {
     void twoInARowSparesATopRunLowAtOneStageOnly() {
         StopRuleSelection.Runs r = runs(0.15); // top run 9 scored below every top-quarter run at the first stage only
         r.guarded()[0][9] = r.score()[9].clone(); // even the careful guard lets it count
-        assertThat(StopRuleSelection.choose(r, StopRuleSelection.SHARES, 20, 1).safe()).isFalse(); // first checkpoint: unsafe
+        assertThat(firstCheckpoint(r, StopRuleSelection.SHARES).safe()).isFalse(); // first checkpoint: unsafe
         StopRuleSelection.Choice c = StopRuleSelection.choose(r, StopRuleSelection.SHARES, StopRuleSelection.CONSECUTIVE, 20, 1);
         assertThat(c.safe()).isTrue();
         assertThat(c.consecutive()).isEqualTo(2);
