@@ -49,6 +49,10 @@ public final class SslBenchmark {
     /** Ridge CG steps per λ. */
     static final int RIDGE_ITERATIONS = 150;
     private static final int CHUNK = 512;
+    /** Checkpoints of the training runs the linear bound's basis is fitted on (a seeded sample; more than the 4,970 weights). */
+    static final int BOUND_FIT_CHECKPOINTS = 8000;
+    /** Checkpoints of the test runs the linear bound is measured on (a seeded sample). */
+    static final int BOUND_TEST_CHECKPOINTS = 4000;
 
     private final SslOptions o;
     private final Progress progress;
@@ -98,9 +102,10 @@ public final class SslBenchmark {
         say.accept(String.format(Locale.ROOT, "split by run: %d training, %d validation, %d test runs", train.runs().size(),
                 validation.runs().size(), test.runs().size()));
 
-        List<WeightTokens> encoderTraining = encoderTraining(zoo, train);
         limitNativeThreads(o.threads());
         EncoderConfig config = o.encoder();
+        Map<String, Object> bound = reconstructionBound(zoo, train, test, config.embeddingDim());
+        List<WeightTokens> encoderTraining = encoderTraining(zoo, train);
         HyperRepresentation encoder = HyperRepresentation.create(encoderTraining, config);
         say.accept(String.format(Locale.ROOT, "encoder: %d tokens x %d wide, d_model %d, %d heads, %d blocks, z %d, batch %d; "
                         + "training on %d checkpoints for %d epochs", zoo.signature().tokens(), zoo.signature().maxWidth(),
@@ -163,6 +168,7 @@ public final class SslBenchmark {
         json.put("reconstruction_r2", recTest);
         json.put("reconstruction_r2_validation", recValidation);
         json.put("reconstruction_r2_encoder_training", recTrain);
+        json.put("reconstruction_bound", bound);
         json.put("zoo", zooJson(zoo, train, validation, test, encoderTraining.size()));
         json.put("train_seconds", trainSeconds);
         json.put("training_curve", curve.json());
@@ -191,6 +197,53 @@ public final class SslBenchmark {
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         NativeBlas.threads(threads);
+    }
+
+    /**
+     * {@code ssl-eval --bound-only}: the zoo, its split and the linear bound on reconstruction
+     * ({@link ReconstructionBound}), without training an encoder: minutes where the whole evaluation takes an hour.
+     */
+    public Map<String, Object> runBoundOnly() throws IOException {
+        long t0 = System.nanoTime();
+        double loadAtStart = TrainingCurve.loadAverage();
+        SslZoo zoo = SslZoo.load(o.zoo(), o.allowPartial(), o.useCache(), o.threads(), progress);
+        Side[] sides = split(zoo);
+        limitNativeThreads(o.threads());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("reconstruction_bound", reconstructionBound(zoo, sides[0], sides[2], o.encoder().embeddingDim()));
+        json.put("zoo", zooJson(zoo, sides[0], sides[1], sides[2], 0));
+        json.put("seed", o.seed());
+        json.put("threads", o.threads());
+        json.put("command", o.command());
+        json.put("generated_at", Instant.now().toString());
+        json.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
+        json.put("load_average", Map.of("start", loadAtStart, "end", TrainingCurve.loadAverage()));
+        return json;
+    }
+
+    /** PCA of seeded samples of the training and test runs' checkpoints: what a k-dimensional linear z can reconstruct. */
+    private Map<String, Object> reconstructionBound(SslZoo zoo, Side train, Side test, int embeddingDim) {
+        long t = System.nanoTime();
+        ReconstructionBound.Result r = ReconstructionBound.of(zoo.signature(),
+                checkpoints(zoo, sample(train, BOUND_FIT_CHECKPOINTS, 0xb0dL)),
+                checkpoints(zoo, sample(test, BOUND_TEST_CHECKPOINTS, 0x7e57L)), embeddingDim);
+        double seconds = (System.nanoTime() - t) / 1e9;
+        say.accept(String.format(Locale.ROOT, "linear bound on reconstruction (PCA of %d training checkpoints, %d test "
+                        + "checkpoints): test R² %s with %d directions; R² 0.5 needs %s (%.0f s)", r.fitCheckpoints(),
+                r.testCheckpoints(), r.points().stream().filter(p -> p.components() == r.layerComponents())
+                        .map(p -> String.format(Locale.ROOT, "%.3f", p.testR2())).findFirst().orElse("n/a"),
+                r.layerComponents(), r.componentsFor().get(0.5) < 0 ? "more than the basis" : r.componentsFor().get(0.5) + "",
+                seconds));
+        return ReconstructionBound.json(r, zoo.signature(), seconds);
+    }
+
+    private static List<WeightTokens> checkpoints(SslZoo zoo, int[] rows) {
+        int epochs = zoo.epochs();
+        List<WeightTokens> out = new ArrayList<>(rows.length);
+        for (int i : rows) {
+            out.add(zoo.tokens(zoo.runs().get(i / epochs).weights()[i % epochs]));
+        }
+        return out;
     }
 
     /** Training, validation and test runs, by run: test first, then validation out of the rest. */
@@ -233,15 +286,20 @@ public final class SslBenchmark {
         return out;
     }
 
-    /** Rows (run-major indices into the side) of a seeded uniform sample of at most {@code curveCheckpoints}, sorted. */
+    /** Rows (run-major indices into the zoo) of a seeded uniform sample of at most {@code curveCheckpoints}, sorted. */
     private int[] curveSample(Side side, long salt) {
+        return sample(side, o.curveCheckpoints(), salt);
+    }
+
+    /** Rows (run-major indices into the zoo) of a seeded uniform sample of at most {@code cap} of the side's, sorted. */
+    private int[] sample(Side side, int cap, long salt) {
         List<Integer> rows = new ArrayList<>();
         for (int i = 0; i < side.rows(); i++) {
             rows.add(i);
         }
-        if (rows.size() > o.curveCheckpoints()) {
+        if (rows.size() > cap) {
             Collections.shuffle(rows, new Random(o.seed() ^ salt));
-            rows = new ArrayList<>(rows.subList(0, o.curveCheckpoints()));
+            rows = new ArrayList<>(rows.subList(0, cap));
             Collections.sort(rows);
         }
         return rows.stream().mapToInt(i -> side.checkpoint()[i]).toArray();

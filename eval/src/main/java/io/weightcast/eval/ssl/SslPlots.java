@@ -12,6 +12,7 @@ import org.knowm.xchart.style.Styler;
 /** ssl-eval's PNG: the training curve (validation reconstruction R² and probe R² against training steps). */
 final class SslPlots {
     static final String CURVE = "ssl-training-curve.png";
+    static final String BOUND = "ssl-bound.png";
 
     private SslPlots() {
     }
@@ -28,6 +29,33 @@ final class SslPlots {
         c.addSeries("linear probe R² of the final test accuracy from z", steps, finiteOrZero(column(curve, "val_probe_r2")));
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS); // inside, it hid the low reconstruction curve
         PredictPlots.save(c, dir.resolve(CURVE));
+        return true;
+    }
+
+    /**
+     * Writes {@value #BOUND}: the linear bound's R² against the number of directions (log scale), on the test runs and
+     * on the fit checkpoints, with the trained encoder's test R² beside it when there is one.
+     */
+    static boolean writeBound(Path dir, Map<String, Object> bound, double encoderR2) throws IOException {
+        List<Map<String, Object>> points = JsonTree.list(bound, "by_components").stream()
+                .filter(p -> JsonTree.num(p, "components") >= 1).toList();
+        if (points.isEmpty()) {
+            return false;
+        }
+        System.setProperty("java.awt.headless", "true");
+        double[] k = column(points, "components");
+        XYChart c = PredictPlots.chart("Linear bound on reconstruction: PCA of the training runs' checkpoints",
+                "directions kept (z size), log scale", "reconstruction R²");
+        c.getStyler().setXAxisLogarithmic(true);
+        c.addSeries("test runs", k, finiteOrZero(column(points, "test_r2")));
+        c.addSeries("fit checkpoints (training runs)", k, finiteOrZero(column(points, "fit_r2")));
+        if (Double.isFinite(encoderR2)) {
+            double z = JsonTree.num(bound, "layer_components");
+            c.addSeries(String.format(java.util.Locale.ROOT, "trained encoder, test runs (z = %.0f)", z), new double[] {z},
+                    new double[] {encoderR2});
+        }
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        PredictPlots.save(c, dir.resolve(BOUND));
         return true;
     }
 

@@ -29,8 +29,59 @@ public final class SslReport {
         Map<String, Object> tree = (Map<String, Object>) JsonTree.sanitize(result);
         atomically(dir.resolve("ssl.json"), JSON.writeValueAsString(tree) + "\n");
         SslPlots.writeCurve(dir, JsonTree.list(tree, "training_curve"));
+        SslPlots.writeBound(dir, map(tree, "reconstruction_bound"), num(tree, "reconstruction_r2"));
         atomically(dir.resolve("ssl.md"), markdown(tree));
         return tree;
+    }
+
+    /** {@code ssl-eval --bound-only}: ssl-bound.json, ssl-bound.md and the bound's plot. */
+    public static Map<String, Object> writeBound(Path dir, Map<String, Object> result) throws IOException {
+        Files.createDirectories(dir);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> tree = (Map<String, Object>) JsonTree.sanitize(result);
+        atomically(dir.resolve("ssl-bound.json"), JSON.writeValueAsString(tree) + "\n");
+        SslPlots.writeBound(dir, map(tree, "reconstruction_bound"), Double.NaN);
+        Map<String, Object> zoo = map(tree, "zoo");
+        StringBuilder md = new StringBuilder("# The linear bound on the encoder's reconstruction (issue 23)\n\n");
+        md.append(String.format(Locale.ROOT, "Zoo `%s`: %d runs × %d epochs, split by run into %d training, %d validation and "
+                        + "%d test runs (the split of `ssl-eval` with the same seed and fractions). Generated %s; wall time %s; "
+                        + "1-minute load average %.2f at the start, %.2f at the end.%n%nReproduce: `%s`%n",
+                zoo.get("path"), (int) num(zoo, "runs"), (int) num(zoo, "epochs"), (int) num(zoo, "train_runs"),
+                (int) num(zoo, "validation_runs"), (int) num(zoo, "test_runs"), tree.get("generated_at"),
+                duration(num(tree, "wall_seconds")), num(tree, "load_average", "start"), num(tree, "load_average", "end"),
+                tree.get("command")));
+        bound(md, tree);
+        atomically(dir.resolve("ssl-bound.md"), md.toString());
+        return tree;
+    }
+
+    /** The linear bound's section: R² by number of directions, the directions each level needs, per layer. */
+    static void bound(StringBuilder md, Map<String, Object> t) {
+        Map<String, Object> b = map(t, "reconstruction_bound");
+        if (b.isEmpty()) {
+            return;
+        }
+        md.append(String.format(Locale.ROOT, "%n## Why reconstruction stays low: the linear bound%n%n"
+                        + "PCA of %d checkpoints of the training runs (normalised, canonical order: what the decoder must "
+                        + "reproduce; %d weights each), then each of %d checkpoints of the test runs reconstructed from its "
+                        + "projection on the top k directions. That is the best a linear encoder–decoder with a k-dimensional "
+                        + "z does; for weights that are mostly each run's own random initialisation, a non-linear one cannot do "
+                        + "much better. R² as the encoder's (1 − SSE / Σ t²); fit = on the checkpoints the directions came "
+                        + "from.%n%n![linear bound](%s)%n%n| k (z size) | fit R² | test R² |%n|---|---|---|%n",
+                (int) num(b, "fit_checkpoints"), (int) num(b, "dimensions"), (int) num(b, "test_checkpoints"), SslPlots.BOUND));
+        for (Map<String, Object> p : JsonTree.list(b, "by_components")) {
+            md.append(String.format(Locale.ROOT, "| %d | %s | %s |%n", (int) num(p, "components"), fmt(num(p, "fit_r2")),
+                    fmt(num(p, "test_r2"))));
+        }
+        md.append("\nDirections needed on the test runs:");
+        map(b, "components_for_test_r2").forEach((level, k) -> md.append(String.format(Locale.ROOT, " R² %s: %s;", level,
+                k == null ? "more than the basis" : k)));
+        md.setLength(md.length() - 1);
+        md.append(String.format(Locale.ROOT, ".%n%nPer layer, test R² with %d directions:", (int) num(b, "layer_components")));
+        map(b, "layer_test_r2").forEach((layer, r2) -> md.append(String.format(Locale.ROOT, " %s %s;", layer,
+                fmt(r2 instanceof Number n ? n.doubleValue() : Double.NaN))));
+        md.setLength(md.length() - 1);
+        md.append(".\n");
     }
 
     private static void atomically(Path file, String text) throws IOException {
@@ -83,6 +134,7 @@ public final class SslReport {
             md.append(String.format(Locale.ROOT, "| %d | %.4f | %.4f | %.4f | %.1f |%n", (int) num(e, "epoch"), num(e, "loss"),
                     num(e, "contrastive"), num(e, "reconstruction"), num(e, "seconds")));
         }
+        bound(md, t);
         return md.toString();
     }
 

@@ -79,6 +79,8 @@ class SslEvalPipelineTest {
         assertThat(List.of(train, validation, test)).allMatch(n -> n >= 2);
         assertThat(train + validation + test).as("every run on exactly one side").isEqualTo(24);
         assertThat(train * 6).as("the training runs hold more checkpoints than the cap").isGreaterThan(CAP);
+        assertBound(j.path("reconstruction_bound"), train * 6, test * 6);
+        assertThat(out.resolve("ssl-bound.png")).isNotEmptyFile();
         assertThat(j.path("zoo").path("encoder_training_checkpoints").asInt()).as("a sample of the cap's size").isEqualTo(CAP);
         assertThat(finite(j.path("train_seconds"), "train_seconds")).isPositive();
         assertThat(finite(j.path("embed_ms_per_checkpoint"), "embed_ms_per_checkpoint")).isPositive();
@@ -118,7 +120,46 @@ class SslEvalPipelineTest {
 
         String md = Files.readString(out.resolve("ssl.md"));
         assertThat(md).contains("| task | W | s(W) | embedding | both |", "| final test accuracy |", "| epoch (the checkpoint's step) |",
-                "| test accuracy (the checkpoint's eval/test_acc) |", "![training curve](ssl-training-curve.png)");
+                "| test accuracy (the checkpoint's eval/test_acc) |", "![training curve](ssl-training-curve.png)",
+                "## Why reconstruction stays low: the linear bound", "![linear bound](ssl-bound.png)");
+    }
+
+    @Test
+    void theBoundAloneWritesItsOwnFilesOnTheSameSplit() throws Exception {
+        Path out = Files.createTempDirectory("weightcast-ssl-bound");
+        SslOptions options = new SslOptions(zoo, out, false, true, 1, 3, 0.15, 0.15, PLAN, 40, CAP,
+                SMALL.withTuning(EncoderTuning.FAIR), 2, 200, "test");
+        SslReport.writeBound(out, new SslBenchmark(options, Progress.NONE, line -> { }).runBoundOnly());
+        JsonNode j = Json.MAPPER.readTree(Files.readAllBytes(out.resolve("ssl-bound.json")));
+        int train = j.path("zoo").path("train_runs").asInt();
+        int test = j.path("zoo").path("test_runs").asInt();
+        assertThat(train + test + j.path("zoo").path("validation_runs").asInt()).isEqualTo(24);
+        assertBound(j.path("reconstruction_bound"), train * 6, test * 6);
+        assertThat(out.resolve("ssl-bound.png")).isNotEmptyFile();
+        assertThat(Files.readString(out.resolve("ssl-bound.md"))).contains("# The linear bound", "| k (z size) | fit R² | test R² |",
+                "Per layer, test R² with 12 directions: conv1 ");
+        assertThat(out.resolve("ssl.json")).doesNotExist();
+    }
+
+    /** Every checkpoint of the small sides (below the caps); the fit exact at its full basis; held-out R² rising, below 1. */
+    private static void assertBound(JsonNode bound, int trainCheckpoints, int testCheckpoints) {
+        assertThat(bound.path("dimensions").asInt()).isEqualTo(4970);
+        assertThat(bound.path("fit_checkpoints").asInt()).isEqualTo(trainCheckpoints);
+        assertThat(bound.path("test_checkpoints").asInt()).isEqualTo(testCheckpoints);
+        assertThat(bound.path("basis").asInt()).isBetween(2, trainCheckpoints - 1);
+        JsonNode points = bound.path("by_components");
+        assertThat(points.size()).isGreaterThanOrEqualTo(3);
+        double previous = -1;
+        for (JsonNode p : points) {
+            double r2 = finite(p.path("test_r2"), "test_r2");
+            assertThat(r2).isBetween(previous, 1.0);
+            previous = r2;
+        }
+        JsonNode last = points.get(points.size() - 1);
+        assertThat(last.path("components").asInt()).isEqualTo(bound.path("basis").asInt());
+        assertThat(finite(last.path("fit_r2"), "fit_r2")).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(bound.path("layer_test_r2").size()).isEqualTo(4);
+        assertThat(bound.path("layer_components").asInt()).isEqualTo(12);
     }
 
     @Test
