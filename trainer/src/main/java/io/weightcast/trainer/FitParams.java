@@ -25,7 +25,7 @@ import java.util.List;
  *                       rule; one: that share with the guard at {@code guardLevel}, fixed
  * @param guardOnTopRuns the fixed rule's guard margins are calibrated on the runs that finished at or above the cut
  *                       (core {@code TopRunRule#guardMargins}) rather than being the interval's half-width
- * @param consecutive    the fixed rule's checkpoints in a row counted against a run before it is stopped (core
+ * @param consecutive    the fixed rule's stages of training in a row counted against a run before it is stopped (core
  *                       {@code TopRunRule#consecutive}); a chosen rule chooses it too
  */
 public record FitParams(double holdoutFraction, int seed, int numThreads, int numIterations, boolean ablateSpectra,

@@ -47,7 +47,7 @@ public record TrainerSettings(
                     + "the next candidate is compared with that split fit. false: serve the split fit itself");
     public static final Key<Boolean> EARLY_STOP_CHOOSE = Key.bool("trainer.early.stop.choose", true,
             "each fit whose calibration holds at least 20 top-5% runs chooses its early-stop rule's share, guard and "
-                    + "checkpoints in a row (1 or 2) on the zoo it has: the candidate that saved the most epochs without stopping a "
+                    + "stages in a row (1 or 2) on the zoo it has: the candidate that saved the most epochs without stopping a "
                     + "top-5% run when replayed on halvings of the runs the fit's models never saw (core StopRuleSelection); a "
                     + "smaller zoo gets the fixed rule. false: always the fixed rule, share 0.25 with `trainer.early.stop.guard` at "
                     + "`trainer.early.stop.guard.level`, `trainer.early.stop.consecutive` in a row");
@@ -70,8 +70,9 @@ public record TrainerSettings(
             .rule(GUARD_TOP_RUNS + " or " + GUARD_INTERVAL, g -> g.equals(GUARD_TOP_RUNS) || g.equals(GUARD_INTERVAL));
     public static final Key<Integer> EARLY_STOP_CONSECUTIVE = Key.integer("trainer.early.stop.consecutive",
             io.weightcast.core.model.TopRunModel.CONSECUTIVE,
-            "the fixed early-stop rule stops a run after this many checkpoints in a row counted against it (a late bloomer "
-                    + "rises between them); a chosen rule chooses 1 or 2").rule("in 1..5", n -> n >= 1 && n <= 5);
+            "the fixed early-stop rule stops a run after this many stages of training in a row counted against it (a late "
+                    + "bloomer rises between them; a stage is 1/B of the planned steps, B the history's checkpoints per run, so "
+                    + "more checkpoints of one stage count once); a chosen rule chooses 1 or 2").rule("in 1..5", n -> n >= 1 && n <= 5);
     public static final Key<Integer> ZOO_MAX_RUNS = Key.integer("trainer.zoo.max.runs", ZooState.DEFAULT_MAX_MEMBERS,
             "finished runs the zoo keeps (in memory, fitted on); past it the least recently updated one goes, so fits learn "
                     + "from the newest runs").rule("≥ " + RunSplit.MIN_RUNS, n -> n >= RunSplit.MIN_RUNS);

@@ -20,8 +20,11 @@ import java.util.Map;
  * <li><b>top-run rule</b> ({@code scorer.early.stop.rule=top_run}, the default, for a model with a
  * {@code top_run_rule}, core {@code TopRunModel}; others fall back to the interval rule): the run's
  * P(finishes near the top of its study) is below the rule's threshold for its stage of training on the
- * rule's {@code consecutive} checkpoints in a row; for a rule with a guard ({@link TopRunRule#guarded()}), only
- * checkpoints whose interval at the rule's guard level also ends below the study's label cut count.</li>
+ * rule's {@code consecutive} stages of training in a row; for a rule with a guard ({@link TopRunRule#guarded()}), only
+ * checkpoints whose interval at the rule's guard level also ends below the study's label cut count. Stages, not
+ * checkpoints: the rule was calibrated on a history with one checkpoint per stage, and a run checkpointed ten times
+ * per epoch would otherwise be stopped after a tenth of the training its "2 in a row" was calibrated to wait
+ * (a late bloomer rises between epochs, not between batches). More checkpoints of one stage count once.</li>
  * </ul>
  * Both count only from {@code minStepFraction} of the planned steps; a checkpoint that cannot be judged
  * (no reference, no interval, unknown stage) breaks "consecutive". A user threshold
@@ -78,6 +81,7 @@ public final class EarlyStopPolicy implements Policy {
         Map<String, Object> evidence = new LinkedHashMap<>();
         boolean below;
         int needed;
+        Integer stage = null;
         if (rule != null) {
             Double fraction = checkpoint.stepFraction();
             Interval guard = rule.guarded() ? level(p, rule.guardLevel()) : null;
@@ -87,6 +91,7 @@ public final class EarlyStopPolicy implements Policy {
             boolean judged = verdict != null;
             double threshold = judged ? rule.threshold(fraction) : Double.NaN;
             below = judged && verdict;
+            stage = judged ? rule.stage(fraction) : null;
             needed = rule.consecutive();
             evidence.put("signal", "top_run");
             evidence.put("top_run_probability", p.topRun());
@@ -123,8 +128,8 @@ public final class EarlyStopPolicy implements Policy {
             evidence.put("upper", judged ? interval.high() : null);
             evidence.put("reference", reference);
         }
-        int streak = below ? run.lowStreak() + 1 : 0;
-        RunState after = run.withStreak(streak, checkpoint.step());
+        int streak = !below ? 0 : sameStage(run, stage) ? run.lowStreak() : run.lowStreak() + 1;
+        RunState after = run.withStreak(streak, checkpoint.step(), below ? stage : null);
         if (streak < needed) {
             return Outcome.quiet(after);
         }
@@ -132,9 +137,15 @@ public final class EarlyStopPolicy implements Policy {
             return new Outcome(after, FLAG, null);
         }
         evidence.put("consecutive", streak);
+        evidence.put("consecutive_counts", stage != null ? "stages" : "checkpoints");
         evidence.put("predicted", p.value());
         return new Outcome(after.withRaised(Alert.EARLY_STOP_CANDIDATE, streak), FLAG,
                 checkpoint.alert(Alert.EARLY_STOP_CANDIDATE, "info", evidence));
+    }
+
+    /** Whether the streak's last counted checkpoint was of this stage (then this one does not lengthen it). */
+    private static boolean sameStage(RunState run, Integer stage) {
+        return stage != null && run.lowStreak() > 0 && stage.equals(run.lowStage());
     }
 
     private Double reference(ModelVersion model, String study) {

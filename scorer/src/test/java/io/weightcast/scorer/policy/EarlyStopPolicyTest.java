@@ -77,6 +77,32 @@ class EarlyStopPolicyTest {
     }
 
     @Test
+    void underTheTopRunRuleAStreakCountsStagesOfTrainingNotCheckpoints() {
+        // 3 stages of a 12-step run checkpointed every step (4 checkpoints per stage); 2 stages in a row needed
+        TopRunRule rule = new TopRunRule(0.9, 0.95, 0.0, 2, List.of(0.5, 0.5, 0.5), "unused", 12);
+        ModelVersion m = withReference.withTopRunRule(rule);
+        EarlyStopPolicy policy = new EarlyStopPolicy(1, 0.0, null, true, 0.8);
+        List<Prediction> low = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            low.add(top(0.1, m));
+        }
+        List<Outcome> o = run(policy, 12, "digits", low);
+        // steps 1-4 are stage 1: however many, they count once; step 5 opens stage 2, the second in a row
+        assertThat(o).extracting(x -> x.alert() != null).containsExactly(false, false, false, false, true, false, false, false,
+                false, false, false, false);
+        assertThat(o.get(3).run().lowStreak()).isEqualTo(1);
+        assertThat(o.get(4).alert().evidence()).containsEntry("consecutive", 2).containsEntry("consecutive_counts", "stages")
+                .containsEntry("stage", 2);
+
+        // a checkpoint above the threshold inside stage 2 restarts the count: stage 2's later checkpoints count once again
+        List<Prediction> broken = new ArrayList<>(low);
+        broken.set(4, top(0.9, m));
+        List<Outcome> b = run(policy, 12, "digits", broken);
+        assertThat(b.subList(0, 8)).allSatisfy(x -> assertThat(x.alert()).isNull());
+        assertThat(b.get(8).alert()).as("stage 3 is the second stage in a row after the restart").isNotNull();
+    }
+
+    @Test
     void theScorersDefaultsJudgeByTheTopRunRuleAndFallBackToTheIntervalRuleWithoutOne() {
         io.weightcast.scorer.ScorerConfig defaults = io.weightcast.scorer.ScorerConfig.defaults();
         assertThat(defaults.earlyStopRule()).isEqualTo(io.weightcast.scorer.ScorerConfig.TOP_RUN_RULE);
