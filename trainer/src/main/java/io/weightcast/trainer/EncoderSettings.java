@@ -13,12 +13,16 @@ import java.util.List;
  * validated up front.
  */
 record EncoderSettings(boolean enabled, int minRuns, double growth, int epochs, int maxTrainCheckpoints,
-                       int maxCheckpoints, int maxParameters, double cpuShare, EncoderConfig config) {
+                       int maxCheckpoints, int maxParameters, double cpuShare, EncoderConfig config, boolean serve) {
 
     private static final EncoderConfig D = EncoderConfig.defaults();
     static final Key<Boolean> ENABLED = Key.bool("trainer.encoder.enabled", true,
-            "read `checkpoints`, train and publish weight encoders, fit the predictor on z too (`local`, `demo`: false,"
+            "read `checkpoints`, train and publish weight encoders, compare the predictor on z (`local`, `demo`: false,"
                     + " see \"The weight encoder is off in local mode\")");
+    static final Key<Boolean> SERVE = Key.bool("trainer.encoder.serve", false,
+            "serve z: a refit that fits features + z beside the features alone serves whichever does better on the held-out "
+                    + "runs. false: z is compared once per encoder (logs, `weightcast_trainer_inputs_holdout_r2`) and never "
+                    + "served, until z earns its place in the served model (README, \"The weight encoder\"; eval/results/ssl.md)");
     static final Key<Integer> MIN_RUNS = Key.integer("trainer.encoder.min.runs", 20,
             "first encoder once this many zoo runs have weights (`demo`: 12)").rule("≥ " + RunSplit.MIN_RUNS,
             n -> n >= RunSplit.MIN_RUNS);
@@ -56,7 +60,7 @@ record EncoderSettings(boolean enabled, int minRuns, double growth, int epochs, 
     static final Key<Boolean> LAYER_SCALE = Key.bool("trainer.encoder.layer.scale", T.layerScale(),
             "per checkpoint and layer, RMS-normalised weights with log(RMS) as a token column (fair setup: true)");
 
-    static final List<Key<?>> KEYS = List.of(ENABLED, MIN_RUNS, GROWTH, EPOCHS, MAX_TRAIN_CHECKPOINTS, MAX_CHECKPOINTS,
+    static final List<Key<?>> KEYS = List.of(ENABLED, SERVE, MIN_RUNS, GROWTH, EPOCHS, MAX_TRAIN_CHECKPOINTS, MAX_CHECKPOINTS,
             MAX_PARAMETERS, CPU_SHARE, D_MODEL, HEADS, BLOCKS, EMBEDDING_DIM, GAMMA, LEARNING_RATE, BATCH_SIZE, LINEAR_BOTTLENECK,
             PROJECTION_LAYERS, BATCH_NORM, DROPOUT, LAYER_SCALE);
 
@@ -81,6 +85,6 @@ record EncoderSettings(boolean enabled, int minRuns, double growth, int epochs, 
             throw new InvalidSettingException("trainer.encoder.*: " + e.getMessage(), e);
         }
         return new EncoderSettings(s.get(ENABLED), s.get(MIN_RUNS), s.get(GROWTH), s.get(EPOCHS), s.get(MAX_TRAIN_CHECKPOINTS),
-                s.get(MAX_CHECKPOINTS), s.get(MAX_PARAMETERS), s.get(CPU_SHARE), config);
+                s.get(MAX_CHECKPOINTS), s.get(MAX_PARAMETERS), s.get(CPU_SHARE), config, s.get(SERVE));
     }
 }

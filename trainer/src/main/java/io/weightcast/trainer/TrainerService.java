@@ -594,17 +594,19 @@ public final class TrainerService implements Service {
 
     /**
      * The layout-only fit, or, with a current encoder whose z covers zoo checkpoints, whichever of
-     * [features] and [features + z] does better on the (shared) held-out runs' final checkpoints.
+     * [features] and [features + z] does better on the (shared) held-out runs' final checkpoints. With
+     * {@code trainer.encoder.serve=false} (the default) the two are compared once per encoder version and the
+     * features alone are served: a second fit per refit for z that has not earned its place would only slow refits.
      */
     private FitResult bestFit(List<ZooRun> runs) {
         FeatureColumns.EmbeddingLookup z = encoders == null ? null : encoders.embeddings(runs);
-        if (z == null) {
+        var encoder = z == null ? null : encoders.current();
+        if (z == null || !encoderSettings.serve() && taskReportEncoder == encoder.version()) {
             return fitter.fit(runs);
         }
         // both candidates calibrated on their held-out runs alone; the cross-conformal calibration (extra fits) only
         // for the one served
         FitResult features = fitter.fitSplit(runs, FeatureColumns.layout());
-        var encoder = encoders.current();
         FeatureColumns bothColumns = FeatureColumns.withEmbedding(encoder.version(), encoder.embeddingDim(), z);
         FitResult both = fitter.fitSplit(runs, bothColumns);
         if (taskReportEncoder != encoder.version()) {
@@ -614,11 +616,12 @@ public final class TrainerService implements Service {
         record(both.holdout(), "both");
         record(features.holdout(), "features");
         record(both.ablations().get("statistics"), "embedding");
-        boolean useBoth = both.holdout().r2() > features.holdout().r2();
+        boolean useBoth = encoderSettings.serve() && both.holdout().r2() > features.holdout().r2();
         LOG.info("inputs on {} held-out runs: features R² {} τ {}; embedding (encoder v{}) R² {} τ {}; both R² {} τ {} → serving {}",
                 features.holdout().runs(), f(features.holdout().r2()), f(features.holdout().kendallTau()), encoder.version(),
                 f(both.ablations().get("statistics").r2()), f(both.ablations().get("statistics").kendallTau()),
-                f(both.holdout().r2()), f(both.holdout().kendallTau()), useBoth ? "both" : "features");
+                f(both.holdout().r2()), f(both.holdout().kendallTau()),
+                useBoth ? "both" : encoderSettings.serve() ? "features" : "features (trainer.encoder.serve=false)");
         return fitter.calibrated(useBoth ? both : features, runs);
     }
 

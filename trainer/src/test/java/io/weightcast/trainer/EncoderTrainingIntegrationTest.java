@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -64,13 +66,22 @@ class EncoderTrainingIntegrationTest {
         return KAFKA.reader().until(topic, type, l -> l.size() >= atLeast, TIMEOUT);
     }
 
-    @Test
-    void trainsPublishesAndUsesAnEncoderOnceTheZooIsLargeEnough() throws Exception {
-        Topics topics = new Topics("it-encoder.");
+    /**
+     * By default ({@code trainer.encoder.serve=false}) z is compared with the features alone once per encoder and never
+     * served; with {@code true} the refit serves whichever does better.
+     */
+    @ParameterizedTest(name = "trainer.encoder.serve={0}")
+    @ValueSource(booleans = {false, true})
+    void trainsPublishesAndComparesAnEncoderOnceTheZooIsLargeEnough(boolean serve) throws Exception {
+        Topics topics = new Topics("it-encoder-" + serve + ".");
         TopicSetup.ensure(KAFKA.bootstrapServers(), topics, 2, (short) 1);
         Random random = new Random(5);
         Map<String, byte[]> lastCheckpoint = produceRuns(topics, 0, 24, random);
-        try (TrainerService service = new TrainerService(settings(topics, 3))) {
+        Map<String, String> given = new HashMap<>(settings(topics, 3).asMap());
+        if (serve) {
+            given.put("trainer.encoder.serve", "true");
+        }
+        try (TrainerService service = new TrainerService(Settings.of(given))) {
             service.start();
             List<EncoderVersion> encoders = readAll(topics.encoders(), EncoderVersion.class, 1);
             assertThat(encoders).hasSize(1);
@@ -89,9 +100,19 @@ class EncoderTrainingIntegrationTest {
             assertThat(z).hasSize(8);
 
             // after the encoder: a refit compared features vs features + z; the served model reads z only if it won
-            List<ModelVersion> models = awaitModelAfterEncoder(topics);
+            List<ModelVersion> models;
+            if (serve) {
+                models = awaitModelAfterEncoder(topics);
+            } else {
+                Await.until("a refit compared features with features + z", TIMEOUT, () -> MetricsText.value(Http.get(service.port(),
+                        "/metrics").body(), "weightcast_trainer_inputs_holdout_r2{inputs=\"both\"}").isPresent());
+                models = readAll(topics.models(), ModelVersion.class, 1);
+            }
             ModelVersion last = models.get(models.size() - 1);
-            if (last.embeddingColumns() > 0) {
+            if (!serve) {
+                assertThat(last.embeddingColumns()).as("z compared, never served").isZero();
+                assertThat(last.featureNames()).isEqualTo(FeatureLayout.names());
+            } else if (last.embeddingColumns() > 0) {
                 assertThat(last.encoderVersion()).isEqualTo(1);
                 assertThat(last.featureNames()).hasSize(FeatureLayout.size() + 8);
                 assertThat(last.ablations()).containsKeys("embedding", "statistics");
