@@ -9,16 +9,19 @@ import io.weightcast.core.ssl.EncoderTuning;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Issue 23's encoder options reach the trainer's config; unset, the trainer trains the original graph. */
+/** Issue 23's encoder options reach the trainer's config; unset, the trainer trains the fair setup. */
 class EncoderSettingsTuningTest {
 
     @Test
-    void theDefaultsKeepTheOriginalGraphAndTheKeysGiveTheFairSetup() {
-        assertThat(EncoderSettings.from(Settings.of(Map.of()), 1).config().tuning()).isEqualTo(EncoderTuning.ORIGINAL);
-        EncoderTuning fair = EncoderSettings.from(Settings.of(Map.of("trainer.encoder.linear.bottleneck", "true",
-                "trainer.encoder.projection.layers", "4", "trainer.encoder.batch.norm", "true", "trainer.encoder.dropout", "0.1",
-                "trainer.encoder.layer.scale", "true")), 1).config().tuning();
-        assertThat(fair).isEqualTo(EncoderTuning.FAIR);
+    void theDefaultsTrainTheFairSetupAndTheKeysGiveTheOriginalGraph() {
+        var defaults = EncoderSettings.from(Settings.of(Map.of()), 1).config();
+        assertThat(defaults.tuning()).isEqualTo(EncoderTuning.FAIR);
+        assertThat(defaults.gamma()).isEqualTo(0.1);
+        assertThat(defaults.embeddingDim()).isEqualTo(128);
+        EncoderTuning original = EncoderSettings.from(Settings.of(Map.of("trainer.encoder.linear.bottleneck", "false",
+                "trainer.encoder.projection.layers", "2", "trainer.encoder.batch.norm", "false", "trainer.encoder.dropout", "0",
+                "trainer.encoder.layer.scale", "false")), 1).config().tuning();
+        assertThat(original).isEqualTo(EncoderTuning.ORIGINAL);
         assertThatThrownBy(() -> EncoderSettings.from(Settings.of(Map.of("trainer.encoder.dropout", "1")), 1))
                 .isInstanceOf(InvalidSettingException.class);
     }
