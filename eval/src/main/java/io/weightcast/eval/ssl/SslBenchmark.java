@@ -179,12 +179,7 @@ public final class SslBenchmark {
         json.put("epochs", o.encoderEpochs());
         json.put("encoder", encoderJson(encoder, history));
         json.put("predictors", predictorsJson(gbm, linear, perCheckpoint));
-        json.put("seed", o.seed());
-        json.put("threads", o.threads());
-        json.put("command", o.command());
-        json.put("generated_at", Instant.now().toString());
-        json.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
-        json.put("load_average", Map.of("start", loadAtStart, "end", TrainingCurve.loadAverage()));
+        putRunFacts(json, t0, loadAtStart);
         return json;
     }
 
@@ -212,13 +207,18 @@ public final class SslBenchmark {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("reconstruction_bound", reconstructionBound(zoo, sides[0], sides[2], o.encoder().embeddingDim()));
         json.put("zoo", zooJson(zoo, sides[0], sides[1], sides[2], 0));
+        putRunFacts(json, t0, loadAtStart);
+        return json;
+    }
+
+    /** How the results were made: seed, threads, command, when, wall time and load. */
+    private void putRunFacts(Map<String, Object> json, long t0, double loadAtStart) {
         json.put("seed", o.seed());
         json.put("threads", o.threads());
         json.put("command", o.command());
         json.put("generated_at", Instant.now().toString());
         json.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
         json.put("load_average", Map.of("start", loadAtStart, "end", TrainingCurve.loadAverage()));
-        return json;
     }
 
     /** PCA of seeded samples of the training and test runs' checkpoints: what a k-dimensional linear z can reconstruct. */
