@@ -1,5 +1,6 @@
 package io.weightcast.core.kafka;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,9 +10,16 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Creates the contract's topics if missing (idempotent; safe to call from every service at start). */
 public final class TopicSetup {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+    /** How long {@link #ensure} waits for the topics it created to have leaders. */
+    static final Duration LEADER_WAIT = Duration.ofSeconds(30);
+
     private TopicSetup() {
     }
 
@@ -27,6 +35,7 @@ public final class TopicSetup {
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
             }
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
@@ -35,6 +44,35 @@ public final class TopicSetup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /**
+     * Waits until every partition of {@code names} has a leader in the metadata clients get (at most {@link #LEADER_WAIT},
+     * then goes on with a warning). createTopics returns once the controller made them; a producer that sent at once
+     * met NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER on its retry, and one record of the claim-check
+     * integration test never reached the stream (CI under load, 2026-12-07).
+     */
+    private static void awaitLeaders(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+        while (!haveLeaders(admin, names)) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("topics {} still have partitions without a leader after {} s; going on", names, LEADER_WAIT.toSeconds());
+                return;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static boolean haveLeaders(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+        try {
+            return admin.describeTopics(names).allTopicNames().get().values().stream()
+                    .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false; // not in this broker's metadata yet
+            }
+            throw e;
         }
     }
 
