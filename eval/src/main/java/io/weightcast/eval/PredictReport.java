@@ -137,9 +137,10 @@ public final class PredictReport {
                         + "precision / recall (lead, epochs)",
                 pair(num(t, "dying_relu", "precision"), num(t, "dying_relu", "recall")) + " (" + f(num(t, "dying_relu", "lead_epochs"))
                         + ")", "≥ 0.9 / ≥ 0.8", num(t, "dying_relu", "precision") >= 0.9 && num(t, "dying_relu", "recall") >= 0.8);
+        boolean transferMeasured = num(t, "transfer", "runs") > 0; // else no transfer zoo: nothing to judge
         row(md, "transfer digits → " + map(t, "transfer").getOrDefault("source", "Fashion-MNIST") + ": τ (runs)",
-                f(num(t, "transfer", "kendall_tau")) + " (" + (int) num(t, "transfer", "runs") + ")", "≥ 0.7",
-                num(t, "transfer", "kendall_tau") >= 0.7);
+                transferMeasured ? f(num(t, "transfer", "kendall_tau")) + " (" + (int) num(t, "transfer", "runs") + ")"
+                        : "not measured: no transfer zoo", "≥ 0.7", transferMeasured ? num(t, "transfer", "kendall_tau") >= 0.7 : null);
         md.append('\n');
     }
 
