@@ -59,10 +59,6 @@ public record RunState(String study, Integer plannedSteps, boolean finished, Map
         return new RunState(study, plannedSteps, finished, r, lowStreak, lastJudgedStep, spectralSeen, finishedAt, lowStage);
     }
 
-    public RunState withStreak(int streak, long step) {
-        return withStreak(streak, step, null);
-    }
-
     /** @param stage the top-run rule's stage of the checkpoint just counted, or null */
     public RunState withStreak(int streak, long step, Integer stage) {
         return new RunState(study, plannedSteps, finished, raised, streak, step, spectralSeen, finishedAt, stage);

@@ -599,9 +599,12 @@ public final class TrainerService implements Service {
      * features alone are served: a second fit per refit for z that has not earned its place would only slow refits.
      */
     private FitResult bestFit(List<ZooRun> runs) {
-        FeatureColumns.EmbeddingLookup z = encoders == null ? null : encoders.embeddings(runs);
-        var encoder = z == null ? null : encoders.current();
-        if (z == null || !encoderSettings.serve() && taskReportEncoder == encoder.version()) {
+        var encoder = encoders == null ? null : encoders.current();
+        if (encoder == null || !encoderSettings.serve() && taskReportEncoder == encoder.version()) {
+            return fitter.fit(runs); // no encoder, or this one compared already and z is not served: no embedding pass
+        }
+        FeatureColumns.EmbeddingLookup z = encoders.embeddings(runs);
+        if (z == null) {
             return fitter.fit(runs);
         }
         // both candidates calibrated on their held-out runs alone; the cross-conformal calibration (extra fits) only

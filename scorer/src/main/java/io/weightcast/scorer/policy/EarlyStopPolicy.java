@@ -128,7 +128,7 @@ public final class EarlyStopPolicy implements Policy {
             evidence.put("upper", judged ? interval.high() : null);
             evidence.put("reference", reference);
         }
-        int streak = !below ? 0 : sameStage(run, stage) ? run.lowStreak() : run.lowStreak() + 1;
+        int streak = streakAfter(run, below, stage);
         RunState after = run.withStreak(streak, checkpoint.step(), below ? stage : null);
         if (streak < needed) {
             return Outcome.quiet(after);
@@ -143,9 +143,13 @@ public final class EarlyStopPolicy implements Policy {
                 checkpoint.alert(Alert.EARLY_STOP_CANDIDATE, "info", evidence));
     }
 
-    /** Whether the streak's last counted checkpoint was of this stage (then this one does not lengthen it). */
-    private static boolean sameStage(RunState run, Integer stage) {
-        return stage != null && run.lowStreak() > 0 && stage.equals(run.lowStage());
+    /** The streak after this checkpoint: 0 unless it counts against the run; one more unless its stage was counted already. */
+    private static int streakAfter(RunState run, boolean below, Integer stage) {
+        if (!below) {
+            return 0;
+        }
+        boolean stageCounted = stage != null && run.lowStreak() > 0 && stage.equals(run.lowStage());
+        return stageCounted ? run.lowStreak() : run.lowStreak() + 1;
     }
 
     private Double reference(ModelVersion model, String study) {
